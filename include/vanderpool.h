@@ -1,0 +1,69 @@
+/* Vanderpool: an x86-64 PC emulator whose processor implements Intel VT-x.
+ *
+ * The public C API. A `vp_machine` is self-contained: several can live in one process.
+ * Functions that can fail return a negative value or NULL and write one line saying why
+ * into the caller's error buffer. */
+#ifndef VANDERPOOL_H
+#define VANDERPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VP_VERSION "0.1.0"
+
+typedef struct vp_machine vp_machine;
+
+typedef struct vp_config {
+    uint64_t ram_size;      /* bytes; 0 means 128 MiB */
+    const char *cpu;        /* CPU model name with optional ",+feature,-feature"; NULL = default */
+    int smp;                /* processors; 0 means 1 */
+    int no_reboot;          /* triple fault / reset stops the run instead of resetting */
+    const char *trace;      /* comma-separated -d categories ("exec,int"), or NULL */
+    FILE *serial_out;       /* COM1 output; NULL = stdout */
+    FILE *log;              /* traces and diagnostics; NULL = stderr */
+    uint64_t insn_limit;    /* stop after this many instructions; 0 = no limit */
+    uint64_t seed;          /* RDRAND/RDSEED seed */
+} vp_config;
+
+/* Why vp_run returned. */
+typedef enum vp_stop {
+    VP_STOP_DEBUG_EXIT = 1, /* guest wrote port 0xf4; exit status in vp_exit_status() */
+    VP_STOP_SHUTDOWN,       /* triple fault (or reset) with no_reboot */
+    VP_STOP_HALTED,         /* all processors halted with interrupts disabled */
+    VP_STOP_LIMIT,          /* insn_limit reached */
+} vp_stop;
+
+vp_machine *vp_create(const vp_config *cfg, char *err, size_t errlen);
+void vp_destroy(vp_machine *m);
+
+/* Load a multiboot 1 kernel (ELF32, ELF64 or a.out kludge). `cmdline` is passed after the
+ * kernel path as QEMU does; `modules` is a comma-separated list "file arg,file2" or NULL. */
+int vp_load_multiboot(vp_machine *m, const char *path, const char *cmdline,
+                      const char *modules, char *err, size_t errlen);
+/* Load a flat binary at a physical address and start the boot processor there in
+ * 32-bit protected mode with flat segments (or real mode when addr < 1 MiB and real != 0). */
+int vp_load_flat(vp_machine *m, const char *path, uint64_t addr, int real, char *err,
+                 size_t errlen);
+
+vp_stop vp_run(vp_machine *m);
+/* The process exit status the guest asked for: (value << 1) | 1 for port 0xf4. */
+int vp_exit_status(const vp_machine *m);
+uint64_t vp_icount(const vp_machine *m);
+
+/* Register access on processor `cpu`. Names: "rax".."r15", "rip", "rflags", "cr0".."cr4",
+ * "efer", "cs".."gs" (selectors). Returns 0, or -1 for an unknown name. */
+int vp_get_reg(vp_machine *m, int cpu, const char *name, uint64_t *val);
+int vp_set_reg(vp_machine *m, int cpu, const char *name, uint64_t val);
+/* Physical memory access; returns 0, or -1 if the range is not RAM. */
+int vp_read_phys(vp_machine *m, uint64_t addr, void *buf, size_t len);
+int vp_write_phys(vp_machine *m, uint64_t addr, const void *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

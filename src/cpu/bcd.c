@@ -1,0 +1,6 @@
+/* Instruction family: bcd (to be filled in). */
+#include "insn.h"
+
+const struct opdef bcd_ops[] = {
+    {.fn = NULL},
+};

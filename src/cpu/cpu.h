@@ -1,0 +1,326 @@
+/* The state of one logical x86-64 processor and the internal interfaces between the
+ * processor's parts (decoder, executor, memory, segmentation, paging, interrupts).
+ * Nothing here is global: every function takes the cpu it works on. */
+#ifndef VP_CPU_H
+#define VP_CPU_H
+
+#include <setjmp.h>
+
+#include "../common.h"
+
+struct machine;
+struct insn;
+struct block;
+
+/* General-purpose register numbers (SDM Vol. 2 Table 2-2 order). */
+enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
+
+/* Segment register numbers, in the encoding of the ModRM reg field for MOV Sreg. */
+enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_NONE = 15 };
+
+/* RFLAGS bits (SDM Vol. 1 3.4.3). */
+enum {
+    FL_CF = 1u << 0, FL_FIXED1 = 1u << 1, FL_PF = 1u << 2, FL_AF = 1u << 4, FL_ZF = 1u << 6,
+    FL_SF = 1u << 7, FL_TF = 1u << 8, FL_IF = 1u << 9, FL_DF = 1u << 10, FL_OF = 1u << 11,
+    FL_IOPL = 3u << 12, FL_NT = 1u << 14, FL_RF = 1u << 16, FL_VM = 1u << 17, FL_AC = 1u << 18,
+    FL_VIF = 1u << 19, FL_VIP = 1u << 20, FL_ID = 1u << 21,
+};
+#define FL_ARITH (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
+
+/* Control register bits. */
+enum {
+    CR0_PE = 1u << 0, CR0_MP = 1u << 1, CR0_EM = 1u << 2, CR0_TS = 1u << 3, CR0_ET = 1u << 4,
+    CR0_NE = 1u << 5, CR0_WP = 1u << 16, CR0_AM = 1u << 18, CR0_NW = 1u << 29,
+    CR0_CD = 1u << 30, CR0_PG = 1u << 31,
+};
+enum {
+    CR4_VME = 1u << 0, CR4_PVI = 1u << 1, CR4_TSD = 1u << 2, CR4_DE = 1u << 3,
+    CR4_PSE = 1u << 4, CR4_PAE = 1u << 5, CR4_MCE = 1u << 6, CR4_PGE = 1u << 7,
+    CR4_PCE = 1u << 8, CR4_OSFXSR = 1u << 9, CR4_OSXMMEXCPT = 1u << 10, CR4_UMIP = 1u << 11,
+    CR4_LA57 = 1u << 12, CR4_VMXE = 1u << 13, CR4_SMXE = 1u << 14, CR4_FSGSBASE = 1u << 16,
+    CR4_PCIDE = 1u << 17, CR4_OSXSAVE = 1u << 18, CR4_SMEP = 1u << 20, CR4_SMAP = 1u << 21,
+    CR4_PKE = 1u << 22,
+};
+enum { EFER_SCE = 1u << 0, EFER_LME = 1u << 8, EFER_LMA = 1u << 10, EFER_NXE = 1u << 11 };
+
+/* Exception vectors (SDM Vol. 3 6.3.1). */
+enum {
+    EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5, EXC_UD = 6,
+    EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12, EXC_GP = 13, EXC_PF = 14,
+    EXC_MF = 16, EXC_AC = 17, EXC_MC = 18, EXC_XM = 19, EXC_VE = 20, EXC_CP = 21,
+};
+#define NO_ERRCODE (-1)
+
+/* How an event reaches the processor: decides privilege checks, return address and the
+ * double-fault rules. Values match the VMX interruption-type encoding (SDM 24.8.3). */
+enum event_kind {
+    EV_EXTINT = 0, EV_NMI = 2, EV_HWEXC = 3, EV_SWINT = 4, EV_PRIV_SWEXC = 5, EV_SWEXC = 6,
+};
+
+/* A segment register with its hidden descriptor cache. `ar` is kept in the VMX
+ * access-rights format (SDM 24.4.1): type[3:0], S[4], DPL[6:5], P[7], AVL[12], L[13],
+ * D/B[14], G[15], unusable[16]. `limit` is the expanded byte-granular limit. */
+struct seg {
+    u16 sel;
+    u32 limit;
+    u32 ar;
+    u64 base;
+};
+enum {
+    AR_TYPE = 0xf, AR_S = 1u << 4, AR_DPL_SHIFT = 5, AR_DPL = 3u << 5, AR_P = 1u << 7,
+    AR_AVL = 1u << 12, AR_L = 1u << 13, AR_DB = 1u << 14, AR_G = 1u << 15,
+    AR_UNUSABLE = 1u << 16,
+};
+
+struct dtr {
+    u64 base;
+    u32 limit;
+};
+
+/* Processor operating mode, recomputed by cpu_update_mode() whenever CR0.PE, EFLAGS.VM,
+ * EFER.LMA or CS.L/D change. */
+enum cpu_mode { MODE_REAL, MODE_PROT, MODE_V86, MODE_COMPAT, MODE_LONG };
+
+/* Kinds of memory access, for paging permission checks and #PF error codes. */
+enum access {
+    ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2,
+    ACC_SUPER = 4, /* implicit supervisor access (descriptor tables, TSS, IDT): CPL ignored */
+    ACC_NOFAULT = 8, /* probe only: return false instead of raising #PF */
+};
+
+/* Lazily evaluated arithmetic flags: the last flag-setting operation is remembered and
+ * CF/PF/AF/ZF/SF/OF are computed only when read (src/cpu/flags.h). */
+struct lazy_flags {
+    u64 res, src1, src2;
+    u32 op; /* enum lazy_op in flags.h; 0 means "flags are stored in cpu->rflags" */
+    u32 size;
+};
+
+/* Software TLB: direct-mapped, one array for each access kind so the hot path is one
+ * compare. A tag is the linear page number | 1 (0 means empty); `host` is the host
+ * address of the page's first byte minus the linear page address, so host = lin + addend. */
+#define TLB_SIZE 1024
+struct tlb_entry {
+    u64 tag;
+    uintptr_t addend;
+    u64 phys; /* physical page address */
+};
+struct tlb {
+    struct tlb_entry read[TLB_SIZE], write[TLB_SIZE], exec[TLB_SIZE];
+};
+
+/* x87/SSE state kept in FXSAVE layout (SDM Vol. 1 10.5.1); arithmetic is a later issue. */
+struct fpu_state {
+    u8 fxsave[512] __attribute__((aligned(16)));
+};
+
+typedef void (*insn_fn)(struct cpu *c, const struct insn *i);
+
+struct cpu {
+    /* Hot state first. */
+    u64 r[16];
+    u64 rip;      /* address of the instruction being executed */
+    u64 next_rip; /* address of the next one; branch handlers write it */
+    u64 rflags;   /* all bits except those described by lf while lf.op != 0 */
+    struct lazy_flags lf;
+    struct seg seg[8]; /* ES CS SS DS FS GS LDTR TR */
+    enum cpu_mode mode;
+    u8 cpl;
+    u8 code_size;   /* 2, 4 or 8: default operand/address size of the code segment */
+    u8 stack_size;  /* 2, 4 or 8: SS.B (8 in 64-bit mode) */
+    bool stop_block;/* set by an instruction that changes state the current block depends on */
+    bool align_check; /* CR0.AM && RFLAGS.AC && CPL 3: misaligned data accesses raise #AC */
+    u64 icount;     /* instructions retired; virtual time derives from it */
+    u64 deadline;   /* icount at which the executor returns to the machine loop */
+    struct tlb *tlb_user, *tlb_super, *tlb; /* tlb points at the one for the current CPL */
+
+    /* System state. */
+    u64 cr0, cr2, cr3, cr4, cr8, xcr0;
+    u64 efer;
+    u64 dr[8];
+    struct dtr gdtr, idtr;
+    u64 kernel_gs_base, star, lstar, cstar, sfmask;
+    u64 sysenter_cs, sysenter_esp, sysenter_eip;
+    u64 apic_base, tsc_offset, tsc_aux, pat, feature_control, misc_enable;
+    u64 mtrr_cap, mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
+    u64 spec_ctrl, pdpte[4];
+    struct fpu_state fpu;
+
+    /* Events. */
+    bool interrupt_shadow;  /* STI / MOV SS blocking for the next instruction */
+    u64 shadow_icount;      /* icount at which the shadow was set */
+    bool nmi_pending, nmi_blocked, init_pending, sipi_pending, smi_pending;
+    u8 sipi_vector;
+    bool halted, wait_for_sipi, shutdown;
+    bool check_events; /* something above changed: the executor looks before the next block */
+
+    /* Exception in flight: set by cpu_raise() before it unwinds to the executor. */
+    int exc_vector;
+    int exc_error; /* NO_ERRCODE if none */
+    int delivering; /* vector whose delivery is under way, or -1 (double-fault rules) */
+    enum event_kind delivering_kind;
+    jmp_buf unwind;
+
+    /* Decoded-instruction cache (src/cpu/block.c). */
+    struct block_cache *blocks;
+    const struct block *cur_block;
+
+    struct machine *m;
+    int index; /* CPU number; also the initial APIC ID */
+    struct lapic *lapic;
+    u64 rdrand_state;
+    u32 unimpl_logged[8]; /* opcodes already logged as unimplemented (bitmap of hashes) */
+};
+
+/* --- Exceptions (src/cpu/exec.c) ------------------------------------------------ */
+
+/* Raise a fault, trap or abort: records the event and unwinds to the executor, which
+ * delivers it. `error` is NO_ERRCODE for vectors without one. */
+NORETURN void cpu_raise(struct cpu *c, int vector, int error);
+static inline NORETURN void cpu_gp(struct cpu *c, int err) { cpu_raise(c, EXC_GP, err); }
+static inline NORETURN void cpu_ud(struct cpu *c) { cpu_raise(c, EXC_UD, NO_ERRCODE); }
+
+/* --- Interrupt and exception delivery (src/cpu/interrupt.c) --------------------- */
+
+/* Deliver an event through the IVT / IDT in the current mode (real, protected, v86, IA-32e),
+ * with every privilege check, stack switch and gate type including task gates.
+ * Return address pushed: c->next_rip for EV_SWINT/EV_SWEXC/EV_PRIV_SWEXC (INT n, INT3,
+ * INTO, INT1), c->rip otherwise (faults restart the instruction; external interrupts, NMI
+ * and trap-like #DB are delivered between instructions, where c->rip is the next one).
+ * On return c->rip == c->next_rip == the handler's entry. A fault during delivery simply
+ * calls cpu_raise(); the executor applies the double-fault rules (SDM Vol. 3 6.15 Table 6-5). */
+void intr_deliver(struct cpu *c, int vector, enum event_kind kind, int error);
+
+/* --- Memory (src/cpu/mem.c) -------------------------------------------------------- */
+
+/* Linear-address access, through paging and the TLB. `acc` is ACC_READ/ACC_WRITE/ACC_EXEC
+ * optionally or'ed with ACC_SUPER. Raises #PF. size is 1, 2, 4 or 8; accesses may cross
+ * pages. */
+u64 lin_read(struct cpu *c, u64 lin, unsigned size, int acc);
+void lin_write(struct cpu *c, u64 lin, unsigned size, u64 val, int acc);
+void lin_read_bytes(struct cpu *c, u64 lin, void *buf, size_t n, int acc);
+void lin_write_bytes(struct cpu *c, u64 lin, const void *buf, size_t n, int acc);
+
+/* Segmented access: applies the segment's limit and type checks (or the canonical check in
+ * 64-bit mode) and raises #GP(0) / #SS(0), then accesses the linear address. */
+u64 seg_read(struct cpu *c, int seg, u64 off, unsigned size);
+void seg_write(struct cpu *c, int seg, u64 off, unsigned size, u64 val);
+/* Checks only, returning the linear address: for read-modify-write and string ops. */
+u64 seg_check(struct cpu *c, int seg, u64 off, unsigned size, int acc);
+
+/* Translate a linear address; fills *phys. Returns false (with ACC_NOFAULT) or raises #PF. */
+bool lin_translate(struct cpu *c, u64 lin, int acc, u64 *phys);
+
+/* Flush the TLB: everything, or all but global pages, or one page. */
+void tlb_flush_all(struct cpu *c);
+void tlb_flush_nonglobal(struct cpu *c);
+void tlb_flush_page(struct cpu *c, u64 lin);
+
+/* --- Paging (src/cpu/paging.c) -------------------------------------------------- */
+
+struct walk_result {
+    u64 phys;     /* physical address of the page (4 KiB aligned even for large pages) */
+    bool writable, user, exec, global;
+};
+/* Walk the page tables for `lin` as the access `acc` at the current CPL, setting A/D bits.
+ * On a fault, if acc has ACC_NOFAULT returns false, otherwise sets CR2 and raises #PF with
+ * the SDM error code. Permission bits in *r are the effective ones for the current CPL/mode
+ * so the TLB can cache them. */
+bool paging_walk(struct cpu *c, u64 lin, int acc, struct walk_result *r);
+
+/* --- Mode and state (src/cpu/state.c) --------------------------------------------- */
+
+/* Recompute mode, code_size, stack_size, align_check and the TLB pointer after a change
+ * of CR0/CR4/EFER/RFLAGS (VM, AC)/CS/SS. Sets stop_block. c->cpl is set by whoever loads
+ * CS (far transfers, interrupts, IRET, SYSCALL...); this function only forces 0 in real mode
+ * and 3 in virtual-8086 mode. Call it after every such change. */
+void cpu_update_mode(struct cpu *c);
+/* Architectural power-on / INIT state (SDM Vol. 3 10.1.1, Table 10-1). */
+void cpu_reset(struct cpu *c, bool init_only);
+bool cpu_is_canonical(const struct cpu *c, u64 addr);
+
+/* --- Segmentation (src/cpu/seg.c) ----------------------------------------------- */
+
+/* Load a segment register from a selector with every protection check of MOV/POP Sreg
+ * (SDM Vol. 2 MOV), in the current mode. Raises #GP/#SS/#NP with selector error codes. */
+void seg_load(struct cpu *c, int seg, u16 sel);
+/* Load without checks, as real mode / v86 do: base = sel << 4. */
+void seg_load_real(struct cpu *c, int seg, u16 sel);
+/* Read the 8-byte descriptor for a selector from the GDT/LDT; raises #GP(sel) if outside. */
+u64 seg_read_descriptor(struct cpu *c, u16 sel, int err_vector);
+/* Convert a raw descriptor into a cached segment. */
+void seg_from_descriptor(struct seg *s, u16 sel, u64 desc);
+
+/* --- Stack (src/cpu/stack.c) ------------------------------------------------------ */
+
+/* Push/pop `size` bytes on SS:rSP with the stack-address size of the current mode and the
+ * segment checks (#SS). RSP is updated only after the access succeeds. */
+void stack_push(struct cpu *c, unsigned size, u64 v);
+u64 stack_pop(struct cpu *c, unsigned size);
+
+/* --- Registers -------------------------------------------------------------------- */
+
+static inline u64 reg_get(const struct cpu *c, unsigned n, unsigned size)
+{
+    return c->r[n] & size_mask(size);
+}
+/* Writes with x86-64 semantics: 32-bit writes zero-extend, 8/16-bit writes merge. */
+static inline void reg_set(struct cpu *c, unsigned n, unsigned size, u64 v)
+{
+    switch (size) {
+    case 1: c->r[n] = (c->r[n] & ~0xffull) | (v & 0xff); break;
+    case 2: c->r[n] = (c->r[n] & ~0xffffull) | (v & 0xffff); break;
+    case 4: c->r[n] = (u32)v; break;
+    default: c->r[n] = v; break;
+    }
+}
+/* Byte registers: without a REX prefix, numbers 4-7 are AH, CH, DH, BH. */
+static inline u8 reg8_get(const struct cpu *c, unsigned n, bool rex)
+{
+    if (!rex && n >= 4 && n < 8) return (u8)(c->r[n - 4] >> 8);
+    return (u8)c->r[n];
+}
+static inline void reg8_set(struct cpu *c, unsigned n, bool rex, u8 v)
+{
+    if (!rex && n >= 4 && n < 8)
+        c->r[n - 4] = (c->r[n - 4] & ~0xff00ull) | ((u64)v << 8);
+    else
+        c->r[n] = (c->r[n] & ~0xffull) | v;
+}
+
+/* Stack pointer width in use for implicit stack accesses. */
+static inline unsigned cpu_stack_size(const struct cpu *c) { return c->stack_size; }
+
+/* --- Flags (src/cpu/flags.c) ------------------------------------------------------ */
+
+/* Full RFLAGS with the lazy arithmetic flags materialized. */
+u64 cpu_get_rflags(struct cpu *c);
+/* Replace RFLAGS (all bits; the caller applies the instruction's masks). Calls
+ * cpu_update_mode() if VM or AC changed and sets check_events if IF changed. */
+void cpu_set_rflags(struct cpu *c, u64 v);
+/* Evaluate condition code cc (0-15, the low nibble of Jcc/SETcc/CMOVcc). */
+bool cpu_cond(struct cpu *c, unsigned cc);
+
+/* --- I/O (src/cpu/io.c) ----------------------------------------------------------- */
+
+/* Port access from the CPU with the IOPL / TSS I/O-permission-bitmap check (SDM Vol. 1
+ * 19.5); raises #GP(0) when denied. */
+u32 cpu_port_in(struct cpu *c, u16 port, unsigned size);
+void cpu_port_out(struct cpu *c, u16 port, unsigned size, u32 val);
+
+/* --- MSRs and CPUID (src/cpu/msr.c, src/cpu/cpuid.c) ------------------------------ */
+
+/* Returns false if the MSR does not exist or the value is invalid (caller raises #GP). */
+bool msr_read(struct cpu *c, u32 index, u64 *val);
+bool msr_write(struct cpu *c, u32 index, u64 val);
+void cpuid_query(struct cpu *c, u32 leaf, u32 subleaf, u32 out[4]);
+
+/* --- Time ------------------------------------------------------------------------- */
+
+/* Virtual TSC: derived from retired instructions so runs are deterministic. */
+u64 cpu_tsc(const struct cpu *c);
+
+/* Unknown instruction: logs its bytes once and raises #UD. */
+NORETURN void cpu_unimplemented(struct cpu *c, const struct insn *i);
+
+#endif

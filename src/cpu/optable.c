@@ -1,0 +1,47 @@
+/* The opcode map: gathers every instruction family's handler table into one lookup the
+ * decoder uses. Built once per process; immutable afterwards. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "insn.h"
+
+#define NMAPS 4
+
+/* slot[map][op][reg]: group opcodes fill the reg slots they implement; plain opcodes
+ * fill all eight. */
+static struct opdef table[NMAPS][256][8];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static const struct opdef undefined = {.fn = op_ud};
+
+static const struct opdef *const families[] = {
+    alu_ops,    bits_ops,   bcd_ops,     muldiv_ops, shift_ops, move_ops,
+    string_ops, stack_ops,  branch_ops,  far_ops,    system_ops, segment_ops,
+    msr_ops,    io_ops,     fpu_ops,     sse_ops,    misc_ops,
+};
+
+static void build(void)
+{
+    for (size_t f = 0; f < ARRAY_LEN(families); f++) {
+        for (const struct opdef *d = families[f]; d->fn; d++) {
+            for (int r = 0; r < 8; r++) {
+                if (d->reg >= 0 && d->reg != r) continue;
+                struct opdef *slot = &table[d->map][d->op][r];
+                if (slot->fn) {
+                    /* Two families claiming one opcode is a build defect: say so loudly. */
+                    fprintf(stderr, "vanderpool: opcode map %u:%02x/%d registered twice\n",
+                            d->map, d->op, r);
+                    abort();
+                }
+                *slot = *d;
+            }
+        }
+    }
+}
+
+const struct opdef *optable_lookup(unsigned map, unsigned op, unsigned reg)
+{
+    pthread_once(&once, build);
+    const struct opdef *d = &table[map & 3][op & 0xff][reg & 7];
+    return d->fn ? d : &undefined;
+}

@@ -1,0 +1,6 @@
+/* Instruction family: segment (to be filled in). */
+#include "insn.h"
+
+const struct opdef segment_ops[] = {
+    {.fn = NULL},
+};

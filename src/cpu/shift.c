@@ -1,0 +1,6 @@
+/* Instruction family: shift (to be filled in). */
+#include "insn.h"
+
+const struct opdef shift_ops[] = {
+    {.fn = NULL},
+};

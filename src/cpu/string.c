@@ -1,0 +1,6 @@
+/* Instruction family: string (to be filled in). */
+#include "insn.h"
+
+const struct opdef string_ops[] = {
+    {.fn = NULL},
+};

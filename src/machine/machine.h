@@ -1,0 +1,192 @@
+/* The board: RAM and the physical address space, the port-I/O and MMIO buses, virtual
+ * time and device timers, interrupt routing and the processors. */
+#ifndef VP_MACHINE_H
+#define VP_MACHINE_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "../common.h"
+
+struct cpu;
+struct block_cache;
+
+#define MAX_CPUS 64
+#define MAX_MMIO 16
+#define MAX_TIMERS 64
+#define MAX_IO_HANDLERS 64
+#define PAGE_SIZE 4096u
+#define FOUR_GB 0x100000000ull
+#define PCI_HOLE_START 0xe0000000ull /* RAM above this is remapped above 4 GiB, as QEMU's pc */
+
+/* Port I/O: size is 1, 2 or 4. `c` is the accessing processor. */
+struct io_handler {
+    u32 (*read)(void *opaque, struct cpu *c, u16 port, unsigned size);
+    void (*write)(void *opaque, struct cpu *c, u16 port, unsigned size, u32 val);
+    void *opaque;
+};
+
+/* MMIO: `off` is relative to the region base; size is 1, 2, 4 or 8. `c` is the
+ * accessing processor (the local APIC is per processor), or NULL for loaders. */
+struct mmio_region {
+    u64 base, size;
+    u64 (*read)(void *opaque, struct cpu *c, u64 off, unsigned size);
+    void (*write)(void *opaque, struct cpu *c, u64 off, unsigned size, u64 val);
+    void *opaque;
+};
+
+/* A device's next event in virtual time. deadline is in virtual nanoseconds (TIME_NEVER =
+ * disarmed); the machine calls fire() once time reaches it, and the device re-arms it if
+ * it repeats. */
+#define TIME_NEVER UINT64_MAX
+struct timer {
+    u64 deadline;
+    void (*fire)(void *opaque, u64 now);
+    void *opaque;
+};
+
+/* Why vp_run() returned. */
+enum machine_stop {
+    STOP_NONE,
+    STOP_DEBUG_EXIT,   /* isa-debug-exit (port 0xf4) or Bochs' 0x8900 "Shutdown" */
+    STOP_SHUTDOWN,     /* triple fault with -no-reboot */
+    STOP_HALTED,       /* every processor halted with interrupts off: nothing can wake it */
+    STOP_LIMIT,        /* instruction limit reached */
+    STOP_RESET,        /* reset requested and the host asked not to reboot */
+};
+
+/* Trace categories for -d. */
+enum {
+    TRACE_EXEC = 1u << 0, TRACE_INT = 1u << 1, TRACE_CPU_RESET = 1u << 2,
+    TRACE_UNIMP = 1u << 3, TRACE_IO = 1u << 4, TRACE_VMX = 1u << 5,
+};
+
+struct machine {
+    /* Physical memory: [0, ram_below_4g) maps to ram[0..], [4G, 4G + ram_above_4g) maps
+     * to ram[ram_below_4g..]. */
+    u8 *ram;
+    u64 ram_size, ram_below_4g, ram_above_4g;
+    u8 *code_page;  /* per RAM page: nonzero if decoded instructions came from it */
+    u32 *page_gen;  /* per RAM page: bumped when code on it is overwritten */
+
+    struct io_handler io_handlers[MAX_IO_HANDLERS];
+    u8 io_map[65536]; /* port -> index into io_handlers (0 = unassigned) */
+    int n_io;
+    struct mmio_region mmio[MAX_MMIO];
+    int n_mmio;
+
+    struct timer *timers[MAX_TIMERS];
+    int n_timers;
+    u64 now;          /* virtual time in ns at the start of the current slice */
+    u64 slice_start_icount; /* the running CPU's icount when the slice began */
+    struct cpu *running; /* the processor executing now, or NULL */
+
+    struct cpu *cpus[MAX_CPUS];
+    int ncpus;
+    struct block_cache *blocks; /* decoded code, shared by all processors */
+
+    /* Devices (src/dev). */
+    struct uart *uart;
+    struct pic *pic;
+    struct pit *pit;
+    struct rtc *rtc;
+    struct ioapic *ioapic;
+    struct pci *pci;
+    struct fw_cfg *fw_cfg;
+    struct reset_ctl *reset;
+
+    /* Configuration. */
+    int cpu_model; /* index into the CPU model table */
+    bool no_reboot;
+    u32 trace;
+    FILE *serial_out; /* UART output (stdout by default) */
+    FILE *log;        /* traces and diagnostics (stderr by default) */
+    u64 icount_limit; /* 0 = none */
+    u64 rng_seed;
+
+    /* Stop request. */
+    enum machine_stop stop;
+    int exit_code;
+    bool reset_requested;
+};
+
+/* --- Physical memory (src/machine/physmem.c) ------------------------------------- */
+
+/* Host pointer for a RAM byte, or NULL for MMIO / unbacked addresses. */
+static inline u8 *phys_ram(struct machine *m, u64 pa)
+{
+    if (pa < m->ram_below_4g) return m->ram + pa;
+    if (pa >= FOUR_GB && pa - FOUR_GB < m->ram_above_4g) return m->ram + m->ram_below_4g + (pa - FOUR_GB);
+    return NULL;
+}
+/* RAM page index (for code_page / page_gen) of a RAM address; caller checked phys_ram. */
+static inline u64 phys_page_index(const struct machine *m, u64 pa)
+{
+    return (pa < FOUR_GB ? pa : pa - FOUR_GB + m->ram_below_4g) >> 12;
+}
+/* Access physical memory: RAM, MMIO, or open bus (reads all ones, writes ignored).
+ * Writes to pages holding decoded code invalidate it. Accesses must not cross a page. */
+u64 phys_read(struct machine *m, struct cpu *c, u64 pa, unsigned size);
+void phys_write(struct machine *m, struct cpu *c, u64 pa, unsigned size, u64 val);
+/* Bulk copies for loaders and DMA-like devices (may cross pages). false if not all RAM. */
+bool phys_copy_in(struct machine *m, u64 pa, const void *src, size_t n);
+bool phys_copy_out(struct machine *m, u64 pa, void *dst, size_t n);
+/* A write is about to land on a code page: invalidate decoded code from that page. */
+void phys_code_written(struct machine *m, u64 page_index);
+
+/* --- Buses (src/machine/bus.c) --------------------------------------------------- */
+
+void io_register(struct machine *m, u16 first, u16 count, const struct io_handler *h);
+u32 io_read(struct machine *m, struct cpu *c, u16 port, unsigned size);
+void io_write(struct machine *m, struct cpu *c, u16 port, unsigned size, u32 val);
+void mmio_register(struct machine *m, const struct mmio_region *r);
+struct mmio_region *mmio_find(struct machine *m, u64 pa);
+
+/* --- Time (src/machine/timer.c) -------------------------------------------------- */
+
+/* Current virtual time in ns, exact even in the middle of a processor's slice. */
+u64 machine_now(const struct machine *m);
+void timer_register(struct machine *m, struct timer *t);
+/* Arm (or re-arm, or disarm with TIME_NEVER) a timer; shortens the running slice if the
+ * new deadline is earlier than its end. */
+void timer_arm(struct machine *m, struct timer *t, u64 deadline);
+
+/* --- Interrupts (src/dev/intr.c) ------------------------------------------------- */
+
+/* Set the level of an interrupt line (ISA IRQ / GSI number) on the PIC and I/O APIC. */
+void irq_set(struct machine *m, int gsi, int level);
+/* Edge helper: raise then lower. */
+void irq_pulse(struct machine *m, int gsi);
+/* What the processor sees: a maskable interrupt is requested (RFLAGS.IF not considered). */
+bool intr_pending(struct cpu *c);
+/* Interrupt acknowledge cycle: the vector to deliver. */
+int intr_ack(struct cpu *c);
+/* Wake a processor to look at its event inputs (interrupt line, NMI, INIT, SIPI). */
+void cpu_kick(struct cpu *c);
+
+/* --- Machine (src/machine/machine.c) --------------------------------------------- */
+
+struct machine_config {
+    u64 ram_size;
+    int ncpus;
+    int cpu_model;
+    bool no_reboot;
+    u32 trace;
+    FILE *serial_out, *log;
+    u64 icount_limit;
+    u64 rng_seed;
+};
+/* Returns NULL with a one-line reason in err on bad configuration or no memory. */
+struct machine *machine_create(const struct machine_config *cfg, char *err, size_t errlen);
+void machine_destroy(struct machine *m);
+/* Power-on reset of every processor and device. */
+void machine_reset(struct machine *m);
+/* Run until a stop condition; returns it. */
+enum machine_stop machine_run(struct machine *m);
+void machine_request_stop(struct machine *m, enum machine_stop why, int code);
+/* Processor asked for reset (triple fault, 0xCF9, port 0x92, keyboard controller). */
+void machine_request_reset(struct machine *m, const char *why);
+/* Diagnostic output to the machine's log, prefixed "vanderpool: ". */
+void machine_log(struct machine *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
