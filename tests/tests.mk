@@ -1,0 +1,11 @@
+# Host-side tests: every tests/unit/test_*.c is a program that prints one
+# "PASS name" / "FAIL name: why" line per check and exits non-zero on failure.
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+.PHONY: unit
+unit: $(UNIT_BINS)
