@@ -33,7 +33,7 @@ CFLAGS += -DHAVE_ZYDIS
 TOOL_LDLIBS += -lZydis
 endif
 
-.PHONY: all demo check check-fast bench clean deps
+.PHONY: all demo check bench clean
 all: $(VP)
 
 $(BUILD)/%.o: %.c
@@ -56,3 +56,11 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d)
+
+# The README's two commands. Scripts install what they need (Debian packages) when missing.
+demo: $(VP)
+	./scripts/demo.sh
+check:
+	./tests/check.sh
+bench: $(VP)
+	./bench/run.sh

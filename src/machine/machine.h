@@ -164,6 +164,24 @@ int intr_ack(struct cpu *c);
 /* Wake a processor to look at its event inputs (interrupt line, NMI, INIT, SIPI). */
 void cpu_kick(struct cpu *c);
 
+/* Local APIC as the MSR and CPUID code sees it (src/dev/lapic.c). */
+struct lapic *lapic_create(struct machine *m, struct cpu *c);
+void lapic_destroy(struct lapic *l);
+void lapic_reset(struct lapic *l, bool init_only);
+/* IA32_APIC_BASE was written (enable, x2APIC mode, relocation); false = invalid value. */
+bool lapic_set_base(struct cpu *c, u64 val);
+/* x2APIC MSRs 0x800-0x8ff and IA32_TSC_DEADLINE (0x6e0); false = #GP. */
+bool lapic_msr_read(struct cpu *c, u32 msr, u64 *val);
+bool lapic_msr_write(struct cpu *c, u32 msr, u64 val);
+
+/* --- Board wiring (src/dev/board.c) ------------------------------------------------ */
+
+/* Create the chipset devices (UART, PICs, PIT, RTC, I/O APIC, PCI host, fw_cfg, debug
+ * exit, port 0xe9, reset control) and register them on the buses. */
+bool board_create(struct machine *m, char *err, size_t errlen);
+void board_reset(struct machine *m);
+void board_destroy(struct machine *m);
+
 /* --- Machine (src/machine/machine.c) --------------------------------------------- */
 
 struct machine_config {
