@@ -9,6 +9,7 @@
 #include "../common.h"
 
 struct machine;
+struct cpu;
 struct insn;
 struct block;
 
@@ -170,7 +171,14 @@ struct cpu {
     struct lapic *lapic;
     u64 rdrand_state;
     u32 unimpl_logged[8]; /* opcodes already logged as unimplemented (bitmap of hashes) */
+    bool stop_on_exception; /* host tests: stop instead of delivering, vector in last_exception */
+    int last_exception;
 };
+
+/* --- Executor (src/cpu/exec.c) -------------------------------------------------------- */
+
+/* Run until c->icount reaches c->deadline, the processor halts, or the machine stops. */
+void cpu_exec(struct cpu *c);
 
 /* --- Exceptions (src/cpu/exec.c) ------------------------------------------------ */
 

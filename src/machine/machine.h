@@ -78,6 +78,7 @@ struct machine {
     struct timer *timers[MAX_TIMERS];
     int n_timers;
     u64 now;          /* virtual time in ns at the start of the current slice */
+    u64 slice_end;    /* virtual time at which the current slice ends */
     u64 slice_start_icount; /* the running CPU's icount when the slice began */
     struct cpu *running; /* the processor executing now, or NULL */
 
@@ -108,6 +109,9 @@ struct machine {
     enum machine_stop stop;
     int exit_code;
     bool reset_requested;
+    /* Called after a machine reset to boot again (the loader re-runs: there is no firmware). */
+    void (*boot_hook)(struct machine *m, void *ctx);
+    void *boot_ctx;
 };
 
 /* --- Physical memory (src/machine/physmem.c) ------------------------------------- */
@@ -150,6 +154,11 @@ void timer_register(struct machine *m, struct timer *t);
 /* Arm (or re-arm, or disarm with TIME_NEVER) a timer; shortens the running slice if the
  * new deadline is earlier than its end. */
 void timer_arm(struct machine *m, struct timer *t, u64 deadline);
+u64 timer_next_deadline(const struct machine *m);
+/* Fire every timer whose deadline is at or before m->now. */
+void timer_fire_due(struct machine *m);
+/* Advance virtual time by ns with no processor running, firing due timers (device tests). */
+void machine_advance(struct machine *m, u64 ns);
 
 /* --- Interrupts (src/dev/intr.c) ------------------------------------------------- */
 

@@ -1,0 +1,37 @@
+/* Decoded-code cache: runs of decoded instructions ("blocks") keyed by the physical
+ * address of their first byte and the decode mode. A block never crosses a page; it is
+ * valid while its page's generation counter (machine.page_gen) is unchanged, so a store
+ * to the page invalidates every block on it at once. */
+#ifndef VP_BLOCK_H
+#define VP_BLOCK_H
+
+#include "insn.h"
+
+#define BLOCK_MAX_INSNS 48
+
+struct block {
+    u64 phys;      /* physical address of the first instruction */
+    u64 pidx;      /* RAM page index, for the generation check */
+    u32 gen;       /* page generation when decoded */
+    u16 mode_key;  /* decode mode (code size; later the VMX non-root bit) */
+    u16 n;         /* instructions */
+    u32 bytes;     /* bytes covered by the instructions */
+    struct block *next;
+    struct insn insn[];
+};
+
+struct block_cache;
+struct machine;
+
+struct block_cache *block_cache_create(void);
+void block_cache_destroy(struct block_cache *bc);
+/* The block at the current instruction, decoding it if needed; NULL when the instruction
+ * must be decoded and run alone (crosses a page, or is fetched from non-RAM). */
+const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host);
+/* Drop write TLB entries for a physical page in every processor (mem.c). */
+void tlb_drop_writes_to(struct machine *m, u64 phys_page);
+/* Host pointer for executing at linear address lin, through the execute TLB; NULL if the
+ * page is not RAM. Sets *phys. Raises #PF. */
+u8 *fetch_host(struct cpu *c, u64 lin, u64 *phys);
+
+#endif

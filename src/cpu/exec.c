@@ -1,0 +1,247 @@
+/* The executor: runs decoded blocks until the machine's deadline, looks at events
+ * (interrupts, NMI, INIT/SIPI) between blocks, and turns faults raised anywhere inside an
+ * instruction into exception delivery with the double-fault rules. */
+#include <stdio.h>
+
+#include "../machine/machine.h"
+#include "block.h"
+#include "trace.h"
+
+NORETURN void cpu_raise(struct cpu *c, int vector, int error)
+{
+    c->exc_vector = vector;
+    c->exc_error = error;
+    longjmp(c->unwind, 1);
+}
+
+/* Contributory exceptions (SDM Vol. 3 6.15, Table 6-4). */
+static bool contributory(int v)
+{
+    return v == EXC_DE || v == EXC_TS || v == EXC_NP || v == EXC_SS || v == EXC_GP;
+}
+
+static void triple_fault(struct cpu *c)
+{
+    c->shutdown = true;
+    c->delivering = -1;
+    if (c->m->trace & TRACE_INT) machine_log(c->m, "cpu%d: triple fault at %#llx", c->index, (unsigned long long)c->rip);
+    machine_request_reset(c->m, "triple fault");
+}
+
+/* A fault unwound to the executor: deliver it, or combine it with the event whose delivery
+ * it interrupted (SDM Vol. 3 6.15 Table 6-5, "Conditions for Generating a Double Fault"). */
+static void deliver_exception(struct cpu *c)
+{
+    int vec = c->exc_vector, err = c->exc_error;
+    if (c->delivering >= 0) {
+        int first = c->delivering;
+        if (first == EXC_DF) {
+            triple_fault(c);
+            return;
+        }
+        if ((contributory(first) && contributory(vec)) ||
+            (first == EXC_PF && (vec == EXC_PF || contributory(vec)))) {
+            vec = EXC_DF;
+            err = 0;
+        }
+    }
+    c->delivering = (contributory(vec) || vec == EXC_PF || vec == EXC_DF) ? vec : -1;
+    trace_event(c, vec, EV_HWEXC, err);
+    /* Vectors with an error code (SDM Vol. 3 6.13): callers pass NO_ERRCODE otherwise. */
+    intr_deliver(c, vec, EV_HWEXC, err);
+    c->delivering = -1;
+}
+
+/* INIT and SIPI (SDM Vol. 3 9.4): INIT resets to the wait-for-SIPI state on application
+ * processors and to the reset vector on the bootstrap processor. */
+static void take_init_sipi(struct cpu *c)
+{
+    if (c->init_pending) {
+        c->init_pending = false;
+        cpu_reset(c, true);
+        c->wait_for_sipi = c->index != 0;
+        c->sipi_pending = false;
+    }
+    if (c->wait_for_sipi && c->sipi_pending) {
+        c->sipi_pending = false;
+        c->wait_for_sipi = false;
+        c->halted = false;
+        seg_load_real(c, SEG_CS, (u16)(c->sipi_vector << 8));
+        c->rip = c->next_rip = 0;
+        cpu_update_mode(c);
+    }
+}
+
+/* Between instructions: returns false if the processor has nothing to execute. */
+static bool service_events(struct cpu *c)
+{
+    if (c->shutdown) return false;
+    if (c->init_pending || c->sipi_pending) take_init_sipi(c);
+    if (c->wait_for_sipi) return false;
+    c->check_events = false;
+    if (c->interrupt_shadow) {
+        /* The shadow covers the boundary right after STI / MOV SS only (SDM Vol. 3 6.8.3). */
+        if (c->icount > c->shadow_icount + 1) c->interrupt_shadow = false;
+        else c->check_events = true;
+    }
+    c->next_rip = c->rip;
+    if (c->nmi_pending && !c->nmi_blocked && !c->interrupt_shadow) {
+        c->nmi_pending = false;
+        c->nmi_blocked = true; /* until the next IRET (SDM Vol. 3 6.7.1) */
+        c->halted = false;
+        trace_event(c, EXC_NMI, EV_NMI, NO_ERRCODE);
+        intr_deliver(c, EXC_NMI, EV_NMI, NO_ERRCODE);
+        return true;
+    }
+    if ((c->rflags & FL_IF) && !c->interrupt_shadow && intr_pending(c)) {
+        int vec = intr_ack(c);
+        c->halted = false;
+        trace_event(c, vec, EV_EXTINT, NO_ERRCODE);
+        intr_deliver(c, vec, EV_EXTINT, NO_ERRCODE);
+        return true;
+    }
+    return !c->halted;
+}
+
+static u8 fetch_linear(struct cpu *c, void *ctx, unsigned k)
+{
+    (void)ctx;
+    u64 ip = c->rip + k;
+    if (c->code_size != 8) {
+        ip &= 0xffffffffull;
+        if (ip > c->seg[SEG_CS].limit) cpu_gp(c, 0);
+        return (u8)lin_read(c, (c->seg[SEG_CS].base + ip) & 0xffffffffull, 1, ACC_EXEC);
+    }
+    return (u8)lin_read(c, ip, 1, ACC_EXEC);
+}
+
+static inline void run_one(struct cpu *c, const struct insn *i)
+{
+    c->next_rip = c->rip + i->len;
+    i->fn(c, i);
+    c->rip = c->next_rip;
+    c->icount++;
+}
+
+/* Decode and run one instruction without the cache: used where a block can't be (it
+ * crosses a page or the CS limit, lives outside RAM) and when single-stepping. */
+static bool step_uncached(struct cpu *c)
+{
+    struct insn i;
+    decode_insn(c, c->code_size, fetch_linear, NULL, &i);
+    if (c->m->trace & TRACE_EXEC) trace_exec(c, &i);
+    run_one(c, &i);
+    return i.map == MAP_1B && i.op == 0xcf; /* IRET may load RF */
+}
+
+/* Linear address of RIP with the CS checks of an instruction fetch. */
+static inline u64 code_linear(struct cpu *c)
+{
+    if (likely(c->code_size == 8)) return c->rip;
+    if (c->rip > c->seg[SEG_CS].limit) cpu_gp(c, 0);
+    return (c->seg[SEG_CS].base + c->rip) & 0xffffffffull;
+}
+
+/* One instruction with the single-step trap and RF handling (SDM Vol. 3 17.3.1.4). */
+static void step_debug(struct cpu *c)
+{
+    bool tf = c->rflags & FL_TF;
+    bool was_iret = step_uncached(c);
+    /* RF is cleared when an instruction completes, unless IRET just loaded it. */
+    if (!was_iret) c->rflags &= ~(u64)FL_RF;
+    if (tf) {
+        c->dr[6] |= 1u << 14; /* DR6.BS */
+        c->next_rip = c->rip;
+        trace_event(c, EXC_DB, EV_HWEXC, NO_ERRCODE);
+        intr_deliver(c, EXC_DB, EV_HWEXC, NO_ERRCODE);
+    }
+}
+
+static void run_block(struct cpu *c, const struct block *b)
+{
+    const struct insn *i = b->insn, *end = b->insn + b->n;
+    c->cur_block = b;
+    c->stop_block = false;
+    do {
+        run_one(c, i);
+    } while (++i < end && !c->stop_block);
+    c->cur_block = NULL;
+}
+
+static void run_traced_block(struct cpu *c, const struct block *b)
+{
+    const struct insn *i = b->insn, *end = b->insn + b->n;
+    c->cur_block = b;
+    c->stop_block = false;
+    do {
+        trace_exec(c, i);
+        run_one(c, i);
+    } while (++i < end && !c->stop_block);
+    c->cur_block = NULL;
+}
+
+void cpu_exec(struct cpu *c)
+{
+    struct machine *m = c->m;
+    if (setjmp(c->unwind)) {
+        /* A fault unwound here. The faulting instruction did not retire. */
+        c->cur_block = NULL;
+        if (c->stop_on_exception) {
+            c->last_exception = c->exc_vector;
+            c->shutdown = true;
+            return;
+        }
+        deliver_exception(c);
+    }
+    while (c->icount < c->deadline && m->stop == STOP_NONE && !m->reset_requested) {
+        if (unlikely(c->check_events || c->halted || c->interrupt_shadow)) {
+            if (!service_events(c)) return;
+        }
+        if (unlikely(c->rflags & (FL_TF | FL_RF))) {
+            step_debug(c);
+            continue;
+        }
+        u64 phys;
+        u64 lin = code_linear(c);
+        u8 *host = fetch_host(c, lin, &phys);
+        const struct block *b = host ? block_lookup(c, phys, host) : NULL;
+        if (!b) {
+            step_uncached(c);
+            continue;
+        }
+        if (c->code_size != 8 && c->rip + b->bytes - 1 > c->seg[SEG_CS].limit) {
+            step_uncached(c); /* the block was decoded under a larger CS limit */
+            continue;
+        }
+        if (unlikely(m->trace & TRACE_EXEC)) run_traced_block(c, b);
+        else run_block(c, b);
+    }
+}
+
+u64 cpu_tsc(const struct cpu *c) { return machine_now(c->m) + c->tsc_offset; }
+
+NORETURN void cpu_unimplemented(struct cpu *c, const struct insn *i)
+{
+    unsigned key = (i->map << 8 | i->op) & 0xff;
+    u32 bit = 1u << (key & 31);
+    if (!(c->unimpl_logged[key >> 5 & 7] & bit)) {
+        c->unimpl_logged[key >> 5 & 7] |= bit;
+        char bytes[64];
+        size_t n = 0;
+        for (unsigned k = 0; k < i->len && n + 4 < sizeof bytes; k++) {
+            u64 lin = (c->code_size == 8 ? c->rip : c->seg[SEG_CS].base + c->rip) + k;
+            u64 phys;
+            u8 v = 0;
+            if (lin_translate(c, lin, ACC_EXEC | ACC_NOFAULT, &phys)) {
+                u8 *h = phys_ram(c->m, phys);
+                v = h ? *h : 0xff;
+            }
+            n += (size_t)snprintf(bytes + n, sizeof bytes - n, " %02x", v);
+        }
+        machine_log(c->m, "cpu%d: unimplemented instruction at %04x:%#llx:%s (raising #UD)", c->index,
+                    c->seg[SEG_CS].sel, (unsigned long long)c->rip, bytes);
+    }
+    cpu_ud(c);
+}
+
+void op_unimplemented(struct cpu *c, const struct insn *i) { cpu_unimplemented(c, i); }

@@ -1,0 +1,248 @@
+/* Memory access from the processor: segmentation checks, the software TLB, and the slow
+ * path through paging to RAM or MMIO.
+ *
+ * The TLB caches, per linear page and access kind (read, write, execute), a host pointer
+ * for RAM pages whose permission for the current privilege was already checked by a page
+ * walk. Two TLBs exist, for CPL 3 and for supervisor accesses, so a privilege change needs
+ * no flush. Write entries are never made for pages holding decoded code, so stores to code
+ * take the slow path, where they invalidate the decoded blocks (self-modifying code). */
+#include "../machine/machine.h"
+#include "cpu.h"
+#include "block.h"
+
+static inline u64 tlb_tag(u64 lin) { return (lin & ~0xfffull) | 1; }
+static inline unsigned tlb_index(u64 lin) { return (lin >> 12) & (TLB_SIZE - 1); }
+
+static inline struct tlb *tlb_for(struct cpu *c, int acc)
+{
+    return (acc & ACC_SUPER) ? c->tlb_super : c->tlb;
+}
+
+static struct tlb_entry *tlb_array(struct tlb *t, int acc)
+{
+    switch (acc & 3) {
+    case ACC_WRITE: return t->write;
+    case ACC_EXEC: return t->exec;
+    default: return t->read;
+    }
+}
+
+void tlb_flush_all(struct cpu *c)
+{
+    memset(c->tlb_user, 0, sizeof *c->tlb_user);
+    memset(c->tlb_super, 0, sizeof *c->tlb_super);
+}
+
+/* Global pages are not tracked separately yet: flushing them too is allowed by the
+ * architecture (the TLB may drop any entry at any time). */
+void tlb_flush_nonglobal(struct cpu *c) { tlb_flush_all(c); }
+
+void tlb_flush_page(struct cpu *c, u64 lin)
+{
+    unsigned k = tlb_index(lin);
+    u64 tag = tlb_tag(lin);
+    struct tlb *ts[2] = {c->tlb_user, c->tlb_super};
+    for (int t = 0; t < 2; t++) {
+        if (ts[t]->read[k].tag == tag) ts[t]->read[k].tag = 0;
+        if (ts[t]->write[k].tag == tag) ts[t]->write[k].tag = 0;
+        if (ts[t]->exec[k].tag == tag) ts[t]->exec[k].tag = 0;
+    }
+}
+
+/* Drop write entries for a physical page that now holds decoded code, in every processor,
+ * so the next store to it reaches phys_code_written(). */
+void tlb_drop_writes_to(struct machine *m, u64 phys_page)
+{
+    for (int n = 0; n < m->ncpus; n++) {
+        struct cpu *c = m->cpus[n];
+        struct tlb *ts[2] = {c->tlb_user, c->tlb_super};
+        for (int t = 0; t < 2; t++)
+            for (unsigned k = 0; k < TLB_SIZE; k++)
+                if (ts[t]->write[k].tag && ts[t]->write[k].phys == phys_page) ts[t]->write[k].tag = 0;
+    }
+}
+
+bool lin_translate(struct cpu *c, u64 lin, int acc, u64 *phys)
+{
+    if (!(c->cr0 & CR0_PG)) {
+        *phys = lin & 0xffffffffull; /* no paging: linear addresses are 32 bits wide */
+        return true;
+    }
+    struct walk_result r;
+    if (!paging_walk(c, lin, acc, &r)) return false;
+    *phys = r.phys | (lin & 0xfff);
+    return true;
+}
+
+/* Translate and, for RAM, fill the TLB entry. Returns the host pointer of the byte at lin,
+ * or NULL (with *phys set) when the page is not RAM. */
+static u8 *translate_fill(struct cpu *c, u64 lin, int acc, u64 *phys)
+{
+    u64 page_phys;
+    bool writable = true;
+    if (!(c->cr0 & CR0_PG)) {
+        page_phys = lin & 0xfffff000ull;
+    } else {
+        struct walk_result r;
+        paging_walk(c, lin, acc & ~ACC_NOFAULT, &r);
+        page_phys = r.phys;
+        writable = r.writable;
+    }
+    *phys = page_phys | (lin & 0xfff);
+    u8 *host = phys_ram(c->m, page_phys);
+    if (!host) return NULL;
+    if ((acc & 3) == ACC_WRITE) {
+        u64 pidx = phys_page_index(c->m, page_phys);
+        if (c->m->code_page[pidx] || !writable) return host + (lin & 0xfff);
+    }
+    if ((acc & 3) == ACC_EXEC && (c->cr0 & CR0_PG)) {
+        /* Execute entries are filled by the fetch path; nothing extra to check here. */
+    }
+    struct tlb_entry *e = &tlb_array(tlb_for(c, acc), acc)[tlb_index(lin)];
+    e->tag = tlb_tag(lin);
+    e->addend = (uintptr_t)host - (uintptr_t)(lin & ~0xfffull);
+    e->phys = page_phys;
+    return host + (lin & 0xfff);
+}
+
+static u64 read_slow(struct cpu *c, u64 lin, unsigned size, int acc)
+{
+    if (((lin & 0xfff) + size) > PAGE_SIZE) {
+        /* Crosses a page: both pages are translated before any byte is used. */
+        u64 v = 0;
+        unsigned first = PAGE_SIZE - (lin & 0xfff);
+        u64 lo = 0, hi = 0;
+        for (unsigned k = 0; k < first; k++) lo |= lin_read(c, lin + k, 1, acc) << (8 * k);
+        for (unsigned k = first; k < size; k++) hi |= lin_read(c, lin + k, 1, acc) << (8 * (k - first));
+        v = lo | (hi << (8 * first));
+        return v;
+    }
+    u64 phys;
+    u8 *host = translate_fill(c, lin, acc, &phys);
+    if (host) return load_le(host, size);
+    return phys_read(c->m, c, phys, size);
+}
+
+u64 lin_read(struct cpu *c, u64 lin, unsigned size, int acc)
+{
+    struct tlb_entry *e = &tlb_array(tlb_for(c, acc), acc)[tlb_index(lin)];
+    if (likely(e->tag == tlb_tag(lin) && (lin & 0xfff) + size <= PAGE_SIZE))
+        return load_le((void *)(uintptr_t)(lin + e->addend), size);
+    return read_slow(c, lin, size, acc);
+}
+
+static void write_slow(struct cpu *c, u64 lin, unsigned size, u64 val, int acc)
+{
+    if (((lin & 0xfff) + size) > PAGE_SIZE) {
+        /* Translate both pages first so a fault on the second leaves memory unchanged. */
+        unsigned first = PAGE_SIZE - (lin & 0xfff);
+        u64 p1, p2;
+        lin_translate(c, lin, acc, &p1);
+        lin_translate(c, lin + first, acc, &p2);
+        for (unsigned k = 0; k < size; k++) lin_write(c, lin + k, 1, val >> (8 * k), acc);
+        return;
+    }
+    u64 phys;
+    u8 *host = translate_fill(c, lin, acc, &phys);
+    (void)host;
+    phys_write(c->m, c, phys, size, val);
+}
+
+void lin_write(struct cpu *c, u64 lin, unsigned size, u64 val, int acc)
+{
+    acc = (acc & ~3) | ACC_WRITE;
+    struct tlb_entry *e = &tlb_for(c, acc)->write[tlb_index(lin)];
+    if (likely(e->tag == tlb_tag(lin) && (lin & 0xfff) + size <= PAGE_SIZE)) {
+        store_le((void *)(uintptr_t)(lin + e->addend), size, val);
+        return;
+    }
+    write_slow(c, lin, size, val, acc);
+}
+
+void lin_read_bytes(struct cpu *c, u64 lin, void *buf, size_t n, int acc)
+{
+    u8 *p = buf;
+    for (size_t k = 0; k < n; k++) p[k] = (u8)lin_read(c, lin + k, 1, acc);
+}
+
+void lin_write_bytes(struct cpu *c, u64 lin, const void *buf, size_t n, int acc)
+{
+    /* Probe every page first: the store is all-or-nothing with respect to #PF. */
+    u64 phys;
+    for (size_t k = 0; k < n; k = (k | 0xfff) + 1) lin_translate(c, lin + k, acc | ACC_WRITE, &phys);
+    if (n) lin_translate(c, lin + n - 1, acc | ACC_WRITE, &phys);
+    const u8 *p = buf;
+    for (size_t k = 0; k < n; k++) lin_write(c, lin + k, 1, p[k], acc);
+}
+
+/* --- Segmentation -------------------------------------------------------------------- */
+
+static NORETURN void seg_fault(struct cpu *c, int seg)
+{
+    cpu_raise(c, seg == SEG_SS ? EXC_SS : EXC_GP, 0);
+}
+
+bool cpu_is_canonical(const struct cpu *c, u64 addr)
+{
+    unsigned bits = (c->cr4 & CR4_LA57) ? 57 : 48;
+    s64 v = (s64)(addr << (64 - bits)) >> (64 - bits);
+    return (u64)v == addr;
+}
+
+/* Limit and type checks for a non-64-bit mode (SDM Vol. 3 5.3, 5.4.1). */
+static u64 seg_check_legacy(struct cpu *c, int seg, u64 off, unsigned size, int acc)
+{
+    const struct seg *s = &c->seg[seg];
+    if (c->mode != MODE_REAL && c->mode != MODE_V86) {
+        if (s->ar & AR_UNUSABLE) seg_fault(c, seg);
+        unsigned type = s->ar & AR_TYPE;
+        if ((acc & 3) == ACC_WRITE) {
+            /* Writable data segment only (type bit 3 clear, bit 1 set). */
+            if ((type & 0xa) != 0x2) seg_fault(c, seg);
+        } else if ((type & 0xa) == 0x8) {
+            seg_fault(c, seg); /* execute-only code segment */
+        }
+        if ((type & 0xc) == 0x4) { /* expand-down data */
+            u64 upper = (s->ar & AR_DB) ? 0xffffffffull : 0xffffull;
+            if (off <= s->limit || off + size - 1 > upper) seg_fault(c, seg);
+            return (s->base + off) & 0xffffffffull;
+        }
+    }
+    if (off + size - 1 > s->limit) seg_fault(c, seg);
+    return (s->base + off) & 0xffffffffull;
+}
+
+u64 seg_check(struct cpu *c, int seg, u64 off, unsigned size, int acc)
+{
+    u64 lin;
+    if (likely(c->mode == MODE_LONG)) {
+        lin = off + (seg >= SEG_FS ? c->seg[seg].base : 0);
+        if (unlikely(!cpu_is_canonical(c, lin) || !cpu_is_canonical(c, lin + size - 1)))
+            seg_fault(c, seg);
+    } else {
+        lin = seg_check_legacy(c, seg, off, size, acc);
+    }
+    if (unlikely(c->align_check) && (lin & (size - 1)) && size <= 8)
+        cpu_raise(c, EXC_AC, 0);
+    return lin;
+}
+
+u64 seg_read(struct cpu *c, int seg, u64 off, unsigned size)
+{
+    return lin_read(c, seg_check(c, seg, off, size, ACC_READ), size, ACC_READ);
+}
+
+void seg_write(struct cpu *c, int seg, u64 off, unsigned size, u64 val)
+{
+    lin_write(c, seg_check(c, seg, off, size, ACC_WRITE), size, val, ACC_WRITE);
+}
+
+u8 *fetch_host(struct cpu *c, u64 lin, u64 *phys)
+{
+    struct tlb_entry *e = &c->tlb->exec[tlb_index(lin)];
+    if (likely(e->tag == tlb_tag(lin))) {
+        *phys = e->phys | (lin & 0xfff);
+        return (u8 *)(uintptr_t)(lin + e->addend);
+    }
+    return translate_fill(c, lin, ACC_EXEC, phys);
+}

@@ -1,0 +1,41 @@
+/* Ways to put a guest into RAM and start the boot processor in it, bypassing firmware:
+ * multiboot 1 kernels (multiboot.c) and flat binaries (loader_flat.c). Every function
+ * returns 0, or -1 with one line naming the problem in err (no trailing newline). */
+#ifndef VP_LOADER_H
+#define VP_LOADER_H
+
+#include "../common.h"
+
+struct machine;
+struct cpu;
+
+int multiboot_load(struct machine *m, const char *path, const char *cmdline,
+                   const char *modules, char *err, size_t errlen);
+/* The same from an image already in memory; `path` only names it (the kernel command line
+ * starts with it, as QEMU does). Modules are still read from their files. */
+int multiboot_load_image(struct machine *m, const char *path, const u8 *img, size_t len,
+                         const char *cmdline, const char *modules, char *err, size_t errlen);
+
+int flat_load(struct machine *m, const char *path, u64 addr, bool real, char *err,
+              size_t errlen);
+
+/* Write a GDT with flat 32-bit code at selector 0x08 and flat data at 0x10 (plus 16-bit
+ * code/data at 0x18/0x20 for kernels that drop back to real mode), the layout GRUB and
+ * QEMU's multiboot ROM use. BOOT_GDT_SIZE bytes at `addr` (caller checked it is RAM). */
+#define BOOT_GDT_SIZE 40u
+#define BOOT_CS 0x08
+#define BOOT_DS 0x10
+void boot_write_gdt(struct machine *m, u32 addr);
+/* Put `c` into 32-bit protected mode, paging off, flat segments matching boot_write_gdt,
+ * interrupts off, at `entry`. Other registers are left as reset made them. */
+void boot_enter_pm32(struct cpu *c, u32 gdt_addr, u32 entry);
+
+/* Read a whole regular file of at most `max` bytes into a new buffer (free() it). `what`
+ * names the file's role in messages ("kernel", "module"). */
+int load_file(const char *path, const char *what, u64 max, u8 **buf, size_t *len, char *err,
+              size_t errlen);
+/* printf into err; returns -1 so callers can `return loader_error(...)`. */
+int loader_error(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

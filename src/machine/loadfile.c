@@ -1,0 +1,56 @@
+/* Reading guest images from host files, with errors phrased for the user. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "loader.h"
+
+int loader_error(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+int load_file(const char *path, const char *what, u64 max, u8 **buf, size_t *len, char *err,
+              size_t errlen)
+{
+    *buf = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return loader_error(err, errlen, "%s '%s': %s", what, path, strerror(errno));
+    struct stat st;
+    /* Directories and devices open fine but are no image; say so instead of reading junk. */
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return loader_error(err, errlen, "%s '%s': not a regular file", what, path);
+    }
+    if ((u64)st.st_size > max) {
+        fclose(f);
+        return loader_error(err, errlen, "%s '%s': %llu bytes do not fit in guest RAM", what,
+                            path, (unsigned long long)st.st_size);
+    }
+    size_t n = (size_t)st.st_size;
+    u8 *p = malloc(n ? n : 1);
+    if (!p) {
+        fclose(f);
+        return loader_error(err, errlen, "%s '%s': out of memory", what, path);
+    }
+    if (fread(p, 1, n, f) != n) {
+        int e = ferror(f) ? errno : 0;
+        free(p);
+        fclose(f);
+        return loader_error(err, errlen, "%s '%s': read failed: %s", what, path,
+                            e ? strerror(e) : "file changed size");
+    }
+    fclose(f);
+    *buf = p;
+    *len = n;
+    return 0;
+}

@@ -1,0 +1,221 @@
+/* The machine: creation, reset and the main loop that interleaves processors in slices of
+ * virtual time and fires device timers between them. Deterministic: the same inputs give
+ * the same instruction interleaving and the same output. */
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "../cpu/block.h"
+#include "../cpu/cpu.h"
+#include "machine.h"
+
+#define QUANTUM_UP (1u << 20) /* one processor: slices end only at timer deadlines */
+#define QUANTUM_SMP 2000      /* several: interleave finely so IPIs and spinlocks progress */
+#define MIN_RAM (2ull << 20)
+#define MAX_RAM (1ull << 40)
+
+void machine_log(struct machine *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("vanderpool: ", m->log);
+    vfprintf(m->log, fmt, ap);
+    fputc('\n', m->log);
+    va_end(ap);
+    fflush(m->log);
+}
+
+static struct cpu *cpu_create(struct machine *m, int index)
+{
+    struct cpu *c = aligned_alloc(64, (sizeof(struct cpu) + 63) & ~(size_t)63);
+    if (!c) return NULL;
+    memset(c, 0, sizeof *c);
+    c->tlb_user = calloc(1, sizeof(struct tlb));
+    c->tlb_super = calloc(1, sizeof(struct tlb));
+    if (!c->tlb_user || !c->tlb_super) {
+        free(c->tlb_user);
+        free(c->tlb_super);
+        free(c);
+        return NULL;
+    }
+    c->m = m;
+    c->index = index;
+    c->tlb = c->tlb_super;
+    c->delivering = -1;
+    return c;
+}
+
+static void cpu_free(struct cpu *c)
+{
+    if (!c) return;
+    if (c->lapic) lapic_destroy(c->lapic);
+    free(c->tlb_user);
+    free(c->tlb_super);
+    free(c);
+}
+
+struct machine *machine_create(const struct machine_config *cfg, char *err, size_t errlen)
+{
+    if (cfg->ram_size < MIN_RAM || cfg->ram_size > MAX_RAM) {
+        snprintf(err, errlen, "memory size %llu bytes is outside 2 MiB .. 1 TiB", (unsigned long long)cfg->ram_size);
+        return NULL;
+    }
+    if (cfg->ncpus < 1 || cfg->ncpus > MAX_CPUS) {
+        snprintf(err, errlen, "processor count %d is outside 1 .. %d", cfg->ncpus, MAX_CPUS);
+        return NULL;
+    }
+    struct machine *m = calloc(1, sizeof *m);
+    if (!m) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    m->ram_size = (cfg->ram_size + PAGE_SIZE - 1) & ~(u64)(PAGE_SIZE - 1);
+    m->ram_below_4g = m->ram_size < PCI_HOLE_START ? m->ram_size : PCI_HOLE_START;
+    m->ram_above_4g = m->ram_size - m->ram_below_4g;
+    m->cpu_model = cfg->cpu_model;
+    m->no_reboot = cfg->no_reboot;
+    m->trace = cfg->trace;
+    m->serial_out = cfg->serial_out ? cfg->serial_out : stdout;
+    m->log = cfg->log ? cfg->log : stderr;
+    m->icount_limit = cfg->icount_limit;
+    m->rng_seed = cfg->rng_seed;
+    m->slice_end = TIME_NEVER;
+
+    /* Untouched RAM costs nothing on the host: the kernel maps zero pages lazily. */
+    void *ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (ram == MAP_FAILED) {
+        snprintf(err, errlen, "cannot allocate %llu MiB of guest memory", (unsigned long long)(m->ram_size >> 20));
+        free(m);
+        return NULL;
+    }
+    m->ram = ram;
+    u64 pages = m->ram_size / PAGE_SIZE;
+    m->code_page = calloc(pages, 1);
+    m->page_gen = calloc(pages, sizeof(u32));
+    m->blocks = block_cache_create();
+    if (!m->code_page || !m->page_gen || !m->blocks) goto oom;
+    m->ncpus = cfg->ncpus;
+    for (int k = 0; k < m->ncpus; k++) {
+        m->cpus[k] = cpu_create(m, k);
+        if (!m->cpus[k]) goto oom;
+    }
+    for (int k = 0; k < m->ncpus; k++) m->cpus[k]->lapic = lapic_create(m, m->cpus[k]);
+    if (!board_create(m, err, errlen)) {
+        machine_destroy(m);
+        return NULL;
+    }
+    machine_reset(m);
+    return m;
+
+oom:
+    snprintf(err, errlen, "out of memory");
+    machine_destroy(m);
+    return NULL;
+}
+
+void machine_destroy(struct machine *m)
+{
+    if (!m) return;
+    board_destroy(m);
+    for (int k = 0; k < m->ncpus; k++) cpu_free(m->cpus[k]);
+    block_cache_destroy(m->blocks);
+    free(m->code_page);
+    free(m->page_gen);
+    if (m->ram) munmap(m->ram, m->ram_size);
+    free(m);
+}
+
+void machine_reset(struct machine *m)
+{
+    for (int k = 0; k < m->ncpus; k++) cpu_reset(m->cpus[k], false);
+    board_reset(m);
+    m->reset_requested = false;
+    if (m->trace & TRACE_CPU_RESET) machine_log(m, "machine reset");
+}
+
+void machine_request_stop(struct machine *m, enum machine_stop why, int code)
+{
+    if (m->stop != STOP_NONE) return;
+    m->stop = why;
+    m->exit_code = code;
+}
+
+void machine_request_reset(struct machine *m, const char *why)
+{
+    if (m->trace & TRACE_CPU_RESET) machine_log(m, "reset requested: %s", why);
+    if (m->no_reboot) {
+        machine_log(m, "%s: stopping (-no-reboot)", why);
+        machine_request_stop(m, STOP_SHUTDOWN, 1);
+        return;
+    }
+    m->reset_requested = true;
+}
+
+static u64 total_icount(const struct machine *m)
+{
+    u64 n = 0;
+    for (int k = 0; k < m->ncpus; k++) n += m->cpus[k]->icount;
+    return n;
+}
+
+void machine_advance(struct machine *m, u64 ns)
+{
+    u64 end = m->now + ns;
+    for (;;) {
+        u64 next = timer_next_deadline(m);
+        if (next > end) break;
+        if (next > m->now) m->now = next;
+        timer_fire_due(m);
+    }
+    m->now = end;
+}
+
+enum machine_stop machine_run(struct machine *m)
+{
+    m->stop = STOP_NONE;
+    while (m->stop == STOP_NONE) {
+        if (m->reset_requested) {
+            machine_reset(m);
+            if (m->boot_hook) m->boot_hook(m, m->boot_ctx);
+            continue;
+        }
+        timer_fire_due(m);
+        u64 next = timer_next_deadline(m);
+        u64 slice = m->ncpus > 1 ? QUANTUM_SMP : QUANTUM_UP;
+        if (next != TIME_NEVER && next - m->now < slice) slice = next > m->now ? next - m->now : 1;
+        if (m->icount_limit) {
+            u64 done = total_icount(m);
+            if (done >= m->icount_limit) {
+                machine_request_stop(m, STOP_LIMIT, 0);
+                break;
+            }
+            if (m->icount_limit - done < slice) slice = m->icount_limit - done;
+        }
+        m->slice_end = m->now + slice;
+        bool any_ran = false;
+        for (int k = 0; k < m->ncpus && m->stop == STOP_NONE && !m->reset_requested; k++) {
+            struct cpu *c = m->cpus[k];
+            if (c->shutdown) continue;
+            m->running = c;
+            m->slice_start_icount = c->icount;
+            c->deadline = c->icount + (m->slice_end > m->now ? m->slice_end - m->now : 0);
+            cpu_exec(c);
+            if (c->icount != m->slice_start_icount) any_ran = true;
+            m->running = NULL;
+        }
+        if (!any_ran && m->stop == STOP_NONE && !m->reset_requested) {
+            /* Nothing ran: stop if nothing can ever wake a processor. Only an NMI wakes a
+             * processor halted with interrupts disabled, and no device sends one unasked. */
+            bool wakeable = false;
+            for (int k = 0; k < m->ncpus; k++) {
+                struct cpu *c = m->cpus[k];
+                if (c->shutdown || c->wait_for_sipi) continue;
+                if (c->nmi_pending || (c->rflags & FL_IF) || !c->halted) wakeable = true;
+            }
+            if (!wakeable || next == TIME_NEVER) machine_request_stop(m, STOP_HALTED, 0);
+        }
+        if (!any_ran && next != TIME_NEVER && next > m->slice_end) m->slice_end = next;
+        m->now = m->slice_end;
+        m->slice_end = TIME_NEVER;
+    }
+    return m->stop;
+}
