@@ -30,7 +30,7 @@ VP := $(BUILD)/vanderpool
 # Optional libraries: Zydis for disassembly in -d exec traces.
 ifneq ($(wildcard /usr/include/Zydis/Zydis.h),)
 CFLAGS += -DHAVE_ZYDIS
-TOOL_LDLIBS += -lZydis
+LDLIBS += -lZydis
 endif
 
 .PHONY: all demo check bench clean

@@ -120,6 +120,7 @@ enum { EM_386 = 3, EM_X86_64 = 62, ET_EXEC = 2, PT_LOAD = 1 };
 static int layout_elf(const char *path, const u8 *img, size_t len, struct kimage *k, char *err,
                       size_t errlen)
 {
+    if (len < 16) return loader_error(err, errlen, "%s: truncated ELF header", path);
     bool is64 = img[4] == 2;
     size_t ehsize = is64 ? 64 : 52, phsize_min = is64 ? 56 : 32;
     if (img[4] != 1 && img[4] != 2)
