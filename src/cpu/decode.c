@@ -325,7 +325,7 @@ void decode_insn(struct cpu *c, unsigned mode_size, fetch_fn fetch, void *ctx, s
     i->len = (u8)rd.pos;
 
     /* Handler, then validity. */
-    const struct opdef *d = optable_lookup(map, b, (i->modrm >> 3) & 7);
+    const struct opdef *d = optable_lookup(map, b, (i->modrm >> 3) & 7, long_mode);
     i->fn = d->fn;
     if (long_mode && map == MAP_1B && (a->flags & A_INV64)) i->fn = op_ud;
     if (vex_like && i->mod == 3) i->fn = op_ud;
@@ -341,8 +341,8 @@ too_long:
     i->fn = op_too_long;
 }
 
-bool decode_ends_block(const struct insn *i)
+bool decode_ends_block(const struct insn *i, bool long_mode)
 {
-    const struct opdef *d = optable_lookup(i->map, i->op, (i->modrm >> 3) & 7);
+    const struct opdef *d = optable_lookup(i->map, i->op, (i->modrm >> 3) & 7, long_mode);
     return (d->flags & OPF_ENDBLOCK) || i->fn == op_ud;
 }

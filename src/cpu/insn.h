@@ -98,8 +98,8 @@ struct opdef {
 enum {
     OPF_LOCK = 1,      /* LOCK is valid (with a memory destination) */
     OPF_ENDBLOCK = 2,  /* may change RIP, mode or state decode depends on: ends a block */
-    OPF_MODE16_32 = 4, /* invalid (#UD) in 64-bit mode */
-    OPF_ONLY64 = 8,    /* reserved: valid only in 64-bit mode */
+    OPF_MODE16_32 = 4, /* this handler applies outside 64-bit mode only */
+    OPF_ONLY64 = 8,    /* this handler applies in 64-bit mode only */
 };
 
 /* Each family's table (empty tables are fine). */
@@ -121,9 +121,9 @@ enum imm_kind {
     IMM_MOFFS,         /* MOV moffs: address-size offset, in disp */
 };
 
-/* Look up the handler for a decoded opcode (optable.c). Never NULL: unknown opcodes get a
- * handler that raises #UD. */
-const struct opdef *optable_lookup(unsigned map, unsigned op, unsigned reg);
+/* Look up the handler for a decoded opcode in or out of 64-bit mode (optable.c). Never
+ * NULL: unknown opcodes get a handler that raises #UD. */
+const struct opdef *optable_lookup(unsigned map, unsigned op, unsigned reg, bool long_mode);
 
 /* Decode one instruction. `fetch` returns the byte at offset k from the instruction start
  * (it may raise #PF / #GP); mode_size is the code segment's default size (2, 4 or 8).
@@ -133,7 +133,7 @@ typedef u8 (*fetch_fn)(struct cpu *c, void *ctx, unsigned k);
 void decode_insn(struct cpu *c, unsigned mode_size, fetch_fn fetch, void *ctx, struct insn *out);
 
 /* True if the block must end after this instruction (OPF_ENDBLOCK or invalid). */
-bool decode_ends_block(const struct insn *i);
+bool decode_ends_block(const struct insn *i, bool long_mode);
 
 /* Handlers shared across families. */
 void op_ud(struct cpu *c, const struct insn *i);

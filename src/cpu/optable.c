@@ -8,9 +8,11 @@
 
 #define NMAPS 4
 
-/* slot[map][op][reg]: group opcodes fill the reg slots they implement; plain opcodes
- * fill all eight. */
-static struct opdef table[NMAPS][256][8];
+/* table[long][map][op][reg]: group opcodes fill the reg slots they implement; plain
+ * opcodes fill all eight. Index `long` is 1 for 64-bit mode: an opcode can mean different
+ * instructions in and out of it (63 is ARPL or MOVSXD), registered with OPF_ONLY64 /
+ * OPF_MODE16_32. */
+static struct opdef table[2][NMAPS][256][8];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static const struct opdef undefined = {.fn = op_ud};
 
@@ -25,24 +27,28 @@ static void build(void)
 {
     for (size_t f = 0; f < ARRAY_LEN(families); f++) {
         for (const struct opdef *d = families[f]; d->fn; d++) {
-            for (int r = 0; r < 8; r++) {
-                if (d->reg >= 0 && d->reg != r) continue;
-                struct opdef *slot = &table[d->map][d->op][r];
-                if (slot->fn) {
-                    /* Two families claiming one opcode is a build defect: say so loudly. */
-                    fprintf(stderr, "vanderpool: opcode map %u:%02x/%d registered twice\n",
-                            d->map, d->op, r);
-                    abort();
+            for (int lm = 0; lm < 2; lm++) {
+                if ((d->flags & OPF_ONLY64) && !lm) continue;
+                if ((d->flags & OPF_MODE16_32) && lm) continue;
+                for (int r = 0; r < 8; r++) {
+                    if (d->reg >= 0 && d->reg != r) continue;
+                    struct opdef *slot = &table[lm][d->map][d->op][r];
+                    if (slot->fn) {
+                        /* Two families claiming one opcode is a build defect: say so. */
+                        fprintf(stderr, "vanderpool: opcode map %u:%02x/%d registered twice\n",
+                                d->map, d->op, r);
+                        abort();
+                    }
+                    *slot = *d;
                 }
-                *slot = *d;
             }
         }
     }
 }
 
-const struct opdef *optable_lookup(unsigned map, unsigned op, unsigned reg)
+const struct opdef *optable_lookup(unsigned map, unsigned op, unsigned reg, bool long_mode)
 {
     pthread_once(&once, build);
-    const struct opdef *d = &table[map & 3][op & 0xff][reg & 7];
+    const struct opdef *d = &table[long_mode][map & 3][op & 0xff][reg & 7];
     return d->fn ? d : &undefined;
 }
