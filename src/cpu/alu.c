@@ -1,6 +1,224 @@
-/* Instruction family: alu (to be filled in). */
+/* Two-operand integer arithmetic and logic: ADD OR ADC SBB AND SUB XOR CMP in every
+ * encoding, TEST, NOT, NEG, INC, DEC, and the compare-and-exchange family XADD, CMPXCHG,
+ * CMPXCHG8B/16B. LOCK is accepted and ignored: one processor runs at a time, so every
+ * read-modify-write here is already atomic with respect to the others. */
+#include "flags.h"
 #include "insn.h"
 
+/* The eight group-1 operations, numbered as the opcode's bits 5:3 and ModRM.reg of 80-83
+ * (SDM Vol. 2 Table A-6). */
+enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
+
+static inline u64 alu_result(struct cpu *c, unsigned op, u64 a, u64 b)
+{
+    switch (op) {
+    case ALU_ADD: return a + b;
+    case ALU_OR: return a | b;
+    case ALU_ADC: return a + b + flags_cf(c); /* SDM Vol. 2 ADC */
+    case ALU_SBB: return a - b - flags_cf(c); /* SDM Vol. 2 SBB */
+    case ALU_AND: return a & b;
+    case ALU_XOR: return a ^ b;
+    default: return a - b; /* SUB, CMP */
+    }
+}
+
+/* Flags after the operation. Called once the destination is written, so a fault on the
+ * write leaves the flags untouched. ADC/SBB need no carry in: flags.h recovers it. */
+static inline void alu_flags(struct cpu *c, unsigned op, unsigned size, u64 r, u64 a, u64 b)
+{
+    static const u8 kind[8] = {LF_ADD, LF_LOGIC, LF_ADD, LF_SUB, LF_LOGIC, LF_SUB, LF_LOGIC, LF_SUB};
+    flags_set(c, kind[op], size, r, a, b);
+}
+
+/* Destination r/m, source b. */
+static inline void alu_rm(struct cpu *c, const struct insn *i, unsigned op, u64 b)
+{
+    unsigned size = i->opsz;
+    u64 a = rm_read(c, i, size);
+    u64 r = alu_result(c, op, a, b);
+    if (op != ALU_CMP) rm_write(c, i, size, r);
+    alu_flags(c, op, size, r, a, b);
+}
+
+/* 00 08 10 18 20 28 30 38 and the +1 forms: op r/m, reg. */
+static void op_alu_rm_r(struct cpu *c, const struct insn *i)
+{
+    alu_rm(c, i, i->op >> 3, r_read(c, i, i->opsz));
+}
+
+/* 02 03 0A 0B ...: op reg, r/m. */
+static void op_alu_r_rm(struct cpu *c, const struct insn *i)
+{
+    unsigned op = i->op >> 3, size = i->opsz;
+    u64 a = r_read(c, i, size), b = rm_read(c, i, size);
+    u64 r = alu_result(c, op, a, b);
+    if (op != ALU_CMP) r_write(c, i, size, r);
+    alu_flags(c, op, size, r, a, b);
+}
+
+/* 04 05 0C 0D ...: op AL/eAX/rAX, imm (imm32 sign-extended for 64-bit). */
+static void op_alu_acc_imm(struct cpu *c, const struct insn *i)
+{
+    unsigned op = i->op >> 3, size = i->opsz;
+    u64 a = reg_get(c, RAX, size), b = i->imm;
+    u64 r = alu_result(c, op, a, b);
+    if (op != ALU_CMP) reg_set(c, RAX, size, r);
+    alu_flags(c, op, size, r, a, b);
+}
+
+/* 80 81 82 83: group 1, op r/m, imm (83 sign-extends imm8; the decoder did it). */
+static void op_alu_grp1(struct cpu *c, const struct insn *i)
+{
+    alu_rm(c, i, (i->modrm >> 3) & 7, i->imm);
+}
+
+/* 84 85 TEST r/m, reg; A8 A9 TEST acc, imm; F6/F7 /0 /1 TEST r/m, imm (SDM Vol. 2 TEST;
+ * /1 is an undocumented alias Intel processors execute as TEST). */
+static void op_test_rm_r(struct cpu *c, const struct insn *i)
+{
+    flags_logic(c, i->opsz, rm_read(c, i, i->opsz) & r_read(c, i, i->opsz));
+}
+static void op_test_acc_imm(struct cpu *c, const struct insn *i)
+{
+    flags_logic(c, i->opsz, reg_get(c, RAX, i->opsz) & i->imm);
+}
+static void op_test_rm_imm(struct cpu *c, const struct insn *i)
+{
+    flags_logic(c, i->opsz, rm_read(c, i, i->opsz) & i->imm);
+}
+
+/* F6/F7 /2 NOT: no flags (SDM Vol. 2 NOT). */
+static void op_not(struct cpu *c, const struct insn *i)
+{
+    rm_write(c, i, i->opsz, ~rm_read(c, i, i->opsz));
+}
+
+/* F6/F7 /3 NEG: 0 - x, so CF = (x != 0) falls out of the subtraction (SDM Vol. 2 NEG). */
+static void op_neg(struct cpu *c, const struct insn *i)
+{
+    u64 a = rm_read(c, i, i->opsz), r = 0 - a;
+    rm_write(c, i, i->opsz, r);
+    flags_set(c, LF_SUB, i->opsz, r, 0, a);
+}
+
+/* FE/FF /0 /1 INC, DEC r/m: CF unchanged (SDM Vol. 2 INC, DEC). */
+static void op_incdec_rm(struct cpu *c, const struct insn *i)
+{
+    bool dec = (i->modrm >> 3) & 1;
+    u64 a = rm_read(c, i, i->opsz), r = dec ? a - 1 : a + 1;
+    rm_write(c, i, i->opsz, r);
+    flags_incdec(c, dec ? LF_DEC : LF_INC, i->opsz, r, a);
+}
+
+/* 40-47 INC r, 48-4F DEC r: outside 64-bit mode only (there they are REX prefixes, which
+ * the decoder consumes before reaching the opcode map). */
+static void op_incdec_r(struct cpu *c, const struct insn *i)
+{
+    bool dec = i->op & 8;
+    u64 a = reg_get(c, i->reg, i->opsz), r = dec ? a - 1 : a + 1;
+    reg_set(c, i->reg, i->opsz, r);
+    flags_incdec(c, dec ? LF_DEC : LF_INC, i->opsz, r, a);
+}
+
+/* 0F C0/C1 XADD r/m, reg: TEMP = src + dest; src = dest; dest = TEMP (SDM Vol. 2 XADD).
+ * When both are the same register the sum wins, as the SDM's order of writes gives. */
+static void op_xadd(struct cpu *c, const struct insn *i)
+{
+    unsigned size = i->opsz;
+    u64 d = rm_read(c, i, size), s = r_read(c, i, size), r = d + s;
+    if (i->mod != 3) {
+        rm_write(c, i, size, r);
+        r_write(c, i, size, d);
+    } else {
+        r_write(c, i, size, d);
+        rm_write(c, i, size, r);
+    }
+    flags_set(c, LF_ADD, size, r, d, s);
+}
+
+/* 0F B0/B1 CMPXCHG r/m, reg: compare the accumulator with the destination. The SDM's
+ * operation writes DEST in both cases (TEMP back on mismatch, as the locked cycle does),
+ * so a read-only page faults either way and a 32-bit register destination is
+ * zero-extended; the accumulator is written only on mismatch (SDM Vol. 2 CMPXCHG). */
+static void op_cmpxchg(struct cpu *c, const struct insn *i)
+{
+    unsigned size = i->opsz;
+    u64 acc = reg_get(c, RAX, size), d = rm_read(c, i, size);
+    bool eq = acc == d;
+    rm_write(c, i, size, eq ? r_read(c, i, size) : d);
+    if (!eq) reg_set(c, RAX, size, d);
+    flags_set(c, LF_SUB, size, acc - d, acc, d);
+}
+
+/* 0F C7 /1 CMPXCHG8B m64 / CMPXCHG16B m128 (REX.W): EDX:EAX (RDX:RAX) against memory;
+ * equal stores ECX:EBX (RCX:RBX) and sets ZF, else loads memory into EDX:EAX. Memory is
+ * written either way. Only ZF changes (SDM Vol. 2 CMPXCHG8B/CMPXCHG16B). */
+static void op_cmpxchg8b(struct cpu *c, const struct insn *i)
+{
+    if (i->mod == 3) cpu_ud(c);
+    u64 ea = insn_ea(c, i);
+    bool eq;
+    if (i->rex & 8) {
+        /* 16-byte aligned, so both halves share a page: the second write cannot fault
+         * once the first succeeded, and memory never ends up half written. */
+        if (ea & 15) cpu_gp(c, 0);
+        u64 ea2 = (ea + 8) & size_mask(i->adsz);
+        u64 lo = seg_read(c, i->seg, ea, 8), hi = seg_read(c, i->seg, ea2, 8);
+        eq = lo == c->r[RAX] && hi == c->r[RDX];
+        seg_write(c, i->seg, ea, 8, eq ? c->r[RBX] : lo);
+        seg_write(c, i->seg, ea2, 8, eq ? c->r[RCX] : hi);
+        if (!eq) {
+            c->r[RAX] = lo;
+            c->r[RDX] = hi;
+        }
+    } else {
+        u64 m = seg_read(c, i->seg, ea, 8);
+        u64 edx_eax = (u64)(u32)c->r[RDX] << 32 | (u32)c->r[RAX];
+        eq = m == edx_eax;
+        seg_write(c, i->seg, ea, 8, eq ? (u64)(u32)c->r[RCX] << 32 | (u32)c->r[RBX] : m);
+        if (!eq) {
+            reg_set(c, RAX, 4, (u32)m);
+            reg_set(c, RDX, 4, m >> 32);
+        }
+    }
+    flags_write(c, FL_ZF, eq ? FL_ZF : 0);
+}
+
+#define ALU_ROW(base)                                                                 \
+    {MAP_1B, (base) + 0, -1, OPF_LOCK, op_alu_rm_r},                                  \
+    {MAP_1B, (base) + 1, -1, OPF_LOCK, op_alu_rm_r},                                  \
+    {MAP_1B, (base) + 2, -1, 0, op_alu_r_rm},                                         \
+    {MAP_1B, (base) + 3, -1, 0, op_alu_r_rm},                                         \
+    {MAP_1B, (base) + 4, -1, 0, op_alu_acc_imm},                                      \
+    {MAP_1B, (base) + 5, -1, 0, op_alu_acc_imm}
+
+#define INCDEC_R(op) {MAP_1B, (op), -1, OPF_MODE16_32, op_incdec_r}
+
 const struct opdef alu_ops[] = {
+    ALU_ROW(0x00), ALU_ROW(0x08), ALU_ROW(0x10), ALU_ROW(0x18),
+    ALU_ROW(0x20), ALU_ROW(0x28), ALU_ROW(0x30), ALU_ROW(0x38),
+    {MAP_1B, 0x80, -1, OPF_LOCK, op_alu_grp1},
+    {MAP_1B, 0x81, -1, OPF_LOCK, op_alu_grp1},
+    {MAP_1B, 0x82, -1, OPF_LOCK | OPF_MODE16_32, op_alu_grp1},
+    {MAP_1B, 0x83, -1, OPF_LOCK, op_alu_grp1},
+    {MAP_1B, 0x84, -1, 0, op_test_rm_r},
+    {MAP_1B, 0x85, -1, 0, op_test_rm_r},
+    {MAP_1B, 0xa8, -1, 0, op_test_acc_imm},
+    {MAP_1B, 0xa9, -1, 0, op_test_acc_imm},
+    {MAP_1B, 0xf6, 0, 0, op_test_rm_imm}, {MAP_1B, 0xf6, 1, 0, op_test_rm_imm},
+    {MAP_1B, 0xf7, 0, 0, op_test_rm_imm}, {MAP_1B, 0xf7, 1, 0, op_test_rm_imm},
+    {MAP_1B, 0xf6, 2, OPF_LOCK, op_not}, {MAP_1B, 0xf7, 2, OPF_LOCK, op_not},
+    {MAP_1B, 0xf6, 3, OPF_LOCK, op_neg}, {MAP_1B, 0xf7, 3, OPF_LOCK, op_neg},
+    {MAP_1B, 0xfe, 0, OPF_LOCK, op_incdec_rm}, {MAP_1B, 0xfe, 1, OPF_LOCK, op_incdec_rm},
+    {MAP_1B, 0xff, 0, OPF_LOCK, op_incdec_rm}, {MAP_1B, 0xff, 1, OPF_LOCK, op_incdec_rm},
+    INCDEC_R(0x40), INCDEC_R(0x41), INCDEC_R(0x42), INCDEC_R(0x43),
+    INCDEC_R(0x44), INCDEC_R(0x45), INCDEC_R(0x46), INCDEC_R(0x47),
+    INCDEC_R(0x48), INCDEC_R(0x49), INCDEC_R(0x4a), INCDEC_R(0x4b),
+    INCDEC_R(0x4c), INCDEC_R(0x4d), INCDEC_R(0x4e), INCDEC_R(0x4f),
+    {MAP_0F, 0xc0, -1, OPF_LOCK, op_xadd},
+    {MAP_0F, 0xc1, -1, OPF_LOCK, op_xadd},
+    {MAP_0F, 0xb0, -1, OPF_LOCK, op_cmpxchg},
+    {MAP_0F, 0xb1, -1, OPF_LOCK, op_cmpxchg},
+    {MAP_0F, 0xc7, 1, OPF_LOCK, op_cmpxchg8b},
     {.fn = NULL},
 };

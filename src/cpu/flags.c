@@ -1,6 +1,66 @@
-/* Lazy arithmetic flags (stub until the ALU lands). */
-#include "cpu.h"
+/* Lazy arithmetic flags: materializing RFLAGS and evaluating conditions (flags.h explains
+ * the representation). */
+#include "flags.h"
 
-u64 cpu_get_rflags(struct cpu *c) { return c->rflags; }
-void cpu_set_rflags(struct cpu *c, u64 v) { c->rflags = v | FL_FIXED1; }
-bool cpu_cond(struct cpu *c, unsigned cc) { (void)c; (void)cc; return false; }
+static bool flags_af(const struct cpu *c)
+{
+    const struct lazy_flags *f = &c->lf;
+    switch (f->op) {
+    case LF_ADD: case LF_SUB: case LF_INC: case LF_DEC:
+        /* Carry or borrow out of bit 3 = carry into bit 4 (SDM Vol. 1 3.4.3.1). */
+        return ((f->src1 ^ f->src2 ^ f->res) >> 4) & 1;
+    case LF_LOGIC: return false;
+    default: return c->rflags & FL_AF;
+    }
+}
+
+u64 flags_arith(const struct cpu *c)
+{
+    if (c->lf.op == LF_NONE) return c->rflags & FL_ARITH;
+    return (flags_cf(c) ? FL_CF : 0) | (flags_pf(c) ? FL_PF : 0) | (flags_af(c) ? FL_AF : 0) |
+           (flags_zf(c) ? FL_ZF : 0) | (flags_sf(c) ? FL_SF : 0) | (flags_of(c) ? FL_OF : 0);
+}
+
+void flags_materialize(struct cpu *c)
+{
+    if (c->lf.op == LF_NONE) return;
+    c->rflags = (c->rflags & ~(u64)FL_ARITH) | flags_arith(c);
+    c->lf.op = LF_NONE;
+}
+
+u64 cpu_get_rflags(struct cpu *c)
+{
+    flags_materialize(c);
+    return c->rflags | FL_FIXED1;
+}
+
+/* Bits 3, 5, 15 and 22-63 are reserved and read as 0; bit 1 reads as 1 (SDM Vol. 1
+ * 3.4.3). The caller has already applied the instruction's own masks. */
+#define FL_WRITABLE (FL_ARITH | FL_TF | FL_IF | FL_DF | FL_IOPL | FL_NT | FL_RF | FL_VM | \
+                     FL_AC | FL_VIF | FL_VIP | FL_ID)
+
+void cpu_set_rflags(struct cpu *c, u64 v)
+{
+    u64 old = c->rflags;
+    c->lf.op = LF_NONE;
+    c->rflags = (v & FL_WRITABLE) | FL_FIXED1;
+    if ((old ^ c->rflags) & (FL_VM | FL_AC)) cpu_update_mode(c);
+    if ((old ^ c->rflags) & FL_IF) c->check_events = true;
+}
+
+/* Condition codes (SDM Vol. 1 Appendix B, Table B-1). Pairs differ in bit 0 (negation). */
+bool cpu_cond(struct cpu *c, unsigned cc)
+{
+    bool r;
+    switch ((cc >> 1) & 7) {
+    case 0: r = flags_of(c); break;                       /* O */
+    case 1: r = flags_cf(c); break;                       /* B / C */
+    case 2: r = flags_zf(c); break;                       /* E / Z */
+    case 3: r = flags_cf(c) || flags_zf(c); break;        /* BE */
+    case 4: r = flags_sf(c); break;                       /* S */
+    case 5: r = flags_pf(c); break;                       /* P */
+    case 6: r = flags_sf(c) != flags_of(c); break;        /* L */
+    default: r = flags_zf(c) || flags_sf(c) != flags_of(c); break; /* LE */
+    }
+    return r ^ (cc & 1);
+}

@@ -1,6 +1,167 @@
-/* Instruction family: move (to be filled in). */
+/* Data movement without arithmetic: MOV (88-8B, A0-A3, B0-BF, C6/C7), MOVZX, MOVSX,
+ * MOVSXD, LEA, XCHG (with NOP and PAUSE at 90), CMOVcc, SETcc, CBW/CWDE/CDQE,
+ * CWD/CDQ/CQO and XLAT. None changes flags except ARPL, which shares MOVSXD's opcode. */
+#include "flags.h"
 #include "insn.h"
 
+/* 88 89 MOV r/m, reg. */
+static void op_mov_rm_r(struct cpu *c, const struct insn *i)
+{
+    rm_write(c, i, i->opsz, r_read(c, i, i->opsz));
+}
+
+/* 8A 8B MOV reg, r/m. */
+static void op_mov_r_rm(struct cpu *c, const struct insn *i)
+{
+    r_write(c, i, i->opsz, rm_read(c, i, i->opsz));
+}
+
+/* A0-A3 MOV with a moffs operand: the decoder made it a displacement-only memory
+ * operand of the address size (SDM Vol. 2 MOV). */
+static void op_mov_acc_moffs(struct cpu *c, const struct insn *i)
+{
+    u64 v = seg_read(c, i->seg, insn_ea(c, i), i->opsz);
+    if (i->opsz == 1) reg8_set(c, RAX, false, (u8)v);
+    else reg_set(c, RAX, i->opsz, v);
+}
+static void op_mov_moffs_acc(struct cpu *c, const struct insn *i)
+{
+    seg_write(c, i->seg, insn_ea(c, i), i->opsz, reg_get(c, RAX, i->opsz));
+}
+
+/* B0-B7 MOV r8, imm8 (REX selects SPL..R15B instead of AH..BH); B8-BF MOV r, imm
+ * (imm64 with REX.W). */
+static void op_mov_r_imm(struct cpu *c, const struct insn *i)
+{
+    if (i->opsz == 1) reg8_set(c, i->reg, i->rex, (u8)i->imm);
+    else reg_set(c, i->reg, i->opsz, i->imm);
+}
+
+/* C6/C7 /0 MOV r/m, imm (imm32 sign-extended for 64-bit). */
+static void op_mov_rm_imm(struct cpu *c, const struct insn *i)
+{
+    rm_write(c, i, i->opsz, i->imm);
+}
+
+/* 0F B6/B7 MOVZX, 0F BE/BF MOVSX: byte or word source (bit 0 of the opcode). */
+static void op_movzx(struct cpu *c, const struct insn *i)
+{
+    unsigned src = (i->op & 1) ? 2 : 1;
+    r_write(c, i, i->opsz, rm_read(c, i, src));
+}
+static void op_movsx(struct cpu *c, const struct insn *i)
+{
+    unsigned src = (i->op & 1) ? 2 : 1;
+    r_write(c, i, i->opsz, (u64)sign_extend(rm_read(c, i, src), src));
+}
+
+/* 63: MOVSXD in 64-bit mode (dword source; without REX.W it is an ordinary 32- or 16-bit
+ * move, SDM Vol. 2 MOVSX/MOVSXD). Outside 64-bit mode it is ARPL r/m16, r16 (SDM Vol. 2
+ * ARPL): both share the opcode slot, so both live here. */
+static void op_movsxd_arpl(struct cpu *c, const struct insn *i)
+{
+    if (c->mode == MODE_LONG) {
+        unsigned src = i->opsz == 8 ? 4 : i->opsz;
+        r_write(c, i, i->opsz, (u64)sign_extend(rm_read(c, i, src), src));
+        return;
+    }
+    if (c->mode == MODE_REAL || c->mode == MODE_V86) cpu_ud(c);
+    u16 dst = (u16)rm_read(c, i, 2), src = (u16)r_read(c, i, 2);
+    bool adjust = (dst & 3) < (src & 3);
+    if (adjust) rm_write(c, i, 2, (dst & ~3u) | (src & 3));
+    flags_write(c, FL_ZF, adjust ? FL_ZF : 0);
+}
+
+/* 8D LEA: the offset only, truncated to the operand size; a register operand is #UD
+ * (SDM Vol. 2 LEA). */
+static void op_lea(struct cpu *c, const struct insn *i)
+{
+    if (i->mod == 3) cpu_ud(c);
+    reg_set(c, i->reg, i->opsz, insn_ea(c, i));
+}
+
+/* 86 87 XCHG r/m, reg. */
+static void op_xchg_rm_r(struct cpu *c, const struct insn *i)
+{
+    unsigned size = i->opsz;
+    u64 a = rm_read(c, i, size), b = r_read(c, i, size);
+    rm_write(c, i, size, b); /* memory first: a fault leaves the register intact */
+    r_write(c, i, size, a);
+}
+
+/* 90-97 XCHG rAX, r. 90 without REX.B is NOP whatever the operand size (so EAX is not
+ * zero-extended in 64-bit mode), and F3 90 is PAUSE, a NOP here: there is no other
+ * logical processor on this core to yield to (SDM Vol. 2 NOP, PAUSE, XCHG). */
+static void op_xchg_acc(struct cpu *c, const struct insn *i)
+{
+    if (i->reg == RAX) return;
+    unsigned size = i->opsz;
+    u64 a = reg_get(c, RAX, size), b = reg_get(c, i->reg, size);
+    reg_set(c, RAX, size, b);
+    reg_set(c, i->reg, size, a);
+}
+
+/* 0F 40-4F CMOVcc: the source is read (and may fault) even when the condition is false,
+ * and a 32-bit destination is zero-extended either way (SDM Vol. 2 CMOVcc). */
+static void op_cmov(struct cpu *c, const struct insn *i)
+{
+    u64 v = rm_read(c, i, i->opsz);
+    if (cpu_cond(c, i->op & 15)) r_write(c, i, i->opsz, v);
+    else if (i->opsz == 4) c->r[i->reg] &= 0xffffffffull;
+}
+
+/* 0F 90-9F SETcc r/m8. */
+static void op_setcc(struct cpu *c, const struct insn *i)
+{
+    rm_write(c, i, 1, cpu_cond(c, i->op & 15));
+}
+
+/* 98 CBW/CWDE/CDQE: sign-extend the lower half of the accumulator into all of it. */
+static void op_cbw(struct cpu *c, const struct insn *i)
+{
+    unsigned size = i->opsz;
+    reg_set(c, RAX, size, (u64)sign_extend(reg_get(c, RAX, size / 2), size / 2));
+}
+
+/* 99 CWD/CDQ/CQO: rDX = copies of rAX's sign bit. */
+static void op_cwd(struct cpu *c, const struct insn *i)
+{
+    unsigned size = i->opsz;
+    reg_set(c, RDX, size, sign_extend(reg_get(c, RAX, size), size) < 0 ? ~0ull : 0);
+}
+
+/* D7 XLAT: AL = [seg:rBX + zero-extended AL], address-size wrap (SDM Vol. 2 XLAT). */
+static void op_xlat(struct cpu *c, const struct insn *i)
+{
+    u64 off = (c->r[RBX] + (c->r[RAX] & 0xff)) & size_mask(i->adsz);
+    reg8_set(c, RAX, false, (u8)seg_read(c, i->seg, off, 1));
+}
+
+#define ROW8(op, fn) {MAP_1B, (op), -1, 0, fn}, {MAP_1B, (op) + 1, -1, 0, fn},            \
+    {MAP_1B, (op) + 2, -1, 0, fn}, {MAP_1B, (op) + 3, -1, 0, fn},                         \
+    {MAP_1B, (op) + 4, -1, 0, fn}, {MAP_1B, (op) + 5, -1, 0, fn},                         \
+    {MAP_1B, (op) + 6, -1, 0, fn}, {MAP_1B, (op) + 7, -1, 0, fn}
+#define ROW8_0F(op, fn) {MAP_0F, (op), -1, 0, fn}, {MAP_0F, (op) + 1, -1, 0, fn},         \
+    {MAP_0F, (op) + 2, -1, 0, fn}, {MAP_0F, (op) + 3, -1, 0, fn},                         \
+    {MAP_0F, (op) + 4, -1, 0, fn}, {MAP_0F, (op) + 5, -1, 0, fn},                         \
+    {MAP_0F, (op) + 6, -1, 0, fn}, {MAP_0F, (op) + 7, -1, 0, fn}
+
 const struct opdef move_ops[] = {
+    {MAP_1B, 0x88, -1, 0, op_mov_rm_r}, {MAP_1B, 0x89, -1, 0, op_mov_rm_r},
+    {MAP_1B, 0x8a, -1, 0, op_mov_r_rm}, {MAP_1B, 0x8b, -1, 0, op_mov_r_rm},
+    {MAP_1B, 0xa0, -1, 0, op_mov_acc_moffs}, {MAP_1B, 0xa1, -1, 0, op_mov_acc_moffs},
+    {MAP_1B, 0xa2, -1, 0, op_mov_moffs_acc}, {MAP_1B, 0xa3, -1, 0, op_mov_moffs_acc},
+    ROW8(0xb0, op_mov_r_imm), ROW8(0xb8, op_mov_r_imm),
+    {MAP_1B, 0xc6, 0, 0, op_mov_rm_imm}, {MAP_1B, 0xc7, 0, 0, op_mov_rm_imm},
+    {MAP_0F, 0xb6, -1, 0, op_movzx}, {MAP_0F, 0xb7, -1, 0, op_movzx},
+    {MAP_0F, 0xbe, -1, 0, op_movsx}, {MAP_0F, 0xbf, -1, 0, op_movsx},
+    {MAP_1B, 0x63, -1, OPF_ONLY64, op_movsxd_arpl},
+    {MAP_1B, 0x8d, -1, 0, op_lea},
+    {MAP_1B, 0x86, -1, OPF_LOCK, op_xchg_rm_r}, {MAP_1B, 0x87, -1, OPF_LOCK, op_xchg_rm_r},
+    ROW8(0x90, op_xchg_acc),
+    ROW8_0F(0x40, op_cmov), ROW8_0F(0x48, op_cmov),
+    ROW8_0F(0x90, op_setcc), ROW8_0F(0x98, op_setcc),
+    {MAP_1B, 0x98, -1, 0, op_cbw}, {MAP_1B, 0x99, -1, 0, op_cwd},
+    {MAP_1B, 0xd7, -1, 0, op_xlat},
     {.fn = NULL},
 };

@@ -1,6 +1,142 @@
-/* Instruction family: string (to be filled in). */
+/* String instructions: MOVS CMPS STOS LODS SCAS INS OUTS, with REP / REPE / REPNE.
+ *
+ * The source is seg:rSI (DS unless overridden), the destination always ES:rDI. The
+ * address size picks CX/ECX/RCX and SI/ESI/RSI, DI/EDI/RDI, and the index registers wrap
+ * at that size; DF chooses the direction (SDM Vol. 2 MOVS etc., Vol. 1 7.3.9).
+ *
+ * A repeated instruction is interruptible: registers are updated after every iteration,
+ * so a fault in iteration k leaves RCX/RSI/RDI describing the k - 1 completed ones with
+ * RIP still at the instruction. At most STRING_BUDGET iterations run per execution; if
+ * work remains, next_rip = rip so the executor checks for events and runs it again. This
+ * is the architectural restart behaviour (SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ). */
+#include "flags.h"
 #include "insn.h"
 
+#define STRING_BUDGET 4096
+
+struct strop {
+    unsigned size;  /* element size */
+    unsigned as;    /* address size */
+    u64 amask;
+    u64 delta;      /* +size or -size (two's complement), per DF */
+};
+
+/* Port I/O moves at most a doubleword: REX.W does not widen INS/OUTS (SDM Vol. 2 INS). */
+static inline struct strop strop_init(const struct cpu *c, const struct insn *i, bool io)
+{
+    unsigned size = io && i->opsz > 4 ? 4 : i->opsz;
+    struct strop s = {size, i->adsz, size_mask(i->adsz), size};
+    if (c->rflags & FL_DF) s.delta = (u64)-(s64)size;
+    return s;
+}
+
+static inline u64 si(const struct cpu *c, const struct strop *s) { return c->r[RSI] & s->amask; }
+static inline u64 di(const struct cpu *c, const struct strop *s) { return c->r[RDI] & s->amask; }
+static inline void step(struct cpu *c, const struct strop *s, unsigned reg)
+{
+    reg_set(c, reg, s->as, c->r[reg] + s->delta);
+}
+
+/* One iteration of each operation; returns nothing, updates the index registers last. */
+static inline void movs1(struct cpu *c, const struct insn *i, const struct strop *s)
+{
+    u64 v = seg_read(c, i->seg, si(c, s), s->size);
+    seg_write(c, SEG_ES, di(c, s), s->size, v);
+    step(c, s, RSI);
+    step(c, s, RDI);
+}
+
+static inline void stos1(struct cpu *c, const struct insn *i, const struct strop *s)
+{
+    seg_write(c, SEG_ES, di(c, s), s->size, c->r[RAX]);
+    step(c, s, RDI);
+}
+
+static inline void lods1(struct cpu *c, const struct insn *i, const struct strop *s)
+{
+    u64 v = seg_read(c, i->seg, si(c, s), s->size);
+    if (s->size == 1) reg8_set(c, RAX, false, (u8)v);
+    else reg_set(c, RAX, s->size, v);
+    step(c, s, RSI);
+}
+
+/* CMPS compares [rSI] - [rDI] (SDM Vol. 2 CMPS: "SRC1 - SRC2" with SRC1 = DS:rSI). */
+static inline void cmps1(struct cpu *c, const struct insn *i, const struct strop *s)
+{
+    u64 a = seg_read(c, i->seg, si(c, s), s->size);
+    u64 b = seg_read(c, SEG_ES, di(c, s), s->size);
+    step(c, s, RSI);
+    step(c, s, RDI);
+    flags_set(c, LF_SUB, s->size, a - b, a, b);
+}
+
+static inline void scas1(struct cpu *c, const struct insn *i, const struct strop *s)
+{
+    u64 a = c->r[RAX] & size_mask(s->size);
+    u64 b = seg_read(c, SEG_ES, di(c, s), s->size);
+    step(c, s, RDI);
+    flags_set(c, LF_SUB, s->size, a - b, a, b);
+}
+
+/* INS: the port is read (with its permission check) only once the destination passed
+ * its segment checks, so a bad ES:rDI does not consume input. */
+static inline void ins1(struct cpu *c, const struct insn *i, const struct strop *s)
+{
+    seg_check(c, SEG_ES, di(c, s), s->size, ACC_WRITE);
+    u32 v = cpu_port_in(c, (u16)c->r[RDX], s->size);
+    seg_write(c, SEG_ES, di(c, s), s->size, v);
+    step(c, s, RDI);
+}
+
+static inline void outs1(struct cpu *c, const struct insn *i, const struct strop *s)
+{
+    u64 v = seg_read(c, i->seg, si(c, s), s->size);
+    cpu_port_out(c, (u16)c->r[RDX], s->size, (u32)v);
+    step(c, s, RSI);
+}
+
+/* The REP loop around one of the above. `cond` is set for CMPS/SCAS, which REPE/REPNE
+ * also end when ZF differs from the prefix's expectation. Port I/O may raise device
+ * interrupts, so the I/O forms also stop as soon as an event is pending (after at least
+ * one iteration, so a stale request cannot stall them). */
+#define STRING_OP(name, one, cond, io)                                                  \
+    static void op_##name(struct cpu *c, const struct insn *i)                         \
+    {                                                                                  \
+        struct strop s = strop_init(c, i, io);                                           \
+        if (!i->rep) {                                                                 \
+            one(c, i, &s);                                                             \
+            return;                                                                    \
+        }                                                                              \
+        u64 n = c->r[RCX] & s.amask;                                                   \
+        for (unsigned budget = STRING_BUDGET; n; budget--) {                           \
+            if (budget == 0 || ((io) && budget < STRING_BUDGET && c->check_events)) {    \
+                c->next_rip = c->rip; /* resume after the executor's event check */   \
+                return;                                                                \
+            }                                                                          \
+            one(c, i, &s);                                                             \
+            reg_set(c, RCX, s.as, --n);                                                \
+            if ((cond) && flags_zf(c) != (i->rep == 0xf3)) return;                     \
+        }                                                                              \
+    }
+
+STRING_OP(movs, movs1, false, false)
+STRING_OP(stos, stos1, false, false)
+STRING_OP(lods, lods1, false, false)
+STRING_OP(cmps, cmps1, true, false)
+STRING_OP(scas, scas1, true, false)
+STRING_OP(ins, ins1, false, true)
+STRING_OP(outs, outs1, false, true)
+
+/* Every form may re-execute itself (REP), so each ends its block. */
+#define E OPF_ENDBLOCK
 const struct opdef string_ops[] = {
+    {MAP_1B, 0xa4, -1, E, op_movs}, {MAP_1B, 0xa5, -1, E, op_movs},
+    {MAP_1B, 0xa6, -1, E, op_cmps}, {MAP_1B, 0xa7, -1, E, op_cmps},
+    {MAP_1B, 0xaa, -1, E, op_stos}, {MAP_1B, 0xab, -1, E, op_stos},
+    {MAP_1B, 0xac, -1, E, op_lods}, {MAP_1B, 0xad, -1, E, op_lods},
+    {MAP_1B, 0xae, -1, E, op_scas}, {MAP_1B, 0xaf, -1, E, op_scas},
+    {MAP_1B, 0x6c, -1, E, op_ins}, {MAP_1B, 0x6d, -1, E, op_ins},
+    {MAP_1B, 0x6e, -1, E, op_outs}, {MAP_1B, 0x6f, -1, E, op_outs},
     {.fn = NULL},
 };
+#undef E

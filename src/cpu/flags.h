@@ -1,0 +1,129 @@
+/* Lazy arithmetic flags.
+ *
+ * A flag-setting instruction records its operands and result in c->lf with a few stores;
+ * CF/PF/AF/ZF/SF/OF are computed only when something reads them (Jcc, PUSHF, ADC...).
+ * The recorded values need not be masked to the operand size: every formula looks only
+ * at the bits that matter (bit size*8-1, bit 4, the low byte), and ZF masks on demand.
+ *
+ * Which flags each lazy op describes; the others come from c->rflags:
+ *   LF_ADD   all six, from src1 + src2 (+ carry in) = res        (ADD, ADC, XADD)
+ *   LF_SUB   all six, from src1 - src2 (- borrow in) = res       (SUB, SBB, CMP, NEG...)
+ *   LF_LOGIC all six: CF = OF = AF = 0, PF/ZF/SF from res        (AND, OR, XOR, TEST)
+ *   LF_INC   PF/AF/ZF/SF/OF as LF_ADD with src2 = 1; CF from rflags
+ *   LF_DEC   PF/AF/ZF/SF/OF as LF_SUB with src2 = 1; CF from rflags
+ *   LF_RES   PF/ZF/SF from res; CF/AF/OF from rflags             (shifts, MUL, ...)
+ *
+ * Carry and borrow out of the top bit are recovered from the operands and the result
+ * (carry into bit k is src1 ^ src2 ^ res at bit k), which is why ADC and SBB need no
+ * separate op: the carry in is implied by the result. */
+#ifndef VP_FLAGS_H
+#define VP_FLAGS_H
+
+#include "cpu.h"
+
+enum lazy_op { LF_NONE = 0, LF_ADD, LF_SUB, LF_LOGIC, LF_INC, LF_DEC, LF_RES };
+
+static inline unsigned flags_msb(unsigned size) { return size * 8 - 1; }
+
+/* Record the last arithmetic result. */
+static inline void flags_set(struct cpu *c, unsigned op, unsigned size, u64 res, u64 a, u64 b)
+{
+    c->lf.op = op;
+    c->lf.size = size;
+    c->lf.res = res;
+    c->lf.src1 = a;
+    c->lf.src2 = b;
+}
+
+static inline void flags_logic(struct cpu *c, unsigned size, u64 res)
+{
+    c->lf.op = LF_LOGIC;
+    c->lf.size = size;
+    c->lf.res = res;
+}
+
+/* CF: bit 0 of the result. */
+static inline u64 flags_cf(const struct cpu *c)
+{
+    const struct lazy_flags *f = &c->lf;
+    unsigned m = flags_msb(f->size);
+    switch (f->op) {
+    case LF_ADD: /* SDM Vol. 1 3.4.3.1: carry out of the most significant bit */
+        return (((f->src1 & f->src2) | ((f->src1 | f->src2) & ~f->res)) >> m) & 1;
+    case LF_SUB: /* borrow into the most significant bit */
+        return (((~f->src1 & f->src2) | (~(f->src1 ^ f->src2) & f->res)) >> m) & 1;
+    case LF_LOGIC: return 0;
+    default: return c->rflags & FL_CF;
+    }
+}
+
+static inline bool flags_zf(const struct cpu *c)
+{
+    if (c->lf.op == LF_NONE) return c->rflags & FL_ZF;
+    return (c->lf.res & size_mask(c->lf.size)) == 0;
+}
+
+static inline bool flags_sf(const struct cpu *c)
+{
+    if (c->lf.op == LF_NONE) return c->rflags & FL_SF;
+    return (c->lf.res >> flags_msb(c->lf.size)) & 1;
+}
+
+static inline bool flags_of(const struct cpu *c)
+{
+    const struct lazy_flags *f = &c->lf;
+    unsigned m = flags_msb(f->size);
+    switch (f->op) {
+    case LF_ADD: case LF_INC: /* operands of equal sign, result of the other */
+        return (((f->src1 ^ f->res) & (f->src2 ^ f->res)) >> m) & 1;
+    case LF_SUB: case LF_DEC: /* operands of different sign, result not that of src1 */
+        return (((f->src1 ^ f->src2) & (f->src1 ^ f->res)) >> m) & 1;
+    case LF_LOGIC: return false;
+    default: return c->rflags & FL_OF;
+    }
+}
+
+static inline bool flags_pf(const struct cpu *c)
+{
+    if (c->lf.op == LF_NONE) return c->rflags & FL_PF;
+    /* Even number of set bits in the low byte (SDM Vol. 1 3.4.3.1). */
+    return !__builtin_parity((unsigned)(c->lf.res & 0xff));
+}
+
+/* Flush the lazy state into c->rflags (op becomes LF_NONE). */
+void flags_materialize(struct cpu *c);
+
+/* Set the CF bit in rflags (LF_INC/LF_DEC/LF_RES read it from there). */
+static inline void flags_put_cf(struct cpu *c, u64 cf)
+{
+    c->rflags = (c->rflags & ~(u64)FL_CF) | (cf & 1);
+}
+
+/* INC/DEC leave CF alone (SDM Vol. 2 INC, DEC): save the current CF into rflags first. */
+static inline void flags_incdec(struct cpu *c, unsigned op, unsigned size, u64 res, u64 a)
+{
+    if (c->lf.op != LF_NONE && c->lf.op != LF_INC && c->lf.op != LF_DEC &&
+        c->lf.op != LF_RES)
+        flags_put_cf(c, flags_cf(c));
+    flags_set(c, op, size, res, a, 1);
+}
+
+/* PF/ZF/SF from res, CF/AF/OF given in RFLAGS bit positions (shifts, multiplies...).
+ * All six are then defined, so the stale lazy state needs no flushing. */
+static inline void flags_res(struct cpu *c, unsigned size, u64 res, u64 cf_af_of)
+{
+    c->rflags = (c->rflags & ~(u64)(FL_CF | FL_AF | FL_OF)) | cf_af_of;
+    flags_set(c, LF_RES, size, res, 0, 0);
+}
+
+/* Replace exactly the flags in `mask` with those in `val`, keeping the rest. */
+static inline void flags_write(struct cpu *c, u64 mask, u64 val)
+{
+    if (c->lf.op != LF_NONE) flags_materialize(c);
+    c->rflags = (c->rflags & ~mask) | (val & mask);
+}
+
+/* Current value of the six arithmetic flags in RFLAGS positions. */
+u64 flags_arith(const struct cpu *c);
+
+#endif
