@@ -1,0 +1,79 @@
+# Guest programs: freestanding multiboot kernels that run inside Vanderpool (and Bochs).
+# A program NAME in a directory D is D/NAME.c (32-bit C, defines test_main) plus
+# optional parts: D/NAME.*.S (32-bit asm, e.g. NAME.16.S for real-mode code) and
+# D/NAME.64.c / D/NAME.64.S (the 64-bit half, defines main64). Kernels are ELF32
+# (what multiboot loaders accept); a 64-bit half is linked on its own at 4 MiB,
+# flattened and carried inside the kernel.
+GUEST_OUT := $(BUILD)/guest
+GOBJ := $(GUEST_OUT)/obj
+GUEST_LD ?= ld
+GUEST_OBJCOPY ?= objcopy
+
+GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -ffreestanding \
+    -nostdlib -fno-pic -fno-pie -fno-stack-protector -mno-red-zone -mgeneral-regs-only \
+    -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
+    -fno-strict-aliasing -fcf-protection=none -Iguest/lib -MMD -MP
+GUEST_CFLAGS32 := $(GUEST_CFLAGS) -m32 -march=i686
+GUEST_CFLAGS64 := $(GUEST_CFLAGS) -m64 -mcmodel=small
+
+GUEST_LIB32 := $(addprefix $(GOBJ)/lib32/,entry32.o kstart32.o serial.o printf.o string.o \
+    report.o exit.o trap.o setjmp32.o idt32.o gdt.o lm.o lm32.o udivdi3.o)
+GUEST_LIB64 := $(addprefix $(GOBJ)/lib64/,entry64.o kstart64.o serial.o printf.o string.o \
+    report.o exit.o trap.o setjmp64.o idt64.o)
+
+$(GOBJ)/lib32/%.o: guest/lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS32) -c $< -o $@
+$(GOBJ)/lib32/%.o: guest/lib/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS32) -c $< -o $@
+$(GOBJ)/lib64/%.o: guest/lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS64) -c $< -o $@
+$(GOBJ)/lib64/%.o: guest/lib/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS64) -c $< -o $@
+# Program objects mirror their source path; make prefers the rule with the shortest
+# stem, so *.64.c picks the 64-bit rule.
+$(GOBJ)/%.64.o: %.64.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS64) -c $< -o $@
+$(GOBJ)/%.64.o: %.64.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS64) -c $< -o $@
+$(GOBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS32) -c $< -o $@
+$(GOBJ)/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS32) -c $< -o $@
+
+# $(call GUEST_KERNEL,NAME,SRCDIR,OUTFILE)
+define GUEST_KERNEL
+$(3): $(patsubst %,$(GOBJ)/%.o,$(basename $(filter-out %.64.c %.64.S,$(wildcard $(2)/$(1).c $(2)/$(1).*.c $(2)/$(1).*.S)))) \
+      $(if $(wildcard $(2)/$(1).64.c $(2)/$(1).64.S),$(GOBJ)/$(2)/$(1).blob.o) \
+      $(GUEST_LIB32) guest/lib/kernel32.ld
+	@mkdir -p $$(dir $$@)
+	$(GUEST_LD) -m elf_i386 -z max-page-size=0x1000 -z noexecstack --build-id=none -T guest/lib/kernel32.ld -o $$@ $$(filter %.o,$$^)
+$(GOBJ)/$(2)/$(1).64.elf: $(patsubst %,$(GOBJ)/%.o,$(basename $(wildcard $(2)/$(1).64.c $(2)/$(1).64.S))) \
+      $(GUEST_LIB64) guest/lib/blob64.ld
+	$(GUEST_LD) -m elf_x86_64 -z max-page-size=0x1000 -z noexecstack --build-id=none -T guest/lib/blob64.ld -o $$@ $$(filter %.o,$$^)
+$(GOBJ)/$(2)/$(1).64.bin: $(GOBJ)/$(2)/$(1).64.elf
+	$(GUEST_OBJCOPY) -O binary $$< $$@
+$(GOBJ)/$(2)/$(1).blob.o: $(GOBJ)/$(2)/$(1).64.bin guest/lib/blob_incbin.S
+	$(CC) $(GUEST_CFLAGS32) -DBLOB_FILE='"$$<"' -c guest/lib/blob_incbin.S -o $$@
+endef
+
+# Test programs: every guest/tests/NAME.c whose NAME has no dot.
+GUEST_TEST_NAMES := $(foreach f,$(basename $(notdir $(wildcard guest/tests/*.c))),$(if $(findstring .,$(f)),,$(f)))
+GUEST_TESTS := $(GUEST_TEST_NAMES:%=$(GUEST_OUT)/tests/%.elf)
+$(foreach t,$(GUEST_TEST_NAMES),$(eval $(call GUEST_KERNEL,$(t),guest/tests,$(GUEST_OUT)/tests/$(t).elf)))
+
+GUEST_DEMO := $(GUEST_OUT)/demo/demo.elf
+$(eval $(call GUEST_KERNEL,demo,guest/demo,$(GUEST_DEMO)))
+
+.PHONY: guest guest-tests
+guest: guest-tests $(GUEST_DEMO)
+guest-tests: $(GUEST_TESTS)
+
+-include $(shell find $(GOBJ) -name '*.d' 2>/dev/null)
