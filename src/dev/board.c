@@ -1,13 +1,65 @@
-/* Board wiring (stub until the devices land). */
+/* Board wiring: the chipset of QEMU's pc machine as kernels see it. */
 #include "../cpu/cpu.h"
-#include "../machine/machine.h"
+#include "dev.h"
+#include "lapic.h"
 
-bool board_create(struct machine *m, char *err, size_t errlen) { (void)m; (void)err; (void)errlen; return true; }
-void board_reset(struct machine *m) { (void)m; }
-void board_destroy(struct machine *m) { (void)m; }
-struct lapic *lapic_create(struct machine *m, struct cpu *c) { (void)m; (void)c; return NULL; }
-void lapic_destroy(struct lapic *l) { (void)l; }
-void lapic_reset(struct lapic *l, bool init_only) { (void)l; (void)init_only; }
-bool lapic_set_base(struct cpu *c, u64 val) { c->apic_base = val; return true; }
-bool lapic_msr_read(struct cpu *c, u32 msr, u64 *val) { (void)c; (void)msr; *val = 0; return false; }
-bool lapic_msr_write(struct cpu *c, u32 msr, u64 val) { (void)c; (void)msr; (void)val; return false; }
+/* POST diagnostic port 0x80: writes are a silent sink (also used as an I/O delay). */
+static u32 post_read(void *opaque, struct cpu *c, u16 port, unsigned size) { return 0xffffffffu; }
+static void post_write(void *opaque, struct cpu *c, u16 port, unsigned size, u32 val) {}
+
+bool board_create(struct machine *m, char *err, size_t errlen)
+{
+    m->pic = pic_create(m);
+    m->pit = pit_create(m);
+    m->rtc = rtc_create(m);
+    m->uart = uart_create(m);
+    m->ioapic = ioapic_create(m);
+    m->pci = pci_create(m);
+    m->fw_cfg = fw_cfg_create(m);
+    m->reset = reset_create(m);
+    bool dbg = debug_exit_create(m);
+    if (!m->pic || !m->pit || !m->rtc || !m->uart || !m->ioapic || !m->pci || !m->fw_cfg ||
+        !m->reset || !dbg) {
+        snprintf(err, errlen, "out of memory creating the board devices");
+        board_destroy(m);
+        return false;
+    }
+    struct io_handler post = { .read = post_read, .write = post_write, .opaque = m };
+    io_register(m, 0x80, 1, &post);
+    lapic_register_mmio(m);
+    return true;
+}
+
+void board_reset(struct machine *m)
+{
+    pic_reset(m->pic);
+    pit_reset(m->pit);
+    rtc_reset(m->rtc);
+    uart_reset(m->uart);
+    ioapic_reset(m->ioapic);
+    pci_reset(m->pci);
+    fw_cfg_reset(m->fw_cfg);
+    reset_ctl_reset(m->reset);
+    debug_exit_reset(m);
+}
+
+void board_destroy(struct machine *m)
+{
+    pic_destroy(m->pic);
+    pit_destroy(m->pit);
+    rtc_destroy(m->rtc);
+    uart_destroy(m->uart);
+    ioapic_destroy(m->ioapic);
+    pci_destroy(m->pci);
+    fw_cfg_destroy(m->fw_cfg);
+    reset_destroy(m->reset);
+    debug_exit_destroy(m);
+    m->pic = NULL;
+    m->pit = NULL;
+    m->rtc = NULL;
+    m->uart = NULL;
+    m->ioapic = NULL;
+    m->pci = NULL;
+    m->fw_cfg = NULL;
+    m->reset = NULL;
+}

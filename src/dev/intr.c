@@ -1,9 +1,62 @@
-/* Interrupt routing (stub). */
+/* Interrupt routing: ISA lines to the 8259 pair and the I/O APIC, and what each processor
+ * sees: its local APIC's highest deliverable vector, or the 8259's INTR in virtual-wire
+ * mode (or after an ExtINT message). */
 #include "../cpu/cpu.h"
-#include "../machine/machine.h"
+#include "dev.h"
+#include "lapic.h"
 
-void irq_set(struct machine *m, int gsi, int level) { (void)m; (void)gsi; (void)level; }
-void irq_pulse(struct machine *m, int gsi) { irq_set(m, gsi, 1); irq_set(m, gsi, 0); }
-bool intr_pending(struct cpu *c) { (void)c; return false; }
-int intr_ack(struct cpu *c) { (void)c; return 0; }
-void cpu_kick(struct cpu *c) { c->check_events = true; }
+void irq_set(struct machine *m, int gsi, int level)
+{
+    if (gsi < 0) return;
+    /* ISA IRQs drive the PICs (IRQ2 is the cascade input). */
+    if (gsi < 16 && gsi != 2 && m->pic) pic_set_irq(m->pic, gsi, level);
+    /* ISA IRQ0 is wired to I/O APIC pin 2, as on QEMU's pc (the MADT override). */
+    if (m->ioapic) ioapic_set_irq(m->ioapic, gsi == 0 ? 2 : gsi, level);
+}
+
+void irq_pulse(struct machine *m, int gsi)
+{
+    irq_set(m, gsi, 1);
+    irq_set(m, gsi, 0);
+}
+
+static bool takes_pic(struct cpu *c)
+{
+    return c->lapic ? lapic_accepts_pic(c->lapic) : c->index == 0;
+}
+
+bool intr_pending(struct cpu *c)
+{
+    if (c->lapic && lapic_intr_pending(c->lapic)) return true;
+    return c->m->pic && pic_intr(c->m->pic) && takes_pic(c);
+}
+
+int intr_ack(struct cpu *c)
+{
+    if (c->lapic) {
+        int v = lapic_intr_ack(c->lapic);
+        if (v >= 0) return v;
+        lapic_pic_acked(c->lapic);
+    }
+    return c->m->pic ? pic_intack(c->m->pic) : 0xff;
+}
+
+void intr_pic_changed(struct machine *m)
+{
+    if (!m->pic || !pic_intr(m->pic)) return;
+    for (int k = 0; k < m->ncpus; k++)
+        if (takes_pic(m->cpus[k])) cpu_kick(m->cpus[k]);
+}
+
+void cpu_kick(struct cpu *c)
+{
+    c->check_events = true;
+    /* A sleeping processor is looked at when the running one's slice ends: end it now so
+     * the wake-up is not delayed until the next timer deadline. */
+    struct machine *m = c->m;
+    struct cpu *run = m->running;
+    if (run && run != c && (c->halted || c->wait_for_sipi)) {
+        m->slice_end = machine_now(m);
+        if (run->deadline > run->icount) run->deadline = run->icount;
+    }
+}
