@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# bochs-cached.sh KERNEL.elf: print the path of Bochs' serial output for KERNEL, running
+# Bochs only when no cached result exists. The cache key covers the kernel and every file
+# that shapes the Bochs run, so editing a test or the bochsrc invalidates it.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+kernel=$1
+cache=${BOCHS_CACHE:-$root/build/bochs-cache}
+mkdir -p "$cache"
+key=$(cat "$kernel" "$root/tests/bochs/bochsrc.in" "$root/tests/bochs/mkiso.sh" \
+    "$root/tests/bochs/run.sh" | sha256sum | cut -c1-32)
+out="$cache/$(basename "$kernel" .elf)-$key.txt"
+if [ ! -s "$out" ]; then
+    "$root/tests/bochs/run.sh" "$kernel" "$out.tmp" && mv "$out.tmp" "$out"
+fi
+echo "$out"

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# run.sh [options] [TEST...]: build the guest tests, run them on Vanderpool and/or Bochs
+# and compare. Prints one "PASS x" / "FAIL x: why" line per (emulator, test) and ends
+# with "guest: N passed, N failed". Exit status 1 if anything failed.
+#   --vp LABEL=PATH   run on this Vanderpool binary (repeatable; default rel=build/rel/vanderpool)
+#   --no-vp           only Bochs
+#   --no-bochs        skip Bochs (no comparison, only "no FAIL and END")
+#   -j N              parallel jobs (default: number of CPUs)
+# Bochs results are cached in build/bochs-cache keyed by the kernel's hash.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+here=$root/tests/guest
+cd "$root"
+
+vps=() bochs=1 novp=0 jobs=$(nproc) tests=()
+while [ $# -gt 0 ]; do
+    case $1 in
+    --vp) vps+=("$2"); shift ;;
+    --no-vp) novp=1 ;;
+    --no-bochs) bochs=0 ;;
+    -j) jobs=$2; shift ;;
+    -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+    *) tests+=("$1") ;;
+    esac
+    shift
+done
+[ ${#vps[@]} -eq 0 ] && [ $novp -eq 0 ] && vps=("rel=build/rel/vanderpool")
+[ $novp -eq 1 ] && vps=()
+
+GUEST_BUILD=build/guest
+make -s BUILD=$GUEST_BUILD guest-tests >/dev/null || { echo "FAIL guest/build: make guest-tests"; echo "guest: 0 passed, 1 failed"; exit 1; }
+kdir=$GUEST_BUILD/guest/tests
+if [ ${#tests[@]} -eq 0 ]; then
+    for k in "$kdir"/*.elf; do tests+=("$(basename "$k" .elf)"); done
+fi
+kernels=()
+for t in "${tests[@]}"; do kernels+=("$kdir/$t.elf"); done
+
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+report() { tee -a "$results"; }
+
+if [ $bochs -eq 1 ]; then
+    if ! command -v bochs >/dev/null; then
+        echo "FAIL bochs/setup: bochs not installed (scripts/deps.sh)" | report
+        bochs=0
+    else
+        printf '%s\n' "${kernels[@]}" | xargs -P "$jobs" -n1 "$here/bochs-cached.sh" >/dev/null
+        for t in "${tests[@]}"; do
+            "$here/compare.sh" bochs "$t" "$("$here/bochs-cached.sh" "$kdir/$t.elf")" | report
+        done
+    fi
+fi
+
+for spec in "${vps[@]}"; do
+    label=${spec%%=*} vp=${spec#*=}
+    if [ ! -x "$vp" ]; then
+        echo "FAIL $label/setup: $vp not built" | report
+        continue
+    fi
+    outdir=build/guest-results/$label
+    rm -rf "$outdir"
+    printf '%s\n' "${kernels[@]}" | xargs -P "$jobs" -I{} "$here/vp-one.sh" "$vp" {} "$outdir"
+    for t in "${tests[@]}"; do
+        b=""
+        [ $bochs -eq 1 ] && b=$("$here/bochs-cached.sh" "$kdir/$t.elf")
+        "$here/compare.sh" "$label" "$t" "$outdir/$t.txt" "$b" | report
+    done
+done
+
+p=$(grep -c '^PASS ' "$results")
+f=$(grep -c '^FAIL ' "$results")
+echo "guest: $p passed, $f failed"
+[ "$f" -eq 0 ]

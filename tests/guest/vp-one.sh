@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# vp-one.sh VANDERPOOL KERNEL.elf OUTDIR: boot KERNEL on Vanderpool the way QEMU would
+# (-kernel, -serial stdio, -no-reboot) and keep its serial output and exit status.
+set -uo pipefail
+vp=$1 kernel=$2 outdir=$3
+name=$(basename "$kernel" .elf)
+mkdir -p "$outdir"
+timeout "${VP_TIMEOUT:-60}" "$vp" -kernel "$kernel" -serial stdio -no-reboot \
+    >"$outdir/$name.txt" 2>"$outdir/$name.err" </dev/null
+echo $? >"$outdir/$name.status"
