@@ -55,13 +55,22 @@ vp_stop vp_run(vp_machine *m);
 int vp_exit_status(const vp_machine *m);
 uint64_t vp_icount(const vp_machine *m);
 
-/* Register access on processor `cpu`. Names: "rax".."r15", "rip", "rflags", "cr0".."cr4",
- * "efer", "cs".."gs" (selectors). Returns 0, or -1 for an unknown name. */
+/* Register access on processor `cpu`. Names: "rax".."r15", "rip", "rflags", "cr0", "cr2",
+ * "cr3", "cr4", "cr8", "efer", "xcr0", "es".."gs", "ldtr", "tr" (selectors) and their
+ * hidden parts "cs_base", "cs_limit", "cs_ar" (VMX access-rights format), "gdtr_base",
+ * "gdtr_limit", "idtr_base", "idtr_limit", "cpl", "icount" (read-only). Returns 0, or -1
+ * for an unknown name or processor. */
 int vp_get_reg(vp_machine *m, int cpu, const char *name, uint64_t *val);
 int vp_set_reg(vp_machine *m, int cpu, const char *name, uint64_t val);
 /* Physical memory access; returns 0, or -1 if the range is not RAM. */
 int vp_read_phys(vp_machine *m, uint64_t addr, void *buf, size_t len);
 int vp_write_phys(vp_machine *m, uint64_t addr, const void *buf, size_t len);
+
+/* Helpers for front ends. vp_trace_parse turns a -d list into the trace bit mask
+ * (0, or -1 with a reason in err); the list functions print help for -d help / -cpu help. */
+int vp_trace_parse(const char *list, uint32_t *mask, char *err, size_t errlen);
+void vp_trace_list(FILE *out);
+void vp_cpu_list(FILE *out);
 
 #ifdef __cplusplus
 }

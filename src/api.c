@@ -1,0 +1,407 @@
+/* The public API (include/vanderpool.h): a thin layer that validates the user's
+ * configuration, builds a struct machine and translates between the two vocabularies.
+ * Everything lives in the vp_machine, so any number can coexist in a process. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+
+#include "vanderpool.h"
+
+#include "cpu/cpu.h"
+#include "machine/loader.h"
+#include "machine/machine.h"
+
+#define DEFAULT_RAM (128ull << 20)
+#define MIN_RAM (2ull << 20)
+
+struct vp_machine {
+    struct machine *m;
+    /* What to load again when the guest resets the machine: there is no firmware to do
+     * it, so the loader plays the firmware's part on every boot. */
+    enum { BOOT_NONE, BOOT_MULTIBOOT, BOOT_FLAT } boot;
+    char *path, *cmdline, *modules;
+    u64 flat_addr;
+    bool flat_real;
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* --- Configuration ----------------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    u32 bits;
+} trace_names[] = {
+    { "exec", TRACE_EXEC }, { "in_asm", TRACE_EXEC }, /* QEMU's name for roughly the same */
+    { "int", TRACE_INT }, { "cpu_reset", TRACE_CPU_RESET }, { "unimp", TRACE_UNIMP },
+    { "guest_errors", TRACE_UNIMP }, { "io", TRACE_IO }, { "vmx", TRACE_VMX },
+    { "all", TRACE_EXEC | TRACE_INT | TRACE_CPU_RESET | TRACE_UNIMP | TRACE_IO | TRACE_VMX },
+};
+
+int vp_trace_parse(const char *list, uint32_t *out, char *err, size_t errlen)
+{
+    *out = 0;
+    if (!list) return 0;
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        bool found = false;
+        for (size_t k = 0; k < ARRAY_LEN(trace_names); k++) {
+            if (strlen(trace_names[k].name) == n && strncmp(p, trace_names[k].name, n) == 0) {
+                *out |= trace_names[k].bits;
+                found = true;
+            }
+        }
+        if (!found && n) return fail(err, errlen, "unknown -d category '%.*s' (try -d help)", (int)n, p);
+        p += n;
+        if (*p == ',') p++;
+    }
+    return 0;
+}
+
+void vp_trace_list(FILE *out)
+{
+    fprintf(out, "Log categories for -d (comma-separated):\n"
+                 "  exec       every instruction: CPU, CS:RIP, bytes, disassembly (alias in_asm)\n"
+                 "  int        interrupts and exceptions as they are delivered\n"
+                 "  cpu_reset  processor and machine resets\n"
+                 "  unimp      unimplemented instructions and devices (alias guest_errors)\n"
+                 "  io         port I/O\n"
+                 "  vmx        VMX transitions\n"
+                 "  all        everything above\n");
+}
+
+/* CPU model selection. The model table and feature parsing belong to cpumodel.c; until
+ * it is in the library this accepts the model names it will know and checks only the
+ * shape of the feature switches. */
+static const char *const known_models[] = { "skylake", "max", "host", "qemu64" };
+
+static int resolve_cpu(const char *spec, int *model, char *err, size_t errlen)
+{
+    *model = 0;
+    if (!spec || !*spec) return 0;
+    size_t n = strcspn(spec, ",");
+    bool found = false;
+    for (size_t k = 0; k < ARRAY_LEN(known_models); k++)
+        if (strlen(known_models[k]) == n && strncasecmp(spec, known_models[k], n) == 0) found = true;
+    if (!found) return fail(err, errlen, "unknown CPU model '%.*s' (try -cpu help)", (int)n, spec);
+    for (const char *p = spec + n; *p;) {
+        p++; /* the comma */
+        size_t f = strcspn(p, ",");
+        const char *name = p + (*p == '+' || *p == '-');
+        if (name == p + f || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-.") < (size_t)(p + f - name))
+            return fail(err, errlen, "bad CPU feature switch '%.*s' in -cpu %s", (int)f, p, spec);
+        p += f;
+    }
+    return 0;
+}
+
+void vp_cpu_list(FILE *out)
+{
+    fprintf(out, "CPU models for -cpu (default skylake):\n");
+    for (size_t k = 0; k < ARRAY_LEN(known_models); k++) fprintf(out, "  %s\n", known_models[k]);
+}
+
+/* --- Lifecycle ----------------------------------------------------------------------- */
+
+static void reboot_hook(struct machine *m, void *ctx);
+
+vp_machine *vp_create(const vp_config *cfg, char *err, size_t errlen)
+{
+    static const vp_config defaults;
+    if (!cfg) cfg = &defaults;
+    struct machine_config mc = { 0 };
+    mc.ram_size = cfg->ram_size ? cfg->ram_size : DEFAULT_RAM;
+    if (mc.ram_size < MIN_RAM) {
+        fail(err, errlen, "memory size %llu KiB is below the 2 MiB minimum",
+             (unsigned long long)(mc.ram_size >> 10));
+        return NULL;
+    }
+    mc.ncpus = cfg->smp ? cfg->smp : 1;
+    if (mc.ncpus < 1 || mc.ncpus > MAX_CPUS) {
+        fail(err, errlen, "processor count %d is outside 1..%d", cfg->smp, MAX_CPUS);
+        return NULL;
+    }
+    if (resolve_cpu(cfg->cpu, &mc.cpu_model, err, errlen)) return NULL;
+    if (vp_trace_parse(cfg->trace, &mc.trace, err, errlen)) return NULL;
+    mc.no_reboot = cfg->no_reboot != 0;
+    mc.serial_out = cfg->serial_out;
+    mc.log = cfg->log;
+    mc.icount_limit = cfg->insn_limit;
+    mc.rng_seed = cfg->seed;
+
+    vp_machine *vp = calloc(1, sizeof *vp);
+    if (!vp) {
+        fail(err, errlen, "out of memory");
+        return NULL;
+    }
+    vp->m = machine_create(&mc, err, errlen);
+    if (!vp->m) {
+        free(vp);
+        return NULL;
+    }
+    vp->m->boot_hook = reboot_hook;
+    vp->m->boot_ctx = vp;
+    return vp;
+}
+
+static void forget_boot(vp_machine *vp)
+{
+    free(vp->path);
+    free(vp->cmdline);
+    free(vp->modules);
+    vp->path = vp->cmdline = vp->modules = NULL;
+    vp->boot = BOOT_NONE;
+}
+
+void vp_destroy(vp_machine *vp)
+{
+    if (!vp) return;
+    machine_destroy(vp->m);
+    forget_boot(vp);
+    free(vp);
+}
+
+/* --- Loading -------------------------------------------------------------------------- */
+
+static int load(vp_machine *vp, char *err, size_t errlen)
+{
+    if (vp->boot == BOOT_MULTIBOOT)
+        return multiboot_load(vp->m, vp->path, vp->cmdline, vp->modules, err, errlen);
+    if (vp->boot == BOOT_FLAT) return flat_load(vp->m, vp->path, vp->flat_addr, vp->flat_real, err, errlen);
+    return 0;
+}
+
+/* After a guest reset: load again, as firmware would boot again. Files that vanished or
+ * changed meanwhile stop the machine rather than boot garbage. */
+static void reboot_hook(struct machine *m, void *ctx)
+{
+    char err[512];
+    if (load(ctx, err, sizeof err)) {
+        machine_log(m, "reboot failed: %s", err);
+        machine_request_stop(m, STOP_SHUTDOWN, 1);
+    }
+}
+
+static char *dup_or_null(const char *s, bool *oom)
+{
+    if (!s) return NULL;
+    char *d = strdup(s);
+    if (!d) *oom = true;
+    return d;
+}
+
+static int remember_and_load(vp_machine *vp, int kind, const char *path, const char *cmdline,
+                             const char *modules, char *err, size_t errlen)
+{
+    forget_boot(vp);
+    bool oom = false;
+    vp->path = dup_or_null(path, &oom);
+    vp->cmdline = dup_or_null(cmdline, &oom);
+    vp->modules = dup_or_null(modules, &oom);
+    vp->boot = kind;
+    if (oom) {
+        forget_boot(vp);
+        return fail(err, errlen, "out of memory");
+    }
+    if (load(vp, err, errlen)) {
+        forget_boot(vp);
+        return -1;
+    }
+    return 0;
+}
+
+int vp_load_multiboot(vp_machine *vp, const char *path, const char *cmdline,
+                      const char *modules, char *err, size_t errlen)
+{
+    if (!vp || !path) return fail(err, errlen, "no kernel given");
+    return remember_and_load(vp, BOOT_MULTIBOOT, path, cmdline, modules, err, errlen);
+}
+
+int vp_load_flat(vp_machine *vp, const char *path, uint64_t addr, int real, char *err,
+                 size_t errlen)
+{
+    if (!vp || !path) return fail(err, errlen, "no image given");
+    vp->flat_addr = addr;
+    vp->flat_real = real != 0;
+    return remember_and_load(vp, BOOT_FLAT, path, NULL, NULL, err, errlen);
+}
+
+/* --- Running ---------------------------------------------------------------------------- */
+
+vp_stop vp_run(vp_machine *vp)
+{
+    switch (machine_run(vp->m)) {
+    case STOP_DEBUG_EXIT: return VP_STOP_DEBUG_EXIT;
+    case STOP_HALTED: return VP_STOP_HALTED;
+    case STOP_LIMIT: return VP_STOP_LIMIT;
+    case STOP_SHUTDOWN:
+    case STOP_RESET:
+    case STOP_NONE:
+    default: return VP_STOP_SHUTDOWN;
+    }
+}
+
+int vp_exit_status(const vp_machine *vp) { return vp->m->exit_code; }
+
+uint64_t vp_icount(const vp_machine *vp)
+{
+    u64 n = 0;
+    for (int k = 0; k < vp->m->ncpus; k++) n += vp->m->cpus[k]->icount;
+    return n;
+}
+
+/* --- Memory ------------------------------------------------------------------------------ */
+
+int vp_read_phys(vp_machine *vp, uint64_t addr, void *buf, size_t len)
+{
+    if (addr + len < addr) return -1;
+    return phys_copy_out(vp->m, addr, buf, len) ? 0 : -1;
+}
+
+int vp_write_phys(vp_machine *vp, uint64_t addr, const void *buf, size_t len)
+{
+    if (addr + len < addr) return -1;
+    return phys_copy_in(vp->m, addr, buf, len) ? 0 : -1;
+}
+
+/* --- Registers ----------------------------------------------------------------------------- */
+
+static const char *const gpr_names[16] = {
+    "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+};
+static const char *const seg_names[8] = { "es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr" };
+
+/* Register names beyond the GPRs, segment selectors and "<seg>_base/_limit/_ar". */
+enum reg_id {
+    R_RIP, R_RFLAGS, R_CR0, R_CR2, R_CR3, R_CR4, R_CR8, R_EFER, R_XCR0, R_GDTR_BASE,
+    R_GDTR_LIMIT, R_IDTR_BASE, R_IDTR_LIMIT, R_CPL, R_ICOUNT,
+};
+static const char *const other_names[] = {
+    "rip", "rflags", "cr0", "cr2", "cr3", "cr4", "cr8", "efer", "xcr0", "gdtr_base",
+    "gdtr_limit", "idtr_base", "idtr_limit", "cpl", "icount",
+};
+
+/* A parsed register name: kind 0 = GPR, 1 = segment field (field 0 sel, 1 base, 2 limit,
+ * 3 ar), 2 = other. */
+struct reg_ref {
+    int kind, num, field;
+};
+
+static bool parse_reg(const char *name, struct reg_ref *r)
+{
+    for (int k = 0; k < 16; k++)
+        if (strcmp(name, gpr_names[k]) == 0) return *r = (struct reg_ref){ 0, k, 0 }, true;
+    static const char *const fields[] = { "", "_base", "_limit", "_ar" };
+    for (int k = 0; k < 8; k++) {
+        size_t n = strlen(seg_names[k]);
+        if (strncmp(name, seg_names[k], n) != 0) continue;
+        for (int f = 0; f < 4; f++)
+            if (strcmp(name + n, fields[f]) == 0) return *r = (struct reg_ref){ 1, k, f }, true;
+    }
+    for (size_t k = 0; k < ARRAY_LEN(other_names); k++)
+        if (strcmp(name, other_names[k]) == 0) return *r = (struct reg_ref){ 2, (int)k, 0 }, true;
+    return false;
+}
+
+static struct cpu *cpu_of(vp_machine *vp, int index)
+{
+    if (!vp || index < 0 || index >= vp->m->ncpus) return NULL;
+    return vp->m->cpus[index];
+}
+
+int vp_get_reg(vp_machine *vp, int cpu, const char *name, uint64_t *val)
+{
+    struct cpu *c = cpu_of(vp, cpu);
+    struct reg_ref r;
+    if (!c || !name || !parse_reg(name, &r)) return -1;
+    if (r.kind == 0) {
+        *val = c->r[r.num];
+    } else if (r.kind == 1) {
+        const struct seg *s = &c->seg[r.num];
+        *val = r.field == 0 ? s->sel : r.field == 1 ? s->base : r.field == 2 ? s->limit : s->ar;
+    } else {
+        switch (r.num) {
+        case R_RIP: *val = c->rip; break;
+        case R_RFLAGS: *val = cpu_get_rflags(c); break;
+        case R_CR0: *val = c->cr0; break;
+        case R_CR2: *val = c->cr2; break;
+        case R_CR3: *val = c->cr3; break;
+        case R_CR4: *val = c->cr4; break;
+        case R_CR8: *val = c->cr8; break;
+        case R_EFER: *val = c->efer; break;
+        case R_XCR0: *val = c->xcr0; break;
+        case R_GDTR_BASE: *val = c->gdtr.base; break;
+        case R_GDTR_LIMIT: *val = c->gdtr.limit; break;
+        case R_IDTR_BASE: *val = c->idtr.base; break;
+        case R_IDTR_LIMIT: *val = c->idtr.limit; break;
+        case R_CPL: *val = c->cpl; break;
+        case R_ICOUNT: *val = c->icount; break;
+        default: return -1;
+        }
+    }
+    return 0;
+}
+
+/* Writes go straight into the state, like a debugger's; whatever derived state depends on
+ * them (mode, TLB) is brought up to date afterwards. */
+int vp_set_reg(vp_machine *vp, int cpu, const char *name, uint64_t val)
+{
+    struct cpu *c = cpu_of(vp, cpu);
+    struct reg_ref r;
+    if (!c || !name || !parse_reg(name, &r)) return -1;
+    if (r.kind == 0) {
+        c->r[r.num] = val;
+        return 0;
+    }
+    if (r.kind == 1) {
+        struct seg *s = &c->seg[r.num];
+        switch (r.field) {
+        case 0:
+            /* In real and virtual-8086 mode the selector alone defines the segment. */
+            if ((c->mode == MODE_REAL || c->mode == MODE_V86) && r.num < SEG_LDTR)
+                seg_load_real(c, r.num, (u16)val);
+            else
+                s->sel = (u16)val;
+            break;
+        case 1: s->base = val; break;
+        case 2: s->limit = (u32)val; break;
+        default: s->ar = (u32)val; break;
+        }
+        if (r.num == SEG_CS && c->mode != MODE_REAL && c->mode != MODE_V86)
+            c->cpl = (c->seg[SEG_CS].ar & AR_DPL) >> AR_DPL_SHIFT;
+    } else {
+        switch (r.num) {
+        case R_RIP: c->rip = c->next_rip = val; break;
+        case R_RFLAGS: cpu_set_rflags(c, val | FL_FIXED1); break;
+        case R_CR0: c->cr0 = val; break;
+        case R_CR2: c->cr2 = val; break;
+        case R_CR3: c->cr3 = val; break;
+        case R_CR4: c->cr4 = val; break;
+        case R_CR8: c->cr8 = val & 0xf; break;
+        case R_EFER: c->efer = val; break;
+        case R_XCR0: c->xcr0 = val; break;
+        case R_GDTR_BASE: c->gdtr.base = val; break;
+        case R_GDTR_LIMIT: c->gdtr.limit = (u32)val; break;
+        case R_IDTR_BASE: c->idtr.base = val; break;
+        case R_IDTR_LIMIT: c->idtr.limit = (u32)val; break;
+        case R_CPL: c->cpl = val & 3; break;
+        default: return -1; /* icount is read-only */
+        }
+    }
+    cpu_update_mode(c);
+    tlb_flush_all(c);
+    return 0;
+}
