@@ -54,10 +54,10 @@ $(3): $(patsubst %,$(GOBJ)/%.o,$(basename $(filter-out %.64.c %.64.S,$(wildcard 
       $(if $(wildcard $(2)/$(1).64.c $(2)/$(1).64.S),$(GOBJ)/$(2)/$(1).blob.o) \
       $(GUEST_LIB32) guest/lib/kernel32.ld
 	@mkdir -p $$(dir $$@)
-	$(GUEST_LD) -m elf_i386 -z max-page-size=0x1000 -z noexecstack --build-id=none -T guest/lib/kernel32.ld -o $$@ $$(filter %.o,$$^)
+	$(GUEST_LD) -m elf_i386 -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments --build-id=none -T guest/lib/kernel32.ld -o $$@ $$(filter %.o,$$^)
 $(GOBJ)/$(2)/$(1).64.elf: $(patsubst %,$(GOBJ)/%.o,$(basename $(wildcard $(2)/$(1).64.c $(2)/$(1).64.S))) \
       $(GUEST_LIB64) guest/lib/blob64.ld
-	$(GUEST_LD) -m elf_x86_64 -z max-page-size=0x1000 -z noexecstack --build-id=none -T guest/lib/blob64.ld -o $$@ $$(filter %.o,$$^)
+	$(GUEST_LD) -m elf_x86_64 -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments --build-id=none -T guest/lib/blob64.ld -o $$@ $$(filter %.o,$$^)
 $(GOBJ)/$(2)/$(1).64.bin: $(GOBJ)/$(2)/$(1).64.elf
 	$(GUEST_OBJCOPY) -O binary $$< $$@
 $(GOBJ)/$(2)/$(1).blob.o: $(GOBJ)/$(2)/$(1).64.bin guest/lib/blob_incbin.S
