@@ -1,6 +1,137 @@
-/* Instruction family: branch (to be filled in). */
+/* Near control transfers and software interrupts: JMP, Jcc, JrCXZ, LOOPcc, CALL, RET,
+ * INT3, INT n, INTO, INT1 (SDM Vol. 2, each instruction). Far transfers are in far.c. */
+#include "descriptor.h"
 #include "insn.h"
 
+/* Validate a near-branch target and return it (SDM Vol. 2 JMP "near"): 64-bit mode needs a
+ * canonical address; elsewhere the target is truncated to the operand size and must lie
+ * within the CS limit. #GP(0) otherwise, before any state changes. */
+static u64 near_target(struct cpu *c, u64 target, unsigned osz)
+{
+    if (c->mode == MODE_LONG) {
+        if (!cpu_is_canonical(c, target)) cpu_gp(c, 0);
+        return target;
+    }
+    target &= size_mask(osz);
+    if (target > c->seg[SEG_CS].limit) cpu_gp(c, 0);
+    return target;
+}
+
+/* In 64-bit mode near CALL/JMP through r/m always use 64 bits: Intel ignores 66 here
+ * (SDM Vol. 2 CALL, "64-bit mode"). The decoder gives FF the ordinary default, so force it. */
+static unsigned near_size(const struct cpu *c, const struct insn *i)
+{
+    return c->mode == MODE_LONG ? 8 : i->opsz;
+}
+
+static void op_jmp_rel(struct cpu *c, const struct insn *i)
+{
+    c->next_rip = near_target(c, c->next_rip + i->imm, i->opsz);
+}
+
+static void op_jcc(struct cpu *c, const struct insn *i)
+{
+    if (cpu_cond(c, i->op & 0xf)) c->next_rip = near_target(c, c->next_rip + i->imm, i->opsz);
+}
+
+/* E3: JCXZ/JECXZ/JRCXZ test the count register of the address size. */
+static void op_jrcxz(struct cpu *c, const struct insn *i)
+{
+    if (reg_get(c, RCX, i->adsz) == 0) c->next_rip = near_target(c, c->next_rip + i->imm, i->opsz);
+}
+
+/* E0-E2: LOOPNE, LOOPE, LOOP. The count is written only once the branch is known valid. */
+static void op_loop(struct cpu *c, const struct insn *i)
+{
+    u64 count = (reg_get(c, RCX, i->adsz) - 1) & size_mask(i->adsz);
+    bool zf = (cpu_get_rflags(c) & FL_ZF) != 0;
+    bool take = count != 0;
+    if (i->op == 0xe0) take = take && !zf;
+    else if (i->op == 0xe1) take = take && zf;
+    u64 target = take ? near_target(c, c->next_rip + i->imm, i->opsz) : c->next_rip;
+    reg_set(c, RCX, i->adsz, count);
+    c->next_rip = target;
+}
+
+static void op_call_rel(struct cpu *c, const struct insn *i)
+{
+    u64 target = near_target(c, c->next_rip + i->imm, i->opsz);
+    stack_push(c, i->opsz, c->next_rip);
+    c->next_rip = target;
+}
+
+static void op_call_rm(struct cpu *c, const struct insn *i)
+{
+    unsigned osz = near_size(c, i);
+    u64 target = near_target(c, rm_read(c, i, osz), osz);
+    stack_push(c, osz, c->next_rip);
+    c->next_rip = target;
+}
+
+static void op_jmp_rm(struct cpu *c, const struct insn *i)
+{
+    unsigned osz = near_size(c, i);
+    c->next_rip = near_target(c, rm_read(c, i, osz), osz);
+}
+
+/* C3 / C2 iw: the return address is checked before rSP moves. */
+static void op_ret(struct cpu *c, const struct insn *i)
+{
+    struct stk s;
+    stk_current(c, &s, 0);
+    u64 target = near_target(c, stk_pop(c, &s, i->opsz), i->opsz);
+    if (i->op == 0xc2) {
+        u64 mask = size_mask(s.width);
+        s.sp = (s.sp & ~mask) | ((s.sp + (i->imm & 0xffff)) & mask);
+    }
+    stk_commit_sp(c, &s);
+    c->next_rip = target;
+}
+
+/* Software interrupts. intr_deliver applies the gate-DPL check and, in v86 mode, the IOPL
+ * and CR4.VME redirection rules of INT n (SDM Vol. 3 20.3.3). */
+static void op_int3(struct cpu *c, const struct insn *i)
+{
+    (void)i;
+    intr_deliver(c, EXC_BP, EV_SWEXC, NO_ERRCODE);
+}
+
+static void op_int(struct cpu *c, const struct insn *i)
+{
+    intr_deliver(c, (int)(i->imm & 0xff), EV_SWINT, NO_ERRCODE);
+}
+
+static void op_into(struct cpu *c, const struct insn *i)
+{
+    (void)i;
+    if (cpu_get_rflags(c) & FL_OF) intr_deliver(c, EXC_OF, EV_SWEXC, NO_ERRCODE);
+}
+
+/* F1: INT1/ICEBP raises #DB without the gate-DPL check (SDM Vol. 3 6.12.1). */
+static void op_int1(struct cpu *c, const struct insn *i)
+{
+    (void)i;
+    intr_deliver(c, EXC_DB, EV_PRIV_SWEXC, NO_ERRCODE);
+}
+
+#define JCC(op) {MAP_1B, op, -1, OPF_ENDBLOCK, op_jcc}, {MAP_0F, 0x80 + (op - 0x70), -1, OPF_ENDBLOCK, op_jcc}
 const struct opdef branch_ops[] = {
+    JCC(0x70), JCC(0x71), JCC(0x72), JCC(0x73), JCC(0x74), JCC(0x75), JCC(0x76), JCC(0x77),
+    JCC(0x78), JCC(0x79), JCC(0x7a), JCC(0x7b), JCC(0x7c), JCC(0x7d), JCC(0x7e), JCC(0x7f),
+    {MAP_1B, 0xc2, -1, OPF_ENDBLOCK, op_ret},
+    {MAP_1B, 0xc3, -1, OPF_ENDBLOCK, op_ret},
+    {MAP_1B, 0xcc, -1, OPF_ENDBLOCK, op_int3},
+    {MAP_1B, 0xcd, -1, OPF_ENDBLOCK, op_int},
+    {MAP_1B, 0xce, -1, OPF_ENDBLOCK | OPF_MODE16_32, op_into},
+    {MAP_1B, 0xe0, -1, OPF_ENDBLOCK, op_loop},
+    {MAP_1B, 0xe1, -1, OPF_ENDBLOCK, op_loop},
+    {MAP_1B, 0xe2, -1, OPF_ENDBLOCK, op_loop},
+    {MAP_1B, 0xe3, -1, OPF_ENDBLOCK, op_jrcxz},
+    {MAP_1B, 0xe8, -1, OPF_ENDBLOCK, op_call_rel},
+    {MAP_1B, 0xe9, -1, OPF_ENDBLOCK, op_jmp_rel},
+    {MAP_1B, 0xeb, -1, OPF_ENDBLOCK, op_jmp_rel},
+    {MAP_1B, 0xf1, -1, OPF_ENDBLOCK, op_int1},
+    {MAP_1B, 0xff, 2, OPF_ENDBLOCK, op_call_rm},
+    {MAP_1B, 0xff, 4, OPF_ENDBLOCK, op_jmp_rm},
     {.fn = NULL},
 };
