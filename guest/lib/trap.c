@@ -30,10 +30,19 @@ void idt_set_gate(int vec, void *target, u16 sel, int type, int dpl)
 #endif
 }
 
+#ifdef __x86_64__
+void idt_set_ist(int vec, int ist)
+{
+    idt[vec].lo = (idt[vec].lo & ~(7ull << 32)) | ((u64)ist << 32);
+}
+#endif
+
 void idt_set_default(int vec, int type, int dpl)
 {
     idt_set_gate(vec, trap_stubs + 16 * vec, KCODE, type, dpl);
 }
+
+void idt_clear_gate(int vec) { idt[vec].lo &= ~(1ull << 47); }
 
 void set_trap_handler(int vec, trap_handler h) { handlers[vec] = h; }
 

@@ -38,6 +38,12 @@ void idt_set_gate(int vec, void *target, u16 sel, int type, int dpl);
 /* Point vector `vec` back at the runtime's stub (after idt_set_gate elsewhere). */
 void idt_set_default(int vec, int type, int dpl);
 void set_trap_handler(int vec, trap_handler h);
+/* Clear the present bit of vector vec's gate (its delivery then raises #NP). */
+void idt_clear_gate(int vec);
+#ifdef __x86_64__
+/* Deliver `vec` on interrupt stack table entry ist (1-7) of the 64-bit TSS; 0 = none. */
+void idt_set_ist(int vec, int ist);
+#endif
 
 /* Run fn(arg); returns -1 if it returned normally, or the vector of the first trap it
  * raised (details in last_trap). */
