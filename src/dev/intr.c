@@ -50,13 +50,7 @@ void intr_pic_changed(struct machine *m)
 
 void cpu_kick(struct cpu *c)
 {
+    /* The executor looks at its event inputs before the next block; a halted processor is
+     * reconsidered every slice, which the machine keeps short with several processors. */
     c->check_events = true;
-    /* A sleeping processor is looked at when the running one's slice ends: end it now so
-     * the wake-up is not delayed until the next timer deadline. */
-    struct machine *m = c->m;
-    struct cpu *run = m->running;
-    if (run && run != c && (c->halted || c->wait_for_sipi)) {
-        m->slice_end = machine_now(m);
-        if (run->deadline > run->icount) run->deadline = run->icount;
-    }
 }

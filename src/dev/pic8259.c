@@ -60,7 +60,11 @@ static void chip_set_irq(struct pic_chip *s, int irq, int level)
 /* Propagate the slave's output to master IRQ2 and the master's to the processors. */
 static void pic_update(struct pic *p)
 {
-    chip_set_irq(&p->chip[0], 2, chip_get_irq(&p->chip[1], false) >= 0);
+    /* The cascade input follows the slave's INTR level: a request withdrawn before the
+     * acknowledge must not leave a stale IRQ2 behind. */
+    struct pic_chip *ms = &p->chip[0];
+    if (chip_get_irq(&p->chip[1], false) >= 0) ms->irr |= 1 << 2, ms->last_irr |= 1 << 2;
+    else ms->irr &= ~(1 << 2), ms->last_irr &= ~(1 << 2);
     bool intr = chip_get_irq(&p->chip[0], true) >= 0;
     if (intr != p->intr) {
         p->intr = intr;

@@ -144,7 +144,7 @@ static void set_gate(struct pit *p, int idx, bool gate)
             s->start = now; /* a rising gate (re)triggers */
             s->paused = false;
         } else if (s->paused) {
-            s->start += now - s->paused_at; /* resume where it stopped */
+            if (now > s->paused_at) s->start += now - s->paused_at; /* resume where it stopped */
             s->paused = false;
         }
     } else if (s->mode != 1 && s->mode != 5 && !s->paused) {

@@ -71,10 +71,14 @@ static s64 epoch_from_civil(const struct tm_rtc *tm)
 
 static bool divider_running(const struct rtc *r) { return ((r->cmos[REG_A] >> 4) & 7) == 2; }
 
+/* Nanoseconds since the clock base. With several processors a later one in a slice may
+ * read a time slightly before an earlier one's write: clamp. */
+static u64 since_base(const struct rtc *r, u64 now) { return now > r->base_ns ? now - r->base_ns : 0; }
+
 static s64 clock_now(const struct rtc *r, u64 now)
 {
     if ((r->cmos[REG_B] & B_SET) || !divider_running(r)) return r->frozen;
-    return r->base_epoch + (s64)((now - r->base_ns) / NS);
+    return r->base_epoch + (s64)(since_base(r, now) / NS);
 }
 
 /* Virtual ns of the update that starts clock second `s` (with the divider running). */
@@ -236,7 +240,7 @@ static u32 rtc_read(void *opaque, struct cpu *c, u16 port, unsigned size)
     case REG_A: {
         u8 v = r->cmos[REG_A] & 0x7f;
         if (divider_running(r) && !(r->cmos[REG_B] & B_SET) &&
-            (now - r->base_ns) % NS >= NS - UIP_NS)
+            since_base(r, now) % NS >= NS - UIP_NS)
             v |= 0x80;
         return v;
     }
@@ -270,15 +274,17 @@ static void rtc_write(void *opaque, struct cpu *c, u16 port, unsigned size, u32 
         break;
     case REG_A: {
         s64 t = clock_now(r, now);
+        bool was = divider_running(r);
         r->cmos[REG_A] = v & 0x7f;
-        set_clock(r, t, now); /* a divider change restarts the second */
+        if (was != divider_running(r)) set_clock(r, t, now); /* the divider restarts the second */
         break;
     }
     case REG_B: {
         s64 t = clock_now(r, now);
+        bool was = r->cmos[REG_B] & B_SET;
         if (v & B_SET) v &= ~B_UIE; /* SET clears UIE */
         r->cmos[REG_B] = v;
-        set_clock(r, t, now); /* the second restarts when SET is released */
+        if (was != !!(v & B_SET)) set_clock(r, t, now); /* freeze, or restart the second */
         break;
     }
     case REG_C:
