@@ -136,16 +136,19 @@ static void op_xadd(struct cpu *c, const struct insn *i)
     flags_set(c, LF_ADD, size, r, d, s);
 }
 
-/* 0F B0/B1 CMPXCHG r/m, reg: compare the accumulator with the destination. The SDM's
- * operation writes DEST in both cases (TEMP back on mismatch, as the locked cycle does),
- * so a read-only page faults either way and a 32-bit register destination is
- * zero-extended; the accumulator is written only on mismatch (SDM Vol. 2 CMPXCHG). */
+/* 0F B0/B1 CMPXCHG r/m, reg: compare the accumulator with the destination (SDM Vol. 2
+ * CMPXCHG). A memory destination is written either way (TEMP back on mismatch: "the
+ * processor never produces a locked read without also producing a locked write"), so a
+ * read-only page faults either way. A register destination is left untouched on
+ * mismatch, not even zero-extended, as processors do; the accumulator is written (and a
+ * 32-bit one zero-extended) only on mismatch. */
 static void op_cmpxchg(struct cpu *c, const struct insn *i)
 {
     unsigned size = i->opsz;
     u64 acc = reg_get(c, RAX, size), d = rm_read(c, i, size);
     bool eq = acc == d;
-    rm_write(c, i, size, eq ? r_read(c, i, size) : d);
+    if (eq) rm_write(c, i, size, r_read(c, i, size));
+    else if (i->mod != 3) rm_write(c, i, size, d);
     if (!eq) reg_set(c, RAX, size, d);
     flags_set(c, LF_SUB, size, acc - d, acc, d);
 }

@@ -1,7 +1,6 @@
 /* Data movement without arithmetic: MOV (88-8B, A0-A3, B0-BF, C6/C7), MOVZX, MOVSX,
  * MOVSXD, LEA, XCHG (with NOP and PAUSE at 90), CMOVcc, SETcc, CBW/CWDE/CDQE,
- * CWD/CDQ/CQO and XLAT. None changes flags except ARPL, which shares MOVSXD's opcode. */
-#include "flags.h"
+ * CWD/CDQ/CQO and XLAT. None changes flags. */
 #include "insn.h"
 
 /* 88 89 MOV r/m, reg. */
@@ -55,21 +54,13 @@ static void op_movsx(struct cpu *c, const struct insn *i)
     r_write(c, i, i->opsz, (u64)sign_extend(rm_read(c, i, src), src));
 }
 
-/* 63: MOVSXD in 64-bit mode (dword source; without REX.W it is an ordinary 32- or 16-bit
- * move, SDM Vol. 2 MOVSX/MOVSXD). Outside 64-bit mode it is ARPL r/m16, r16 (SDM Vol. 2
- * ARPL): both share the opcode slot, so both live here. */
-static void op_movsxd_arpl(struct cpu *c, const struct insn *i)
+/* 63 MOVSXD (64-bit mode only; elsewhere the opcode is ARPL, in segment.c): dword
+ * source sign-extended with REX.W, otherwise an ordinary 32- or 16-bit move (SDM Vol. 2
+ * MOVSX/MOVSXD). */
+static void op_movsxd(struct cpu *c, const struct insn *i)
 {
-    if (c->mode == MODE_LONG) {
-        unsigned src = i->opsz == 8 ? 4 : i->opsz;
-        r_write(c, i, i->opsz, (u64)sign_extend(rm_read(c, i, src), src));
-        return;
-    }
-    if (c->mode == MODE_REAL || c->mode == MODE_V86) cpu_ud(c);
-    u16 dst = (u16)rm_read(c, i, 2), src = (u16)r_read(c, i, 2);
-    bool adjust = (dst & 3) < (src & 3);
-    if (adjust) rm_write(c, i, 2, (dst & ~3u) | (src & 3));
-    flags_write(c, FL_ZF, adjust ? FL_ZF : 0);
+    unsigned src = i->opsz == 8 ? 4 : i->opsz;
+    r_write(c, i, i->opsz, (u64)sign_extend(rm_read(c, i, src), src));
 }
 
 /* 8D LEA: the offset only, truncated to the operand size; a register operand is #UD
@@ -155,7 +146,7 @@ const struct opdef move_ops[] = {
     {MAP_1B, 0xc6, 0, 0, op_mov_rm_imm}, {MAP_1B, 0xc7, 0, 0, op_mov_rm_imm},
     {MAP_0F, 0xb6, -1, 0, op_movzx}, {MAP_0F, 0xb7, -1, 0, op_movzx},
     {MAP_0F, 0xbe, -1, 0, op_movsx}, {MAP_0F, 0xbf, -1, 0, op_movsx},
-    {MAP_1B, 0x63, -1, OPF_ONLY64, op_movsxd_arpl},
+    {MAP_1B, 0x63, -1, OPF_ONLY64, op_movsxd},
     {MAP_1B, 0x8d, -1, 0, op_lea},
     {MAP_1B, 0x86, -1, OPF_LOCK, op_xchg_rm_r}, {MAP_1B, 0x87, -1, OPF_LOCK, op_xchg_rm_r},
     ROW8(0x90, op_xchg_acc),
