@@ -1,6 +1,317 @@
-/* Instruction family: system (to be filled in). */
-#include "insn.h"
+/* The system-instruction family: its opcode table, the group opcodes that mix system and
+ * other instructions (0F 00, 0F 01, 0F AE, 0F C7), and the small system instructions
+ * (HLT, INVLPG, INVPCID, cache control, hint NOPs, CPUID, RDTSC/RDTSCP, RDPMC,
+ * RDRAND/RDSEED/RDPID, FS/GS base, MONITOR/MWAIT, CLAC/STAC, UD0/1/2, RSM).
+ * Control registers live in ctrlreg.c, descriptor tables in dtables.c, fast system calls
+ * in syscall.c. */
+#include "cpumodel.h"
+#include "msr.h"
+#include "sysinsn.h"
+#include "sysreg.h"
 
+/* --- HLT, TLB and cache control --------------------------------------------------- */
+
+static void op_hlt(struct cpu *c, const struct insn *i)
+{
+    (void)i;
+    require_cpl0(c);
+    c->halted = true; /* the executor resumes at next_rip on an event (SDM Vol. 2 HLT) */
+}
+
+/* INVLPG never faults on its address; a non-canonical address is a no-op (SDM Vol. 2). */
+static void op_invlpg(struct cpu *c, const struct insn *i)
+{
+    require_cpl0(c);
+    u64 ea = insn_ea(c, i);
+    u64 lin;
+    if (c->mode == MODE_LONG) lin = ea + (i->seg >= SEG_FS ? c->seg[i->seg].base : 0);
+    else lin = (c->seg[i->seg].base + ea) & 0xffffffffull;
+    if (c->mode == MODE_LONG && !cpu_is_canonical(c, lin)) return;
+    tlb_flush_page(c, lin);
+}
+
+/* INVPCID (66 0F 38 82): types 0-3 (SDM Vol. 2 INVPCID). The soft TLB is not tagged, so
+ * single-context invalidation drops all non-global entries. */
+static void op_invpcid(struct cpu *c, const struct insn *i)
+{
+    if (!i->p66 || i->rep || !cpu_has(c, FEAT_INVPCID) || i->mod == 3 || c->mode == MODE_V86)
+        cpu_ud(c);
+    require_cpl0(c);
+    u64 type = reg_get(c, i->reg, c->mode == MODE_LONG ? 8 : 4);
+    u64 ea = insn_ea(c, i);
+    u64 lo = seg_read(c, i->seg, ea, 8);
+    u64 hi = seg_read(c, i->seg, (ea + 8) & size_mask(i->adsz), 8);
+    u64 pcid = lo & 0xfff;
+    if (type > 3 || (lo >> 12)) cpu_gp(c, 0);
+    if (type <= 1 && pcid && !(c->cr4 & CR4_PCIDE)) cpu_gp(c, 0);
+    switch (type) {
+    case 0:
+        if (!cpu_is_canonical(c, hi)) cpu_gp(c, 0);
+        tlb_flush_page(c, hi);
+        break;
+    case 1: case 3: tlb_flush_nonglobal(c); break;
+    default: tlb_flush_all(c); break;
+    }
+}
+
+/* WBINVD/INVD: no caches are modelled; CPL 0 only. */
+static void op_wbinvd(struct cpu *c, const struct insn *i)
+{
+    (void)i;
+    require_cpl0(c);
+}
+
+/* CLFLUSH/CLFLUSHOPT check the byte like a read, without touching it (SDM Vol. 2). */
+static void clflush(struct cpu *c, const struct insn *i, enum feature f)
+{
+    if (!cpu_has(c, f)) cpu_ud(c);
+    u64 lin = seg_check(c, i->seg, insn_ea(c, i), 1, ACC_READ);
+    u64 pa;
+    lin_translate(c, lin, ACC_READ, &pa);
+}
+
+/* Prefetches (0F 0D, 0F 18 /0-3) and the reserved-NOP space 0F 19-1F: no architectural
+ * effect, never fault (SDM Vol. 2 PREFETCHh, NOP). */
+static void op_hint_nop(struct cpu *c, const struct insn *i) { (void)c; (void)i; }
+
+static void op_rsm(struct cpu *c, const struct insn *i)
+{
+    (void)i;
+    cpu_ud(c); /* never in SMM */
+}
+
+/* --- Identification, time, random numbers ------------------------------------------ */
+
+static void op_cpuid(struct cpu *c, const struct insn *i)
+{
+    (void)i;
+    u32 r[4];
+    cpuid_query(c, (u32)c->r[RAX], (u32)c->r[RCX], r);
+    reg_set(c, RAX, 4, r[0]);
+    reg_set(c, RBX, 4, r[1]);
+    reg_set(c, RCX, 4, r[2]);
+    reg_set(c, RDX, 4, r[3]);
+}
+
+/* CR4.TSD restricts the time-stamp counter to CPL 0 (SDM Vol. 3 18.17.1). */
+static u64 read_tsc(struct cpu *c)
+{
+    if ((c->cr4 & CR4_TSD) && c->cpl != 0) cpu_gp(c, 0);
+    return cpu_tsc(c);
+}
+
+static void op_rdtsc(struct cpu *c, const struct insn *i)
+{
+    (void)i;
+    u64 t = read_tsc(c);
+    reg_set(c, RAX, 4, (u32)t);
+    reg_set(c, RDX, 4, t >> 32);
+}
+
+static void op_rdtscp(struct cpu *c)
+{
+    if (!cpu_has(c, FEAT_RDTSCP)) cpu_ud(c);
+    u64 t = read_tsc(c);
+    reg_set(c, RAX, 4, (u32)t);
+    reg_set(c, RDX, 4, t >> 32);
+    reg_set(c, RCX, 4, (u32)c->tsc_aux);
+}
+
+/* No performance counters are offered (CPUID leaf 0AH is zero), so every counter number
+ * is invalid: #GP(0) whatever CR4.PCE says (SDM Vol. 2 RDPMC). */
+static void op_rdpmc(struct cpu *c, const struct insn *i)
+{
+    (void)i;
+    cpu_gp(c, 0);
+}
+
+/* RDRAND/RDSEED: deterministic xorshift64* so runs repeat exactly; always succeed. */
+static u64 next_random(struct cpu *c)
+{
+    u64 x = c->rdrand_state;
+    if (!x) x = 0x9e3779b97f4a7c15ull ^ (u64)(c->index + 1);
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    c->rdrand_state = x;
+    return x * 0x2545f4914f6cdd1dull;
+}
+
+static void rdrand(struct cpu *c, const struct insn *i, enum feature f)
+{
+    if (!cpu_has(c, f)) cpu_ud(c);
+    reg_set(c, i->rm, i->opsz, next_random(c) & size_mask(i->opsz));
+    /* CF = 1 (data valid); OF, SF, ZF, AF, PF = 0 (SDM Vol. 2 RDRAND). */
+    cpu_set_rflags(c, (cpu_get_rflags(c) & ~(u64)FL_ARITH) | FL_CF);
+}
+
+static void op_rdpid(struct cpu *c, const struct insn *i)
+{
+    if (!cpu_has(c, FEAT_RDPID)) cpu_ud(c);
+    reg_set(c, i->rm, c->mode == MODE_LONG ? 8 : 4, (u32)c->tsc_aux);
+}
+
+/* 0F C7 /6 and /7: register forms are RDRAND, RDSEED, RDPID; memory forms are VMX
+ * (VMPTRLD, VMCLEAR, VMXON, VMPTRST), which raise #UD until VMX is offered. */
+static void op_grp9_6(struct cpu *c, const struct insn *i)
+{
+    if (i->mod != 3 || i->rep) cpu_ud(c);
+    rdrand(c, i, FEAT_RDRAND);
+}
+
+static void op_grp9_7(struct cpu *c, const struct insn *i)
+{
+    if (i->mod != 3) cpu_ud(c);
+    if (i->rep == 0xf3) op_rdpid(c, i);
+    else if (i->rep) cpu_ud(c);
+    else rdrand(c, i, FEAT_RDSEED);
+}
+
+/* --- FS/GS base, fences (0F AE) ------------------------------------------------------ */
+
+/* RDFSBASE/RDGSBASE/WRFSBASE/WRGSBASE: 64-bit mode with CR4.FSGSBASE (SDM Vol. 2). */
+static void fsgsbase(struct cpu *c, const struct insn *i)
+{
+    if (c->mode != MODE_LONG || !(c->cr4 & CR4_FSGSBASE)) cpu_ud(c);
+    unsigned slot = (i->modrm >> 3) & 7;
+    int seg = (slot & 1) ? SEG_GS : SEG_FS;
+    unsigned size = i->opsz == 8 ? 8 : 4;
+    if (slot < 2) {
+        reg_set(c, i->rm, size, c->seg[seg].base & size_mask(size));
+        return;
+    }
+    u64 v = reg_get(c, i->rm, size);
+    if (!cpu_is_canonical(c, v)) cpu_gp(c, 0);
+    c->seg[seg].base = v;
+}
+
+static void op_grp15(struct cpu *c, const struct insn *i)
+{
+    unsigned slot = (i->modrm >> 3) & 7;
+    if (i->mod == 3) {
+        if (i->rep == 0xf3 && slot < 4) fsgsbase(c, i);
+        else if (!i->rep && !i->p66 && slot >= 5) return; /* LFENCE, MFENCE, SFENCE */
+        else cpu_ud(c);
+        return;
+    }
+    if (i->rep) cpu_ud(c);
+    switch (slot) {
+    case 0: op_fxsave(c, i); break;
+    case 1: op_fxrstor(c, i); break;
+    case 2: op_ldmxcsr(c, i); break;
+    case 3: op_stmxcsr(c, i); break;
+    case 7: clflush(c, i, i->p66 ? FEAT_CLFLUSHOPT : FEAT_CLFSH); break;
+    default: cpu_ud(c); /* XSAVE family and CLWB are not offered */
+    }
+}
+
+/* --- 0F 01 ----------------------------------------------------------------------------- */
+
+static bool monitor_enabled(const struct cpu *c)
+{
+    return cpu_has(c, FEAT_MONITOR) && (c->misc_enable & MISC_ENABLE_MONITOR);
+}
+
+/* MONITOR checks its address like a byte read. MWAIT is a NOP: the SDM allows it to
+ * return at any time, and no wake-up on a store to the monitored line is modelled, so
+ * waiting could never end safely (SDM Vol. 2 MWAIT, Vol. 3 9.10.4). */
+static void monitor_mwait(struct cpu *c, const struct insn *i, bool mwait)
+{
+    if (!monitor_enabled(c) || c->cpl != 0) cpu_ud(c);
+    if (mwait) {
+        if (c->r[RCX] & ~1ull & size_mask(4)) cpu_gp(c, 0); /* only "interrupt as break" */
+        return;
+    }
+    if ((u32)c->r[RCX]) cpu_gp(c, 0); /* no MONITOR extensions */
+    int seg = i->seg_override ? i->seg : SEG_DS;
+    u64 lin = seg_check(c, seg, c->r[RAX] & size_mask(i->adsz), 1, ACC_READ);
+    u64 pa;
+    lin_translate(c, lin, ACC_READ, &pa);
+}
+
+/* CLAC/STAC: SMAP's override flag, CPL 0 only. Supervisor TLB entries for user pages
+ * depend on EFLAGS.AC while SMAP is on, so they are dropped (SDM Vol. 3 4.6.1). */
+static void set_ac(struct cpu *c, bool on)
+{
+    if (!cpu_has(c, FEAT_SMAP) || c->cpl != 0) cpu_ud(c);
+    u64 fl = cpu_get_rflags(c);
+    cpu_set_rflags(c, on ? fl | FL_AC : fl & ~(u64)FL_AC);
+    if (c->cr4 & CR4_SMAP) tlb_flush_all(c);
+}
+
+static void op_grp7(struct cpu *c, const struct insn *i)
+{
+    unsigned slot = (i->modrm >> 3) & 7, sub = i->modrm & 7;
+    if (i->mod != 3) {
+        switch (slot) {
+        case 0: op_sgdt(c, i); return;
+        case 1: op_sidt(c, i); return;
+        case 2: op_lgdt(c, i); return;
+        case 3: op_lidt(c, i); return;
+        case 4: op_smsw(c, i); return;
+        case 6: op_lmsw(c, i); return;
+        case 7: op_invlpg(c, i); return;
+        default: cpu_ud(c);
+        }
+    }
+    switch (slot << 3 | sub) {
+    /* /0 C1-C4 are VMCALL, VMLAUNCH, VMRESUME, VMXOFF: #UD until VMX is offered. */
+    case 1 << 3 | 0: monitor_mwait(c, i, false); return;
+    case 1 << 3 | 1: monitor_mwait(c, i, true); return;
+    case 1 << 3 | 2: set_ac(c, false); return;
+    case 1 << 3 | 3: set_ac(c, true); return;
+    /* /2 D0, D1 are XGETBV, XSETBV: #UD without XSAVE. */
+    case 7 << 3 | 0: op_swapgs(c, i); return;
+    case 7 << 3 | 1: op_rdtscp(c); return;
+    }
+    if (slot == 4) op_smsw(c, i);
+    else if (slot == 6) op_lmsw(c, i);
+    else cpu_ud(c);
+}
+
+static void op_grp6(struct cpu *c, const struct insn *i)
+{
+    switch ((i->modrm >> 3) & 7) {
+    case 0: op_sldt(c, i); break;
+    case 1: op_str(c, i); break;
+    case 2: op_lldt(c, i); break;
+    default: op_ltr(c, i); break;
+    }
+}
+
+#define E OPF_ENDBLOCK
 const struct opdef system_ops[] = {
+    {MAP_1B, 0xf4, -1, E, op_hlt},
+    {MAP_0F, 0x00, 0, 0, op_grp6}, {MAP_0F, 0x00, 1, 0, op_grp6},
+    {MAP_0F, 0x00, 2, E, op_grp6}, {MAP_0F, 0x00, 3, E, op_grp6},
+    {MAP_0F, 0x01, -1, E, op_grp7},
+    {MAP_0F, 0x05, -1, E, op_syscall},
+    {MAP_0F, 0x06, -1, 0, op_clts},
+    {MAP_0F, 0x07, -1, E, op_sysret},
+    {MAP_0F, 0x08, -1, 0, op_wbinvd}, /* INVD */
+    {MAP_0F, 0x09, -1, 0, op_wbinvd},
+    {MAP_0F, 0x0b, -1, 0, op_ud},     /* UD2 */
+    {MAP_0F, 0x0d, -1, 0, op_hint_nop},
+    {MAP_0F, 0x18, -1, 0, op_hint_nop}, {MAP_0F, 0x19, -1, 0, op_hint_nop},
+    {MAP_0F, 0x1a, -1, 0, op_hint_nop}, {MAP_0F, 0x1b, -1, 0, op_hint_nop},
+    {MAP_0F, 0x1c, -1, 0, op_hint_nop}, {MAP_0F, 0x1d, -1, 0, op_hint_nop},
+    {MAP_0F, 0x1e, -1, 0, op_hint_nop}, {MAP_0F, 0x1f, -1, 0, op_hint_nop},
+    {MAP_0F, 0x20, -1, 0, op_mov_r_cr},
+    {MAP_0F, 0x21, -1, 0, op_mov_r_dr},
+    {MAP_0F, 0x22, -1, E, op_mov_cr_r},
+    {MAP_0F, 0x23, -1, E, op_mov_dr_r},
+    {MAP_0F, 0x31, -1, 0, op_rdtsc},
+    {MAP_0F, 0x33, -1, 0, op_rdpmc},
+    {MAP_0F, 0x34, -1, E, op_sysenter},
+    {MAP_0F, 0x35, -1, E, op_sysexit},
+    {MAP_0F, 0xa2, -1, 0, op_cpuid},
+    {MAP_0F, 0xaa, -1, 0, op_rsm},
+    {MAP_0F, 0xae, -1, 0, op_grp15},
+    {MAP_0F, 0xb9, -1, 0, op_ud},     /* UD1 */
+    {MAP_0F, 0xc7, 6, 0, op_grp9_6},
+    {MAP_0F, 0xc7, 7, 0, op_grp9_7},
+    {MAP_0F, 0xff, -1, 0, op_ud},     /* UD0 */
+    {MAP_0F38, 0x82, -1, 0, op_invpcid},
     {.fn = NULL},
 };
+#undef E

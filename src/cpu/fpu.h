@@ -1,0 +1,39 @@
+/* x87/MMX/SSE state access and the CR0/CR4 gating rules shared by fpu.c and sse.c.
+ * The state lives in FXSAVE layout in c->fpu.fxsave (SDM Vol. 1 10.5.1, Table 10-2). */
+#ifndef VP_FPU_H
+#define VP_FPU_H
+
+#include "cpu.h"
+
+enum {
+    FX_FCW = 0, FX_FSW = 2, FX_FTW = 4, FX_FOP = 6, FX_FIP = 8, FX_FDP = 16, FX_MXCSR = 24,
+    FX_MXCSR_MASK = 28, FX_ST0 = 32, FX_XMM0 = 160,
+};
+/* MXCSR bits the processor implements, including DAZ (SDM Vol. 1 11.6.6). */
+#define MXCSR_MASK 0xffffu
+
+static inline u8 *fx_xmm(struct cpu *c, unsigned n) { return &c->fpu.fxsave[FX_XMM0 + 16 * (n & 15)]; }
+static inline u8 *fx_mm(struct cpu *c, unsigned n) { return &c->fpu.fxsave[FX_ST0 + 16 * (n & 7)]; }
+static inline u16 fx_get16(const struct cpu *c, unsigned off) { return (u16)load_le(&c->fpu.fxsave[off], 2); }
+static inline void fx_set16(struct cpu *c, unsigned off, u16 v) { store_le(&c->fpu.fxsave[off], 2, v); }
+static inline u32 fx_mxcsr(const struct cpu *c) { return (u32)load_le(&c->fpu.fxsave[FX_MXCSR], 4); }
+
+/* x87 instructions: #NM if CR0.EM or CR0.TS (SDM Vol. 3 Table 2-2). */
+static inline void x87_check(struct cpu *c)
+{
+    if (c->cr0 & (CR0_EM | CR0_TS)) cpu_raise(c, EXC_NM, NO_ERRCODE);
+}
+/* MMX: #UD if CR0.EM, #NM if CR0.TS (SDM Vol. 3 Table 12-1 / 2-2). */
+static inline void mmx_check(struct cpu *c)
+{
+    if (c->cr0 & CR0_EM) cpu_ud(c);
+    if (c->cr0 & CR0_TS) cpu_raise(c, EXC_NM, NO_ERRCODE);
+}
+/* SSE/SSE2: #UD if CR0.EM or !CR4.OSFXSR, then #NM if CR0.TS (SDM Vol. 3 13.1.3, 2.5). */
+static inline void sse_check(struct cpu *c)
+{
+    if ((c->cr0 & CR0_EM) || !(c->cr4 & CR4_OSFXSR)) cpu_ud(c);
+    if (c->cr0 & CR0_TS) cpu_raise(c, EXC_NM, NO_ERRCODE);
+}
+
+#endif
