@@ -160,6 +160,8 @@ void cpuid_query(struct cpu *c, u32 leaf, u32 subleaf, u32 out[4])
         /* Intel reports SYSCALL/SYSRET only when CPUID runs in 64-bit mode, the only mode
          * in which they exist on Intel (SDM Vol. 2 CPUID 80000001H:EDX[11]). */
         if (c->mode != MODE_LONG) out[3] &= ~(1u << (FEAT_SYSCALL % 32));
+        /* MISC_ENABLE.XD_DISABLE hides NX (SDM Vol. 4 Table 2-2, bit 34). */
+        if (c->misc_enable & MISC_ENABLE_XD_DISABLE) out[3] &= ~(1u << (FEAT_NX % 32));
         break;
     case 0x80000002: case 0x80000003: case 0x80000004: {
         char brand[48] = {0};

@@ -1,0 +1,135 @@
+/* Host tests: CPU model table, the "model,+feat,-feat" parser, and CPUID per model. */
+#include "check.h"
+#include "harness.h"
+#include "cpu/cpumodel.h"
+#include "cpu/msr.h"
+
+static u32 q[4];
+static void cpuid(struct cpu *c, u32 leaf, u32 sub) { cpuid_query(c, leaf, sub, q); }
+static bool bit(u32 reg, enum feature f) { return (reg >> (f % 32)) & 1; }
+
+static void test_models(void)
+{
+    CHECK_EQ("cpumodel.default_is_index0", cpu_model_lookup(CPU_MODEL_DEFAULT), 0);
+    CHECK("cpumodel.lookup", cpu_model_lookup("core2") >= 0 && cpu_model_lookup("westmere") >= 0 &&
+          cpu_model_lookup("icelake") >= 0, "missing model");
+    CHECK_EQ("cpumodel.unknown", cpu_model_lookup("pentium9"), -1);
+    CHECK("cpumodel.name", strcmp(cpu_model_name(cpu_model_lookup("icelake")), "icelake") == 0, "name");
+
+    int m;
+    struct cpu_features f;
+    char err[128];
+    CHECK("cpumodel.parse.plain", cpu_model_parse("westmere", &m, &f, err, sizeof err) &&
+          m == cpu_model_lookup("westmere") && features_has(&f, FEAT_PCID), "%s", err);
+    CHECK("cpumodel.parse.switches", cpu_model_parse("skylake,-pcid,+x2apic,-SMAP", &m, &f, err, sizeof err) &&
+          !features_has(&f, FEAT_PCID) && features_has(&f, FEAT_X2APIC) && !features_has(&f, FEAT_SMAP) &&
+          features_has(&f, FEAT_SMEP), "%s", err);
+    CHECK("cpumodel.parse.core2_plus_pdpe1gb", cpu_model_parse("core2,+pdpe1gb", &m, &f, err, sizeof err) &&
+          features_has(&f, FEAT_PDPE1GB), "%s", err);
+    CHECK("cpumodel.parse.unimplemented", !cpu_model_parse("skylake,+avx", &m, &f, err, sizeof err) &&
+          strstr(err, "avx"), "accepted");
+    CHECK("cpumodel.parse.unknown_feature", !cpu_model_parse("skylake,+warp", &m, &f, err, sizeof err), "accepted");
+    CHECK("cpumodel.parse.unknown_model", !cpu_model_parse("k6", &m, &f, err, sizeof err), "accepted");
+    CHECK("cpumodel.parse.empty_default", cpu_model_parse("", &m, &f, err, sizeof err) && m == 0, "%s", err);
+    /* Never offered until implemented: VMX (next issue), XSAVE, AVX, hypervisor. */
+    struct cpu_features impl = cpu_features_implemented();
+    CHECK("cpumodel.vmx_not_offered", !features_has(&impl, FEAT_VMX) && !features_has(&impl, FEAT_XSAVE) &&
+          !features_has(&impl, FEAT_AVX) && !features_has(&impl, FEAT_HYPERVISOR), "offered");
+}
+
+static void test_leaves(void)
+{
+    struct harness *h = harness_new(MODE_LONG);
+    struct cpu *c = h->c;
+    char vendor[13] = {0};
+    cpuid(c, 0, 0);
+    memcpy(vendor, &q[1], 4);
+    memcpy(vendor + 4, &q[3], 4);
+    memcpy(vendor + 8, &q[2], 4);
+    CHECK("cpuid.vendor", strcmp(vendor, "GenuineIntel") == 0, "%s", vendor);
+    CHECK_EQ("cpuid.skylake.max_leaf", q[0], 0xd);
+
+    cpuid(c, 1, 0);
+    CHECK_EQ("cpuid.skylake.signature", q[0], 0x506e3);
+    CHECK("cpuid.1.no_vmx_no_hypervisor", !bit(q[2], FEAT_VMX) && !bit(q[2], FEAT_HYPERVISOR) &&
+          !bit(q[2], FEAT_XSAVE) && !bit(q[2], FEAT_AVX), "ecx %#x", q[2]);
+    CHECK("cpuid.1.baseline", bit(q[3], FEAT_FPU) && bit(q[3], FEAT_PAE) && bit(q[3], FEAT_APIC) &&
+          bit(q[3], FEAT_SSE2) && bit(q[3], FEAT_FXSR) && !bit(q[3], FEAT_VME) && !bit(q[3], FEAT_MCA),
+          "edx %#x", q[3]);
+    CHECK("cpuid.1.skylake_ecx", bit(q[2], FEAT_PCID) && bit(q[2], FEAT_RDRAND) && bit(q[2], FEAT_X2APIC),
+          "ecx %#x", q[2]);
+    CHECK_EQ("cpuid.1.apic_id", q[1] >> 24, 0);
+    CHECK("cpuid.1.monitor_follows_misc_enable", !bit(q[2], FEAT_MONITOR), "ecx %#x", q[2]);
+    c->misc_enable |= MISC_ENABLE_MONITOR;
+    cpuid(c, 1, 0);
+    CHECK("cpuid.1.monitor_enabled", bit(q[2], FEAT_MONITOR), "ecx %#x", q[2]);
+    c->apic_base &= ~APIC_BASE_EN;
+    cpuid(c, 1, 0);
+    CHECK("cpuid.1.apic_disabled", !bit(q[3], FEAT_APIC), "edx %#x", q[3]);
+
+    cpuid(c, 7, 0);
+    CHECK("cpuid.7.skylake", bit(q[1], FEAT_SMEP) && bit(q[1], FEAT_SMAP) && bit(q[1], FEAT_FSGSBASE) &&
+          bit(q[1], FEAT_INVPCID) && !bit(q[1], FEAT_AVX2) && !bit(q[2], FEAT_LA57), "ebx %#x ecx %#x", q[1], q[2]);
+    cpuid(c, 0x80000001, 0);
+    CHECK("cpuid.ext1.long_mode", bit(q[3], FEAT_LM) && bit(q[3], FEAT_NX) && bit(q[3], FEAT_SYSCALL) &&
+          bit(q[3], FEAT_PDPE1GB) && bit(q[3], FEAT_RDTSCP), "edx %#x", q[3]);
+    c->mode = MODE_PROT; /* Intel reports SYSCALL only in 64-bit mode */
+    cpuid(c, 0x80000001, 0);
+    CHECK("cpuid.ext1.syscall_only_64", !bit(q[3], FEAT_SYSCALL), "edx %#x", q[3]);
+    cpu_update_mode(c);
+    cpuid(c, 0x80000008, 0);
+    CHECK_EQ("cpuid.skylake.addr_bits", q[0], 39 | 48 << 8);
+    cpuid(c, 0x80000002, 0);
+    CHECK("cpuid.brand", memcmp(q, "Intel(R) Core(T", 15) == 0, "brand");
+    cpuid(c, 4, 0);
+    CHECK_EQ("cpuid.4.l1d", q[0] & 0xff, 0x21);
+    cpuid(c, 4, 5);
+    CHECK_EQ("cpuid.4.end", q[0] & 0x1f, 0);
+    cpuid(c, 0xb, 1);
+    CHECK_EQ("cpuid.b.core_level", (q[2] >> 8) & 0xff, 2);
+    /* Above the maximum: the highest basic leaf's data (leaf 0DH: zero without XSAVE). */
+    u32 hi[4];
+    cpuid(c, 0xd, 0);
+    memcpy(hi, q, sizeof q);
+    cpuid(c, 0x20, 0);
+    CHECK("cpuid.above_max_basic", memcmp(hi, q, sizeof q) == 0, "differs");
+    cpuid(c, 0x80000020, 0);
+    CHECK("cpuid.above_max_ext", memcmp(hi, q, sizeof q) == 0, "differs");
+    c->misc_enable |= MISC_ENABLE_LIMIT_CPUID;
+    cpuid(c, 0, 0);
+    CHECK_EQ("cpuid.limit_cpuid_maxval", q[0], 2);
+    c->misc_enable &= ~MISC_ENABLE_LIMIT_CPUID;
+
+    h->m->cpu_model = cpu_model_lookup("core2");
+    cpuid(c, 1, 0);
+    CHECK_EQ("cpuid.core2.signature", q[0], 0x1067a);
+    CHECK("cpuid.core2.no_pcid", !bit(q[2], FEAT_PCID) && !bit(q[2], FEAT_X2APIC), "ecx %#x", q[2]);
+    cpuid(c, 0x80000001, 0);
+    CHECK("cpuid.core2.no_1g_no_rdtscp", !bit(q[3], FEAT_PDPE1GB) && !bit(q[3], FEAT_RDTSCP), "edx %#x", q[3]);
+    cpuid(c, 0x80000008, 0);
+    CHECK_EQ("cpuid.core2.addr_bits", q[0], 36 | 48 << 8);
+    cpuid(c, 7, 0);
+    CHECK_EQ("cpuid.core2.leaf7_beyond_max", q[1], 0);
+
+    h->m->cpu_model = cpu_model_lookup("westmere");
+    cpuid(c, 1, 0);
+    CHECK_EQ("cpuid.westmere.signature", q[0], 0x206c2);
+    CHECK("cpuid.westmere.pcid", bit(q[2], FEAT_PCID) && !bit(q[2], FEAT_TSC_DEADLINE), "ecx %#x", q[2]);
+
+    h->m->cpu_model = cpu_model_lookup("icelake");
+    cpuid(c, 1, 0);
+    CHECK_EQ("cpuid.icelake.signature", q[0], 0x606a6);
+    cpuid(c, 7, 0);
+    CHECK("cpuid.icelake.leaf7", bit(q[2], FEAT_LA57) && bit(q[2], FEAT_UMIP) && bit(q[2], FEAT_RDPID) &&
+          !bit(q[2], FEAT_PKU) && bit(q[3], FEAT_ARCH_CAPABILITIES), "ecx %#x edx %#x", q[2], q[3]);
+    cpuid(c, 0x80000008, 0);
+    CHECK_EQ("cpuid.icelake.addr_bits", q[0], 46 | 57 << 8);
+    harness_free(h);
+}
+
+int main(void)
+{
+    test_models();
+    test_leaves();
+    return check_exit();
+}
