@@ -546,11 +546,10 @@ bool lapic_set_base(struct cpu *c, u64 val)
         return true;
     }
     c->apic_base = (val & ~BASE_BSP) | (old & BASE_BSP);
-    if (old_en && !en) {
-        reset_regs(l);
-    } else if (x2 && !old_x2) {
-        l->ldr = x2_ldr(l->id);
-    }
+    /* As QEMU: disabling only clears the software enable; the registers survive. */
+    if (old_en && !en) l->svr &= ~SVR_ENABLE;
+    if (x2 && !old_x2) l->ldr = x2_ldr(l->id);
+    if (!x2 && old_x2) l->ldr = 0;
     if ((val & ~0xfffull) != 0xfee00000ull && en)
         machine_log(l->m, "cpu %d: APIC base relocation to %#llx not supported", c->index,
                     (unsigned long long)(val & ~0xfffull));
