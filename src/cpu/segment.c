@@ -85,7 +85,9 @@ static void load_far_pointer(struct cpu *c, const struct insn *i, int seg)
     u64 ea = insn_ea(c, i);
     u64 off = seg_read(c, i->seg, ea, i->opsz);
     u16 sel = (u16)seg_read(c, i->seg, (ea + i->opsz) & size_mask(i->adsz), 2);
-    load_sreg(c, seg, sel);
+    /* Only MOV SS and POP SS create the interrupt shadow (SDM Vol. 3 6.8.3), not LSS. */
+    seg_load(c, seg, sel);
+    c->stop_block = true;
     reg_set(c, i->reg, i->opsz, off);
 }
 
