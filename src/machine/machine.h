@@ -13,7 +13,7 @@ struct block_cache;
 
 #define MAX_CPUS 64
 #define MAX_MMIO 16
-#define MAX_TIMERS 64
+#define MAX_TIMERS 96
 #define MAX_IO_HANDLERS 64
 #define PAGE_SIZE 4096u
 #define FOUR_GB 0x100000000ull
