@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# deps.sh: install the Debian 12 packages the build, the guest tests and the Bochs
+# oracle need, if any are missing. Safe to run repeatedly; does nothing when all are
+# present. Needs root (or sudo) only when something must be installed.
+set -euo pipefail
+# gcc/binutils/make: the emulator and the guest kernels. bochs + bochsbios + vgabios +
+# bochs-term: the oracle (bochs-term provides the "term" display we run it with).
+# grub-pc-bin + grub-common + xorriso + mtools: grub-mkrescue ISOs to boot kernels on
+# Bochs. util-linux (script), coreutils (timeout): running Bochs unattended.
+pkgs=(gcc make binutils libc6-dev bochs bochsbios vgabios bochs-term grub-pc-bin grub-common
+    xorriso mtools util-linux coreutils)
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "deps.sh: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq "${missing[@]}" >/dev/null

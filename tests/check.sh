@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# check.sh: the whole test suite (`make check`). Installs missing Debian packages, builds
+# the emulator in rel and asan modes, runs the host unit tests, the command-line tests,
+# and every guest test on Vanderpool (rel and asan) and on Bochs, comparing the two.
+# Every check prints one "PASS name" / "FAIL name: why" line (all of them go to
+# build/check.log; the console shows failures and section totals). The last line is
+# "N passed, N failed"; the exit status is non-zero when anything failed.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+mkdir -p build
+log=build/check.log
+: >"$log"
+jobs=$(nproc)
+
+# section NAME: run the rest of the arguments, keep their PASS/FAIL lines in the log,
+# show failures and a per-section count.
+section() {
+    local name=$1
+    shift
+    local out
+    out=$("$@" 2>&1)
+    local p f
+    p=$(grep -c '^PASS ' <<<"$out")
+    f=$(grep -c '^FAIL ' <<<"$out")
+    { echo "== $name"; echo "$out"; } >>"$log"
+    grep -A4 '^FAIL ' <<<"$out" | grep -v '^PASS ' | head -40
+    printf '%-28s %6d passed, %d failed\n' "$name" "$p" "$f"
+}
+
+# build MODE: the emulator and the unit-test binaries for MODE.
+build() {
+    local mode=$1
+    if make -j"$jobs" BUILD=build/$mode MODE=$mode >build/make-$mode.log 2>&1 &&
+        make -j"$jobs" BUILD=build/$mode MODE=$mode unit >>build/make-$mode.log 2>&1; then
+        echo "PASS build/$mode"
+    else
+        echo "FAIL build/$mode: see build/make-$mode.log"
+        tail -15 build/make-$mode.log | sed 's/^/    /'
+    fi
+}
+
+# unit MODE: every tests/unit binary; a binary that dies without saying FAIL counts
+# as one failure of its own.
+unit() {
+    local mode=$1 t name status out
+    for t in build/$mode/tests/unit/test_*; do
+        [ -x "$t" ] || continue
+        name=$(basename "$t")
+        out=$(timeout 600 "$t" 2>&1)
+        status=$?
+        sed "s/^\(PASS\|FAIL\) /\1 unit\/$mode\/$name\//" <<<"$out" | grep -E '^(PASS|FAIL) '
+        if [ $status -ne 0 ] && ! grep -q '^FAIL ' <<<"$out"; then
+            echo "FAIL unit/$mode/$name: exit status $status without a FAIL line"
+            tail -5 <<<"$out" | sed 's/^/    /'
+        fi
+    done
+}
+
+# cli MODE: tests/cli/*.sh, each given the emulator binary.
+cli() {
+    local mode=$1 s
+    for s in tests/cli/*.sh; do
+        [ -x "$s" ] || continue
+        "$s" "build/$mode/vanderpool" 2>&1 | sed "s/^\(PASS\|FAIL\) /\1 cli\/$mode\/$(basename "$s" .sh)\//"
+    done
+}
+
+deps() {
+    if scripts/deps.sh >build/deps.log 2>&1; then echo "PASS deps"; else
+        echo "FAIL deps: scripts/deps.sh failed (build/deps.log)"
+        tail -5 build/deps.log | sed 's/^/    /'
+    fi
+}
+
+section deps deps
+section build/rel build rel
+section build/asan build asan
+section unit/rel unit rel
+section unit/asan unit asan
+section cli/rel cli rel
+section cli/asan cli asan
+# ASan/UBSan builds run guests several times slower.
+section guest env VP_TIMEOUT=300 tests/guest/run.sh -j "$jobs" \
+    --vp rel=build/rel/vanderpool --vp asan=build/asan/vanderpool
+
+p=$(grep -c '^PASS ' "$log")
+f=$(grep -c '^FAIL ' "$log")
+echo "$p passed, $f failed"
+[ "$f" -eq 0 ]
