@@ -264,7 +264,7 @@ static void zero_fill(struct machine *m, u64 pa, u64 n)
 int multiboot_load_image(struct machine *m, const char *path, const u8 *img, size_t len,
                          const char *cmdline, const char *modules, char *err, size_t errlen)
 {
-    size_t hoff;
+    size_t hoff = 0;
     if (find_header(path, img, len, &hoff, err, errlen)) return -1;
     u32 flags = rd32(img + hoff + MBH_FLAGS);
     u32 unknown = flags & MBH_F_REQUIRED_MASK & ~MBH_F_KNOWN;
@@ -272,7 +272,7 @@ int multiboot_load_image(struct machine *m, const char *path, const u8 *img, siz
         return loader_error(err, errlen, "%s: multiboot header requires unsupported features (flags 0x%x)",
                             path, unknown);
 
-    struct kimage k;
+    struct kimage k = { .nseg = 0 };
     int rc;
     if (flags & MBH_F_AOUT_KLUDGE) /* the address fields override any executable header */
         rc = layout_aout(path, img, len, hoff, &k, err, errlen);

@@ -312,7 +312,7 @@ static void test_aout(void)
     /* 32 bytes of text before the header: header_addr - load_addr = 32. */
     fill(&im, 0, 0x800, 3);
     mb_header(&im, 32, MBH_F_AOUT_KLUDGE | MBH_F_MEMINFO, 0);
-    aout_fields(&im, 32, 0x100020, 0x100000, 0x100600, 0x104000, 0x100100);
+    aout_fields(&im, 32, 0x100020, 0x100000, 0x100600, 0x103800, 0x100100);
     const char *path = write_file("kaout.bin", im.b, im.len);
     vp_machine *m = new_machine(16 << 20);
     dirty(m, 0x100000, 0x5000);
@@ -320,8 +320,8 @@ static void test_aout(void)
     int rc = vp_load_multiboot(m, path, "x", NULL, err, sizeof err);
     CHECK("aout loads", rc == 0, "%s", err);
     CHECK("aout text copied up to load_end", mem_eq(m, 0x100000, im.b, 0x600), "mismatch");
-    CHECK("aout bss zeroed to bss_end", mem_is(m, 0x100600, 0, 0x3a00), "bss not zero");
-    CHECK("aout stops at bss_end", mem_is(m, 0x104000, 0xaa, 0x100), "wrote past bss_end");
+    CHECK("aout bss zeroed to bss_end", mem_is(m, 0x100600, 0, 0x3200), "bss not zero");
+    CHECK("aout stops at bss_end", mem_is(m, 0x103800, 0xaa, 0x800), "wrote past bss_end");
     check_entry_state(m, "aout", 0x100100);
     CHECK("aout info above bss", reg(m, "rbx") >= 0x104000, "mbi at 0x%llx",
           (unsigned long long)reg(m, "rbx"));
