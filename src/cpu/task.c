@@ -6,6 +6,7 @@
  * new task's state is loaded first and the descriptor checks fault in the new context,
  * as Table 7-1 describes. */
 #include "descriptor.h"
+#include "sysreg.h"
 
 /* 32-bit TSS layout (SDM Vol. 3 Figure 7-2). */
 enum { T32_CR3 = 0x1c, T32_EIP = 0x20, T32_EFLAGS = 0x24, T32_REGS = 0x28, T32_SEGS = 0x48,
@@ -50,6 +51,7 @@ struct task_state {
     u32 cr3, eip, eflags, regs[8];
     u16 sel[6]; /* ES CS SS DS FS GS */
     u16 ldt;
+    bool trap; /* T bit: #DB when the new task starts (SDM Vol. 3 7.2.1) */
 };
 
 static void save_state(struct cpu *c, u32 base, bool t32, u64 eip, u64 flags)
@@ -76,6 +78,7 @@ static void read_state(struct cpu *c, u32 base, bool t32, struct task_state *ts)
         for (int r = 0; r < 8; r++) ts->regs[r] = (u32)tss_rd(c, base, T32_REGS + 4 * r, 4);
         for (int s = 0; s < 6; s++) ts->sel[s] = (u16)tss_rd(c, base, T32_SEGS + 4 * s, 2);
         ts->ldt = (u16)tss_rd(c, base, T32_LDT, 2);
+        ts->trap = tss_rd(c, base, T32_TBIT, 2) & 1;
     } else {
         /* A 16-bit TSS has no CR3, FS or GS; the upper register halves are undefined
          * (SDM Vol. 3 7.6): they are set to all ones, and FS/GS become null. */
@@ -87,6 +90,7 @@ static void read_state(struct cpu *c, u32 base, bool t32, struct task_state *ts)
         for (int s = 0; s < 4; s++) ts->sel[s] = (u16)tss_rd(c, base, T16_SEGS + 2 * s, 2);
         ts->sel[SEG_FS] = ts->sel[SEG_GS] = 0;
         ts->ldt = (u16)tss_rd(c, base, T16_LDT, 2);
+        ts->trap = false;
     }
 }
 
@@ -188,11 +192,9 @@ void task_switch(struct cpu *c, u16 sel, u64 desc, enum task_reason why, u64 ret
     /* Until SS is good, behave as CPL 3 so a fault switches to a known stack. */
     c->cpl = 3;
     cpu_set_rflags(c, ts.eflags | FL_FIXED1);
-    if (n32 && (c->cr0 & CR0_PG) && ts.cr3 != c->cr3) {
-        /* PAE PDPTE reloading belongs to the paging unit (a CR3-load hook). */
-        c->cr3 = ts.cr3;
-        tlb_flush_nonglobal(c);
-    }
+    /* CR3 only for a 32-bit TSS with paging on; PAE reloads the PDPTEs and a bad one is
+     * #GP(0) in the new task's context (SDM Vol. 3 7.3 step 12, 4.4.1). */
+    if (n32 && (c->cr0 & CR0_PG) && ts.cr3 != c->cr3) cr_write(c, 3, ts.cr3);
     load_ldt(c, ts.ldt);
     if (v86) {
         for (int s = 0; s < 6; s++) seg_load_v86(c, s, ts.sel[s]);
@@ -218,4 +220,10 @@ void task_switch(struct cpu *c, u16 sel, u64 desc, enum task_reason why, u64 ret
         stk_commit_sp(c, &s);
     }
     if (c->next_rip > c->seg[SEG_CS].limit) cpu_gp(c, ext & 1);
+    /* The debug trap flag: #DB (DR6.BT) before the new task's first instruction
+     * (SDM Vol. 3 18.2.3, 18.3.1.5). */
+    if (ts.trap) {
+        c->dr[6] |= BIT(15);
+        cpu_raise(c, EXC_DB, NO_ERRCODE);
+    }
 }

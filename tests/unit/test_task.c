@@ -92,6 +92,18 @@ static void test_jmp(void)
     CHECK_EQ("task.jmp.bad_cs", r, EXC_TS);
     CHECK_EQ("task.jmp.bad_cs.err", c->exc_error, 0);
     CHECK_EQ("task.jmp.bad_cs.tr", c->seg[SEG_TR].sel, NEW_SEL);
+
+    /* The T bit raises #DB (DR6.BT) before the new task's first instruction. */
+    harness_set_mode(h, MODE_PROT);
+    gdt_set(h, T_TSS, mksys(T_TSS_BASE, 0x67, DT_TSS32_BUSY, 0));
+    seg_from_descriptor(&c->seg[SEG_TR], T_TSS, gdt_get(h, T_TSS));
+    new_tss32(h, T_HANDLER, 0x67);
+    pwrite(h, NEW_TSS + 0x64, 2, 1);
+    c->dr[6] = 0;
+    r = RUN(h, code);
+    CHECK_EQ("task.tbit", r, EXC_DB);
+    CHECK_EQ("task.tbit.rip", c->rip, T_HANDLER);
+    CHECK_EQ("task.tbit.dr6_bt", c->dr[6] & BIT(15), BIT(15));
     harness_free(h);
 }
 
