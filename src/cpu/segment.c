@@ -45,14 +45,20 @@ static void op_mov_to_sreg(struct cpu *c, const struct insn *i)
     load_sreg(c, (int)sr, (u16)rm_read(c, i, 2));
 }
 
-/* PUSH Sreg: with a 32/64-bit operand size the slot is opsz bytes but only the low 16 bits
- * are written (SDM Vol. 2 PUSH, "if the source operand is a segment register"). */
+/* PUSH Sreg (SDM Vol. 2 PUSH, "if the source operand is a segment register"): a 64-bit
+ * push zero-extends the selector; a 32-bit one moves only 16 bits into its slot, as recent
+ * Intel processors do, leaving the upper half of the slot unmodified. */
 static void push_sreg(struct cpu *c, const struct insn *i, int seg)
 {
+    u16 sel = c->seg[seg].sel;
+    if (i->opsz != 4) {
+        stack_push(c, i->opsz, sel);
+        return;
+    }
     struct stk s;
     stk_current(c, &s, 0);
     u64 old = stk_peek(c, &s, -(s64)i->opsz, i->opsz);
-    stk_push(c, &s, i->opsz, (old & ~0xffffull) | c->seg[seg].sel);
+    stk_push(c, &s, i->opsz, (old & ~0xffffull) | sel);
     stk_commit_sp(c, &s);
 }
 
