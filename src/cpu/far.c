@@ -63,6 +63,9 @@ static void far_to_task(struct cpu *c, u16 sel, u64 d, enum task_reason why)
         if (sel & 4) cpu_gp(c, err);
         d = seg_read_descriptor(c, sel, EXC_GP);
         if (desc_s(d) || (desc_type(d) != DT_TSS16 && desc_type(d) != DT_TSS32)) cpu_gp(c, err);
+    } else if (sel & 4) {
+        /* TSS descriptors live only in the GDT (SDM Vol. 3 7.2.2). */
+        cpu_gp(c, err);
     }
     if (!desc_present(d)) cpu_raise(c, EXC_NP, err);
     task_switch(c, sel, d, why, c->next_rip, NO_ERRCODE, 0);
