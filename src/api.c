@@ -4,11 +4,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <strings.h>
 
 #include "vanderpool.h"
 
 #include "cpu/cpu.h"
+#include "cpu/cpumodel.h"
 #include "machine/loader.h"
 #include "machine/machine.h"
 
@@ -82,35 +82,20 @@ void vp_trace_list(FILE *out)
                  "  all        everything above\n");
 }
 
-/* CPU model selection. The model table and feature parsing belong to cpumodel.c; until
- * it is in the library this accepts the model names it will know and checks only the
- * shape of the feature switches. */
-static const char *const known_models[] = { "skylake", "max", "host", "qemu64" };
-
+/* CPU model selection: the model table and the "+feat,-feat" switches belong to
+ * cpumodel.c. The parsed feature set is validated here but cannot reach the machine yet:
+ * struct machine_config carries only the model index, so each processor offers its
+ * model's default features until the config grows a feature field. */
 static int resolve_cpu(const char *spec, int *model, char *err, size_t errlen)
 {
-    *model = 0;
-    if (!spec || !*spec) return 0;
-    size_t n = strcspn(spec, ",");
-    bool found = false;
-    for (size_t k = 0; k < ARRAY_LEN(known_models); k++)
-        if (strlen(known_models[k]) == n && strncasecmp(spec, known_models[k], n) == 0) found = true;
-    if (!found) return fail(err, errlen, "unknown CPU model '%.*s' (try -cpu help)", (int)n, spec);
-    for (const char *p = spec + n; *p;) {
-        p++; /* the comma */
-        size_t f = strcspn(p, ",");
-        const char *name = p + (*p == '+' || *p == '-');
-        if (name == p + f || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-.") < (size_t)(p + f - name))
-            return fail(err, errlen, "bad CPU feature switch '%.*s' in -cpu %s", (int)f, p, spec);
-        p += f;
-    }
-    return 0;
+    struct cpu_features features;
+    return cpu_model_parse(spec, model, &features, err, errlen) ? 0 : -1;
 }
 
 void vp_cpu_list(FILE *out)
 {
-    fprintf(out, "CPU models for -cpu (default skylake):\n");
-    for (size_t k = 0; k < ARRAY_LEN(known_models); k++) fprintf(out, "  %s\n", known_models[k]);
+    fprintf(out, "CPU models for -cpu MODEL[,+feature,-feature...] (default %s):\n", CPU_MODEL_DEFAULT);
+    cpu_model_list(out);
 }
 
 /* --- Lifecycle ----------------------------------------------------------------------- */

@@ -57,10 +57,10 @@ void trace_exec(struct cpu *c, const struct insn *i)
     if (c->mode != MODE_LONG) lin = (u32)lin;
     for (unsigned k = 0; k < len; k++) {
         u64 pa;
-        u8 *host;
-        ok[k] = lin_translate(c, lin + k, ACC_EXEC | ACC_NOFAULT, &pa) &&
-                (host = phys_ram(c->m, pa)) != NULL;
-        bytes[k] = ok[k] ? *host : 0;
+        u8 *host = NULL;
+        if (lin_translate(c, lin + k, ACC_EXEC | ACC_NOFAULT, &pa)) host = phys_ram(c->m, pa);
+        ok[k] = host != NULL;
+        bytes[k] = host ? *host : 0;
     }
     char pc[32], hex[3 * 15 + 1], text[128];
     size_t h = 0;
