@@ -125,10 +125,7 @@ static void test_long(void)
     CHECK_EQ("intr.long.frame.cs", pread(h, 0x68000 - 32, 8), T_CODE64_3);
 
     /* Same privilege, no IST: RSP aligned down to 16 and SS:RSP pushed anyway. */
-    harness_set_mode(h, MODE_LONG);
-    c->idtr.base = T_IDT_BASE;
-    c->idtr.limit = 0xfff;
-    seg_from_descriptor(&c->seg[SEG_TR], T_TSS, gdt_get(h, T_TSS));
+    t_reset(h, MODE_LONG);
     idt_set64(h, 0x81, H_CODE64, T_HANDLER + 0x100, DT_TRAP32, 0, 0);
     static const u8 h81[] = {0x48, 0x89, 0xe1, 0x48, 0xcf}; /* mov rcx,rsp; iretq */
     phys_copy_in(h->m, T_HANDLER + 0x100, h81, sizeof h81);
@@ -181,10 +178,7 @@ static void test_v86(void)
     CHECK_EQ("v86.enter.cpl", c->cpl, 3);
 
     /* IOPL 3: to the ring-0 handler, GS/FS/DS/ES pushed and nulled, then back. */
-    harness_set_mode(h, MODE_PROT);
-    c->idtr.base = T_IDT_BASE;
-    c->idtr.limit = 0xfff;
-    seg_from_descriptor(&c->seg[SEG_TR], T_TSS, gdt_get(h, T_TSS));
+    t_reset(h, MODE_PROT);
     idt_set32(h, 0x30, mkgate(H_CODE32, T_HANDLER, DT_INT32, 3, 0));
     /* mov eax,[esp+20]; mov ebx,[esp+32]; mov ecx,ds; iretd */
     static const u8 h30[] = {0x8b, 0x44, 0x24, 0x14, 0x8b, 0x5c, 0x24, 0x20, 0x8c, 0xd9, 0xcf};
@@ -234,11 +228,8 @@ static void test_vme(void)
     CHECK_EQ("vme.vif_cleared", cpu_get_rflags(c) & FL_VIF, 0);
 
     /* With the bit set and IOPL < 3: #GP(0). */
-    harness_set_mode(h, MODE_PROT);
+    t_reset(h, MODE_PROT);
     c->cr4 |= CR4_VME;
-    c->idtr.base = T_IDT_BASE;
-    c->idtr.limit = 0xfff;
-    seg_from_descriptor(&c->seg[SEG_TR], T_TSS, gdt_get(h, T_TSS));
     pwrite(h, T_TSS_BASE + 0x68 + 6, 1, 1); /* vector 0x30 */
     enter_v86(h, 0);
     r = RUN(h, iretd);

@@ -77,6 +77,7 @@ static inline struct harness *t_new(enum cpu_mode mode)
         gdt_set(h, T_TSS, mksys(T_TSS_BASE, 0x67, DT_TSS32_BUSY, 0));
     }
     struct cpu *c = h->c;
+    c->gdtr.limit = 0xfff;
     seg_from_descriptor(&c->seg[SEG_TR], T_TSS, gdt_get(h, T_TSS));
     c->idtr.base = T_IDT_BASE;
     c->idtr.limit = 0xfff;
@@ -88,6 +89,17 @@ static inline struct harness *t_new(enum cpu_mode mode)
     }
     pwrite(h, T_TSS_BASE + 0x66, 2, 0x68); /* I/O map base: no bitmap */
     return h;
+}
+
+/* Back to the harness's ring-0 state for `mode`, keeping the test's GDT, IDT and TSS. */
+static inline void t_reset(struct harness *h, enum cpu_mode mode)
+{
+    struct cpu *c = h->c;
+    harness_set_mode(h, mode);
+    c->gdtr.limit = 0xfff;
+    c->idtr.base = T_IDT_BASE;
+    c->idtr.limit = 0xfff;
+    seg_from_descriptor(&c->seg[SEG_TR], T_TSS, gdt_get(h, T_TSS) | DESC_BUSY_BIT);
 }
 
 /* Switch the harness cpu to ring 3 with flat ring-3 code (32- or 64-bit) and data. */

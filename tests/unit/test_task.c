@@ -71,8 +71,7 @@ static void test_jmp(void)
     CHECK_EQ("task.jmp.cpl", c->cpl, 0);
 
     /* Jumping to the now-busy task again: #GP(selector), nothing changes. */
-    harness_set_mode(h, MODE_PROT);
-    seg_from_descriptor(&c->seg[SEG_TR], T_TSS, gdt_get(h, T_TSS) | DESC_BUSY_BIT);
+    t_reset(h, MODE_PROT);
     r = RUN(h, code);
     CHECK_EQ("task.jmp.busy", r, EXC_GP);
     CHECK_EQ("task.jmp.busy.err", c->exc_error, NEW_SEL);
@@ -94,7 +93,7 @@ static void test_jmp(void)
     CHECK_EQ("task.jmp.bad_cs.tr", c->seg[SEG_TR].sel, NEW_SEL);
 
     /* The T bit raises #DB (DR6.BT) before the new task's first instruction. */
-    harness_set_mode(h, MODE_PROT);
+    t_reset(h, MODE_PROT);
     gdt_set(h, T_TSS, mksys(T_TSS_BASE, 0x67, DT_TSS32_BUSY, 0));
     seg_from_descriptor(&c->seg[SEG_TR], T_TSS, gdt_get(h, T_TSS));
     new_tss32(h, T_HANDLER, 0x67);
