@@ -14,12 +14,14 @@ static int idt_error(int vector, int ext) { return vector * 8 + 2 + ext; }
  * INT n, INT3, INTO, but not INT1 or hardware events. */
 static bool dpl_checked(enum event_kind kind) { return kind == EV_SWINT || kind == EV_SWEXC; }
 
-/* Flags image pushed by the delivery. Faults set RF in the image so that IRET does not
- * re-trigger an instruction breakpoint; #DB itself does not (SDM Vol. 3 18.3.1.1). */
+/* Flags image pushed by the delivery. Fault-class exceptions set RF in the image so the
+ * restarted instruction does not re-trigger an instruction breakpoint; #DB itself and the
+ * aborts (#DF, #MC) do not (SDM Vol. 3 18.3.1.1, Table 6-1 classes). */
 static u64 pushed_flags(struct cpu *c, int vector, enum event_kind kind)
 {
     u64 f = cpu_get_rflags(c);
-    if (kind == EV_HWEXC && vector != EXC_DB) f |= FL_RF;
+    if (kind == EV_HWEXC && vector != EXC_DB && vector != EXC_DF && vector != EXC_MC)
+        f |= FL_RF;
     return f;
 }
 
