@@ -26,14 +26,14 @@ static u64 pushed_flags(struct cpu *c, int vector, enum event_kind kind)
 }
 
 /* Real-address mode: 4-byte IVT entries, 16-bit frame (SDM Vol. 3 21.1.4). */
-static void deliver_real(struct cpu *c, int vector, u64 ret)
+static void deliver_real(struct cpu *c, int vector, enum event_kind kind, u64 ret)
 {
     if ((u64)vector * 4 + 3 > c->idtr.limit) cpu_gp(c, 0);
     u32 ent = (u32)lin_read(c, (u32)(c->idtr.base + (u64)vector * 4), 4, ACC_READ | ACC_SUPER);
     u16 ip = (u16)ent, cs = (u16)(ent >> 16);
     struct stk s;
     stk_current(c, &s, 0);
-    u64 f = cpu_get_rflags(c);
+    u64 f = pushed_flags(c, vector, kind);
     stk_push(c, &s, 2, f);
     stk_push(c, &s, 2, c->seg[SEG_CS].sel);
     stk_push(c, &s, 2, ret);
@@ -260,7 +260,7 @@ void intr_deliver(struct cpu *c, int vector, enum event_kind kind, int error)
     c->stop_block = true;
     switch (c->mode) {
     case MODE_REAL:
-        deliver_real(c, vector, ret);
+        deliver_real(c, vector, kind, ret);
         break;
     case MODE_V86:
         if (kind == EV_SWINT && v86_software_int(c, vector, ret)) break;
