@@ -136,6 +136,12 @@ aout_kernel "$tmp/halt.bin" '\xfa\xf4'
 expect_status "halted with interrupts off" 6 -kernel "$tmp/halt.bin"
 aout_kernel "$tmp/triple.bin" '\xcc'
 expect_status "triple fault with -no-reboot" 4 -kernel "$tmp/triple.bin" -no-reboot
+# Reset reboots the kernel (the loader runs again); RAM outside the image survives.
+aout_kernel "$tmp/reboot.bin" '\xa1\x00\x00\x20\x00\x85\xc0\x75\x0c\xc7\x05\x00\x00\x20\x00\x01\x00\x00\x00\xcc\xf4\xb0\x05\xe6\xf4\xf4'
+expect_status "triple fault reboots the kernel" 11 -kernel "$tmp/reboot.bin"
+expect_status "-no-reboot stops instead" 4 -kernel "$tmp/reboot.bin" -no-reboot
+printf 'hello' >"$tmp/mod.txt"
+expect_status "modules and -append accepted" 7 -kernel "$k" -append "a b" -initrd "$tmp/mod.txt x,$tmp/mod.txt"
 run -kernel "$k" -d exec,int -D "$tmp/trace.log"
 if [ "$status" -eq 7 ] && grep -q 'mov al, 0x03' "$tmp/trace.log" && grep -q '0008:00100020' "$tmp/trace.log"; then
     pass "-d exec trace"; else fail "-d exec trace" "status $status: $(head -c 300 "$tmp/trace.log" | tr '\n' '|')"; fi
