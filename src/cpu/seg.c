@@ -201,6 +201,11 @@ void seg_null_invalid_data(struct cpu *c)
     static const int regs[] = {SEG_ES, SEG_FS, SEG_GS, SEG_DS};
     for (size_t k = 0; k < ARRAY_LEN(regs); k++) {
         struct seg *s = &c->seg[regs[k]];
+        if (sel_null(s->sel)) {
+            s->sel = 0; /* a null selector with RPL != 0 becomes 0 (SDM Vol. 2 IRET) */
+            s->ar |= AR_UNUSABLE;
+            continue;
+        }
         if (s->ar & AR_UNUSABLE) continue;
         unsigned type = s->ar & AR_TYPE;
         bool data_or_nc = !(type & DT_CODE) || !(type & DT_CONFORMING);
