@@ -131,3 +131,21 @@ int run_user(void (*fn)(void *), void *arg)
     enter_user((uptr)fn, (uptr)sp, (uptr)arg); /* 64-bit: arg travels in RDI */
     return -1;
 }
+
+struct msr_probe {
+    u32 msr;
+    u64 val;
+};
+static void rdmsr_probe(void *arg)
+{
+    struct msr_probe *p = arg;
+    p->val = rdmsr(p->msr);
+}
+
+int rdmsr_safe(u32 msr, u64 *val)
+{
+    struct msr_probe p = {msr, 0};
+    int v = catch_fault(rdmsr_probe, &p);
+    *val = p.val;
+    return v < 0 ? 0 : -1;
+}

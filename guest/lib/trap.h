@@ -49,6 +49,9 @@ void idt_set_ist(int vec, int ist);
  * raised (details in last_trap). */
 int catch_fault(void (*fn)(void *), void *arg);
 
+/* RDMSR that reports #GP (returns -1) instead of ending the test. */
+int rdmsr_safe(u32 msr, u64 *val);
+
 /* Run fn(arg) in ring 3 (flat user segments of the current width); returns 0 when fn
  * returns. Faults inside still reach catch_fault of an enclosing caller. */
 int run_user(void (*fn)(void *), void *arg);
