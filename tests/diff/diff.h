@@ -34,8 +34,14 @@
 struct dstate {
     u64 r[16];
     u64 fl;
+    u64 save_rsp;      /* compatibility-mode stub: the 64-bit stack pointer */
+    u32 far_off;       /* and the far pointer to its 32-bit part */
+    u16 far_sel;
     u8 mem[DIFF_MEM];
 };
+
+/* Linux's flat 32-bit user code segment (__USER32_CS), for legacy-only instructions. */
+#define DIFF_USER32_CS 0x23
 
 /* One instruction form under test. */
 struct dform {
@@ -53,7 +59,9 @@ struct dform {
 
 struct diff {
     struct harness *h;
+    bool compat;    /* run in 32-bit code: native compatibility mode, emulated MODE_PROT */
     u8 *jit;        /* RWX page for the native stub, below 4 GiB */
+    u8 *stack32;    /* stack below 4 GiB for the compatibility-mode part */
     u8 *hostmem;    /* native data buffer, below 4 GiB */
     u64 rng;
     sigjmp_buf fault;
@@ -97,15 +105,17 @@ static inline u64 diff_value(struct diff *d)
     }
 }
 
-static inline struct diff *diff_new(u64 seed)
+static inline struct diff *diff_new_mode(u64 seed, bool compat)
 {
     struct diff *d = calloc(1, sizeof *d);
-    d->h = harness_new(MODE_LONG);
+    d->compat = compat;
+    d->h = harness_new(compat ? MODE_PROT : MODE_LONG);
+    d->stack32 = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
     d->jit = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
     d->hostmem = mmap(NULL, 2 * DIFF_MEM, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-    if (d->jit == MAP_FAILED || d->hostmem == MAP_FAILED) {
+    if (d->jit == MAP_FAILED || d->hostmem == MAP_FAILED || d->stack32 == MAP_FAILED) {
         perror("diff: mmap");
         exit(2);
     }
@@ -114,11 +124,13 @@ static inline struct diff *diff_new(u64 seed)
     signal(SIGFPE, diff_sigfpe);
     return d;
 }
+static inline struct diff *diff_new(u64 seed) { return diff_new_mode(seed, false); }
 
 static inline void diff_free(struct diff *d)
 {
     munmap(d->jit, 4096);
     munmap(d->hostmem, 2 * DIFF_MEM);
+    munmap(d->stack32, 8192);
     harness_free(d->h);
     free(d);
 }
@@ -143,16 +155,38 @@ static inline void diff_build_stub(struct diff *d, const struct dform *f)
     memcpy(p, prologue, sizeof prologue);
     p += sizeof prologue;
     unsigned fl = offsetof(struct dstate, fl);
+    unsigned sv = offsetof(struct dstate, save_rsp), fp = offsetof(struct dstate, far_off);
+    if (d->compat) {
+        /* mov [r15+save_rsp], rsp; mov rsp, imm32 (a stack below 4 GiB) */
+        *p++ = 0x49; *p++ = 0x89; *p++ = 0xa7; memcpy(p, &sv, 4); p += 4;
+        u32 top = (u32)(uintptr_t)(d->stack32 + 8192 - 64);
+        *p++ = 0x48; *p++ = 0xc7; *p++ = 0xc4; memcpy(p, &top, 4); p += 4;
+    }
     *p++ = 0x41; *p++ = 0xff; *p++ = 0xb7; memcpy(p, &fl, 4); p += 4; /* push [r15+fl] */
     *p++ = 0x9d;                                                      /* popfq */
     for (unsigned r = 0; r < 15; r++)
         if (r != RSP) p += emit_regmem(p, 0x8b, r, r * 8);
-    memcpy(p, f->code, f->len);
-    p += f->len;
+    if (d->compat) {
+        /* call far [r15+far_off] (m16:32) into 32-bit code: insn; retf. */
+        *p++ = 0x41; *p++ = 0xff; *p++ = 0x9f; memcpy(p, &fp, 4); p += 4;
+        /* 64-bit Linux runs with null DS/ES, unusable in 32-bit code: load the flat
+         * user data selector (push 2Bh; pop ds; push 2Bh; pop es) first. */
+        static const u8 seg32[] = {0x6a, 0x2b, 0x1f, 0x6a, 0x2b, 0x07};
+        u8 *code32 = d->jit + 2048;
+        memcpy(code32, seg32, sizeof seg32);
+        memcpy(code32 + sizeof seg32, f->code, f->len);
+        code32[sizeof seg32 + f->len] = 0xcb; /* retf */
+    } else {
+        memcpy(p, f->code, f->len);
+        p += f->len;
+    }
     for (unsigned r = 0; r < 15; r++)
         if (r != RSP) p += emit_regmem(p, 0x89, r, r * 8);
     *p++ = 0x9c;                                                      /* pushfq */
     *p++ = 0x41; *p++ = 0x8f; *p++ = 0x87; memcpy(p, &fl, 4); p += 4; /* pop [r15+fl] */
+    if (d->compat) { /* mov rsp, [r15+save_rsp] */
+        *p++ = 0x49; *p++ = 0x8b; *p++ = 0xa7; memcpy(p, &sv, 4); p += 4;
+    }
     static const u8 epilogue[] = {0xfc, 0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c,
                                   0x5d, 0x5b, 0xc3}; /* cld; pop r15..rbx; ret */
     memcpy(p, epilogue, sizeof epilogue);
@@ -166,6 +200,8 @@ static inline int diff_native(struct diff *d, const struct dform *f, struct dsta
     for (unsigned r = 0; r < 16; r++)
         if (f->ptr_regs & (1u << r)) st.r[r] += base;
     memcpy(d->hostmem, s->mem, DIFF_MEM);
+    st.far_off = (u32)(uintptr_t)(d->jit + 2048);
+    st.far_sel = DIFF_USER32_CS;
     void (*fn)(struct dstate *) = (void (*)(struct dstate *))(uintptr_t)d->jit;
     if (sigsetjmp(d->fault, 1)) return EXC_DE;
     fn(&st);
@@ -186,6 +222,8 @@ static inline int diff_emulated(struct diff *d, const struct dform *f, struct ds
     }
     cpu_set_rflags(c, s->fl);
     phys_copy_in(d->h->m, HARNESS_DATA, s->mem, DIFF_MEM);
+    if (d->compat) /* 32-bit code sees the low halves; keep pointers in range */
+        for (unsigned r = 0; r < 16; r++) c->r[r] = (u32)c->r[r];
     int rc = harness_run(d->h, f->code, f->len, 1000000);
     /* Reaching the appended HLT is completion even while HLT itself is not implemented
      * (a #UD there, at the address after the instruction under test). */
@@ -246,6 +284,8 @@ static inline void diff_random_state(struct diff *d, const struct dform *f, stru
     s->r[R15] = 0;
     for (unsigned r = 0; r < 16; r++)
         if (f->ptr_regs & (1u << r)) s->r[r] = DIFF_MEM / 2;
+    if (d->compat)
+        for (unsigned r = 0; r < 16; r++) s->r[r] = (u32)s->r[r];
     s->fl = (diff_rand(d) & (FL_ARITH | (df ? FL_DF : 0))) | FL_FIXED1;
     for (unsigned k = 0; k < DIFF_MEM; k += 8) {
         u64 v = diff_value(d);
@@ -280,6 +320,8 @@ static inline void diff_form(struct diff *d, const struct dform *f, unsigned n, 
             /* A fault commits nothing: compare the emulator with the input. */
             differ = diff_compare(&in, &emu, ~0ull, 0, w, sizeof w);
         } else {
+            if (d->compat) /* 32-bit code: upper register halves are not architectural */
+                for (unsigned r = 0; r < 16; r++) nat.r[r] = (u32)nat.r[r], emu.r[r] = (u32)emu.r[r];
             differ = diff_compare(&nat, &emu, flmask, ignore, w, sizeof w);
         }
         if (differ && bad++ == 0) {
