@@ -77,6 +77,11 @@ int main(void)
             diff_begin(&f, fl, PTR_RBX, "%s%s m,r", nm, sn);
             diff_size(&f, sz, 0); diff_put(&f, opc(op * 8, sz)); mem_operand(&f, RCX);
             diff_form(d, &f, N, false);
+            if (op != 7) { /* LOCK: valid with a memory destination, same result */
+                diff_begin(&f, fl, PTR_RBX, "lock %s%s m,r", nm, sn);
+                diff_put(&f, 0xf0); diff_size(&f, sz, 0); diff_put(&f, opc(op * 8, sz)); mem_operand(&f, RCX);
+                diff_form(d, &f, N / 4, false);
+            }
             /* op reg, r/m, with REX-extended registers. */
             diff_begin(&f, fl, 0, "%s%s r9,r10 (02+)", nm, sn);
             diff_size(&f, sz, 0x45); diff_put(&f, opc(op * 8 + 2, sz)); diff_put(&f, modrm(3, R9, R10));
@@ -161,6 +166,9 @@ int main(void)
         diff_size(&f, sz, 0); diff_put(&f, 0x0f); diff_put(&f, opc(0xb0, sz)); diff_put(&f, modrm(3, RSI, RCX));
         f.prep = prep_cmpxchg;
         diff_form(d, &f, N, false);
+        diff_begin(&f, FL_ARITH, PTR_RBX, "lock xadd%s m,r", sn);
+        diff_put(&f, 0xf0); diff_size(&f, sz, 0); diff_put(&f, 0x0f); diff_put(&f, opc(0xc0, sz)); mem_operand(&f, RCX);
+        diff_form(d, &f, N / 4, false);
         diff_begin(&f, FL_ARITH, PTR_RBX, "cmpxchg%s m,r", sn);
         diff_size(&f, sz, 0); diff_put(&f, 0x0f); diff_put(&f, opc(0xb0, sz)); mem_operand(&f, RSI);
         f.prep = prep_cmpxchg;
