@@ -54,8 +54,9 @@ static void op_bt_imm(struct cpu *c, const struct insn *i)
 }
 
 /* 0F BC: BSF, or TZCNT with F3. 0F BD: BSR, or LZCNT with F3. BSF/BSR with a zero source
- * leave the destination unchanged (undefined in the SDM; what processors do) and set ZF;
- * their other flags are undefined and kept (SDM Vol. 2 BSF, BSR, TZCNT, LZCNT). */
+ * set ZF and leave the destination undefined (SDM Vol. 2 BSF, BSR): Intel processors
+ * rewrite it with its old value, so a 32-bit destination loses its upper half (AMD
+ * leaves it whole). Their other flags are undefined and kept. */
 static void op_bsf_bsr(struct cpu *c, const struct insn *i)
 {
     unsigned size = i->opsz, bits = size * 8;
@@ -69,6 +70,7 @@ static void op_bsf_bsr(struct cpu *c, const struct insn *i)
         return;
     }
     if (v == 0) {
+        if (size == 4) c->r[i->reg] &= 0xffffffffull;
         flags_write(c, FL_ZF, FL_ZF);
         return;
     }

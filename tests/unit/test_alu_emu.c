@@ -173,6 +173,13 @@ int main(void)
     rc = RUN(h, 0x48, 0xf7, 0xf1); /* div rcx with rcx = 0 */
     CHECK("div by zero is #DE, nothing written", rc == EXC_DE && c->r[RAX] == 5 && c->rip == HARNESS_CODE,
           "rc %d", rc);
+    /* BSF r32 with a zero source: Intel rewrites the old value, clearing the upper half
+     * (AMD, the host, keeps it; so this is checked here rather than differentially). */
+    c->r[RAX] = 0xffffffff12345678ull;
+    c->r[RCX] = 0xabcd00000000ull;
+    rc = RUN(h, 0x0f, 0xbc, 0xc1); /* bsf eax,ecx */
+    CHECK("bsf r32 zero source: upper half cleared, ZF", rc == -1 && c->r[RAX] == 0x12345678 && (fl(h) & FL_ZF),
+          "rax %#llx", (unsigned long long)c->r[RAX]);
     /* BT with a register offset into memory far below the operand. */
     u8 bits = 0x04;
     phys_copy_in(h->m, HARNESS_DATA + 0x100 - 0x80, &bits, 1);

@@ -16,16 +16,18 @@ static void prep_bt_offset(const struct dform *f, struct dstate *s, u64 *fl, u16
     s->r[RCX] = (u64)off;
 }
 
-/* BSF/BSR/TZCNT/LZCNT/POPCNT source in RCX or memory: zero an eighth of the time; for
- * BSF/BSR (arg 1) the destination is then undefined. */
+/* BSF/BSR/TZCNT/LZCNT/POPCNT source in RCX or memory: zero an eighth of the time. For
+ * BSF/BSR (arg bit 0) the destination is then undefined: AMD keeps it whole, Intel
+ * clears the upper half of a 32-bit one, so it is not compared. */
 static void prep_scan(const struct dform *f, struct dstate *s, u64 *fl, u16 *ign)
 {
+    u64 m = size_mask(f->arg >> 4), v;
     if ((s->r[R8] & 7) == 0) {
-        s->r[RCX] = 0;
-        memset(s->mem + DIFF_MEM / 2, 0, 8);
+        s->r[RCX] &= ~m;
+        memset(s->mem + DIFF_MEM / 2, 0, f->arg >> 4);
     }
-    if (f->arg == 1 && ((s->r[RCX] == 0) || !memcmp(s->mem + DIFF_MEM / 2, "\0\0\0\0\0\0\0\0", 8)))
-        *ign |= 1u << RDX;
+    memcpy(&v, s->mem + DIFF_MEM / 2, 8);
+    if ((f->arg & 1) && (!(s->r[RCX] & m) || !(v & m))) *ign |= 1u << RDX;
 }
 
 int main(void)
@@ -73,7 +75,7 @@ int main(void)
                 if (sc[k].rep) diff_put(&f, sc[k].rep);
                 if (sz == 8) diff_put(&f, 0x48);
                 diff_put(&f, 0x0f); diff_put(&f, sc[k].op); diff_put(&f, modrm(mem ? 0 : 3, RDX, mem ? RBX : RCX));
-                f.prep = prep_scan; f.arg = sc[k].arg;
+                f.prep = prep_scan; f.arg = sc[k].arg | sz << 4;
                 diff_form(d, &f, N, false);
             }
         }
