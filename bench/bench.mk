@@ -1,0 +1,7 @@
+# Benchmark guests (see bench/run.sh): the workload and an empty kernel whose Bochs boot
+# cost is subtracted. Built with the guest runtime's GUEST_KERNEL template.
+BENCH_KERNELS := $(BUILD)/bench/workload.elf $(BUILD)/bench/idle.elf
+$(eval $(call GUEST_KERNEL,workload,bench,$(BUILD)/bench/workload.elf))
+$(eval $(call GUEST_KERNEL,idle,bench,$(BUILD)/bench/idle.elf))
+.PHONY: bench-kernels
+bench-kernels: $(BENCH_KERNELS)
