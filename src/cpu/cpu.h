@@ -154,6 +154,8 @@ struct cpu {
     u8 sipi_vector;
     bool halted, wait_for_sipi, shutdown;
     bool check_events; /* something above changed: the executor looks before the next block */
+    u32 db_hits;    /* DR6.B0-B3 of data breakpoints the current instruction hit (debug.c) */
+    u32 db_pending; /* #DB trap bits held back by MOV SS / POP SS for one instruction */
 
     /* Exception in flight: set by cpu_raise() before it unwinds to the executor. */
     int exc_vector;

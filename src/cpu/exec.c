@@ -5,6 +5,7 @@
 
 #include "../machine/machine.h"
 #include "block.h"
+#include "debug.h"
 #include "trace.h"
 
 NORETURN void cpu_raise(struct cpu *c, int vector, int error)
@@ -123,15 +124,20 @@ static inline void run_one(struct cpu *c, const struct insn *i)
     c->icount++;
 }
 
-/* Decode and run one instruction without the cache: used where a block can't be (it
- * crosses a page or the CS limit, lives outside RAM) and when single-stepping. */
-static bool step_uncached(struct cpu *c)
+/* Decode and run one instruction without the cache, leaving its decoded form in *i. */
+static void decode_and_run(struct cpu *c, struct insn *i)
+{
+    decode_insn(c, c->code_size, fetch_linear, NULL, i);
+    if (c->m->trace & TRACE_EXEC) trace_exec(c, i);
+    run_one(c, i);
+}
+
+/* Used where a block can't be (the instruction crosses a page or the CS limit, lives
+ * outside RAM). */
+static void step_uncached(struct cpu *c)
 {
     struct insn i;
-    decode_insn(c, c->code_size, fetch_linear, NULL, &i);
-    if (c->m->trace & TRACE_EXEC) trace_exec(c, &i);
-    run_one(c, &i);
-    return i.map == MAP_1B && i.op == 0xcf; /* IRET may load RF */
+    decode_and_run(c, &i);
 }
 
 /* Linear address of RIP with the CS checks of an instruction fetch. */
@@ -142,19 +148,19 @@ static inline u64 code_linear(struct cpu *c)
     return (c->seg[SEG_CS].base + c->rip) & 0xffffffffull;
 }
 
-/* One instruction with the single-step trap and RF handling (SDM Vol. 3 17.3.1.4). */
+/* One instruction with every debug condition: used while TF or RF is set or DR7 enables
+ * a breakpoint. The instruction-breakpoint fault comes first and RF suppresses it; the
+ * trap (single-step, data and I/O breakpoints) follows completion (SDM Vol. 3 18.3). */
 static void step_debug(struct cpu *c)
 {
     bool tf = c->rflags & FL_TF;
-    bool was_iret = step_uncached(c);
-    /* RF is cleared when an instruction completes, unless IRET just loaded it. */
-    if (!was_iret) c->rflags &= ~(u64)FL_RF;
-    if (tf) {
-        c->dr[6] |= 1u << 14; /* DR6.BS */
-        c->next_rip = c->rip;
-        trace_event(c, EXC_DB, EV_HWEXC, NO_ERRCODE);
-        intr_deliver(c, EXC_DB, EV_HWEXC, NO_ERRCODE);
-    }
+    if (debug_bp_enabled(c) && !(c->rflags & FL_RF)) debug_insn_breakpoint(c);
+    c->db_hits = 0;
+    struct insn i;
+    decode_and_run(c, &i);
+    /* RF is cleared when an instruction completes, unless IRET just loaded it (18.3.1.1). */
+    if (!(i.map == MAP_1B && i.op == 0xcf)) c->rflags &= ~(u64)FL_RF;
+    debug_after_insn(c, &i, tf);
 }
 
 static void run_block(struct cpu *c, const struct block *b)
@@ -197,7 +203,7 @@ void cpu_exec(struct cpu *c)
         if (unlikely(c->check_events || c->halted || c->interrupt_shadow)) {
             if (!service_events(c)) return;
         }
-        if (unlikely(c->rflags & (FL_TF | FL_RF))) {
+        if (unlikely((c->rflags & (FL_TF | FL_RF)) | (c->dr[7] & DR7_ENABLE_MASK))) {
             step_debug(c);
             continue;
         }

@@ -5,10 +5,13 @@
  * for RAM pages whose permission for the current privilege was already checked by a page
  * walk. Two TLBs exist, for CPL 3 and for supervisor accesses, so a privilege change needs
  * no flush. Write entries are never made for pages holding decoded code, so stores to code
- * take the slow path, where they invalidate the decoded blocks (self-modifying code). */
+ * take the slow path, where they invalidate the decoded blocks (self-modifying code).
+ * Likewise no read/write entry is made for a page holding an enabled data breakpoint, so
+ * the slow path can report accesses to it (debug.c). */
 #include "../machine/machine.h"
 #include "cpu.h"
 #include "block.h"
+#include "debug.h"
 
 static inline u64 tlb_tag(u64 lin) { return (lin & ~0xfffull) | 1; }
 static inline unsigned tlb_index(u64 lin) { return (lin >> 12) & (TLB_SIZE - 1); }
@@ -95,9 +98,8 @@ static u8 *translate_fill(struct cpu *c, u64 lin, int acc, u64 *phys)
         u64 pidx = phys_page_index(c->m, page_phys);
         if (c->m->code_page[pidx] || !writable) return host + (lin & 0xfff);
     }
-    if ((acc & 3) == ACC_EXEC && (c->cr0 & CR0_PG)) {
-        /* Execute entries are filled by the fetch path; nothing extra to check here. */
-    }
+    if ((acc & 3) != ACC_EXEC && unlikely(c->dr[7] & DR7_ENABLE_MASK) && debug_page_watched(c, lin))
+        return host + (lin & 0xfff); /* every access to the page must see the breakpoint */
     struct tlb_entry *e = &tlb_array(tlb_for(c, acc), acc)[tlb_index(lin)];
     e->tag = tlb_tag(lin);
     e->addend = (uintptr_t)host - (uintptr_t)(lin & ~0xfffull);
@@ -117,6 +119,7 @@ static u64 read_slow(struct cpu *c, u64 lin, unsigned size, int acc)
         v = lo | (hi << (8 * first));
         return v;
     }
+    if (unlikely(c->dr[7] & DR7_ENABLE_MASK)) debug_data_access(c, lin, size, acc);
     u64 phys;
     u8 *host = translate_fill(c, lin, acc, &phys);
     if (host) return load_le(host, size);
@@ -142,6 +145,7 @@ static void write_slow(struct cpu *c, u64 lin, unsigned size, u64 val, int acc)
         for (unsigned k = 0; k < size; k++) lin_write(c, lin + k, 1, val >> (8 * k), acc);
         return;
     }
+    if (unlikely(c->dr[7] & DR7_ENABLE_MASK)) debug_data_access(c, lin, size, acc);
     u64 phys;
     u8 *host = translate_fill(c, lin, acc, &phys);
     (void)host;
