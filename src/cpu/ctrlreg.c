@@ -5,6 +5,7 @@
 #include "cpumodel.h"
 #include "sysinsn.h"
 #include "sysreg.h"
+#include "debug.h"
 
 #define CR0_VALID (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | \
                    CR0_NW | CR0_CD | CR0_PG)
@@ -188,6 +189,7 @@ void op_mov_dr_r(struct cpu *c, const struct insn *i)
     if (n == 6) v = (v & 0xe00f) | 0xffff0ff0;       /* fixed bits of DR6 (Figure 17-1) */
     else if (n == 7) v = (v & 0xffff23ff) | 0x400;   /* fixed bits of DR7 */
     c->dr[n] = v;
+    debug_dr_written(c);
     c->stop_block = true; /* breakpoints may change */
 }
 
