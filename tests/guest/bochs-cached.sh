@@ -12,5 +12,9 @@ key=$(cat "$kernel" "$root/tests/bochs/bochsrc.in" "$root/tests/bochs/mkiso.sh" 
 out="$cache/$(basename "$kernel" .elf)-$key.txt"
 if [ ! -s "$out" ]; then
     "$root/tests/bochs/run.sh" "$kernel" "$out.tmp" && mv "$out.tmp" "$out"
+    # Results for older builds of this test are dead weight now.
+    for old in "$cache/$(basename "$kernel" .elf)"-*.txt; do
+        [ "$old" = "$out" ] || rm -f "$old"
+    done
 fi
 echo "$out"
