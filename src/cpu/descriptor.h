@@ -96,6 +96,7 @@ struct stk {
     int acc;        /* ACC_SUPER for a more-privileged stack, else 0 */
     int err;        /* error code for #SS on a limit violation */
     bool flat64;    /* 64-bit mode: canonical checks instead of limits */
+    bool cur;       /* SS:rSP itself with #SS(0): the shared seg_check fast path applies */
 };
 /* The current stack (SS:rSP) with #SS(err) on violation. */
 void stk_current(struct cpu *c, struct stk *s, int err);

@@ -181,6 +181,7 @@ static void call_far(struct cpu *c, const struct insn *i, u16 sel, u64 off, unsi
             struct stk ns, os;
             tss_stack(c, dpl, 0, &nss, &nsp);
             ns.acc = ACC_SUPER;
+            ns.cur = false;
             if (lma(c)) {
                 nss = (u16)dpl;
                 memset(&ns.ss, 0, sizeof ns.ss);

@@ -141,6 +141,7 @@ static void deliver_protected(struct cpu *c, int vector, enum event_kind kind, i
         s.width = desc_db(sd) ? 4 : 2;
         s.sp = (c->r[RSP] & ~size_mask(s.width)) | (nsp & size_mask(s.width));
         s.acc = ACC_SUPER;
+        s.cur = false;
         s.err = (nss & 0xfffc) | ext;
         s.flat64 = false;
         if (v86) {
@@ -232,6 +233,7 @@ static void deliver_long(struct cpu *c, int vector, enum event_kind kind, int er
     s.acc = dpl < 3 ? ACC_SUPER : 0;
     s.err = ext;
     s.flat64 = true;
+    s.cur = false;
     u64 f = pushed_flags(c, vector, kind);
     stk_push(c, &s, 8, c->seg[SEG_SS].sel);
     stk_push(c, &s, 8, c->r[RSP]);

@@ -9,8 +9,9 @@
 
 /* Linear address of `size` bytes at offset `off` of the stack, after the #SS checks:
  * canonical form in 64-bit mode (SDM Vol. 3 6.15 #SS), the limit otherwise. */
-static u64 stk_lin(struct cpu *c, const struct stk *s, u64 off, unsigned size)
+static u64 stk_lin(struct cpu *c, const struct stk *s, u64 off, unsigned size, int acc)
 {
+    if (s->cur) return seg_check(c, SEG_SS, off, size, acc);
     if (s->flat64) {
         if (!cpu_is_canonical(c, off) || !cpu_is_canonical(c, off + size - 1))
             cpu_raise(c, EXC_SS, s->err);
@@ -28,6 +29,7 @@ void stk_current(struct cpu *c, struct stk *s, int err)
     s->acc = 0;
     s->err = err;
     s->flat64 = c->mode == MODE_LONG;
+    s->cur = err == 0;
 }
 
 static u64 sp_add(const struct stk *s, s64 delta)
@@ -39,7 +41,7 @@ static u64 sp_add(const struct stk *s, s64 delta)
 void stk_push(struct cpu *c, struct stk *s, unsigned size, u64 v)
 {
     u64 nsp = sp_add(s, -(s64)size);
-    u64 lin = stk_lin(c, s, nsp & size_mask(s->width), size);
+    u64 lin = stk_lin(c, s, nsp & size_mask(s->width), size, ACC_WRITE);
     lin_write(c, lin, size, v, ACC_WRITE | s->acc);
     s->sp = nsp;
 }
@@ -47,7 +49,7 @@ void stk_push(struct cpu *c, struct stk *s, unsigned size, u64 v)
 u64 stk_peek(struct cpu *c, struct stk *s, u64 off, unsigned size)
 {
     u64 at = sp_add(s, (s64)off) & size_mask(s->width);
-    return lin_read(c, stk_lin(c, s, at, size), size, ACC_READ | s->acc);
+    return lin_read(c, stk_lin(c, s, at, size, ACC_READ), size, ACC_READ | s->acc);
 }
 
 u64 stk_pop(struct cpu *c, struct stk *s, unsigned size)
@@ -219,7 +221,7 @@ static void op_enter(struct cpu *c, const struct insn *i)
         u64 wmask = size_mask(s.width);
         for (unsigned k = 1; k < level; k++) {
             bp = (bp & ~wmask) | ((bp - osz) & wmask);
-            u64 lin = stk_lin(c, &s, bp & wmask, osz);
+            u64 lin = stk_lin(c, &s, bp & wmask, osz, ACC_READ);
             stk_push(c, &s, osz, lin_read(c, lin, osz, ACC_READ));
         }
         stk_push(c, &s, osz, frame);
@@ -228,7 +230,7 @@ static void op_enter(struct cpu *c, const struct insn *i)
     fin.sp = sp_add(&s, -(s64)alloc);
     /* The final stack pointer must be writable (#SS / #PF before any register changes). */
     if (alloc) {
-        u64 lin = stk_lin(c, &fin, fin.sp & size_mask(fin.width), osz);
+        u64 lin = stk_lin(c, &fin, fin.sp & size_mask(fin.width), osz, ACC_WRITE);
         u64 phys;
         lin_translate(c, lin, ACC_WRITE, &phys);
     }
