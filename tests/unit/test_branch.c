@@ -199,8 +199,47 @@ static void test_stack_ops(void)
     harness_free(h);
 }
 
+/* 64-bit mode: FF /2 and FF /6 use 64-bit operands, and 66 does not shrink a near CALL
+ * (Intel); POP r/m with an rSP base addresses after the increment. */
+static void test_sizes(void)
+{
+    struct harness *h = t_new(MODE_LONG);
+    struct cpu *c = h->c;
+    /* lea rax,[t]; push rax; call [rsp]; jmp e; t: mov ebx,5; ret; e: pop rcx;
+     * push qword [v]; pop rdx; jmp e2; v: dq 0x1122334455667788; e2: */
+    static const u8 ind[] = {0x48, 0x8d, 0x05, 0x06, 0x00, 0x00, 0x00, 0x50, 0xff, 0x14, 0x24,
+                             0xeb, 0x06, 0xbb, 0x05, 0x00, 0x00, 0x00, 0xc3, 0x59, 0xff, 0x35,
+                             0x03, 0x00, 0x00, 0x00, 0x5a, 0xeb, 0x08, 0x88, 0x77, 0x66, 0x55,
+                             0x44, 0x33, 0x22, 0x11};
+    int r = RUN(h, ind);
+    CHECK("size64.ran", t_done(r), "r=%d", r);
+    CHECK_EQ("size64.call_m.ebx", c->r[RBX], 5);
+    CHECK_EQ("size64.call_m.target", c->r[RCX], HARNESS_CODE + 13);
+    CHECK_EQ("size64.push_m", c->r[RDX], 0x1122334455667788ull);
+    CHECK_EQ("size64.rsp", c->r[RSP], HARNESS_STACK);
+    /* lea rax,[t]; o16 call rax; jmp e; t: mov ecx,6; ret; e: */
+    static const u8 o16[] = {0x48, 0x8d, 0x05, 0x05, 0x00, 0x00, 0x00, 0x66, 0xff, 0xd0, 0xeb,
+                             0x06, 0xb9, 0x06, 0x00, 0x00, 0x00, 0xc3};
+    r = RUN(h, o16);
+    CHECK("size64.o16.ran", t_done(r), "r=%d", r);
+    CHECK_EQ("size64.o16.ecx", c->r[RCX], 6);
+    CHECK_EQ("size64.o16.rsp", c->r[RSP], HARNESS_STACK);
+    harness_free(h);
+
+    h = t_new(MODE_PROT);
+    c = h->c;
+    /* push 0xabcd; pop dword [esp]; pop eax */
+    static const u8 popesp[] = {0x68, 0xcd, 0xab, 0x00, 0x00, 0x8f, 0x04, 0x24, 0x58};
+    r = RUN(h, popesp);
+    CHECK("pop_m.esp_base.ran", t_done(r), "r=%d", r);
+    CHECK_EQ("pop_m.esp_base.eax", c->r[RAX], 0xabcd);
+    CHECK_EQ("pop_m.esp_base.esp", c->r[RSP], HARNESS_STACK + 4);
+    harness_free(h);
+}
+
 int main(void)
 {
+    test_sizes();
     test_near();
     test_far_same_level();
     test_call_gate32();
