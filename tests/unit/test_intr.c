@@ -145,6 +145,36 @@ static void test_long(void)
     harness_free(h);
 }
 
+/* Compatibility mode at CPL 3 into a 64-bit ring-0 handler: RSP0 from the TSS, and IRETQ
+ * back to 32-bit code. */
+static void test_compat(void)
+{
+    struct harness *h = t_new(MODE_LONG);
+    struct cpu *c = h->c;
+    idt_set64(h, 0x80, H_CODE64, T_HANDLER, DT_INT32, 3, 0);
+    static const u8 handler[] = {0x48, 0x8b, 0x44, 0x24, 0x18, 0x48, 0x8b, 0x5c, 0x24, 0x20,
+                                 0x48, 0x89, 0xe1, 0x48, 0xcf};
+    phys_copy_in(h->m, T_HANDLER, handler, sizeof handler);
+    seg_from_descriptor(&c->seg[SEG_CS], T_CODE3, gdt_get(h, T_CODE3));
+    for (int s = 0; s < 6; s++)
+        if (s != SEG_CS) seg_from_descriptor(&c->seg[s], T_DATA3, gdt_get(h, T_DATA3));
+    c->cpl = 3;
+    c->r[RSP] = T_STACK3;
+    cpu_update_mode(c);
+    CHECK_EQ("intr.compat.mode_before", c->mode, MODE_COMPAT);
+    static const u8 code[] = {0xcd, 0x80, 0x0f, 0x0b};
+    int r = RUN(h, code);
+    CHECK_EQ("intr.compat.end", r, EXC_UD);
+    CHECK_EQ("intr.compat.mode_after", c->mode, MODE_COMPAT);
+    CHECK_EQ("intr.compat.rip", c->rip, HARNESS_CODE + 2);
+    CHECK_EQ("intr.compat.old_rsp", c->r[RAX], T_STACK3);
+    CHECK_EQ("intr.compat.old_ss", c->r[RBX], T_DATA3);
+    CHECK_EQ("intr.compat.rsp0", c->r[RCX], T_STACK0 - 40);
+    CHECK_EQ("intr.compat.rsp", c->r[RSP], T_STACK3);
+    CHECK_EQ("intr.compat.cpl", c->cpl, 3);
+    harness_free(h);
+}
+
 /* Enter v86 mode with IRETD from ring 0; the frame is written by the test. */
 static void enter_v86(struct harness *h, u32 eflags)
 {
@@ -244,6 +274,7 @@ int main(void)
     test_prot_ring3();
     test_prot_exception();
     test_long();
+    test_compat();
     test_v86();
     test_vme();
     return check_exit();

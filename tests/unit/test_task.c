@@ -130,6 +130,47 @@ static void test_task_gate_exception(void)
     harness_free(h);
 }
 
+/* CALL through a task gate in the GDT; the new task has an LDT and takes DS from it. */
+static void test_gate_ldt(void)
+{
+    struct harness *h = t_new(MODE_PROT);
+    struct cpu *c = h->c;
+    new_tss32(h, T_HANDLER, 0x67);
+    u64 ldt[2] = {0, mkseg(NEW_TSS, 0xffff, 0x3, 0, 0)};
+    phys_copy_in(h->m, 0x6000, ldt, sizeof ldt);
+    gdt_set(h, T_SPARE + 16, mksys(0x6000, 15, DT_LDT, 0));
+    gdt_set(h, T_SPARE + 24, mkgate(NEW_SEL, 0, DT_TASK, 0, 0));
+    pwrite(h, NEW_TSS + 0x54, 2, 0x0c);          /* DS: LDT index 1 */
+    pwrite(h, NEW_TSS + 0x60, 2, T_SPARE + 16);  /* LDT selector */
+    static const u8 task[] = {0x8b, 0x1d, 0x00, 0x00, 0x00, 0x00, 0xcf}; /* mov ebx,[0]; iretd */
+    phys_copy_in(h->m, T_HANDLER, task, sizeof task);
+    static const u8 code[] = {0x9a, 0x00, 0x00, 0x00, 0x00, 0x70, 0x00, 0x0f, 0x0b};
+    int r = RUN(h, code);
+    CHECK_EQ("task.gate_ldt.end", r, EXC_UD);
+    CHECK_EQ("task.gate_ldt.rip", c->rip, HARNESS_CODE + 7);
+    CHECK_EQ("task.gate_ldt.ds_read", pread(h, NEW_TSS + 0x34, 4), T_TSS);
+    CHECK_EQ("task.gate_ldt.tr", c->seg[SEG_TR].sel, T_TSS);
+    CHECK_EQ("task.gate_ldt.new_free", gdt_type(h, NEW_SEL), DT_TSS32);
+
+    /* A task gate whose DPL is below CPL: #GP(gate selector). */
+    t_reset(h, MODE_PROT);
+    gdt_set(h, T_SPARE + 24, mkgate(NEW_SEL, 0, DT_TASK, 0, 0));
+    t_ring3(h);
+    r = RUN(h, code);
+    CHECK_EQ("task.gate_ldt.dpl", r, EXC_GP);
+    CHECK_EQ("task.gate_ldt.dpl.err", c->exc_error, T_SPARE + 24);
+
+    /* A bad LDT type in the new TSS: #TS(LDT selector) after the commit point. */
+    t_reset(h, MODE_PROT);
+    new_tss32(h, T_HANDLER, 0x67);
+    pwrite(h, NEW_TSS + 0x60, 2, H_DATA32);
+    r = RUN(h, code);
+    CHECK_EQ("task.bad_ldt", r, EXC_TS);
+    CHECK_EQ("task.bad_ldt.err", c->exc_error, H_DATA32);
+    CHECK_EQ("task.bad_ldt.tr", c->seg[SEG_TR].sel, NEW_SEL);
+    harness_free(h);
+}
+
 static void test_tss16(void)
 {
     struct harness *h = t_new(MODE_PROT);
@@ -164,6 +205,7 @@ int main(void)
     test_call_iret();
     test_jmp();
     test_task_gate_exception();
+    test_gate_ldt();
     test_tss16();
     return check_exit();
 }
