@@ -139,7 +139,7 @@ static void jmp_far(struct cpu *c, u16 sel, u64 off, unsigned osz)
     cpu_gp(c, sel & 0xfffc);
 }
 
-static void call_far(struct cpu *c, const struct insn *i, u16 sel, u64 off, unsigned osz)
+static void call_far(struct cpu *c, u16 sel, u64 off, unsigned osz)
 {
     struct stk s;
     if (real_or_v86(c)) {
@@ -229,12 +229,11 @@ static void call_far(struct cpu *c, const struct insn *i, u16 sel, u64 off, unsi
         far_to_task(c, sel, d, TASK_CALL);
         return;
     }
-    (void)i;
     cpu_gp(c, sel & 0xfffc);
 }
 
 /* 9A / EA: ptr16:16 or ptr16:32 immediate. */
-static void op_call_ptr(struct cpu *c, const struct insn *i) { call_far(c, i, i->imm2, i->imm, i->opsz); }
+static void op_call_ptr(struct cpu *c, const struct insn *i) { call_far(c, i->imm2, i->imm, i->opsz); }
 static void op_jmp_ptr(struct cpu *c, const struct insn *i) { jmp_far(c, i->imm2, i->imm, i->opsz); }
 
 /* FF /3, /5: m16:16, m16:32 or (REX.W) m16:64. */
@@ -251,7 +250,7 @@ static void op_call_m(struct cpu *c, const struct insn *i)
     u16 sel;
     u64 off;
     read_mem_pointer(c, i, &sel, &off);
-    call_far(c, i, sel, off, i->opsz);
+    call_far(c, sel, off, i->opsz);
 }
 
 static void op_jmp_m(struct cpu *c, const struct insn *i)

@@ -119,15 +119,13 @@ static bool probe_descriptor(struct cpu *c, u16 sel, u64 *d)
     u64 base = (sel & 4) ? ldt->base : c->gdtr.base;
     u32 limit = (sel & 4) ? ldt->limit : c->gdtr.limit;
     if ((sel & 4) && (ldt->ar & AR_UNUSABLE)) return false;
-    unsigned bytes = 8;
     u64 off = sel & 0xfff8u;
     if (off + 7 > limit) return false;
     u64 lin = base + off;
     if (!(c->efer & EFER_LMA)) lin = (u32)lin;
     *d = lin_read(c, lin, 8, ACC_READ | ACC_SUPER);
     if ((c->efer & EFER_LMA) && !desc_s(*d)) {
-        bytes = 16;
-        if (off + bytes - 1 > limit) return false;
+        if (off + 15 > limit) return false;
         u64 hi = lin_read(c, lin + 8, 8, ACC_READ | ACC_SUPER);
         if ((hi >> 40) & 0x1f) return false;
     }
