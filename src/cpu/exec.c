@@ -34,6 +34,10 @@ static void triple_fault(struct cpu *c)
 static void deliver_exception(struct cpu *c)
 {
     int vec = c->exc_vector, err = c->exc_error;
+    /* A delivery costs one tick of virtual time. Without it a handler that faults on its
+     * first instruction (a real-mode IVT entry beyond CS's limit, say) loops forever with
+     * no instruction retired: the deadline, timers and -icount-limit would never come. */
+    c->icount++;
     if (c->delivering >= 0) {
         int first = c->delivering;
         if (first == EXC_DF) {
@@ -119,6 +123,9 @@ static u8 fetch_linear(struct cpu *c, void *ctx, unsigned k)
 static inline void run_one(struct cpu *c, const struct insn *i)
 {
     c->next_rip = c->rip + i->len;
+    /* Outside 64-bit mode EIP wraps at 4 GiB: an instruction ending at 0xffffffff (in a
+     * flat segment) continues at 0, never at an RIP no 32-bit mode can hold. */
+    if (unlikely(c->next_rip >> 32) && c->code_size != 8) c->next_rip &= 0xffffffffull;
     i->fn(c, i);
     c->rip = c->next_rip;
     c->icount++;
