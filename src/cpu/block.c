@@ -56,10 +56,17 @@ static u8 fetch_in_page(struct cpu *c, void *p, unsigned k)
     return f->host[k];
 }
 
-static void flush_all(struct block_cache *bc)
+void jump_cache_clear(struct cpu *c)
+{
+    if (c->jc_user) memset(c->jc_user, 0, sizeof *c->jc_user);
+    if (c->jc_super) memset(c->jc_super, 0, sizeof *c->jc_super);
+}
+
+static void flush_all(struct machine *m, struct block_cache *bc)
 {
     memset(bc->hash, 0, sizeof bc->hash);
     bc->used = 0;
+    for (int k = 0; k < m->ncpus; k++) jump_cache_clear(m->cpus[k]);
 }
 
 /* Bytes the block may cover from rip on: to the page end, and to the CS limit outside
@@ -94,7 +101,7 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
 
     size_t need = sizeof(struct block) + BLOCK_MAX_INSNS * sizeof(struct insn);
     if (bc->used + need > ARENA_SIZE) {
-        flush_all(bc);
+        flush_all(m, bc);
     }
     struct block *b = (struct block *)(bc->arena + bc->used);
     b->phys = phys;

@@ -23,6 +23,22 @@ struct block {
 struct block_cache;
 struct machine;
 
+/* Per-processor, per-privilege map from the linear address of an instruction to its block,
+ * so the common case needs neither a TLB lookup nor a hash walk. Cleared with the TLB
+ * (whose translations it embodies) and when the block arena is recycled. */
+#define JUMP_CACHE_SIZE 4096
+struct jump_cache {
+    struct {
+        u64 lin;
+        const struct block *b;
+    } e[JUMP_CACHE_SIZE];
+};
+static inline unsigned jump_cache_index(u64 lin)
+{
+    return (unsigned)(lin ^ (lin >> 12)) & (JUMP_CACHE_SIZE - 1);
+}
+void jump_cache_clear(struct cpu *c);
+
 struct block_cache *block_cache_create(void);
 void block_cache_destroy(struct block_cache *bc);
 /* The block at the current instruction, decoding it if needed; NULL when the instruction

@@ -134,6 +134,9 @@ struct cpu {
     u64 icount;     /* instructions retired; virtual time derives from it */
     u64 deadline;   /* icount at which the executor returns to the machine loop */
     struct tlb *tlb_user, *tlb_super, *tlb; /* tlb points at the one for the current CPL */
+    struct jump_cache *jc_user, *jc_super, *jc; /* linear RIP -> decoded block, per CPL */
+    bool seg_fast; /* 64-bit mode without #AC: segmentation is only FS/GS bases */
+    bool tlb_ac;   /* RFLAGS.AC when the TLB was filled (SMAP) */
 
     /* System state. */
     u64 cr0, cr2, cr3, cr4, cr8, xcr0;
@@ -205,18 +208,15 @@ void intr_deliver(struct cpu *c, int vector, enum event_kind kind, int error);
 
 /* Linear-address access, through paging and the TLB. `acc` is ACC_READ/ACC_WRITE/ACC_EXEC
  * optionally or'ed with ACC_SUPER. Raises #PF. size is 1, 2, 4 or 8; accesses may cross
- * pages. */
-u64 lin_read(struct cpu *c, u64 lin, unsigned size, int acc);
-void lin_write(struct cpu *c, u64 lin, unsigned size, u64 val, int acc);
+ * pages. The fast paths (a TLB hit) are inline below; misses go to the _slow versions. */
+u64 lin_read_slow(struct cpu *c, u64 lin, unsigned size, int acc);
+void lin_write_slow(struct cpu *c, u64 lin, unsigned size, u64 val, int acc);
 void lin_read_bytes(struct cpu *c, u64 lin, void *buf, size_t n, int acc);
 void lin_write_bytes(struct cpu *c, u64 lin, const void *buf, size_t n, int acc);
 
-/* Segmented access: applies the segment's limit and type checks (or the canonical check in
- * 64-bit mode) and raises #GP(0) / #SS(0), then accesses the linear address. */
-u64 seg_read(struct cpu *c, int seg, u64 off, unsigned size);
-void seg_write(struct cpu *c, int seg, u64 off, unsigned size, u64 val);
-/* Checks only, returning the linear address: for read-modify-write and string ops. */
-u64 seg_check(struct cpu *c, int seg, u64 off, unsigned size, int acc);
+/* Segmentation for every mode: limit and type checks (or the canonical check in 64-bit
+ * mode) raising #GP(0) / #SS(0), and #AC; returns the linear address. */
+u64 seg_check_slow(struct cpu *c, int seg, u64 off, unsigned size, int acc);
 
 /* Translate a linear address; fills *phys. Returns false (with ACC_NOFAULT) or raises #PF. */
 bool lin_translate(struct cpu *c, u64 lin, int acc, u64 *phys);
@@ -332,5 +332,61 @@ u64 cpu_tsc(const struct cpu *c);
 
 /* Unknown instruction: logs its bytes once and raises #UD. */
 NORETURN void cpu_unimplemented(struct cpu *c, const struct insn *i);
+
+/* --- Memory fast paths ------------------------------------------------------------- */
+
+static inline u64 tlb_tag_of(u64 lin) { return (lin & ~0xfffull) | 1; }
+
+/* Host RAM is mapped with a guard page after it, so an 8-byte load that starts on the
+ * last page stays inside the mapping; the mask keeps the bytes asked for. */
+static inline u64 load_masked(const void *p, unsigned size)
+{
+    u64 v;
+    memcpy(&v, p, 8);
+    return v & size_mask(size);
+}
+
+static inline u64 lin_read(struct cpu *c, u64 lin, unsigned size, int acc)
+{
+    struct tlb *t = (acc & ACC_SUPER) ? c->tlb_super : c->tlb;
+    const struct tlb_entry *e = ((acc & 3) == ACC_EXEC ? t->exec : t->read) + ((lin >> 12) & (TLB_SIZE - 1));
+    /* Comparing against the tag of the last byte also rejects accesses that cross a page. */
+    if (likely(e->tag == tlb_tag_of(lin + size - 1)))
+        return load_masked((const void *)(uintptr_t)(lin + e->addend), size);
+    return lin_read_slow(c, lin, size, acc);
+}
+
+static inline void lin_write(struct cpu *c, u64 lin, unsigned size, u64 val, int acc)
+{
+    struct tlb *t = (acc & ACC_SUPER) ? c->tlb_super : c->tlb;
+    const struct tlb_entry *e = t->write + ((lin >> 12) & (TLB_SIZE - 1));
+    if (likely(e->tag == tlb_tag_of(lin + size - 1))) {
+        store_le((void *)(uintptr_t)(lin + e->addend), size, val);
+        return;
+    }
+    lin_write_slow(c, lin, size, val, acc | ACC_WRITE);
+}
+
+static inline u64 seg_check(struct cpu *c, int seg, u64 off, unsigned size, int acc)
+{
+    if (likely(c->seg_fast)) {
+        u64 lin = off + (seg >= SEG_FS ? c->seg[seg].base : 0);
+        u64 end = lin + size - 1;
+        /* Canonical for 48-bit addresses; LA57 and faults take the slow path. */
+        if (likely((u64)((s64)(lin << 16) >> 16) == lin && (u64)((s64)(end << 16) >> 16) == end))
+            return lin;
+    }
+    return seg_check_slow(c, seg, off, size, acc);
+}
+
+static inline u64 seg_read(struct cpu *c, int seg, u64 off, unsigned size)
+{
+    return lin_read(c, seg_check(c, seg, off, size, ACC_READ), size, ACC_READ);
+}
+
+static inline void seg_write(struct cpu *c, int seg, u64 off, unsigned size, u64 val)
+{
+    lin_write(c, seg_check(c, seg, off, size, ACC_WRITE), size, val, ACC_WRITE);
+}
 
 #endif

@@ -214,13 +214,19 @@ void cpu_exec(struct cpu *c)
             step_debug(c);
             continue;
         }
-        u64 phys;
         u64 lin = code_linear(c);
-        u8 *host = fetch_host(c, lin, &phys);
-        const struct block *b = host ? block_lookup(c, phys, host) : NULL;
-        if (!b) {
-            step_uncached(c);
-            continue;
+        typeof(c->jc->e[0]) *je = &c->jc->e[jump_cache_index(lin)];
+        const struct block *b = je->b;
+        if (unlikely(!b || je->lin != lin || b->mode_key != c->code_size || b->gen != m->page_gen[b->pidx])) {
+            u64 phys;
+            u8 *host = fetch_host(c, lin, &phys);
+            b = host ? block_lookup(c, phys, host) : NULL;
+            if (!b) {
+                step_uncached(c);
+                continue;
+            }
+            je->lin = lin;
+            je->b = b;
         }
         if (c->code_size != 8 && c->rip + b->bytes - 1 > c->seg[SEG_CS].limit) {
             step_uncached(c); /* the block was decoded under a larger CS limit */

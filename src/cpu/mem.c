@@ -13,7 +13,7 @@
 #include "block.h"
 #include "debug.h"
 
-static inline u64 tlb_tag(u64 lin) { return (lin & ~0xfffull) | 1; }
+static inline u64 tlb_tag(u64 lin) { return tlb_tag_of(lin); }
 static inline unsigned tlb_index(u64 lin) { return (lin >> 12) & (TLB_SIZE - 1); }
 
 static inline struct tlb *tlb_for(struct cpu *c, int acc)
@@ -34,6 +34,7 @@ void tlb_flush_all(struct cpu *c)
 {
     memset(c->tlb_user, 0, sizeof *c->tlb_user);
     memset(c->tlb_super, 0, sizeof *c->tlb_super);
+    jump_cache_clear(c);
 }
 
 /* Global pages are not tracked separately yet: flushing them too is allowed by the
@@ -50,6 +51,7 @@ void tlb_flush_page(struct cpu *c, u64 lin)
         if (ts[t]->write[k].tag == tag) ts[t]->write[k].tag = 0;
         if (ts[t]->exec[k].tag == tag) ts[t]->exec[k].tag = 0;
     }
+    jump_cache_clear(c);
 }
 
 /* Drop write entries for a physical page that now holds decoded code, in every processor,
@@ -107,7 +109,7 @@ static u8 *translate_fill(struct cpu *c, u64 lin, int acc, u64 *phys)
     return host + (lin & 0xfff);
 }
 
-static u64 read_slow(struct cpu *c, u64 lin, unsigned size, int acc)
+u64 lin_read_slow(struct cpu *c, u64 lin, unsigned size, int acc)
 {
     if (((lin & 0xfff) + size) > PAGE_SIZE) {
         /* Crosses a page: both pages are translated before any byte is used. */
@@ -126,16 +128,9 @@ static u64 read_slow(struct cpu *c, u64 lin, unsigned size, int acc)
     return phys_read(c->m, c, phys, size);
 }
 
-u64 lin_read(struct cpu *c, u64 lin, unsigned size, int acc)
+void lin_write_slow(struct cpu *c, u64 lin, unsigned size, u64 val, int acc)
 {
-    struct tlb_entry *e = &tlb_array(tlb_for(c, acc), acc)[tlb_index(lin)];
-    if (likely(e->tag == tlb_tag(lin) && (lin & 0xfff) + size <= PAGE_SIZE))
-        return load_le((void *)(uintptr_t)(lin + e->addend), size);
-    return read_slow(c, lin, size, acc);
-}
-
-static void write_slow(struct cpu *c, u64 lin, unsigned size, u64 val, int acc)
-{
+    acc = (acc & ~3) | ACC_WRITE;
     if (((lin & 0xfff) + size) > PAGE_SIZE) {
         /* Translate both pages first so a fault on the second leaves memory unchanged. */
         unsigned first = PAGE_SIZE - (lin & 0xfff);
@@ -150,17 +145,6 @@ static void write_slow(struct cpu *c, u64 lin, unsigned size, u64 val, int acc)
     u8 *host = translate_fill(c, lin, acc, &phys);
     (void)host;
     phys_write(c->m, c, phys, size, val);
-}
-
-void lin_write(struct cpu *c, u64 lin, unsigned size, u64 val, int acc)
-{
-    acc = (acc & ~3) | ACC_WRITE;
-    struct tlb_entry *e = &tlb_for(c, acc)->write[tlb_index(lin)];
-    if (likely(e->tag == tlb_tag(lin) && (lin & 0xfff) + size <= PAGE_SIZE)) {
-        store_le((void *)(uintptr_t)(lin + e->addend), size, val);
-        return;
-    }
-    write_slow(c, lin, size, val, acc);
 }
 
 void lin_read_bytes(struct cpu *c, u64 lin, void *buf, size_t n, int acc)
@@ -216,7 +200,7 @@ static u64 seg_check_legacy(struct cpu *c, int seg, u64 off, unsigned size, int 
     return (s->base + off) & 0xffffffffull;
 }
 
-u64 seg_check(struct cpu *c, int seg, u64 off, unsigned size, int acc)
+u64 seg_check_slow(struct cpu *c, int seg, u64 off, unsigned size, int acc)
 {
     u64 lin;
     if (likely(c->mode == MODE_LONG)) {
@@ -229,16 +213,6 @@ u64 seg_check(struct cpu *c, int seg, u64 off, unsigned size, int acc)
     if (unlikely(c->align_check) && (lin & (size - 1)) && size <= 8)
         cpu_raise(c, EXC_AC, 0);
     return lin;
-}
-
-u64 seg_read(struct cpu *c, int seg, u64 off, unsigned size)
-{
-    return lin_read(c, seg_check(c, seg, off, size, ACC_READ), size, ACC_READ);
-}
-
-void seg_write(struct cpu *c, int seg, u64 off, unsigned size, u64 val)
-{
-    lin_write(c, seg_check(c, seg, off, size, ACC_WRITE), size, val, ACC_WRITE);
 }
 
 u8 *fetch_host(struct cpu *c, u64 lin, u64 *phys)

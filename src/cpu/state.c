@@ -25,8 +25,15 @@ void cpu_update_mode(struct cpu *c)
         c->stack_size = (c->mode != MODE_V86 && (ss->ar & AR_DB)) ? 4 : 2;
     }
     c->tlb = c->cpl == 3 ? c->tlb_user : c->tlb_super;
+    c->jc = c->cpl == 3 ? c->jc_user : c->jc_super;
     /* SDM Vol. 3 6.15 #AC: alignment checking needs CR0.AM, EFLAGS.AC and CPL 3. */
     c->align_check = c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & FL_AC);
+    c->seg_fast = c->mode == MODE_LONG && !c->align_check;
+    /* With SMAP, supervisor TLB entries for user pages depend on EFLAGS.AC (SDM Vol. 3
+     * 4.6.1): drop them when AC changes. */
+    bool ac = c->rflags & FL_AC;
+    if ((c->cr4 & CR4_SMAP) && ac != c->tlb_ac) tlb_flush_all(c);
+    c->tlb_ac = ac;
     c->stop_block = true;
 }
 
