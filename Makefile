@@ -51,6 +51,7 @@ $(VP): $(TOOL_OBJS) $(LIB)
 -include guest/guest.mk
 -include tests/tests.mk
 -include bench/bench.mk
+-include tests/fuzz/fuzz.mk
 
 clean:
 	rm -rf build

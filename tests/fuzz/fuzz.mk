@@ -1,0 +1,47 @@
+# libFuzzer targets, built with clang into their own tree (the library is rebuilt with
+# coverage instrumentation, ASan and UBSan). `make fuzz` builds them; `make fuzz-smoke`
+# runs each for a bounded time from a generated seed corpus (for the test suite);
+# `make fuzz-run` fuzzes fuzz_exec until stopped (FUZZ_TIME=seconds to bound it).
+FUZZ_CC ?= clang
+FUZZ_BUILD ?= build/libfuzzer
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS := $(CFLAGS_COMMON) -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+               -fsanitize-coverage-ignorelist=tests/fuzz/coverage_ignore.txt
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_LIB := $(FUZZ_BUILD)/libvanderpool.a
+FUZZ_TARGETS := $(FUZZ_BUILD)/fuzz_exec $(FUZZ_BUILD)/fuzz_multiboot
+FUZZ_TIME ?= 0
+FUZZ_SMOKE_TIME ?= 60
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(wildcard tests/unit/*.h)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -Itests/unit -o $@ $< $(FUZZ_LIB) -lm
+
+# Seed corpora come from a script, not from committed binaries.
+$(FUZZ_BUILD)/seeds/.done: tests/fuzz/make_seeds.py
+	rm -rf $(FUZZ_BUILD)/seeds && python3 tests/fuzz/make_seeds.py $(FUZZ_BUILD)/seeds && touch $@
+
+.PHONY: fuzz fuzz-smoke fuzz-run
+fuzz: $(FUZZ_TARGETS) $(FUZZ_BUILD)/seeds/.done
+
+# -timeout: one input may take at most 10 s; -rss_limit_mb: leaks and runaway allocations.
+FUZZ_OPTS := -timeout=10 -rss_limit_mb=4096 -print_final_stats=1
+fuzz-smoke: fuzz
+	@mkdir -p $(FUZZ_BUILD)/corpus/exec $(FUZZ_BUILD)/corpus/multiboot
+	$(FUZZ_BUILD)/fuzz_exec $(FUZZ_OPTS) -seed=1 -max_total_time=$(FUZZ_SMOKE_TIME) \
+		$(FUZZ_BUILD)/corpus/exec $(FUZZ_BUILD)/seeds/exec
+	$(FUZZ_BUILD)/fuzz_multiboot $(FUZZ_OPTS) -seed=1 -max_total_time=$$(( $(FUZZ_SMOKE_TIME) / 4 + 1 )) \
+		$(FUZZ_BUILD)/corpus/multiboot $(FUZZ_BUILD)/seeds/multiboot
+
+fuzz-run: fuzz
+	@mkdir -p $(FUZZ_BUILD)/corpus/exec
+	$(FUZZ_BUILD)/fuzz_exec $(FUZZ_OPTS) -max_total_time=$(FUZZ_TIME) -jobs=$$(nproc) -workers=$$(nproc) \
+		-artifact_prefix=$(FUZZ_BUILD)/ $(FUZZ_BUILD)/corpus/exec $(FUZZ_BUILD)/seeds/exec
+
+-include $(FUZZ_LIB_OBJS:.o=.d)
