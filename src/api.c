@@ -83,13 +83,10 @@ void vp_trace_list(FILE *out)
 }
 
 /* CPU model selection: the model table and the "+feat,-feat" switches belong to
- * cpumodel.c. The parsed feature set is validated here but cannot reach the machine yet:
- * struct machine_config carries only the model index, so each processor offers its
- * model's default features until the config grows a feature field. */
-static int resolve_cpu(const char *spec, int *model, char *err, size_t errlen)
+ * cpumodel.c; the parsed feature set goes to the machine as plain words. */
+static int resolve_cpu(const char *spec, int *model, struct cpu_features *features, char *err, size_t errlen)
 {
-    struct cpu_features features;
-    return cpu_model_parse(spec, model, &features, err, errlen) ? 0 : -1;
+    return cpu_model_parse(spec, model, features, err, errlen) ? 0 : -1;
 }
 
 void vp_cpu_list(FILE *out)
@@ -118,7 +115,9 @@ vp_machine *vp_create(const vp_config *cfg, char *err, size_t errlen)
         fail(err, errlen, "processor count %d is outside 1..%d", cfg->smp, MAX_CPUS);
         return NULL;
     }
-    if (resolve_cpu(cfg->cpu, &mc.cpu_model, err, errlen)) return NULL;
+    struct cpu_features features;
+    if (resolve_cpu(cfg->cpu, &mc.cpu_model, &features, err, errlen)) return NULL;
+    mc.features = features.w;
     if (vp_trace_parse(cfg->trace, &mc.trace, err, errlen)) return NULL;
     mc.no_reboot = cfg->no_reboot != 0;
     mc.serial_out = cfg->serial_out;

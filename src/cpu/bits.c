@@ -1,6 +1,7 @@
 /* Bit operations: BT BTS BTR BTC, BSF BSR and their F3 forms TZCNT LZCNT, POPCNT, BSWAP,
  * and MOVBE (whose opcodes 0F38 F0/F1 with an F2 prefix are CRC32, also here). */
 #include "flags.h"
+#include "cpumodel.h"
 #include "insn.h"
 
 enum { BT_TEST, BT_SET, BT_RESET, BT_COMPLEMENT };
@@ -62,7 +63,8 @@ static void op_bsf_bsr(struct cpu *c, const struct insn *i)
     unsigned size = i->opsz, bits = size * 8;
     u64 v = rm_read(c, i, size);
     bool reverse = i->op == 0xbd;
-    if (i->rep == 0xf3) {
+    /* Without BMI1 / ABM the F3 prefix is ignored and the instruction is BSF / BSR. */
+    if (i->rep == 0xf3 && cpu_has(c, reverse ? FEAT_ABM : FEAT_BMI1)) {
         u64 n = v == 0 ? bits : reverse ? (unsigned)__builtin_clzll(v) - (64 - bits)
                                         : (unsigned)__builtin_ctzll(v);
         r_write(c, i, size, n);
@@ -127,10 +129,12 @@ static void op_crc32(struct cpu *c, const struct insn *i)
 static void op_movbe(struct cpu *c, const struct insn *i)
 {
     if (i->rep == 0xf2) {
+        /* CRC32 is part of SSE4.2, not offered yet (its string instructions are missing). */
+        if (!cpu_has(c, FEAT_SSE42)) cpu_ud(c);
         op_crc32(c, i);
         return;
     }
-    if (i->mod == 3) cpu_ud(c);
+    if (i->mod == 3 || !cpu_has(c, FEAT_MOVBE)) cpu_ud(c);
     unsigned size = i->opsz;
     if (i->op == 0xf0) r_write(c, i, size, byteswap(rm_read(c, i, size), size));
     else rm_write(c, i, size, byteswap(r_read(c, i, size), size));

@@ -20,13 +20,13 @@ static const struct cpu_features implemented = {.w = {
                  B(FEAT_CLFSH) | B(FEAT_MMX) | B(FEAT_FXSR) | B(FEAT_SSE) | B(FEAT_SSE2) |
                  B(FEAT_SS) | B(FEAT_HTT),
     [FW_1_ECX] = B(FEAT_MONITOR) | B(FEAT_PCID) | B(FEAT_X2APIC) | B(FEAT_TSC_DEADLINE) |
-                 B(FEAT_RDRAND),
+                 B(FEAT_RDRAND) | B(FEAT_CX16) | B(FEAT_MOVBE) | B(FEAT_POPCNT),
     [FW_7_EBX] = B(FEAT_FSGSBASE) | B(FEAT_SMEP) | B(FEAT_ERMS) | B(FEAT_INVPCID) |
                  B(FEAT_RDSEED) | B(FEAT_SMAP) | B(FEAT_CLFLUSHOPT),
     [FW_7_ECX] = B(FEAT_UMIP) | B(FEAT_LA57) | B(FEAT_RDPID),
     [FW_7_EDX] = B(FEAT_MD_CLEAR) | B(FEAT_SPEC_CTRL) | B(FEAT_STIBP) |
                  B(FEAT_ARCH_CAPABILITIES) | B(FEAT_SSBD),
-    [FW_81_ECX] = B(FEAT_LAHF_LM) | B(FEAT_PREFETCHW),
+    [FW_81_ECX] = B(FEAT_LAHF_LM) | B(FEAT_PREFETCHW) | B(FEAT_ABM),
     [FW_81_EDX] = B(FEAT_SYSCALL) | B(FEAT_NX) | B(FEAT_PDPE1GB) | B(FEAT_RDTSCP) | B(FEAT_LM),
     [FW_6_EAX] = B(FEAT_ARAT),
     [FW_87_EDX] = B(FEAT_INVTSC),
@@ -273,15 +273,21 @@ const struct cpu_model *cpu_model_of(const struct cpu *c)
     return m ? m : &models[0];
 }
 
+/* The machine's feature set: the model's defaults with the -cpu switches applied. */
 struct cpu_features cpu_features_of(const struct cpu *c)
 {
-    return cpu_model_features((int)(cpu_model_of(c) - models));
+    struct cpu_features f = cpu_model_features((int)(cpu_model_of(c) - models));
+    if (c->m)
+        for (int w = 0; w < FW_COUNT; w++) f.w[w] = (f.w[w] | c->m->features_on[w]) & ~c->m->features_off[w];
+    return f;
 }
 
 bool cpu_has(const struct cpu *c, enum feature f)
 {
-    const struct cpu_model *m = cpu_model_of(c);
-    return features_has(&m->hw, f) && features_has(&implemented, f);
+    /* Model defaults are already cut to what is implemented, and -cpu refuses to switch on
+     * anything else; host tests may force a feature on to test its instructions. */
+    struct cpu_features have = cpu_features_of(c);
+    return features_has(&have, f);
 }
 
 unsigned cpu_phys_bits(const struct cpu *c) { return cpu_model_of(c)->phys_bits; }

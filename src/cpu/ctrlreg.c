@@ -2,6 +2,7 @@
  * SMSW. The rules are SDM Vol. 2 "MOV-Move to/from Control Registers" and "MOV-Move
  * to/from Debug Registers", and SDM Vol. 3 2.5 (control registers), 4.1 (paging modes),
  * 4.10.4 (TLB invalidation) and 17.2 (debug registers). */
+#include "../machine/machine.h"
 #include "cpumodel.h"
 #include "sysinsn.h"
 #include "sysreg.h"
@@ -116,11 +117,9 @@ void cr_write(struct cpu *c, int n, u64 val)
     case 3: cr3_write(c, val); break;
     case 4: cr4_write(c, val); break;
     case 8:
-        /* CR8 bits 3:0 are TPR[7:4]; the rest reserved (SDM Vol. 3 11.8.6.1).
-         * TODO(lapic): the local APIC has no TPR accessor yet; c->cr8 is the copy. */
+        /* CR8 bits 3:0 are TPR[7:4]; the rest reserved (SDM Vol. 3 11.8.6.1). */
         if (val >> 4) cpu_gp(c, 0);
-        c->cr8 = val;
-        c->check_events = true; /* a lower priority may unmask a pending interrupt */
+        lapic_set_tpr(c, (u8)(val << 4));
         break;
     default: cpu_ud(c);
     }
@@ -145,7 +144,7 @@ void op_mov_r_cr(struct cpu *c, const struct insn *i)
     case 2: v = c->cr2; break;
     case 3: v = c->cr3; break;
     case 4: v = c->cr4; break;
-    default: v = c->cr8; break;
+    default: v = lapic_get_tpr(c) >> 4; break;
     }
     reg_set(c, i->rm, crdr_size(c), v & size_mask(crdr_size(c)));
 }

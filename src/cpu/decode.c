@@ -274,6 +274,7 @@ void decode_insn(struct cpu *c, unsigned mode_size, fetch_fn fetch, void *ctx, s
     if (a->flags & A_BYTE) i->opsz = 1;
 
     /* ModRM. */
+    bool group5 = map == MAP_1B && b == 0xff;
     bool vex_like = !long_mode && (map == MAP_1B) && (b == 0xc4 || b == 0xc5);
     if (a->flags & A_MODRM) {
         i->modrm = next_byte(&rd);
@@ -288,6 +289,10 @@ void decode_insn(struct cpu *c, unsigned mode_size, fetch_fn fetch, void *ctx, s
             if (i->adsz == 2) modrm16(&rd, i);
             else modrm32(&rd, i, long_mode);
         }
+        /* FF /2 and /4 (near CALL/JMP) are 64-bit in 64-bit mode; /6 (PUSH) defaults to it. */
+        unsigned slot = (i->modrm >> 3) & 7;
+        if (group5 && long_mode && (slot == 2 || slot == 4)) i->opsz = 8;
+        if (group5 && long_mode && slot == 6 && !(i->rex & 8)) i->opsz = i->p66 ? 2 : 8;
     } else {
         /* +r forms (push/pop/xchg/mov/bswap/inc/dec) use the low opcode bits with REX.B. */
         i->reg = (u8)((b & 7) | ((i->rex & 1) << 3));

@@ -50,7 +50,9 @@ static void set_seg(struct seg *s, u16 sel, u64 base, u32 limit, u32 ar)
 void cpu_reset(struct cpu *c, bool init_only)
 {
     memset(c->r, 0, sizeof c->r);
-    c->r[RDX] = 0x000906ea; /* family/model/stepping; the CPU model may refine this */
+    u32 id[4];
+    cpuid_query(c, 1, 0, id);
+    c->r[RDX] = id[0]; /* the processor signature, as CPUID.1:EAX reports it */
     c->rip = c->next_rip = 0xfff0;
     c->lf.op = 0;
     c->rflags = FL_FIXED1;

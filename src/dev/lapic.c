@@ -593,3 +593,12 @@ void lapic_destroy(struct lapic *l)
     l->timer.deadline = TIME_NEVER;
     free(l);
 }
+
+u8 lapic_get_tpr(struct cpu *c) { return c->lapic ? (u8)c->lapic->tpr : (u8)(c->cr8 << 4); }
+
+void lapic_set_tpr(struct cpu *c, u8 tpr)
+{
+    if (c->lapic) c->lapic->tpr = tpr;
+    c->cr8 = tpr >> 4;
+    c->check_events = true; /* a lower priority may unmask a pending interrupt */
+}

@@ -6,6 +6,8 @@
 
 #include "../cpu/block.h"
 #include "../cpu/cpu.h"
+#include "../cpu/cpumodel.h"
+#include "../cpu/trace.h"
 #include "machine.h"
 
 #define QUANTUM_UP (1u << 20) /* one processor: slices end only at timer deadlines */
@@ -79,6 +81,14 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     m->ram_below_4g = m->ram_size < PCI_HOLE_START ? m->ram_size : PCI_HOLE_START;
     m->ram_above_4g = m->ram_size - m->ram_below_4g;
     m->cpu_model = cfg->cpu_model;
+    _Static_assert(FW_COUNT <= MACHINE_FEATURE_WORDS, "feature words");
+    if (cfg->features) {
+        struct cpu_features def = cpu_model_features(cfg->cpu_model);
+        for (int w = 0; w < FW_COUNT; w++) {
+            m->features_on[w] = cfg->features[w] & ~def.w[w];
+            m->features_off[w] = def.w[w] & ~cfg->features[w];
+        }
+    }
     m->no_reboot = cfg->no_reboot;
     m->trace = cfg->trace;
     m->serial_out = cfg->serial_out ? cfg->serial_out : stdout;
@@ -137,7 +147,8 @@ void machine_reset(struct machine *m)
     for (int k = 0; k < m->ncpus; k++) cpu_reset(m->cpus[k], false);
     board_reset(m);
     m->reset_requested = false;
-    if (m->trace & TRACE_CPU_RESET) machine_log(m, "machine reset");
+    if (m->trace & TRACE_CPU_RESET)
+        for (int k = 0; k < m->ncpus; k++) trace_cpu_state(m->cpus[k], "reset");
 }
 
 void machine_request_stop(struct machine *m, enum machine_stop why, int code)

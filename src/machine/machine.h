@@ -15,6 +15,7 @@ struct block_cache;
 #define MAX_MMIO 16
 #define MAX_TIMERS 96
 #define MAX_IO_HANDLERS 64
+#define MACHINE_FEATURE_WORDS 16 /* room for struct cpu_features (src/cpu/cpumodel.h) */
 #define PAGE_SIZE 4096u
 #define FOUR_GB 0x100000000ull
 #define PCI_HOLE_START 0xe0000000ull /* RAM above this is remapped above 4 GiB, as QEMU's pc */
@@ -98,6 +99,9 @@ struct machine {
 
     /* Configuration. */
     int cpu_model; /* index into the CPU model table */
+    /* -cpu +feature / -feature switches, as struct cpu_features words applied on top of the
+     * model's defaults (src/cpu/cpumodel.c). */
+    u32 features_on[MACHINE_FEATURE_WORDS], features_off[MACHINE_FEATURE_WORDS];
     bool no_reboot;
     u32 trace;
     FILE *serial_out; /* UART output (stdout by default) */
@@ -182,6 +186,9 @@ bool lapic_set_base(struct cpu *c, u64 val);
 /* x2APIC MSRs 0x800-0x8ff and IA32_TSC_DEADLINE (0x6e0); false = #GP. */
 bool lapic_msr_read(struct cpu *c, u32 msr, u64 *val);
 bool lapic_msr_write(struct cpu *c, u32 msr, u64 val);
+/* The task-priority register, which CR8 reads and writes as TPR[7:4] (SDM Vol. 3 11.8.6). */
+u8 lapic_get_tpr(struct cpu *c);
+void lapic_set_tpr(struct cpu *c, u8 tpr);
 
 /* --- Board wiring (src/dev/board.c) ------------------------------------------------ */
 
@@ -197,6 +204,8 @@ struct machine_config {
     u64 ram_size;
     int ncpus;
     int cpu_model;
+    const u32 *features; /* MACHINE_FEATURE_WORDS words from cpu_model_parse, or NULL for the
+                            model's defaults */
     bool no_reboot;
     u32 trace;
     FILE *serial_out, *log;
