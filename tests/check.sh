@@ -8,7 +8,9 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-mkdir -p build
+# CHECK_BUILD moves the rel/asan build trees (default build/rel, build/asan).
+B=${CHECK_BUILD:-build}
+mkdir -p build "$B"
 log=build/check.log
 : >"$log"
 jobs=$(nproc)
@@ -31,8 +33,8 @@ section() {
 # build MODE: the emulator and the unit-test binaries for MODE.
 build() {
     local mode=$1
-    if make -j"$jobs" BUILD=build/$mode MODE=$mode >build/make-$mode.log 2>&1 &&
-        make -j"$jobs" BUILD=build/$mode MODE=$mode unit >>build/make-$mode.log 2>&1; then
+    if make -j"$jobs" BUILD=$B/$mode MODE=$mode >build/make-$mode.log 2>&1 &&
+        make -j"$jobs" BUILD=$B/$mode MODE=$mode unit >>build/make-$mode.log 2>&1; then
         echo "PASS build/$mode"
     else
         echo "FAIL build/$mode: see build/make-$mode.log"
@@ -44,10 +46,10 @@ build() {
 # as one failure of its own.
 unit() {
     local mode=$1 t name status out
-    for t in build/$mode/tests/unit/test_*; do
+    for t in $B/$mode/tests/unit/test_*; do
         [ -x "$t" ] || continue
         name=$(basename "$t")
-        out=$(timeout 600 "$t" 2>&1)
+        out=$(timeout "${UNIT_TIMEOUT:-300}" "$t" 2>&1) # bounded: keeps make check under ~15 min
         status=$?
         sed "s/^\(PASS\|FAIL\) /\1 unit\/$mode\/$name\//" <<<"$out" | grep -E '^(PASS|FAIL) '
         if [ $status -ne 0 ] && ! grep -q '^FAIL ' <<<"$out"; then
@@ -62,7 +64,7 @@ cli() {
     local mode=$1 s
     for s in tests/cli/*.sh; do
         [ -x "$s" ] || continue
-        "$s" "build/$mode/vanderpool" 2>&1 | sed "s/^\(PASS\|FAIL\) /\1 cli\/$mode\/$(basename "$s" .sh)\//"
+        "$s" "$B/$mode/vanderpool" 2>&1 | sed "s/^\(PASS\|FAIL\) /\1 cli\/$mode\/$(basename "$s" .sh)\//"
     done
 }
 
@@ -82,7 +84,7 @@ section cli/rel cli rel
 section cli/asan cli asan
 # ASan/UBSan builds run guests several times slower.
 section guest env VP_TIMEOUT=300 tests/guest/run.sh -j "$jobs" \
-    --vp rel=build/rel/vanderpool --vp asan=build/asan/vanderpool
+    --vp rel=$B/rel/vanderpool --vp asan=$B/asan/vanderpool
 
 p=$(grep -c '^PASS ' "$log")
 f=$(grep -c '^FAIL ' "$log")
