@@ -187,6 +187,144 @@ static void op_cmpxchg8b(struct cpu *c, const struct insn *i)
     flags_write(c, FL_ZF, eq ? FL_ZF : 0);
 }
 
+/* --- Specialized forms -------------------------------------------------------------
+ *
+ * The hottest encodings with the operation, the operand size (4 or 8) and the operand kind
+ * fixed at decode time (alu_specialize), so each compiles to straight-line code. They do
+ * exactly what the generic handlers above do. ADC and SBB, byte and word forms stay
+ * generic. */
+
+static inline u64 fast_result(unsigned op, u64 a, u64 b)
+{
+    switch (op) {
+    case ALU_ADD: return a + b;
+    case ALU_OR: return a | b;
+    case ALU_AND: return a & b;
+    case ALU_XOR: return a ^ b;
+    default: return a - b; /* SUB, CMP */
+    }
+}
+static inline void fast_flags(struct cpu *c, unsigned op, unsigned size, u64 r, u64 a, u64 b)
+{
+    if (op == ALU_OR || op == ALU_AND || op == ALU_XOR) flags_logic(c, size, r);
+    else flags_set(c, op == ALU_ADD ? LF_ADD : LF_SUB, size, r, a, b);
+}
+
+/* Register destination `d`, value a op b. */
+static inline void fast_alu_reg(struct cpu *c, unsigned op, unsigned size, unsigned d, u64 a, u64 b)
+{
+    u64 r = fast_result(op, a, b);
+    if (op != ALU_CMP) reg_set48(c, d, size, r);
+    fast_flags(c, op, size, r, a, b);
+}
+/* Memory destination: read, operate, write back (not for CMP), then the flags. */
+static inline void fast_alu_mem(struct cpu *c, const struct insn *i, unsigned op, unsigned size, u64 b)
+{
+    u64 ea = insn_ea(c, i);
+    u64 a = seg_read(c, i->seg, ea, size);
+    u64 r = fast_result(op, a, b);
+    if (op != ALU_CMP) seg_write(c, i->seg, ea, size, r);
+    fast_flags(c, op, size, r, a, b);
+}
+
+#define ALU_FAST(name, op, size)                                                          \
+    static void name##_rr_rm##size(struct cpu *c, const struct insn *i) /* op r/m, r */  \
+    {                                                                                     \
+        fast_alu_reg(c, op, size, i->rm, reg_get48(c, i->rm, size), reg_get48(c, i->reg, size)); \
+    }                                                                                     \
+    static void name##_rr_r##size(struct cpu *c, const struct insn *i) /* op r, r/m */   \
+    {                                                                                     \
+        fast_alu_reg(c, op, size, i->reg, reg_get48(c, i->reg, size), reg_get48(c, i->rm, size)); \
+    }                                                                                     \
+    static void name##_mr##size(struct cpu *c, const struct insn *i) /* op m, r */       \
+    {                                                                                     \
+        fast_alu_mem(c, i, op, size, reg_get48(c, i->reg, size));                          \
+    }                                                                                     \
+    static void name##_rm##size(struct cpu *c, const struct insn *i) /* op r, m */       \
+    {                                                                                     \
+        u64 b = seg_read(c, i->seg, insn_ea(c, i), size);                                 \
+        fast_alu_reg(c, op, size, i->reg, reg_get48(c, i->reg, size), b);                  \
+    }                                                                                     \
+    static void name##_ri##size(struct cpu *c, const struct insn *i) /* op r, imm */     \
+    {                                                                                     \
+        fast_alu_reg(c, op, size, i->rm, reg_get48(c, i->rm, size), size == 4 ? (u32)i->imm : i->imm); \
+    }                                                                                     \
+    static void name##_mi##size(struct cpu *c, const struct insn *i) /* op m, imm */     \
+    {                                                                                     \
+        fast_alu_mem(c, i, op, size, size == 4 ? (u32)i->imm : i->imm);                   \
+    }
+
+#define ALU_FAST_OP(name, op) ALU_FAST(name, op, 4) ALU_FAST(name, op, 8)
+ALU_FAST_OP(f_add, ALU_ADD)
+ALU_FAST_OP(f_or, ALU_OR)
+ALU_FAST_OP(f_and, ALU_AND)
+ALU_FAST_OP(f_sub, ALU_SUB)
+ALU_FAST_OP(f_xor, ALU_XOR)
+ALU_FAST_OP(f_cmp, ALU_CMP)
+
+/* [form][op][size == 8]; NULL for ADC and SBB. */
+enum { F_RR_RM, F_RR_R, F_MR, F_RM, F_RI, F_MI, F_FORMS };
+#define ALU_FAST_ROW(form) {                                                              \
+    {f_add_##form##4, f_add_##form##8}, {f_or_##form##4, f_or_##form##8}, {NULL, NULL},   \
+    {NULL, NULL}, {f_and_##form##4, f_and_##form##8}, {f_sub_##form##4, f_sub_##form##8}, \
+    {f_xor_##form##4, f_xor_##form##8}, {f_cmp_##form##4, f_cmp_##form##8}}
+static const insn_fn alu_fast[F_FORMS][8][2] = {
+    ALU_FAST_ROW(rr_rm), ALU_FAST_ROW(rr_r), ALU_FAST_ROW(mr),
+    ALU_FAST_ROW(rm), ALU_FAST_ROW(ri), ALU_FAST_ROW(mi),
+};
+
+static void f_test_rr4(struct cpu *c, const struct insn *i) { flags_logic(c, 4, (u32)(c->r[i->rm] & c->r[i->reg])); }
+static void f_test_rr8(struct cpu *c, const struct insn *i) { flags_logic(c, 8, c->r[i->rm] & c->r[i->reg]); }
+static void f_test_mr4(struct cpu *c, const struct insn *i)
+{
+    flags_logic(c, 4, seg_read(c, i->seg, insn_ea(c, i), 4) & (u32)c->r[i->reg]);
+}
+static void f_test_mr8(struct cpu *c, const struct insn *i)
+{
+    flags_logic(c, 8, seg_read(c, i->seg, insn_ea(c, i), 8) & c->r[i->reg]);
+}
+static void f_test_ri4(struct cpu *c, const struct insn *i) { flags_logic(c, 4, (u32)(c->r[i->rm] & i->imm)); }
+static void f_test_ri8(struct cpu *c, const struct insn *i) { flags_logic(c, 8, c->r[i->rm] & i->imm); }
+
+/* INC/DEC keep CF: flags_incdec saves it first. */
+#define INCDEC_FAST(name, dec, size)                                                      \
+    static void name##_r##size(struct cpu *c, const struct insn *i)                      \
+    {                                                                                     \
+        u64 a = reg_get48(c, i->rm, size), r = dec ? a - 1 : a + 1;                        \
+        reg_set48(c, i->rm, size, r);                                                      \
+        flags_incdec(c, dec ? LF_DEC : LF_INC, size, r, a);                               \
+    }                                                                                     \
+    static void name##_m##size(struct cpu *c, const struct insn *i)                      \
+    {                                                                                     \
+        u64 ea = insn_ea(c, i), a = seg_read(c, i->seg, ea, size), r = dec ? a - 1 : a + 1; \
+        seg_write(c, i->seg, ea, size, r);                                                \
+        flags_incdec(c, dec ? LF_DEC : LF_INC, size, r, a);                               \
+    }
+INCDEC_FAST(f_inc, 0, 4)
+INCDEC_FAST(f_inc, 0, 8)
+INCDEC_FAST(f_dec, 1, 4)
+INCDEC_FAST(f_dec, 1, 8)
+
+insn_fn alu_specialize(const struct insn *i, bool long_mode)
+{
+    (void)long_mode;
+    if (i->opsz != 4 && i->opsz != 8) return NULL;
+    unsigned s8 = i->opsz == 8, reg3 = (i->modrm >> 3) & 7;
+    bool mem = i->mod != 3;
+    if (i->fn == op_alu_rm_r) return alu_fast[mem ? F_MR : F_RR_RM][i->op >> 3][s8];
+    if (i->fn == op_alu_r_rm) return alu_fast[mem ? F_RM : F_RR_R][i->op >> 3][s8];
+    if (i->fn == op_alu_grp1) return alu_fast[mem ? F_MI : F_RI][reg3][s8];
+    if (i->fn == op_alu_acc_imm && i->rm == RAX) return alu_fast[F_RI][i->op >> 3][s8];
+    if (i->fn == op_test_rm_r) return mem ? (s8 ? f_test_mr8 : f_test_mr4) : (s8 ? f_test_rr8 : f_test_rr4);
+    if (i->fn == op_test_rm_imm && !mem) return s8 ? f_test_ri8 : f_test_ri4;
+    if (i->fn == op_test_acc_imm && i->rm == RAX) return s8 ? f_test_ri8 : f_test_ri4;
+    if (i->fn == op_incdec_rm) {
+        if (reg3 == 0) return mem ? (s8 ? f_inc_m8 : f_inc_m4) : (s8 ? f_inc_r8 : f_inc_r4);
+        return mem ? (s8 ? f_dec_m8 : f_dec_m4) : (s8 ? f_dec_r8 : f_dec_r4);
+    }
+    return NULL;
+}
+
 #define ALU_ROW(base)                                                                 \
     {MAP_1B, (base) + 0, -1, OPF_LOCK, op_alu_rm_r},                                  \
     {MAP_1B, (base) + 1, -1, OPF_LOCK, op_alu_rm_r},                                  \

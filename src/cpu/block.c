@@ -125,7 +125,9 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
         if (f.overflow) break; /* crosses the page or the limit: decoded alone later */
         b->n++;
         b->bytes += i->len;
-        if (decode_ends_block(i, key == 8)) break;
+        bool end = decode_ends_block(i, key == 8);
+        insn_specialize(i, key == 8);
+        if (end) break;
     }
     if (b->n == 0) return NULL;
     bc->used += sizeof(struct block) + b->n * sizeof(struct insn);

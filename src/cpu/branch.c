@@ -1,6 +1,7 @@
 /* Near control transfers and software interrupts: JMP, Jcc, JrCXZ, LOOPcc, CALL, RET,
  * INT3, INT n, INTO, INT1 (SDM Vol. 2, each instruction). Far transfers are in far.c. */
 #include "descriptor.h"
+#include "flags.h"
 #include "insn.h"
 
 /* Validate a near-branch target and return it (SDM Vol. 2 JMP "near"): 64-bit mode needs a
@@ -112,6 +113,61 @@ static void op_int1(struct cpu *c, const struct insn *i)
 {
     (void)i;
     intr_deliver(c, EXC_DB, EV_PRIV_SWEXC, NO_ERRCODE);
+}
+
+/* --- Specialized forms for 64-bit mode (branch_specialize) ---------------------------
+ * Blocks are keyed by decode mode, so these only run in 64-bit mode: the target check is
+ * the canonical one, and the stack is SS:RSP with 8-byte slots (the shared seg_check fast
+ * path raises #SS(0) for a non-canonical RSP, as stk_push does). Near RET/CALL with a 66
+ * prefix stay generic. */
+static inline u64 target64(struct cpu *c, u64 t)
+{
+    if (unlikely((u64)((s64)(t << 16) >> 16) != t) && !cpu_is_canonical(c, t)) cpu_gp(c, 0);
+    return t;
+}
+
+#define JCC64(cc)                                                                         \
+    static void f_jcc64_##cc(struct cpu *c, const struct insn *i)                        \
+    {                                                                                     \
+        if (flags_cond(c, cc)) c->next_rip = target64(c, c->next_rip + i->imm);          \
+    }
+JCC64(0) JCC64(1) JCC64(2) JCC64(3) JCC64(4) JCC64(5) JCC64(6) JCC64(7)
+JCC64(8) JCC64(9) JCC64(10) JCC64(11) JCC64(12) JCC64(13) JCC64(14) JCC64(15)
+static const insn_fn jcc64[16] = {
+    f_jcc64_0, f_jcc64_1, f_jcc64_2, f_jcc64_3, f_jcc64_4, f_jcc64_5, f_jcc64_6, f_jcc64_7,
+    f_jcc64_8, f_jcc64_9, f_jcc64_10, f_jcc64_11, f_jcc64_12, f_jcc64_13, f_jcc64_14, f_jcc64_15,
+};
+
+static void f_jmp64(struct cpu *c, const struct insn *i)
+{
+    c->next_rip = target64(c, c->next_rip + i->imm);
+}
+
+static void f_call64(struct cpu *c, const struct insn *i)
+{
+    u64 target = target64(c, c->next_rip + i->imm), sp = c->r[RSP] - 8;
+    seg_write(c, SEG_SS, sp, 8, c->next_rip);
+    c->r[RSP] = sp;
+    c->next_rip = target;
+}
+
+static void f_ret64(struct cpu *c, const struct insn *i)
+{
+    (void)i;
+    u64 sp = c->r[RSP];
+    u64 target = target64(c, seg_read(c, SEG_SS, sp, 8));
+    c->r[RSP] = sp + 8;
+    c->next_rip = target;
+}
+
+insn_fn branch_specialize(const struct insn *i, bool long_mode)
+{
+    if (!long_mode || i->opsz != 8) return NULL;
+    if (i->fn == op_jcc) return jcc64[i->op & 15];
+    if (i->fn == op_jmp_rel) return f_jmp64;
+    if (i->fn == op_call_rel) return f_call64;
+    if (i->fn == op_ret && i->op == 0xc3) return f_ret64;
+    return NULL;
 }
 
 #define JCC(op) {MAP_1B, op, -1, OPF_ENDBLOCK, op_jcc}, {MAP_0F, 0x80 + (op - 0x70), -1, OPF_ENDBLOCK, op_jcc}

@@ -48,19 +48,4 @@ void cpu_set_rflags(struct cpu *c, u64 v)
     if ((old ^ c->rflags) & FL_IF) c->check_events = true;
 }
 
-/* Condition codes (SDM Vol. 1 Appendix B, Table B-1). Pairs differ in bit 0 (negation). */
-bool cpu_cond(struct cpu *c, unsigned cc)
-{
-    bool r;
-    switch ((cc >> 1) & 7) {
-    case 0: r = flags_of(c); break;                       /* O */
-    case 1: r = flags_cf(c); break;                       /* B / C */
-    case 2: r = flags_zf(c); break;                       /* E / Z */
-    case 3: r = flags_cf(c) || flags_zf(c); break;        /* BE */
-    case 4: r = flags_sf(c); break;                       /* S */
-    case 5: r = flags_pf(c); break;                       /* P */
-    case 6: r = flags_sf(c) != flags_of(c); break;        /* L */
-    default: r = flags_zf(c) || flags_sf(c) != flags_of(c); break; /* LE */
-    }
-    return r ^ (cc & 1);
-}
+bool cpu_cond(struct cpu *c, unsigned cc) { return flags_cond(c, cc); }

@@ -123,6 +123,24 @@ static inline void flags_write(struct cpu *c, u64 mask, u64 val)
     c->rflags = (c->rflags & ~mask) | (val & mask);
 }
 
+/* Condition codes (SDM Vol. 1 Appendix B, Table B-1). Pairs differ in bit 0 (negation).
+ * Inline so a constant cc folds to the one test it needs. */
+static inline bool flags_cond(const struct cpu *c, unsigned cc)
+{
+    bool r;
+    switch ((cc >> 1) & 7) {
+    case 0: r = flags_of(c); break;                       /* O */
+    case 1: r = flags_cf(c); break;                       /* B / C */
+    case 2: r = flags_zf(c); break;                       /* E / Z */
+    case 3: r = flags_cf(c) || flags_zf(c); break;        /* BE */
+    case 4: r = flags_sf(c); break;                       /* S */
+    case 5: r = flags_pf(c); break;                       /* P */
+    case 6: r = flags_sf(c) != flags_of(c); break;        /* L */
+    default: r = flags_zf(c) || flags_sf(c) != flags_of(c); break; /* LE */
+    }
+    return r ^ (cc & 1);
+}
+
 /* Current value of the six arithmetic flags in RFLAGS positions. */
 u64 flags_arith(const struct cpu *c);
 

@@ -39,6 +39,7 @@ struct insn {
     u8 index;     /* register number, or NO_REG */
     u8 scale;     /* shift count 0-3 */
     bool rip_rel;
+    bool ea_base; /* set by insn_specialize: 64-bit address, base + disp only */
 };
 #define NO_REG 0xff
 
@@ -47,6 +48,7 @@ static inline bool insn_has_mem(const struct insn *i) { return i->mod != 3; }
 /* Offset of the memory operand (before segmentation), masked to the address size. */
 static inline u64 insn_ea(const struct cpu *c, const struct insn *i)
 {
+    if (likely(i->ea_base)) return c->r[i->base] + (u64)i->disp;
     u64 ea = (u64)i->disp;
     if (i->rip_rel) return c->next_rip + ea;
     if (i->base != NO_REG) ea += c->r[i->base];
@@ -81,6 +83,17 @@ static inline void r_write(struct cpu *c, const struct insn *i, unsigned size, u
 {
     if (size == 1) reg8_set(c, i->reg, i->rex, (u8)v);
     else reg_set(c, i->reg, size, v);
+}
+
+/* Register access for specialized handlers, size 4 or 8 only (a constant there): a 32-bit
+ * write zero-extends (SDM Vol. 1 3.4.1.1). */
+static inline u64 reg_get48(const struct cpu *c, unsigned n, unsigned size)
+{
+    return size == 4 ? (u64)(u32)c->r[n] : c->r[n];
+}
+static inline void reg_set48(struct cpu *c, unsigned n, unsigned size, u64 v)
+{
+    c->r[n] = size == 4 ? (u64)(u32)v : v;
 }
 
 /* --- Registration ------------------------------------------------------------------ */
@@ -134,6 +147,19 @@ void decode_insn(struct cpu *c, unsigned mode_size, fetch_fn fetch, void *ctx, s
 
 /* True if the block must end after this instruction (OPF_ENDBLOCK or invalid). */
 bool decode_ends_block(const struct insn *i, bool long_mode);
+
+/* --- Decode-time specialization ---------------------------------------------------- */
+
+/* Once an instruction is decoded into a block, insn_specialize (optable.c) lets its family
+ * swap the generic handler for one written for the exact form: register or memory
+ * operand, operand size, 64-bit mode (blocks are keyed by decode mode, so the handler
+ * only ever runs in the mode it was chosen for). The generic handler stays the reference;
+ * a specialized one must behave identically. Each family hook returns NULL when it has
+ * nothing better for `i`. */
+void insn_specialize(struct insn *i, bool long_mode);
+insn_fn alu_specialize(const struct insn *i, bool long_mode);
+insn_fn move_specialize(const struct insn *i, bool long_mode);
+insn_fn branch_specialize(const struct insn *i, bool long_mode);
 
 /* Handlers shared across families. */
 void op_ud(struct cpu *c, const struct insn *i);

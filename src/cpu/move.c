@@ -128,6 +128,117 @@ static void op_xlat(struct cpu *c, const struct insn *i)
     reg8_set(c, RAX, false, (u8)seg_read(c, i->seg, off, 1));
 }
 
+/* --- Specialized forms (move_specialize) -------------------------------------------
+ * MOV, MOVZX/MOVSX/MOVSXD and LEA with the operand size (4 or 8) and the operand kind fixed
+ * at decode time; byte loads and stores too. Same behaviour as the generic handlers. */
+#define MOV_FAST(size)                                                                    \
+    static void f_mov_rr##size(struct cpu *c, const struct insn *i) /* 89 r/m, r */      \
+    {                                                                                     \
+        reg_set48(c, i->rm, size, c->r[i->reg]);                                          \
+    }                                                                                     \
+    static void f_mov_rr_r##size(struct cpu *c, const struct insn *i) /* 8B r, r/m */    \
+    {                                                                                     \
+        reg_set48(c, i->reg, size, c->r[i->rm]);                                          \
+    }                                                                                     \
+    static void f_mov_store##size(struct cpu *c, const struct insn *i)                   \
+    {                                                                                     \
+        seg_write(c, i->seg, insn_ea(c, i), size, c->r[i->reg]);                          \
+    }                                                                                     \
+    static void f_mov_load##size(struct cpu *c, const struct insn *i)                    \
+    {                                                                                     \
+        reg_set48(c, i->reg, size, seg_read(c, i->seg, insn_ea(c, i), size));             \
+    }                                                                                     \
+    static void f_mov_ri##size(struct cpu *c, const struct insn *i) /* B8+r */            \
+    {                                                                                     \
+        reg_set48(c, i->reg, size, i->imm);                                               \
+    }                                                                                     \
+    static void f_mov_rmi##size(struct cpu *c, const struct insn *i) /* C7 /0 reg */     \
+    {                                                                                     \
+        reg_set48(c, i->rm, size, i->imm);                                                \
+    }                                                                                     \
+    static void f_mov_mi##size(struct cpu *c, const struct insn *i) /* C7 /0 mem */      \
+    {                                                                                     \
+        seg_write(c, i->seg, insn_ea(c, i), size, i->imm);                                \
+    }                                                                                     \
+    static void f_lea##size(struct cpu *c, const struct insn *i)                         \
+    {                                                                                     \
+        reg_set48(c, i->reg, size, insn_ea(c, i));                                        \
+    }                                                                                     \
+    static void f_movzxb_r##size(struct cpu *c, const struct insn *i)                    \
+    {                                                                                     \
+        c->r[i->reg] = reg8_get(c, i->rm, i->rex);                                        \
+    }                                                                                     \
+    static void f_movzxb_m##size(struct cpu *c, const struct insn *i)                    \
+    {                                                                                     \
+        c->r[i->reg] = seg_read(c, i->seg, insn_ea(c, i), 1);                             \
+    }                                                                                     \
+    static void f_movzxw_r##size(struct cpu *c, const struct insn *i)                    \
+    {                                                                                     \
+        c->r[i->reg] = (u16)c->r[i->rm];                                                  \
+    }                                                                                     \
+    static void f_movzxw_m##size(struct cpu *c, const struct insn *i)                    \
+    {                                                                                     \
+        c->r[i->reg] = seg_read(c, i->seg, insn_ea(c, i), 2);                             \
+    }                                                                                     \
+    static void f_movsxb_r##size(struct cpu *c, const struct insn *i)                    \
+    {                                                                                     \
+        reg_set48(c, i->reg, size, (u64)(s64)(s8)reg8_get(c, i->rm, i->rex));             \
+    }                                                                                     \
+    static void f_movsxb_m##size(struct cpu *c, const struct insn *i)                    \
+    {                                                                                     \
+        reg_set48(c, i->reg, size, (u64)(s64)(s8)seg_read(c, i->seg, insn_ea(c, i), 1));  \
+    }                                                                                     \
+    static void f_movsxw_r##size(struct cpu *c, const struct insn *i)                    \
+    {                                                                                     \
+        reg_set48(c, i->reg, size, (u64)(s64)(s16)c->r[i->rm]);                           \
+    }                                                                                     \
+    static void f_movsxw_m##size(struct cpu *c, const struct insn *i)                    \
+    {                                                                                     \
+        reg_set48(c, i->reg, size, (u64)(s64)(s16)seg_read(c, i->seg, insn_ea(c, i), 2)); \
+    }
+MOV_FAST(4)
+MOV_FAST(8)
+
+static void f_movsxd_r(struct cpu *c, const struct insn *i) { c->r[i->reg] = (u64)(s64)(s32)c->r[i->rm]; }
+static void f_movsxd_m(struct cpu *c, const struct insn *i)
+{
+    c->r[i->reg] = (u64)(s64)(s32)seg_read(c, i->seg, insn_ea(c, i), 4);
+}
+static void f_mov_store1(struct cpu *c, const struct insn *i)
+{
+    seg_write(c, i->seg, insn_ea(c, i), 1, reg8_get(c, i->reg, i->rex));
+}
+static void f_mov_load1(struct cpu *c, const struct insn *i)
+{
+    reg8_set(c, i->reg, i->rex, (u8)seg_read(c, i->seg, insn_ea(c, i), 1));
+}
+
+#define PICK(name) (s8 ? name##8 : name##4)
+insn_fn move_specialize(const struct insn *i, bool long_mode)
+{
+    (void)long_mode;
+    bool mem = i->mod != 3;
+    if (i->opsz == 1) {
+        if (i->fn == op_mov_rm_r && mem) return f_mov_store1;
+        if (i->fn == op_mov_r_rm && mem) return f_mov_load1;
+        return NULL;
+    }
+    if (i->opsz != 4 && i->opsz != 8) return NULL;
+    bool s8 = i->opsz == 8;
+    if (i->fn == op_mov_rm_r) return mem ? PICK(f_mov_store) : PICK(f_mov_rr);
+    if (i->fn == op_mov_r_rm) return mem ? PICK(f_mov_load) : PICK(f_mov_rr_r);
+    if (i->fn == op_mov_r_imm) return PICK(f_mov_ri);
+    if (i->fn == op_mov_rm_imm) return mem ? PICK(f_mov_mi) : PICK(f_mov_rmi);
+    if (i->fn == op_lea && mem) return PICK(f_lea);
+    if (i->fn == op_movzx && i->op == 0xb6) return mem ? PICK(f_movzxb_m) : PICK(f_movzxb_r);
+    if (i->fn == op_movzx && i->op == 0xb7) return mem ? PICK(f_movzxw_m) : PICK(f_movzxw_r);
+    if (i->fn == op_movsx && i->op == 0xbe) return mem ? PICK(f_movsxb_m) : PICK(f_movsxb_r);
+    if (i->fn == op_movsx && i->op == 0xbf) return mem ? PICK(f_movsxw_m) : PICK(f_movsxw_r);
+    if (i->fn == op_movsxd && s8) return mem ? f_movsxd_m : f_movsxd_r;
+    return NULL;
+}
+#undef PICK
+
 #define ROW8(op, fn) {MAP_1B, (op), -1, 0, fn}, {MAP_1B, (op) + 1, -1, 0, fn},            \
     {MAP_1B, (op) + 2, -1, 0, fn}, {MAP_1B, (op) + 3, -1, 0, fn},                         \
     {MAP_1B, (op) + 4, -1, 0, fn}, {MAP_1B, (op) + 5, -1, 0, fn},                         \

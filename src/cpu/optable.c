@@ -52,3 +52,21 @@ const struct opdef *optable_lookup(unsigned map, unsigned op, unsigned reg, bool
     const struct opdef *d = &table[long_mode][map & 3][op & 0xff][reg & 7];
     return d->fn ? d : &undefined;
 }
+
+void insn_specialize(struct insn *i, bool long_mode)
+{
+    /* Memory operand that is a 64-bit register plus displacement: the common case gets
+     * one add in insn_ea. */
+    i->ea_base = i->mod != 3 && i->adsz == 8 && !i->rip_rel && i->base != NO_REG &&
+                 i->index == NO_REG;
+    static insn_fn (*const hooks[])(const struct insn *, bool) = {
+        alu_specialize, move_specialize, branch_specialize,
+    };
+    for (size_t k = 0; k < ARRAY_LEN(hooks); k++) {
+        insn_fn fn = hooks[k](i, long_mode);
+        if (fn) {
+            i->fn = fn;
+            return;
+        }
+    }
+}
