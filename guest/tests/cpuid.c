@@ -28,8 +28,7 @@ void test_main(struct multiboot_info *mbi)
         {"cpuid1_edx_fpu", 'd', 0},  {"cpuid1_edx_tsc", 'd', 4},   {"cpuid1_edx_msr", 'd', 5},
         {"cpuid1_edx_pae", 'd', 6},  {"cpuid1_edx_cx8", 'd', 8},   {"cpuid1_edx_apic", 'd', 9},
         {"cpuid1_edx_sep", 'd', 11}, {"cpuid1_edx_pge", 'd', 13},  {"cpuid1_edx_cmov", 'd', 15},
-        {"cpuid1_edx_fxsr", 'd', 24}, {"cpuid1_edx_sse2", 'd', 26}, {"cpuid1_ecx_vmx", 'c', 5},
-        {"cpuid1_ecx_cx16", 'c', 13},
+        {"cpuid1_edx_fxsr", 'd', 24}, {"cpuid1_edx_sse2", 'd', 26}, {"cpuid1_ecx_cx16", 'c', 13},
     };
     for (u32 i = 0; i < ARRAY_SIZE(feats); i++) {
         u32 r = feats[i].reg == 'd' ? d : c;
@@ -62,14 +61,8 @@ void test_main(struct multiboot_info *mbi)
     wrmsr(0x174, 0x1234);
     check_eq("msr_sysenter_cs_roundtrip", rdmsr(0x174), 0x1234);
     wrmsr(0x174, 0);
-    u64 basic = 0;
-    if (rdmsr_safe(0x480, &basic))
-        fail("msr_vmx_basic_readable", "#GP");
-    else
-        pass("msr_vmx_basic_readable");
-    check("msr_vmx_basic_revision", (basic & 0x7fffffff) != 0);
-    check("msr_vmx_basic_size", ((basic >> 32) & 0x1fff) > 0 && ((basic >> 32) & 0x1fff) <= 4096);
-    check_eq("msr_vmx_basic_wb", (basic >> 50) & 0xf, 6);
+    /* CPUID.1:ECX.VMX and the VMX capability MSRs are checked by the VT-x conformance
+     * suite, which also runs each CPU model; this test covers the processor without them. */
     int v = catch_fault(bad_rdmsr, (void *)0x2fffu);
     check("msr_unknown_gp", v == 13 && last_trap.err == 0);
     v = catch_fault(bad_wrmsr_efer, 0);

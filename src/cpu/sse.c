@@ -264,7 +264,16 @@ static void op_sse_unimpl(struct cpu *c, const struct insn *i)
 }
 
 #define U(op) {MAP_0F, op, -1, 0, op_sse_unimpl}
+/* 0F C3 MOVNTI m32/m64, r: a non-temporal store of a general register (SDM Vol. 2
+ * MOVNTI); the hint has no architectural effect. A register destination is #UD. */
+static void op_movnti(struct cpu *c, const struct insn *i)
+{
+    if (i->mod == 3 || i->opsz == 2 || i->p66 || i->rep) cpu_ud(c);
+    rm_write(c, i, i->opsz, r_read(c, i, i->opsz));
+}
+
 const struct opdef sse_ops[] = {
+    {MAP_0F, 0xc3, -1, 0, op_movnti},
     {MAP_0F, 0x10, -1, 0, op_movups_load}, {MAP_0F, 0x11, -1, 0, op_movups_store},
     U(0x12), U(0x13), U(0x14), U(0x15), U(0x16), U(0x17),
     {MAP_0F, 0x28, -1, 0, op_movaps_load}, {MAP_0F, 0x29, -1, 0, op_movaps_store},

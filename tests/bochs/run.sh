@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh KERNEL.elf SERIAL_OUT [CMDLINE]: boot KERNEL on Bochs (through GRUB) and write
 # what the guest printed on COM1 to SERIAL_OUT. Exit 0 when Bochs ran (whatever the
-# guest said), 1 when it could not be run. Environment: BOCHS_TIMEOUT (s, default 300).
+# guest said), 1 when it could not be run. Environment: BOCHS_TIMEOUT (s, default 300),
+# BOCHS_CPUS (processors, default 1).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 kernel=$1 out=$2 cmdline=${3:-}
@@ -9,7 +10,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$here/mkiso.sh" "$kernel" "$work/boot.iso" "$cmdline"
 sed -e "s|@ISO@|$work/boot.iso|" -e "s|@SERIAL@|$work/serial.txt|" \
-    -e "s|@LOG@|$work/bochs.log|" "$here/bochsrc.in" >"$work/bochsrc"
+    -e "s|@LOG@|$work/bochs.log|" -e "s|count=1,|count=${BOCHS_CPUS:-1},|" \
+    "$here/bochsrc.in" >"$work/bochsrc"
 echo c >"$work/cmds" # Bochs is built with its debugger: "c" = continue at start
 : >"$work/serial.txt"
 # The term display needs a tty: script(1) gives it one. The guest ends the simulation

@@ -7,11 +7,12 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 kernel=$1
 cache=${BOCHS_CACHE:-$root/build/bochs-cache}
 mkdir -p "$cache"
-key=$(cat "$kernel" "$root/tests/bochs/bochsrc.in" "$root/tests/bochs/mkiso.sh" \
-    "$root/tests/bochs/run.sh" | sha256sum | cut -c1-32)
+smp=$("$root/tests/guest/test-smp.sh" "$(basename "$kernel" .elf)")
+key=$( (cat "$kernel" "$root/tests/bochs/bochsrc.in" "$root/tests/bochs/mkiso.sh" \
+    "$root/tests/bochs/run.sh"; echo "smp=$smp") | sha256sum | cut -c1-32)
 out="$cache/$(basename "$kernel" .elf)-$key.txt"
 if [ ! -s "$out" ]; then
-    "$root/tests/bochs/run.sh" "$kernel" "$out.tmp" && mv "$out.tmp" "$out"
+    BOCHS_CPUS=$smp "$root/tests/bochs/run.sh" "$kernel" "$out.tmp" && mv "$out.tmp" "$out"
     # Results for older builds of this test are dead weight now.
     for old in "$cache/$(basename "$kernel" .elf)"-*.txt; do
         [ "$old" = "$out" ] || rm -f "$old"

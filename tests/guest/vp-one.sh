@@ -5,6 +5,7 @@ set -uo pipefail
 vp=$1 kernel=$2 outdir=$3
 name=$(basename "$kernel" .elf)
 mkdir -p "$outdir"
-timeout "${VP_TIMEOUT:-60}" "$vp" -kernel "$kernel" -serial stdio -no-reboot \
+smp=$("$(dirname "$0")/test-smp.sh" "$name")
+timeout "${VP_TIMEOUT:-60}" "$vp" -kernel "$kernel" -smp "$smp" -serial stdio -no-reboot \
     >"$outdir/$name.txt" 2>"$outdir/$name.err" </dev/null
 echo $? >"$outdir/$name.status"
