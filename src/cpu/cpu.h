@@ -379,14 +379,37 @@ static inline u64 seg_check(struct cpu *c, int seg, u64 off, unsigned size, int 
     return seg_check_slow(c, seg, off, size, acc);
 }
 
+/* Segmented data access. The fast path (64-bit mode without #AC) needs the TLB entry of
+ * the last byte to sit in the slot of the first byte's page, which means both bytes lie on
+ * that page; so when the first byte is canonical the last one is too. Everything else
+ * goes through the full checks out of line (mem.c). */
+u64 seg_read_slow(struct cpu *c, int seg, u64 off, unsigned size);
+void seg_write_slow(struct cpu *c, int seg, u64 off, unsigned size, u64 val);
+
+static inline bool canonical48(u64 lin) { return ((lin + (1ull << 47)) >> 48) == 0; }
+
 static inline u64 seg_read(struct cpu *c, int seg, u64 off, unsigned size)
 {
-    return lin_read(c, seg_check(c, seg, off, size, ACC_READ), size, ACC_READ);
+    if (likely(c->seg_fast)) {
+        u64 lin = off + (seg >= SEG_FS ? c->seg[seg].base : 0);
+        const struct tlb_entry *e = c->tlb->read + ((lin >> 12) & (TLB_SIZE - 1));
+        if (likely(canonical48(lin) && e->tag == tlb_tag_of(lin + size - 1)))
+            return load_masked((const void *)(uintptr_t)(lin + e->addend), size);
+    }
+    return seg_read_slow(c, seg, off, size);
 }
 
 static inline void seg_write(struct cpu *c, int seg, u64 off, unsigned size, u64 val)
 {
-    lin_write(c, seg_check(c, seg, off, size, ACC_WRITE), size, val, ACC_WRITE);
+    if (likely(c->seg_fast)) {
+        u64 lin = off + (seg >= SEG_FS ? c->seg[seg].base : 0);
+        const struct tlb_entry *e = c->tlb->write + ((lin >> 12) & (TLB_SIZE - 1));
+        if (likely(canonical48(lin) && e->tag == tlb_tag_of(lin + size - 1))) {
+            store_le((void *)(uintptr_t)(lin + e->addend), size, val);
+            return;
+        }
+    }
+    seg_write_slow(c, seg, off, size, val);
 }
 
 #endif

@@ -175,9 +175,19 @@ static void run_block(struct cpu *c, const struct block *b)
     const struct insn *i = b->insn, *end = b->insn + b->n;
     c->cur_block = b;
     c->stop_block = false;
-    do {
-        run_one(c, i);
-    } while (++i < end && !c->stop_block);
+    if (likely(b->mode_key == 8)) {
+        /* 64-bit mode: RIP needs no wrap-around (a block never leaves its page). */
+        do {
+            c->next_rip = c->rip + i->len;
+            i->fn(c, i);
+            c->rip = c->next_rip;
+            c->icount++;
+        } while (++i < end && !c->stop_block);
+    } else {
+        do {
+            run_one(c, i);
+        } while (++i < end && !c->stop_block);
+    }
     c->cur_block = NULL;
 }
 
@@ -193,19 +203,11 @@ static void run_traced_block(struct cpu *c, const struct block *b)
     c->cur_block = NULL;
 }
 
-void cpu_exec(struct cpu *c)
+/* The executor's loop, apart from cpu_exec so that the setjmp there does not force the
+ * loop's variables into memory. */
+static __attribute__((noinline)) void exec_loop(struct cpu *c)
 {
     struct machine *m = c->m;
-    if (setjmp(c->unwind)) {
-        /* A fault unwound here. The faulting instruction did not retire. */
-        c->cur_block = NULL;
-        if (c->stop_on_exception) {
-            c->last_exception = c->exc_vector;
-            c->shutdown = true;
-            return;
-        }
-        deliver_exception(c);
-    }
     while (c->icount < c->deadline && m->stop == STOP_NONE && !m->reset_requested) {
         if (unlikely(c->check_events || c->halted || c->interrupt_shadow)) {
             if (!service_events(c)) return;
@@ -235,6 +237,21 @@ void cpu_exec(struct cpu *c)
         if (unlikely(m->trace & TRACE_EXEC)) run_traced_block(c, b);
         else run_block(c, b);
     }
+}
+
+void cpu_exec(struct cpu *c)
+{
+    if (setjmp(c->unwind)) {
+        /* A fault unwound here. The faulting instruction did not retire. */
+        c->cur_block = NULL;
+        if (c->stop_on_exception) {
+            c->last_exception = c->exc_vector;
+            c->shutdown = true;
+            return;
+        }
+        deliver_exception(c);
+    }
+    exec_loop(c);
 }
 
 u64 cpu_tsc(const struct cpu *c) { return machine_now(c->m) + c->tsc_offset; }

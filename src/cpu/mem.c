@@ -224,3 +224,14 @@ u8 *fetch_host(struct cpu *c, u64 lin, u64 *phys)
     }
     return translate_fill(c, lin, ACC_EXEC, phys);
 }
+
+/* Out-of-line halves of seg_read()/seg_write() (cpu.h): every check, then the TLB. */
+u64 seg_read_slow(struct cpu *c, int seg, u64 off, unsigned size)
+{
+    return lin_read(c, seg_check(c, seg, off, size, ACC_READ), size, ACC_READ);
+}
+
+void seg_write_slow(struct cpu *c, int seg, u64 off, unsigned size, u64 val)
+{
+    lin_write(c, seg_check(c, seg, off, size, ACC_WRITE), size, val, ACC_WRITE);
+}
