@@ -1,6 +1,7 @@
 /* The vanderpool command: parse options, build the machine, load the guest, run it and
  * turn why it stopped into the process exit status (see options.h). */
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,7 +52,17 @@ int main(int argc, char **argv)
     }
 
     FILE *diag = log ? log : stderr;
-    switch (vp_run(vm)) {
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    vp_stop why = vp_run(vm);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (o.stats) {
+        double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        unsigned long long n = (unsigned long long)vp_icount(vm);
+        fprintf(diag, "vanderpool: %llu instructions in %.3f s (%.1f MIPS)\n", n, secs,
+                secs > 0 ? (double)n / secs / 1e6 : 0.0);
+    }
+    switch (why) {
     case VP_STOP_DEBUG_EXIT: status = vp_exit_status(vm); break;
     case VP_STOP_SHUTDOWN: status = EXIT_RESET; break; /* the machine already said why */
     case VP_STOP_HALTED:

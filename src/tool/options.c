@@ -149,6 +149,7 @@ void options_usage(FILE *out)
         "  -D FILE             write traces and diagnostics to FILE (default stderr)\n"
         "  -icount-limit N     stop after N instructions\n"
         "  -seed N             seed for RDRAND/RDSEED (runs are deterministic)\n"
+        "  -stats              at exit, print instructions executed, host time and MIPS\n"
         "  -h, --help          this text\n"
         "  --version           version\n"
         "\n"
@@ -167,7 +168,7 @@ static const char *const with_value[] = {
     "bios", "L", "icount-limit", "seed", "flat", "flat-addr", "machine", "M", "accel",
 };
 static const char *const flags[] = {
-    "no-reboot", "nographic", "flat-real", "help", "h", "version", "no-shutdown",
+    "no-reboot", "nographic", "flat-real", "help", "h", "version", "no-shutdown", "stats",
 };
 
 int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
@@ -234,6 +235,8 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
             o->cfg.trace = val;
         } else if (!strcmp(name, "D")) {
             o->logfile = val;
+        } else if (!strcmp(name, "stats")) {
+            o->stats = true;
         } else if (!strcmp(name, "no-reboot")) {
             o->cfg.no_reboot = 1;
         } else if (!strcmp(name, "device")) {
