@@ -207,7 +207,7 @@ static inline u64 fast_result(unsigned op, u64 a, u64 b)
 static inline void fast_flags(struct cpu *c, unsigned op, unsigned size, u64 r, u64 a, u64 b)
 {
     if (op == ALU_OR || op == ALU_AND || op == ALU_XOR) flags_logic(c, size, r);
-    else flags_set(c, op == ALU_ADD ? LF_ADD : LF_SUB, size, r, a, b);
+    else flags_set(c, op == ALU_ADD ? LF_ADD : LF_CMP, size, r, a, b);
 }
 
 /* Register destination `d`, value a op b. */
@@ -305,9 +305,50 @@ INCDEC_FAST(f_inc, 0, 8)
 INCDEC_FAST(f_dec, 1, 4)
 INCDEC_FAST(f_dec, 1, 8)
 
+/* Byte forms with a memory operand (flag arrays, strings): the register side goes through
+ * the AH..BH rules of reg8_get/reg8_set. */
+#define ALU_FAST8(name, op)                                                               \
+    static void name##_mr1(struct cpu *c, const struct insn *i) /* op m8, r8 */          \
+    {                                                                                     \
+        fast_alu_mem(c, i, op, 1, reg8_get(c, i->reg, i->rex));                           \
+    }                                                                                     \
+    static void name##_rm1(struct cpu *c, const struct insn *i) /* op r8, m8 */          \
+    {                                                                                     \
+        u64 a = reg8_get(c, i->reg, i->rex), b = seg_read(c, i->seg, insn_ea(c, i), 1);   \
+        u64 r = fast_result(op, a, b);                                                    \
+        if (op != ALU_CMP) reg8_set(c, i->reg, i->rex, (u8)r);                            \
+        fast_flags(c, op, 1, r, a, b);                                                    \
+    }                                                                                     \
+    static void name##_mi1(struct cpu *c, const struct insn *i) /* op m8, imm8 */        \
+    {                                                                                     \
+        fast_alu_mem(c, i, op, 1, (u8)i->imm);                                            \
+    }
+ALU_FAST8(f_add, ALU_ADD)
+ALU_FAST8(f_or, ALU_OR)
+ALU_FAST8(f_and, ALU_AND)
+ALU_FAST8(f_sub, ALU_SUB)
+ALU_FAST8(f_xor, ALU_XOR)
+ALU_FAST8(f_cmp, ALU_CMP)
+#define ALU_FAST8_ROW(form) {                                                             \
+    f_add_##form##1, f_or_##form##1, NULL, NULL, f_and_##form##1, f_sub_##form##1,        \
+    f_xor_##form##1, f_cmp_##form##1}
+static const insn_fn alu_fast8[3][8] = {ALU_FAST8_ROW(mr), ALU_FAST8_ROW(rm), ALU_FAST8_ROW(mi)};
+
+static void f_test_mi1(struct cpu *c, const struct insn *i)
+{
+    flags_logic(c, 1, seg_read(c, i->seg, insn_ea(c, i), 1) & i->imm);
+}
+
 insn_fn alu_specialize(const struct insn *i, bool long_mode)
 {
     (void)long_mode;
+    if (i->opsz == 1 && i->mod != 3) {
+        if (i->fn == op_alu_rm_r) return alu_fast8[0][i->op >> 3];
+        if (i->fn == op_alu_r_rm) return alu_fast8[1][i->op >> 3];
+        if (i->fn == op_alu_grp1) return alu_fast8[2][(i->modrm >> 3) & 7];
+        if (i->fn == op_test_rm_imm) return f_test_mi1;
+        return NULL;
+    }
     if (i->opsz != 4 && i->opsz != 8) return NULL;
     unsigned s8 = i->opsz == 8, reg3 = (i->modrm >> 3) & 7;
     bool mem = i->mod != 3;

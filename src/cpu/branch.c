@@ -120,16 +120,26 @@ static void op_int1(struct cpu *c, const struct insn *i)
  * the canonical one, and the stack is SS:RSP with 8-byte slots (the shared seg_check fast
  * path raises #SS(0) for a non-canonical RSP, as stk_push does). Near RET/CALL with a 66
  * prefix stay generic. */
-static inline u64 target64(struct cpu *c, u64 t)
+static u64 target64(struct cpu *c, u64 t)
 {
-    if (unlikely((u64)((s64)(t << 16) >> 16) != t) && !cpu_is_canonical(c, t)) cpu_gp(c, 0);
+    if (!canonical48(t) && !cpu_is_canonical(c, t)) cpu_gp(c, 0);
     return t;
+}
+/* next_rip = t after the check; the common case needs no stack frame. */
+static __attribute__((noinline)) void jump64_slow(struct cpu *c, u64 t)
+{
+    c->next_rip = target64(c, t);
+}
+static inline void jump64(struct cpu *c, u64 t)
+{
+    if (likely(canonical48(t))) c->next_rip = t;
+    else jump64_slow(c, t);
 }
 
 #define JCC64(cc)                                                                         \
     static void f_jcc64_##cc(struct cpu *c, const struct insn *i)                        \
     {                                                                                     \
-        if (flags_cond(c, cc)) c->next_rip = target64(c, c->next_rip + i->imm);          \
+        if (flags_cond(c, cc)) jump64(c, c->next_rip + i->imm);                          \
     }
 JCC64(0) JCC64(1) JCC64(2) JCC64(3) JCC64(4) JCC64(5) JCC64(6) JCC64(7)
 JCC64(8) JCC64(9) JCC64(10) JCC64(11) JCC64(12) JCC64(13) JCC64(14) JCC64(15)
@@ -140,7 +150,7 @@ static const insn_fn jcc64[16] = {
 
 static void f_jmp64(struct cpu *c, const struct insn *i)
 {
-    c->next_rip = target64(c, c->next_rip + i->imm);
+    jump64(c, c->next_rip + i->imm);
 }
 
 static void f_call64(struct cpu *c, const struct insn *i)

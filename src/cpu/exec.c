@@ -234,8 +234,19 @@ static __attribute__((noinline)) void exec_loop(struct cpu *c)
             step_uncached(c); /* the block was decoded under a larger CS limit */
             continue;
         }
-        if (unlikely(m->trace & TRACE_EXEC)) run_traced_block(c, b);
-        else run_block(c, b);
+        if (unlikely(m->trace & TRACE_EXEC)) {
+            run_traced_block(c, b);
+            continue;
+        }
+        /* A block that branches back to its own start (a loop) runs again at once while
+         * nothing else needs a look: no lookup, and the debug state cannot have changed
+         * without stop_block (MOV DR, POPF and IRET end blocks). */
+        u64 start = c->rip;
+        do {
+            run_block(c, b);
+        } while (c->rip == start && !c->stop_block && c->icount < c->deadline &&
+                 !(c->check_events | c->halted | c->interrupt_shadow) &&
+                 m->stop == STOP_NONE && !m->reset_requested && b->gen == m->page_gen[b->pidx]);
     }
 }
 

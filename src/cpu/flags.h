@@ -12,6 +12,8 @@
  *   LF_INC   PF/AF/ZF/SF/OF as LF_ADD with src2 = 1; CF from rflags
  *   LF_DEC   PF/AF/ZF/SF/OF as LF_SUB with src2 = 1; CF from rflags
  *   LF_RES   PF/ZF/SF from res; CF/AF/OF from rflags             (shifts, MUL, ...)
+ *   LF_CMP   as LF_SUB, with res exactly src1 - src2 (no borrow in), so conditions can
+ *            compare the operands directly                    (fast SUB and CMP forms)
  *
  * Carry and borrow out of the top bit are recovered from the operands and the result
  * (carry into bit k is src1 ^ src2 ^ res at bit k), which is why ADC and SBB need no
@@ -21,7 +23,7 @@
 
 #include "cpu.h"
 
-enum lazy_op { LF_NONE = 0, LF_ADD, LF_SUB, LF_LOGIC, LF_INC, LF_DEC, LF_RES };
+enum lazy_op { LF_NONE = 0, LF_ADD, LF_SUB, LF_LOGIC, LF_INC, LF_DEC, LF_RES, LF_CMP };
 
 static inline unsigned flags_msb(unsigned size) { return size * 8 - 1; }
 
@@ -50,7 +52,7 @@ static inline u64 flags_cf(const struct cpu *c)
     switch (f->op) {
     case LF_ADD: /* SDM Vol. 1 3.4.3.1: carry out of the most significant bit */
         return (((f->src1 & f->src2) | ((f->src1 | f->src2) & ~f->res)) >> m) & 1;
-    case LF_SUB: /* borrow into the most significant bit */
+    case LF_SUB: case LF_CMP: /* borrow into the most significant bit */
         return (((~f->src1 & f->src2) | (~(f->src1 ^ f->src2) & f->res)) >> m) & 1;
     case LF_LOGIC: return 0;
     default: return c->rflags & FL_CF;
@@ -76,7 +78,7 @@ static inline bool flags_of(const struct cpu *c)
     switch (f->op) {
     case LF_ADD: case LF_INC: /* operands of equal sign, result of the other */
         return (((f->src1 ^ f->res) & (f->src2 ^ f->res)) >> m) & 1;
-    case LF_SUB: case LF_DEC: /* operands of different sign, result not that of src1 */
+    case LF_SUB: case LF_DEC: case LF_CMP: /* operands of different sign, result not that of src1 */
         return (((f->src1 ^ f->src2) & (f->src1 ^ f->res)) >> m) & 1;
     case LF_LOGIC: return false;
     default: return c->rflags & FL_OF;
@@ -128,6 +130,19 @@ static inline void flags_write(struct cpu *c, u64 mask, u64 val)
 static inline bool flags_cond(const struct cpu *c, unsigned cc)
 {
     bool r;
+    if (c->lf.op == LF_CMP) {
+        /* After CMP/SUB the unsigned and signed relations of the operands are the
+         * conditions; shifting both to the top bits makes every size one compare. */
+        unsigned sh = 64 - 8 * c->lf.size;
+        u64 a = c->lf.src1 << sh, b = c->lf.src2 << sh;
+        switch ((cc >> 1) & 7) {
+        case 1: return (a < b) ^ (cc & 1);                   /* B */
+        case 2: return (a == b) ^ (cc & 1);                  /* E */
+        case 3: return (a <= b) ^ (cc & 1);                  /* BE */
+        case 6: return ((s64)a < (s64)b) ^ (cc & 1);         /* L */
+        case 7: return ((s64)a <= (s64)b) ^ (cc & 1);        /* LE */
+        }
+    }
     switch ((cc >> 1) & 7) {
     case 0: r = flags_of(c); break;                       /* O */
     case 1: r = flags_cf(c); break;                       /* B / C */

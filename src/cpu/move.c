@@ -213,6 +213,11 @@ static void f_mov_load1(struct cpu *c, const struct insn *i)
     reg8_set(c, i->reg, i->rex, (u8)seg_read(c, i->seg, insn_ea(c, i), 1));
 }
 
+static void f_mov_mi1(struct cpu *c, const struct insn *i)
+{
+    seg_write(c, i->seg, insn_ea(c, i), 1, i->imm);
+}
+
 #define PICK(name) (s8 ? name##8 : name##4)
 insn_fn move_specialize(const struct insn *i, bool long_mode)
 {
@@ -221,6 +226,7 @@ insn_fn move_specialize(const struct insn *i, bool long_mode)
     if (i->opsz == 1) {
         if (i->fn == op_mov_rm_r && mem) return f_mov_store1;
         if (i->fn == op_mov_r_rm && mem) return f_mov_load1;
+        if (i->fn == op_mov_rm_imm && mem) return f_mov_mi1;
         return NULL;
     }
     if (i->opsz != 4 && i->opsz != 8) return NULL;
