@@ -30,14 +30,17 @@ $(FUZZ_BUILD)/seeds/.done: tests/fuzz/make_seeds.py
 .PHONY: fuzz fuzz-smoke fuzz-run
 fuzz: $(FUZZ_TARGETS) $(FUZZ_BUILD)/seeds/.done
 
-# -timeout: one input may take at most 10 s; -rss_limit_mb: leaks and runaway allocations.
-FUZZ_OPTS := -timeout=10 -rss_limit_mb=4096 -print_final_stats=1
+# -timeout: a REP string instruction runs up to 4096 iterations per counted instruction,
+# each maybe a page walk to open bus, so a legitimate input can take several seconds under
+# the sanitizers; 30 s means a real hang. -rss_limit_mb: leaks and runaway allocations.
+FUZZ_OPTS := -timeout=30 -rss_limit_mb=4096 -print_final_stats=1
+# A fresh corpus each time so the run is the same with -seed=1 and bounded by the time.
 fuzz-smoke: fuzz
-	@mkdir -p $(FUZZ_BUILD)/corpus/exec $(FUZZ_BUILD)/corpus/multiboot
+	rm -rf $(FUZZ_BUILD)/smoke && mkdir -p $(FUZZ_BUILD)/smoke/exec $(FUZZ_BUILD)/smoke/multiboot
 	$(FUZZ_BUILD)/fuzz_exec $(FUZZ_OPTS) -seed=1 -max_total_time=$(FUZZ_SMOKE_TIME) \
-		$(FUZZ_BUILD)/corpus/exec $(FUZZ_BUILD)/seeds/exec
+		-artifact_prefix=$(FUZZ_BUILD)/smoke/ $(FUZZ_BUILD)/smoke/exec $(FUZZ_BUILD)/seeds/exec
 	$(FUZZ_BUILD)/fuzz_multiboot $(FUZZ_OPTS) -seed=1 -max_total_time=$$(( $(FUZZ_SMOKE_TIME) / 4 + 1 )) \
-		$(FUZZ_BUILD)/corpus/multiboot $(FUZZ_BUILD)/seeds/multiboot
+		-artifact_prefix=$(FUZZ_BUILD)/smoke/ $(FUZZ_BUILD)/smoke/multiboot $(FUZZ_BUILD)/seeds/multiboot
 
 fuzz-run: fuzz
 	@mkdir -p $(FUZZ_BUILD)/corpus/exec

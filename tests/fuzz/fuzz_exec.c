@@ -9,7 +9,7 @@
 
 #include "randenv.h"
 
-#define BUDGET 4000
+#define BUDGET 3000
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

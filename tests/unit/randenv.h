@@ -187,17 +187,24 @@ static void renv_tables(struct renv *e, unsigned mode, bool paging)
     for (u64 k = 0; k < 256; k++) renv_w(e, RENV_PD32 + k * 4, 4, (k << 22) | 0x87);
 }
 
+/* Register values: small numbers, page addresses, device ports, MMIO registers of the
+ * local and I/O APIC, the ends of the 32-bit space, non-canonical addresses. */
 static u64 renv_reg_value(u8 b)
 {
+    static const u16 ports[16] = {0x3f8, 0x3f9, 0x3fd, 0xcf8, 0xcfc, 0x510, 0x511, 0x70,
+                                  0x71, 0x92, 0xcf9, 0x402, 0xe9, 0x20, 0xa1, 0x43};
     u64 v = b & 31;
     switch (b >> 5) {
     case 0: return 0;
     case 1: return v;
-    case 2: return v << 12;
+    case 2: return v < 16 ? v << 12 : ports[v - 16];
     case 3: return RENV_DATA + v * 8;
     case 4: return 0xffffffffull - v;
     case 5: return 0x80000000ull + v * 0x1000;
-    case 6: return 1ull << (32 + v);
+    case 6:
+        if (v < 8) return 1ull << (32 + v * 4);
+        if (v < 16) return 0xfec00000ull + (v - 8) * 0x10;
+        return 0xfee00000ull + (v - 16) * 0x40;
     default: return 0xffff800000000000ull - (v << 20);
     }
 }

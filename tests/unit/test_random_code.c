@@ -88,13 +88,16 @@ static void dump_case(const char *mode, const u8 *buf, size_t n)
 
 int main(void)
 {
-    u64 seed = 0x5eed0f00d;
+    /* RANDOM_CODE_CASES / RANDOM_CODE_SEED: longer or different runs by hand. */
+    const char *ncase = getenv("RANDOM_CODE_CASES"), *nseed = getenv("RANDOM_CODE_SEED");
+    int cases = ncase ? atoi(ncase) : CASES_PER_MODE;
+    u64 seed = nseed ? strtoull(nseed, NULL, 0) : 0x5eed0f00d;
     u8 buf[1024];
     struct renv e = {0}; /* one machine, recycled for every case */
     for (unsigned mode = 0; mode < 8; mode++) {
         unsigned ends[4] = {0}, bad = 0;
         char first_bad[300] = "";
-        for (int k = 0; k < CASES_PER_MODE; k++) {
+        for (int k = 0; k < cases; k++) {
             u64 case_seed = seed;
             size_t n = gen_case(&seed, mode, buf, sizeof buf);
             if (!renv_init(&e, buf, n)) return 2;
@@ -110,7 +113,7 @@ int main(void)
         }
         char name[80];
         snprintf(name, sizeof name, "random_code.%s", mode_name[mode]);
-        CHECK(name, bad == 0, "%u of %d runs broke an invariant; first: %s", bad, CASES_PER_MODE, first_bad);
+        CHECK(name, bad == 0, "%u of %d runs broke an invariant; first: %s", bad, cases, first_bad);
         printf("# %s: %u budget, %u halted, %u shutdown, %u stopped\n", mode_name[mode], ends[RE_BUDGET],
                ends[RE_HALT], ends[RE_SHUTDOWN], ends[RE_STOP]);
     }
