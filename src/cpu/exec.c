@@ -170,23 +170,43 @@ static void step_debug(struct cpu *c)
     debug_after_insn(c, &i, tf);
 }
 
+/* After a block that branched back to its own start (a loop): true if it may run again
+ * at once, because nothing needs the executor's attention. The debug state cannot have
+ * changed without stop_block (MOV DR, POPF and IRET end blocks). */
+static inline bool loop_again(struct cpu *c, const struct block *b, u64 start)
+{
+    const struct machine *m = c->m;
+    return c->rip == start && !c->stop_block && c->icount < c->deadline &&
+           !(c->check_events | c->halted | c->interrupt_shadow) && m->stop == STOP_NONE &&
+           !m->reset_requested && b->gen == m->page_gen[b->pidx];
+}
+
+/* Run block b, and again while it loops to itself (loop_again). */
 static void run_block(struct cpu *c, const struct block *b)
 {
-    const struct insn *i = b->insn, *end = b->insn + b->n;
+    const struct insn *end = b->insn + b->n;
+    u64 start = c->rip;
     c->cur_block = b;
-    c->stop_block = false;
     if (likely(b->mode_key == 8)) {
         /* 64-bit mode: RIP needs no wrap-around (a block never leaves its page). */
         do {
-            c->next_rip = c->rip + i->len;
-            i->fn(c, i);
-            c->rip = c->next_rip;
-            c->icount++;
-        } while (++i < end && !c->stop_block);
+            const struct insn *i = b->insn;
+            c->stop_block = false;
+            do {
+                c->next_rip = c->rip + i->len;
+                i->fn(c, i);
+                c->rip = c->next_rip;
+                c->icount++;
+            } while (++i < end && !c->stop_block);
+        } while (loop_again(c, b, start));
     } else {
         do {
-            run_one(c, i);
-        } while (++i < end && !c->stop_block);
+            const struct insn *i = b->insn;
+            c->stop_block = false;
+            do {
+                run_one(c, i);
+            } while (++i < end && !c->stop_block);
+        } while (loop_again(c, b, start));
     }
     c->cur_block = NULL;
 }
@@ -238,15 +258,7 @@ static __attribute__((noinline)) void exec_loop(struct cpu *c)
             run_traced_block(c, b);
             continue;
         }
-        /* A block that branches back to its own start (a loop) runs again at once while
-         * nothing else needs a look: no lookup, and the debug state cannot have changed
-         * without stop_block (MOV DR, POPF and IRET end blocks). */
-        u64 start = c->rip;
-        do {
-            run_block(c, b);
-        } while (c->rip == start && !c->stop_block && c->icount < c->deadline &&
-                 !(c->check_events | c->halted | c->interrupt_shadow) &&
-                 m->stop == STOP_NONE && !m->reset_requested && b->gen == m->page_gen[b->pidx]);
+        run_block(c, b);
     }
 }
 
