@@ -99,6 +99,54 @@ static void op_idiv(struct cpu *c, const struct insn *i)
     put_acc_pair(c, size, (u64)q & size_mask(size), (u64)r & size_mask(size));
 }
 
+/* --- Specialized forms (muldiv_specialize): two- and three-operand IMUL at 32 and 64
+ * bits, same behaviour as imul_to_reg. */
+static inline void imul_fast(struct cpu *c, const struct insn *i, unsigned size, u64 a, u64 b)
+{
+    u64 lo;
+    bool lost;
+    if (size == 8) {
+        s64 p;
+        lost = __builtin_mul_overflow((s64)a, (s64)b, &p);
+        lo = (u64)p;
+    } else {
+        s64 p = (s64)(s32)a * (s32)b;
+        lo = (u32)p;
+        lost = p != (s32)p;
+    }
+    c->r[i->reg] = lo;
+    flags_res(c, size, lo, lost ? FL_CF | FL_OF : 0);
+}
+#define IMUL_FAST(size)                                                                   \
+    static void f_imul2_r##size(struct cpu *c, const struct insn *i)                     \
+    {                                                                                     \
+        imul_fast(c, i, size, c->r[i->reg], c->r[i->rm]);                                 \
+    }                                                                                     \
+    static void f_imul2_m##size(struct cpu *c, const struct insn *i)                     \
+    {                                                                                     \
+        imul_fast(c, i, size, c->r[i->reg], seg_read(c, i->seg, insn_ea(c, i), size));    \
+    }                                                                                     \
+    static void f_imul3_r##size(struct cpu *c, const struct insn *i)                     \
+    {                                                                                     \
+        imul_fast(c, i, size, c->r[i->rm], i->imm);                                       \
+    }                                                                                     \
+    static void f_imul3_m##size(struct cpu *c, const struct insn *i)                     \
+    {                                                                                     \
+        imul_fast(c, i, size, seg_read(c, i->seg, insn_ea(c, i), size), i->imm);          \
+    }
+IMUL_FAST(4)
+IMUL_FAST(8)
+
+insn_fn muldiv_specialize(const struct insn *i, bool long_mode)
+{
+    (void)long_mode;
+    if (i->opsz != 4 && i->opsz != 8) return NULL;
+    bool s8 = i->opsz == 8, mem = i->mod != 3;
+    if (i->fn == op_imul2) return mem ? (s8 ? f_imul2_m8 : f_imul2_m4) : (s8 ? f_imul2_r8 : f_imul2_r4);
+    if (i->fn == op_imul3) return mem ? (s8 ? f_imul3_m8 : f_imul3_m4) : (s8 ? f_imul3_r8 : f_imul3_r4);
+    return NULL;
+}
+
 const struct opdef muldiv_ops[] = {
     {MAP_1B, 0xf6, 4, 0, op_mul}, {MAP_1B, 0xf7, 4, 0, op_mul},
     {MAP_1B, 0xf6, 5, 0, op_imul1}, {MAP_1B, 0xf7, 5, 0, op_imul1},

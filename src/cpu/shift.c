@@ -30,7 +30,8 @@ struct shres {
     u64 flags;       /* CF/OF (and AF) in RFLAGS positions */
 };
 
-static struct shres shift_do(struct cpu *c, unsigned op, unsigned size, u64 a, unsigned n)
+static inline __attribute__((always_inline)) struct shres shift_do(struct cpu *c, unsigned op, unsigned size, u64 a,
+                                                                  unsigned n)
 {
     unsigned bits = size * 8, m = bits - 1;
     u64 mask = size_mask(size);
@@ -142,6 +143,43 @@ static void op_shld_imm(struct cpu *c, const struct insn *i) { double_shift(c, i
 static void op_shld_cl(struct cpu *c, const struct insn *i) { double_shift(c, i, (u8)c->r[RCX], false); }
 static void op_shrd_imm(struct cpu *c, const struct insn *i) { double_shift(c, i, (unsigned)i->imm, true); }
 static void op_shrd_cl(struct cpu *c, const struct insn *i) { double_shift(c, i, (u8)c->r[RCX], true); }
+
+/* --- Specialized forms (shift_specialize): SHL/SHR/SAR of a 32- or 64-bit register by
+ * an immediate or by 1, chosen only when the masked count is not 0, so the result and
+ * the flags are always written; shift_do folds to the one operation. */
+#define SHIFT_FAST(name, op, size)                                                        \
+    static void name##_i##size(struct cpu *c, const struct insn *i)                      \
+    {                                                                                     \
+        unsigned n = (unsigned)i->imm & count_mask(size);                                 \
+        struct shres s = shift_do(c, op, size, reg_get48(c, i->rm, size), n);             \
+        reg_set48(c, i->rm, size, s.r);                                                   \
+        flags_res(c, size, s.r, s.flags);                                                 \
+    }                                                                                     \
+    static void name##_1##size(struct cpu *c, const struct insn *i)                      \
+    {                                                                                     \
+        struct shres s = shift_do(c, op, size, reg_get48(c, i->rm, size), 1);             \
+        reg_set48(c, i->rm, size, s.r);                                                   \
+        flags_res(c, size, s.r, s.flags);                                                 \
+    }
+SHIFT_FAST(f_shl, SH_SHL, 4) SHIFT_FAST(f_shl, SH_SHL, 8)
+SHIFT_FAST(f_shr, SH_SHR, 4) SHIFT_FAST(f_shr, SH_SHR, 8)
+SHIFT_FAST(f_sar, SH_SAR, 4) SHIFT_FAST(f_sar, SH_SAR, 8)
+
+insn_fn shift_specialize(const struct insn *i, bool long_mode)
+{
+    (void)long_mode;
+    if ((i->opsz != 4 && i->opsz != 8) || i->mod != 3) return NULL;
+    bool s8 = i->opsz == 8, imm = i->fn == op_shift_imm;
+    if (!imm && i->fn != op_shift_1) return NULL;
+    if (imm && ((unsigned)i->imm & count_mask(i->opsz)) == 0) return NULL;
+    switch ((i->modrm >> 3) & 7) {
+    case SH_SHL: case SH_SAL:
+        return imm ? (s8 ? f_shl_i8 : f_shl_i4) : (s8 ? f_shl_18 : f_shl_14);
+    case SH_SHR: return imm ? (s8 ? f_shr_i8 : f_shr_i4) : (s8 ? f_shr_18 : f_shr_14);
+    case SH_SAR: return imm ? (s8 ? f_sar_i8 : f_sar_i4) : (s8 ? f_sar_18 : f_sar_14);
+    }
+    return NULL;
+}
 
 const struct opdef shift_ops[] = {
     {MAP_1B, 0xc0, -1, 0, op_shift_imm}, {MAP_1B, 0xc1, -1, 0, op_shift_imm},
