@@ -178,6 +178,11 @@ struct cpu {
     u32 unimpl_logged[8]; /* opcodes already logged as unimplemented (bitmap of hashes) */
     bool stop_on_exception; /* host tests: stop instead of delivering, vector in last_exception */
     int last_exception;
+
+    /* VT-x (src/vmx/vmx.h): per-processor VMX state, and non-root operation as one flag
+     * the executor and instruction handlers test. */
+    struct vmx *vmx;
+    bool vmx_nonroot;
 };
 
 /* --- Executor (src/cpu/exec.c) -------------------------------------------------------- */
