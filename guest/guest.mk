@@ -14,12 +14,24 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -ffreestan
     -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
     -fno-strict-aliasing -fcf-protection=none -Iguest/lib -MMD -MP
 GUEST_CFLAGS32 := $(GUEST_CFLAGS) -m32 -march=i686
-GUEST_CFLAGS64 := $(GUEST_CFLAGS) -m64 -mcmodel=small
+GUEST_CFLAGS64 := $(GUEST_CFLAGS) -m64 -mcmodel=small -Iguest/vmx
 
 GUEST_LIB32 := $(addprefix $(GOBJ)/lib32/,entry32.o kstart32.o serial.o printf.o string.o \
     report.o exit.o trap.o setjmp32.o idt32.o gdt.o lm.o lm32.o udivdi3.o)
 GUEST_LIB64 := $(addprefix $(GOBJ)/lib64/,entry64.o kstart64.o serial.o printf.o string.o \
     report.o exit.o trap.o setjmp64.o idt64.o)
+
+# The VMX library (guest/vmx/, 64-bit only), an archive on every 64-bit half's link
+# line: only the tests that call it pull it in.
+GUEST_VMX64 := $(GOBJ)/vmx64/libvmx.a
+$(GUEST_VMX64): $(patsubst guest/vmx/%,$(GOBJ)/vmx64/%.o,$(basename $(wildcard guest/vmx/*.c guest/vmx/*.S)))
+	rm -f $@ && ar rcs $@ $^
+$(GOBJ)/vmx64/%.o: guest/vmx/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS64) -c $< -o $@
+$(GOBJ)/vmx64/%.o: guest/vmx/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS64) -c $< -o $@
 
 $(GOBJ)/lib32/%.o: guest/lib/%.c
 	@mkdir -p $(dir $@)
@@ -56,8 +68,8 @@ $(3): $(patsubst %,$(GOBJ)/%.o,$(basename $(filter-out %.64.c %.64.S,$(wildcard 
 	@mkdir -p $$(dir $$@)
 	$(GUEST_LD) -m elf_i386 -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments --build-id=none -T guest/lib/kernel32.ld -o $$@ $$(filter %.o,$$^)
 $(GOBJ)/$(2)/$(1).64.elf: $(patsubst %,$(GOBJ)/%.o,$(basename $(wildcard $(2)/$(1).64.c $(2)/$(1).64.S))) \
-      $(GUEST_LIB64) guest/lib/blob64.ld
-	$(GUEST_LD) -m elf_x86_64 -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments --build-id=none -T guest/lib/blob64.ld -o $$@ $$(filter %.o,$$^)
+      $(GUEST_LIB64) $(GUEST_VMX64) guest/lib/blob64.ld
+	$(GUEST_LD) -m elf_x86_64 -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments --build-id=none -T guest/lib/blob64.ld -o $$@ $$(filter %.o %.a,$$^)
 $(GOBJ)/$(2)/$(1).64.bin: $(GOBJ)/$(2)/$(1).64.elf
 	$(GUEST_OBJCOPY) -O binary $$< $$@
 $(GOBJ)/$(2)/$(1).blob.o: $(GOBJ)/$(2)/$(1).64.bin guest/lib/blob_incbin.S

@@ -6,19 +6,23 @@
 #   --no-vp           only Bochs
 #   --no-bochs        skip Bochs (no comparison, only "no FAIL and END")
 #   -j N              parallel jobs (default: number of CPUs)
+#   --all-pending     also run tests marked `pending` (options.txt) on Vanderpool
+# A pending test runs only on Bochs (its PASS line is Bochs'), unless named on the
+# command line or --all-pending is given: it tests an emulator feature still being built.
 # Bochs results are cached in build/bochs-cache keyed by the kernel's hash.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here=$root/tests/guest
 cd "$root"
 
-vps=() bochs=1 novp=0 jobs=$(nproc) tests=()
+vps=() bochs=1 novp=0 jobs=$(nproc) tests=() allpending=0
 while [ $# -gt 0 ]; do
     case $1 in
     --vp) vps+=("$2"); shift ;;
     --no-vp) novp=1 ;;
     --no-bochs) bochs=0 ;;
     -j) jobs=$2; shift ;;
+    --all-pending) allpending=1 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *) tests+=("$1") ;;
     esac
@@ -30,11 +34,19 @@ done
 GUEST_BUILD=build/guest
 make -s BUILD=$GUEST_BUILD guest-tests >/dev/null || { echo "FAIL guest/build: make guest-tests"; echo "guest: 0 passed, 1 failed"; exit 1; }
 kdir=$GUEST_BUILD/guest/tests
+[ ${#tests[@]} -gt 0 ] && allpending=1 # named tests run everywhere, pending or not
 if [ ${#tests[@]} -eq 0 ]; then
     for k in "$kdir"/*.elf; do tests+=("$(basename "$k" .elf)"); done
 fi
 kernels=()
 for t in "${tests[@]}"; do kernels+=("$kdir/$t.elf"); done
+# The tests Vanderpool runs: all of them, less the pending ones unless allowed.
+pending=$(awk '{ for (k = 2; k <= NF; k++) if ($k == "pending") print $1 }' "$here/options.txt")
+vptests=() vpkernels=()
+for t in "${tests[@]}"; do
+    if [ $allpending -eq 0 ] && printf '%s\n' $pending | grep -qxF -- "$t"; then continue; fi
+    vptests+=("$t") vpkernels+=("$kdir/$t.elf")
+done
 
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
@@ -60,8 +72,8 @@ for spec in "${vps[@]}"; do
     fi
     outdir=build/guest-results/$label
     rm -rf "$outdir"
-    printf '%s\n' "${kernels[@]}" | xargs -P "$jobs" -I{} "$here/vp-one.sh" "$vp" {} "$outdir"
-    for t in "${tests[@]}"; do
+    [ ${#vpkernels[@]} -gt 0 ] && printf '%s\n' "${vpkernels[@]}" | xargs -P "$jobs" -I{} "$here/vp-one.sh" "$vp" {} "$outdir"
+    for t in "${vptests[@]}"; do
         b=""
         [ $bochs -eq 1 ] && b=$("$here/bochs-cached.sh" "$kdir/$t.elf")
         "$here/compare.sh" "$label" "$t" "$outdir/$t.txt" "$b" | report

@@ -6,6 +6,8 @@ vp=$1 kernel=$2 outdir=$3
 name=$(basename "$kernel" .elf)
 mkdir -p "$outdir"
 smp=$("$(dirname "$0")/test-smp.sh" "$name")
-timeout "${VP_TIMEOUT:-60}" "$vp" -kernel "$kernel" -smp "$smp" -serial stdio -no-reboot \
+# A per-test cpu=SPEC (options.txt) becomes -cpu SPEC, e.g. to switch VMX on.
+cpu=$("$(dirname "$0")/test-smp.sh" "$name" cpu)
+timeout "${VP_TIMEOUT:-60}" "$vp" -kernel "$kernel" -smp "$smp" ${cpu:+-cpu "$cpu"} -serial stdio -no-reboot \
     >"$outdir/$name.txt" 2>"$outdir/$name.err" </dev/null
 echo $? >"$outdir/$name.status"
