@@ -152,6 +152,7 @@ struct cpu {
 
     /* Events. */
     bool interrupt_shadow;  /* STI / MOV SS blocking for the next instruction */
+    bool shadow_movss;      /* ... and it came from MOV SS / POP SS (VMX tells them apart) */
     u64 shadow_icount;      /* icount at which the shadow was set */
     bool nmi_pending, nmi_blocked, init_pending, sipi_pending, smi_pending;
     u8 sipi_vector;

@@ -6,20 +6,22 @@
 
 #include "../machine/machine.h"
 #include "cpumodel.h"
+#include "../vmx/caps.h"
 
 #define B(f) (1u << ((f) % 32))
 
 /* What Vanderpool implements; a model's features are cut down to these. Baseline ISA
  * (FPU/MMX/SSE/SSE2/CMOV/CX8) is listed because 64-bit kernels require it even where
  * arithmetic forms are still logged as unimplemented. Not offered: VME/PVI, MCA, XSAVE and
- * everything after SSE2 in the vector ISA, VMX (next issue), PKU, TSC_ADJUST. */
+ * everything after SSE2 in the vector ISA, PKU, TSC_ADJUST. VMX is implemented but no model
+ * offers it by default yet (cpu_model_features drops it; -cpu MODEL,+vmx switches it on). */
 static const struct cpu_features implemented = {.w = {
     [FW_1_EDX] = B(FEAT_FPU) | B(FEAT_DE) | B(FEAT_PSE) | B(FEAT_TSC) | B(FEAT_MSR) |
                  B(FEAT_PAE) | B(FEAT_MCE) | B(FEAT_CX8) | B(FEAT_APIC) | B(FEAT_SEP) |
                  B(FEAT_MTRR) | B(FEAT_PGE) | B(FEAT_CMOV) | B(FEAT_PAT) | B(FEAT_PSE36) |
                  B(FEAT_CLFSH) | B(FEAT_MMX) | B(FEAT_FXSR) | B(FEAT_SSE) | B(FEAT_SSE2) |
                  B(FEAT_SS) | B(FEAT_HTT),
-    [FW_1_ECX] = B(FEAT_MONITOR) | B(FEAT_PCID) | B(FEAT_X2APIC) | B(FEAT_TSC_DEADLINE) |
+    [FW_1_ECX] = B(FEAT_MONITOR) | B(FEAT_VMX) | B(FEAT_PCID) | B(FEAT_X2APIC) | B(FEAT_TSC_DEADLINE) |
                  B(FEAT_RDRAND) | B(FEAT_CX16) | B(FEAT_MOVBE) | B(FEAT_POPCNT),
     [FW_7_EBX] = B(FEAT_FSGSBASE) | B(FEAT_SMEP) | B(FEAT_ERMS) | B(FEAT_INVPCID) |
                  B(FEAT_RDSEED) | B(FEAT_SMAP) | B(FEAT_CLFLUSHOPT),
@@ -54,6 +56,7 @@ static const struct cpu_model models[] = {
         .max_leaf = 0xd, .max_ext_leaf = 0x80000008, .platform_id = 1, .ucode_rev = 0xf0,
         .mtrr_vcnt = 10, .brand = "Intel(R) Core(TM) i7-6700 CPU @ 3.40GHz",
         .caches = {{1, 1, 8, 0, 64}, {1, 2, 8, 0, 64}, {2, 3, 4, 0, 1024}, {3, 3, 16, 1, 8192}},
+        .vmx = &vmx_caps_skylake,
         .hw = {.w = {
             [FW_1_EDX] = P6_EDX,
             [FW_1_ECX] = NEHALEM_ECX | B(FEAT_PCLMULQDQ) | B(FEAT_AES) | B(FEAT_PCID) |
@@ -75,6 +78,7 @@ static const struct cpu_model models[] = {
         .max_leaf = 0xa, .max_ext_leaf = 0x80000008, .platform_id = 0, .ucode_rev = 0xa0b,
         .mtrr_vcnt = 8, .brand = "Intel(R) Core(TM)2 Duo CPU     E8400  @ 3.00GHz",
         .caches = {{1, 1, 8, 0, 64}, {1, 2, 8, 0, 64}, {2, 3, 24, 1, 4096}},
+        .vmx = &vmx_caps_core2,
         .hw = {.w = {
             [FW_1_EDX] = P6_EDX,
             [FW_1_ECX] = CORE2_ECX,
@@ -88,6 +92,7 @@ static const struct cpu_model models[] = {
         .max_leaf = 0xb, .max_ext_leaf = 0x80000008, .platform_id = 0, .ucode_rev = 0x1f,
         .mtrr_vcnt = 10, .brand = "Intel(R) Xeon(R) CPU           X5650  @ 2.67GHz",
         .caches = {{1, 1, 8, 0, 64}, {1, 2, 4, 0, 128}, {2, 3, 8, 0, 512}, {3, 3, 16, 1, 12288}},
+        .vmx = &vmx_caps_westmere,
         .hw = {.w = {
             [FW_1_EDX] = P6_EDX,
             [FW_1_ECX] = NEHALEM_ECX | B(FEAT_PCLMULQDQ) | B(FEAT_AES) | B(FEAT_PCID) |
@@ -106,6 +111,7 @@ static const struct cpu_model models[] = {
         .caches = {{1, 1, 12, 0, 64}, {1, 2, 8, 0, 64}, {2, 3, 20, 0, 1024}, {3, 3, 12, 1, 81920}},
         /* RDCL_NO, IBRS_ALL, SKIP_L1DFL_VMENTRY, MDS_NO, PSCHANGE_MC_NO, TAA_NO */
         .arch_capabilities = BIT(0) | BIT(1) | BIT(3) | BIT(5) | BIT(6) | BIT(8),
+        .vmx = &vmx_caps_icelake,
         .hw = {.w = {
             [FW_1_EDX] = P6_EDX,
             [FW_1_ECX] = NEHALEM_ECX | B(FEAT_PCLMULQDQ) | B(FEAT_AES) | B(FEAT_PCID) |
@@ -194,6 +200,7 @@ struct cpu_features cpu_model_features(int model)
     const struct cpu_model *m = cpu_model_get(model);
     if (!m) return f;
     for (int w = 0; w < FW_COUNT; w++) f.w[w] = m->hw.w[w] & implemented.w[w];
+    features_set(&f, FEAT_VMX, false); /* off by default until VT-x (issue 3) is complete */
     return f;
 }
 

@@ -7,6 +7,7 @@
 #include "sysinsn.h"
 #include "sysreg.h"
 #include "debug.h"
+#include "../vmx/vmx.h"
 
 #define CR0_VALID (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | \
                    CR0_NW | CR0_CD | CR0_PG)
@@ -43,6 +44,7 @@ static void cr0_write(struct cpu *c, u64 val)
     val = (val & CR0_VALID) | CR0_ET;
     if ((val & CR0_PG) && !(val & CR0_PE)) cpu_gp(c, 0);
     if ((val & CR0_NW) && !(val & CR0_CD)) cpu_gp(c, 0);
+    if (!vmx_cr_allowed(c, 0, val)) cpu_gp(c, 0); /* SDM 24.8: VMX fixed bits */
 
     u64 old = c->cr0, efer = c->efer;
     if ((val & CR0_PG) && !(old & CR0_PG) && (efer & EFER_LME)) {
@@ -90,6 +92,7 @@ static void cr4_write(struct cpu *c, u64 val)
 {
     u64 old = c->cr4;
     if (val & ~cr4_valid_bits(c)) cpu_gp(c, 0);
+    if (!vmx_cr_allowed(c, 4, val)) cpu_gp(c, 0); /* SDM 24.8: VMXE and the fixed bits */
     if (c->efer & EFER_LMA) {
         /* IA-32e mode needs PAE, and the paging depth cannot change under it. */
         if (!(val & CR4_PAE) || ((old ^ val) & CR4_LA57)) cpu_gp(c, 0);

@@ -119,7 +119,7 @@ enum {
 extern const struct opdef alu_ops[], bits_ops[], bcd_ops[], muldiv_ops[], shift_ops[],
     move_ops[], string_ops[], stack_ops[], branch_ops[], far_ops[], system_ops[],
     segment_ops[], msr_ops[], io_ops[], fpu_ops[], sse_ops[], misc_ops[], intflag_ops[],
-    bound_ops[];
+    bound_ops[], vmx_ops[];
 
 /* Immediate kinds the decoder knows per opcode (decode.c); exposed for the disassembler
  * and tests. */

@@ -34,6 +34,7 @@ static void op_sti(struct cpu *c, const struct insn *i)
     if (f == FL_IF && !(fl & FL_IF)) {
         /* Interrupts stay blocked until after the next instruction (SDM Vol. 3 6.8.3). */
         c->interrupt_shadow = true;
+        c->shadow_movss = false;
         c->shadow_icount = c->icount;
     }
     cpu_set_rflags(c, fl | f);

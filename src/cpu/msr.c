@@ -7,7 +7,7 @@
 #include "msr.h"
 
 /* MSR modules tried in order; the VMX capability MSRs join this list. */
-static const struct msr_range *const modules[] = {core_msrs, mtrr_msrs};
+static const struct msr_range *const modules[] = {core_msrs, mtrr_msrs, vmx_msrs};
 
 static const struct msr_range *find(u32 index)
 {
@@ -138,7 +138,8 @@ static bool core_write(struct cpu *c, u32 index, u64 val)
         /* Once locked, writes fault until reset; VMX enables are reserved until VMX is
          * offered (SDM Vol. 3 24.7 "Enabling and Entering VMX Operation"). */
         if (c->feature_control & FEATURE_CONTROL_LOCK) return false;
-        if (val & ~(FEATURE_CONTROL_LOCK | (cpu_has(c, FEAT_VMX) ? BIT(1) | BIT(2) : 0)))
+        if (val & ~(FEATURE_CONTROL_LOCK | (cpu_has(c, FEAT_VMX) ? BIT(2) : 0) |
+                    (cpu_has(c, FEAT_VMX) && cpu_has(c, FEAT_SMX) ? BIT(1) : 0)))
             return false;
         c->feature_control = val;
         return true;

@@ -69,6 +69,6 @@ struct msr_range {
 };
 
 /* Modules, each ending with an entry whose read is NULL. */
-extern const struct msr_range core_msrs[], mtrr_msrs[];
+extern const struct msr_range core_msrs[], mtrr_msrs[], vmx_msrs[];
 
 #endif

@@ -20,7 +20,7 @@ static const struct opdef *const families[] = {
     alu_ops,    bits_ops,   bcd_ops,     muldiv_ops, shift_ops, move_ops,
     string_ops, stack_ops,  branch_ops,  far_ops,    system_ops, segment_ops,
     msr_ops,    io_ops,     fpu_ops,     sse_ops,    misc_ops,   intflag_ops,
-    bound_ops,
+    bound_ops,  vmx_ops,
 };
 
 static void build(void)

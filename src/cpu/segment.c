@@ -15,6 +15,7 @@ static void set_zf(struct cpu *c, bool zf)
 static void after_ss_load(struct cpu *c)
 {
     c->interrupt_shadow = true;
+    c->shadow_movss = true;
     c->shadow_icount = c->icount;
 }
 

@@ -1,6 +1,7 @@
 /* Processor mode bookkeeping and the power-on / INIT state. */
 #include "../machine/machine.h"
 #include "cpu.h"
+#include "../vmx/vmx.h"
 
 void cpu_update_mode(struct cpu *c)
 {
@@ -96,6 +97,7 @@ void cpu_reset(struct cpu *c, bool init_only)
         c->rdrand_state = c->m->rng_seed * 0x9e3779b97f4a7c15ull + (u64)c->index + 1;
         c->wait_for_sipi = c->index != 0;
     }
+    if (!init_only) vmx_reset(c); /* reset leaves VMX operation; INIT is blocked in it */
     if (c->lapic) lapic_reset(c->lapic, init_only);
     tlb_flush_all(c);
     cpu_update_mode(c);

@@ -8,6 +8,7 @@
 #include "msr.h"
 #include "sysinsn.h"
 #include "sysreg.h"
+#include "../vmx/vmx.h"
 
 /* --- HLT, TLB and cache control --------------------------------------------------- */
 
@@ -152,16 +153,23 @@ static void op_rdpid(struct cpu *c, const struct insn *i)
 }
 
 /* 0F C7 /6 and /7: register forms are RDRAND, RDSEED, RDPID; memory forms are VMX
- * (VMPTRLD, VMCLEAR, VMXON, VMPTRST), which raise #UD until VMX is offered. */
+ * (VMPTRLD, VMCLEAR, VMXON, VMPTRST: src/vmx/vmxon.c). */
 static void op_grp9_6(struct cpu *c, const struct insn *i)
 {
-    if (i->mod != 3 || i->rep) cpu_ud(c);
+    if (i->mod != 3) {
+        vmx_op_grp9(c, i);
+        return;
+    }
+    if (i->rep) cpu_ud(c);
     rdrand(c, i, FEAT_RDRAND);
 }
 
 static void op_grp9_7(struct cpu *c, const struct insn *i)
 {
-    if (i->mod != 3) cpu_ud(c);
+    if (i->mod != 3) {
+        vmx_op_grp9(c, i);
+        return;
+    }
     if (i->rep == 0xf3) op_rdpid(c, i);
     else if (i->rep) cpu_ud(c);
     else rdrand(c, i, FEAT_RDSEED);
@@ -255,7 +263,9 @@ static void op_grp7(struct cpu *c, const struct insn *i)
         }
     }
     switch (slot << 3 | sub) {
-    /* /0 C1-C4 are VMCALL, VMLAUNCH, VMRESUME, VMXOFF: #UD until VMX is offered. */
+    case 0 << 3 | 1: case 0 << 3 | 2: case 0 << 3 | 3: case 0 << 3 | 4: case 2 << 3 | 4:
+        vmx_op_grp7(c, i); /* VMCALL VMLAUNCH VMRESUME VMXOFF VMFUNC */
+        return;
     case 1 << 3 | 0: monitor_mwait(c, i, false); return;
     case 1 << 3 | 1: monitor_mwait(c, i, true); return;
     case 1 << 3 | 2: set_ac(c, false); return;

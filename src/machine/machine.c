@@ -8,6 +8,7 @@
 #include "../cpu/cpu.h"
 #include "../cpu/cpumodel.h"
 #include "../cpu/trace.h"
+#include "../vmx/vmx.h"
 #include "machine.h"
 
 #define QUANTUM_UP (1u << 20) /* one processor: slices end only at timer deadlines */
@@ -35,7 +36,9 @@ static struct cpu *cpu_create(struct machine *m, int index)
     c->tlb_super = calloc(1, sizeof(struct tlb));
     c->jc_user = calloc(1, sizeof(struct jump_cache));
     c->jc_super = calloc(1, sizeof(struct jump_cache));
-    if (!c->tlb_user || !c->tlb_super || !c->jc_user || !c->jc_super) {
+    c->vmx = vmx_create();
+    if (!c->tlb_user || !c->tlb_super || !c->jc_user || !c->jc_super || !c->vmx) {
+        vmx_destroy(c->vmx);
         free(c->tlb_user);
         free(c->tlb_super);
         free(c->jc_user);
@@ -59,6 +62,7 @@ static void cpu_free(struct cpu *c)
     free(c->tlb_super);
     free(c->jc_user);
     free(c->jc_super);
+    vmx_destroy(c->vmx);
     free(c);
 }
 

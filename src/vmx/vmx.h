@@ -123,6 +123,10 @@ static inline bool vmx_ctl_allowed1(const struct cpu *c, u32 msr, u32 bit)
     return (vmx_cap(c, msr) >> 32) & bit;
 }
 
+/* An EPTP value this processor supports (vmxinv.c; SDM 26.2.1.1): for INVEPT and the
+ * VM-entry checks. */
+bool vmx_eptp_valid(const struct cpu *c, u64 eptp);
+
 /* --- Transitions (entry.c, exit.c) ---------------------------------------------------- */
 
 /* VMLAUNCH (launch) / VMRESUME after the checks of SDM 26.1 that vmxinsn.c makes (CPL,

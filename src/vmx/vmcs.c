@@ -1,0 +1,160 @@
+/* The VMCS: the field table, which fields this processor supports, and the current VMCS
+ * cached in the processor (SDM Vol. 3 25.11).
+ *
+ * Memory layout of a VMCS region (ours; SDM 25.2 leaves the format to the implementation):
+ *
+ *   offset 0    revision identifier (bits 30:0) and shadow-VMCS indicator (bit 31)
+ *   offset 4    VMX-abort indicator
+ *   offset 8    launch state, u32 (enum vmcs_launch: 0 clear, 1 launched, 2 stale)
+ *   offset 16   field slot s as 8 bytes little-endian at 16 + 8 * s, in vmcs_fields.h order
+ *
+ * While a VMCS is current its fields live in c->vmx->field[] and memory is stale; the
+ * cache goes back to memory on VMCLEAR, on VMPTRLD of another VMCS and at VMXOFF (SDM 25.11.1
+ * permits each). A region that software filled by itself reads as whatever it holds. */
+#include <stdlib.h>
+
+#include "../cpu/cpumodel.h"
+#include "../machine/machine.h"
+#include "caps.h"
+#include "vmx.h"
+
+static const struct field_info {
+    u32 enc;
+    u8 width, kind;
+    const char *name;
+} fields[VMCS_NSLOTS] = {
+#define VMCS_FIELD(name, encoding, width, kind) {encoding, VMCS_##width, VMCS_##kind, #name},
+#include "vmcs_fields.h"
+#undef VMCS_FIELD
+};
+
+u32 vmcs_encoding(enum vmcs_slot s) { return fields[s].enc; }
+enum vmcs_width vmcs_width_of(enum vmcs_slot s) { return (enum vmcs_width)fields[s].width; }
+enum vmcs_kind vmcs_kind_of(enum vmcs_slot s) { return (enum vmcs_kind)fields[s].kind; }
+const char *vmcs_name(enum vmcs_slot s) { return fields[s].name; }
+
+u64 vmcs_width_mask(enum vmcs_width w)
+{
+    switch (w) {
+    case VMCS_W16: return 0xffff;
+    case VMCS_W32: return 0xffffffffull;
+    default: return ~0ull;
+    }
+}
+
+void vmcs_set(struct cpu *c, enum vmcs_slot s, u64 v)
+{
+    c->vmx->field[s] = v & vmcs_width_mask(vmcs_width_of(s));
+}
+
+/* Which control a field belongs to (SDM 25.6-25.8 and Appendix B footnotes): a field exists
+ * only if the processor can enable the feature that uses it. */
+static bool supported(const struct cpu *c, enum vmcs_slot s)
+{
+    u32 pin = vmx_cap(c, MSR_VMX_PINBASED_CTLS) >> 32, proc = vmx_cap(c, MSR_VMX_PROCBASED_CTLS) >> 32;
+    u32 sec = (proc & CPU_SECONDARY_CONTROLS) ? vmx_cap(c, MSR_VMX_PROCBASED_CTLS2) >> 32 : 0;
+    u32 exit = vmx_cap(c, MSR_VMX_EXIT_CTLS) >> 32, entry = vmx_cap(c, MSR_VMX_ENTRY_CTLS) >> 32;
+    switch (s) {
+    case VMCS_VIRTUAL_PROCESSOR_ID: return sec & SEC_VPID;
+    case VMCS_POSTED_INTR_NV: case VMCS_POSTED_INTR_DESC_ADDR: return pin & PIN_POSTED_INTR;
+    case VMCS_EPTP_INDEX: case VMCS_VE_INFORMATION_ADDRESS: return sec & SEC_EPT_VE;
+    case VMCS_GUEST_INTR_STATUS: case VMCS_EOI_EXIT_BITMAP0: case VMCS_EOI_EXIT_BITMAP1:
+    case VMCS_EOI_EXIT_BITMAP2: case VMCS_EOI_EXIT_BITMAP3: return sec & SEC_VIRT_INTR_DELIVERY;
+    case VMCS_GUEST_PML_INDEX: case VMCS_PML_ADDRESS: return sec & SEC_PML;
+    case VMCS_EXECUTIVE_VMCS_POINTER: return false; /* dual-monitor SMM treatment (BASIC[49]) */
+    case VMCS_VIRTUAL_APIC_PAGE_ADDR: case VMCS_TPR_THRESHOLD: return proc & CPU_TPR_SHADOW;
+    case VMCS_APIC_ACCESS_ADDR: return sec & SEC_VIRT_APIC_ACCESSES;
+    case VMCS_VM_FUNCTION_CONTROL: return sec & SEC_VMFUNC;
+    case VMCS_EPTP_LIST_ADDRESS: return (sec & SEC_VMFUNC) && (vmx_cap(c, MSR_VMX_VMFUNC) & 1);
+    case VMCS_EPT_POINTER: case VMCS_GUEST_PHYSICAL_ADDRESS: case VMCS_GUEST_PDPTR0:
+    case VMCS_GUEST_PDPTR1: case VMCS_GUEST_PDPTR2: case VMCS_GUEST_PDPTR3: return sec & SEC_EPT;
+    case VMCS_VMREAD_BITMAP: case VMCS_VMWRITE_BITMAP: return sec & SEC_VMCS_SHADOWING;
+    case VMCS_XSS_EXIT_BITMAP: return sec & SEC_XSAVES;
+    case VMCS_ENCLS_EXITING_BITMAP: return sec & SEC_ENCLS_EXITING;
+    case VMCS_ENCLV_EXITING_BITMAP: return sec & SEC_ENCLV_EXITING;
+    case VMCS_SPP_TABLE_POINTER: return sec & SEC_SPP;
+    case VMCS_TSC_MULTIPLIER: return sec & SEC_TSC_SCALING;
+    case VMCS_TERTIARY_VM_EXEC_CONTROL: return proc & CPU_TERTIARY_CONTROLS;
+    case VMCS_PLE_GAP: case VMCS_PLE_WINDOW: return sec & SEC_PAUSE_LOOP_EXITING;
+    case VMCS_VMX_PREEMPTION_TIMER_VALUE: return pin & PIN_PREEMPTION_TIMER;
+    case VMCS_GUEST_IA32_PAT: return (entry & ENTRY_LOAD_PAT) || (exit & EXIT_SAVE_PAT);
+    case VMCS_HOST_IA32_PAT: return exit & EXIT_LOAD_PAT;
+    case VMCS_GUEST_IA32_EFER: return (entry & ENTRY_LOAD_EFER) || (exit & EXIT_SAVE_EFER);
+    case VMCS_HOST_IA32_EFER: return exit & EXIT_LOAD_EFER;
+    case VMCS_GUEST_IA32_PERF_GLOBAL_CTRL: return entry & ENTRY_LOAD_PERF_GLOBAL_CTRL;
+    case VMCS_HOST_IA32_PERF_GLOBAL_CTRL: return exit & EXIT_LOAD_PERF_GLOBAL_CTRL;
+    case VMCS_GUEST_BNDCFGS: return (entry & ENTRY_LOAD_BNDCFGS) || (exit & EXIT_CLEAR_BNDCFGS);
+    case VMCS_GUEST_IA32_RTIT_CTL:
+        return (entry & ENTRY_LOAD_RTIT_CTL) || (exit & EXIT_CLEAR_RTIT_CTL);
+    /* LBR, PKRS and CET state: no model offers the controls that load them. */
+    case VMCS_GUEST_IA32_LBR_CTL: case VMCS_GUEST_IA32_PKRS: case VMCS_HOST_IA32_PKRS:
+    case VMCS_GUEST_S_CET: case VMCS_GUEST_SSP: case VMCS_GUEST_INTR_SSP_TABLE:
+    case VMCS_HOST_S_CET: case VMCS_HOST_SSP: case VMCS_HOST_INTR_SSP_TABLE: return false;
+    default: return true;
+    }
+}
+
+/* SDM 25.11.2: bit 0 access type (1 = high half of a 64-bit field), bits 9:1 index,
+ * 11:10 type, 12 reserved, 14:13 width, 31:15 reserved. The table is sorted by encoding. */
+int vmcs_slot_of(struct cpu *c, u32 encoding, bool *high)
+{
+    *high = encoding & 1;
+    u32 full = encoding & ~1u;
+    int lo = 0, hi = VMCS_NSLOTS - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (fields[mid].enc == full) {
+            if (*high && fields[mid].width != VMCS_W64) return -1;
+            return supported(c, (enum vmcs_slot)mid) ? mid : -1;
+        }
+        if (fields[mid].enc < full) lo = mid + 1;
+        else hi = mid - 1;
+    }
+    return -1;
+}
+
+/* --- The cache and memory ------------------------------------------------------------ */
+
+void vmcs_flush(struct cpu *c)
+{
+    struct vmx *v = c->vmx;
+    if (v->current_vmcs == VMCS_NONE) return;
+    u64 pa = v->current_vmcs;
+    phys_write(c->m, c, pa + VMCS_LAUNCH_OFFSET, 4, v->launch);
+    for (int s = 0; s < VMCS_NSLOTS; s++)
+        phys_write(c->m, c, pa + VMCS_DATA_OFFSET + 8 * (u64)s, 8, v->field[s]);
+}
+
+void vmcs_load(struct cpu *c, u64 pa)
+{
+    struct vmx *v = c->vmx;
+    v->current_vmcs = pa;
+    u32 launch = (u32)phys_read(c->m, c, pa + VMCS_LAUNCH_OFFSET, 4);
+    v->launch = launch <= VMCS_STALE ? (enum vmcs_launch)launch : VMCS_STALE;
+    for (int s = 0; s < VMCS_NSLOTS; s++)
+        vmcs_set(c, (enum vmcs_slot)s, phys_read(c->m, c, pa + VMCS_DATA_OFFSET + 8 * (u64)s, 8));
+}
+
+struct vmx *vmx_create(void)
+{
+    struct vmx *v = calloc(1, sizeof *v);
+    if (v) {
+        v->current_vmcs = VMCS_NONE;
+        v->preemption_deadline = ~0ull;
+    }
+    return v;
+}
+
+void vmx_destroy(struct vmx *v) { free(v); }
+
+/* Reset (not INIT, which VMX root operation blocks) leaves VMX operation; nothing is
+ * written back (SDM 24.8: the processor does not keep VMX state across a reset). */
+void vmx_reset(struct cpu *c)
+{
+    struct vmx *v = c->vmx;
+    if (!v) return;
+    memset(v, 0, sizeof *v);
+    v->current_vmcs = VMCS_NONE;
+    v->preemption_deadline = ~0ull;
+    c->vmx_nonroot = false;
+}

@@ -1,0 +1,105 @@
+/* INVEPT, INVVPID (SDM Vol. 3 31.3) and VMFUNC (SDM 26.5.6): offered only with EPT, VPID
+ * and VM functions, which wait for the memory-virtualization issue; until then they raise
+ * #UD. The operand checks are complete so that offering the features is a table change. */
+#include "../cpu/cpumodel.h"
+#include "caps.h"
+#include "vmxinsn.h"
+
+static u32 secondary_allowed(const struct cpu *c)
+{
+    if (!((vmx_cap(c, MSR_VMX_PROCBASED_CTLS) >> 32) & CPU_SECONDARY_CONTROLS)) return 0;
+    return (u32)(vmx_cap(c, MSR_VMX_PROCBASED_CTLS2) >> 32);
+}
+
+/* An EPTP value the processor supports (SDM 26.2.1.1, A.10): memory type UC or WB as
+ * offered, 4-level (or 5-level if offered) walks, A/D enable only if offered, reserved
+ * bits 11:7 and above MAXPHYADDR clear. */
+bool vmx_eptp_valid(const struct cpu *c, u64 eptp)
+{
+    u64 cap = vmx_cap(c, MSR_VMX_EPT_VPID_CAP);
+    unsigned type = eptp & 7, walk = (eptp >> 3) & 7;
+    if (!((type == 0 && (cap & BIT(8))) || (type == 6 && (cap & BIT(14))))) return false;
+    if (!(walk == 3 || (walk == 4 && (cap & BIT(7))))) return false;
+    if ((eptp & BIT(6)) && !(cap & BIT(21))) return false;
+    if (eptp & 0xf80) return false;
+    return !(eptp >> cpu_phys_bits(c));
+}
+
+/* The register operand (type) and the 128-bit descriptor in memory. */
+static u64 inv_type(const struct cpu *c, const struct insn *i)
+{
+    return reg_get(c, i->reg, c->mode == MODE_LONG ? 8 : 4);
+}
+static void read_desc(struct cpu *c, const struct insn *i, u64 d[2])
+{
+    u64 ea = insn_ea(c, i);
+    seg_check(c, i->seg, ea, 16, ACC_READ); /* the whole 16 bytes, before either half */
+    d[0] = seg_read(c, i->seg, ea, 8);
+    d[1] = seg_read(c, i->seg, (ea + 8) & size_mask(i->adsz), 8);
+}
+
+/* Prefix and offer checks shared by INVEPT and INVVPID: 66 0F 38 80/81 with a memory
+ * operand, else #UD. */
+static void inv_prologue(struct cpu *c, const struct insn *i, bool offered, u32 reason)
+{
+    if (!c->vmx || !cpu_has(c, FEAT_VMX) || !offered || !i->p66 || i->rep || i->mod == 3)
+        cpu_ud(c);
+    vmx_check_common(c, i, reason);
+}
+
+/* SDM 31.3 INVEPT: types 1 (single context) and 2 (global), as IA32_VMX_EPT_VPID_CAP
+ * offers them. The soft TLB holds no EPT-tagged translations, so invalidation is a flush. */
+void vmx_insn_invept(struct cpu *c, const struct insn *i)
+{
+    u64 cap = vmx_cap(c, MSR_VMX_EPT_VPID_CAP);
+    inv_prologue(c, i, (secondary_allowed(c) & SEC_EPT) && (cap & EPT_CAP_INVEPT), EXIT_REASON_INVEPT);
+    u64 type = inv_type(c, i);
+    if (!((type == 1 && (cap & EPT_CAP_INVEPT_SINGLE)) || (type == 2 && (cap & EPT_CAP_INVEPT_ALL)))) {
+        vmx_fail(c, VMERR_INVEPT_INVVPID_OPERAND);
+        return;
+    }
+    u64 d[2];
+    read_desc(c, i, d);
+    if (type == 1 && !vmx_eptp_valid(c, d[0])) {
+        vmx_fail(c, VMERR_INVEPT_INVVPID_OPERAND);
+        return;
+    }
+    tlb_flush_all(c);
+    vmx_succeed(c);
+}
+
+/* SDM 31.3 INVVPID: types 0 (individual address), 1 (single context), 2 (all contexts),
+ * 3 (single context retaining globals). */
+void vmx_insn_invvpid(struct cpu *c, const struct insn *i)
+{
+    u64 cap = vmx_cap(c, MSR_VMX_EPT_VPID_CAP);
+    inv_prologue(c, i, (secondary_allowed(c) & SEC_VPID) && (cap & VPID_CAP_INVVPID), EXIT_REASON_INVVPID);
+    u64 type = inv_type(c, i);
+    if (type > 3 || !(cap & BIT(40 + type))) {
+        vmx_fail(c, VMERR_INVEPT_INVVPID_OPERAND);
+        return;
+    }
+    u64 d[2];
+    read_desc(c, i, d);
+    u16 vpid = (u16)d[0];
+    bool bad = (d[0] >> 16) != 0 || (type != 2 && vpid == 0) ||
+               (type == 0 && !cpu_is_canonical(c, d[1]));
+    if (bad) {
+        vmx_fail(c, VMERR_INVEPT_INVVPID_OPERAND);
+        return;
+    }
+    tlb_flush_all(c);
+    vmx_succeed(c);
+}
+
+/* VMFUNC (0F 01 D4): #UD in root operation and unless "enable VM functions" is set; a
+ * function not enabled in the VM-function controls exits with reason 59 (SDM 26.5.6). No
+ * function is implemented yet, so every enabled call exits. */
+void vmx_insn_vmfunc(struct cpu *c, const struct insn *i)
+{
+    if (!c->vmx_nonroot) cpu_ud(c);
+    bool enabled = (vmcs_get(c, VMCS_CPU_BASED_VM_EXEC_CONTROL) & CPU_SECONDARY_CONTROLS) &&
+                   (vmcs_get(c, VMCS_SECONDARY_VM_EXEC_CONTROL) & SEC_VMFUNC);
+    if (!enabled) cpu_ud(c);
+    vmx_insn_exit(c, i, EXIT_REASON_VMFUNC);
+}
