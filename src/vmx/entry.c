@@ -1,0 +1,160 @@
+/* VM entry after the checks (SDM Vol. 3 27.3.2 loading guest state, 27.4 the MSR-load list,
+ * 27.6 event injection, 27.7 special features). VMLAUNCH/VMRESUME (vmxinsn.c) call
+ * vmx_vmentry once their own VMfail checks have passed.
+ *
+ * TLB: Vanderpool tags nothing with VPIDs yet, so every VM entry and exit flushes the TLB
+ * and the jump caches (the SDM allows flushing more than required). Decoded blocks do not
+ * depend on root/non-root: every intercept is a run-time test of c->vmx_nonroot, so blocks
+ * stay keyed by code size only. */
+#include "../cpu/cpumodel.h"
+#include "../cpu/sysreg.h"
+#include "../machine/machine.h"
+#include "entry_checks.h"
+
+static void load_seg(struct cpu *c, int s)
+{
+    struct seg *g = &c->seg[s];
+    g->sel = (u16)vmcs_get(c, vmx_gseg_sel(s));
+    g->base = vmcs_get(c, vmx_gseg_base(s));
+    g->limit = vmcs_get32(c, vmx_gseg_limit(s));
+    g->ar = vmcs_get32(c, vmx_gseg_ar(s)) & 0x1f0ff;
+}
+
+/* SDM 27.3.2.1-27.3.2.5: control and debug registers, MSRs, segments, descriptor tables,
+ * RIP, RSP, RFLAGS. */
+static void load_guest_registers(struct cpu *c)
+{
+    u32 entry = vmcs_get32(c, VMCS_VM_ENTRY_CONTROLS);
+    bool ia32e = entry & ENTRY_IA32E_MODE;
+    c->cr0 = vmcs_get(c, VMCS_GUEST_CR0);
+    c->cr3 = vmcs_get(c, VMCS_GUEST_CR3);
+    c->cr4 = vmcs_get(c, VMCS_GUEST_CR4);
+    if (entry & ENTRY_LOAD_DEBUG_CONTROLS) c->dr[7] = vmcs_get(c, VMCS_GUEST_DR7) | 0x400;
+    c->sysenter_cs = vmcs_get32(c, VMCS_GUEST_SYSENTER_CS);
+    c->sysenter_esp = vmcs_get(c, VMCS_GUEST_SYSENTER_ESP);
+    c->sysenter_eip = vmcs_get(c, VMCS_GUEST_SYSENTER_EIP);
+    if (entry & ENTRY_LOAD_PAT) c->pat = vmcs_get(c, VMCS_GUEST_IA32_PAT);
+    /* SDM 27.3.2.1: without "load IA32_EFER", LMA follows "IA-32e mode guest", and so does
+     * LME when CR0.PG is 1. */
+    if (entry & ENTRY_LOAD_EFER) {
+        c->efer = vmcs_get(c, VMCS_GUEST_IA32_EFER);
+    } else {
+        c->efer = (c->efer & ~(u64)EFER_LMA) | (ia32e ? EFER_LMA : 0);
+        if (c->cr0 & CR0_PG) c->efer = (c->efer & ~(u64)EFER_LME) | (ia32e ? EFER_LME : 0);
+    }
+    for (int s = 0; s < 8; s++) load_seg(c, s);
+    c->gdtr.base = vmcs_get(c, VMCS_GUEST_GDTR_BASE);
+    c->gdtr.limit = vmcs_get32(c, VMCS_GUEST_GDTR_LIMIT);
+    c->idtr.base = vmcs_get(c, VMCS_GUEST_IDTR_BASE);
+    c->idtr.limit = vmcs_get32(c, VMCS_GUEST_IDTR_LIMIT);
+    c->r[RSP] = vmcs_get(c, VMCS_GUEST_RSP);
+    c->rip = c->next_rip = vmcs_get(c, VMCS_GUEST_RIP);
+    c->lf.op = 0;
+    c->rflags = vmcs_get(c, VMCS_GUEST_RFLAGS);
+    c->cpl = (u8)((c->seg[SEG_SS].ar & AR_DPL) >> AR_DPL_SHIFT); /* SDM 27.3.2.2 */
+}
+
+/* SDM 27.3.2.5 / 27.7.1 / 27.7.2: activity and interruptibility state. */
+static void load_guest_events(struct cpu *c)
+{
+    struct vmx *v = c->vmx;
+    u32 intr = vmcs_get32(c, VMCS_GUEST_INTERRUPTIBILITY_INFO);
+    u32 act = vmcs_get32(c, VMCS_GUEST_ACTIVITY_STATE);
+    c->interrupt_shadow = intr & (INTR_BLOCK_STI | INTR_BLOCK_MOVSS);
+    c->shadow_icount = c->icount; /* covers the boundary before the first guest instruction */
+    if (vmcs_get32(c, VMCS_PIN_BASED_VM_EXEC_CONTROL) & PIN_VIRTUAL_NMIS)
+        v->virtual_nmi_blocked = intr & INTR_BLOCK_NMI;
+    else
+        c->nmi_blocked = intr & INTR_BLOCK_NMI;
+    c->halted = act == ACT_HLT;
+    c->shutdown = act == ACT_SHUTDOWN;
+    c->wait_for_sipi = act == ACT_WAIT_SIPI;
+    c->check_events = true;
+    c->delivering = -1;
+    v->tr.vectoring = 0;
+    v->tr.mtf_pending = false;
+}
+
+/* SDM 27.4: the VM-entry MSR-load list. Returns 0, or the 1-based number of the entry that
+ * failed (exit reason 34 with that qualification). */
+static u32 load_msr_list(struct cpu *c)
+{
+    u32 n = vmcs_get32(c, VMCS_VM_ENTRY_MSR_LOAD_COUNT);
+    u64 a = vmcs_get(c, VMCS_VM_ENTRY_MSR_LOAD_ADDR);
+    for (u32 k = 0; k < n; k++) {
+        u64 idx = phys_read(c->m, c, a + 16 * k, 8), val = phys_read(c->m, c, a + 16 * k + 8, 8);
+        u32 msr = (u32)idx;
+        /* FS/GS base, x2APIC MSRs, SMM MSRs cannot be loaded this way; bits 63:32 are
+         * reserved (SDM 27.4). */
+        bool bad = (idx >> 32) || msr == 0xc0000100 || msr == 0xc0000101 || (msr >> 8) == 8 ||
+                   msr == 0x9b || msr == 0x9e;
+        if (bad || !msr_write(c, msr, val)) {
+            if (c->m->trace & TRACE_VMX)
+                machine_log(c->m, "cpu%d: vmx: VM-entry MSR-load entry %u fails: msr %#llx value %#llx",
+                            c->index, k + 1, (unsigned long long)idx, (unsigned long long)val);
+            return k + 1;
+        }
+    }
+    return 0;
+}
+
+/* SDM 27.6: inject the event of the VM-entry interruption-information field through the
+ * guest IDT as an event of that kind would be delivered, with the VM-entry instruction
+ * length for software events. A fault on the way is a guest fault (27.6.1.2). */
+static void inject_event(struct cpu *c, u32 info)
+{
+    unsigned type = intr_info_type(info), vec = info & 0xff;
+    int err = (info & INTR_INFO_ERRCODE) ? (int)vmcs_get32(c, VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE) : NO_ERRCODE;
+    vmcs_set(c, VMCS_VM_ENTRY_INTR_INFO_FIELD, info & ~(u32)INTR_INFO_VALID);
+    if (type == INTR_TYPE_OTHER) {
+        c->vmx->tr.mtf_pending = true; /* pending MTF VM exit (27.7.4) */
+        c->check_events = true;
+        return;
+    }
+    c->halted = false;
+    if (type == EV_SWINT || type == EV_SWEXC || type == EV_PRIV_SWEXC)
+        c->next_rip = c->rip + vmcs_get32(c, VMCS_VM_ENTRY_INSTRUCTION_LEN);
+    if (type == EV_NMI) c->nmi_blocked = true;
+    c->vmx->tr.vectoring = (info & 0x8ff) | INTR_INFO_VALID;
+    c->vmx->tr.vectoring_err = (u32)err;
+    c->vmx->tr.vectoring_rip = c->rip;
+    c->vmx->tr.vectoring_icount = c->icount;
+    if (type == EV_HWEXC && (vec == EXC_DF || vec == EXC_PF || vec == EXC_DE || (vec >= 10 && vec <= 13)))
+        c->delivering = (int)vec;
+    intr_deliver(c, (int)vec, (enum event_kind)type, err);
+    c->delivering = -1;
+    c->vmx->tr.vectoring = 0;
+}
+
+void vmx_vmentry(struct cpu *c, bool launch)
+{
+    struct vmx *v = c->vmx;
+    struct entry_verdict ver = vmx_entry_checks(c);
+    v->tr.last_check = ver.name;
+    if (ver.fail == VMERR_ENTRY_INVALID_CONTROLS || ver.fail == VMERR_ENTRY_INVALID_HOST) {
+        vmx_fail(c, (enum vm_instruction_error)ver.fail); /* SDM 27.2 */
+        return;
+    }
+    if (ver.fail) vmx_entry_fail_exit(c, VMX_EXIT_INVALID_STATE, ver.qual); /* SDM 27.8 */
+
+    u64 host_rip = c->next_rip;
+    load_guest_registers(c);
+    vmx_set_nonroot(c, true);
+    /* PAE paging without EPT: the PDPTEs come from guest CR3 (27.3.2.4); checked above. */
+    if (paging_pae_legacy(c)) paging_load_pdptes(c, c->cr3);
+    tlb_flush_all(c);
+    cpu_update_mode(c);
+    u32 bad = load_msr_list(c);
+    if (bad) {
+        c->next_rip = host_rip;
+        vmx_entry_fail_exit(c, VMX_EXIT_MSR_LOAD_FAIL, bad);
+    }
+    if (launch) v->launch = VMCS_LAUNCHED;
+    v->tr.entries++;
+    load_guest_events(c);
+    if (c->m->trace & TRACE_VMX)
+        machine_log(c->m, "cpu%d: vmx: VM entry (%s) to %04x:%#llx", c->index,
+                    launch ? "VMLAUNCH" : "VMRESUME", c->seg[SEG_CS].sel, (unsigned long long)c->rip);
+    u32 info = vmcs_get32(c, VMCS_VM_ENTRY_INTR_INFO_FIELD);
+    if (info & INTR_INFO_VALID) inject_event(c, info);
+}

@@ -1,0 +1,57 @@
+/* Non-root operation: the instruction intercepts (SDM Vol. 3 26.1) that instruction
+ * handlers call at their top, once the checks that have priority over VM exits (#UD, CPL)
+ * are made, and the event intercepts the executor calls (26.2). Each call is one
+ * predictable branch in root operation:
+ *
+ *     if (c->vmx_nonroot) vmx_intercept_cpuid(c, i);
+ *
+ * A function that decides on a VM exit does not return. */
+#ifndef VP_VMX_INTERCEPT_H
+#define VP_VMX_INTERCEPT_H
+
+#include "../cpu/insn.h"
+
+/* Unconditional exits (26.1.2). */
+void vmx_intercept_cpuid(struct cpu *c, const struct insn *i);
+void vmx_intercept_getsec(struct cpu *c, const struct insn *i);
+void vmx_intercept_invd(struct cpu *c, const struct insn *i);
+void vmx_intercept_xsetbv(struct cpu *c, const struct insn *i);
+/* Exits under a control (26.1.3). */
+void vmx_intercept_hlt(struct cpu *c, const struct insn *i);
+void vmx_intercept_invlpg(struct cpu *c, const struct insn *i, u64 lin);
+void vmx_intercept_invpcid(struct cpu *c, const struct insn *i);
+void vmx_intercept_wbinvd(struct cpu *c, const struct insn *i);
+void vmx_intercept_monitor(struct cpu *c, const struct insn *i);
+void vmx_intercept_mwait(struct cpu *c, const struct insn *i);
+void vmx_intercept_pause(struct cpu *c, const struct insn *i);
+void vmx_intercept_rdpmc(struct cpu *c, const struct insn *i);
+void vmx_intercept_rdtsc(struct cpu *c, const struct insn *i, bool rdtscp);
+void vmx_intercept_rdrand(struct cpu *c, const struct insn *i, bool rdseed);
+/* RDMSR (write false) / WRMSR with the MSR bitmaps. */
+void vmx_intercept_msr(struct cpu *c, const struct insn *i, bool write);
+/* IN/OUT/INS/OUTS after the I/O-permission checks: port, size 1/2/4, direction. */
+void vmx_intercept_io(struct cpu *c, const struct insn *i, u16 port, unsigned size, bool in);
+/* MOV to/from CR0/3/4/8 (to_cr), CLTS, LMSW (src: the 16-bit source), MOV DR. */
+void vmx_intercept_mov_cr(struct cpu *c, const struct insn *i, bool to_cr);
+void vmx_intercept_clts(struct cpu *c, const struct insn *i);
+void vmx_intercept_lmsw(struct cpu *c, const struct insn *i, u16 src);
+void vmx_intercept_mov_dr(struct cpu *c, const struct insn *i, bool to_dr);
+/* LGDT LIDT SGDT SIDT (id 0 SGDT, 1 SIDT, 2 LGDT, 3 LIDT) and SLDT STR LLDT LTR (id 0 SLDT,
+ * 1 STR, 2 LLDT, 3 LTR) with descriptor-table exiting. */
+void vmx_intercept_dtr(struct cpu *c, const struct insn *i, unsigned id);
+void vmx_intercept_ldtr_tr(struct cpu *c, const struct insn *i, unsigned id);
+
+/* What non-root operation changes in instructions that do not exit (26.3): the value MOV
+ * from CR0/CR4 and SMSW read (read shadows), the value MOV to CR0/CR4 writes (bits owned by
+ * the host keep their value), and the TSC with TSC offsetting. */
+u64 vmx_cr_read(struct cpu *c, int n, u64 val);
+u64 vmx_cr_write(struct cpu *c, int n, u64 val);
+u64 vmx_tsc(struct cpu *c, u64 tsc);
+
+/* Between instructions in non-root operation (executor, service_events): pending MTF,
+ * interrupt- and NMI-window exits, external-interrupt and NMI exiting, INIT and SIPI. */
+void vmx_pending_events(struct cpu *c);
+/* A triple fault in non-root operation is a VM exit (26.2). */
+NORETURN void vmx_triple_fault(struct cpu *c);
+
+#endif
