@@ -7,6 +7,8 @@
 #include "block.h"
 #include "debug.h"
 #include "trace.h"
+#include "../vmx/intercept.h"
+#include "../vmx/vmx.h"
 
 NORETURN void cpu_raise(struct cpu *c, int vector, int error)
 {
@@ -23,6 +25,7 @@ static bool contributory(int v)
 
 static void triple_fault(struct cpu *c)
 {
+    if (c->vmx_nonroot) vmx_triple_fault(c); /* SDM Vol. 3 26.2: a VM exit instead */
     c->shutdown = true;
     c->delivering = -1;
     if (c->m->trace & TRACE_INT) machine_log(c->m, "cpu%d: triple fault at %#llx", c->index, (unsigned long long)c->rip);
@@ -51,6 +54,7 @@ static void deliver_exception(struct cpu *c)
         }
     }
     c->delivering = (contributory(vec) || vec == EXC_PF || vec == EXC_DF) ? vec : -1;
+    if (c->vmx_nonroot) vmx_event_intercept(c, vec, EV_HWEXC, err); /* exception bitmap */
     trace_event(c, vec, EV_HWEXC, err);
     /* Vectors with an error code (SDM Vol. 3 6.13): callers pass NO_ERRCODE otherwise. */
     intr_deliver(c, vec, EV_HWEXC, err);
@@ -81,6 +85,7 @@ static void take_init_sipi(struct cpu *c)
 static bool service_events(struct cpu *c)
 {
     if (c->shutdown) return false;
+    if (c->vmx_nonroot) vmx_pending_events(c); /* VM exits for events (src/vmx/events.c) */
     if (c->init_pending || c->sipi_pending) take_init_sipi(c);
     if (c->wait_for_sipi) return false;
     c->check_events = false;
@@ -264,7 +269,8 @@ static __attribute__((noinline)) void exec_loop(struct cpu *c)
 
 void cpu_exec(struct cpu *c)
 {
-    if (setjmp(c->unwind)) {
+    /* exc_vector < 0: a VM exit unwound here with host state loaded (src/vmx/exit.c). */
+    if (setjmp(c->unwind) && c->exc_vector >= 0) {
         /* A fault unwound here. The faulting instruction did not retire. */
         c->cur_block = NULL;
         if (c->stop_on_exception) {
