@@ -8,6 +8,7 @@
 #include "msr.h"
 #include "sysinsn.h"
 #include "sysreg.h"
+#include "../vmx/intercept.h"
 #include "../vmx/vmx.h"
 
 /* --- HLT, TLB and cache control --------------------------------------------------- */
@@ -85,7 +86,7 @@ static void op_rsm(struct cpu *c, const struct insn *i)
 
 static void op_cpuid(struct cpu *c, const struct insn *i)
 {
-    (void)i;
+    if (c->vmx_nonroot) vmx_intercept_cpuid(c, i);
     u32 r[4];
     cpuid_query(c, (u32)c->r[RAX], (u32)c->r[RCX], r);
     reg_set(c, RAX, 4, r[0]);
