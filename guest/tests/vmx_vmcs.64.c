@@ -81,13 +81,22 @@ void main64(u64 arg)
         {"vmcs_ro_natural_exit_qual", EXIT_QUAL},
     };
     int write_any = (vmx_caps.misc >> 29) & 1;
+    /* The guest-physical address exists only with EPT (secondary control bit 1);
+     * without it the field is unsupported (error 12) for reads and writes alike. */
+    int ept = (vmx_caps.proc2 >> 33) & 1;
     for (u32 i = 0; i < ARRAY_SIZE(ro); i++) {
         char name[64];
+        int exists = ro[i].field != GUEST_PHYS_ADDR || ept;
         snprintf(name, sizeof(name), "%s_readable", ro[i].name);
-        check(name, vmread(ro[i].field, &v) == VMX_OK);
+        if (exists)
+            check(name, vmread(ro[i].field, &v) == VMX_OK);
+        else
+            check_failvalid(name, vmread(ro[i].field, &v), VMERR_UNSUPPORTED_FIELD);
         snprintf(name, sizeof(name), "%s_write", ro[i].name);
         int st = vmwrite(ro[i].field, 0);
-        if (write_any)
+        if (!exists)
+            check_failvalid(name, st, VMERR_UNSUPPORTED_FIELD);
+        else if (write_any)
             check(name, st == VMX_OK);
         else
             check_failvalid(name, st, VMERR_WRITE_READONLY);
