@@ -17,7 +17,6 @@
 #define VP_VMX_H
 
 #include "../cpu/cpu.h"
-#include "transition.h"
 
 struct insn;
 
@@ -69,7 +68,6 @@ struct vmx {
     bool nmi_unblocked_by_iret; /* for exit qualification bit 12 */
     bool virtual_nmi_blocked;
     u64 preemption_deadline;    /* icount at which the preemption timer fires, or ~0 */
-    struct vmx_transition tr;   /* VM entry/exit bookkeeping (transition.h) */
 };
 #define VMCS_NONE UINT64_MAX
 
@@ -134,8 +132,9 @@ bool vmx_eptp_valid(const struct cpu *c, u64 eptp);
 /* VMLAUNCH (launch) / VMRESUME after the checks of SDM 26.1 that vmxinsn.c makes (CPL,
  * current VMCS, launch state, MOV-SS blocking): checks controls and host state (VMfail 7/8
  * via vmx_fail), then guest state (VM-entry failure exit), and enters the guest. The caller
- * returns right after it; on success the guest's RIP is in c->next_rip. vmxinsn.c has a weak
- * stand-in that fails with error 7. */
+ * returns right after it; on success the guest's RIP is in c->next_rip and, for VMLAUNCH,
+ * c->vmx->launch = VMCS_LAUNCHED (SDM 27.3). stubs.c has a weak stand-in that fails with
+ * error 7: delete stubs.c once entry.c and exit.c are committed. */
 void vmx_vmentry(struct cpu *c, bool launch);
 
 /* VM exit with basic reason `reason` (SDM Vol. 3 Appendix C) and exit qualification.
