@@ -115,7 +115,7 @@ void vmx_intercept_io(struct cpu *c, const struct insn *i, u16 port, unsigned si
     bool hit = (p & CPU_USE_IO_BITMAPS) ? io_bitmap_hit(c, port, size) : (p & CPU_UNCOND_IO_EXITING) != 0;
     if (!hit) return;
     bool string = i->map == MAP_1B && (i->op & 0xfc) == 0x6c;
-    bool imm = i->map == MAP_1B && (i->op & 0xf4) == 0xe4;
+    bool imm = i->map == MAP_1B && (i->op & 0xfc) == 0xe4;
     u64 q = (size - 1) | (in ? 8u : 0) | (string ? 16u : 0) | (string && i->rep ? 32u : 0) |
             (imm ? 64u : 0) | (u64)port << 16;
     u64 lin = 0;
