@@ -15,8 +15,8 @@
 
 static void op_hlt(struct cpu *c, const struct insn *i)
 {
-    (void)i;
     require_cpl0(c);
+    if (c->vmx_nonroot) vmx_intercept_hlt(c, i);
     c->halted = true; /* the executor resumes at next_rip on an event (SDM Vol. 2 HLT) */
 }
 
@@ -28,6 +28,7 @@ static void op_invlpg(struct cpu *c, const struct insn *i)
     u64 lin;
     if (c->mode == MODE_LONG) lin = ea + (i->seg >= SEG_FS ? c->seg[i->seg].base : 0);
     else lin = (c->seg[i->seg].base + ea) & 0xffffffffull;
+    if (c->vmx_nonroot) vmx_intercept_invlpg(c, i, lin);
     if (c->mode == MODE_LONG && !cpu_is_canonical(c, lin)) return;
     tlb_flush_page(c, lin);
 }
@@ -59,8 +60,8 @@ static void op_invpcid(struct cpu *c, const struct insn *i)
 /* WBINVD/INVD: no caches are modelled; CPL 0 only. */
 static void op_wbinvd(struct cpu *c, const struct insn *i)
 {
-    (void)i;
     require_cpl0(c);
+    if (c->vmx_nonroot) (i->op == 0x08 ? vmx_intercept_invd : vmx_intercept_wbinvd)(c, i);
 }
 
 /* CLFLUSH/CLFLUSHOPT check the byte like a read, without touching it (SDM Vol. 2). */
@@ -104,8 +105,8 @@ static u64 read_tsc(struct cpu *c)
 
 static void op_rdtsc(struct cpu *c, const struct insn *i)
 {
-    (void)i;
     u64 t = read_tsc(c);
+    if (c->vmx_nonroot) t = (vmx_intercept_rdtsc(c, i, false), vmx_tsc(c, t));
     reg_set(c, RAX, 4, (u32)t);
     reg_set(c, RDX, 4, t >> 32);
 }
@@ -123,7 +124,7 @@ static void op_rdtscp(struct cpu *c)
  * is invalid: #GP(0) whatever CR4.PCE says (SDM Vol. 2 RDPMC). */
 static void op_rdpmc(struct cpu *c, const struct insn *i)
 {
-    (void)i;
+    if (c->vmx_nonroot) vmx_intercept_rdpmc(c, i);
     cpu_gp(c, 0);
 }
 
