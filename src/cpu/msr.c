@@ -5,6 +5,7 @@
 #include "cpumodel.h"
 #include "insn.h"
 #include "msr.h"
+#include "../vmx/intercept.h"
 
 /* MSR modules tried in order; the VMX capability MSRs join this list. */
 static const struct msr_range *const modules[] = {core_msrs, mtrr_msrs, vmx_msrs};
@@ -225,7 +226,7 @@ const struct msr_range core_msrs[] = {
  * an unknown MSR or an invalid value raises #GP(0). */
 static void op_rdmsr(struct cpu *c, const struct insn *i)
 {
-    (void)i;
+    if (c->vmx_nonroot && c->cpl == 0) vmx_intercept_msr(c, i, false);
     u64 v;
     if (c->cpl != 0 || !msr_read(c, (u32)c->r[RCX], &v)) cpu_gp(c, 0);
     reg_set(c, RAX, 4, v & 0xffffffffull);
@@ -234,7 +235,7 @@ static void op_rdmsr(struct cpu *c, const struct insn *i)
 
 static void op_wrmsr(struct cpu *c, const struct insn *i)
 {
-    (void)i;
+    if (c->vmx_nonroot && c->cpl == 0) vmx_intercept_msr(c, i, true);
     u64 v = (c->r[RDX] << 32) | (u32)c->r[RAX];
     if (c->cpl != 0 || !msr_write(c, (u32)c->r[RCX], v)) cpu_gp(c, 0);
 }
