@@ -3,6 +3,7 @@
 #include "../machine/machine.h"
 #include "descriptor.h"
 #include "insn.h"
+#include "../vmx/intercept.h"
 
 /* SDM Vol. 1 19.5.2: every bit for ports port..port+size-1 in the TSS bitmap must be 0.
  * The bitmap offset is the word at TSS+66H; bytes beyond the TSS limit count as 1s. */
@@ -54,6 +55,7 @@ static u16 io_port(const struct cpu *c, const struct insn *i)
 static void op_in(struct cpu *c, const struct insn *i)
 {
     unsigned size = io_size(i);
+    if (c->vmx_nonroot) io_check(c, io_port(c, i), size), vmx_intercept_io(c, i, io_port(c, i), size, true);
     u32 v = cpu_port_in(c, io_port(c, i), size);
     reg_set(c, RAX, size, v); /* a 32-bit IN zero-extends into RAX */
 }
@@ -61,6 +63,7 @@ static void op_in(struct cpu *c, const struct insn *i)
 static void op_out(struct cpu *c, const struct insn *i)
 {
     unsigned size = io_size(i);
+    if (c->vmx_nonroot) io_check(c, io_port(c, i), size), vmx_intercept_io(c, i, io_port(c, i), size, false);
     cpu_port_out(c, io_port(c, i), size, (u32)reg_get(c, RAX, size));
 }
 
