@@ -8,6 +8,7 @@
 #include "sysreg.h"
 #include "debug.h"
 #include "../vmx/vmx.h"
+#include "../vmx/intercept.h"
 
 #define CR0_VALID (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | \
                    CR0_NW | CR0_CD | CR0_PG)
@@ -141,6 +142,7 @@ void op_mov_r_cr(struct cpu *c, const struct insn *i)
 {
     if (!cr_exists(i->reg)) cpu_ud(c);
     require_cpl0(c);
+    if (c->vmx_nonroot) vmx_intercept_mov_cr(c, i, false);
     u64 v;
     switch (i->reg) {
     case 0: v = c->cr0; break;
@@ -149,6 +151,7 @@ void op_mov_r_cr(struct cpu *c, const struct insn *i)
     case 4: v = c->cr4; break;
     default: v = lapic_get_tpr(c) >> 4; break;
     }
+    if (c->vmx_nonroot) v = vmx_cr_read(c, i->reg, v); /* CR0/CR4 read shadows */
     reg_set(c, i->rm, crdr_size(c), v & size_mask(crdr_size(c)));
 }
 
@@ -156,7 +159,9 @@ void op_mov_cr_r(struct cpu *c, const struct insn *i)
 {
     if (!cr_exists(i->reg)) cpu_ud(c);
     require_cpl0(c);
-    cr_write(c, i->reg, reg_get(c, i->rm, crdr_size(c)));
+    if (c->vmx_nonroot) vmx_intercept_mov_cr(c, i, true);
+    u64 v = reg_get(c, i->rm, crdr_size(c));
+    cr_write(c, i->reg, c->vmx_nonroot ? vmx_cr_write(c, i->reg, v) : v);
 }
 
 /* DR4/DR5 alias DR6/DR7 unless CR4.DE (then #UD); DR7.GD makes any access a #DB fault
@@ -179,12 +184,14 @@ static unsigned dr_index(struct cpu *c, unsigned n)
 
 void op_mov_r_dr(struct cpu *c, const struct insn *i)
 {
+    if (c->vmx_nonroot && i->reg <= 7 && c->cpl == 0) vmx_intercept_mov_dr(c, i, false);
     unsigned n = dr_index(c, i->reg);
     reg_set(c, i->rm, crdr_size(c), c->dr[n] & size_mask(crdr_size(c)));
 }
 
 void op_mov_dr_r(struct cpu *c, const struct insn *i)
 {
+    if (c->vmx_nonroot && i->reg <= 7 && c->cpl == 0) vmx_intercept_mov_dr(c, i, true);
     unsigned n = dr_index(c, i->reg);
     u64 v = reg_get(c, i->rm, crdr_size(c));
     if (n >= 6 && (v >> 32)) cpu_gp(c, 0); /* DR6/DR7[63:32] are reserved */
@@ -197,8 +204,8 @@ void op_mov_dr_r(struct cpu *c, const struct insn *i)
 
 void op_clts(struct cpu *c, const struct insn *i)
 {
-    (void)i;
     require_cpl0(c);
+    if (c->vmx_nonroot) vmx_intercept_clts(c, i);
     c->cr0 &= ~(u64)CR0_TS;
 }
 
@@ -207,6 +214,7 @@ void op_lmsw(struct cpu *c, const struct insn *i)
 {
     require_cpl0(c);
     u64 src = rm_read(c, i, 2);
+    if (c->vmx_nonroot) vmx_intercept_lmsw(c, i, (u16)src);
     u64 v = (c->cr0 & ~0xeull) | (src & 0xf) | (c->cr0 & CR0_PE);
     cr_write(c, 0, v);
 }
