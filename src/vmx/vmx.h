@@ -17,6 +17,7 @@
 #define VP_VMX_H
 
 #include "../cpu/cpu.h"
+#include "transition.h"
 
 struct insn;
 
@@ -68,6 +69,7 @@ struct vmx {
     bool nmi_unblocked_by_iret; /* for exit qualification bit 12 */
     bool virtual_nmi_blocked;
     u64 preemption_deadline;    /* icount at which the preemption timer fires, or ~0 */
+    struct vmx_transition tr;   /* VM entry/exit bookkeeping (transition.h) */
 };
 #define VMCS_NONE UINT64_MAX
 
