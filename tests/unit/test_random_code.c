@@ -72,6 +72,24 @@ static size_t gen_case(u64 *s, unsigned mode, u8 *buf, size_t cap)
 static const char *mode_name[8] = {"real", "prot16", "prot32", "long", "v86", "compat",
                                    "prot32_ring3_paging", "long_ring3"};
 
+/* Regression: real-mode #UD and #GP vectors pointing at FFFF:FFFF, where every fetch
+ * crosses the CS limit. Each delivery succeeds and the handler faults again, forever,
+ * without retiring an instruction; the run must still end at its budget. */
+static void test_fault_storm(struct renv *e)
+{
+    static const u8 input[] = {
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* state */
+        0,                                                             /* no patches */
+        0xc7, 0x06, 0x18, 0x00, 0xff, 0xff, 0xc7, 0x06, 0x1a, 0x00, 0xff, 0xff, /* IVT[6] */
+        0xc7, 0x06, 0x34, 0x00, 0xff, 0xff, 0xc7, 0x06, 0x36, 0x00, 0xff, 0xff, /* IVT[13] */
+        0x0f, 0x0b,                                                    /* ud2 */
+    };
+    if (!renv_init(e, input, sizeof input)) exit(2);
+    enum renv_end end = renv_run(e, 1000);
+    CHECK("random_code.fault_storm_ends", end == RE_BUDGET, "end %d", end);
+    CHECK_EQ("random_code.fault_storm_cs", e->c->seg[SEG_CS].sel, 0xffff);
+}
+
 /* RANDOM_CODE_DUMP=dir writes each mode's first failing input there, in the fuzzer's
  * format: `build/libfuzzer/fuzz_exec FILE` (with RENV_TRACE=1) replays it. */
 static void dump_case(const char *mode, const u8 *buf, size_t n)
@@ -117,6 +135,7 @@ int main(void)
         printf("# %s: %u budget, %u halted, %u shutdown, %u stopped\n", mode_name[mode], ends[RE_BUDGET],
                ends[RE_HALT], ends[RE_SHUTDOWN], ends[RE_STOP]);
     }
+    test_fault_storm(&e);
     renv_free(&e);
     return check_exit();
 }
