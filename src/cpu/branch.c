@@ -170,9 +170,39 @@ static void f_ret64(struct cpu *c, const struct insn *i)
     c->next_rip = target;
 }
 
+/* 32-bit code (protected or compatibility mode, operand size 32): the target wraps at
+ * 4 GiB and must lie within the CS limit, as near_target checks. */
+static inline void jump32(struct cpu *c, u64 t)
+{
+    t = (u32)t;
+    if (unlikely(t > c->seg[SEG_CS].limit)) cpu_gp(c, 0);
+    c->next_rip = t;
+}
+#define JCC32(cc)                                                                         \
+    static void f_jcc32_##cc(struct cpu *c, const struct insn *i)                        \
+    {                                                                                     \
+        if (flags_cond(c, cc)) jump32(c, c->next_rip + i->imm);                          \
+    }
+JCC32(0) JCC32(1) JCC32(2) JCC32(3) JCC32(4) JCC32(5) JCC32(6) JCC32(7)
+JCC32(8) JCC32(9) JCC32(10) JCC32(11) JCC32(12) JCC32(13) JCC32(14) JCC32(15)
+static const insn_fn jcc32[16] = {
+    f_jcc32_0, f_jcc32_1, f_jcc32_2, f_jcc32_3, f_jcc32_4, f_jcc32_5, f_jcc32_6, f_jcc32_7,
+    f_jcc32_8, f_jcc32_9, f_jcc32_10, f_jcc32_11, f_jcc32_12, f_jcc32_13, f_jcc32_14, f_jcc32_15,
+};
+static void f_jmp32(struct cpu *c, const struct insn *i)
+{
+    jump32(c, c->next_rip + i->imm);
+}
+
 insn_fn branch_specialize(const struct insn *i, bool long_mode)
 {
-    if (!long_mode || i->opsz != 8) return NULL;
+    if (!long_mode) {
+        if (i->opsz != 4) return NULL;
+        if (i->fn == op_jcc) return jcc32[i->op & 15];
+        if (i->fn == op_jmp_rel) return f_jmp32;
+        return NULL;
+    }
+    if (i->opsz != 8) return NULL;
     if (i->fn == op_jcc) return jcc64[i->op & 15];
     if (i->fn == op_jmp_rel) return f_jmp64;
     if (i->fn == op_call_rel) return f_call64;
