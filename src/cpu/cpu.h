@@ -140,6 +140,7 @@ struct cpu {
 
     /* System state. */
     u64 cr0, cr2, cr3, cr4, cr8, xcr0;
+    u64 fault_addr; /* linear address of the last #PF (CR2 once delivered) */
     u64 efer;
     u64 dr[8];
     struct dtr gdtr, idtr;
@@ -184,6 +185,7 @@ struct cpu {
      * the executor and instruction handlers test. */
     struct vmx *vmx;
     bool vmx_nonroot;
+    bool vmx_step; /* non-root with monitor trap flag: one instruction at a time */
 };
 
 /* --- Executor (src/cpu/exec.c) -------------------------------------------------------- */
@@ -322,6 +324,8 @@ bool cpu_cond(struct cpu *c, unsigned cc);
 /* Port access from the CPU with the IOPL / TSS I/O-permission-bitmap check (SDM Vol. 1
  * 19.5); raises #GP(0) when denied. */
 u32 cpu_port_in(struct cpu *c, u16 port, unsigned size);
+/* The I/O permission check of IN/OUT/INS/OUTS (IOPL, TSS bitmap): #GP(0) if denied. */
+void cpu_io_check(struct cpu *c, u16 port, unsigned size);
 void cpu_port_out(struct cpu *c, u16 port, unsigned size, u32 val);
 
 /* --- MSRs and CPUID (src/cpu/msr.c, src/cpu/cpuid.c) ------------------------------ */

@@ -234,8 +234,17 @@ static __attribute__((noinline)) void exec_loop(struct cpu *c)
 {
     struct machine *m = c->m;
     while (c->icount < c->deadline && m->stop == STOP_NONE && !m->reset_requested) {
-        if (unlikely(c->check_events || c->halted || c->interrupt_shadow)) {
+        if (unlikely(c->check_events || c->halted || c->interrupt_shadow || c->vmx_step)) {
             if (!service_events(c)) return;
+            /* The instruction in an STI / MOV SS shadow runs alone, so events are looked at
+             * right after it (SDM Vol. 3 6.8.3); so does each one under the VMX monitor trap
+             * flag (25.5.2). */
+            if (c->interrupt_shadow || c->vmx_step) {
+                if (c->vmx_step) vmx_step_begin(c);
+                if ((c->rflags & (FL_TF | FL_RF)) | (c->dr[7] & DR7_ENABLE_MASK)) step_debug(c);
+                else step_uncached(c);
+                continue;
+            }
         }
         if (unlikely((c->rflags & (FL_TF | FL_RF)) | (c->dr[7] & DR7_ENABLE_MASK))) {
             step_debug(c);

@@ -4,6 +4,7 @@
  * virtual-8086 mode.) Every check happens before the first architectural change. */
 #include "descriptor.h"
 #include "insn.h"
+#include "../vmx/intercept.h"
 
 static bool lma(const struct cpu *c) { return (c->efer & EFER_LMA) != 0; }
 static bool real_or_v86(const struct cpu *c) { return c->mode == MODE_REAL || c->mode == MODE_V86; }
@@ -485,7 +486,9 @@ void op_iret(struct cpu *c, const struct insn *i)
 {
     /* IRET ends NMI blocking even if it then faults (SDM Vol. 3 6.7.1; the VMX "NMI
      * unblocking due to IRET" exit qualification exists for exactly that case). */
-    if (c->nmi_blocked) {
+    if (c->vmx_nonroot) {
+        vmx_iret(c); /* NMI exiting / virtual NMIs decide (src/vmx/events.c) */
+    } else if (c->nmi_blocked) {
         c->nmi_blocked = false;
         c->check_events = true;
     }

@@ -4,6 +4,7 @@
  * Faults found on the way are raised with cpu_raise(); the executor combines them into
  * #DF when needed. */
 #include "descriptor.h"
+#include "../vmx/intercept.h"
 
 static unsigned iopl_of(u64 f) { return (unsigned)(f >> 12) & 3; }
 
@@ -260,6 +261,7 @@ void intr_deliver(struct cpu *c, int vector, enum event_kind kind, int error)
     int ext = (kind == EV_EXTINT || kind == EV_NMI || kind == EV_HWEXC) ? 1 : 0;
     u64 ret = soft ? c->next_rip : c->rip;
     c->stop_block = true;
+    if (c->vmx_nonroot) vmx_delivery_begin(c, vector, kind, error); /* src/vmx/events.c */
     switch (c->mode) {
     case MODE_REAL:
         deliver_real(c, vector, kind, ret);
@@ -276,4 +278,5 @@ void intr_deliver(struct cpu *c, int vector, enum event_kind kind, int error)
         deliver_long(c, vector, kind, error, ext, ret);
         break;
     }
+    if (c->vmx_nonroot) vmx_delivery_end(c);
 }

@@ -23,7 +23,7 @@ static bool bitmap_allows(struct cpu *c, u16 port, unsigned size)
     return (bits & mask) == 0;
 }
 
-static void io_check(struct cpu *c, u16 port, unsigned size)
+void cpu_io_check(struct cpu *c, u16 port, unsigned size)
 {
     if (c->mode == MODE_REAL) return;
     unsigned iopl = (cpu_get_rflags(c) & FL_IOPL) >> 12;
@@ -33,13 +33,13 @@ static void io_check(struct cpu *c, u16 port, unsigned size)
 
 u32 cpu_port_in(struct cpu *c, u16 port, unsigned size)
 {
-    io_check(c, port, size);
+    cpu_io_check(c, port, size);
     return io_read(c->m, c, port, size);
 }
 
 void cpu_port_out(struct cpu *c, u16 port, unsigned size, u32 val)
 {
-    io_check(c, port, size);
+    cpu_io_check(c, port, size);
     io_write(c->m, c, port, size, val);
 }
 
@@ -55,7 +55,7 @@ static u16 io_port(const struct cpu *c, const struct insn *i)
 static void op_in(struct cpu *c, const struct insn *i)
 {
     unsigned size = io_size(i);
-    if (c->vmx_nonroot) io_check(c, io_port(c, i), size), vmx_intercept_io(c, i, io_port(c, i), size, true);
+    if (c->vmx_nonroot) cpu_io_check(c, io_port(c, i), size), vmx_intercept_io(c, i, io_port(c, i), size, true);
     u32 v = cpu_port_in(c, io_port(c, i), size);
     reg_set(c, RAX, size, v); /* a 32-bit IN zero-extends into RAX */
 }
@@ -63,7 +63,7 @@ static void op_in(struct cpu *c, const struct insn *i)
 static void op_out(struct cpu *c, const struct insn *i)
 {
     unsigned size = io_size(i);
-    if (c->vmx_nonroot) io_check(c, io_port(c, i), size), vmx_intercept_io(c, i, io_port(c, i), size, false);
+    if (c->vmx_nonroot) cpu_io_check(c, io_port(c, i), size), vmx_intercept_io(c, i, io_port(c, i), size, false);
     cpu_port_out(c, io_port(c, i), size, (u32)reg_get(c, RAX, size));
 }
 

@@ -2,6 +2,7 @@
  * MOVSXD, LEA, XCHG (with NOP and PAUSE at 90), CMOVcc, SETcc, CBW/CWDE/CDQE,
  * CWD/CDQ/CQO and XLAT. None changes flags. */
 #include "insn.h"
+#include "../vmx/intercept.h"
 
 /* 88 89 MOV r/m, reg. */
 static void op_mov_rm_r(struct cpu *c, const struct insn *i)
@@ -85,7 +86,10 @@ static void op_xchg_rm_r(struct cpu *c, const struct insn *i)
  * logical processor on this core to yield to (SDM Vol. 2 NOP, PAUSE, XCHG). */
 static void op_xchg_acc(struct cpu *c, const struct insn *i)
 {
-    if (i->reg == RAX) return;
+    if (i->reg == RAX) {
+        if (i->rep == 0xf3 && c->vmx_nonroot) vmx_intercept_pause(c, i); /* PAUSE exiting */
+        return;
+    }
     unsigned size = i->opsz;
     u64 a = reg_get(c, RAX, size), b = reg_get(c, i->reg, size);
     reg_set(c, RAX, size, b);

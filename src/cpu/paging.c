@@ -27,7 +27,10 @@ struct xlat {
 static bool pf(struct cpu *c, u64 lin, int acc, u32 err)
 {
     if (acc & ACC_NOFAULT) return false;
-    c->cr2 = lin;
+    /* In VMX non-root operation CR2 is written when the #PF is delivered, not when it
+     * causes a VM exit (SDM Vol. 3 27.1). */
+    c->fault_addr = lin;
+    if (!c->vmx_nonroot) c->cr2 = lin;
     cpu_raise(c, EXC_PF, (int)err);
 }
 

@@ -11,6 +11,7 @@
  * is the architectural restart behaviour (SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ). */
 #include "flags.h"
 #include "insn.h"
+#include "../vmx/intercept.h"
 
 #define STRING_BUDGET 4096
 
@@ -103,6 +104,7 @@ static inline void outs1(struct cpu *c, const struct insn *i, const struct strop
     static void op_##name(struct cpu *c, const struct insn *i)                         \
     {                                                                                  \
         struct strop s = strop_init(c, i, io);                                           \
+        if ((io) && c->vmx_nonroot) vmx_intercept_string_io(c, i, s.size, i->op < 0x6e); \
         if (!i->rep) {                                                                 \
             one(c, i, &s);                                                             \
             return;                                                                    \

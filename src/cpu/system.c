@@ -39,6 +39,7 @@ static void op_invpcid(struct cpu *c, const struct insn *i)
 {
     if (!i->p66 || i->rep || !cpu_has(c, FEAT_INVPCID) || i->mod == 3 || c->mode == MODE_V86)
         cpu_ud(c);
+    if (c->vmx_nonroot) vmx_intercept_invpcid(c, i);
     require_cpl0(c);
     u64 type = reg_get(c, i->reg, c->mode == MODE_LONG ? 8 : 4);
     u64 ea = insn_ea(c, i);
@@ -111,10 +112,12 @@ static void op_rdtsc(struct cpu *c, const struct insn *i)
     reg_set(c, RDX, 4, t >> 32);
 }
 
-static void op_rdtscp(struct cpu *c)
+static void op_rdtscp(struct cpu *c, const struct insn *i)
 {
     if (!cpu_has(c, FEAT_RDTSCP)) cpu_ud(c);
+    if (c->vmx_nonroot) vmx_intercept_rdtsc(c, i, true);
     u64 t = read_tsc(c);
+    if (c->vmx_nonroot) t = vmx_tsc(c, t);
     reg_set(c, RAX, 4, (u32)t);
     reg_set(c, RDX, 4, t >> 32);
     reg_set(c, RCX, 4, (u32)c->tsc_aux);
@@ -143,6 +146,7 @@ static u64 next_random(struct cpu *c)
 static void rdrand(struct cpu *c, const struct insn *i, enum feature f)
 {
     if (!cpu_has(c, f)) cpu_ud(c);
+    if (c->vmx_nonroot) vmx_intercept_rdrand(c, i, f == FEAT_RDSEED);
     reg_set(c, i->rm, i->opsz, next_random(c) & size_mask(i->opsz));
     /* CF = 1 (data valid); OF, SF, ZF, AF, PF = 0 (SDM Vol. 2 RDRAND). */
     cpu_set_rflags(c, (cpu_get_rflags(c) & ~(u64)FL_ARITH) | FL_CF);
@@ -228,6 +232,7 @@ static bool monitor_enabled(const struct cpu *c)
 static void monitor_mwait(struct cpu *c, const struct insn *i, bool mwait)
 {
     if (!monitor_enabled(c) || c->cpl != 0) cpu_ud(c);
+    if (c->vmx_nonroot) (mwait ? vmx_intercept_mwait : vmx_intercept_monitor)(c, i);
     if (mwait) {
         if (c->r[RCX] & ~1ull & size_mask(4)) cpu_gp(c, 0); /* only "interrupt as break" */
         return;
@@ -249,10 +254,36 @@ static void set_ac(struct cpu *c, bool on)
     if (c->cr4 & CR4_SMAP) tlb_flush_all(c);
 }
 
+/* Descriptor-table exiting (SDM 26.1.3): after the checks with priority over VM exits
+ * (#UD in real/v86 mode and for a register operand, CPL, UMIP). */
+static void dtr_intercept(struct cpu *c, const struct insn *i, unsigned slot)
+{
+    if (slot >= 2) require_cpl0(c);
+    else umip_check(c);
+    vmx_intercept_dtr(c, i, slot); /* 0 SGDT, 1 SIDT, 2 LGDT, 3 LIDT */
+}
+static void ldtr_intercept(struct cpu *c, const struct insn *i, unsigned slot)
+{
+    if (c->mode == MODE_REAL || c->mode == MODE_V86) cpu_ud(c);
+    if (slot >= 2) require_cpl0(c);
+    else umip_check(c);
+    vmx_intercept_ldtr_tr(c, i, slot); /* 0 SLDT, 1 STR, 2 LLDT, 3 LTR */
+}
+
+/* GETSEC (0F 37): #UD unless CR4.SMXE; exits unconditionally in VMX non-root operation
+ * (SDM 26.1.2). No SMX leaf is implemented. */
+static void op_getsec(struct cpu *c, const struct insn *i)
+{
+    if (!(c->cr4 & CR4_SMXE)) cpu_ud(c);
+    if (c->vmx_nonroot) vmx_intercept_getsec(c, i);
+    cpu_unimplemented(c, i);
+}
+
 static void op_grp7(struct cpu *c, const struct insn *i)
 {
     unsigned slot = (i->modrm >> 3) & 7, sub = i->modrm & 7;
     if (i->mod != 3) {
+        if (c->vmx_nonroot && slot <= 3) dtr_intercept(c, i, slot);
         switch (slot) {
         case 0: op_sgdt(c, i); return;
         case 1: op_sidt(c, i); return;
@@ -272,9 +303,13 @@ static void op_grp7(struct cpu *c, const struct insn *i)
     case 1 << 3 | 1: monitor_mwait(c, i, true); return;
     case 1 << 3 | 2: set_ac(c, false); return;
     case 1 << 3 | 3: set_ac(c, true); return;
-    /* /2 D0, D1 are XGETBV, XSETBV: #UD without XSAVE. */
+    /* /2 D0, D1 are XGETBV, XSETBV: not implemented (#UD), but XSETBV with CR4.OSXSAVE
+     * exits in VMX non-root operation first (SDM 26.1.2). */
+    case 2 << 3 | 1:
+        if (c->vmx_nonroot && (c->cr4 & CR4_OSXSAVE)) vmx_intercept_xsetbv(c, i);
+        cpu_ud(c);
     case 7 << 3 | 0: op_swapgs(c, i); return;
-    case 7 << 3 | 1: op_rdtscp(c); return;
+    case 7 << 3 | 1: op_rdtscp(c, i); return;
     }
     if (slot == 4) op_smsw(c, i);
     else if (slot == 6) op_lmsw(c, i);
@@ -283,7 +318,9 @@ static void op_grp7(struct cpu *c, const struct insn *i)
 
 static void op_grp6(struct cpu *c, const struct insn *i)
 {
-    switch ((i->modrm >> 3) & 7) {
+    unsigned slot = (i->modrm >> 3) & 7;
+    if (c->vmx_nonroot && slot <= 3) ldtr_intercept(c, i, slot);
+    switch (slot) {
     case 0: op_sldt(c, i); break;
     case 1: op_str(c, i); break;
     case 2: op_lldt(c, i); break;
@@ -316,6 +353,7 @@ const struct opdef system_ops[] = {
     {MAP_0F, 0x33, -1, 0, op_rdpmc},
     {MAP_0F, 0x34, -1, E, op_sysenter},
     {MAP_0F, 0x35, -1, E, op_sysexit},
+    {MAP_0F, 0x37, -1, E, op_getsec},
     {MAP_0F, 0xa2, -1, 0, op_cpuid},
     {MAP_0F, 0xaa, -1, 0, op_rsm},
     {MAP_0F, 0xae, -1, 0, op_grp15},

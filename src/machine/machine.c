@@ -232,7 +232,8 @@ enum machine_stop machine_run(struct machine *m)
             for (int k = 0; k < m->ncpus; k++) {
                 struct cpu *c = m->cpus[k];
                 if (c->shutdown || c->wait_for_sipi) continue;
-                if (c->nmi_pending || (c->rflags & FL_IF) || !c->halted) wakeable = true;
+                /* A guest in VMX non-root operation also wakes by VM exits (timer, interrupts). */
+                if (c->nmi_pending || (c->rflags & FL_IF) || !c->halted || c->vmx_nonroot) wakeable = true;
             }
             if (!wakeable || next == TIME_NEVER) machine_request_stop(m, STOP_HALTED, 0);
         }

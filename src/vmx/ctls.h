@@ -58,6 +58,18 @@ static inline enum vmcs_slot vmx_hseg_sel(int s)
     return s == SEG_TR ? VMCS_HOST_TR_SELECTOR : (enum vmcs_slot)(VMCS_HOST_ES_SELECTOR + s);
 }
 
+/* Memory-operand part of the VM-exit instruction information (SDM 28.2.5, Tables 28-10 to
+ * 28-14): scaling 1:0, address size 9:7, segment 17:15, index 21:18 (+ invalid 22), base
+ * 26:23 (+ invalid 27). */
+static inline u32 vmx_mem_info(const struct insn *i)
+{
+    u32 asz = i->adsz == 2 ? 0 : i->adsz == 4 ? 1 : 2;
+    u32 v = (i->scale & 3u) | asz << 7 | (u32)(i->seg & 7) << 15;
+    v |= i->index == NO_REG ? 1u << 22 : (u32)(i->index & 15) << 18;
+    v |= i->base == NO_REG || i->rip_rel ? 1u << 27 : (u32)(i->base & 15) << 23;
+    return v;
+}
+
 /* exit.c: the exit with the guest's state as it is now. */
 NORETURN void vmx_exit_full(struct cpu *c, u32 reason, u64 qual, u64 glinear, u64 gphys);
 /* exit.c: a VM-entry failure after the checks on controls and host state (exit reasons 33,

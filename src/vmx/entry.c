@@ -10,6 +10,7 @@
 #include "../cpu/sysreg.h"
 #include "../machine/machine.h"
 #include "entry_checks.h"
+#include "intercept.h"
 
 static void load_seg(struct cpu *c, int s)
 {
@@ -61,6 +62,7 @@ static void load_guest_events(struct cpu *c)
     u32 intr = vmcs_get32(c, VMCS_GUEST_INTERRUPTIBILITY_INFO);
     u32 act = vmcs_get32(c, VMCS_GUEST_ACTIVITY_STATE);
     c->interrupt_shadow = intr & (INTR_BLOCK_STI | INTR_BLOCK_MOVSS);
+    c->shadow_movss = intr & INTR_BLOCK_MOVSS;
     c->shadow_icount = c->icount; /* covers the boundary before the first guest instruction */
     if (vmcs_get32(c, VMCS_PIN_BASED_VM_EXEC_CONTROL) & PIN_VIRTUAL_NMIS)
         v->virtual_nmi_blocked = intr & INTR_BLOCK_NMI;
@@ -73,6 +75,8 @@ static void load_guest_events(struct cpu *c)
     c->delivering = -1;
     v->tr.vectoring = 0;
     v->tr.mtf_pending = false;
+    /* Monitor trap flag: the executor runs the guest one instruction at a time (25.5.2). */
+    c->vmx_step = vmx_proc(c, CPU_MONITOR_TRAP_FLAG);
 }
 
 /* SDM 27.4: the VM-entry MSR-load list. Returns 0, or the 1-based number of the entry that
@@ -111,19 +115,23 @@ static void inject_event(struct cpu *c, u32 info)
         c->check_events = true;
         return;
     }
+    struct vmx_transition *t = &c->vmx->tr;
     c->halted = false;
     if (type == EV_SWINT || type == EV_SWEXC || type == EV_PRIV_SWEXC)
         c->next_rip = c->rip + vmcs_get32(c, VMCS_VM_ENTRY_INSTRUCTION_LEN);
-    if (type == EV_NMI) c->nmi_blocked = true;
-    c->vmx->tr.vectoring = (info & 0x8ff) | INTR_INFO_VALID;
-    c->vmx->tr.vectoring_err = (u32)err;
-    c->vmx->tr.vectoring_rip = c->rip;
-    c->vmx->tr.vectoring_icount = c->icount;
+    /* 27.6.1.2: an injected NMI blocks NMIs, or virtual NMIs with "virtual NMIs". */
+    if (type == EV_NMI) {
+        if (vmcs_get32(c, VMCS_PIN_BASED_VM_EXEC_CONTROL) & PIN_VIRTUAL_NMIS) c->vmx->virtual_nmi_blocked = true;
+        else c->nmi_blocked = true;
+    }
+    /* 25.5.2: with the monitor trap flag, an MTF VM exit is pending after the delivery. */
+    if (vmx_proc(c, CPU_MONITOR_TRAP_FLAG)) t->mtf_pending = true;
     if (type == EV_HWEXC && (vec == EXC_DF || vec == EXC_PF || vec == EXC_DE || (vec >= 10 && vec <= 13)))
         c->delivering = (int)vec;
+    t->injecting = true; /* the exception bitmap does not apply (27.6.1.2) */
     intr_deliver(c, (int)vec, (enum event_kind)type, err);
+    t->injecting = false;
     c->delivering = -1;
-    c->vmx->tr.vectoring = 0;
 }
 
 void vmx_vmentry(struct cpu *c, bool launch)
@@ -155,6 +163,7 @@ void vmx_vmentry(struct cpu *c, bool launch)
     if (c->m->trace & TRACE_VMX)
         machine_log(c->m, "cpu%d: vmx: VM entry (%s) to %04x:%#llx", c->index,
                     launch ? "VMLAUNCH" : "VMRESUME", c->seg[SEG_CS].sel, (unsigned long long)c->rip);
+    vmx_preempt_start(c);
     u32 info = vmcs_get32(c, VMCS_VM_ENTRY_INTR_INFO_FIELD);
     if (info & INTR_INFO_VALID) inject_event(c, info);
 }

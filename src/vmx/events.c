@@ -1,7 +1,9 @@
 /* Events in VMX non-root operation (SDM Vol. 3 26.2): exceptions against the exception
  * bitmap and the page-fault error-code mask/match, NMI and external-interrupt exiting
  * (with acknowledge-interrupt-on-exit), interrupt- and NMI-window exiting, INIT and SIPI,
- * triple faults, with the interruption information of SDM 28.2.2. */
+ * triple faults, with the interruption information of SDM 28.2.2. Event delivery that is
+ * under way (for IDT-vectoring information, 28.2.4) and IRET's effect on NMI blocking
+ * (26.3) are tracked here too. */
 #include "../machine/machine.h"
 #include "ctls.h"
 #include "intercept.h"
@@ -21,32 +23,88 @@ static bool bitmap_exits(struct cpu *c, int vector, int error)
     return bit == (((u32)error & mask) == match);
 }
 
-void vmx_event_intercept(struct cpu *c, int vector, enum event_kind kind, int error)
+/* 28.2.2: bit 12 "NMI unblocking due to IRET" of the exit interruption information, for a
+ * fault on the IRET that unblocked NMIs (or virtual NMIs); undefined (0 here) with IDT-vectoring
+ * information valid, for #DF, and with NMI exiting but no virtual NMIs. deliver_exception has
+ * already counted the delivery tick, so the faulting IRET is at icount - 1. */
+static u32 iret_unblock_bit(struct cpu *c, int vector)
 {
-    struct vmx_transition *t = &c->vmx->tr;
-    bool exc = kind == EV_HWEXC || kind == EV_SWEXC || kind == EV_PRIV_SWEXC;
-    if (exc && vector < 32 && bitmap_exits(c, vector, error)) {
-        /* Qualification (28.2.1): the faulting linear address for #PF, DR6-style bits for
-         * #DB, 0 otherwise. */
-        u64 q = vector == EXC_PF ? c->cr2 : vector == EXC_DB ? (c->dr[6] & 0x600f) : 0;
-        vmcs_set(c, VMCS_VM_EXIT_INTR_INFO, event_info(vector, kind, error));
-        if (error != NO_ERRCODE) vmcs_set(c, VMCS_VM_EXIT_INTR_ERROR_CODE, (u32)error);
-        vmx_exit(c, VMX_EXIT_EXCEPTION_NMI, q);
-    }
-    /* Delivery goes ahead: remember it for IDT-vectoring information (28.2.4). */
-    t->vectoring = event_info(vector, kind, error);
-    t->vectoring_err = (u32)error;
-    t->vectoring_rip = c->rip;
-    t->vectoring_icount = c->icount;
+    struct vmx *v = c->vmx;
+    bool hit = v->nmi_unblocked_by_iret && v->iret_icount + 1 == c->icount;
+    if (!hit || vector == EXC_DF || (v->tr.vectoring & INTR_INFO_VALID)) return 0;
+    return INTR_INFO_NMI_UNBLOCK;
 }
 
+void vmx_event_intercept(struct cpu *c, int vector, enum event_kind kind, int error)
+{
+    bool exc = kind == EV_HWEXC || kind == EV_SWEXC || kind == EV_PRIV_SWEXC;
+    if (!exc || vector >= 32 || !bitmap_exits(c, vector, error)) return;
+    /* Qualification (28.2.1): the faulting linear address for #PF (CR2 is not written,
+     * 27.1), DR6-style bits for #DB, 0 otherwise. */
+    u64 q = vector == EXC_PF ? c->fault_addr : vector == EXC_DB ? (c->dr[6] & 0x600f) : 0;
+    vmcs_set(c, VMCS_VM_EXIT_INTR_INFO, event_info(vector, kind, error) | iret_unblock_bit(c, vector));
+    if (error != NO_ERRCODE) vmcs_set(c, VMCS_VM_EXIT_INTR_ERROR_CODE, (u32)error);
+    /* 28.2.5: software exceptions (INT3, INTO, INT1) give their instruction length. */
+    if (kind != EV_HWEXC) vmcs_set(c, VMCS_VM_EXIT_INSTRUCTION_LEN, c->next_rip - c->rip);
+    vmx_exit(c, VMX_EXIT_EXCEPTION_NMI, q);
+}
+
+/* intr_deliver begins delivering an event through the guest IDT. Software exceptions come
+ * here without passing deliver_exception, so the exception bitmap is applied to them here
+ * (unless VM entry is injecting them, 26.6.1.2). */
+void vmx_delivery_begin(struct cpu *c, int vector, enum event_kind kind, int error)
+{
+    struct vmx_transition *t = &c->vmx->tr;
+    bool injected = t->injecting;
+    t->injecting = false;
+    if ((kind == EV_SWEXC || kind == EV_PRIV_SWEXC) && !injected) vmx_event_intercept(c, vector, kind, error);
+    /* A #PF delivered (not exiting, not injected) writes CR2 now (27.1). */
+    if (kind == EV_HWEXC && !injected && (vector == EXC_PF || (vector == EXC_DF && c->exc_vector == EXC_PF)))
+        c->cr2 = c->fault_addr;
+    t->vectoring = event_info(vector, kind, error);
+    t->vectoring_err = (u32)error;
+    t->vectoring_len = (u32)(c->next_rip - c->rip);
+}
+
+void vmx_delivery_end(struct cpu *c) { c->vmx->tr.vectoring = 0; }
+
 NORETURN void vmx_triple_fault(struct cpu *c) { vmx_exit(c, VMX_EXIT_TRIPLE_FAULT, 0); }
+
+/* IRET in non-root operation (26.3 "IRET"): with NMI exiting 0 it unblocks NMIs as usual;
+ * with NMI exiting 1 it leaves NMI blocking alone, and with virtual NMIs it removes
+ * virtual-NMI blocking. Blocking is gone even if IRET then faults (28.1). */
+void vmx_iret(struct cpu *c)
+{
+    struct vmx *v = c->vmx;
+    u32 pin = vmcs_get32(c, VMCS_PIN_BASED_VM_EXEC_CONTROL);
+    bool *blocked = !(pin & PIN_NMI_EXITING) ? &c->nmi_blocked : (pin & PIN_VIRTUAL_NMIS) ? &v->virtual_nmi_blocked : NULL;
+    v->nmi_unblocked_by_iret = blocked && *blocked;
+    v->iret_icount = c->icount;
+    if (v->nmi_unblocked_by_iret) {
+        *blocked = false;
+        c->check_events = true;
+    }
+}
 
 static bool shadowed(const struct cpu *c)
 {
     return c->interrupt_shadow && c->icount <= c->shadow_icount + 1;
 }
 
+/* The executor runs one instruction alone: arm the MTF VM exit for the boundary after it
+ * (25.5.2). An instruction that exits clears it (exit.c); a fault delivered through the
+ * IDT keeps it, so the exit comes before the handler's first instruction. */
+void vmx_step_begin(struct cpu *c)
+{
+    if (vmx_proc(c, CPU_MONITOR_TRAP_FLAG)) {
+        c->vmx->tr.mtf_pending = true;
+        c->check_events = true;
+    }
+}
+
+/* Events on an instruction boundary, highest priority first (SDM Vol. 3 6.9 and 26.2,
+ * 25.5.1): INIT, SIPI, pending MTF, the preemption timer, NMI window, NMI, interrupt
+ * window, external interrupt. */
 void vmx_pending_events(struct cpu *c)
 {
     struct vmx *v = c->vmx;
@@ -57,17 +115,19 @@ void vmx_pending_events(struct cpu *c)
         c->init_pending = false;
         vmx_exit(c, VMX_EXIT_INIT_SIGNAL, 0);
     }
-    if (c->sipi_pending) {
+    if (c->sipi_pending) { /* 26.2: SIPI exits in wait-for-SIPI; qualification = vector */
         c->sipi_pending = false;
         if (c->wait_for_sipi) vmx_exit(c, VMX_EXIT_SIPI, c->sipi_vector);
     }
+    if (c->wait_for_sipi || c->shutdown) return;
     if (v->tr.mtf_pending) {
         v->tr.mtf_pending = false;
         vmx_exit(c, VMX_EXIT_MONITOR_TRAP_FLAG, 0);
     }
-    if (c->wait_for_sipi || c->shutdown) return;
+    if (vmx_preempt_expired(c)) vmx_exit(c, VMX_EXIT_PREEMPTION_TIMER, 0);
     bool shadow = shadowed(c);
     bool vnmi = pin & PIN_VIRTUAL_NMIS;
+    /* 26.7.6: no virtual-NMI blocking and no blocking by MOV SS (nor by STI here). */
     if ((proc & CPU_NMI_WINDOW_EXITING) && !v->virtual_nmi_blocked && !shadow)
         vmx_exit(c, VMX_EXIT_NMI_WINDOW, 0);
     if (c->nmi_pending && (pin & PIN_NMI_EXITING) && !shadow && (vnmi || !c->nmi_blocked)) {

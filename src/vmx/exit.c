@@ -6,6 +6,7 @@
 #include "../cpu/sysreg.h"
 #include "../machine/machine.h"
 #include "ctls.h"
+#include "intercept.h"
 
 #define LL(v) ((unsigned long long)(v))
 
@@ -75,17 +76,17 @@ static void save_guest(struct cpu *c)
     if (exitc & EXIT_SAVE_EFER) vmcs_set(c, VMCS_GUEST_IA32_EFER, c->efer);
     if (paging_pae_legacy(c) && (vmx_proc2(c) & SEC_EPT))
         for (int k = 0; k < 4; k++) vmcs_set(c, (enum vmcs_slot)(VMCS_GUEST_PDPTR0 + k), c->pdpte[k]);
-    /* 28.3.4: activity and interruptibility state. The shadow of STI and of MOV SS look the
-     * same here; with IF set it must be STI's. */
+    /* 28.3.4: activity and interruptibility state; blocking by STI or by MOV SS holds while
+     * the instruction after it has not completed. */
     u32 act = c->shutdown ? ACT_SHUTDOWN : c->wait_for_sipi ? ACT_WAIT_SIPI : c->halted ? ACT_HLT : ACT_ACTIVE;
     vmcs_set(c, VMCS_GUEST_ACTIVITY_STATE, act);
     bool shadow = c->interrupt_shadow && c->icount <= c->shadow_icount + 1;
-    u32 intr = shadow ? ((c->rflags & FL_IF) ? INTR_BLOCK_STI : INTR_BLOCK_MOVSS) : 0;
+    u32 intr = shadow ? (c->shadow_movss ? INTR_BLOCK_MOVSS : INTR_BLOCK_STI) : 0;
     bool vnmi = vmcs_get32(c, VMCS_PIN_BASED_VM_EXEC_CONTROL) & PIN_VIRTUAL_NMIS;
     if (vnmi ? c->vmx->virtual_nmi_blocked : c->nmi_blocked) intr |= INTR_BLOCK_NMI;
     vmcs_set(c, VMCS_GUEST_INTERRUPTIBILITY_INFO, intr);
     vmcs_set(c, VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
-    if (exitc & EXIT_SAVE_PREEMPTION_TIMER) vmcs_set(c, VMCS_VMX_PREEMPTION_TIMER_VALUE, 0);
+    if (exitc & EXIT_SAVE_PREEMPTION_TIMER) vmcs_set(c, VMCS_VMX_PREEMPTION_TIMER_VALUE, vmx_preempt_value(c));
     /* 28.2: "IA-32e mode guest" records EFER.LMA. */
     u32 entry = vmcs_get32(c, VMCS_VM_ENTRY_CONTROLS) & ~(u32)ENTRY_IA32E_MODE;
     vmcs_set(c, VMCS_VM_ENTRY_CONTROLS, entry | ((c->efer & EFER_LMA) ? ENTRY_IA32E_MODE : 0));
@@ -161,6 +162,12 @@ void vmx_load_host_state(struct cpu *c)
     c->delivering = -1;
     c->check_events = true;
     vmx_set_nonroot(c, false);
+    /* Non-root machinery stops: preemption timer, pending MTF, event delivery. */
+    vmx_preempt_stop(c);
+    c->vmx_step = false;
+    c->vmx->tr.mtf_pending = false;
+    c->vmx->tr.vectoring = 0;
+    c->vmx->tr.injecting = false;
     /* 28.5.4: PAE paging for a 32-bit host loads the PDPTEs; a bad one is a VMX abort. */
     if (paging_pae_legacy(c) && !paging_load_pdptes(c, c->cr3)) vmx_abort(c, 2);
     tlb_flush_all(c);
@@ -206,15 +213,18 @@ static void record(struct cpu *c, u32 reason, u64 qual)
     vmcs_set(c, VMCS_VM_ENTRY_INTR_INFO_FIELD, inj & ~(u32)INTR_INFO_VALID);
 }
 
-/* 28.2.4: the exit happened while an event was being delivered if that delivery began at
- * this instruction boundary and has not reached its handler. */
+/* 28.2.4: the exit happened while an event was being delivered (intr_deliver had begun and
+ * not finished it): IDT-vectoring information, its error code and, for software events,
+ * the instruction length (28.2.5). */
 static void record_vectoring(struct cpu *c)
 {
     struct vmx_transition *t = &c->vmx->tr;
-    bool during = (t->vectoring & INTR_INFO_VALID) && c->rip == t->vectoring_rip &&
-                  c->icount - t->vectoring_icount <= 2;
+    bool during = t->vectoring & INTR_INFO_VALID;
     vmcs_set(c, VMCS_IDT_VECTORING_INFO_FIELD, during ? t->vectoring : 0);
     if (during && (t->vectoring & INTR_INFO_ERRCODE)) vmcs_set(c, VMCS_IDT_VECTORING_ERROR_CODE, t->vectoring_err);
+    unsigned type = intr_info_type(t->vectoring);
+    if (during && (type == EV_SWINT || type == EV_SWEXC || type == EV_PRIV_SWEXC))
+        vmcs_set(c, VMCS_VM_EXIT_INSTRUCTION_LEN, t->vectoring_len);
     t->vectoring = 0;
 }
 

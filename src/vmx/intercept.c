@@ -30,11 +30,16 @@ void vmx_intercept_invlpg(struct cpu *c, const struct insn *i, u64 lin)
 {
     if (proc(c) & CPU_INVLPG_EXITING) insn_exit(c, i, VMX_EXIT_INVLPG, lin);
 }
-/* INVPCID exits under "INVLPG exiting" when "enable INVPCID" is 1. */
+/* INVPCID (26.3): #UD unless "enable INVPCID" is 1, then the CPL check, then it exits
+ * under "INVLPG exiting"; qualification = displacement (28.2.1), information Table 28-13
+ * with reg2 = the type register. */
 void vmx_intercept_invpcid(struct cpu *c, const struct insn *i)
 {
     if (!(vmx_proc2(c) & SEC_INVPCID)) cpu_ud(c);
-    if (proc(c) & CPU_INVLPG_EXITING) insn_exit(c, i, VMX_EXIT_INVPCID, (u64)i->disp);
+    if (c->cpl != 0) cpu_gp(c, 0);
+    if (!(proc(c) & CPU_INVLPG_EXITING)) return;
+    vmx_exit_insn(c, i, vmx_mem_info(i) | (u32)(i->reg & 15) << 28);
+    vmx_exit(c, VMX_EXIT_INVPCID, (u64)i->disp);
 }
 void vmx_intercept_wbinvd(struct cpu *c, const struct insn *i)
 {
@@ -56,10 +61,12 @@ void vmx_intercept_rdpmc(struct cpu *c, const struct insn *i)
 {
     if (proc(c) & CPU_RDPMC_EXITING) insn_exit(c, i, VMX_EXIT_RDPMC, 0);
 }
-/* RDTSCP is #UD unless "enable RDTSCP" is 1 (26.3); both exit under "RDTSC exiting". */
+/* RDTSCP is #UD unless "enable RDTSCP" is 1 (26.3), before the CR4.TSD check; both exit
+ * under "RDTSC exiting". */
 void vmx_intercept_rdtsc(struct cpu *c, const struct insn *i, bool rdtscp)
 {
     if (rdtscp && !(vmx_proc2(c) & SEC_RDTSCP)) cpu_ud(c);
+    if ((c->cr4 & CR4_TSD) && c->cpl != 0) cpu_gp(c, 0);
     if (proc(c) & CPU_RDTSC_EXITING) insn_exit(c, i, rdtscp ? VMX_EXIT_RDTSCP : VMX_EXIT_RDTSC, 0);
 }
 u64 vmx_tsc(struct cpu *c, u64 tsc)
@@ -130,4 +137,13 @@ void vmx_intercept_io(struct cpu *c, const struct insn *i, u16 port, unsigned si
     }
     vmx_exit_insn(c, i, info);
     vmx_exit_full(c, VMX_EXIT_IO_INSTRUCTION, q, lin, 0);
+}
+
+/* INS/OUTS: the I/O-permission check has priority over the VM exit (26.1.1); the memory
+ * operand is not accessed before it. */
+void vmx_intercept_string_io(struct cpu *c, const struct insn *i, unsigned size, bool in)
+{
+    u16 port = (u16)c->r[RDX];
+    cpu_io_check(c, port, size);
+    vmx_intercept_io(c, i, port, size, in);
 }

@@ -48,9 +48,30 @@ u64 vmx_cr_read(struct cpu *c, int n, u64 val);
 u64 vmx_cr_write(struct cpu *c, int n, u64 val);
 u64 vmx_tsc(struct cpu *c, u64 tsc);
 
+/* INS/OUTS (string.c) after the I/O-permission check: the port is DX. */
+void vmx_intercept_string_io(struct cpu *c, const struct insn *i, unsigned size, bool in);
+
 /* Between instructions in non-root operation (executor, service_events): pending MTF,
- * interrupt- and NMI-window exits, external-interrupt and NMI exiting, INIT and SIPI. */
+ * the preemption timer, interrupt- and NMI-window exits, external-interrupt and NMI
+ * exiting, INIT and SIPI. */
 void vmx_pending_events(struct cpu *c);
+/* The executor is about to run one instruction alone because c->vmx_step is set (monitor
+ * trap flag, SDM 25.5.2). */
+void vmx_step_begin(struct cpu *c);
+/* intr_deliver in non-root operation: delivery of an event through the guest IDT begins
+ * (software exceptions meet the exception bitmap here) / has completed. Between the two a
+ * VM exit records the event as IDT-vectoring information (28.2.4). */
+void vmx_delivery_begin(struct cpu *c, int vector, enum event_kind kind, int error);
+void vmx_delivery_end(struct cpu *c);
+/* IRET in non-root operation: NMI / virtual-NMI unblocking (26.3). */
+void vmx_iret(struct cpu *c);
+
+/* VMX-preemption timer (preempt.c, SDM 26.5.1): started at VM entry, stopped (and its
+ * value saved if asked) at VM exit; expired once it has counted down to 0. */
+void vmx_preempt_start(struct cpu *c);
+void vmx_preempt_stop(struct cpu *c);
+bool vmx_preempt_expired(struct cpu *c);
+u32 vmx_preempt_value(struct cpu *c);
 /* A triple fault in non-root operation is a VM exit (26.2). */
 NORETURN void vmx_triple_fault(struct cpu *c);
 

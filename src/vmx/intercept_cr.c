@@ -92,21 +92,10 @@ void vmx_intercept_mov_dr(struct cpu *c, const struct insn *i, bool to_dr)
     vmx_exit(c, VMX_EXIT_DR_ACCESS, (u64)(i->reg & 7) | (to_dr ? 0 : 16u) | (u64)(i->rm & 15) << 8);
 }
 
-/* Memory-operand part of the instruction information (Tables 28-10, 28-11): scaling 1:0,
- * address size 9:7, segment 17:15, index 21:18 (+ invalid 22), base 26:23 (+ invalid 27). */
-static u32 mem_info(const struct insn *i)
-{
-    u32 asz = i->adsz == 2 ? 0 : i->adsz == 4 ? 1 : 2;
-    u32 v = i->scale | asz << 7 | (u32)i->seg << 15;
-    v |= i->index == NO_REG ? 1u << 22 : (u32)(i->index & 15) << 18;
-    v |= i->base == NO_REG || i->rip_rel ? 1u << 27 : (u32)(i->base & 15) << 23;
-    return v;
-}
-
 void vmx_intercept_dtr(struct cpu *c, const struct insn *i, unsigned id)
 {
     if (!(vmx_proc2(c) & SEC_DESC_TABLE_EXITING)) return;
-    u32 info = mem_info(i) | (i->opsz == 2 ? 0 : 1u << 11) | id << 28;
+    u32 info = vmx_mem_info(i) | (i->opsz == 2 ? 0 : 1u << 11) | id << 28;
     vmx_exit_insn(c, i, info);
     vmx_exit(c, VMX_EXIT_GDTR_IDTR, (u64)i->disp);
 }
@@ -116,7 +105,7 @@ void vmx_intercept_ldtr_tr(struct cpu *c, const struct insn *i, unsigned id)
     if (!(vmx_proc2(c) & SEC_DESC_TABLE_EXITING)) return;
     u32 info = id << 28;
     if (i->mod == 3) info |= 1u << 10 | (u32)(i->rm & 15) << 3;
-    else info |= mem_info(i);
+    else info |= vmx_mem_info(i);
     vmx_exit_insn(c, i, info);
     vmx_exit(c, VMX_EXIT_LDTR_TR, i->mod == 3 ? 0 : (u64)i->disp);
 }

@@ -17,6 +17,7 @@
 #include "../machine/machine.h"
 #include "caps.h"
 #include "vmx.h"
+#include "intercept.h"
 
 static const struct field_info {
     u32 enc;
@@ -138,10 +139,7 @@ void vmcs_load(struct cpu *c, u64 pa)
 struct vmx *vmx_create(void)
 {
     struct vmx *v = calloc(1, sizeof *v);
-    if (v) {
-        v->current_vmcs = VMCS_NONE;
-        v->preemption_deadline = ~0ull;
-    }
+    if (v) v->current_vmcs = VMCS_NONE;
     return v;
 }
 
@@ -153,8 +151,14 @@ void vmx_reset(struct cpu *c)
 {
     struct vmx *v = c->vmx;
     if (!v) return;
+    vmx_preempt_stop(c);
+    /* The machine keeps a pointer to the preemption timer: it survives the reset. */
+    bool registered = v->preempt_registered;
+    struct timer t = v->preempt_timer;
     memset(v, 0, sizeof *v);
+    v->preempt_registered = registered;
+    v->preempt_timer = t;
     v->current_vmcs = VMCS_NONE;
-    v->preemption_deadline = ~0ull;
     c->vmx_nonroot = false;
+    c->vmx_step = false;
 }

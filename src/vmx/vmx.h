@@ -17,6 +17,7 @@
 #define VP_VMX_H
 
 #include "../cpu/cpu.h"
+#include "../machine/machine.h"
 #include "transition.h"
 
 struct insn;
@@ -66,9 +67,14 @@ struct vmx {
     enum vmcs_launch launch; /* launch state of the current VMCS */
     u64 field[VMCS_NSLOTS];  /* the current VMCS, by slot, zero-extended to each width */
     /* Blocking and pending state that lives outside the VMCS while the guest runs. */
-    bool nmi_unblocked_by_iret; /* for exit qualification bit 12 */
+    bool nmi_unblocked_by_iret; /* the IRET at iret_icount unblocked (virtual) NMIs: bit 12 */
+    u64 iret_icount;
     bool virtual_nmi_blocked;
-    u64 preemption_deadline;    /* icount at which the preemption timer fires, or ~0 */
+    /* VMX-preemption timer (preempt.c): running, the TSC value at which it reaches 0, and
+     * the machine timer that wakes the executor then (registered on first use). */
+    bool preempt_on, preempt_registered;
+    u64 preempt_tsc;
+    struct timer preempt_timer;
     struct vmx_transition tr;   /* VM entry/exit bookkeeping (transition.h) */
 };
 #define VMCS_NONE UINT64_MAX
