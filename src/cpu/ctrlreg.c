@@ -206,7 +206,9 @@ void op_clts(struct cpu *c, const struct insn *i)
 {
     require_cpl0(c);
     if (c->vmx_nonroot) vmx_intercept_clts(c, i);
-    c->cr0 &= ~(u64)CR0_TS;
+    /* Non-root: a host-owned CR0.TS keeps its value (SDM 26.3 CLTS). */
+    u64 v = c->cr0 & ~(u64)CR0_TS;
+    c->cr0 = c->vmx_nonroot ? vmx_cr_write(c, 0, v) : v;
 }
 
 /* LMSW loads CR0[3:0] but cannot clear PE (SDM Vol. 2 LMSW). */
@@ -216,7 +218,7 @@ void op_lmsw(struct cpu *c, const struct insn *i)
     u64 src = rm_read(c, i, 2);
     if (c->vmx_nonroot) vmx_intercept_lmsw(c, i, (u16)src);
     u64 v = (c->cr0 & ~0xeull) | (src & 0xf) | (c->cr0 & CR0_PE);
-    cr_write(c, 0, v);
+    cr_write(c, 0, c->vmx_nonroot ? vmx_cr_write(c, 0, v) : v); /* host-owned bits stay (SDM 26.3) */
 }
 
 /* SMSW: a register destination gets as much of CR0 as the operand size holds; memory

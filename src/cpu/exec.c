@@ -65,7 +65,7 @@ static void deliver_exception(struct cpu *c)
  * processors and to the reset vector on the bootstrap processor. */
 static void take_init_sipi(struct cpu *c)
 {
-    if (c->init_pending) {
+    if (c->init_pending && !vmx_init_blocked(c)) { /* latched in VMX root operation */
         c->init_pending = false;
         cpu_reset(c, true);
         c->wait_for_sipi = c->index != 0;

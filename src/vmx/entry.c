@@ -7,6 +7,7 @@
  * depend on root/non-root: every intercept is a run-time test of c->vmx_nonroot, so blocks
  * stay keyed by code size only. */
 #include "../cpu/cpumodel.h"
+#include "../cpu/debug.h"
 #include "../cpu/sysreg.h"
 #include "../machine/machine.h"
 #include "entry_checks.h"
@@ -75,6 +76,16 @@ static void load_guest_events(struct cpu *c)
     c->delivering = -1;
     v->tr.vectoring = 0;
     v->tr.mtf_pending = false;
+    /* 27.7.3: valid pending debug exceptions (B3:0, enabled breakpoint, BS) are delivered
+     * as a #DB trap after a non-vectoring entry, or held by blocking by MOV SS. */
+    u32 pdbg = (u32)vmcs_get(c, VMCS_GUEST_PENDING_DBG_EXCEPTIONS) & (0xfu | BIT(12) | BIT(14));
+    bool vectoring = vmcs_get32(c, VMCS_VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID;
+    v->pending_db = 0;
+    c->db_pending = 0;
+    if (pdbg && !vectoring) {
+        if (intr & INTR_BLOCK_MOVSS) c->db_pending = pdbg & (0xfu | DR6_BS);
+        else v->pending_db = pdbg;
+    }
     /* Monitor trap flag: the executor runs the guest one instruction at a time (25.5.2). */
     c->vmx_step = vmx_proc(c, CPU_MONITOR_TRAP_FLAG);
 }

@@ -124,6 +124,12 @@ void vmx_pending_events(struct cpu *c)
         v->tr.mtf_pending = false;
         vmx_exit(c, VMX_EXIT_MONITOR_TRAP_FLAG, 0);
     }
+    if (v->pending_db) { /* 27.7.3: a trap on the previous instruction, before the timer */
+        u32 bits = v->pending_db;
+        v->pending_db = 0;
+        c->dr[6] = (c->dr[6] & ~(u64)0x400f) | (bits & 0x400f);
+        cpu_raise(c, EXC_DB, NO_ERRCODE);
+    }
     if (vmx_preempt_expired(c)) vmx_exit(c, VMX_EXIT_PREEMPTION_TIMER, 0);
     bool shadow = shadowed(c);
     bool vnmi = pin & PIN_VIRTUAL_NMIS;

@@ -3,6 +3,7 @@
  * unwinds to the executor like cpu_raise() with exc_vector -1, and the executor carries on
  * at HOST_RIP. */
 #include "../cpu/cpumodel.h"
+#include "../cpu/debug.h"
 #include "../cpu/sysreg.h"
 #include "../machine/machine.h"
 #include "ctls.h"
@@ -85,7 +86,10 @@ static void save_guest(struct cpu *c)
     bool vnmi = vmcs_get32(c, VMCS_PIN_BASED_VM_EXEC_CONTROL) & PIN_VIRTUAL_NMIS;
     if (vnmi ? c->vmx->virtual_nmi_blocked : c->nmi_blocked) intr |= INTR_BLOCK_NMI;
     vmcs_set(c, VMCS_GUEST_INTERRUPTIBILITY_INFO, intr);
-    vmcs_set(c, VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
+    /* 28.3.4: debug traps held back by MOV SS, or not yet delivered after entry. */
+    vmcs_set(c, VMCS_GUEST_PENDING_DBG_EXCEPTIONS, (c->db_pending & (0xfu | DR6_BS)) | c->vmx->pending_db);
+    c->db_pending = 0;
+    c->vmx->pending_db = 0;
     if (exitc & EXIT_SAVE_PREEMPTION_TIMER) vmcs_set(c, VMCS_VMX_PREEMPTION_TIMER_VALUE, vmx_preempt_value(c));
     /* 28.2: "IA-32e mode guest" records EFER.LMA. */
     u32 entry = vmcs_get32(c, VMCS_VM_ENTRY_CONTROLS) & ~(u32)ENTRY_IA32E_MODE;

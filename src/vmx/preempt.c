@@ -32,9 +32,10 @@ void vmx_preempt_start(struct cpu *c)
     /* The count drops at each change of TSC bit X: the first one at the next multiple of
      * 2^X, the last (to 0) val - 1 periods later. */
     v->preempt_tsc = ((tsc >> x) + val) << x;
-    u64 ns = v->preempt_tsc - c->tsc_offset; /* cpu_tsc() = virtual time + tsc_offset */
-    timer_arm(c->m, &v->preempt_timer, ns);
+    /* Expired already: the executor's event check right after entry sees it. Otherwise
+     * wake it then (cpu_tsc() = virtual time + tsc_offset). */
     c->check_events = true;
+    if (v->preempt_tsc > tsc) timer_arm(c->m, &v->preempt_timer, v->preempt_tsc - c->tsc_offset);
 }
 
 void vmx_preempt_stop(struct cpu *c)

@@ -70,6 +70,7 @@ struct vmx {
     bool nmi_unblocked_by_iret; /* the IRET at iret_icount unblocked (virtual) NMIs: bit 12 */
     u64 iret_icount;
     bool virtual_nmi_blocked;
+    u32 pending_db;             /* pending debug exceptions to deliver after VM entry (27.7.3) */
     /* VMX-preemption timer (preempt.c): running, the TSC value at which it reaches 0, and
      * the machine timer that wakes the executor then (registered on first use). */
     bool preempt_on, preempt_registered;
