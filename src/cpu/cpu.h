@@ -177,7 +177,7 @@ struct cpu {
     int index; /* CPU number; also the initial APIC ID */
     struct lapic *lapic;
     u64 rdrand_state;
-    u32 unimpl_logged[8]; /* opcodes already logged as unimplemented (bitmap of hashes) */
+    u32 unimpl_logged[32]; /* (map, opcode) pairs already logged as unimplemented */
     bool stop_on_exception; /* host tests: stop instead of delivering, vector in last_exception */
     int last_exception;
 

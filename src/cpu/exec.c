@@ -296,10 +296,10 @@ u64 cpu_tsc(const struct cpu *c) { return machine_now(c->m) + c->tsc_offset; }
 
 NORETURN void cpu_unimplemented(struct cpu *c, const struct insn *i)
 {
-    unsigned key = (i->map << 8 | i->op) & 0xff;
+    unsigned key = (i->map & 3u) << 8 | i->op; /* 4 maps x 256 opcodes = 1024 bits */
     u32 bit = 1u << (key & 31);
-    if (!(c->unimpl_logged[key >> 5 & 7] & bit)) {
-        c->unimpl_logged[key >> 5 & 7] |= bit;
+    if (!(c->unimpl_logged[key >> 5] & bit)) {
+        c->unimpl_logged[key >> 5] |= bit;
         char bytes[64];
         size_t n = 0;
         for (unsigned k = 0; k < i->len && n + 4 < sizeof bytes; k++) {
