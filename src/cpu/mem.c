@@ -95,8 +95,13 @@ static u8 *translate_fill(struct cpu *c, u64 lin, int acc, u64 *phys)
     }
     *phys = page_phys | (lin & 0xfff);
     u8 *host = phys_ram(c->m, page_phys);
-    if (!host) return NULL;
-    if ((acc & 3) == ACC_WRITE) {
+    if (!host) {
+        /* Open bus (no RAM, no device on the whole page): reads see all ones and writes
+         * vanish, so the TLB can serve them from two host pages instead of walking the
+         * page tables every time. Never for fetches: decoded code needs RAM. */
+        if ((acc & 3) == ACC_EXEC || mmio_overlaps(c->m, page_phys, PAGE_SIZE)) return NULL;
+        host = c->m->open_bus + ((acc & 3) == ACC_WRITE ? PAGE_SIZE : 0);
+    } else if ((acc & 3) == ACC_WRITE) {
         u64 pidx = phys_page_index(c->m, page_phys);
         if (c->m->code_page[pidx] || !writable) return host + (lin & 0xfff);
     }

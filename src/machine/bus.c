@@ -43,3 +43,10 @@ struct mmio_region *mmio_find(struct machine *m, u64 pa)
         if (pa - m->mmio[k].base < m->mmio[k].size) return &m->mmio[k];
     return NULL;
 }
+
+bool mmio_overlaps(const struct machine *m, u64 pa, u64 size)
+{
+    for (int k = 0; k < m->n_mmio; k++)
+        if (pa < m->mmio[k].base + m->mmio[k].size && m->mmio[k].base < pa + size) return true;
+    return false;
+}

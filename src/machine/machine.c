@@ -114,7 +114,9 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     m->code_page = calloc(pages, 1);
     m->page_gen = calloc(pages, sizeof(u32));
     m->blocks = block_cache_create();
-    if (!m->code_page || !m->page_gen || !m->blocks) goto oom;
+    m->open_bus = calloc(3, PAGE_SIZE);
+    if (!m->code_page || !m->page_gen || !m->blocks || !m->open_bus) goto oom;
+    memset(m->open_bus, 0xff, PAGE_SIZE);
     m->ncpus = cfg->ncpus;
     for (int k = 0; k < m->ncpus; k++) {
         m->cpus[k] = cpu_create(m, k);
@@ -142,6 +144,7 @@ void machine_destroy(struct machine *m)
     block_cache_destroy(m->blocks);
     free(m->code_page);
     free(m->page_gen);
+    free(m->open_bus);
     if (m->ram) munmap(m->ram, m->ram_size + PAGE_SIZE);
     free(m);
 }

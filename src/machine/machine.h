@@ -69,6 +69,8 @@ struct machine {
     u64 ram_size, ram_below_4g, ram_above_4g;
     u8 *code_page;  /* per RAM page: nonzero if decoded instructions came from it */
     u32 *page_gen;  /* per RAM page: bumped when code on it is overwritten */
+    u8 *open_bus;   /* a page of all ones (reads) and a scratch page (writes) for unbacked
+                       physical pages, plus a guard page; see translate_fill() in mem.c */
 
     struct io_handler io_handlers[MAX_IO_HANDLERS];
     u8 io_map[65536]; /* port -> index into io_handlers (0 = unassigned) */
@@ -149,6 +151,8 @@ u32 io_read(struct machine *m, struct cpu *c, u16 port, unsigned size);
 void io_write(struct machine *m, struct cpu *c, u16 port, unsigned size, u32 val);
 void mmio_register(struct machine *m, const struct mmio_region *r);
 struct mmio_region *mmio_find(struct machine *m, u64 pa);
+/* True if any MMIO region overlaps [pa, pa + size). */
+bool mmio_overlaps(const struct machine *m, u64 pa, u64 size);
 
 /* --- Time (src/machine/timer.c) -------------------------------------------------- */
 
