@@ -249,10 +249,11 @@ bool ck_inject_reserved(struct echk *x)
 {
     return !INJ(x) || !(x->inject & 0x7ffff000u) || echk_bad(x, "info=%#x", x->inject);
 }
+/* Bits 31:16 of the error code must be 0; bit 15 is free (it is #PF's SGX bit). */
 bool ck_inject_error(struct echk *x)
 {
     u32 e = vmcs_get32(x->c, VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE);
-    return !INJ(x) || !(x->inject & INTR_INFO_ERRCODE) || !(e >> 15) || echk_bad(x, "error_code=%#x", e);
+    return !INJ(x) || !(x->inject & INTR_INFO_ERRCODE) || !(e >> 16) || echk_bad(x, "error_code=%#x", e);
 }
 bool ck_inject_len(struct echk *x)
 {

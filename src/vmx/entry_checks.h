@@ -25,12 +25,12 @@
     X(tpr_threshold,     "ctl.tpr_shadow.threshold",    "27.2.1.1", CK_CTL, 0) \
     X(tpr_vtpr,          "ctl.tpr_shadow.threshold_vtpr","27.2.1.1", CK_CTL, 0) \
     X(apicv_needs_tpr,   "ctl.no_tpr_shadow.apicv",     "27.2.1.1", CK_CTL, 0) \
-    X(x2apic_apic_access,"ctl.x2apic_and_apic_access",  "27.2.1.1", CK_CTL, 0) \
-    X(vintr_extint,      "ctl.vintr.extint_exiting",    "27.2.1.1", CK_CTL, 0) \
-    X(posted,            "ctl.posted_interrupts",       "27.2.1.1", CK_CTL, 0) \
     X(vnmi_nmi,          "ctl.vnmi.nmi_exiting",        "27.2.1.1", CK_CTL, 0) \
     X(nmi_window_vnmi,   "ctl.nmi_window.vnmi",         "27.2.1.1", CK_CTL, 0) \
     X(apic_access_addr,  "ctl.apic_access.address",     "27.2.1.1", CK_CTL, 0) \
+    X(x2apic_apic_access,"ctl.x2apic_and_apic_access",  "27.2.1.1", CK_CTL, 0) \
+    X(vintr_extint,      "ctl.vintr.extint_exiting",    "27.2.1.1", CK_CTL, 0) \
+    X(posted,            "ctl.posted_interrupts",       "27.2.1.1", CK_CTL, 0) \
     X(vpid_nonzero,      "ctl.vpid.nonzero",            "27.2.1.1", CK_CTL, 0) \
     X(eptp,              "ctl.ept.eptp",                "27.2.1.1", CK_CTL, 0) \
     X(pml,               "ctl.pml",                     "27.2.1.1", CK_CTL, 0) \
@@ -139,6 +139,7 @@
     X(g_pdbg_bs,         "guest.pending_dbg.bs",        "27.3.1.5", CK_GUEST, 0) \
     X(g_link_align,      "guest.link.address",          "27.3.1.5", CK_GUEST, 4) \
     X(g_link_revision,   "guest.link.revision",         "27.3.1.5", CK_GUEST, 4) \
+    X(g_link_current,    "guest.link.current_vmcs",     "27.3.1.5", CK_GUEST, 4) \
     /* 27.3.1.6 PDPTEs (PAE paging; from the VMCS with EPT, else loaded from CR3) */ \
     X(g_pdpte,           "guest.pdpte.reserved",        "27.3.1.6", CK_GUEST, 2)
 

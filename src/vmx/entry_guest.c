@@ -417,6 +417,13 @@ bool ck_g_link_revision(struct echk *x)
     return ok || echk_bad(x, "link=%#llx header=%#x revision=%#x", LL(l), hdr, rev);
 }
 
+/* Outside SMM the link pointer must not be the current-VMCS pointer. */
+bool ck_g_link_current(struct echk *x)
+{
+    u64 l = vmcs_get(x->c, VMCS_VMCS_LINK_POINTER);
+    return l != x->c->vmx->current_vmcs || echk_bad(x, "link=%#llx is the current VMCS", LL(l));
+}
+
 /* --- 27.3.1.6 PDPTEs ------------------------------------------------------------------ */
 
 /* Reserved bits of a present PAE PDPTE: 2:1, 8:5, 63:MAXPHYADDR (SDM 4.4.1). */
