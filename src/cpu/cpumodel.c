@@ -185,14 +185,38 @@ const char *cpu_model_name(int model)
     return m ? m->name : NULL;
 }
 
+struct cpu_features cpu_features_implemented(void)
+{
+    struct cpu_features f = implemented;
+    vmx_caps_words(NULL, true, f.w);
+    return f;
+}
+
 void cpu_model_list(FILE *out)
 {
     for (int k = 0; k < cpu_model_count(); k++)
         fprintf(out, "  %-10s %s%s\n", models[k].name, models[k].desc,
                 strcmp(models[k].name, CPU_MODEL_DEFAULT) == 0 ? " [default]" : "");
+    fprintf(out, "CPUID features (+name offers, -name withdraws; * = implemented):\n ");
+    int col = 1;
+    for (size_t k = 0; k < ARRAY_LEN(feature_names); k++) {
+        int n = (int)strlen(feature_names[k].name) + 2;
+        if (col + n > 78) {
+            fprintf(out, "\n ");
+            col = 1;
+        }
+        col += fprintf(out, " %s%s", feature_names[k].name,
+                       features_has(&implemented, feature_names[k].f) ? "*" : "");
+    }
+    struct cpu_features impl = cpu_features_implemented();
+    size_t n;
+    const struct vmx_switch *sw = vmx_switches(&n);
+    fprintf(out, "\nVMX capabilities (with +vmx; -name withdraws what the model offers, +name\n"
+                 "offers an implemented one it lacks; the others are not implemented yet):\n");
+    for (size_t k = 0; k < n; k++)
+        fprintf(out, "  %-28s %s%s\n", sw[k].name, sw[k].what,
+                impl.w[sw[k].word] & sw[k].mask ? "" : " [not implemented yet]");
 }
-
-struct cpu_features cpu_features_implemented(void) { return implemented; }
 
 struct cpu_features cpu_model_features(int model)
 {
@@ -200,6 +224,7 @@ struct cpu_features cpu_model_features(int model)
     const struct cpu_model *m = cpu_model_get(model);
     if (!m) return f;
     for (int w = 0; w < FW_COUNT; w++) f.w[w] = m->hw.w[w] & implemented.w[w];
+    vmx_caps_words(m->vmx, false, f.w);
     features_set(&f, FEAT_VMX, false); /* off by default until VT-x (issue 3) is complete */
     return f;
 }
@@ -222,6 +247,32 @@ static bool name_eq(const char *a, const char *b, size_t blen)
         if (x != y) return false;
     }
     return k == blen && a[k] == 0;
+}
+
+/* A VMX capability switch (src/vmx/caps.c): only implemented capabilities can be
+ * switched, on or off, so that a spec never silently means less than it says. */
+static bool parse_vmx_switch(struct cpu_features *f, const char *name, size_t len, bool on,
+                             char *err, size_t errlen)
+{
+    size_t n;
+    const struct vmx_switch *sw = vmx_switches(&n);
+    size_t k = 0;
+    while (k < n && !name_eq(sw[k].name, name, len)) k++;
+    if (k == n) {
+        snprintf(err, errlen, "unknown CPU feature '%.*s' (-cpu help lists them)", (int)len, name);
+        return false;
+    }
+    struct cpu_features impl = cpu_features_implemented();
+    if (!(impl.w[sw[k].word] & sw[k].mask)) {
+        snprintf(err, errlen, "VMX capability '%s' (%s) is not implemented yet", sw[k].name,
+                 sw[k].what);
+        return false;
+    }
+    if (on) f->w[sw[k].word] |= sw[k].mask;
+    else f->w[sw[k].word] &= ~sw[k].mask;
+    /* A secondary control needs "activate secondary controls" to be offered at all. */
+    if (on && sw[k].word == FW_VMX_PROC2) f->w[FW_VMX_PROC] |= CPU_SECONDARY_CONTROLS;
+    return true;
 }
 
 bool cpu_model_parse(const char *spec, int *model, struct cpu_features *out, char *err,
@@ -257,8 +308,9 @@ bool cpu_model_parse(const char *spec, int *model, struct cpu_features *out, cha
         size_t k = 0;
         while (k < ARRAY_LEN(feature_names) && !name_eq(feature_names[k].name, name, len)) k++;
         if (k == ARRAY_LEN(feature_names)) {
-            snprintf(err, errlen, "unknown CPU feature '%.*s'", (int)len, name);
-            return false;
+            if (!parse_vmx_switch(&f, name, len, on, err, errlen)) return false;
+            p = end;
+            continue;
         }
         enum feature x = feature_names[k].f;
         if (on && !features_has(&implemented, x)) {

@@ -13,10 +13,16 @@
 
 #include "cpu.h"
 
-/* Feature words: one per CPUID register that carries feature flags. */
+/* Feature words: one per CPUID register that carries feature flags, then the VMX
+ * capabilities that -cpu can switch (src/vmx/caps.c), which are not CPUID bits: the
+ * allowed-1 bits of the pin-based, primary and secondary processor-based, VM-exit and
+ * VM-entry controls, IA32_VMX_BASIC[63:32] and IA32_VMX_MISC[31:0]. A model's VMX words
+ * come from its vmx_caps table cut to what is implemented. */
 enum feature_word {
     FW_1_ECX, FW_1_EDX, FW_7_EBX, FW_7_ECX, FW_7_EDX, FW_81_ECX, FW_81_EDX,
-    FW_6_EAX, FW_87_EDX, FW_COUNT
+    FW_6_EAX, FW_87_EDX,
+    FW_VMX_PIN, FW_VMX_PROC, FW_VMX_PROC2, FW_VMX_EXIT, FW_VMX_ENTRY, FW_VMX_BASIC_HI,
+    FW_VMX_MISC, FW_COUNT
 };
 #define FEAT(word, bit) ((word) * 32 + (bit))
 
@@ -115,7 +121,7 @@ int cpu_model_count(void);
 int cpu_model_lookup(const char *name); /* -1 if unknown */
 const char *cpu_model_name(int model);
 const struct cpu_model *cpu_model_get(int model); /* NULL if out of range */
-/* Print "  name  description" lines for --help. */
+/* Print "  name  description" lines for -cpu help, then the feature and VMX switch names. */
 void cpu_model_list(FILE *out);
 
 /* Features the emulator implements: the upper bound of what may be offered. */

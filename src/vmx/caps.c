@@ -39,24 +39,58 @@ static const struct {
     .vmfunc = 0,
 };
 
-static const struct vmx_caps *caps_of(const struct cpu *c)
+/* IA32_VMX_BASIC[63:32] bits that -cpu can switch (word FW_VMX_BASIC_HI). */
+#define BASIC_HI_INOUT ((u32)(VMX_BASIC_INOUT >> 32))
+#define BASIC_HI_TRUE_CTLS ((u32)(VMX_BASIC_TRUE_CTLS >> 32))
+
+void vmx_caps_words(const struct vmx_caps *k, bool all, u32 *w)
 {
-    if (!cpu_has(c, FEAT_VMX)) return NULL;
-    return cpu_model_of(c)->vmx;
+    w[FW_VMX_PIN] = implemented.pin & (all ? ~0u : k ? k->pin : 0);
+    w[FW_VMX_PROC] = implemented.proc & (all ? ~0u : k ? k->proc : 0);
+    w[FW_VMX_PROC2] = implemented.proc2 & (all ? ~0u : k ? k->proc2 : 0);
+    w[FW_VMX_EXIT] = implemented.exit & (all ? ~0u : k ? k->exit : 0);
+    w[FW_VMX_ENTRY] = implemented.entry & (all ? ~0u : k ? k->entry : 0);
+    w[FW_VMX_BASIC_HI] = all ? BASIC_HI_INOUT | BASIC_HI_TRUE_CTLS
+                             : k ? (k->inout_info ? BASIC_HI_INOUT : 0) | (k->true_ctls ? BASIC_HI_TRUE_CTLS : 0)
+                                 : 0;
+    w[FW_VMX_MISC] = (u32)implemented.misc & (all ? ~0u : k ? (u32)k->misc : 0);
+    /* A model offers secondary controls only if one of them is (the MSR exists then);
+     * "+secondary-ctls" can still switch on an empty set. */
+    if (!all && !w[FW_VMX_PROC2]) w[FW_VMX_PROC] &= ~(u32)CPU_SECONDARY_CONTROLS;
+}
+
+/* What the processor offers: the model's words with the -cpu switches (cpu_features_of),
+ * less what depends on a capability that is switched off. false: VMX is not offered. */
+struct offer {
+    const struct vmx_caps *k;
+    u32 pin, proc, proc2, exit, entry, basic_hi, misc;
+};
+
+static bool offer_of(const struct cpu *c, struct offer *o)
+{
+    if (!cpu_has(c, FEAT_VMX) || !(o->k = cpu_model_of(c)->vmx)) return false;
+    struct cpu_features f = cpu_features_of(c);
+    o->pin = f.w[FW_VMX_PIN];
+    o->proc = f.w[FW_VMX_PROC];
+    o->proc2 = f.w[FW_VMX_PROC2];
+    o->exit = f.w[FW_VMX_EXIT];
+    o->entry = f.w[FW_VMX_ENTRY];
+    o->basic_hi = f.w[FW_VMX_BASIC_HI];
+    o->misc = f.w[FW_VMX_MISC];
+    /* SDM 26.2.1.1: virtual NMIs need NMI exiting, NMI-window exiting needs virtual NMIs. */
+    if (!(o->pin & PIN_NMI_EXITING)) o->pin &= ~(u32)PIN_VIRTUAL_NMIS;
+    if (!(o->pin & PIN_VIRTUAL_NMIS)) o->proc &= ~(u32)CPU_NMI_WINDOW_EXITING;
+    /* Without the timer there is nothing to save, and no rate (SDM A.6). */
+    if (!(o->pin & PIN_PREEMPTION_TIMER)) {
+        o->exit &= ~(u32)EXIT_SAVE_PREEMPTION_TIMER;
+        o->misc &= ~(u32)VMX_MISC_TIMER_RATE_MASK;
+    }
+    if (!(o->proc & CPU_SECONDARY_CONTROLS)) o->proc2 = 0;
+    return true;
 }
 
 /* allowed-1 in bits 63:32, allowed-0 (bits that must be 1) in bits 31:0 (SDM A.3). */
 static u64 ctl_msr(u32 allowed1, u32 must1) { return (u64)(allowed1 | must1) << 32 | must1; }
-
-static u32 proc2_allowed(const struct vmx_caps *k) { return k->proc2 & implemented.proc2; }
-
-static u32 proc_allowed(const struct vmx_caps *k)
-{
-    u32 a = k->proc & implemented.proc;
-    /* Secondary controls are offered only if one of them is (the MSR exists then). */
-    if (!proc2_allowed(k)) a &= ~(u32)CPU_SECONDARY_CONTROLS;
-    return a;
-}
 
 /* Highest index (bits 9:1 of an encoding) of a supported field (SDM A.9). */
 static u64 vmcs_enum(struct cpu *c)
@@ -72,53 +106,49 @@ static u64 vmcs_enum(struct cpu *c)
 
 static bool cap_value(const struct cpu *c, u32 index, u64 *v)
 {
-    const struct vmx_caps *k = caps_of(c);
-    if (!k) return false;
+    struct offer o;
+    if (!offer_of(c, &o)) return false;
+    const struct vmx_caps *k = o.k;
+    bool true_ctls = o.basic_hi & BASIC_HI_TRUE_CTLS;
     switch (index) {
     case MSR_VMX_BASIC: /* SDM A.1: 4 KiB regions, write-back, no 32-bit address limit */
         *v = (k->revision & VMX_BASIC_REVISION_MASK) | (u64)VMCS_REGION_SIZE << VMX_BASIC_SIZE_SHIFT |
-             6ull << VMX_BASIC_MEMTYPE_SHIFT | (k->inout_info ? VMX_BASIC_INOUT : 0) |
-             (k->true_ctls ? VMX_BASIC_TRUE_CTLS : 0);
+             6ull << VMX_BASIC_MEMTYPE_SHIFT | (u64)o.basic_hi << 32;
         return true;
-    case MSR_VMX_PINBASED_CTLS: *v = ctl_msr(k->pin & implemented.pin, PIN_DEFAULT1); return true;
-    case MSR_VMX_PROCBASED_CTLS: *v = ctl_msr(proc_allowed(k), CPU_DEFAULT1); return true;
-    case MSR_VMX_EXIT_CTLS: *v = ctl_msr(k->exit & implemented.exit, EXIT_DEFAULT1); return true;
-    case MSR_VMX_ENTRY_CTLS: *v = ctl_msr(k->entry & implemented.entry, ENTRY_DEFAULT1); return true;
+    case MSR_VMX_PINBASED_CTLS: *v = ctl_msr(o.pin, PIN_DEFAULT1); return true;
+    case MSR_VMX_PROCBASED_CTLS: *v = ctl_msr(o.proc, CPU_DEFAULT1); return true;
+    case MSR_VMX_EXIT_CTLS: *v = ctl_msr(o.exit, EXIT_DEFAULT1); return true;
+    case MSR_VMX_ENTRY_CTLS: *v = ctl_msr(o.entry, ENTRY_DEFAULT1); return true;
     case MSR_VMX_TRUE_PINBASED_CTLS:
-        *v = ctl_msr(k->pin & implemented.pin, PIN_DEFAULT1);
-        return k->true_ctls;
+        *v = ctl_msr(o.pin, PIN_DEFAULT1);
+        return true_ctls;
     case MSR_VMX_TRUE_PROCBASED_CTLS: /* SDM A.3.2 */
-        *v = ctl_msr(proc_allowed(k) | CPU_TRUE_CLEARABLE, CPU_DEFAULT1 & ~CPU_TRUE_CLEARABLE);
-        return k->true_ctls;
+        *v = ctl_msr(o.proc | CPU_TRUE_CLEARABLE, CPU_DEFAULT1 & ~CPU_TRUE_CLEARABLE);
+        return true_ctls;
     case MSR_VMX_TRUE_EXIT_CTLS: /* SDM A.4.2 */
-        *v = ctl_msr(k->exit & implemented.exit, EXIT_DEFAULT1 & ~EXIT_TRUE_CLEARABLE);
-        return k->true_ctls;
+        *v = ctl_msr(o.exit, EXIT_DEFAULT1 & ~EXIT_TRUE_CLEARABLE);
+        return true_ctls;
     case MSR_VMX_TRUE_ENTRY_CTLS: /* SDM A.5.2 */
-        *v = ctl_msr(k->entry & implemented.entry, ENTRY_DEFAULT1 & ~ENTRY_TRUE_CLEARABLE);
-        return k->true_ctls;
-    case MSR_VMX_MISC: {
-        u64 m = k->misc & implemented.misc;
-        if (!((k->pin & implemented.pin) & PIN_PREEMPTION_TIMER)) m &= ~VMX_MISC_TIMER_RATE_MASK;
-        *v = m;
-        return true;
-    }
+        *v = ctl_msr(o.entry, ENTRY_DEFAULT1 & ~ENTRY_TRUE_CLEARABLE);
+        return true_ctls;
+    case MSR_VMX_MISC: *v = o.misc | ((k->misc & implemented.misc) >> 32 << 32); return true;
     case MSR_VMX_CR0_FIXED0: *v = CR0_PE | CR0_NE | CR0_PG; return true; /* SDM A.7 */
     case MSR_VMX_CR0_FIXED1: *v = 0xffffffffull; return true;
     case MSR_VMX_CR4_FIXED0: *v = CR4_VMXE; return true;                 /* SDM A.8 */
     case MSR_VMX_CR4_FIXED1: *v = cr4_valid_bits(c); return true;
     case MSR_VMX_VMCS_ENUM: *v = vmcs_enum((struct cpu *)c); return true;
     case MSR_VMX_PROCBASED_CTLS2: /* exists if secondary controls can be activated */
-        *v = (u64)proc2_allowed(k) << 32;
-        return proc_allowed(k) & CPU_SECONDARY_CONTROLS;
+        *v = (u64)o.proc2 << 32;
+        return o.proc & CPU_SECONDARY_CONTROLS;
     case MSR_VMX_EPT_VPID_CAP: /* exists if EPT or VPID can be enabled (SDM A.10) */
         *v = k->ept_vpid & implemented.ept_vpid;
-        return proc2_allowed(k) & (SEC_EPT | SEC_VPID);
+        return o.proc2 & (SEC_EPT | SEC_VPID);
     case MSR_VMX_VMFUNC: /* SDM A.11 */
         *v = k->vmfunc & implemented.vmfunc;
-        return proc2_allowed(k) & SEC_VMFUNC;
+        return o.proc2 & SEC_VMFUNC;
     case MSR_VMX_PROCBASED_CTLS3: /* SDM A.3.4: no tertiary control is implemented */
         *v = 0;
-        return proc_allowed(k) & CPU_TERTIARY_CONTROLS;
+        return o.proc & CPU_TERTIARY_CONTROLS;
     }
     return false;
 }
@@ -144,6 +174,82 @@ const struct msr_range vmx_msrs[] = {
     {MSR_VMX_BASIC, MSR_VMX_PROCBASED_CTLS3, caps_read, NULL},
     {0, 0, NULL, NULL},
 };
+
+/* --- -cpu switches ----------------------------------------------------------------------- */
+
+#define SW(name, word, mask, what) {name, word, (u32)(mask), what}
+static const struct vmx_switch switches[] = {
+    SW("true-ctls", FW_VMX_BASIC_HI, BASIC_HI_TRUE_CTLS, "IA32_VMX_TRUE_*_CTLS (BASIC[55])"),
+    SW("ins-outs-info", FW_VMX_BASIC_HI, BASIC_HI_INOUT, "instruction information for INS/OUTS exits (BASIC[54])"),
+    SW("ext-intr-exiting", FW_VMX_PIN, PIN_EXT_INTR_EXITING, "external-interrupt exiting"),
+    SW("nmi-exiting", FW_VMX_PIN, PIN_NMI_EXITING, "NMI exiting (and with it virtual NMIs)"),
+    SW("vnmi", FW_VMX_PIN, PIN_VIRTUAL_NMIS, "virtual NMIs (and with them NMI-window exiting)"),
+    SW("preemption-timer", FW_VMX_PIN, PIN_PREEMPTION_TIMER, "VMX-preemption timer (and saving it)"),
+    SW("posted-intr", FW_VMX_PIN, PIN_POSTED_INTR, "posted interrupts"),
+    SW("intr-window-exiting", FW_VMX_PROC, CPU_INTR_WINDOW_EXITING, "interrupt-window exiting"),
+    SW("tsc-offsetting", FW_VMX_PROC, CPU_TSC_OFFSETTING, "use TSC offsetting"),
+    SW("hlt-exiting", FW_VMX_PROC, CPU_HLT_EXITING, "HLT exiting"),
+    SW("invlpg-exiting", FW_VMX_PROC, CPU_INVLPG_EXITING, "INVLPG exiting"),
+    SW("mwait-exiting", FW_VMX_PROC, CPU_MWAIT_EXITING, "MWAIT exiting"),
+    SW("rdpmc-exiting", FW_VMX_PROC, CPU_RDPMC_EXITING, "RDPMC exiting"),
+    SW("rdtsc-exiting", FW_VMX_PROC, CPU_RDTSC_EXITING, "RDTSC exiting"),
+    SW("tertiary-ctls", FW_VMX_PROC, CPU_TERTIARY_CONTROLS, "activate tertiary controls"),
+    SW("cr8-load-exiting", FW_VMX_PROC, CPU_CR8_LOAD_EXITING, "CR8-load exiting"),
+    SW("cr8-store-exiting", FW_VMX_PROC, CPU_CR8_STORE_EXITING, "CR8-store exiting"),
+    SW("tpr-shadow", FW_VMX_PROC, CPU_TPR_SHADOW, "use TPR shadow"),
+    SW("nmi-window-exiting", FW_VMX_PROC, CPU_NMI_WINDOW_EXITING, "NMI-window exiting"),
+    SW("mov-dr-exiting", FW_VMX_PROC, CPU_MOV_DR_EXITING, "MOV-DR exiting"),
+    SW("uncond-io-exiting", FW_VMX_PROC, CPU_UNCOND_IO_EXITING, "unconditional I/O exiting"),
+    SW("io-bitmaps", FW_VMX_PROC, CPU_USE_IO_BITMAPS, "use I/O bitmaps"),
+    SW("mtf", FW_VMX_PROC, CPU_MONITOR_TRAP_FLAG, "monitor trap flag"),
+    SW("msr-bitmaps", FW_VMX_PROC, CPU_USE_MSR_BITMAPS, "use MSR bitmaps"),
+    SW("monitor-exiting", FW_VMX_PROC, CPU_MONITOR_EXITING, "MONITOR exiting"),
+    SW("pause-exiting", FW_VMX_PROC, CPU_PAUSE_EXITING, "PAUSE exiting"),
+    SW("secondary-ctls", FW_VMX_PROC, CPU_SECONDARY_CONTROLS, "activate secondary controls (and all of them)"),
+    SW("apic-access", FW_VMX_PROC2, SEC_VIRT_APIC_ACCESSES, "virtualize APIC accesses"),
+    SW("ept", FW_VMX_PROC2, SEC_EPT, "enable EPT"),
+    SW("desc-table-exiting", FW_VMX_PROC2, SEC_DESC_TABLE_EXITING, "descriptor-table exiting"),
+    SW("enable-rdtscp", FW_VMX_PROC2, SEC_RDTSCP, "enable RDTSCP"),
+    SW("x2apic-mode", FW_VMX_PROC2, SEC_VIRT_X2APIC, "virtualize x2APIC mode"),
+    SW("vpid", FW_VMX_PROC2, SEC_VPID, "enable VPID"),
+    SW("wbinvd-exiting", FW_VMX_PROC2, SEC_WBINVD_EXITING, "WBINVD exiting"),
+    SW("unrestricted-guest", FW_VMX_PROC2, SEC_UNRESTRICTED_GUEST, "unrestricted guest"),
+    SW("apic-register-virt", FW_VMX_PROC2, SEC_APIC_REGISTER_VIRT, "APIC-register virtualization"),
+    SW("vintr-delivery", FW_VMX_PROC2, SEC_VIRT_INTR_DELIVERY, "virtual-interrupt delivery"),
+    SW("ple", FW_VMX_PROC2, SEC_PAUSE_LOOP_EXITING, "PAUSE-loop exiting"),
+    SW("rdrand-exiting", FW_VMX_PROC2, SEC_RDRAND_EXITING, "RDRAND exiting"),
+    SW("enable-invpcid", FW_VMX_PROC2, SEC_INVPCID, "enable INVPCID"),
+    SW("vmfunc", FW_VMX_PROC2, SEC_VMFUNC, "enable VM functions"),
+    SW("vmcs-shadowing", FW_VMX_PROC2, SEC_VMCS_SHADOWING, "VMCS shadowing"),
+    SW("rdseed-exiting", FW_VMX_PROC2, SEC_RDSEED_EXITING, "RDSEED exiting"),
+    SW("pml", FW_VMX_PROC2, SEC_PML, "enable PML"),
+    SW("ept-violation-ve", FW_VMX_PROC2, SEC_EPT_VE, "EPT-violation #VE"),
+    SW("xsaves", FW_VMX_PROC2, SEC_XSAVES, "enable XSAVES/XRSTORS"),
+    SW("tsc-scaling", FW_VMX_PROC2, SEC_TSC_SCALING, "use TSC scaling"),
+    SW("exit-ack-intr", FW_VMX_EXIT, EXIT_ACK_INTR_ON_EXIT, "acknowledge interrupt on exit"),
+    SW("exit-save-pat", FW_VMX_EXIT, EXIT_SAVE_PAT, "save IA32_PAT on exit"),
+    SW("exit-load-pat", FW_VMX_EXIT, EXIT_LOAD_PAT, "load IA32_PAT on exit"),
+    SW("exit-save-efer", FW_VMX_EXIT, EXIT_SAVE_EFER, "save IA32_EFER on exit"),
+    SW("exit-load-efer", FW_VMX_EXIT, EXIT_LOAD_EFER, "load IA32_EFER on exit"),
+    SW("exit-save-preemption-timer", FW_VMX_EXIT, EXIT_SAVE_PREEMPTION_TIMER, "save VMX-preemption timer value"),
+    SW("exit-load-perf-global-ctrl", FW_VMX_EXIT, EXIT_LOAD_PERF_GLOBAL_CTRL, "load IA32_PERF_GLOBAL_CTRL on exit"),
+    SW("entry-load-pat", FW_VMX_ENTRY, ENTRY_LOAD_PAT, "load IA32_PAT on entry"),
+    SW("entry-load-efer", FW_VMX_ENTRY, ENTRY_LOAD_EFER, "load IA32_EFER on entry"),
+    SW("entry-load-perf-global-ctrl", FW_VMX_ENTRY, ENTRY_LOAD_PERF_GLOBAL_CTRL, "load IA32_PERF_GLOBAL_CTRL on entry"),
+    SW("store-lma", FW_VMX_MISC, VMX_MISC_STORE_LMA, "IA32_EFER.LMA stored into \"IA-32e mode guest\" on exit (MISC[5])"),
+    SW("activity-hlt", FW_VMX_MISC, VMX_MISC_ACT_HLT, "HLT activity state (MISC[6])"),
+    SW("activity-shutdown", FW_VMX_MISC, VMX_MISC_ACT_SHUTDOWN, "shutdown activity state (MISC[7])"),
+    SW("activity-wait-sipi", FW_VMX_MISC, VMX_MISC_ACT_WAIT_SIPI, "wait-for-SIPI activity state (MISC[8])"),
+    SW("vmwrite-exit-info", FW_VMX_MISC, VMX_MISC_VMWRITE_ANY, "VMWRITE to exit-information fields (MISC[29])"),
+    SW("zero-len-inject", FW_VMX_MISC, VMX_MISC_ZERO_LEN_INJECT, "injecting software events of length 0 (MISC[30])"),
+};
+#undef SW
+
+const struct vmx_switch *vmx_switches(size_t *count)
+{
+    *count = ARRAY_LEN(switches);
+    return switches;
+}
 
 /* --- The models ------------------------------------------------------------------------ */
 

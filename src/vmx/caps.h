@@ -115,4 +115,22 @@ struct vmx_caps {
 extern const struct vmx_caps vmx_caps_core2, vmx_caps_westmere, vmx_caps_skylake,
     vmx_caps_icelake;
 
+/* The -cpu switches for VMX capabilities ("-cpu skylake,+vmx,-preemption-timer"): each
+ * names one bit of a VMX feature word (enum feature_word, FW_VMX_*). The model's default
+ * words are its table cut to what is implemented (vmx_caps_words); a switch may turn on
+ * only an implemented capability; switches for capabilities that are not implemented yet
+ * (EPT, VMCS shadowing, ...) are refused either way. caps.c then drops what depends on a
+ * capability switched off (virtual NMIs without NMI exiting, the secondary controls
+ * without "activate secondary controls", ...). */
+struct vmx_switch {
+    const char *name;
+    u8 word;   /* enum feature_word */
+    u32 mask;  /* one bit */
+    const char *what; /* for -cpu help */
+};
+const struct vmx_switch *vmx_switches(size_t *count);
+/* words[FW_VMX_*] of a model's table (NULL: none) cut to what is implemented, or of
+ * everything implemented (k = NULL, all = true). Other words are left alone. */
+void vmx_caps_words(const struct vmx_caps *k, bool all, u32 *words);
+
 #endif

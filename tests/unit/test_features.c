@@ -3,6 +3,8 @@
 #include "check.h"
 #include "cpu/cpumodel.h"
 #include "machine/machine.h"
+#include "vmx/caps.h"
+#include "vmx/vmx.h"
 
 static struct machine *make(const char *spec, char *err, size_t errlen)
 {
@@ -43,6 +45,17 @@ int main(void)
 
     m = make("skylake,+avx512f", err, sizeof err);
     CHECK("features.unimplemented_feature_refused", !m && err[0], "accepted");
+    machine_destroy(m);
+
+    /* VMX capability switches travel through machine_create like the CPUID ones. */
+    m = make("skylake,+vmx,-preemption-timer,+vnmi", err, sizeof err);
+    CHECK("features.vmx_switch_reaches_msr", m && !((vmx_cap(m->cpus[0], MSR_VMX_PINBASED_CTLS) >> 32) &
+          PIN_PREEMPTION_TIMER) && ((vmx_cap(m->cpus[0], MSR_VMX_PINBASED_CTLS) >> 32) & PIN_VIRTUAL_NMIS),
+          "%s", err);
+    machine_destroy(m);
+
+    m = make("skylake,+vmx,-ept", err, sizeof err);
+    CHECK("features.vmx_unimplemented_refused", !m && strstr(err, "not implemented yet"), "err '%s'", err);
     machine_destroy(m);
     return check_exit();
 }
