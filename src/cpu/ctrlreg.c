@@ -184,14 +184,15 @@ static unsigned dr_index(struct cpu *c, unsigned n)
 
 void op_mov_r_dr(struct cpu *c, const struct insn *i)
 {
-    if (c->vmx_nonroot && i->reg <= 7 && c->cpl == 0) vmx_intercept_mov_dr(c, i, false);
+    /* MOV-DR exiting beats the CPL #GP and the CR4.DE #UD (SDM Vol. 3 26.1.3). */
+    if (c->vmx_nonroot && i->reg <= 7) vmx_intercept_mov_dr(c, i, false);
     unsigned n = dr_index(c, i->reg);
     reg_set(c, i->rm, crdr_size(c), c->dr[n] & size_mask(crdr_size(c)));
 }
 
 void op_mov_dr_r(struct cpu *c, const struct insn *i)
 {
-    if (c->vmx_nonroot && i->reg <= 7 && c->cpl == 0) vmx_intercept_mov_dr(c, i, true);
+    if (c->vmx_nonroot && i->reg <= 7) vmx_intercept_mov_dr(c, i, true); /* as above */
     unsigned n = dr_index(c, i->reg);
     u64 v = reg_get(c, i->rm, crdr_size(c));
     if (n >= 6 && (v >> 32)) cpu_gp(c, 0); /* DR6/DR7[63:32] are reserved */

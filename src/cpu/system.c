@@ -127,6 +127,8 @@ static void op_rdtscp(struct cpu *c, const struct insn *i)
  * is invalid: #GP(0) whatever CR4.PCE says (SDM Vol. 2 RDPMC). */
 static void op_rdpmc(struct cpu *c, const struct insn *i)
 {
+    /* The CPL/CR4.PCE fault has priority over RDPMC exiting (SDM Vol. 3 26.1.1). */
+    if (c->cpl != 0 && !(c->cr4 & CR4_PCE)) cpu_gp(c, 0);
     if (c->vmx_nonroot) vmx_intercept_rdpmc(c, i);
     cpu_gp(c, 0);
 }

@@ -7,6 +7,7 @@
  * as Table 7-1 describes. */
 #include "descriptor.h"
 #include "sysreg.h"
+#include "../vmx/intercept.h"
 
 /* 32-bit TSS layout (SDM Vol. 3 Figure 7-2). */
 enum { T32_CR3 = 0x1c, T32_EIP = 0x20, T32_EFLAGS = 0x24, T32_REGS = 0x28, T32_SEGS = 0x48,
@@ -156,6 +157,12 @@ void task_switch(struct cpu *c, u16 sel, u64 desc, enum task_reason why, u64 ret
     int terr = (sel & 0xfffc) | (ext & 1);
     /* SDM Vol. 3 7.3 step 3 / Table 7-1: the new TSS must hold a whole TSS. */
     if (desc_limit(desc) < (n32 ? 0x67u : 0x2bu)) cpu_raise(c, EXC_TS, terr);
+    /* VMX non-root: the checks on gate, selector and descriptor are done; the switch is a
+     * VM exit (SDM Vol. 3 26.4.2), source 0 CALL, 1 IRET, 2 JMP, 3 IDT (Table 28-2). */
+    if (c->vmx_nonroot) {
+        static const unsigned source[] = {[TASK_JMP] = 2, [TASK_CALL] = 0, [TASK_IRET] = 1, [TASK_INT] = 3};
+        vmx_task_switch(c, sel, source[why]);
+    }
 
     struct seg *tr = &c->seg[SEG_TR];
     bool o32 = (tr->ar & 8) != 0;

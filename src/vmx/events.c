@@ -70,6 +70,19 @@ void vmx_delivery_end(struct cpu *c) { c->vmx->tr.vectoring = 0; }
 
 NORETURN void vmx_triple_fault(struct cpu *c) { vmx_exit(c, VMX_EXIT_TRIPLE_FAULT, 0); }
 
+/* Task switch (26.4.2, exit reason 9). Nothing of the switch has happened: the old and new
+ * TSS are not touched (the SDM leaves their page faults' order to the implementation).
+ * Qualification (28.2.1 Table 28-2): TSS selector in 15:0, source in 31:30. Instruction
+ * length (28.2.5) for CALL, IRET and JMP; through the IDT the exit happens during event
+ * delivery, so the IDT-vectoring information (and, for INT n / INT3 / INTO, the length)
+ * comes from record_vectoring. The instruction information is undefined: 0. */
+NORETURN void vmx_task_switch(struct cpu *c, u16 sel, unsigned source)
+{
+    vmcs_set(c, VMCS_VM_EXIT_INSTRUCTION_LEN, source == 3 ? 0 : c->next_rip - c->rip);
+    vmcs_set(c, VMCS_VMX_INSTRUCTION_INFO, 0);
+    vmx_exit(c, VMX_EXIT_TASK_SWITCH, (u64)sel | (u64)(source & 3) << 30);
+}
+
 /* IRET in non-root operation (26.3 "IRET"): with NMI exiting 0 it unblocks NMIs as usual;
  * with NMI exiting 1 it leaves NMI blocking alone, and with virtual NMIs it removes
  * virtual-NMI blocking. Blocking is gone even if IRET then faults (28.1). */

@@ -72,6 +72,10 @@ void vmx_preempt_start(struct cpu *c);
 void vmx_preempt_stop(struct cpu *c);
 bool vmx_preempt_expired(struct cpu *c);
 u32 vmx_preempt_value(struct cpu *c);
+/* A task switch in non-root operation is a VM exit (26.4.2) once the gate, selector and
+ * TSS-descriptor checks have passed: sel is the new TSS, source 0 CALL, 1 IRET, 2 JMP,
+ * 3 task gate in the IDT (SDM 28.2.1 Table 28-2). */
+NORETURN void vmx_task_switch(struct cpu *c, u16 sel, unsigned source);
 /* A triple fault in non-root operation is a VM exit (26.2). */
 NORETURN void vmx_triple_fault(struct cpu *c);
 
