@@ -54,6 +54,9 @@ vp_stop vp_run(vp_machine *m);
 /* The process exit status the guest asked for: (value << 1) | 1 for port 0xf4. */
 int vp_exit_status(const vp_machine *m);
 uint64_t vp_icount(const vp_machine *m);
+/* The VMX exit summary: VM entries, VMfails and VM exits by reason, summed over the
+ * processors, one "vanderpool: " line each. Prints nothing if VMX was never used. */
+void vp_vmx_summary(vp_machine *m, FILE *out);
 
 /* Register access on processor `cpu`. Names: "rax".."r15", "rip", "rflags", "cr0", "cr2",
  * "cr3", "cr4", "cr8", "efer", "xcr0", "es".."gs", "ldtr", "tr" (selectors) and their

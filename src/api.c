@@ -11,6 +11,7 @@
 #include "cpu/cpumodel.h"
 #include "machine/loader.h"
 #include "machine/machine.h"
+#include "vmx/diag.h"
 
 #define DEFAULT_RAM (128ull << 20)
 #define MIN_RAM (2ull << 20)
@@ -78,7 +79,7 @@ void vp_trace_list(FILE *out)
                  "  cpu_reset  processor and machine resets\n"
                  "  unimp      unimplemented instructions and devices (alias guest_errors)\n"
                  "  io         port I/O\n"
-                 "  vmx        VMX transitions\n"
+                 "  vmx        VMX instructions with their outcome, VM entries (failing check), VM exits\n"
                  "  all        everything above\n");
 }
 
@@ -245,6 +246,8 @@ uint64_t vp_icount(const vp_machine *vp)
     for (int k = 0; k < vp->m->ncpus; k++) n += vp->m->cpus[k]->icount;
     return n;
 }
+
+void vp_vmx_summary(vp_machine *vp, FILE *out) { vmx_diag_summary(vp->m, out); }
 
 /* --- Memory ------------------------------------------------------------------------------ */
 

@@ -9,6 +9,7 @@
 #endif
 
 #include "../machine/machine.h"
+#include "../vmx/diag.h"
 #include "insn.h"
 
 static FILE *log_of(struct cpu *c) { return c->m && c->m->log ? c->m->log : stderr; }
@@ -94,6 +95,7 @@ static const char *const exc_names[32] = {
 
 void trace_event(struct cpu *c, int vector, int kind, int error)
 {
+    if (kind == EV_HWEXC) vmx_diag_fault(c, vector, error); /* a VMX instruction faulted (-d vmx) */
     if (!(c->m->trace & TRACE_INT)) return;
     char pc[32], err[24] = "", name[16] = "";
     fmt_pc(c, pc, sizeof pc);

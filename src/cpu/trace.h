@@ -12,7 +12,8 @@
 /* Before executing `i` at c->rip: "cpu0 0008:00100000 b8 02 b0 ad 2b  mov eax, ...".
  * The bytes are re-read from memory without faulting ("??" when unmapped). */
 void trace_exec(struct cpu *c, const struct insn *i);
-/* An event about to be delivered: vector, enum event_kind, error code or NO_ERRCODE. */
+/* An event about to be delivered: vector, enum event_kind, error code or NO_ERRCODE. A
+ * hardware exception from a VMX instruction also completes its -d vmx line. */
 void trace_event(struct cpu *c, int vector, int kind, int error);
 /* Register dump headed by `why` (e.g. "reset", "INIT"). */
 void trace_cpu_state(struct cpu *c, const char *why);

@@ -61,6 +61,7 @@ int main(int argc, char **argv)
         unsigned long long n = (unsigned long long)vp_icount(vm);
         fprintf(diag, "vanderpool: %llu instructions in %.3f s (%.1f MIPS)\n", n, secs,
                 secs > 0 ? (double)n / secs / 1e6 : 0.0);
+        vp_vmx_summary(vm, diag);
     }
     switch (why) {
     case VP_STOP_DEBUG_EXIT: status = vp_exit_status(vm); break;

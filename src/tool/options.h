@@ -25,7 +25,7 @@ struct options {
     bool flat_addr_set, flat_real;
     const char *serial;     /* -serial value, NULL = stdio */
     const char *logfile;    /* -D FILE */
-    bool stats;             /* -stats: print instructions, host time and MIPS at exit */
+    bool stats;             /* -stats: print instructions, host time, MIPS and the VMX exit summary at exit */
 };
 
 /* Fills *o. Returns 0 to run, 1 when the request was informational and has been answered

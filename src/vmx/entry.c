@@ -150,6 +150,7 @@ void vmx_vmentry(struct cpu *c, bool launch)
     struct vmx *v = c->vmx;
     struct entry_verdict ver = vmx_entry_checks(c);
     v->tr.last_check = ver.name;
+    vmx_diag_check(c, ver.name, ver.section);
     if (ver.fail == VMERR_ENTRY_INVALID_CONTROLS || ver.fail == VMERR_ENTRY_INVALID_HOST) {
         vmx_fail(c, (enum vm_instruction_error)ver.fail); /* SDM 27.2 */
         return;
@@ -171,9 +172,7 @@ void vmx_vmentry(struct cpu *c, bool launch)
     if (launch) v->launch = VMCS_LAUNCHED;
     v->tr.entries++;
     load_guest_events(c);
-    if (c->m->trace & TRACE_VMX)
-        machine_log(c->m, "cpu%d: vmx: VM entry (%s) to %04x:%#llx", c->index,
-                    launch ? "VMLAUNCH" : "VMRESUME", c->seg[SEG_CS].sel, (unsigned long long)c->rip);
+    vmx_diag_entry(c, launch);
     vmx_preempt_start(c);
     u32 info = vmcs_get32(c, VMCS_VM_ENTRY_INTR_INFO_FIELD);
     if (info & INTR_INFO_VALID) inject_event(c, info);

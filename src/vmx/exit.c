@@ -33,7 +33,7 @@ static NORETURN void vmx_abort(struct cpu *c, u32 code)
 {
     vmcs_flush(c);
     phys_write(c->m, c, c->vmx->current_vmcs + VMCS_ABORT_OFFSET, 4, code);
-    machine_log(c->m, "cpu%d: VMX abort %u (SDM 28.7): shutdown", c->index, code);
+    vmx_diag_abort(c, code);
     vmx_set_nonroot(c, false);
     c->shutdown = true;
     c->halted = false;
@@ -196,10 +196,7 @@ static NORETURN void unwind(struct cpu *c, u32 reason, u64 qual)
 {
     struct vmx *v = c->vmx;
     if ((reason & 0xffff) < VMX_EXIT_REASONS_MAX) v->tr.exits[reason & 0xffff]++;
-    if (c->m->trace & TRACE_VMX)
-        machine_log(c->m, "cpu%d: vmx: VM exit %u%s (%s) qual %#llx guest rip %#llx", c->index,
-                    reason & 0xffff, (reason & EXIT_REASON_ENTRY_FAIL) ? " (entry failure)" : "",
-                    vmx_exit_reason_name(reason), LL(qual), LL(vmcs_get(c, VMCS_GUEST_RIP)));
+    vmx_diag_exit(c, reason, qual);
     c->icount++; /* the exit takes one tick: a guest that exits at once still makes time pass */
     c->exc_vector = -1;
     c->exc_error = NO_ERRCODE;

@@ -19,6 +19,7 @@
 #include "../cpu/cpu.h"
 #include "../machine/machine.h"
 #include "transition.h"
+#include "diag.h"
 
 struct insn;
 
@@ -77,6 +78,7 @@ struct vmx {
     u64 preempt_tsc;
     struct timer preempt_timer;
     struct vmx_transition tr;   /* VM entry/exit bookkeeping (transition.h) */
+    struct vmx_diag diag;       /* -d vmx and the exit summary (diag.h) */
 };
 #define VMCS_NONE UINT64_MAX
 

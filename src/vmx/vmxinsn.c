@@ -11,7 +11,6 @@ void vmx_insn_vmclear(struct cpu *c, const struct insn *i)
     struct vmx *v = c->vmx;
     vmx_check_common(c, i, EXIT_REASON_VMCLEAR);
     u64 pa = vmx_read_m64(c, i);
-    vmx_trace(c, "VMCLEAR %#llx", (unsigned long long)pa);
     if (!vmx_pointer_ok(c, pa)) {
         vmx_fail(c, VMERR_VMCLEAR_INVALID);
         return;
@@ -37,7 +36,6 @@ void vmx_insn_vmptrld(struct cpu *c, const struct insn *i)
     struct vmx *v = c->vmx;
     vmx_check_common(c, i, EXIT_REASON_VMPTRLD);
     u64 pa = vmx_read_m64(c, i);
-    vmx_trace(c, "VMPTRLD %#llx", (unsigned long long)pa);
     if (!vmx_pointer_ok(c, pa)) {
         vmx_fail(c, VMERR_VMPTRLD_INVALID);
         return;
@@ -83,6 +81,7 @@ static int field_of(struct cpu *c, u64 enc, bool *high)
 /* SDM 31.3 VMREAD: r/m <- field named by reg. */
 static void op_vmread(struct cpu *c, const struct insn *i)
 {
+    vmx_diag_insn(c, i);
     if (!c->vmx || !cpu_has(c, FEAT_VMX) || i->p66 || i->rep) cpu_ud(c);
     vmx_check_common(c, i, EXIT_REASON_VMREAD);
     if (c->vmx->current_vmcs == VMCS_NONE) {
@@ -107,6 +106,7 @@ static void op_vmread(struct cpu *c, const struct insn *i)
  * only (SDM 25.11.2). */
 static void op_vmwrite(struct cpu *c, const struct insn *i)
 {
+    vmx_diag_insn(c, i);
     if (!c->vmx || !cpu_has(c, FEAT_VMX) || i->p66 || i->rep) cpu_ud(c);
     vmx_check_common(c, i, EXIT_REASON_VMWRITE);
     if (c->vmx->current_vmcs == VMCS_NONE) {
@@ -142,7 +142,6 @@ void vmx_insn_launch(struct cpu *c, const struct insn *i, bool launch)
 {
     struct vmx *v = c->vmx;
     vmx_check_common(c, i, launch ? EXIT_REASON_VMLAUNCH : EXIT_REASON_VMRESUME);
-    vmx_trace(c, "%s", launch ? "VMLAUNCH" : "VMRESUME");
     if (v->current_vmcs == VMCS_NONE) {
         vmx_fail_invalid(c);
         return;

@@ -35,7 +35,5 @@ void vmx_insn_vmptrst(struct cpu *c, const struct insn *i);
 void vmx_insn_vmfunc(struct cpu *c, const struct insn *i);
 void vmx_insn_invept(struct cpu *c, const struct insn *i);
 void vmx_insn_invvpid(struct cpu *c, const struct insn *i);
-/* One line for -d vmx. */
-void vmx_trace(struct cpu *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -42,6 +42,7 @@ static void read_desc(struct cpu *c, const struct insn *i, u64 d[2])
  * operand, else #UD. */
 static void inv_prologue(struct cpu *c, const struct insn *i, bool offered, u32 reason)
 {
+    vmx_diag_insn(c, i);
     if (!c->vmx || !cpu_has(c, FEAT_VMX) || !offered || !i->p66 || i->rep || i->mod == 3)
         cpu_ud(c);
     vmx_check_common(c, i, reason);

@@ -1,9 +1,6 @@
 /* Entering and leaving VMX operation (VMXON, VMXOFF), VMCALL in root operation, the
  * outcomes every VMX instruction reports (VMsucceed / VMfail), and the CR0/CR4 fixed bits
  * that hold while in VMX operation. SDM Vol. 3 chapters 24 and 31. */
-#include <stdarg.h>
-#include <stdio.h>
-
 #include "../cpu/cpumodel.h"
 #include "../cpu/msr.h"
 #include "../machine/machine.h"
@@ -12,17 +9,6 @@
 
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX BIT(2)
 
-void vmx_trace(struct cpu *c, const char *fmt, ...)
-{
-    if (!c->m || !(c->m->trace & TRACE_VMX)) return;
-    char buf[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    machine_log(c->m, "vmx: cpu%d rip=%#llx %s", c->index, (unsigned long long)c->rip, buf);
-}
-
 /* --- Outcomes (SDM 31.2) ----------------------------------------------------------------- */
 
 static void set_arith_flags(struct cpu *c, u64 set)
@@ -30,11 +16,15 @@ static void set_arith_flags(struct cpu *c, u64 set)
     cpu_set_rflags(c, (cpu_get_rflags(c) & ~(u64)FL_ARITH) | set);
 }
 
-void vmx_succeed(struct cpu *c) { set_arith_flags(c, 0); }
+void vmx_succeed(struct cpu *c)
+{
+    vmx_diag_outcome(c, 0);
+    set_arith_flags(c, 0);
+}
 
 void vmx_fail_invalid(struct cpu *c)
 {
-    vmx_trace(c, "VMfailInvalid");
+    vmx_diag_outcome(c, -1);
     set_arith_flags(c, FL_CF);
 }
 
@@ -44,7 +34,7 @@ void vmx_fail(struct cpu *c, enum vm_instruction_error err)
         vmx_fail_invalid(c);
         return;
     }
-    vmx_trace(c, "VMfailValid(%d)", (int)err);
+    vmx_diag_outcome(c, (int)err);
     set_arith_flags(c, FL_ZF);
     vmcs_set(c, VMCS_VM_INSTRUCTION_ERROR, (u32)err);
 }
@@ -91,7 +81,9 @@ NORETURN void vmx_insn_exit(struct cpu *c, const struct insn *i, u32 reason)
 
 u64 vmx_read_m64(struct cpu *c, const struct insn *i)
 {
-    return seg_read(c, i->seg, insn_ea(c, i), 8);
+    u64 pa = seg_read(c, i->seg, insn_ea(c, i), 8);
+    vmx_diag_pointer(c, pa);
+    return pa;
 }
 
 bool vmx_pointer_ok(const struct cpu *c, u64 pa)
@@ -141,13 +133,11 @@ static void op_vmxon(struct cpu *c, const struct insn *i)
         cpu_gp(c, 0);
     u64 pa = vmx_read_m64(c, i);
     if (!vmx_pointer_ok(c, pa)) {
-        vmx_trace(c, "VMXON %#llx: bad address", (unsigned long long)pa);
         vmx_fail_invalid(c);
         return;
     }
     u32 rev = (u32)phys_read(c->m, c, pa, 4);
     if ((rev & 0x7fffffffu) != vmx_revision(c) || (rev >> 31)) {
-        vmx_trace(c, "VMXON %#llx: revision %#x", (unsigned long long)pa, rev);
         vmx_fail_invalid(c);
         return;
     }
@@ -155,7 +145,6 @@ static void op_vmxon(struct cpu *c, const struct insn *i)
     v->vmxon_region = pa;
     v->current_vmcs = VMCS_NONE;
     vmx_set_nonroot(c, false);
-    vmx_trace(c, "VMXON %#llx", (unsigned long long)pa);
     vmx_succeed(c);
 }
 
@@ -172,7 +161,6 @@ static void op_vmxoff(struct cpu *c, const struct insn *i)
     v->on = false;
     v->current_vmcs = VMCS_NONE;
     c->check_events = true; /* INIT is no longer blocked */
-    vmx_trace(c, "VMXOFF");
     vmx_succeed(c);
 }
 
@@ -191,6 +179,7 @@ static void op_vmcall(struct cpu *c, const struct insn *i)
 /* 0F 01 /0 C1-C4 and /2 D4 (the system family's group 7 hands these over). */
 void vmx_op_grp7(struct cpu *c, const struct insn *i)
 {
+    vmx_diag_insn(c, i);
     if (!c->vmx || !cpu_has(c, FEAT_VMX)) cpu_ud(c);
     switch (i->modrm) {
     case 0xc1: op_vmcall(c, i); break;
@@ -205,6 +194,7 @@ void vmx_op_grp7(struct cpu *c, const struct insn *i)
 /* 0F C7 /6 and /7 memory forms: VMPTRLD (none), VMCLEAR (66), VMXON (F3), VMPTRST (/7). */
 void vmx_op_grp9(struct cpu *c, const struct insn *i)
 {
+    vmx_diag_insn(c, i);
     if (!c->vmx || !cpu_has(c, FEAT_VMX) || i->mod == 3) cpu_ud(c);
     unsigned slot = (i->modrm >> 3) & 7;
     if (slot == 6 && i->rep == 0xf3) op_vmxon(c, i);
