@@ -134,9 +134,9 @@ static void run_case(const struct acase *f)
     harness_free(h);
 }
 
-/* A v86 guest state in an IA-32e-mode entry: every v86 segment check passes, RFLAGS.VM
- * does not (27.3.1.4). */
-static void test_rflags_vm(void)
+/* A v86 guest state in an IA-32e-mode entry: with one v86 field wrong its check fails;
+ * with all of them right RFLAGS.VM itself fails (27.3.1.2, 27.3.1.4). */
+static void v86_case(const char *check, enum vmcs_slot slot, u64 val)
 {
     struct harness *h = vmx_guest_setup("skylake", HOST_RESUME);
     struct cpu *c = h->c;
@@ -147,10 +147,21 @@ static void test_rflags_vm(void)
         vmcs_set(c, vmx_gseg_ar(s), 0xf3);
     }
     vmcs_set(c, VMCS_GUEST_RFLAGS, FL_FIXED1 | FL_VM);
+    if (slot != VMCS_GUEST_RFLAGS) vmcs_set(c, slot, val);
     host_enter(h, true);
-    CHECK(("audit.guest.rflags.vm.check"), !strcmp(last_check(h), "guest.rflags.vm"), "failed %s", last_check(h));
-    CHECK_EQ("audit.guest.rflags.vm.outcome", exit_reason(h), FAIL33);
+    char n[96];
+    snprintf(n, sizeof n, "audit.%s.check", check);
+    CHECK(n, !strcmp(last_check(h), check), "failed %s", last_check(h));
+    snprintf(n, sizeof n, "audit.%s.outcome", check);
+    CHECK(n, exit_reason(h) == FAIL33 && exit_qual(h) == 0, "reason %#x", exit_reason(h));
     harness_free(h);
+}
+static void test_rflags_vm(void)
+{
+    v86_case("guest.v86.base", VMCS_GUEST_ES_BASE, 0x200);
+    v86_case("guest.v86.limit", VMCS_GUEST_GS_LIMIT, 0xfffff);
+    v86_case("guest.v86.ar", VMCS_GUEST_SS_AR_BYTES, 0xf2);
+    v86_case("guest.rflags.vm", VMCS_GUEST_RFLAGS, 0);
 }
 
 /* A 32-bit PAE guest whose PDPTE 0 sets reserved bits 2:1: qualification 2 (27.3.1.6). */
