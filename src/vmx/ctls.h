@@ -46,6 +46,14 @@ static inline bool vmx_proc(struct cpu *c, u32 bit)
 /* Physical address within MAXPHYADDR (SDM 26.2.1.1 "physical-address width"). */
 static inline bool vmx_pa_ok(struct cpu *c, u64 pa) { return (pa >> cpu_phys_bits(c)) == 0; }
 
+/* Recommended maximum number of entries in an MSR list, 512 * (IA32_VMX_MISC[27:25] + 1)
+ * (SDM A.6, which leaves longer lists undefined): entry.c and exit.c process no more, and
+ * fail at the entry after it, so that a huge count costs bounded time. */
+static inline u32 vmx_msr_list_max(const struct cpu *c)
+{
+    return 512u * (u32)(((vmx_cap(c, MSR_VMX_MISC) >> 25) & 7) + 1);
+}
+
 /* Guest segment field slots by segment register number: the VMCS lists ES CS SS DS FS GS
  * LDTR TR in the order of enum SEG_* (vmcs_fields.h, SDM Appendix B). */
 static inline enum vmcs_slot vmx_gseg_sel(int s) { return (enum vmcs_slot)(VMCS_GUEST_ES_SELECTOR + s); }

@@ -96,13 +96,15 @@ static u32 load_msr_list(struct cpu *c)
 {
     u32 n = vmcs_get32(c, VMCS_VM_ENTRY_MSR_LOAD_COUNT);
     u64 a = vmcs_get(c, VMCS_VM_ENTRY_MSR_LOAD_ADDR);
+    u32 max = vmx_msr_list_max(c);
     for (u32 k = 0; k < n; k++) {
-        u64 idx = phys_read(c->m, c, a + 16 * k, 8), val = phys_read(c->m, c, a + 16 * k + 8, 8);
+        u64 e = a + 16 * (u64)k;
+        u64 idx = phys_read(c->m, c, e, 8), val = phys_read(c->m, c, e + 8, 8);
         u32 msr = (u32)idx;
         /* FS/GS base, x2APIC MSRs, SMM MSRs cannot be loaded this way; bits 63:32 are
-         * reserved (SDM 27.4). */
+         * reserved (SDM 27.4). Past the recommended maximum the list fails (ctls.h). */
         bool bad = (idx >> 32) || msr == 0xc0000100 || msr == 0xc0000101 || (msr >> 8) == 8 ||
-                   msr == 0x9b || msr == 0x9e;
+                   msr == 0x9b || msr == 0x9e || k >= max;
         if (bad || !msr_write(c, msr, val)) {
             if (c->m->trace & TRACE_VMX)
                 machine_log(c->m, "cpu%d: vmx: VM-entry MSR-load entry %u fails: msr %#llx value %#llx",

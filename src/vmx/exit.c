@@ -101,11 +101,13 @@ static void store_msrs(struct cpu *c)
 {
     u32 n = vmcs_get32(c, VMCS_VM_EXIT_MSR_STORE_COUNT);
     u64 a = vmcs_get(c, VMCS_VM_EXIT_MSR_STORE_ADDR);
+    u32 max = vmx_msr_list_max(c);
     for (u32 k = 0; k < n; k++) {
-        u64 idx = phys_read(c->m, c, a + 16 * k, 8), val;
+        u64 e = a + 16 * (u64)k;
+        u64 idx = phys_read(c->m, c, e, 8), val;
         u32 msr = (u32)idx;
-        if ((idx >> 32) || (msr >> 8) == 8 || msr == 0x9e || !msr_read(c, msr, &val)) vmx_abort(c, 1);
-        phys_write(c->m, c, a + 16 * k + 8, 8, val);
+        if ((idx >> 32) || (msr >> 8) == 8 || msr == 0x9e || k >= max || !msr_read(c, msr, &val)) vmx_abort(c, 1);
+        phys_write(c->m, c, e + 8, 8, val);
     }
 }
 
@@ -183,11 +185,13 @@ static void load_host_msrs(struct cpu *c)
 {
     u32 n = vmcs_get32(c, VMCS_VM_EXIT_MSR_LOAD_COUNT);
     u64 a = vmcs_get(c, VMCS_VM_EXIT_MSR_LOAD_ADDR);
+    u32 max = vmx_msr_list_max(c);
     for (u32 k = 0; k < n; k++) {
-        u64 idx = phys_read(c->m, c, a + 16 * k, 8), val = phys_read(c->m, c, a + 16 * k + 8, 8);
+        u64 e = a + 16 * (u64)k;
+        u64 idx = phys_read(c->m, c, e, 8), val = phys_read(c->m, c, e + 8, 8);
         u32 msr = (u32)idx;
         bool bad = (idx >> 32) || msr == 0xc0000100 || msr == 0xc0000101 || (msr >> 8) == 8 ||
-                   msr == 0x9b || msr == 0x9e;
+                   msr == 0x9b || msr == 0x9e || k >= max;
         if (bad || !msr_write(c, msr, val)) vmx_abort(c, 4);
     }
 }
