@@ -99,6 +99,22 @@ static void apply(const struct op *o)
         vmw_clear(o->field, o->val);
 }
 
+/* Whether the controls a case sets are all allowed-1 on this model. */
+static int controls_offered(const struct entry_case *c)
+{
+    for (int k = 0; k < 3; k++) {
+        const struct op *o = &c->ops[k];
+        if (o->how != OR)
+            continue;
+        u64 cap = o->field == PIN_CONTROLS ? vmx_caps.pin : o->field == PROC_CONTROLS ? vmx_caps.proc
+                : o->field == EXIT_CONTROLS ? vmx_caps.exit : o->field == ENTRY_CONTROLS ? vmx_caps.entry
+                : ~0ull;
+        if (!vmx_may1(cap, (u32)o->val))
+            return 0;
+    }
+    return 1;
+}
+
 /* Launch and compare with the expectation; one check line. */
 static void expect(const char *name, int want, u64 qual)
 {
@@ -170,6 +186,10 @@ void main64(u64 arg)
     check("ctl_proc2_ignored_when_not_activated", vmx_launch() == VMX_EXITED && vmx_exit.reason == EXIT_VMCALL);
 
     for (u32 i = 0; i < ARRAY_SIZE(cases); i++) {
+        /* A host- or guest-state check behind a control the model does not offer (load
+         * IA32_EFER/PAT on Core 2) cannot be reached: leave it out. */
+        if (cases[i].expect != FAIL_CTL && !controls_offered(&cases[i]))
+            continue;
         vmx_default_vmcs(guest_nop);
         for (int k = 0; k < 3; k++)
             apply(&cases[i].ops[k]);

@@ -2,7 +2,7 @@
 # run.sh KERNEL.elf SERIAL_OUT [CMDLINE]: boot KERNEL on Bochs (through GRUB) and write
 # what the guest printed on COM1 to SERIAL_OUT. Exit 0 when Bochs ran (whatever the
 # guest said), 1 when it could not be run. Environment: BOCHS_TIMEOUT (s, default 300),
-# BOCHS_CPUS (processors, default 1).
+# BOCHS_CPUS (processors, default 1), BOCHS_MODEL (cpu model, default bochsrc.in's).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 kernel=$1 out=$2 cmdline=${3:-}
@@ -11,6 +11,7 @@ trap 'rm -rf "$work"' EXIT
 "$here/mkiso.sh" "$kernel" "$work/boot.iso" "$cmdline"
 sed -e "s|@ISO@|$work/boot.iso|" -e "s|@SERIAL@|$work/serial.txt|" \
     -e "s|@LOG@|$work/bochs.log|" -e "s|count=1,|count=${BOCHS_CPUS:-1},|" \
+    ${BOCHS_MODEL:+-e "s|model=[a-z0-9_]*,|model=$BOCHS_MODEL,|"} \
     "$here/bochsrc.in" >"$work/bochsrc"
 echo c >"$work/cmds" # Bochs is built with its debugger: "c" = continue at start
 : >"$work/serial.txt"

@@ -9,7 +9,9 @@
 #   --all-pending     also run tests marked `pending` (options.txt) on Vanderpool
 # A pending test runs only on Bochs (its PASS line is Bochs'), unless named on the
 # command line or --all-pending is given: it tests an emulator feature still being built.
-# Bochs results are cached in build/bochs-cache keyed by the kernel's hash.
+# A test with models= in options.txt also runs as TEST@MODEL per CPU model (on both
+# emulators); TEST names all its runs, TEST@MODEL one of them.
+# Bochs results are cached in build/bochs-cache keyed by the kernel's hash and run options.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here=$root/tests/guest
@@ -38,14 +40,19 @@ kdir=$GUEST_BUILD/guest/tests
 if [ ${#tests[@]} -eq 0 ]; then
     for k in "$kdir"/*.elf; do tests+=("$(basename "$k" .elf)"); done
 fi
-kernels=()
-for t in "${tests[@]}"; do kernels+=("$kdir/$t.elf"); done
-# The tests Vanderpool runs: all of them, less the pending ones unless allowed.
-pending=$(awk '{ for (k = 2; k <= NF; k++) if ($k == "pending") print $1 }' "$here/options.txt")
-vptests=() vpkernels=()
+# Runs: a test with models= in options.txt runs once per model as TEST@MODEL besides
+# TEST itself; naming TEST runs all of them, naming TEST@MODEL only that one.
+runs=()
 for t in "${tests[@]}"; do
-    if [ $allpending -eq 0 ] && printf '%s\n' $pending | grep -qxF -- "$t"; then continue; fi
-    vptests+=("$t") vpkernels+=("$kdir/$t.elf")
+    if [[ $t == *@* ]]; then runs+=("$t"); else mapfile -t -O ${#runs[@]} runs < <("$here/test-smp.sh" "$t" variants); fi
+done
+kernel_of() { echo "$kdir/${1%%@*}.elf"; }
+# The runs Vanderpool makes: all of them, less the pending ones unless allowed.
+pending=$(awk '{ for (k = 2; k <= NF; k++) if ($k == "pending") print $1 }' "$here/options.txt")
+vpruns=()
+for r in "${runs[@]}"; do
+    if [ $allpending -eq 0 ] && printf '%s\n' $pending | grep -qxF -- "${r%%@*}"; then continue; fi
+    vpruns+=("$r")
 done
 
 results=$(mktemp)
@@ -57,9 +64,10 @@ if [ $bochs -eq 1 ]; then
         echo "FAIL bochs/setup: bochs not installed (scripts/deps.sh)" | report
         bochs=0
     else
-        printf '%s\n' "${kernels[@]}" | xargs -P "$jobs" -n1 "$here/bochs-cached.sh" >/dev/null
-        for t in "${tests[@]}"; do
-            "$here/compare.sh" bochs "$t" "$("$here/bochs-cached.sh" "$kdir/$t.elf")" | report
+        for r in "${runs[@]}"; do echo "$(kernel_of "$r") $r"; done |
+            xargs -P "$jobs" -n2 "$here/bochs-cached.sh" >/dev/null
+        for r in "${runs[@]}"; do
+            "$here/compare.sh" bochs "$r" "$("$here/bochs-cached.sh" "$(kernel_of "$r")" "$r")" | report
         done
     fi
 fi
@@ -72,11 +80,12 @@ for spec in "${vps[@]}"; do
     fi
     outdir=build/guest-results/$label
     rm -rf "$outdir"
-    [ ${#vpkernels[@]} -gt 0 ] && printf '%s\n' "${vpkernels[@]}" | xargs -P "$jobs" -I{} "$here/vp-one.sh" "$vp" {} "$outdir"
-    for t in "${vptests[@]}"; do
+    [ ${#vpruns[@]} -gt 0 ] && for r in "${vpruns[@]}"; do echo "$(kernel_of "$r") $r"; done |
+        xargs -P "$jobs" -n2 bash -c '"$0" "$1" "$3" "$2" "$4"' "$here/vp-one.sh" "$vp" "$outdir"
+    for r in "${vpruns[@]}"; do
         b=""
-        [ $bochs -eq 1 ] && b=$("$here/bochs-cached.sh" "$kdir/$t.elf")
-        "$here/compare.sh" "$label" "$t" "$outdir/$t.txt" "$b" | report
+        [ $bochs -eq 1 ] && b=$("$here/bochs-cached.sh" "$(kernel_of "$r")" "$r")
+        "$here/compare.sh" "$label" "$r" "$outdir/$r.txt" "$b" | report
     done
 done
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# vp-one.sh VANDERPOOL KERNEL.elf OUTDIR: boot KERNEL on Vanderpool the way QEMU would
-# (-kernel, -serial stdio, -no-reboot) and keep its serial output and exit status.
+# vp-one.sh VANDERPOOL KERNEL.elf OUTDIR [RUN]: boot KERNEL on Vanderpool the way QEMU would
+# (-kernel, -serial stdio, -no-reboot) and keep its serial output and exit status as
+# OUTDIR/RUN.* (RUN: the test name, or TEST@MODEL for a per-model run, see options.txt).
 set -uo pipefail
 vp=$1 kernel=$2 outdir=$3
-name=$(basename "$kernel" .elf)
+name=${4:-$(basename "$kernel" .elf)}
 mkdir -p "$outdir"
 smp=$("$(dirname "$0")/test-smp.sh" "$name")
 # A per-test cpu=SPEC (options.txt) becomes -cpu SPEC, e.g. to switch VMX on.
