@@ -158,6 +158,7 @@ struct cpu {
     bool nmi_pending, nmi_blocked, init_pending, sipi_pending, smi_pending;
     u8 sipi_vector;
     bool halted, wait_for_sipi, shutdown;
+    bool monitor_armed; /* MONITOR armed the address-monitoring hardware; MWAIT disarms it */
     bool check_events; /* something above changed: the executor looks before the next block */
     u32 db_hits;    /* DR6.B0-B3 of data breakpoints the current instruction hit (debug.c) */
     u32 db_pending; /* #DB trap bits held back by MOV SS / POP SS for one instruction */

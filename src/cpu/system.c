@@ -228,15 +228,17 @@ static bool monitor_enabled(const struct cpu *c)
     return cpu_has(c, FEAT_MONITOR) && (c->misc_enable & MISC_ENABLE_MONITOR);
 }
 
-/* MONITOR checks its address like a byte read. MWAIT is a NOP: the SDM allows it to
- * return at any time, and no wake-up on a store to the monitored line is modelled, so
- * waiting could never end safely (SDM Vol. 2 MWAIT, Vol. 3 9.10.4). */
+/* MONITOR checks its address like a byte read and arms the monitor. MWAIT is a NOP that
+ * disarms it: the SDM allows it to return at any time, and no wake-up on a store to the
+ * monitored line is modelled, so waiting could never end safely (SDM Vol. 2 MWAIT, Vol. 3
+ * 9.10.4). The armed state is what a VM exit on MWAIT reports in its qualification. */
 static void monitor_mwait(struct cpu *c, const struct insn *i, bool mwait)
 {
     if (!monitor_enabled(c) || c->cpl != 0) cpu_ud(c);
     if (c->vmx_nonroot) (mwait ? vmx_intercept_mwait : vmx_intercept_monitor)(c, i);
     if (mwait) {
         if (c->r[RCX] & ~1ull & size_mask(4)) cpu_gp(c, 0); /* only "interrupt as break" */
+        c->monitor_armed = false;
         return;
     }
     if ((u32)c->r[RCX]) cpu_gp(c, 0); /* no MONITOR extensions */
@@ -244,6 +246,7 @@ static void monitor_mwait(struct cpu *c, const struct insn *i, bool mwait)
     u64 lin = seg_check(c, seg, c->r[RAX] & size_mask(i->adsz), 1, ACC_READ);
     u64 pa;
     lin_translate(c, lin, ACC_READ, &pa);
+    c->monitor_armed = true;
 }
 
 /* CLAC/STAC: SMAP's override flag, CPL 0 only. Supervisor TLB entries for user pages

@@ -51,7 +51,8 @@ void vmx_intercept_monitor(struct cpu *c, const struct insn *i)
 }
 void vmx_intercept_mwait(struct cpu *c, const struct insn *i)
 {
-    if (proc(c) & CPU_MWAIT_EXITING) insn_exit(c, i, VMX_EXIT_MWAIT_INSTRUCTION, 0);
+    /* Qualification bit 0: the monitoring hardware is armed (SDM 28.2.1 MWAIT). */
+    if (proc(c) & CPU_MWAIT_EXITING) insn_exit(c, i, VMX_EXIT_MWAIT_INSTRUCTION, c->monitor_armed);
 }
 void vmx_intercept_pause(struct cpu *c, const struct insn *i)
 {

@@ -126,6 +126,23 @@ static void test_mov_dr_cpl3(void)
     harness_free(h);
 }
 
+/* MWAIT after MONITOR: the exit qualification says the monitor is armed (28.2.1). */
+static void test_mwait_armed(void)
+{
+    static const u8 g[] = {0x0f, 0x01, 0xc8, 0x0f, 0x01, 0xc9}; /* monitor; mwait */
+    struct harness *h = setup(g, sizeof g, 0, CPU_MWAIT_EXITING, 0);
+    struct cpu *c = h->c;
+    c->misc_enable |= MISC_ENABLE_MONITOR;
+    c->r[RAX] = SCRATCH;
+    c->r[RCX] = c->r[RDX] = 0;
+    int r = host_enter(h, true);
+    CHECK_EQ("exit.mwait_armed.run", r, -1);
+    CHECK_EQ("exit.mwait_armed.reason", exit_reason(h), 36);
+    CHECK_EQ("exit.mwait_armed.qual", exit_qual(h), 1);
+    CHECK_EQ("exit.mwait_armed.rip", grip(h), GUEST_CODE + 3);
+    harness_free(h);
+}
+
 /* RDPMC at CPL 3 with CR4.PCE = 0: the #GP comes first (26.1.1); #GP in the exception
  * bitmap makes it visible as exit 0. */
 static void test_rdpmc_cpl3(void)
@@ -319,6 +336,7 @@ int main(void)
 {
     for (size_t k = 0; k < ARRAY_LEN(cases); k++) run_case(&cases[k]);
     test_mov_dr_cpl3();
+    test_mwait_armed();
     test_rdpmc_cpl3();
     test_events();
     for (size_t k = 0; k < ARRAY_LEN(tcases); k++) test_task_switch(&tcases[k]);
