@@ -75,6 +75,31 @@ deps() {
     fi
 }
 
+# fuzz_vmentry: VM entry with fuzzed VMCS contents (tests/fuzz/fuzz_vmentry.c) for
+# FUZZ_VMENTRY_TIME seconds (default 60) with a fixed seed; needs clang (scripts/deps.sh).
+fuzz_vmentry() {
+    local out status
+    if ! command -v clang >/dev/null; then
+        echo "SKIP fuzz/vmentry: no clang"
+        return
+    fi
+    if ! make -j"$jobs" FUZZ_BUILD=$B/libfuzzer $B/libfuzzer/fuzz_vmentry >build/make-fuzz.log 2>&1; then
+        echo "FAIL fuzz/vmentry/build: see build/make-fuzz.log"
+        tail -15 build/make-fuzz.log | sed 's/^/    /'
+        return
+    fi
+    out=$(make -s FUZZ_BUILD=$B/libfuzzer FUZZ_VMENTRY_TIME="${FUZZ_VMENTRY_TIME:-60}" fuzz-vmentry 2>&1)
+    status=$?
+    local runs
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' <<<"$out")
+    if [ $status -eq 0 ] && [ -n "$runs" ]; then
+        echo "PASS fuzz/vmentry: $runs inputs, no finding"
+    else
+        echo "FAIL fuzz/vmentry: status $status (artifacts in $B/libfuzzer/smoke/vmentry)"
+        grep -E 'ERROR|invariant|SUMMARY|^    #[0-9]' <<<"$out" | head -20 | sed 's/^/    /'
+    fi
+}
+
 section deps deps
 section build/rel build rel
 section build/asan build asan
@@ -85,6 +110,7 @@ section cli/asan cli asan
 # ASan/UBSan builds run guests several times slower.
 section guest env VP_TIMEOUT=300 tests/guest/run.sh -j "$jobs" \
     --vp rel=$B/rel/vanderpool --vp asan=$B/asan/vanderpool
+section fuzz/vmentry fuzz_vmentry
 
 p=$(grep -c '^PASS ' "$log")
 f=$(grep -c '^FAIL ' "$log")

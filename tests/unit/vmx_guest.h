@@ -14,10 +14,10 @@
 static inline u32 must1(struct harness *h, u32 msr) { return (u32)vmx_cap(h->c, msr); }
 
 /* VMXON, VMCLEAR and VMPTRLD of VMCS_A, then a VMCS for a 64-bit guest at GUEST_CODE. The
- * host resumes at host_rip. */
-static inline struct harness *vmx_guest_setup(const char *model, u64 host_rip)
+ * host resumes at host_rip. vmx_guest_init does it on a harness that vmx_harness_init has
+ * prepared. */
+static inline void vmx_guest_init(struct harness *h, u64 host_rip)
 {
-    struct harness *h = vmx_harness(model);
     struct cpu *c = h->c;
     if (RUN_M(h, I_VMXON, VMXON_PA) != -1 || RUN_M(h, I_VMCLEAR, VMCS_A) != -1 ||
         RUN_M(h, I_VMPTRLD, VMCS_A) != -1) {
@@ -61,6 +61,11 @@ static inline struct harness *vmx_guest_setup(const char *model, u64 host_rip)
     vmcs_set(c, VMCS_GUEST_RIP, GUEST_CODE);
     vmcs_set(c, VMCS_GUEST_RFLAGS, FL_FIXED1);
     vmcs_set(c, VMCS_VMCS_LINK_POINTER, ~0ull);
+}
+static inline struct harness *vmx_guest_setup(const char *model, u64 host_rip)
+{
+    struct harness *h = vmx_harness(model);
+    vmx_guest_init(h, host_rip);
     return h;
 }
 

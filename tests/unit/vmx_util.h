@@ -25,9 +25,8 @@ static inline u32 test_revision(struct harness *h) { return (u32)vmx_cap(h->c, M
 
 /* A 64-bit processor of `model` with VMX offered, CR4.VMXE set, FEATURE_CONTROL locked with
  * VMX outside SMX, and VMXON/VMCS regions carrying the right revision. */
-static inline struct harness *vmx_harness(const char *model)
+static inline void vmx_harness_init(struct harness *h, const char *model)
 {
-    struct harness *h = harness_new(MODE_LONG);
     vmx_enable_feature(h, model);
     h->c->cr4 |= CR4_VMXE;
     h->c->feature_control = 1 | 4;
@@ -35,6 +34,11 @@ static inline struct harness *vmx_harness(const char *model)
     phys_write(h->m, h->c, VMXON_PA, 4, rev);
     phys_write(h->m, h->c, VMCS_A, 4, rev);
     phys_write(h->m, h->c, VMCS_B, 4, rev);
+}
+static inline struct harness *vmx_harness(const char *model)
+{
+    struct harness *h = harness_new(MODE_LONG);
+    vmx_harness_init(h, model);
     return h;
 }
 
