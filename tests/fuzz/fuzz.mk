@@ -55,5 +55,5 @@ FUZZ_VMENTRY_TIME ?= 60
 .PHONY: fuzz-vmentry
 fuzz-vmentry: $(FUZZ_BUILD)/fuzz_vmentry
 	rm -rf $(FUZZ_BUILD)/smoke/vmentry && mkdir -p $(FUZZ_BUILD)/smoke/vmentry
-	$(FUZZ_BUILD)/fuzz_vmentry $(FUZZ_OPTS) -seed=1 -max_len=1024 -max_total_time=$(FUZZ_VMENTRY_TIME) \
+	$(FUZZ_BUILD)/fuzz_vmentry $(FUZZ_OPTS) -seed=1 -max_len=1024 -len_control=20 -max_total_time=$(FUZZ_VMENTRY_TIME) \
 		-artifact_prefix=$(FUZZ_BUILD)/smoke/vmentry/ $(FUZZ_BUILD)/smoke/vmentry
