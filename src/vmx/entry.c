@@ -12,6 +12,7 @@
 #include "../machine/machine.h"
 #include "entry_checks.h"
 #include "intercept.h"
+#include "msr_list.h"
 
 static void load_seg(struct cpu *c, int s)
 {
@@ -90,30 +91,6 @@ static void load_guest_events(struct cpu *c)
     c->vmx_step = vmx_proc(c, CPU_MONITOR_TRAP_FLAG);
 }
 
-/* SDM 27.4: the VM-entry MSR-load list. Returns 0, or the 1-based number of the entry that
- * failed (exit reason 34 with that qualification). */
-static u32 load_msr_list(struct cpu *c)
-{
-    u32 n = vmcs_get32(c, VMCS_VM_ENTRY_MSR_LOAD_COUNT);
-    u64 a = vmcs_get(c, VMCS_VM_ENTRY_MSR_LOAD_ADDR);
-    u32 max = vmx_msr_list_max(c);
-    for (u32 k = 0; k < n; k++) {
-        u64 e = a + 16 * (u64)k;
-        u64 idx = phys_read(c->m, c, e, 8), val = phys_read(c->m, c, e + 8, 8);
-        u32 msr = (u32)idx;
-        /* FS/GS base, x2APIC MSRs, SMM MSRs cannot be loaded this way; bits 63:32 are
-         * reserved (SDM 27.4). Past the recommended maximum the list fails (ctls.h). */
-        bool bad = (idx >> 32) || msr == 0xc0000100 || msr == 0xc0000101 || (msr >> 8) == 8 ||
-                   msr == 0x9b || msr == 0x9e || k >= max;
-        if (bad || !msr_write(c, msr, val)) {
-            if (c->m->trace & TRACE_VMX)
-                machine_log(c->m, "cpu%d: vmx: VM-entry MSR-load entry %u fails: msr %#llx value %#llx",
-                            c->index, k + 1, (unsigned long long)idx, (unsigned long long)val);
-            return k + 1;
-        }
-    }
-    return 0;
-}
 
 /* SDM 27.6: inject the event of the VM-entry interruption-information field through the
  * guest IDT as an event of that kind would be delivered, with the VM-entry instruction
@@ -166,7 +143,9 @@ void vmx_vmentry(struct cpu *c, bool launch)
     if (paging_pae_legacy(c)) paging_load_pdptes(c, c->cr3);
     tlb_flush_all(c);
     cpu_update_mode(c);
-    u32 bad = load_msr_list(c);
+    /* SDM 27.4: the VM-entry MSR-load list. */
+    u32 bad = vmx_msr_list_load(c, vmcs_get(c, VMCS_VM_ENTRY_MSR_LOAD_ADDR),
+                                vmcs_get32(c, VMCS_VM_ENTRY_MSR_LOAD_COUNT), "VM-entry");
     if (bad) {
         c->next_rip = host_rip;
         vmx_entry_fail_exit(c, VMX_EXIT_MSR_LOAD_FAIL, bad);

@@ -7,6 +7,7 @@
 #include "../cpu/sysreg.h"
 #include "../machine/machine.h"
 #include "ctls.h"
+#include "msr_list.h"
 #include "intercept.h"
 
 #define LL(v) ((unsigned long long)(v))
@@ -183,17 +184,9 @@ void vmx_load_host_state(struct cpu *c)
 /* 28.6: the VM-exit MSR-load list; a failure is a VMX abort. */
 static void load_host_msrs(struct cpu *c)
 {
-    u32 n = vmcs_get32(c, VMCS_VM_EXIT_MSR_LOAD_COUNT);
-    u64 a = vmcs_get(c, VMCS_VM_EXIT_MSR_LOAD_ADDR);
-    u32 max = vmx_msr_list_max(c);
-    for (u32 k = 0; k < n; k++) {
-        u64 e = a + 16 * (u64)k;
-        u64 idx = phys_read(c->m, c, e, 8), val = phys_read(c->m, c, e + 8, 8);
-        u32 msr = (u32)idx;
-        bool bad = (idx >> 32) || msr == 0xc0000100 || msr == 0xc0000101 || (msr >> 8) == 8 ||
-                   msr == 0x9b || msr == 0x9e || k >= max;
-        if (bad || !msr_write(c, msr, val)) vmx_abort(c, 4);
-    }
+    if (vmx_msr_list_load(c, vmcs_get(c, VMCS_VM_EXIT_MSR_LOAD_ADDR), vmcs_get32(c, VMCS_VM_EXIT_MSR_LOAD_COUNT),
+                          "VM-exit"))
+        vmx_abort(c, 4);
 }
 
 static NORETURN void unwind(struct cpu *c, u32 reason, u64 qual)
