@@ -75,6 +75,7 @@ static bool supported(const struct cpu *c, enum vmcs_slot s)
     case VMCS_ENCLV_EXITING_BITMAP: return sec & SEC_ENCLV_EXITING;
     case VMCS_SPP_TABLE_POINTER: return sec & SEC_SPP;
     case VMCS_TSC_MULTIPLIER: return sec & SEC_TSC_SCALING;
+    case VMCS_SECONDARY_VM_EXEC_CONTROL: return proc & CPU_SECONDARY_CONTROLS;
     case VMCS_TERTIARY_VM_EXEC_CONTROL: return proc & CPU_TERTIARY_CONTROLS;
     case VMCS_PLE_GAP: case VMCS_PLE_WINDOW: return sec & SEC_PAUSE_LOOP_EXITING;
     case VMCS_VMX_PREEMPTION_TIMER_VALUE: return pin & PIN_PREEMPTION_TIMER;

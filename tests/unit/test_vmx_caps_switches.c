@@ -163,8 +163,28 @@ static void test_help(void)
     free(buf);
 }
 
+/* Without secondary controls the secondary-controls field itself does not exist. */
+static void test_secondary_field(void)
+{
+    u64 v;
+    struct harness *h = spec_harness("skylake,+vmx,-secondary-ctls");
+    RUN_M(h, I_VMXON, VMXON_PA);
+    RUN_M(h, I_VMPTRLD, VMCS_A);
+    vmread(h, 0x401e, &v);
+    CHECK("secondary_off.vmread_field_vmfail12", vmx_outcome(h) == 'V' && vm_error(h) == 12,
+          "%c %u", vmx_outcome(h), vm_error(h));
+    harness_free(h);
+    h = spec_harness("skylake,+vmx");
+    RUN_M(h, I_VMXON, VMXON_PA);
+    RUN_M(h, I_VMPTRLD, VMCS_A);
+    vmread(h, 0x401e, &v);
+    CHECK("secondary_on.vmread_field_ok", vmx_outcome(h) == 'S', "%c %u", vmx_outcome(h), vm_error(h));
+    harness_free(h);
+}
+
 int main(void)
 {
+    test_secondary_field();
     test_refused();
     test_preemption_timer_off();
     test_basic_bits();
