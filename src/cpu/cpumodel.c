@@ -13,8 +13,8 @@
 /* What Vanderpool implements; a model's features are cut down to these. Baseline ISA
  * (FPU/MMX/SSE/SSE2/CMOV/CX8) is listed because 64-bit kernels require it even where
  * arithmetic forms are still logged as unimplemented. Not offered: VME/PVI, MCA, XSAVE and
- * everything after SSE2 in the vector ISA, PKU, TSC_ADJUST. VMX is implemented but no model
- * offers it by default yet (cpu_model_features drops it; -cpu MODEL,+vmx switches it on). */
+ * everything after SSE2 in the vector ISA, PKU, TSC_ADJUST. Every model offers VMX, as the
+ * real parts did; -cpu MODEL,-vmx takes it away. */
 static const struct cpu_features implemented = {.w = {
     [FW_1_EDX] = B(FEAT_FPU) | B(FEAT_DE) | B(FEAT_PSE) | B(FEAT_TSC) | B(FEAT_MSR) |
                  B(FEAT_PAE) | B(FEAT_MCE) | B(FEAT_CX8) | B(FEAT_APIC) | B(FEAT_SEP) |
@@ -211,7 +211,7 @@ void cpu_model_list(FILE *out)
     struct cpu_features impl = cpu_features_implemented();
     size_t n;
     const struct vmx_switch *sw = vmx_switches(&n);
-    fprintf(out, "\nVMX capabilities (with +vmx; -name withdraws what the model offers, +name\n"
+    fprintf(out, "\nVMX capabilities (-name withdraws what the model offers, +name\n"
                  "offers an implemented one it lacks; the others are not implemented yet):\n");
     for (size_t k = 0; k < n; k++)
         fprintf(out, "  %-28s %s%s\n", sw[k].name, sw[k].what,
@@ -225,7 +225,6 @@ struct cpu_features cpu_model_features(int model)
     if (!m) return f;
     for (int w = 0; w < FW_COUNT; w++) f.w[w] = m->hw.w[w] & implemented.w[w];
     vmx_caps_words(m->vmx, false, f.w);
-    features_set(&f, FEAT_VMX, false); /* off by default until VT-x (issue 3) is complete */
     return f;
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "cpu/cpu.h"
+#include "cpu/cpumodel.h"
 #include "machine/machine.h"
 
 #define HARNESS_RAM (16u << 20)
@@ -104,6 +105,19 @@ static inline struct harness *harness_new(enum cpu_mode mode)
     h->c->stop_on_exception = true;
     harness_set_mode(h, mode);
     return h;
+}
+
+/* Switch a CPU feature off (or back on) as "-cpu MODEL,-feature" would. */
+static inline void harness_feature(struct harness *h, enum feature f, bool on)
+{
+    u32 bit = 1u << (f % 32);
+    if (on) {
+        h->m->features_on[f / 32] |= bit;
+        h->m->features_off[f / 32] &= ~bit;
+    } else {
+        h->m->features_off[f / 32] |= bit;
+        h->m->features_on[f / 32] &= ~bit;
+    }
 }
 
 static inline void harness_free(struct harness *h)

@@ -28,7 +28,8 @@ static void test_core(void)
     RD_OK("msr.bios_sign_id", c, MSR_BIOS_SIGN_ID);
     CHECK_EQ("msr.bios_sign_id.skylake", v >> 32, 0xf0);
 
-    /* FEATURE_CONTROL: writable until locked; VMX enables reserved until VMX exists. */
+    /* FEATURE_CONTROL: writable until locked; the VMX enables are reserved without VMX. */
+    harness_feature(h, FEAT_VMX, false);
     WR_GP("msr.feature_control.vmx_reserved", c, MSR_FEATURE_CONTROL, 5);
     WR_OK("msr.feature_control.lock", c, MSR_FEATURE_CONTROL, 1);
     WR_GP("msr.feature_control.locked", c, MSR_FEATURE_CONTROL, 1);

@@ -28,6 +28,7 @@ static void test_cr(void)
 {
     struct harness *h = harness_new(MODE_LONG);
     struct cpu *c = h->c;
+    harness_feature(h, FEAT_VMX, false);
     /* mov eax, PAE|VMXE; mov cr4, rax: VMX is not offered, so VMXE is reserved. */
     static const u8 vmxe[] = {0xb8, D32(0x2020), 0x0f, 0x22, 0xe0};
     CHECK_EQ("cr.cr4.vmxe_reserved", RUN(h, vmxe), EXC_GP);

@@ -13,6 +13,7 @@ static void test_vmxon_faults(void)
 {
     /* VMX not offered: every VMX instruction is #UD. */
     struct harness *h = harness_new(MODE_LONG);
+    harness_feature(h, FEAT_VMX, false);
     h->c->cr4 |= CR4_VMXE; /* not allowed by MOV CR4 without VMX, set directly */
     h->c->feature_control = 5;
     CHECK_EQ("vmxon.not_offered_ud", RUN_M(h, I_VMXON, VMXON_PA), EXC_UD);

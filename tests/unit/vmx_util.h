@@ -18,7 +18,7 @@
 static inline void vmx_enable_feature(struct harness *h, const char *model)
 {
     h->m->cpu_model = cpu_model_lookup(model);
-    h->m->features_on[FW_1_ECX] |= 1u << (FEAT_VMX % 32);
+    harness_feature(h, FEAT_VMX, true);
 }
 
 static inline u32 test_revision(struct harness *h) { return (u32)vmx_cap(h->c, MSR_VMX_BASIC) & 0x7fffffff; }
