@@ -226,6 +226,8 @@ void lin_write_bytes(struct cpu *c, u64 lin, const void *buf, size_t n, int acc)
 /* Segmentation for every mode: limit and type checks (or the canonical check in 64-bit
  * mode) raising #GP(0) / #SS(0), and #AC; returns the linear address. */
 u64 seg_check_slow(struct cpu *c, int seg, u64 off, unsigned size, int acc);
+/* The same checks without raising: false where seg_check_slow() would fault. */
+bool seg_check_nofault(const struct cpu *c, int seg, u64 off, unsigned size, int acc, u64 *lin);
 
 /* Translate a linear address; fills *phys. Returns false (with ACC_NOFAULT) or raises #PF. */
 bool lin_translate(struct cpu *c, u64 lin, int acc, u64 *phys);

@@ -170,11 +170,6 @@ void lin_write_bytes(struct cpu *c, u64 lin, const void *buf, size_t n, int acc)
 
 /* --- Segmentation -------------------------------------------------------------------- */
 
-static NORETURN void seg_fault(struct cpu *c, int seg)
-{
-    cpu_raise(c, seg == SEG_SS ? EXC_SS : EXC_GP, 0);
-}
-
 bool cpu_is_canonical(const struct cpu *c, u64 addr)
 {
     unsigned bits = (c->cr4 & CR4_LA57) ? 57 : 48;
@@ -182,41 +177,60 @@ bool cpu_is_canonical(const struct cpu *c, u64 addr)
     return (u64)v == addr;
 }
 
-/* Limit and type checks for a non-64-bit mode (SDM Vol. 3 5.3, 5.4.1). */
-static u64 seg_check_legacy(struct cpu *c, int seg, u64 off, unsigned size, int acc)
+/* Limit and type checks for a non-64-bit mode (SDM Vol. 3 5.3, 5.4.1). Returns false
+ * where the access faults (#GP(0), or #SS(0) for SS); *lin gets the linear address. */
+static inline bool seg_legacy_ok(const struct cpu *c, int seg, u64 off, unsigned size, int acc,
+                                 u64 *lin)
 {
     const struct seg *s = &c->seg[seg];
     if (c->mode != MODE_REAL && c->mode != MODE_V86) {
-        if (s->ar & AR_UNUSABLE) seg_fault(c, seg);
+        if (s->ar & AR_UNUSABLE) return false;
         unsigned type = s->ar & AR_TYPE;
         if ((acc & 3) == ACC_WRITE) {
             /* Writable data segment only (type bit 3 clear, bit 1 set). */
-            if ((type & 0xa) != 0x2) seg_fault(c, seg);
+            if ((type & 0xa) != 0x2) return false;
         } else if ((type & 0xa) == 0x8) {
-            seg_fault(c, seg); /* execute-only code segment */
+            return false; /* execute-only code segment */
         }
         if ((type & 0xc) == 0x4) { /* expand-down data */
             u64 upper = (s->ar & AR_DB) ? 0xffffffffull : 0xffffull;
-            if (off <= s->limit || off + size - 1 > upper) seg_fault(c, seg);
-            return (s->base + off) & 0xffffffffull;
+            if (off <= s->limit || off + size - 1 > upper) return false;
+            *lin = (s->base + off) & 0xffffffffull;
+            return true;
         }
     }
-    if (off + size - 1 > s->limit) seg_fault(c, seg);
-    return (s->base + off) & 0xffffffffull;
+    if (off + size - 1 > s->limit) return false;
+    *lin = (s->base + off) & 0xffffffffull;
+    return true;
+}
+
+/* Every segmentation check of seg_check_slow() without raising: 0 if the access passes
+ * (*lin set), else the vector it would raise (#GP, #SS or #AC). */
+static inline int seg_check_vector(const struct cpu *c, int seg, u64 off, unsigned size, int acc,
+                                   u64 *lin)
+{
+    int segvec = seg == SEG_SS ? EXC_SS : EXC_GP;
+    if (likely(c->mode == MODE_LONG)) {
+        *lin = off + (seg >= SEG_FS ? c->seg[seg].base : 0);
+        if (unlikely(!cpu_is_canonical(c, *lin) || !cpu_is_canonical(c, *lin + size - 1)))
+            return segvec;
+    } else if (!seg_legacy_ok(c, seg, off, size, acc, lin)) {
+        return segvec;
+    }
+    if (unlikely(c->align_check) && (*lin & (size - 1)) && size <= 8) return EXC_AC;
+    return 0;
+}
+
+bool seg_check_nofault(const struct cpu *c, int seg, u64 off, unsigned size, int acc, u64 *lin)
+{
+    return seg_check_vector(c, seg, off, size, acc, lin) == 0;
 }
 
 u64 seg_check_slow(struct cpu *c, int seg, u64 off, unsigned size, int acc)
 {
     u64 lin;
-    if (likely(c->mode == MODE_LONG)) {
-        lin = off + (seg >= SEG_FS ? c->seg[seg].base : 0);
-        if (unlikely(!cpu_is_canonical(c, lin) || !cpu_is_canonical(c, lin + size - 1)))
-            seg_fault(c, seg);
-    } else {
-        lin = seg_check_legacy(c, seg, off, size, acc);
-    }
-    if (unlikely(c->align_check) && (lin & (size - 1)) && size <= 8)
-        cpu_raise(c, EXC_AC, 0);
+    int v = seg_check_vector(c, seg, off, size, acc, &lin);
+    if (unlikely(v)) cpu_raise(c, v, 0);
     return lin;
 }
 

@@ -9,6 +9,7 @@
  * RIP still at the instruction. At most STRING_BUDGET iterations run per execution; if
  * work remains, next_rip = rip so the executor checks for events and runs it again. This
  * is the architectural restart behaviour (SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ). */
+#include "../machine/machine.h"
 #include "flags.h"
 #include "insn.h"
 #include "../vmx/intercept.h"
@@ -96,6 +97,127 @@ static inline void outs1(struct cpu *c, const struct insn *i, const struct strop
     step(c, s, RSI);
 }
 
+/* --- REP MOVS / REP STOS in whole in-page chunks ------------------------------------
+ *
+ * For 32- and 64-bit address sizes, a run of elements that lies within one page on each
+ * side is done with one memmove/fill when the TLB already holds host pointers for those
+ * pages (the write entry exists only for writable RAM without decoded code and without a
+ * data breakpoint, exactly the accesses the per-element fast path would serve) and every
+ * element passes the segment checks (checked on the first and last element of the run:
+ * limits, canonical form and #AC alignment are the same for all elements in between).
+ * Anything else, including a TLB miss, runs one element the ordinary way, which fills the
+ * TLB or raises the fault with the registers describing the completed iterations. */
+
+/* How many elements, at most `max`, starting at offset `off` going in the direction of
+ * `s` lie in one page and pass the segment checks. Sets *lo_lin to the lowest linear
+ * address of the run. Returns 0 when no run of at least one element qualifies. */
+static u64 chunk_span(const struct cpu *c, const struct strop *s, int seg, u64 off, u64 max,
+                      int acc, u64 *lo_lin)
+{
+    u64 lin;
+    if (!seg_check_nofault(c, seg, off, s->size, acc, &lin)) return 0;
+    unsigned pg = lin & 0xfff;
+    if (pg + s->size > PAGE_SIZE) return 0;
+    bool down = s->delta != s->size;
+    u64 k = down ? pg / s->size + 1 : (PAGE_SIZE - pg) / s->size;
+    if (k > max) k = max;
+    /* The index register must not wrap at the address size inside the run. */
+    u64 span = (k - 1) * s->size;
+    if (down ? off < span : off + span + s->size - 1 > s->amask) return 0;
+    u64 last = down ? off - span : off + span;
+    u64 last_lin;
+    if (!seg_check_nofault(c, seg, last, s->size, acc, &last_lin)) return 0;
+    if (last_lin != (down ? lin - span : lin + span)) return 0; /* linear wrap */
+    *lo_lin = down ? last_lin : lin;
+    return k;
+}
+
+static inline u8 *tlb_host(struct cpu *c, const struct tlb_entry *arr, u64 lo, u64 bytes)
+{
+    const struct tlb_entry *e = arr + ((lo >> 12) & (TLB_SIZE - 1));
+    if (e->tag != tlb_tag_of(lo) || e->tag != tlb_tag_of(lo + bytes - 1)) return NULL;
+    u8 *host = (u8 *)(uintptr_t)(lo + e->addend);
+    /* Open-bus pages are served by the TLB too; leave them to the element loop. */
+    const u8 *ob = c->m->open_bus;
+    if (host >= ob && host < ob + 2 * PAGE_SIZE) return NULL;
+    return host;
+}
+
+static inline void advance(struct cpu *c, const struct strop *s, unsigned reg, u64 k)
+{
+    reg_set(c, reg, s->as, c->r[reg] + k * s->delta);
+}
+
+/* One chunk of REP STOS: returns the number of elements done (0: run one the slow way). */
+static u64 stos_chunk(struct cpu *c, const struct insn *i, const struct strop *s, u64 max)
+{
+    u64 lo;
+    u64 k = chunk_span(c, s, SEG_ES, di(c, s), max, ACC_WRITE, &lo);
+    if (k < 2) return 0;
+    u64 bytes = k * s->size;
+    u8 *d = tlb_host(c, c->tlb->write, lo, bytes);
+    if (!d) return 0;
+    u64 v = c->r[RAX];
+    switch (s->size) {
+    case 1: memset(d, (u8)v, bytes); break;
+    case 2: for (u64 j = 0; j < k; j++) store_le(d + 2 * j, 2, v); break;
+    case 4: for (u64 j = 0; j < k; j++) store_le(d + 4 * j, 4, v); break;
+    default: for (u64 j = 0; j < k; j++) store_le(d + 8 * j, 8, v); break;
+    }
+    advance(c, s, RDI, k);
+    return k;
+}
+
+static u64 movs_chunk(struct cpu *c, const struct insn *i, const struct strop *s, u64 max)
+{
+    u64 slo, dlo;
+    u64 k = chunk_span(c, s, i->seg, si(c, s), max, ACC_READ, &slo);
+    if (k < 2) return 0;
+    u64 ks = k;
+    k = chunk_span(c, s, SEG_ES, di(c, s), k, ACC_WRITE, &dlo);
+    if (k < 2) return 0;
+    u64 bytes = k * s->size;
+    bool down = s->delta != s->size;
+    if (down) slo += (ks - k) * s->size; /* the source run trimmed to k elements */
+    const u8 *src = tlb_host(c, c->tlb->read, slo, bytes);
+    u8 *dst = src ? tlb_host(c, c->tlb->write, dlo, bytes) : NULL;
+    if (!dst) return 0;
+    /* The element loop equals memmove unless a later element reads a byte an earlier one
+     * wrote: going up that needs src < dst, going down src > dst, with the runs overlapping. */
+    if (src < dst + bytes && dst < src + bytes && (down ? src > dst : src < dst)) return 0;
+    memmove(dst, src, bytes);
+    advance(c, s, RSI, k);
+    advance(c, s, RDI, k);
+    return k;
+}
+
+/* REP MOVS / REP STOS: the STRING_OP loop with chunks where they apply. */
+#define STRING_OP_FAST(name, one, chunk)                                                \
+    static void op_##name(struct cpu *c, const struct insn *i)                         \
+    {                                                                                  \
+        struct strop s = strop_init(c, i, false);                                        \
+        if (!i->rep) {                                                                 \
+            one(c, i, &s);                                                             \
+            return;                                                                    \
+        }                                                                              \
+        u64 n = c->r[RCX] & s.amask;                                                   \
+        u64 budget = STRING_BUDGET;                                                    \
+        while (n) {                                                                    \
+            if (budget == 0) {                                                         \
+                c->next_rip = c->rip; /* resume after the executor's event check */   \
+                return;                                                                \
+            }                                                                          \
+            u64 k = s.as != 2 ? chunk(c, i, &s, n < budget ? n : budget) : 0;          \
+            if (!k) {                                                                  \
+                one(c, i, &s);                                                         \
+                k = 1;                                                                 \
+            }                                                                          \
+            n -= k;                                                                    \
+            budget -= k;                                                               \
+            reg_set(c, RCX, s.as, n);                                                  \
+        }                                                                              \
+    }
+
 /* The REP loop around one of the above. `cond` is set for CMPS/SCAS, which REPE/REPNE
  * also end when ZF differs from the prefix's expectation. Port I/O may raise device
  * interrupts, so the I/O forms also stop as soon as an event is pending (after at least
@@ -121,8 +243,8 @@ static inline void outs1(struct cpu *c, const struct insn *i, const struct strop
         }                                                                              \
     }
 
-STRING_OP(movs, movs1, false, false)
-STRING_OP(stos, stos1, false, false)
+STRING_OP_FAST(movs, movs1, movs_chunk)
+STRING_OP_FAST(stos, stos1, stos_chunk)
 STRING_OP(lods, lods1, false, false)
 STRING_OP(cmps, cmps1, true, false)
 STRING_OP(scas, scas1, true, false)
