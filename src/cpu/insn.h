@@ -162,6 +162,7 @@ insn_fn move_specialize(const struct insn *i, bool long_mode);
 insn_fn branch_specialize(const struct insn *i, bool long_mode);
 insn_fn shift_specialize(const struct insn *i, bool long_mode);
 insn_fn muldiv_specialize(const struct insn *i, bool long_mode);
+insn_fn stack_specialize(const struct insn *i, bool long_mode);
 
 /* Handlers shared across families. */
 void op_ud(struct cpu *c, const struct insn *i);

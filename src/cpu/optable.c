@@ -61,6 +61,7 @@ void insn_specialize(struct insn *i, bool long_mode)
                  i->index == NO_REG;
     static insn_fn (*const hooks[])(const struct insn *, bool) = {
         alu_specialize, move_specialize, branch_specialize, shift_specialize, muldiv_specialize,
+        stack_specialize,
     };
     for (size_t k = 0; k < ARRAY_LEN(hooks); k++) {
         insn_fn fn = hooks[k](i, long_mode);
