@@ -72,24 +72,12 @@ static const struct xcase cases[] = {
     {"rdseed", {0x48, 0x0f, 0xc7, 0xf8}, 4, 0, 0, SEC_RDSEED_EXITING, 61, 0, 4, 2u << 11, 0x1878u},
 };
 
-static struct harness *setup(const u8 *g, size_t n, u32 pin, u32 proc, u32 proc2)
-{
-    struct harness *h = vmx_guest_setup("skylake", HOST_RESUME);
-    struct cpu *c = h->c;
-    guest_code(h, g, n);
-    vmcs_set(c, VMCS_PIN_BASED_VM_EXEC_CONTROL, vmcs_get(c, VMCS_PIN_BASED_VM_EXEC_CONTROL) | pin);
-    if (proc2) proc |= CPU_SECONDARY_CONTROLS;
-    vmcs_set(c, VMCS_CPU_BASED_VM_EXEC_CONTROL, vmcs_get(c, VMCS_CPU_BASED_VM_EXEC_CONTROL) | proc);
-    vmcs_set(c, VMCS_SECONDARY_VM_EXEC_CONTROL, proc2);
-    return h;
-}
-static u64 grip(struct harness *h) { return vmcs_get(h->c, VMCS_GUEST_RIP); }
 static u64 xlen(struct harness *h) { return vmcs_get(h->c, VMCS_VM_EXIT_INSTRUCTION_LEN); }
 static u32 xinfo(struct harness *h) { return (u32)vmcs_get(h->c, VMCS_VMX_INSTRUCTION_INFO); }
 
 static void run_case(const struct xcase *x)
 {
-    struct harness *h = setup(x->code, x->len, x->pin, x->proc, x->proc2);
+    struct harness *h = vmx_guest_with_controls(x->code, x->len, x->pin, x->proc, x->proc2);
     struct cpu *c = h->c;
     c->misc_enable |= MISC_ENABLE_MONITOR;
     c->r[RAX] = x->rax;
@@ -113,7 +101,7 @@ static void run_case(const struct xcase *x)
 static void test_mov_dr_cpl3(void)
 {
     static const u8 g[] = {0x0f, 0x21, 0xf8};
-    struct harness *h = setup(g, sizeof g, 0, CPU_MOV_DR_EXITING, 0);
+    struct harness *h = vmx_guest_with_controls(g, sizeof g, 0, CPU_MOV_DR_EXITING, 0);
     struct cpu *c = h->c;
     vmcs_set(c, VMCS_GUEST_CS_SELECTOR, H_CODE64 | 3);
     vmcs_set(c, VMCS_GUEST_CS_AR_BYTES, 0xa0fb);
@@ -130,7 +118,7 @@ static void test_mov_dr_cpl3(void)
 static void test_mwait_armed(void)
 {
     static const u8 g[] = {0x0f, 0x01, 0xc8, 0x0f, 0x01, 0xc9}; /* monitor; mwait */
-    struct harness *h = setup(g, sizeof g, 0, CPU_MWAIT_EXITING, 0);
+    struct harness *h = vmx_guest_with_controls(g, sizeof g, 0, CPU_MWAIT_EXITING, 0);
     struct cpu *c = h->c;
     c->misc_enable |= MISC_ENABLE_MONITOR;
     c->r[RAX] = SCRATCH;
@@ -148,7 +136,7 @@ static void test_mwait_armed(void)
 static void test_rdpmc_cpl3(void)
 {
     static const u8 g[] = {0x0f, 0x33};
-    struct harness *h = setup(g, sizeof g, 0, CPU_RDPMC_EXITING, 0);
+    struct harness *h = vmx_guest_with_controls(g, sizeof g, 0, CPU_RDPMC_EXITING, 0);
     struct cpu *c = h->c;
     c->stop_on_exception = false;
     vmcs_set(c, VMCS_EXCEPTION_BITMAP, 1u << EXC_GP);
@@ -167,7 +155,7 @@ static void test_rdpmc_cpl3(void)
 static void test_events(void)
 {
     static const u8 nop[] = {0x90};
-    struct harness *h = setup(nop, 1, PIN_NMI_EXITING, 0, 0);
+    struct harness *h = vmx_guest_with_controls(nop, 1, PIN_NMI_EXITING, 0, 0);
     h->c->nmi_pending = true;
     host_enter(h, true);
     CHECK_EQ("exit.nmi.reason", exit_reason(h), 0);
@@ -177,7 +165,7 @@ static void test_events(void)
 
     /* ud2 with an empty guest IDT: #UD, #GP, #DF, triple fault. */
     static const u8 ud[] = {0x0f, 0x0b};
-    h = setup(ud, 2, 0, 0, 0);
+    h = vmx_guest_with_controls(ud, 2, 0, 0, 0);
     h->c->stop_on_exception = false;
     host_enter(h, true);
     CHECK_EQ("exit.triple_fault.reason", exit_reason(h), 2);
@@ -185,7 +173,7 @@ static void test_events(void)
     CHECK_EQ("exit.triple_fault.rip", grip(h), GUEST_CODE);
     harness_free(h);
 
-    h = setup(nop, 1, 0, 0, 0);
+    h = vmx_guest_with_controls(nop, 1, 0, 0, 0);
     vmcs_set(h->c, VMCS_GUEST_ACTIVITY_STATE, ACT_WAIT_SIPI);
     h->c->sipi_pending = true;
     h->c->sipi_vector = 0x9a;
@@ -195,7 +183,7 @@ static void test_events(void)
     CHECK_EQ("exit.sipi.activity", vmcs_get(h->c, VMCS_GUEST_ACTIVITY_STATE), ACT_WAIT_SIPI);
     harness_free(h);
 
-    h = setup(nop, 1, 0, CPU_INTR_WINDOW_EXITING, 0);
+    h = vmx_guest_with_controls(nop, 1, 0, CPU_INTR_WINDOW_EXITING, 0);
     vmcs_set(h->c, VMCS_GUEST_RFLAGS, FL_FIXED1 | FL_IF);
     host_enter(h, true);
     CHECK_EQ("exit.intr_window.reason", exit_reason(h), 7);
@@ -203,14 +191,14 @@ static void test_events(void)
     CHECK_EQ("exit.intr_window.rip", grip(h), GUEST_CODE);
     harness_free(h);
 
-    h = setup(nop, 1, PIN_NMI_EXITING | PIN_VIRTUAL_NMIS, CPU_NMI_WINDOW_EXITING, 0);
+    h = vmx_guest_with_controls(nop, 1, PIN_NMI_EXITING | PIN_VIRTUAL_NMIS, CPU_NMI_WINDOW_EXITING, 0);
     host_enter(h, true);
     CHECK_EQ("exit.nmi_window.reason", exit_reason(h), 8);
     CHECK_EQ("exit.nmi_window.rip", grip(h), GUEST_CODE);
     harness_free(h);
 
     /* External interrupt: an x2APIC self-IPI of vector 0x31 pending at entry. */
-    h = setup(nop, 1, PIN_EXT_INTR_EXITING, 0, 0);
+    h = vmx_guest_with_controls(nop, 1, PIN_EXT_INTR_EXITING, 0, 0);
     struct cpu *c = h->c;
     vmcs_set(c, VMCS_VM_EXIT_CONTROLS, vmcs_get(c, VMCS_VM_EXIT_CONTROLS) | EXIT_ACK_INTR_ON_EXIT);
     bool ok = c->lapic && lapic_set_base(c, 0xfee00000u | BIT(11)) && lapic_set_base(c, 0xfee00000u | BIT(11) | BIT(10)) &&
@@ -244,7 +232,7 @@ static u64 task_gate(u16 sel, unsigned dpl) { return (u64)sel << 16 | (u64)(0x85
  * of TS_CUR for IRET); IDT vectors 6 and 0x40 are task gates to TS_NEW. */
 static struct harness *task_setup(const u8 *g, size_t n)
 {
-    struct harness *h = setup(g, n, 0, 0, 0);
+    struct harness *h = vmx_guest_with_controls(g, n, 0, 0, 0);
     struct cpu *c = h->c;
     u64 gdt[7] = {0, desc(0, 0xfffff, 0x9b, 0xc), desc(0, 0xfffff, 0x93, 0xc), desc(TG_TSS_NEW, 0x67, 0x89, 0),
                   desc(TG_TSS_CUR, 0x67, 0x8b, 0), task_gate(TS_NEW, 0), desc(TG_TSS_NEW, 0x67, 0x8b, 0)};

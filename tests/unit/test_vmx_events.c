@@ -4,23 +4,11 @@
  * host-owned CR0.TS, PAUSE exiting (40), descriptor-table exiting (46), INIT (3). */
 #include "vmx_guest.h"
 
-static struct harness *setup(const u8 *g, size_t n, u32 pin, u32 proc, u32 proc2)
-{
-    struct harness *h = vmx_guest_setup("skylake", HOST_RESUME);
-    struct cpu *c = h->c;
-    guest_code(h, g, n);
-    vmcs_set(c, VMCS_PIN_BASED_VM_EXEC_CONTROL, vmcs_get(c, VMCS_PIN_BASED_VM_EXEC_CONTROL) | pin);
-    if (proc2) proc |= CPU_SECONDARY_CONTROLS;
-    vmcs_set(c, VMCS_CPU_BASED_VM_EXEC_CONTROL, vmcs_get(c, VMCS_CPU_BASED_VM_EXEC_CONTROL) | proc);
-    vmcs_set(c, VMCS_SECONDARY_VM_EXEC_CONTROL, proc2);
-    return h;
-}
-static u64 grip(struct harness *h) { return vmcs_get(h->c, VMCS_GUEST_RIP); }
 
 static void test_mtf(void)
 {
     static const u8 g[] = {0x90, 0x90};
-    struct harness *h = setup(g, sizeof g, 0, CPU_MONITOR_TRAP_FLAG, 0);
+    struct harness *h = vmx_guest_with_controls(g, sizeof g, 0, CPU_MONITOR_TRAP_FLAG, 0);
     { int r = host_enter(h, true); CHECK_EQ("mtf.run", r, -1); }
     CHECK_EQ("mtf.reason", exit_reason(h), 37);
     CHECK_EQ("mtf.rip_after_one", grip(h), GUEST_CODE + 1);
@@ -32,7 +20,7 @@ static void test_mtf(void)
 static void test_preempt(void)
 {
     static const u8 g[] = {0x90, 0x90};
-    struct harness *h = setup(g, sizeof g, PIN_PREEMPTION_TIMER, 0, 0);
+    struct harness *h = vmx_guest_with_controls(g, sizeof g, PIN_PREEMPTION_TIMER, 0, 0);
     vmcs_set(h->c, VMCS_VM_EXIT_CONTROLS, vmcs_get(h->c, VMCS_VM_EXIT_CONTROLS) | EXIT_SAVE_PREEMPTION_TIMER);
     vmcs_set(h->c, VMCS_VMX_PREEMPTION_TIMER_VALUE, 0);
     { int r = host_enter(h, true); CHECK_EQ("preempt.run", r, -1); }
@@ -46,14 +34,14 @@ static void test_shadow_state(void)
 {
     /* sti; cpuid: the CPUID exit records blocking by STI. */
     static const u8 g1[] = {0xfb, 0x0f, 0xa2};
-    struct harness *h = setup(g1, sizeof g1, 0, 0, 0);
+    struct harness *h = vmx_guest_with_controls(g1, sizeof g1, 0, 0, 0);
     { int r = host_enter(h, true); CHECK_EQ("shadow.sti.run", r, -1); }
     CHECK_EQ("shadow.sti.reason", exit_reason(h), 10);
     CHECK_EQ("shadow.sti.state", vmcs_get(h->c, VMCS_GUEST_INTERRUPTIBILITY_INFO), 1);
     harness_free(h);
     /* mov eax, ss; mov ss, eax; cpuid: blocking by MOV SS (even with IF=1). */
     static const u8 g2[] = {0x8c, 0xd0, 0x8e, 0xd0, 0x0f, 0xa2};
-    h = setup(g2, sizeof g2, 0, 0, 0);
+    h = vmx_guest_with_controls(g2, sizeof g2, 0, 0, 0);
     vmcs_set(h->c, VMCS_GUEST_RFLAGS, FL_FIXED1 | FL_IF);
     { int r = host_enter(h, true); CHECK_EQ("shadow.movss.run", r, -1); }
     CHECK_EQ("shadow.movss.reason", exit_reason(h), 10);
@@ -64,7 +52,7 @@ static void test_shadow_state(void)
 static void test_int3_bitmap(void)
 {
     static const u8 g[] = {0x90, 0xcc};
-    struct harness *h = setup(g, sizeof g, 0, 0, 0);
+    struct harness *h = vmx_guest_with_controls(g, sizeof g, 0, 0, 0);
     vmcs_set(h->c, VMCS_EXCEPTION_BITMAP, 1u << 3);
     { int r = host_enter(h, true); CHECK_EQ("int3.run", r, -1); }
     CHECK_EQ("int3.reason", exit_reason(h), 0);
@@ -79,7 +67,7 @@ static void test_clts_owned(void)
 {
     /* CR0.TS host-owned with shadow 0: CLTS neither exits nor clears TS. */
     static const u8 g[] = {0x0f, 0x06, 0x0f, 0xa2};
-    struct harness *h = setup(g, sizeof g, 0, 0, 0);
+    struct harness *h = vmx_guest_with_controls(g, sizeof g, 0, 0, 0);
     vmcs_set(h->c, VMCS_GUEST_CR0, vmcs_get(h->c, VMCS_GUEST_CR0) | CR0_TS);
     vmcs_set(h->c, VMCS_CR0_GUEST_HOST_MASK, CR0_TS);
     vmcs_set(h->c, VMCS_CR0_READ_SHADOW, 0);
@@ -92,14 +80,14 @@ static void test_clts_owned(void)
 static void test_pause_dtr_init(void)
 {
     static const u8 g1[] = {0x90, 0xf3, 0x90};
-    struct harness *h = setup(g1, sizeof g1, 0, CPU_PAUSE_EXITING, 0);
+    struct harness *h = vmx_guest_with_controls(g1, sizeof g1, 0, CPU_PAUSE_EXITING, 0);
     { int r = host_enter(h, true); CHECK_EQ("pause.run", r, -1); }
     CHECK_EQ("pause.reason", exit_reason(h), 40);
     CHECK_EQ("pause.len", vmcs_get(h->c, VMCS_VM_EXIT_INSTRUCTION_LEN), 2);
     harness_free(h);
     /* sgdt [rax+0x10]: reason 46, qualification = displacement, identity 0 (SGDT). */
     static const u8 g2[] = {0x0f, 0x01, 0x40, 0x10};
-    h = setup(g2, sizeof g2, 0, 0, SEC_DESC_TABLE_EXITING);
+    h = vmx_guest_with_controls(g2, sizeof g2, 0, 0, SEC_DESC_TABLE_EXITING);
     { int r = host_enter(h, true); CHECK_EQ("sgdt.run", r, -1); }
     CHECK_EQ("sgdt.reason", exit_reason(h), 46);
     CHECK_EQ("sgdt.qual", exit_qual(h), 0x10);
@@ -110,7 +98,7 @@ static void test_pause_dtr_init(void)
     harness_free(h);
     /* INIT in non-root operation exits (26.2). */
     static const u8 g3[] = {0x90};
-    h = setup(g3, sizeof g3, 0, 0, 0);
+    h = vmx_guest_with_controls(g3, sizeof g3, 0, 0, 0);
     h->c->init_pending = true;
     { int r = host_enter(h, true); CHECK_EQ("init.run", r, -1); }
     CHECK_EQ("init.reason", exit_reason(h), 3);

@@ -79,6 +79,20 @@ static inline void guest_code(struct harness *h, const u8 *code, size_t len)
 
 /* Host code: VMLAUNCH (or VMRESUME) then HLT at HARNESS_CODE + 3, where the host resumes. */
 #define HOST_RESUME (HARNESS_CODE + 3)
+/* A skylake guest running `g` with extra pin-based, primary and secondary controls. */
+static inline struct harness *vmx_guest_with_controls(const u8 *g, size_t n, u32 pin, u32 proc, u32 proc2)
+{
+    struct harness *h = vmx_guest_setup("skylake", HOST_RESUME);
+    struct cpu *c = h->c;
+    guest_code(h, g, n);
+    vmcs_set(c, VMCS_PIN_BASED_VM_EXEC_CONTROL, vmcs_get(c, VMCS_PIN_BASED_VM_EXEC_CONTROL) | pin);
+    if (proc2) proc |= CPU_SECONDARY_CONTROLS;
+    vmcs_set(c, VMCS_CPU_BASED_VM_EXEC_CONTROL, vmcs_get(c, VMCS_CPU_BASED_VM_EXEC_CONTROL) | proc);
+    vmcs_set(c, VMCS_SECONDARY_VM_EXEC_CONTROL, proc2);
+    return h;
+}
+static inline u64 grip(struct harness *h) { return vmcs_get(h->c, VMCS_GUEST_RIP); }
+
 static inline int host_enter(struct harness *h, bool launch)
 {
     return harness_run(h, launch ? I_VMLAUNCH : I_VMRESUME, 3, 1000);
