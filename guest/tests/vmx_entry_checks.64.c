@@ -160,13 +160,7 @@ static void reserved_control(const char *what, u32 field, u64 cap)
 
 void main64(u64 arg)
 {
-    if (!vmx_supported()) {
-        fail("vmx_supported", "CPUID.1:ECX.VMX clear");
-        return;
-    }
-    vmx_read_caps();
-    vmx_enable();
-    if (!check_eq("vmxon_ok", vmxon(vmx_vmxon_region()), VMX_OK))
+    if (!vmx_start())
         return;
     vmx_default_vmcs(guest_nop);
     check("entry_default_vmcs_ok", vmx_launch() == VMX_EXITED && vmx_exit.reason == EXIT_VMCALL);

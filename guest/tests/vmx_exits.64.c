@@ -326,13 +326,7 @@ static void exceptions(void)
 
 void main64(u64 arg)
 {
-    if (!vmx_supported()) {
-        fail("vmx_supported", "CPUID.1:ECX.VMX clear");
-        return;
-    }
-    vmx_read_caps();
-    vmx_enable();
-    if (!check_eq("vmxon_ok", vmxon(vmx_vmxon_region()), VMX_OK))
+    if (!vmx_start())
         return;
     cpuid_hlt_vmcall();
     msrs();

@@ -33,14 +33,8 @@ static const struct { const char *name; u32 field; u64 val, want; } roundtrip[] 
 
 void main64(u64 arg)
 {
-    if (!vmx_supported()) {
-        fail("vmx_supported", "CPUID.1:ECX.VMX clear");
-        return;
-    }
-    vmx_read_caps();
-    vmx_enable();
-    u64 vmxon_pa = vmx_vmxon_region();
-    if (!check_eq("vmxon_ok", vmxon(vmxon_pa), VMX_OK))
+    u64 vmxon_pa = vmx_start();
+    if (!vmxon_pa)
         return;
     u32 a, b, c, d;
     cpuid(0x80000008, 0, &a, &b, &c, &d);

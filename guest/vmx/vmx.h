@@ -6,7 +6,8 @@
  *     if (vmx_launch() == VMX_EXITED && vmx_exit.reason == EXIT_HLT) ...
  * Memory comes from a bump allocator of zeroed 4 KiB pages at a fixed physical range
  * (identity mapped by the runtime); the guest shares the host's page tables and GDT
- * and gets its own stack and IDT. Nothing here prints: tests decide what to check. */
+ * and gets its own stack and IDT. Nothing here prints, tests decide what to check, except
+ * vmx_start(), which reports the start-up every test shares. */
 #ifndef VMX_VMX_H
 #define VMX_VMX_H
 #include "guest.h"
@@ -86,6 +87,9 @@ static inline int vmx_may0(u64 cap, u32 bits) { return ((u32)cap & bits) == 0; }
 /* FEATURE_CONTROL lock+enable if unlocked, CR0/CR4 fixed bits, CR4.VMXE.
  * Returns 0, or -1 if FEATURE_CONTROL is locked with VMX disabled. */
 int vmx_enable(void);
+/* VMX offered? read capabilities, enable, VMXON: prints FAIL vmx_supported or
+ * PASS/FAIL vmxon_ok (start.c). Returns the VMXON region, or 0 if VMX can't be entered. */
+u64 vmx_start(void);
 void vmx_disable(void);                /* clears CR4.VMXE (after VMXOFF) */
 u64 vmx_alloc_page(void);              /* zeroed, 4 KiB aligned, identity mapped */
 u64 vmx_vmxon_region(void);            /* a fresh page holding the revision ID */
