@@ -7,9 +7,10 @@ set -euo pipefail
 # bochs-term: the oracle (bochs-term provides the "term" display we run it with).
 # grub-pc-bin + grub-common + xorriso + mtools: grub-mkrescue ISOs to boot kernels on
 # Bochs. util-linux (script), coreutils (timeout): running Bochs unattended.
-# clang + libclang-rt-14-dev: the libFuzzer targets (tests/fuzz).
+# clang + libclang-rt-14-dev: the libFuzzer targets (tests/fuzz). libzydis-dev: the
+# disassembler behind `-d exec` traces (the build links it when present; a CLI test reads it).
 pkgs=(gcc make binutils libc6-dev bochs bochsbios vgabios bochs-term grub-pc-bin grub-common
-    xorriso mtools util-linux coreutils clang libclang-rt-14-dev)
+    xorriso mtools util-linux coreutils clang libclang-rt-14-dev libzydis-dev)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

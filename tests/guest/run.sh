@@ -33,7 +33,7 @@ done
 [ ${#vps[@]} -eq 0 ] && [ $novp -eq 0 ] && vps=("rel=build/rel/vanderpool")
 [ $novp -eq 1 ] && vps=()
 
-GUEST_BUILD=build/guest
+GUEST_BUILD=${GUEST_BUILD:-build/guest} # separate trees let several builds run side by side
 make -s BUILD=$GUEST_BUILD guest-tests >/dev/null || { echo "FAIL guest/build: make guest-tests"; echo "guest: 0 passed, 1 failed"; exit 1; }
 kdir=$GUEST_BUILD/guest/tests
 [ ${#tests[@]} -gt 0 ] && allpending=1 # named tests run everywhere, pending or not
