@@ -143,6 +143,17 @@ static inline u8 *tlb_host(struct cpu *c, const struct tlb_entry *arr, u64 lo, u
     return host;
 }
 
+/* The iteration count of a REP prefix: CX, ECX or RCX by address size. With a 32-bit
+ * address size Intel processors write ECX back zero-extended before the first iteration,
+ * so RCX[63:32] is 0 afterwards even when ECX was 0 and nothing repeated (observed on
+ * Intel hardware; AMD keeps the upper half in that case; Intel is the reference). */
+static inline u64 rep_count(struct cpu *c, const struct strop *s)
+{
+    u64 n = c->r[RCX] & s->amask;
+    if (s->as == 4) c->r[RCX] = n;
+    return n;
+}
+
 static inline void advance(struct cpu *c, const struct strop *s, unsigned reg, u64 k)
 {
     reg_set(c, reg, s->as, c->r[reg] + k * s->delta);
@@ -200,7 +211,7 @@ static u64 movs_chunk(struct cpu *c, const struct insn *i, const struct strop *s
             one(c, i, &s);                                                             \
             return;                                                                    \
         }                                                                              \
-        u64 n = c->r[RCX] & s.amask;                                                   \
+        u64 n = rep_count(c, &s);                                                      \
         u64 budget = STRING_BUDGET;                                                    \
         while (n) {                                                                    \
             if (budget == 0) {                                                         \
@@ -231,7 +242,7 @@ static u64 movs_chunk(struct cpu *c, const struct insn *i, const struct strop *s
             one(c, i, &s);                                                             \
             return;                                                                    \
         }                                                                              \
-        u64 n = c->r[RCX] & s.amask;                                                   \
+        u64 n = rep_count(c, &s);                                                      \
         for (unsigned budget = STRING_BUDGET; n; budget--) {                           \
             if (budget == 0 || ((io) && budget < STRING_BUDGET && c->check_events)) {    \
                 c->next_rip = c->rip; /* resume after the executor's event check */   \
