@@ -62,17 +62,42 @@ static void deliver_exception(struct cpu *c)
 }
 
 /* INIT and SIPI (SDM Vol. 3 9.4): INIT resets to the wait-for-SIPI state on application
- * processors and to the reset vector on the bootstrap processor. */
+ * processors and to the reset vector on the bootstrap processor.
+ *
+ * The signals arrive from other processors and devices, and the target takes them at its
+ * next instruction boundary, so both may be pending together; they keep their arrival
+ * order. A SIPI that arrives before an INIT is superseded by it. A SIPI is accepted only
+ * by a processor in wait-for-SIPI (SDM 9.4.4, 11.6.1), or by one that the INIT pending
+ * before it will put there: an application processor outside VMX operation (in VMX root
+ * operation INIT is latched, in non-root operation it causes a VM exit; neither waits for
+ * SIPI). The first SIPI accepted starts the processor; later ones find it running. */
+void cpu_signal_init(struct cpu *c)
+{
+    c->init_pending = true;
+    c->sipi_pending = false;
+    cpu_kick(c);
+}
+
+void cpu_signal_sipi(struct cpu *c, u8 vector)
+{
+    bool init_waits = c->init_pending && c->index != 0 && !vmx_init_blocked(c) && !c->vmx_nonroot;
+    if (c->sipi_pending || !(c->wait_for_sipi || init_waits)) return;
+    c->sipi_pending = true;
+    c->sipi_vector = vector;
+    cpu_kick(c);
+}
+
 static void take_init_sipi(struct cpu *c)
 {
     if (c->init_pending && !vmx_init_blocked(c)) { /* latched in VMX root operation */
         c->init_pending = false;
         cpu_reset(c, true);
         c->wait_for_sipi = c->index != 0;
-        c->sipi_pending = false;
+        /* A SIPI still pending arrived after this INIT (cpu_signal_init). */
     }
-    if (c->wait_for_sipi && c->sipi_pending) {
+    if (c->sipi_pending) {
         c->sipi_pending = false;
+        if (!c->wait_for_sipi) return;
         c->wait_for_sipi = false;
         c->halted = false;
         seg_load_real(c, SEG_CS, (u16)(c->sipi_vector << 8));

@@ -26,7 +26,6 @@ bool board_create(struct machine *m, char *err, size_t errlen)
     }
     struct io_handler post = { .read = post_read, .write = post_write, .opaque = m };
     io_register(m, 0x80, 1, &post);
-    lapic_register_mmio(m);
     return true;
 }
 

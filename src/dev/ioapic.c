@@ -56,8 +56,8 @@ void ioapic_set_irq(struct ioapic *io, int pin, int level)
     if (io->rte[pin] & RTE_LEVEL) {
         if (level) io->irr |= bit;
         else io->irr &= ~bit;
-    } else if (level && !(io->level & bit)) {
-        io->irr |= bit; /* rising edge */
+    } else if (level && !(io->level & bit) && !(io->rte[pin] & RTE_MASKED)) {
+        io->irr |= bit; /* rising edge; the 82093AA ignores one on a masked pin */
     }
     if (level) io->level |= bit;
     else io->level &= ~bit;
@@ -110,11 +110,10 @@ static void reg_write(struct ioapic *io, u32 val)
         if (!(e & RTE_LEVEL)) e &= ~(u64)RTE_REMOTE_IRR;
     }
     io->rte[pin] = e;
-    /* Switching to level re-evaluates the current line; unmasking delivers what waits. */
-    if (e & RTE_LEVEL) {
-        if (io->level & (1u << pin)) io->irr |= 1u << pin;
-        else io->irr &= ~(1u << pin);
-    }
+    /* Switching to level re-evaluates the current line; unmasking delivers an asserted
+     * level (an edge that came while masked was not kept). */
+    if ((e & RTE_LEVEL) && (io->level & (1u << pin))) io->irr |= 1u << pin;
+    else io->irr &= ~(1u << pin); /* an edge is delivered as it comes, never held */
     service(io);
 }
 

@@ -34,12 +34,14 @@ static const u32 lvt_wmask[LVT_N] = { 0x700ff, 0x107ff, 0x107ff, 0x1a7ff, 0x1a7f
 struct lapic {
     struct machine *m;
     struct cpu *c;
-    u32 id; /* APIC ID as a number (xAPIC shows it in bits 31:24) */
+    u32 id; /* xAPIC ID as a number (shown in bits 31:24); software may change it */
     u32 tpr, ldr, dfr, svr, esr, esr_pending;
     u32 isr[8], tmr[8], irr[8];
     u32 lvt[LVT_N];
     u32 icr_lo, icr_hi;
     u32 init_count, dcr;
+    bool counting;    /* the current count runs: set by an initial-count write, cleared when
+                       * a one-shot count reaches 0 (it then stays 0 until the next write) */
     u64 timer_start;  /* virtual ns at which the current count period began */
     u64 tsc_deadline; /* IA32_TSC_DEADLINE; 0 = disarmed */
     bool extint_pending;
@@ -59,6 +61,8 @@ static void set_vec(u32 *v, int n) { v[n >> 5] |= 1u << (n & 31); }
 static void clr_vec(u32 *v, int n) { v[n >> 5] &= ~(1u << (n & 31)); }
 
 static bool x2apic(const struct lapic *l) { return (l->c->apic_base & BASE_EXTD) != 0; }
+/* The initial APIC ID, fixed by hardware: the processor's number (as CPUID reports it). */
+static u32 initial_id(const struct lapic *l) { return (u32)l->c->index; }
 static bool hw_enabled(const struct lapic *l) { return (l->c->apic_base & BASE_EN) != 0; }
 static bool sw_enabled(const struct lapic *l) { return (l->svr & SVR_ENABLE) != 0; }
 
@@ -126,7 +130,7 @@ static void lvt_fire(struct lapic *l, int idx)
     switch (idx == LVT_TIMER ? DM_FIXED : (e >> 8) & 7) {
     case DM_FIXED: accept_fixed(l, (u8)e, false); break;
     case DM_NMI: l->c->nmi_pending = true; cpu_kick(l->c); break;
-    case DM_INIT: l->c->init_pending = true; cpu_kick(l->c); break;
+    case DM_INIT: cpu_signal_init(l->c); break;
     case DM_EXTINT: l->extint_pending = true; cpu_kick(l->c); break;
     default: break;
     }
@@ -147,7 +151,7 @@ static u64 timer_period(const struct lapic *l) { return (u64)l->init_count << ti
 
 static u32 timer_current(const struct lapic *l, u64 now)
 {
-    if (!l->init_count || timer_mode(l) == TIMER_TSC || now < l->timer_start) return 0;
+    if (!l->counting || !l->init_count || timer_mode(l) == TIMER_TSC || now < l->timer_start) return 0;
     u64 ticks = (now - l->timer_start) >> timer_shift(l);
     if (timer_mode(l) == TIMER_PERIODIC) return l->init_count - (u32)(ticks % l->init_count);
     return ticks >= l->init_count ? 0 : l->init_count - (u32)ticks;
@@ -162,9 +166,8 @@ static void timer_update(struct lapic *l)
             u64 tsc = cpu_tsc(l->c);
             when = l->tsc_deadline > tsc ? now + (l->tsc_deadline - tsc) : now;
         }
-    } else if (l->init_count) {
-        u64 end = l->timer_start + timer_period(l);
-        if (timer_mode(l) == TIMER_PERIODIC || end > now) when = end;
+    } else if (l->counting && l->init_count) {
+        when = l->timer_start + timer_period(l); /* already past: fires at once */
     }
     timer_arm(m, &l->timer, when);
 }
@@ -178,7 +181,7 @@ static void timer_fire(void *opaque, u64 now)
         lvt_fire(l, LVT_TIMER);
         return;
     }
-    if (!l->init_count) return;
+    if (!l->counting || !l->init_count) return;
     u64 period = timer_period(l);
     if (l->timer_start + period > now) { /* re-armed meanwhile */
         timer_update(l);
@@ -189,7 +192,19 @@ static void timer_fire(void *opaque, u64 now)
         /* Coalesce missed periods, keeping the phase. */
         l->timer_start += period * ((now - l->timer_start) / period);
         timer_arm(l->m, &l->timer, l->timer_start + period);
+    } else {
+        l->counting = false; /* one-shot: the count stays 0 until reprogrammed */
     }
+}
+
+/* An expiry already due (the running block went past the deadline) happens under the
+ * settings it was due with, before they change. */
+static void timer_catch_up(struct lapic *l)
+{
+    u64 when = l->timer.deadline;
+    if (when == TIME_NEVER || when > machine_now(l->m)) return;
+    l->timer.deadline = TIME_NEVER;
+    timer_fire(l, when);
 }
 
 /* --- IPIs and the APIC bus ---------------------------------------------------------- */
@@ -216,15 +231,9 @@ static void deliver_one(struct lapic *t, const struct apic_msg *msg)
     case DM_LOWEST: accept_fixed(t, msg->vector, msg->level); break;
     case DM_NMI: c->nmi_pending = true; cpu_kick(c); break;
     case DM_INIT:
-        if (msg->deassert) break;
-        c->init_pending = true;
-        cpu_kick(c);
+        if (!msg->deassert) cpu_signal_init(c);
         break;
-    case DM_SIPI:
-        c->sipi_pending = true;
-        c->sipi_vector = msg->vector;
-        cpu_kick(c);
-        break;
+    case DM_SIPI: cpu_signal_sipi(c, msg->vector); break;
     case DM_EXTINT: t->extint_pending = true; cpu_kick(c); break;
     default: break; /* SMI: not modelled */
     }
@@ -298,7 +307,7 @@ static bool reg_read(struct lapic *l, unsigned r, u64 *val)
     bool x2 = x2apic(l);
     u32 v = 0;
     switch (r) {
-    case R_ID: v = x2 ? l->id : l->id << 24; break;
+    case R_ID: v = x2 ? initial_id(l) : l->id << 24; break; /* x2APIC ID: SDM 11.12.5.1 */
     case R_VER: v = APIC_VERSION; break;
     case R_TPR: v = l->tpr; break;
     case R_APR: if (x2) return false; v = 0; break;
@@ -346,11 +355,17 @@ static void write_lvt(struct lapic *l, int idx, u32 v)
     u32 old = l->lvt[idx];
     v = (v & lvt_wmask[idx]) | (old & ~lvt_wmask[idx]);
     if (!sw_enabled(l)) v |= LVT_MASKED;
+    if (idx == LVT_TIMER && ((old ^ v) >> 17 & 3)) timer_catch_up(l);
     l->lvt[idx] = v;
     if (idx == LVT_TIMER && ((old ^ v) >> 17 & 3)) {
-        /* Changing the timer mode disarms it (SDM 11.5.4.1). */
-        l->init_count = 0;
-        l->tsc_deadline = 0;
+        /* SDM 11.5.4.1: a mode change disarms the timer when it enters or leaves TSC-deadline
+         * mode; between one-shot and periodic the count keeps running from where it is
+         * (an expired one-shot count stays 0), as on real processors. */
+        if (((old >> 17) & 3) == TIMER_TSC || timer_mode(l) == TIMER_TSC) {
+            l->init_count = 0;
+            l->counting = false;
+            l->tsc_deadline = 0;
+        }
         timer_update(l);
     }
     if (idx == LVT_LINT0) cpu_kick(l->c); /* virtual-wire acceptance may have changed */
@@ -408,9 +423,12 @@ static bool reg_write(struct lapic *l, unsigned r, u64 val)
         l->icr_hi = v & 0xff000000u;
         break;
     case R_INIT:
+        if (timer_mode(l) == TIMER_TSC) break; /* ignored in TSC-deadline mode (SDM 11.5.4.1) */
+        timer_catch_up(l);
         l->init_count = v;
+        l->counting = v != 0;
         l->timer_start = machine_now(l->m);
-        if (timer_mode(l) != TIMER_TSC) timer_update(l);
+        timer_update(l);
         break;
     case R_DCR:
         if (x2 && (v & ~0xbu)) return false;
@@ -438,36 +456,27 @@ static bool reg_write(struct lapic *l, unsigned r, u64 val)
 
 /* --- xAPIC MMIO -------------------------------------------------------------------- */
 
-static struct lapic *mmio_lapic(struct machine *m, struct cpu *c)
+/* Each processor sees its own APIC, in xAPIC mode, in the 4 KiB page IA32_APIC_BASE names
+ * (SDM 11.4.4, 11.4.5); the window is gone while the APIC is disabled or in x2APIC mode
+ * (11.12.2). Other processors and devices see whatever else is at that address. */
+bool lapic_window_overlaps(const struct cpu *c, u64 pa, u64 size)
 {
-    if (!c) c = m->ncpus ? m->cpus[0] : NULL;
-    if (!c || !c->lapic || !hw_enabled(c->lapic) || x2apic(c->lapic)) return NULL;
-    return c->lapic;
+    if (!c || !c->lapic || (c->apic_base & (BASE_EN | BASE_EXTD)) != BASE_EN) return false;
+    u64 base = c->apic_base & ~0xfffull;
+    return pa < base + 0x1000 && base < pa + size;
 }
 
-static u64 lapic_mmio_read(void *opaque, struct cpu *c, u64 off, unsigned size)
+u64 lapic_mmio_read(struct cpu *c, u64 pa, unsigned size)
 {
-    struct lapic *l = mmio_lapic(opaque, c);
-    if (!l) return size_mask(size);
-    u64 v = 0;
-    if (!reg_read(l, (unsigned)(off >> 4) & 0x3f, &v) || (off & 0xf) >= 4) v = 0;
+    u64 v = 0, off = pa & 0xfff;
+    if (!reg_read(c->lapic, (unsigned)(off >> 4) & 0x3f, &v) || (off & 0xf) >= 4) v = 0;
     return ((u32)v >> ((off & 3) * 8)) & size_mask(size);
 }
 
-static void lapic_mmio_write(void *opaque, struct cpu *c, u64 off, unsigned size, u64 val)
+void lapic_mmio_write(struct cpu *c, u64 pa, unsigned size, u64 val)
 {
-    struct lapic *l = mmio_lapic(opaque, c);
-    if (!l || (off & 0xf)) return; /* registers take aligned 32-bit stores */
-    reg_write(l, (unsigned)(off >> 4) & 0x3f, (u32)val);
-}
-
-void lapic_register_mmio(struct machine *m)
-{
-    struct mmio_region r = {
-        .base = 0xfee00000ull, .size = 0x1000,
-        .read = lapic_mmio_read, .write = lapic_mmio_write, .opaque = m,
-    };
-    mmio_register(m, &r);
+    if (pa & 0xf) return; /* registers take aligned 32-bit stores */
+    reg_write(c->lapic, (unsigned)(pa >> 4) & 0x3f, (u32)val);
 }
 
 /* --- x2APIC MSRs and IA32_APIC_BASE ---------------------------------------------------- */
@@ -523,6 +532,7 @@ static void reset_regs(struct lapic *l)
     for (int k = 0; k < LVT_N; k++) l->lvt[k] = LVT_MASKED;
     l->icr_lo = l->icr_hi = 0;
     l->init_count = 0;
+    l->counting = false;
     l->dcr = 0;
     l->tsc_deadline = 0;
     l->extint_pending = false;
@@ -548,11 +558,21 @@ bool lapic_set_base(struct cpu *c, u64 val)
     c->apic_base = (val & ~BASE_BSP) | (old & BASE_BSP);
     /* As QEMU: disabling only clears the software enable; the registers survive. */
     if (old_en && !en) l->svr &= ~SVR_ENABLE;
+    /* A software-written xAPIC ID does not survive a mode change: the x2APIC ID is the
+     * initial APIC ID (SDM 11.12.5.1), and disabling the APIC may return it to its
+     * power-up state (11.4.3), re-enabling with the initial ID. */
+    if (old_en != en || old_x2 != x2) l->id = initial_id(l);
     if (x2 && !old_x2) l->ldr = x2_ldr(l->id);
     if (!x2 && old_x2) l->ldr = 0;
-    if ((val & ~0xfffull) != 0xfee00000ull && en)
-        machine_log(l->m, "cpu %d: APIC base relocation to %#llx not supported", c->index,
-                    (unsigned long long)(val & ~0xfffull));
+    if ((old ^ val) & ~0xfffull) {
+        /* SDM 11.4.4, 11.4.5: the xAPIC window moves, for this processor only. The TLB may
+         * hold the new page as open bus. The window does not take precedence over RAM. */
+        tlb_flush_all(c);
+        u64 base = val & ~0xfffull;
+        if (phys_ram(l->m, base))
+            machine_log(l->m, "cpu%d: APIC base %#llx lies in RAM: RAM stays visible there", c->index,
+                        (unsigned long long)base);
+    }
     cpu_kick(c);
     intr_pic_changed(l->m);
     return true;
@@ -563,8 +583,8 @@ bool lapic_set_base(struct cpu *c, u64 val)
 void lapic_reset(struct lapic *l, bool init_only)
 {
     reset_regs(l);
-    if (!init_only) {
-        l->id = (u32)l->c->index;
+    if (!init_only) { /* INIT keeps the APIC ID, reset restores it (SDM 11.12.5.1) */
+        l->id = initial_id(l);
         /* As QEMU: the BSP's LINT0 starts as unmasked ExtINT so the 8259 works with the
          * APIC enabled (what firmware would program). */
         if (l->c->index == 0) l->lvt[LVT_LINT0] = DM_EXTINT << 8;
@@ -581,7 +601,6 @@ struct lapic *lapic_create(struct machine *m, struct cpu *c)
     l->timer.fire = timer_fire;
     l->timer.opaque = l;
     timer_register(m, &l->timer);
-    l->id = (u32)c->index;
     lapic_reset(l, false);
     return l;
 }

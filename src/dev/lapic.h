@@ -31,7 +31,4 @@ bool lapic_accepts_pic(struct lapic *l);
 /* The PIC interrupt was acknowledged through this APIC (clears a pending ExtINT message). */
 void lapic_pic_acked(struct lapic *l);
 
-/* The xAPIC MMIO window at 0xfee00000, dispatched to the accessing processor's APIC. */
-void lapic_register_mmio(struct machine *m);
-
 #endif

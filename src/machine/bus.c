@@ -48,5 +48,7 @@ bool mmio_overlaps(const struct machine *m, u64 pa, u64 size)
 {
     for (int k = 0; k < m->n_mmio; k++)
         if (pa < m->mmio[k].base + m->mmio[k].size && m->mmio[k].base < pa + size) return true;
+    for (int k = 0; k < m->ncpus; k++) /* the local APICs' windows, wherever they are */
+        if (lapic_window_overlaps(m->cpus[k], pa, size)) return true;
     return false;
 }

@@ -180,6 +180,9 @@ bool intr_pending(struct cpu *c);
 int intr_ack(struct cpu *c);
 /* Wake a processor to look at its event inputs (interrupt line, NMI, INIT, SIPI). */
 void cpu_kick(struct cpu *c);
+/* An INIT or STARTUP IPI arrives at processor c (src/cpu/exec.c keeps their order). */
+void cpu_signal_init(struct cpu *c);
+void cpu_signal_sipi(struct cpu *c, u8 vector);
 
 /* Local APIC as the MSR and CPUID code sees it (src/dev/lapic.c). */
 struct lapic *lapic_create(struct machine *m, struct cpu *c);
@@ -187,6 +190,11 @@ void lapic_destroy(struct lapic *l);
 void lapic_reset(struct lapic *l, bool init_only);
 /* IA32_APIC_BASE was written (enable, x2APIC mode, relocation); false = invalid value. */
 bool lapic_set_base(struct cpu *c, u64 val);
+/* The processor's own xAPIC MMIO window (at IA32_APIC_BASE, xAPIC mode only) covers part
+ * of [pa, pa + size); accesses there go to its APIC, not to the bus. */
+bool lapic_window_overlaps(const struct cpu *c, u64 pa, u64 size);
+u64 lapic_mmio_read(struct cpu *c, u64 pa, unsigned size);
+void lapic_mmio_write(struct cpu *c, u64 pa, unsigned size, u64 val);
 /* x2APIC MSRs 0x800-0x8ff and IA32_TSC_DEADLINE (0x6e0); false = #GP. */
 bool lapic_msr_read(struct cpu *c, u32 msr, u64 *val);
 bool lapic_msr_write(struct cpu *c, u32 msr, u64 val);

@@ -15,6 +15,7 @@ u64 phys_read(struct machine *m, struct cpu *c, u64 pa, unsigned size)
 {
     u8 *p = phys_ram(m, pa);
     if (p) return load_le(p, size);
+    if (unlikely(lapic_window_overlaps(c, pa, 1))) return lapic_mmio_read(c, pa, size);
     struct mmio_region *r = mmio_find(m, pa);
     if (r) return r->read(r->opaque, c, pa - r->base, size) & size_mask(size);
     return size_mask(size); /* open bus */
@@ -27,6 +28,10 @@ void phys_write(struct machine *m, struct cpu *c, u64 pa, unsigned size, u64 val
         u64 pidx = phys_page_index(m, pa);
         if (unlikely(m->code_page[pidx])) phys_code_written(m, pidx);
         store_le(p, size, val);
+        return;
+    }
+    if (unlikely(lapic_window_overlaps(c, pa, 1))) {
+        lapic_mmio_write(c, pa, size, val & size_mask(size));
         return;
     }
     struct mmio_region *r = mmio_find(m, pa);

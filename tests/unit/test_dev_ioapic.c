@@ -1,5 +1,5 @@
 /* I/O APIC: identification, redirection to a local APIC, IRQ0 -> pin 2, masking,
- * level-triggered remote IRR with EOI broadcast, logical and lowest-priority delivery. */
+ * edges on masked pins ignored, level-triggered remote IRR with EOI broadcast, logical and lowest-priority delivery. */
 #include "test_dev.h"
 
 #define IOAPIC 0xfec00000ull
@@ -50,12 +50,22 @@ int main(void)
     CHECK_EQ("ioapic irq0 override to pin 2", intr_ack(c0), 0x30);
     eoi(m, 0);
 
-    /* Masked edge is held and delivered on unmask. */
+    /* An edge on a masked pin is ignored, not held for the unmask (82093AA). */
     route(m, 5, 0x10035, 1);
     irq_pulse(m, 5);
     CHECK("ioapic masked", !intr_pending(c1), "masked pin delivered");
     route(m, 5, 0x35, 1);
-    CHECK_EQ("ioapic unmask delivers", intr_ack(c1), 0x35);
+    CHECK("ioapic masked edge dropped", !intr_pending(c1), "edge that arrived while masked delivered at unmask");
+    irq_pulse(m, 5);
+    CHECK_EQ("ioapic unmasked edge delivers", intr_ack(c1), 0x35);
+    eoi(m, 1);
+    /* A level still asserted at unmask is delivered. */
+    route(m, 6, 0x18036, 1);
+    irq_set(m, 6, 1);
+    CHECK("ioapic masked level", !intr_pending(c1), "masked level pin delivered");
+    route(m, 6, 0x8036, 1);
+    CHECK_EQ("ioapic unmask delivers asserted level", intr_ack(c1), 0x36);
+    irq_set(m, 6, 0);
     eoi(m, 1);
 
     /* Level pin 9: remote IRR until EOI, redelivered while the line stays high. */

@@ -10,6 +10,137 @@
 static u32 rd(struct machine *m, int cpu, u32 off) { return (u32)phys_read(m, m->cpus[cpu], APIC + off, 4); }
 static void wr(struct machine *m, int cpu, u32 off, u32 v) { phys_write(m, m->cpus[cpu], APIC + off, 4, v); }
 
+
+/* SDM 11.5.4.1: one-shot <-> periodic keeps the count running and the initial count; an
+ * expired one-shot count stays 0 after a switch to periodic; entering and leaving
+ * TSC-deadline mode disarms. */
+static void test_timer_mode_switch(void)
+{
+    struct machine *m = dev_machine(1, 16 << 20);
+    struct cpu *c0 = m->cpus[0];
+    outb(m, 0x21, 0xff);
+    outb(m, 0xa1, 0xff);
+    wr(m, 0, 0xf0, 0x1ff);
+    wr(m, 0, 0x3e0, 0x0b); /* divide by 1: one count per ns */
+    wr(m, 0, 0x320, 0x44); /* one-shot */
+    wr(m, 0, 0x380, 1000);
+    machine_advance(m, 400);
+    wr(m, 0, 0x320, 0x20044); /* -> periodic */
+    CHECK_EQ("lapic mode switch keeps initial count", rd(m, 0, 0x380), 1000);
+    CHECK_EQ("lapic mode switch keeps counting", rd(m, 0, 0x390), 600);
+    machine_advance(m, 600);
+    CHECK_EQ("lapic mode switch fires at the old expiry", intr_ack(c0), 0x44);
+    wr(m, 0, 0xb0, 0);
+    CHECK_EQ("lapic switched to periodic reloads", rd(m, 0, 0x390), 1000);
+    machine_advance(m, 500);
+    wr(m, 0, 0x320, 0x44); /* periodic -> one-shot mid-count */
+    CHECK_EQ("lapic periodic to one-shot keeps counting", rd(m, 0, 0x390), 500);
+    machine_advance(m, 500);
+    CHECK_EQ("lapic periodic to one-shot fires", intr_ack(c0), 0x44);
+    wr(m, 0, 0xb0, 0);
+    CHECK_EQ("lapic one-shot after switch ends at 0", rd(m, 0, 0x390), 0);
+    wr(m, 0, 0x320, 0x20044); /* expired one-shot -> periodic */
+    CHECK_EQ("lapic expired one-shot stays 0 in periodic", rd(m, 0, 0x390), 0);
+    machine_advance(m, 3000);
+    CHECK("lapic expired one-shot no periodic interrupt", !intr_pending(c0), "periodic restarted from an expired count");
+    CHECK_EQ("lapic expired one-shot keeps initial count", rd(m, 0, 0x380), 1000);
+    wr(m, 0, 0x380, 1000); /* a new initial count restarts it */
+    machine_advance(m, 1000);
+    CHECK_EQ("lapic periodic restarted by initial count", intr_ack(c0), 0x44);
+    wr(m, 0, 0xb0, 0);
+    wr(m, 0, 0x320, 0x40044); /* periodic -> TSC-deadline disarms */
+    CHECK_EQ("lapic tsc-deadline mode zeroes initial count", rd(m, 0, 0x380), 0);
+    wr(m, 0, 0x380, 500);
+    CHECK_EQ("lapic tsc-deadline mode ignores initial count", rd(m, 0, 0x380), 0);
+    machine_advance(m, 3000);
+    CHECK("lapic tsc-deadline mode disarmed the count", !intr_pending(c0), "count still fired");
+    dev_free(m);
+}
+
+/* SDM 11.12.5.1, 11.4.6: the x2APIC ID is the initial APIC ID, read-only; a write to the
+ * xAPIC ID does not carry into x2APIC mode; disable and re-enable restore the initial ID. */
+static void test_apic_id(void)
+{
+    struct machine *m = dev_machine(2, 16 << 20);
+    struct cpu *c1 = m->cpus[1];
+    u64 v = 0;
+    wr(m, 1, 0x20, 5u << 24);
+    CHECK("x2apic id is the initial id", lapic_set_base(c1, 0xfee00000 | EN | EXTD) && lapic_msr_read(c1, 0x802, &v) && v == 1,
+          "x2APIC id %#llx after xAPIC id write 5", (unsigned long long)v);
+    CHECK("x2apic ldr from the initial id", lapic_msr_read(c1, 0x80d, &v) && v == 2, "ldr %#llx", (unsigned long long)v);
+    lapic_set_base(c1, 0xfee00000);
+    lapic_set_base(c1, 0xfee00000 | EN);
+    CHECK_EQ("xapic id after x2apic, disable, enable", rd(m, 1, 0x20), 1u << 24);
+    wr(m, 1, 0x20, 6u << 24);
+    lapic_set_base(c1, 0xfee00000);
+    lapic_set_base(c1, 0xfee00000 | EN);
+    CHECK_EQ("xapic id restored by disable and enable", rd(m, 1, 0x20), 1u << 24);
+    wr(m, 1, 0x20, 7u << 24);
+    machine_reset(m);
+    CHECK_EQ("xapic id restored by reset", rd(m, 1, 0x20), 1u << 24);
+    dev_free(m);
+}
+
+/* SDM 11.4.4, 11.4.5: IA32_APIC_BASE moves the xAPIC window, per processor. */
+static void test_relocation(void)
+{
+    struct machine *m = dev_machine(2, 16 << 20);
+    struct cpu *c1 = m->cpus[1];
+    const u64 alt = 0xfed40000ull;
+    CHECK("apic relocate accepted", lapic_set_base(c1, alt | EN), "base write refused");
+    CHECK_EQ("apic relocated window reads version", phys_read(m, c1, alt + 0x30, 4), 0x50014);
+    CHECK_EQ("apic relocated window id", phys_read(m, c1, alt + 0x20, 4), 1u << 24);
+    CHECK_EQ("apic old window gone after relocation", phys_read(m, c1, APIC + 0x30, 4), 0xffffffffu);
+    CHECK_EQ("apic other processor keeps its window", rd(m, 0, 0x20), 0);
+    CHECK_EQ("apic relocated window private", phys_read(m, m->cpus[0], alt + 0x30, 4), 0xffffffffu);
+    phys_write(m, c1, alt + 0x80, 4, 0x30);
+    CHECK_EQ("apic relocated window writes", phys_read(m, c1, alt + 0x80, 4), 0x30);
+    CHECK("apic relocate back", lapic_set_base(c1, 0xfee00000 | EN), "base write refused");
+    CHECK_EQ("apic back at default", rd(m, 1, 0x80), 0x30);
+    dev_free(m);
+}
+
+/* SDM 9.4.4, 11.6.1: INIT then STARTUP back to back, before the target takes the INIT:
+ * the INIT is processed first, then the SIPI starts the processor. A SIPI to a processor
+ * not in wait-for-SIPI is ignored. */
+static int run_cpu(struct machine *m, struct cpu *c, u64 n)
+{
+    c->deadline = c->icount + n;
+    m->running = c;
+    m->slice_start_icount = c->icount;
+    cpu_exec(c);
+    m->running = NULL;
+    return 0;
+}
+
+static void test_init_sipi_back_to_back(void)
+{
+    struct machine *m = dev_machine(2, 16 << 20);
+    struct cpu *c1 = m->cpus[1];
+    u8 code[] = { 0x90, 0xeb, 0xfe }; /* at 0x8000: nop; jmp $ */
+    phys_copy_in(m, 0x8000, code, sizeof code);
+    wr(m, 0, 0xf0, 0x1ff);
+    wr(m, 0, 0x310, 1u << 24);
+    run_cpu(m, c1, 100);
+    CHECK("ap waits for sipi at power-on", c1->wait_for_sipi, "AP running");
+    wr(m, 0, 0x300, 0x0000c500); /* INIT assert */
+    wr(m, 0, 0x300, 0x00000608); /* STARTUP 0x08, before the AP ran */
+    run_cpu(m, c1, 100);
+    CHECK("init then sipi starts the ap", !c1->wait_for_sipi && c1->seg[SEG_CS].sel == 0x800,
+          "wait %d cs %#x", c1->wait_for_sipi, c1->seg[SEG_CS].sel);
+    wr(m, 0, 0x300, 0x00000609); /* a SIPI to a running AP is ignored... */
+    run_cpu(m, c1, 100);
+    CHECK_EQ("sipi to a running ap ignored", c1->seg[SEG_CS].sel, 0x800);
+    wr(m, 0, 0x300, 0x0000c500); /* ...and not kept for after the next INIT */
+    run_cpu(m, c1, 100);
+    CHECK("earlier sipi not latched across init", c1->wait_for_sipi, "AP started by a SIPI that came before the INIT");
+    wr(m, 0, 0x300, 0x00000608);
+    wr(m, 0, 0x300, 0x0000060a); /* second SIPI before the AP ran: the first one wins */
+    run_cpu(m, c1, 100);
+    CHECK_EQ("first of two sipis starts the ap", c1->seg[SEG_CS].sel, 0x800);
+    dev_free(m);
+}
+
 int main(void)
 {
     struct machine *m = dev_machine(2, 16 << 20);
@@ -152,5 +283,9 @@ int main(void)
     CHECK("tsc deadline cleared", lapic_msr_read(c0, 0x6e0, &v) && v == 0, "deadline %#llx", (unsigned long long)v);
 
     dev_free(m);
+    test_timer_mode_switch();
+    test_apic_id();
+    test_relocation();
+    test_init_sipi_back_to_back();
     return check_exit();
 }
