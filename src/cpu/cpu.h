@@ -117,6 +117,9 @@ struct fpu_state {
 
 typedef void (*insn_fn)(struct cpu *c, const struct insn *i);
 
+/* Most machine-check banks a model has (IA32_MCG_CAP.Count, cpumodel.c). */
+#define MCA_MAX_BANKS 32
+
 struct cpu {
     /* Hot state first. */
     u64 r[16];
@@ -149,6 +152,9 @@ struct cpu {
     u64 apic_base, tsc_offset, tsc_aux, pat, feature_control, misc_enable;
     u64 mtrr_cap, mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
     u64 spec_ctrl, pdpte[4];
+    /* Machine-check banks (mca.c) and power/thermal MSRs (pm.c). */
+    u64 mcg_status, mc_ctl[MCA_MAX_BANKS], mc_ctl2[MCA_MAX_BANKS];
+    u64 perf_ctl, clock_modulation, therm_interrupt;
     struct fpu_state fpu;
 
     /* Events. */
@@ -258,7 +264,15 @@ bool paging_walk(struct cpu *c, u64 lin, int acc, struct walk_result *r);
 void cpu_update_mode(struct cpu *c);
 /* Architectural power-on / INIT state (SDM Vol. 3 10.1.1, Table 10-1). */
 void cpu_reset(struct cpu *c, bool init_only);
+/* The two canonical-address checks (SDM Vol. 1 3.3.7.1, Vol. 3 4.5). "For the current
+ * paging mode" (48 bits, 57 with CR4.LA57 in IA-32e mode) is for addresses used to reach
+ * memory: data and stack accesses, branch targets and other RIP loads. "For this
+ * processor" (its widest linear address, CPUID 80000008H:EAX[15:8], whatever CR4.LA57
+ * says) is for linear addresses loaded into registers: descriptor-table and segment
+ * bases (LGDT, LIDT, LLDT, LTR, WRFSBASE), MSRs, TLB-invalidation operands and the
+ * VMCS's host and guest state. */
 bool cpu_is_canonical(const struct cpu *c, u64 addr);
+bool cpu_is_canonical_max(const struct cpu *c, u64 addr);
 
 /* --- Segmentation (src/cpu/seg.c) ----------------------------------------------- */
 

@@ -182,7 +182,7 @@ void cpuid_query(struct cpu *c, u32 leaf, u32 subleaf, u32 out[4])
         out[3] = f.w[FW_87_EDX];
         break;
     case 0x80000008:
-        out[0] = m->phys_bits | (u32)m->lin_bits << 8;
+        out[0] = m->phys_bits | (u32)cpu_lin_bits(c) << 8;
         break;
     default:
         break;

@@ -12,7 +12,9 @@
 
 /* What Vanderpool implements; a model's features are cut down to these. Baseline ISA
  * (FPU/MMX/SSE/SSE2/CMOV/CX8) is listed because 64-bit kernels require it even where
- * arithmetic forms are still logged as unimplemented. Not offered: VME/PVI, MCA, XSAVE and
+ * arithmetic forms are still logged as unimplemented. Power, thermal and machine-check
+ * features are the MSRs they promise (pm.c, mca.c, MISC_ENABLE): MCA, ACPI, TM, TM2, PBE,
+ * EIST, xTPR. Not offered: VME/PVI, DS/DTES64/DS-CPL (no BTS/PEBS), PDCM, XSAVE and
  * everything after SSE2 in the vector ISA, PKU, TSC_ADJUST. Every model offers VMX, as the
  * real parts did; -cpu MODEL,-vmx takes it away. */
 static const struct cpu_features implemented = {.w = {
@@ -20,8 +22,10 @@ static const struct cpu_features implemented = {.w = {
                  B(FEAT_PAE) | B(FEAT_MCE) | B(FEAT_CX8) | B(FEAT_APIC) | B(FEAT_SEP) |
                  B(FEAT_MTRR) | B(FEAT_PGE) | B(FEAT_CMOV) | B(FEAT_PAT) | B(FEAT_PSE36) |
                  B(FEAT_CLFSH) | B(FEAT_MMX) | B(FEAT_FXSR) | B(FEAT_SSE) | B(FEAT_SSE2) |
-                 B(FEAT_SS) | B(FEAT_HTT),
-    [FW_1_ECX] = B(FEAT_MONITOR) | B(FEAT_VMX) | B(FEAT_PCID) | B(FEAT_X2APIC) | B(FEAT_TSC_DEADLINE) |
+                 B(FEAT_SS) | B(FEAT_HTT) | B(FEAT_MCA) | B(FEAT_ACPI) | B(FEAT_TM) |
+                 B(FEAT_PBE),
+    [FW_1_ECX] = B(FEAT_EIST) | B(FEAT_TM2) | B(FEAT_XTPR) |
+                 B(FEAT_MONITOR) | B(FEAT_VMX) | B(FEAT_PCID) | B(FEAT_X2APIC) | B(FEAT_TSC_DEADLINE) |
                  B(FEAT_RDRAND) | B(FEAT_CX16) | B(FEAT_MOVBE) | B(FEAT_POPCNT),
     [FW_7_EBX] = B(FEAT_FSGSBASE) | B(FEAT_SMEP) | B(FEAT_ERMS) | B(FEAT_INVPCID) |
                  B(FEAT_RDSEED) | B(FEAT_SMAP) | B(FEAT_CLFLUSHOPT),
@@ -55,6 +59,8 @@ static const struct cpu_model models[] = {
         .family = 6, .model = 0x5e, .stepping = 3, .phys_bits = 39, .lin_bits = 48,
         .max_leaf = 0xd, .max_ext_leaf = 0x80000008, .platform_id = 1, .ucode_rev = 0xf0,
         .mtrr_vcnt = 10, .brand = "Intel(R) Core(TM) i7-6700 CPU @ 3.40GHz",
+        .mcg_cap = 0xc0a, /* 10 banks, CMCI_P, TES_P (Skylake/Kaby Lake client dumps) */
+        .base_ratio = 34,
         .caches = {{1, 1, 8, 0, 64}, {1, 2, 8, 0, 64}, {2, 3, 4, 0, 1024}, {3, 3, 16, 1, 8192}},
         .vmx = &vmx_caps_skylake,
         .hw = {.w = {
@@ -77,6 +83,8 @@ static const struct cpu_model models[] = {
         .family = 6, .model = 0x17, .stepping = 10, .phys_bits = 36, .lin_bits = 48,
         .max_leaf = 0xa, .max_ext_leaf = 0x80000008, .platform_id = 0, .ucode_rev = 0xa0b,
         .mtrr_vcnt = 8, .brand = "Intel(R) Core(TM)2 Duo CPU     E8400  @ 3.00GHz",
+        .mcg_cap = 0x806, /* 6 banks, TES_P (Penryn, family 6 model 23 dumps) */
+        .base_ratio = 9,
         .caches = {{1, 1, 8, 0, 64}, {1, 2, 8, 0, 64}, {2, 3, 24, 1, 4096}},
         .vmx = &vmx_caps_core2,
         .hw = {.w = {
@@ -91,6 +99,8 @@ static const struct cpu_model models[] = {
         .family = 6, .model = 0x2c, .stepping = 2, .phys_bits = 40, .lin_bits = 48,
         .max_leaf = 0xb, .max_ext_leaf = 0x80000008, .platform_id = 0, .ucode_rev = 0x1f,
         .mtrr_vcnt = 10, .brand = "Intel(R) Xeon(R) CPU           X5650  @ 2.67GHz",
+        .mcg_cap = 0x1c09, /* 9 banks, CMCI_P, TES_P, bit 12 as reported (model 44 dumps) */
+        .base_ratio = 20,
         .caches = {{1, 1, 8, 0, 64}, {1, 2, 4, 0, 128}, {2, 3, 8, 0, 512}, {3, 3, 16, 1, 12288}},
         .vmx = &vmx_caps_westmere,
         .hw = {.w = {
@@ -108,6 +118,10 @@ static const struct cpu_model models[] = {
         .family = 6, .model = 0x6a, .stepping = 6, .phys_bits = 46, .lin_bits = 57,
         .max_leaf = 0xd, .max_ext_leaf = 0x80000008, .platform_id = 4, .ucode_rev = 0xd0003a5,
         .mtrr_vcnt = 10, .brand = "Intel(R) Xeon(R) Platinum 8380 CPU @ 2.30GHz",
+        /* 20 banks, CMCI_P, TES_P as the Xeon Scalable parts report (0xf000c14); SER_P,
+         * EMC_P, ELOG_P and LMCE_P (bits 27:24) are left out: not implemented. */
+        .mcg_cap = 0xc14,
+        .base_ratio = 23,
         .caches = {{1, 1, 12, 0, 64}, {1, 2, 8, 0, 64}, {2, 3, 20, 0, 1024}, {3, 3, 12, 1, 81920}},
         /* RDCL_NO, IBRS_ALL, SKIP_L1DFL_VMENTRY, MDS_NO, PSCHANGE_MC_NO, TAA_NO */
         .arch_capabilities = BIT(0) | BIT(1) | BIT(3) | BIT(5) | BIT(6) | BIT(8),
@@ -349,3 +363,8 @@ bool cpu_has(const struct cpu *c, enum feature f)
 }
 
 unsigned cpu_phys_bits(const struct cpu *c) { return cpu_model_of(c)->phys_bits; }
+
+unsigned cpu_lin_bits(const struct cpu *c)
+{
+    return cpu_has(c, FEAT_LA57) ? cpu_model_of(c)->lin_bits : 48;
+}

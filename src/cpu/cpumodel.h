@@ -110,6 +110,8 @@ struct cpu_model {
     const char *brand;        /* 48-byte brand string (CPUID 80000002H-80000004H) */
     struct cache_desc caches[4];
     u64 arch_capabilities;    /* IA32_ARCH_CAPABILITIES when offered */
+    u64 mcg_cap;              /* IA32_MCG_CAP when MCA is offered (bank count, CMCI_P...) */
+    u8 base_ratio;            /* base bus ratio (IA32_PERF_STATUS[15:8]) */
     struct cpu_features hw;   /* what the real processor has */
     const struct vmx_caps *vmx; /* NULL until VMX lands */
 };
@@ -147,5 +149,8 @@ bool cpu_has(const struct cpu *c, enum feature f);
 
 /* MAXPHYADDR of the processor's model (SDM Vol. 3 4.1.4). */
 unsigned cpu_phys_bits(const struct cpu *c);
+/* Linear-address width (CPUID 80000008H:EAX[15:8]): 57 on a model with 5-level paging,
+ * 48 when LA57 is not offered. */
+unsigned cpu_lin_bits(const struct cpu *c);
 
 #endif

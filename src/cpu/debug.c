@@ -138,8 +138,13 @@ void debug_after_insn(struct cpu *c, const struct insn *i, bool tf)
     if (debug_bp_enabled(c)) bits |= io_hits(c, i);
     if (tf) bits |= DR6_BS;
     if (is_softint(i) && !(c->rflags & FL_TF)) {
-        /* The event was delivered: its handler starts with no trap pending. */
+        /* The event was delivered and its own single-step trap is not reported. Traps a
+         * MOV SS / POP SS held back, and data breakpoints the delivery hit, are taken at
+         * the handler's first instruction (SDM Vol. 3 6.8.3: the behaviour behind
+         * CVE-2018-8897). */
+        bits = (bits & ~(u32)DR6_BS) | c->db_pending;
         c->db_pending = 0;
+        if (bits) raise_db(c, bits);
         return;
     }
     bits |= c->db_pending;

@@ -21,6 +21,13 @@ static inline bool debug_bp_enabled(const struct cpu *c)
     return (c->dr[7] & DR7_ENABLE_MASK) != 0;
 }
 
+/* True for the instruction right after MOV SS / POP SS: debug exceptions are inhibited
+ * until the boundary after it (SDM Vol. 3 6.8.3), so a breakpoint on it is not reported. */
+static inline bool debug_in_movss_shadow(const struct cpu *c)
+{
+    return c->interrupt_shadow && c->shadow_movss && c->icount == c->shadow_icount + 1;
+}
+
 /* A MOV to a debug register changed DR0-DR7: which pages hold data breakpoints may have
  * changed, so the TLB forgets everything (called from MOV DR). */
 void debug_dr_written(struct cpu *c);

@@ -15,6 +15,9 @@ static void load_dtr(struct cpu *c, const struct insn *i, struct dtr *d)
     u32 limit = (u32)seg_read(c, i->seg, ea, 2);
     u64 base = seg_read(c, i->seg, (ea + 2) & size_mask(i->adsz), bsize);
     if (bsize == 4 && i->opsz == 2) base &= 0xffffff;
+    /* 64-bit mode: #GP(0) for a non-canonical base (SDM Vol. 2 LGDT/LIDT), canonical
+     * for the processor whatever CR4.LA57 says (cpu.h). */
+    if (bsize == 8 && !cpu_is_canonical_max(c, base)) cpu_gp(c, 0);
     d->limit = limit;
     d->base = base;
 }
@@ -71,7 +74,7 @@ static void read_system_desc(struct cpu *c, u16 sel, u64 *lo, u64 *hi)
 static bool base_canonical(const struct cpu *c, u64 lo, u64 hi)
 {
     if (!(c->efer & EFER_LMA)) return true;
-    return cpu_is_canonical(c, desc_base(lo) | (hi & 0xffffffffull) << 32);
+    return cpu_is_canonical_max(c, desc_base(lo) | (hi & 0xffffffffull) << 32);
 }
 
 void op_lldt(struct cpu *c, const struct insn *i)

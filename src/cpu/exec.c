@@ -6,6 +6,7 @@
 #include "../machine/machine.h"
 #include "block.h"
 #include "debug.h"
+#include "lbr.h"
 #include "trace.h"
 #include "../vmx/intercept.h"
 #include "../vmx/vmx.h"
@@ -123,14 +124,12 @@ static bool service_events(struct cpu *c)
     if (c->nmi_pending && !c->nmi_blocked && !c->interrupt_shadow) {
         c->nmi_pending = false;
         c->nmi_blocked = true; /* until the next IRET (SDM Vol. 3 6.7.1) */
-        c->halted = false;
         trace_event(c, EXC_NMI, EV_NMI, NO_ERRCODE);
         intr_deliver(c, EXC_NMI, EV_NMI, NO_ERRCODE);
         return true;
     }
     if ((c->rflags & FL_IF) && !c->interrupt_shadow && intr_pending(c)) {
         int vec = intr_ack(c);
-        c->halted = false;
         trace_event(c, vec, EV_EXTINT, NO_ERRCODE);
         intr_deliver(c, vec, EV_EXTINT, NO_ERRCODE);
         return true;
@@ -185,18 +184,35 @@ static inline u64 code_linear(struct cpu *c)
     return (c->seg[SEG_CS].base + c->rip) & 0xffffffffull;
 }
 
-/* One instruction with every debug condition: used while TF or RF is set or DR7 enables
- * a breakpoint. The instruction-breakpoint fault comes first and RF suppresses it; the
- * trap (single-step, data and I/O breakpoints) follows completion (SDM Vol. 3 18.3). */
+/* Whether instructions run one at a time through step_debug(): TF or RF set, a breakpoint
+ * enabled in DR7, or last branch recording on (DEBUGCTL.LBR). */
+static inline bool debug_stepping(const struct cpu *c)
+{
+    return ((c->rflags & (FL_TF | FL_RF)) | (c->dr[7] & DR7_ENABLE_MASK) |
+            (c->debugctl & DEBUGCTL_LBR)) != 0;
+}
+
+/* One instruction with every debug condition: used while debug_stepping(). The
+ * instruction-breakpoint fault comes first and RF suppresses it; the trap (single-step,
+ * data and I/O breakpoints) follows completion (SDM Vol. 3 18.3). */
 static void step_debug(struct cpu *c)
 {
     bool tf = c->rflags & FL_TF;
-    if (debug_bp_enabled(c) && !(c->rflags & FL_RF)) debug_insn_breakpoint(c);
+    /* No instruction breakpoint right after MOV SS / POP SS (SDM Vol. 3 6.8.3). */
+    if (debug_bp_enabled(c) && !(c->rflags & FL_RF) && !debug_in_movss_shadow(c))
+        debug_insn_breakpoint(c);
     c->db_hits = 0;
+    u64 debugctl = c->debugctl & (DEBUGCTL_LBR | DEBUGCTL_BTF);
+    u64 from = debugctl ? lbr_ip(c) : 0;
     struct insn i;
     decode_and_run(c, &i);
     /* RF is cleared when an instruction completes, unless IRET just loaded it (18.3.1.1). */
     if (!(i.map == MAP_1B && i.op == 0xcf)) c->rflags &= ~(u64)FL_RF;
+    if (debugctl) {
+        bool branch = lbr_after_insn(c, &i, from);
+        /* DEBUGCTL.BTF: TF single-steps on taken branches only (SDM Vol. 3 18.4.3). */
+        if (debugctl & DEBUGCTL_BTF) tf = tf && branch;
+    }
     debug_after_insn(c, &i, tf);
 }
 
@@ -266,12 +282,12 @@ static __attribute__((noinline)) void exec_loop(struct cpu *c)
              * flag (25.5.2). */
             if (c->interrupt_shadow || c->vmx_step) {
                 if (c->vmx_step) vmx_step_begin(c);
-                if ((c->rflags & (FL_TF | FL_RF)) | (c->dr[7] & DR7_ENABLE_MASK)) step_debug(c);
+                if (debug_stepping(c)) step_debug(c);
                 else step_uncached(c);
                 continue;
             }
         }
-        if (unlikely((c->rflags & (FL_TF | FL_RF)) | (c->dr[7] & DR7_ENABLE_MASK))) {
+        if (unlikely(debug_stepping(c))) {
             step_debug(c);
             continue;
         }

@@ -1,4 +1,4 @@
-/* x87 control instructions kernels use (FNINIT, FNCLEX, FNSTSW, FNSTCW, FLDCW, FWAIT),
+/* x87 control instructions kernels use (FNINIT, FNCLEX, FNSTSW, FNSTCW, FLDCW, FWAIT, FNOP),
  * EMMS, and FXSAVE/FXRSTOR/LDMXCSR/STMXCSR. x87 arithmetic is a later issue: other D8-DF
  * opcodes apply the #NM rules and are then logged as unimplemented. */
 #include "fpu.h"
@@ -20,11 +20,24 @@ static void update_es(struct cpu *c)
     fx_set16(c, FX_FSW, sw);
 }
 
+/* A waiting x87 instruction first reports a pending unmasked exception, FSW.ES (SDM
+ * Vol. 1 8.6, 8.7): #MF when CR0.NE=1. With CR0.NE=0 the PC's FERR#/IGNNE# wiring
+ * (IRQ 13) applies, which is not modelled: the instruction goes on as if IGNNE# were
+ * asserted. */
+static void x87_pending_check(struct cpu *c)
+{
+    if ((fx_get16(c, FX_FSW) & 0x80) && (c->cr0 & CR0_NE)) cpu_raise(c, EXC_MF, NO_ERRCODE);
+}
+
 static void op_x87(struct cpu *c, const struct insn *i)
 {
     x87_check(c);
     unsigned reg = (i->modrm >> 3) & 7;
     if (i->mod == 3) {
+        if (i->op == 0xd9 && i->modrm == 0xd0) { /* FNOP: #NM, then #MF, then nothing */
+            x87_pending_check(c);
+            return;
+        }
         if (i->op == 0xdb && i->modrm == 0xe3) { fninit(c); return; }
         if (i->op == 0xdb && i->modrm == 0xe2) { /* FNCLEX */
             fx_set16(c, FX_FSW, fx_get16(c, FX_FSW) & 0x7f00);
@@ -47,12 +60,13 @@ static void op_x87(struct cpu *c, const struct insn *i)
     cpu_unimplemented(c, i);
 }
 
-/* WAIT/FWAIT: #NM only if both CR0.MP and CR0.TS (SDM Vol. 3 Table 2-2). No x87
- * exception can be pending without x87 arithmetic, so it is otherwise a no-op. */
+/* WAIT/FWAIT: #NM only if both CR0.MP and CR0.TS (SDM Vol. 3 Table 2-2), then a
+ * pending unmasked x87 exception (one restored by FXRSTOR, or unmasked by FLDCW). */
 static void op_fwait(struct cpu *c, const struct insn *i)
 {
     (void)i;
     if ((c->cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS)) cpu_raise(c, EXC_NM, NO_ERRCODE);
+    x87_pending_check(c);
 }
 
 /* EMMS: all x87 tags empty (SDM Vol. 2 EMMS). */

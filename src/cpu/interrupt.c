@@ -4,6 +4,7 @@
  * Faults found on the way are raised with cpu_raise(); the executor combines them into
  * #DF when needed. */
 #include "descriptor.h"
+#include "lbr.h"
 #include "../vmx/intercept.h"
 
 static unsigned iopl_of(u64 f) { return (unsigned)(f >> 12) & 3; }
@@ -261,6 +262,11 @@ void intr_deliver(struct cpu *c, int vector, enum event_kind kind, int error)
     int ext = (kind == EV_EXTINT || kind == EV_NMI || kind == EV_HWEXC) ? 1 : 0;
     u64 ret = soft ? c->next_rip : c->rip;
     c->stop_block = true;
+    /* Any event delivered to a halted processor resumes it: the handler runs (SDM Vol. 2
+     * HLT; Vol. 3 6.8.3). */
+    c->halted = false;
+    bool lbr = c->debugctl & (DEBUGCTL_LBR | DEBUGCTL_BTF);
+    u64 lbr_from = lbr ? lbr_ip(c) : 0;
     if (c->vmx_nonroot) vmx_delivery_begin(c, vector, kind, error); /* src/vmx/events.c */
     switch (c->mode) {
     case MODE_REAL:
@@ -278,5 +284,6 @@ void intr_deliver(struct cpu *c, int vector, enum event_kind kind, int error)
         deliver_long(c, vector, kind, error, ext, ret);
         break;
     }
+    if (unlikely(lbr)) lbr_event(c, vector == EXC_DB && kind != EV_SWINT, lbr_from); /* LER, LBR; #DB clears LBR and BTF */
     if (c->vmx_nonroot) vmx_delivery_end(c);
 }

@@ -10,6 +10,7 @@
  * the slow path can report accesses to it (debug.c). */
 #include "../machine/machine.h"
 #include "cpu.h"
+#include "cpumodel.h"
 #include "block.h"
 #include "debug.h"
 
@@ -170,11 +171,22 @@ void lin_write_bytes(struct cpu *c, u64 lin, const void *buf, size_t n, int acc)
 
 /* --- Segmentation -------------------------------------------------------------------- */
 
-bool cpu_is_canonical(const struct cpu *c, u64 addr)
+static bool canonical_bits(u64 addr, unsigned bits)
 {
-    unsigned bits = (c->cr4 & CR4_LA57) ? 57 : 48;
     s64 v = (s64)(addr << (64 - bits)) >> (64 - bits);
     return (u64)v == addr;
+}
+
+/* Canonical for the current paging mode (SDM Vol. 3 4.5: 5-level paging when CR4.LA57). */
+bool cpu_is_canonical(const struct cpu *c, u64 addr)
+{
+    return canonical_bits(addr, (c->cr4 & CR4_LA57) ? 57 : 48);
+}
+
+/* Canonical for this processor: its maximum linear-address width (cpu.h says where). */
+bool cpu_is_canonical_max(const struct cpu *c, u64 addr)
+{
+    return canonical_bits(addr, cpu_lin_bits(c));
 }
 
 /* Limit and type checks for a non-64-bit mode (SDM Vol. 3 5.3, 5.4.1). Returns false

@@ -1,5 +1,5 @@
 /* Flag instructions that touch only CF, DF or the low flag byte: CLC STC CMC CLD STD,
- * LAHF SAHF, and the undocumented SALC, which is #UD here. */
+ * LAHF SAHF, and SALC, which reads CF into AL. */
 #include "flags.h"
 #include "insn.h"
 
@@ -31,9 +31,13 @@ static void op_sahf(struct cpu *c, const struct insn *i)
     flags_write(c, LAHF_MASK, (c->r[RAX] >> 8) & LAHF_MASK);
 }
 
-/* D6 (SALC on some processors): Intel documents no instruction here, and it is #UD in
- * 64-bit mode (SDM Vol. 2 Table A-2); this processor treats it as #UD in every mode. */
-static void op_salc(struct cpu *c, const struct insn *i) { cpu_ud(c); }
+/* D6 SALC: AL = FFh if CF else 00h, flags unchanged. The SDM's opcode map leaves D6
+ * blank outside 64-bit mode, where Intel processors execute SALC (verified on hardware;
+ * Bochs and QEMU agree); in 64-bit mode it is #UD (SDM Vol. 2 Table A-2, decode.c). */
+static void op_salc(struct cpu *c, const struct insn *i)
+{
+    c->r[RAX] = (c->r[RAX] & ~0xffull) | (flags_cf(c) ? 0xff : 0);
+}
 
 const struct opdef misc_ops[] = {
     {MAP_1B, 0xf8, -1, 0, op_clc},

@@ -8,7 +8,8 @@
 #include "../vmx/intercept.h"
 
 /* MSR modules tried in order; the VMX capability MSRs join this list. */
-static const struct msr_range *const modules[] = {core_msrs, mtrr_msrs, vmx_msrs};
+static const struct msr_range *const modules[] = {core_msrs, mtrr_msrs, mca_msrs, pm_msrs,
+                                                   vmx_msrs};
 
 static const struct msr_range *find(u32 index)
 {
@@ -29,14 +30,6 @@ bool msr_write(struct cpu *c, u32 index, u64 val)
 {
     const struct msr_range *r = find(index);
     return r && r->write && r->write(c, index, val);
-}
-
-/* Address-valued MSRs must be canonical for the widest linear address the processor
- * supports (SDM Vol. 4 Table 2-2 for FS_BASE, LSTAR, SYSENTER_EIP, ...). */
-static bool canonical(const struct cpu *c, u64 v)
-{
-    unsigned bits = cpu_model_of(c)->lin_bits;
-    return (u64)((s64)(v << (64 - bits)) >> (64 - bits)) == v;
 }
 
 /* NX disappears when MISC_ENABLE.XD_DISABLE is set (SDM Vol. 4 Table 2-2, bit 34). */
@@ -70,7 +63,10 @@ static bool efer_write(struct cpu *c, u64 val)
 static bool misc_enable_write(struct cpu *c, u64 val)
 {
     const u64 ro = MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL | MISC_ENABLE_PERF_MON;
-    u64 rw = MISC_ENABLE_FAST_STRINGS | MISC_ENABLE_LIMIT_CPUID;
+    /* Bit 3 always; 16 and 23 where CPUID reports EIST and xTPR (SDM Vol. 4 Table 2-2). */
+    u64 rw = MISC_ENABLE_FAST_STRINGS | MISC_ENABLE_TCC | MISC_ENABLE_LIMIT_CPUID;
+    if (cpu_has(c, FEAT_EIST)) rw |= MISC_ENABLE_EIST;
+    if (cpu_has(c, FEAT_XTPR)) rw |= MISC_ENABLE_XTPR_DISABLE;
     if (features_has(&cpu_model_of(c)->hw, FEAT_MONITOR) && cpu_has(c, FEAT_MONITOR))
         rw |= MISC_ENABLE_MONITOR;
     if (cpu_has(c, FEAT_NX)) rw |= MISC_ENABLE_XD_DISABLE;
@@ -160,7 +156,7 @@ static bool core_write(struct cpu *c, u32 index, u64 val)
         return cpu_has(c, FEAT_SEP);
     case MSR_SYSENTER_ESP:
     case MSR_SYSENTER_EIP:
-        if (!cpu_has(c, FEAT_SEP) || !canonical(c, val)) return false;
+        if (!cpu_has(c, FEAT_SEP) || !cpu_is_canonical_max(c, val)) return false;
         *(index == MSR_SYSENTER_ESP ? &c->sysenter_esp : &c->sysenter_eip) = val;
         return true;
     case MSR_MISC_ENABLE: return misc_enable_write(c, val);
@@ -179,7 +175,8 @@ static bool core_write(struct cpu *c, u32 index, u64 val)
         c->sfmask = val;
         return true;
     case MSR_LSTAR: case MSR_CSTAR: case MSR_FS_BASE: case MSR_GS_BASE: case MSR_KERNEL_GS_BASE:
-        if (!canonical(c, val)) return false;
+        /* Address-valued MSRs: canonical for the processor (SDM Vol. 4 Table 2-2). */
+        if (!cpu_is_canonical_max(c, val)) return false;
         switch (index) {
         case MSR_LSTAR: c->lstar = val; break;
         case MSR_CSTAR: c->cstar = val; break;

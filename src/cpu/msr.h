@@ -20,6 +20,14 @@ enum {
     MSR_SYSENTER_CS = 0x174,
     MSR_SYSENTER_ESP = 0x175,
     MSR_SYSENTER_EIP = 0x176,
+    MSR_MCG_CAP = 0x179,
+    MSR_MCG_STATUS = 0x17a,
+    MSR_MCG_CTL = 0x17b,
+    MSR_PERF_STATUS = 0x198,
+    MSR_PERF_CTL = 0x199,
+    MSR_CLOCK_MODULATION = 0x19a,
+    MSR_THERM_INTERRUPT = 0x19b,
+    MSR_THERM_STATUS = 0x19c,
     MSR_MISC_ENABLE = 0x1a0,
     MSR_DEBUGCTL = 0x1d9,
     MSR_MTRR_PHYSBASE0 = 0x200,
@@ -29,7 +37,9 @@ enum {
     MSR_MTRR_FIX4K_C0000 = 0x268,
     MSR_MTRR_FIX4K_F8000 = 0x26f,
     MSR_PAT = 0x277,
+    MSR_MC0_CTL2 = 0x280, /* IA32_MCi_CTL2 = 0x280 + i */
     MSR_MTRR_DEF_TYPE = 0x2ff,
+    MSR_MC0_CTL = 0x400, /* IA32_MCi_CTL/STATUS/ADDR/MISC = 0x400 + 4i + 0..3 */
     MSR_TSC_DEADLINE = 0x6e0,
     MSR_X2APIC_FIRST = 0x800,
     MSR_X2APIC_LAST = 0x8ff,
@@ -54,11 +64,14 @@ enum {
 
 /* IA32_MISC_ENABLE (SDM Vol. 4 Table 2-2). */
 #define MISC_ENABLE_FAST_STRINGS BIT(0)
+#define MISC_ENABLE_TCC BIT(3) /* automatic thermal control circuit */
 #define MISC_ENABLE_PERF_MON BIT(7)
 #define MISC_ENABLE_BTS_UNAVAIL BIT(11)
 #define MISC_ENABLE_PEBS_UNAVAIL BIT(12)
+#define MISC_ENABLE_EIST BIT(16)
 #define MISC_ENABLE_MONITOR BIT(18)
 #define MISC_ENABLE_LIMIT_CPUID BIT(22)
+#define MISC_ENABLE_XTPR_DISABLE BIT(23)
 #define MISC_ENABLE_XD_DISABLE BIT(34)
 
 struct msr_range {
@@ -69,6 +82,6 @@ struct msr_range {
 };
 
 /* Modules, each ending with an entry whose read is NULL. */
-extern const struct msr_range core_msrs[], mtrr_msrs[], vmx_msrs[];
+extern const struct msr_range core_msrs[], mtrr_msrs[], mca_msrs[], pm_msrs[], vmx_msrs[];
 
 #endif

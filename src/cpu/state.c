@@ -85,6 +85,10 @@ void cpu_reset(struct cpu *c, bool init_only)
         c->tsc_aux = 0;
         c->feature_control = 0;
         c->misc_enable = 1; /* fast strings */
+        /* Machine-check and power MSRs: undefined at power-up, kept by INIT (Table 10-1). */
+        c->mcg_status = c->perf_ctl = c->clock_modulation = c->therm_interrupt = 0;
+        memset(c->mc_ctl, 0, sizeof c->mc_ctl);
+        memset(c->mc_ctl2, 0, sizeof c->mc_ctl2);
         c->mtrr_def_type = 0;
         memset(c->mtrr_fixed, 0, sizeof c->mtrr_fixed);
         memset(c->mtrr_var, 0, sizeof c->mtrr_var);

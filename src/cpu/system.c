@@ -20,7 +20,9 @@ static void op_hlt(struct cpu *c, const struct insn *i)
     c->halted = true; /* the executor resumes at next_rip on an event (SDM Vol. 2 HLT) */
 }
 
-/* INVLPG never faults on its address; a non-canonical address is a no-op (SDM Vol. 2). */
+/* INVLPG never faults on its address; a non-canonical address is a no-op (SDM Vol. 2).
+ * Canonical for the processor: a 5-level address can be invalidated under 4-level
+ * paging (cpu.h). */
 static void op_invlpg(struct cpu *c, const struct insn *i)
 {
     require_cpl0(c);
@@ -29,7 +31,7 @@ static void op_invlpg(struct cpu *c, const struct insn *i)
     if (c->mode == MODE_LONG) lin = ea + (i->seg >= SEG_FS ? c->seg[i->seg].base : 0);
     else lin = (c->seg[i->seg].base + ea) & 0xffffffffull;
     if (c->vmx_nonroot) vmx_intercept_invlpg(c, i, lin);
-    if (c->mode == MODE_LONG && !cpu_is_canonical(c, lin)) return;
+    if (c->mode == MODE_LONG && !cpu_is_canonical_max(c, lin)) return;
     tlb_flush_page(c, lin);
 }
 
@@ -50,7 +52,7 @@ static void op_invpcid(struct cpu *c, const struct insn *i)
     if (type <= 1 && pcid && !(c->cr4 & CR4_PCIDE)) cpu_gp(c, 0);
     switch (type) {
     case 0:
-        if (!cpu_is_canonical(c, hi)) cpu_gp(c, 0);
+        if (!cpu_is_canonical_max(c, hi)) cpu_gp(c, 0); /* for the processor (cpu.h) */
         tlb_flush_page(c, hi);
         break;
     case 1: case 3: tlb_flush_nonglobal(c); break;
@@ -197,7 +199,7 @@ static void fsgsbase(struct cpu *c, const struct insn *i)
         return;
     }
     u64 v = reg_get(c, i->rm, size);
-    if (!cpu_is_canonical(c, v)) cpu_gp(c, 0);
+    if (!cpu_is_canonical_max(c, v)) cpu_gp(c, 0); /* a segment base: for the processor */
     c->seg[seg].base = v;
 }
 

@@ -32,7 +32,10 @@ static void load_guest_registers(struct cpu *c)
     c->cr0 = vmcs_get(c, VMCS_GUEST_CR0);
     c->cr3 = vmcs_get(c, VMCS_GUEST_CR3);
     c->cr4 = vmcs_get(c, VMCS_GUEST_CR4);
-    if (entry & ENTRY_LOAD_DEBUG_CONTROLS) c->dr[7] = vmcs_get(c, VMCS_GUEST_DR7) | 0x400;
+    if (entry & ENTRY_LOAD_DEBUG_CONTROLS) {
+        c->dr[7] = vmcs_get(c, VMCS_GUEST_DR7) | 0x400;
+        c->debugctl = vmcs_get(c, VMCS_GUEST_IA32_DEBUGCTL); /* checked by 27.3.1.1 */
+    }
     c->sysenter_cs = vmcs_get32(c, VMCS_GUEST_SYSENTER_CS);
     c->sysenter_esp = vmcs_get(c, VMCS_GUEST_SYSENTER_ESP);
     c->sysenter_eip = vmcs_get(c, VMCS_GUEST_SYSENTER_EIP);

@@ -17,7 +17,9 @@ bool echk_bad(struct echk *x, const char *fmt, ...)
     return false;
 }
 
-bool echk_canonical(struct cpu *c, u64 a) { return cpu_is_canonical(c, a); }
+/* VMCS addresses are canonical for the processor, whatever the current CR4.LA57 (SDM
+ * 27.2.2, 27.2.3, 27.3.1.1-27.3.1.4: "N linear-address bits" the processor supports). */
+bool echk_canonical(struct cpu *c, u64 a) { return cpu_is_canonical_max(c, a); }
 
 /* Memory types valid in IA32_PAT: UC WC WT WP WB UC- (SDM Vol. 3 12.12.2). */
 bool echk_pat_ok(u64 pat)
@@ -391,8 +393,12 @@ bool ck_host64_pae(struct echk *x)
 }
 bool ck_host64_rip(struct echk *x)
 {
+    /* Host RIP is the first fetch after the VM exit: canonical for the paging mode the
+     * exit loads, 57 bits only if the host CR4 field sets LA57 (SDM 27.2.4). */
     u64 rip = vmcs_get(x->c, VMCS_HOST_RIP);
-    return !x->host64 || echk_canonical(x->c, rip) || echk_bad(x, "rip=%#llx", LL(rip));
+    bool la57 = vmcs_get(x->c, VMCS_HOST_CR4) & CR4_LA57;
+    bool ok = la57 ? echk_canonical(x->c, rip) : canonical48(rip);
+    return !x->host64 || ok || echk_bad(x, "rip=%#llx", LL(rip));
 }
 
 /* --- Driver --------------------------------------------------------------------------- */

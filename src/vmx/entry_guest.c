@@ -3,6 +3,7 @@
  * unrestricted guest), descriptor tables, RIP and RFLAGS, activity and interruptibility
  * state, pending debug exceptions, the VMCS link pointer and the PDPTEs. */
 #include "../cpu/cpumodel.h"
+#include "../cpu/lbr.h"
 #include "../machine/machine.h"
 #include "entry_checks.h"
 
@@ -44,12 +45,12 @@ bool ck_g_cr4(struct echk *x)
     return echk_fixed(x->cr4, f0, f1) ||
            echk_bad(x, "cr4=%#llx fixed0=%#llx fixed1=%#llx", LL(x->cr4), LL(f0), LL(f1));
 }
-/* IA32_DEBUGCTL: Vanderpool implements none of its bits (WRMSR accepts only 0), so every
- * bit is reserved. */
+/* IA32_DEBUGCTL: the bits WRMSR would refuse are reserved (one definition, lbr.c). */
 bool ck_g_debugctl(struct echk *x)
 {
-    u64 d = vmcs_get(x->c, VMCS_GUEST_IA32_DEBUGCTL);
-    return !(x->entry & ENTRY_LOAD_DEBUG_CONTROLS) || !d || echk_bad(x, "debugctl=%#llx", LL(d));
+    u64 d = vmcs_get(x->c, VMCS_GUEST_IA32_DEBUGCTL), valid = debugctl_valid_bits(x->c);
+    return !(x->entry & ENTRY_LOAD_DEBUG_CONTROLS) || !(d & ~valid) ||
+           echk_bad(x, "debugctl=%#llx valid=%#llx", LL(d), LL(valid));
 }
 bool ck_g_ia32e_paging(struct echk *x)
 {

@@ -61,7 +61,7 @@ static void save_guest(struct cpu *c)
     vmcs_set(c, VMCS_GUEST_CR4, c->cr4);
     if (exitc & EXIT_SAVE_DEBUG_CONTROLS) {
         vmcs_set(c, VMCS_GUEST_DR7, c->dr[7]);
-        vmcs_set(c, VMCS_GUEST_IA32_DEBUGCTL, 0);
+        vmcs_set(c, VMCS_GUEST_IA32_DEBUGCTL, c->debugctl);
     }
     vmcs_set(c, VMCS_GUEST_RSP, c->r[RSP]);
     vmcs_set(c, VMCS_GUEST_RIP, c->rip);
@@ -133,6 +133,7 @@ void vmx_load_host_state(struct cpu *c)
     c->cr3 = vmcs_get(c, VMCS_HOST_CR3);
     c->cr4 = vmcs_get(c, VMCS_HOST_CR4);
     c->dr[7] = 0x400;
+    c->debugctl = 0; /* 28.5.1: "IA32_DEBUGCTL MSR is cleared to 00000000H" */
     c->sysenter_cs = vmcs_get32(c, VMCS_HOST_IA32_SYSENTER_CS);
     c->sysenter_esp = vmcs_get(c, VMCS_HOST_IA32_SYSENTER_ESP);
     c->sysenter_eip = vmcs_get(c, VMCS_HOST_IA32_SYSENTER_EIP);

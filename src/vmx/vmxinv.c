@@ -84,7 +84,7 @@ void vmx_insn_invvpid(struct cpu *c, const struct insn *i)
     read_desc(c, i, d);
     u16 vpid = (u16)d[0];
     bool bad = (d[0] >> 16) != 0 || (type != 2 && vpid == 0) ||
-               (type == 0 && !cpu_is_canonical(c, d[1]));
+               (type == 0 && !cpu_is_canonical_max(c, d[1]));
     if (bad) {
         vmx_fail(c, VMERR_INVEPT_INVVPID_OPERAND);
         return;

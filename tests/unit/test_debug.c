@@ -2,8 +2,7 @@
  * instruction breakpoints, single-step, general detect, RF, the MOV SS hold-off and the
  * soft TLB bypass for pages holding a data breakpoint. The harness stops at the first
  * exception, so a trap leaves RIP after the instruction and a fault leaves it on it. */
-#include "check.h"
-#include "harness.h"
+#include "test_seg_util.h"
 #include "cpu/debug.h"
 
 #define DATA HARNESS_DATA
@@ -44,7 +43,6 @@ static struct harness *fresh(enum cpu_mode mode)
     return h;
 }
 
-#define RUN(h, code) harness_run(h, code, sizeof code, 1000)
 #define CODE(off) (HARNESS_CODE + (off))
 
 static void test_data_bp(void)
@@ -196,6 +194,90 @@ static void test_off(void)
     harness_free(h);
 }
 
+/* HLT with TF: the single-step #DB is delivered and its handler runs, because any event
+ * delivered to a halted processor resumes it (SDM Vol. 2 HLT). */
+static void test_hlt_tf(void)
+{
+    struct harness *h = t_new(MODE_PROT);
+    struct cpu *c = h->c;
+    c->stop_on_exception = false;
+    idt_set32(h, EXC_DB, mkgate(H_CODE32, T_HANDLER, DT_INT32, 0, 0));
+    /* and dword [esp+8],~TF; mov ebx,0x55; iretd */
+    static const u8 handler[] = {0x81, 0x64, 0x24, 0x08, 0xff, 0xfe, 0xff, 0xff, 0xbb, 0x55, 0, 0, 0, 0xcf};
+    phys_copy_in(h->m, T_HANDLER, handler, sizeof handler);
+    static const u8 code[] = {0xf4, 0xb9, 1, 0, 0, 0}; /* hlt; mov ecx,1; (hlt) */
+    c->r[RSP] = T_STACK0;
+    cpu_set_rflags(c, FL_FIXED1 | FL_TF);
+    int r = RUN(h, code);
+    CHECK_EQ("debug.hlt_tf.handler_ran", c->r[RBX], 0x55);
+    CHECK_EQ("debug.hlt_tf.resumed_after_hlt", c->r[RCX], 1);
+    CHECK_EQ("debug.hlt_tf.frame_eip", pread(h, T_STACK0 - 12, 4), CODE(1));
+    CHECK_EQ("debug.hlt_tf.dr6_bs", c->dr[6] & DR6_BS, DR6_BS);
+    CHECK_EQ("debug.hlt_tf.halted_at_end", r, -1);
+    harness_free(h);
+}
+
+/* An instruction breakpoint on the instruction after MOV SS / POP SS is not reported:
+ * debug exceptions are inhibited until the boundary after it (SDM Vol. 3 6.8.3). */
+static void test_movss_ibp(void)
+{
+    struct harness *h = fresh(MODE_PROT);
+    struct cpu *c = h->c;
+    static const u8 movss[] = {0x8e, 0xd0, 0x90, 0x90, 0x90}; /* mov ss,ax; nop; nop; nop */
+    c->r[RAX] = H_DATA32;
+    set_dr(c, 0, CODE(2));
+    set_dr(c, 1, CODE(3));
+    set_dr(c, 7, 0x400 | BP(0, 0, 0) | BP(1, 0, 0));
+    int r = RUN(h, movss);
+    CHECK_EQ("debug.movss_ibp.vector", r, EXC_DB);
+    CHECK_EQ("debug.movss_ibp.not_after_mov_ss", c->rip, CODE(3));
+    CHECK_EQ("debug.movss_ibp.next_one_reported", c->dr[6] & 0xf, 2);
+
+    static const u8 popss[] = {0x6a, 0x10, 0x17, 0x90, 0x90}; /* push 0x10; pop ss; nop; nop */
+    c->dr[6] = 0xffff0ff0;
+    set_dr(c, 0, CODE(3));
+    set_dr(c, 1, CODE(4));
+    r = RUN(h, popss);
+    CHECK_EQ("debug.popss_ibp.vector", r, EXC_DB);
+    CHECK_EQ("debug.popss_ibp.not_after_pop_ss", c->rip, CODE(4));
+    harness_free(h);
+}
+
+/* A data breakpoint hit by MOV SS when the next instruction is INT n / INT3: the #DB is
+ * held and delivered at the handler's first instruction (SDM Vol. 3 6.8.3; the
+ * CVE-2018-8897 behaviour). The harness stops at that #DB. */
+static void test_movss_int(void)
+{
+    struct harness *h = t_new(MODE_PROT);
+    struct cpu *c = h->c;
+    c->dr[6] = 0xffff0ff0;
+    pwrite(h, DATA, 4, H_DATA32);
+    idt_set32(h, 0x80, mkgate(H_CODE32, T_HANDLER, DT_INT32, 0, 0));
+    idt_set32(h, EXC_BP, mkgate(H_CODE32, T_HANDLER + 0x10, DT_INT32, 0, 0));
+    static const u8 nops[] = {0x90, 0xf4};
+    phys_copy_in(h->m, T_HANDLER, nops, sizeof nops);
+    phys_copy_in(h->m, T_HANDLER + 0x10, nops, sizeof nops);
+    set_dr(c, 0, DATA);
+    set_dr(c, 7, 0x400 | BP(0, 3, 3));
+    /* mov ss,[DATA]; int 0x80 */
+    static const u8 code_int[] = {0x8e, 0x15, 0x00, 0x00, 0x20, 0x00, 0xcd, 0x80};
+    c->r[RSP] = T_STACK0;
+    int r = RUN(h, code_int);
+    CHECK_EQ("debug.movss_int.vector", r, EXC_DB);
+    CHECK_EQ("debug.movss_int.at_handler", c->rip, T_HANDLER);
+    CHECK_EQ("debug.movss_int.dr6_b0", c->dr[6] & 0xf, 1);
+    CHECK_EQ("debug.movss_int.int_frame_eip", pread(h, T_STACK0 - 12, 4), CODE(8));
+    /* mov ss,[DATA]; int3 */
+    static const u8 code_int3[] = {0x8e, 0x15, 0x00, 0x00, 0x20, 0x00, 0xcc};
+    c->dr[6] = 0xffff0ff0;
+    c->r[RSP] = T_STACK0;
+    r = RUN(h, code_int3);
+    CHECK_EQ("debug.movss_int3.vector", r, EXC_DB);
+    CHECK_EQ("debug.movss_int3.at_handler", c->rip, T_HANDLER + 0x10);
+    CHECK_EQ("debug.movss_int3.dr6_b0", c->dr[6] & 0xf, 1);
+    harness_free(h);
+}
+
 int main(void)
 {
     test_data_bp();
@@ -205,5 +287,8 @@ int main(void)
     test_single_step();
     test_gd();
     test_off();
+    test_hlt_tf();
+    test_movss_ibp();
+    test_movss_int();
     return check_exit();
 }

@@ -61,7 +61,7 @@ static const struct acase cases[] = {
     {"host.addr64.pae", 8, 0, {{VMCS_HOST_CR4, 0, CR4_PAE}}},
     /* 27.3.1.1 */
     {"guest.cr4.fixed", FAIL33, 0, {{VMCS_GUEST_CR4, 0, CR4_VMXE}}},
-    {"guest.debugctl.reserved", FAIL33, 0, {{ENTRYC, ENTRY_LOAD_DEBUG_CONTROLS, 0}, {VMCS_GUEST_IA32_DEBUGCTL, 1, ALL}}},
+    {"guest.debugctl.reserved", FAIL33, 0, {{ENTRYC, ENTRY_LOAD_DEBUG_CONTROLS, 0}, {VMCS_GUEST_IA32_DEBUGCTL, BIT(2), ALL}}}, /* bits 5:2 reserved */
     {"guest.no_ia32e.pcide", FAIL33, 0, {{ENTRYC, 0, ENTRY_IA32E_MODE}, {VMCS_GUEST_CR4, CR4_PCIDE, 0}}},
     {"guest.cr3.width", FAIL33, 0, {{VMCS_GUEST_CR3, 1ull << 55, 0}}},
     {"guest.dr7.high", FAIL33, 0, {{VMCS_GUEST_DR7, 1ull << 40, 0}}},
