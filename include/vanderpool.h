@@ -34,7 +34,7 @@ typedef struct vp_config {
 typedef enum vp_stop {
     VP_STOP_DEBUG_EXIT = 1, /* guest wrote port 0xf4; exit status in vp_exit_status() */
     VP_STOP_SHUTDOWN,       /* triple fault (or reset) with no_reboot */
-    VP_STOP_HALTED,         /* all processors halted with interrupts disabled */
+    VP_STOP_HALTED,         /* all processors halted and nothing can wake them (vp_halt_reason) */
     VP_STOP_LIMIT,          /* insn_limit reached */
 } vp_stop;
 
@@ -53,6 +53,9 @@ int vp_load_flat(vp_machine *m, const char *path, uint64_t addr, int real, char 
 vp_stop vp_run(vp_machine *m);
 /* The process exit status the guest asked for: (value << 1) | 1 for port 0xf4. */
 int vp_exit_status(const vp_machine *m);
+/* After VP_STOP_HALTED: why no processor can run again ("all processors halted with
+ * interrupts disabled", "... and no interrupt source armed", ...), without a newline. */
+void vp_halt_reason(const vp_machine *m, char *buf, size_t len);
 uint64_t vp_icount(const vp_machine *m);
 /* The VMX exit summary: VM entries, VMfails and VM exits by reason, summed over the
  * processors, one "vanderpool: " line each. Prints nothing if VMX was never used. */

@@ -195,6 +195,14 @@ void machine_advance(struct machine *m, u64 ns)
     m->now = end;
 }
 
+/* A processor out of wait-for-SIPI and shutdown that something may still wake: running,
+ * or halted where an interrupt would resume it (IF set, or a guest in VMX non-root
+ * operation, which also wakes by VM exits), or with an NMI pending. */
+static bool wakes_on_interrupt(const struct cpu *c)
+{
+    return c->nmi_pending || (c->rflags & FL_IF) || !c->halted || c->vmx_nonroot;
+}
+
 enum machine_stop machine_run(struct machine *m)
 {
     m->stop = STOP_NONE;
@@ -235,8 +243,7 @@ enum machine_stop machine_run(struct machine *m)
             for (int k = 0; k < m->ncpus; k++) {
                 struct cpu *c = m->cpus[k];
                 if (c->shutdown || c->wait_for_sipi) continue;
-                /* A guest in VMX non-root operation also wakes by VM exits (timer, interrupts). */
-                if (c->nmi_pending || (c->rflags & FL_IF) || !c->halted || c->vmx_nonroot) wakeable = true;
+                if (wakes_on_interrupt(c)) wakeable = true;
             }
             if (!wakeable || next == TIME_NEVER) machine_request_stop(m, STOP_HALTED, 0);
         }
@@ -245,4 +252,23 @@ enum machine_stop machine_run(struct machine *m)
         m->slice_end = TIME_NEVER;
     }
     return m->stop;
+}
+
+void machine_halt_reason(const struct machine *m, char *buf, size_t len)
+{
+    int masked = 0, unarmed = 0, sipi = 0, shut = 0;
+    for (int k = 0; k < m->ncpus; k++) {
+        const struct cpu *c = m->cpus[k];
+        if (c->shutdown) shut++;
+        else if (c->wait_for_sipi) sipi++;
+        else if (wakes_on_interrupt(c)) unarmed++; /* STOP_HALTED: no timer armed either */
+        else masked++;
+    }
+    int n = 0;
+    if (masked && !unarmed) n = snprintf(buf, len, "all processors halted with interrupts disabled");
+    else if (unarmed && !masked) n = snprintf(buf, len, "all processors halted and no interrupt source armed");
+    else if (masked) n = snprintf(buf, len, "all processors halted: %d with interrupts disabled, %d with no interrupt source armed", masked, unarmed);
+    else n = snprintf(buf, len, "no processor can run");
+    if (sipi && n >= 0 && (size_t)n < len) n += snprintf(buf + n, len - (size_t)n, "; %d waiting for SIPI", sipi);
+    if (shut && n >= 0 && (size_t)n < len) snprintf(buf + n, len - (size_t)n, "; %d in shutdown", shut);
 }

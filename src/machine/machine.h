@@ -51,7 +51,7 @@ enum machine_stop {
     STOP_NONE,
     STOP_DEBUG_EXIT,   /* isa-debug-exit (port 0xf4) or Bochs' 0x8900 "Shutdown" */
     STOP_SHUTDOWN,     /* triple fault with -no-reboot */
-    STOP_HALTED,       /* every processor halted with interrupts off: nothing can wake it */
+    STOP_HALTED,       /* every processor halted and nothing can wake it (machine_halt_reason) */
     STOP_LIMIT,        /* instruction limit reached */
     STOP_RESET,        /* reset requested and the host asked not to reboot */
 };
@@ -231,6 +231,8 @@ void machine_destroy(struct machine *m);
 void machine_reset(struct machine *m);
 /* Run until a stop condition; returns it. */
 enum machine_stop machine_run(struct machine *m);
+/* After STOP_HALTED: why no processor can ever run again, as one line. */
+void machine_halt_reason(const struct machine *m, char *buf, size_t len);
 void machine_request_stop(struct machine *m, enum machine_stop why, int code);
 /* Processor asked for reset (triple fault, 0xCF9, port 0x92, keyboard controller). */
 void machine_request_reset(struct machine *m, const char *why);

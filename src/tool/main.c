@@ -67,7 +67,8 @@ int main(int argc, char **argv)
     case VP_STOP_DEBUG_EXIT: status = vp_exit_status(vm); break;
     case VP_STOP_SHUTDOWN: status = EXIT_RESET; break; /* the machine already said why */
     case VP_STOP_HALTED:
-        fprintf(diag, "vanderpool: all processors halted with interrupts disabled\n");
+        vp_halt_reason(vm, err, sizeof err);
+        fprintf(diag, "vanderpool: %s\n", err);
         status = EXIT_HALTED;
         break;
     case VP_STOP_LIMIT:

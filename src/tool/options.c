@@ -160,7 +160,7 @@ void options_usage(FILE *out)
         "  odd  the guest wrote V to isa-debug-exit (port 0xf4): status (V << 1) | 1\n"
         "  2    bad command line, or a missing, unreadable or malformed image\n"
         "  4    triple fault or reset with -no-reboot\n"
-        "  6    every processor halted with interrupts disabled\n"
+        "  6    every processor halted and nothing can wake it (the message says why)\n"
         "  8    -icount-limit reached\n");
 }
 

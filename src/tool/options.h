@@ -13,7 +13,7 @@
 enum {
     EXIT_USAGE = 2,    /* bad command line, unreadable or malformed image */
     EXIT_RESET = 4,    /* triple fault or reset with -no-reboot */
-    EXIT_HALTED = 6,   /* every processor halted with interrupts off */
+    EXIT_HALTED = 6,   /* every processor halted and nothing can wake it */
     EXIT_LIMIT = 8,    /* -icount-limit reached */
 };
 
