@@ -9,7 +9,7 @@
 
 /* MSR modules tried in order; the VMX capability MSRs join this list. */
 static const struct msr_range *const modules[] = {core_msrs, mtrr_msrs, mca_msrs, pm_msrs,
-                                                   vmx_msrs};
+                                                   vmx_msrs, lbr_msrs};
 
 static const struct msr_range *find(u32 index)
 {
@@ -104,7 +104,6 @@ static bool core_read(struct cpu *c, u32 index, u64 *val)
     case MSR_MISC_ENABLE:
         *val = c->misc_enable | MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL;
         return true;
-    case MSR_DEBUGCTL: *val = 0; return true;
     case MSR_EFER: *val = c->efer; return true;
     case MSR_TSC_AUX:
         *val = c->tsc_aux;
@@ -160,7 +159,6 @@ static bool core_write(struct cpu *c, u32 index, u64 val)
         *(index == MSR_SYSENTER_ESP ? &c->sysenter_esp : &c->sysenter_eip) = val;
         return true;
     case MSR_MISC_ENABLE: return misc_enable_write(c, val);
-    case MSR_DEBUGCTL: return val == 0; /* LBR/BTF are not implemented */
     case MSR_EFER: return efer_write(c, val);
     case MSR_TSC_AUX:
         if (!(cpu_has(c, FEAT_RDTSCP) || cpu_has(c, FEAT_RDPID)) || (val >> 32)) return false;
@@ -211,7 +209,6 @@ const struct msr_range core_msrs[] = {
     {MSR_ARCH_CAPABILITIES, MSR_ARCH_CAPABILITIES, core_read, NULL},
     {MSR_SYSENTER_CS, MSR_SYSENTER_EIP, core_read, core_write},
     {MSR_MISC_ENABLE, MSR_MISC_ENABLE, core_read, core_write},
-    {MSR_DEBUGCTL, MSR_DEBUGCTL, core_read, core_write},
     {MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, apic_read, apic_write},
     {MSR_X2APIC_FIRST, MSR_X2APIC_LAST, apic_read, apic_write},
     {MSR_EFER, MSR_FMASK, core_read, core_write},

@@ -83,5 +83,7 @@ struct msr_range {
 
 /* Modules, each ending with an entry whose read is NULL. */
 extern const struct msr_range core_msrs[], mtrr_msrs[], mca_msrs[], pm_msrs[], vmx_msrs[];
+/* IA32_DEBUGCTL and the LBR stack (lbr.c). */
+extern const struct msr_range lbr_msrs[];
 
 #endif

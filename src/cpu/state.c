@@ -85,6 +85,7 @@ void cpu_reset(struct cpu *c, bool init_only)
         c->tsc_aux = 0;
         c->feature_control = 0;
         c->misc_enable = 1; /* fast strings */
+        c->debugctl = 0;
         /* Machine-check and power MSRs: undefined at power-up, kept by INIT (Table 10-1). */
         c->mcg_status = c->perf_ctl = c->clock_modulation = c->therm_interrupt = 0;
         memset(c->mc_ctl, 0, sizeof c->mc_ctl);
