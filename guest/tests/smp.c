@@ -7,7 +7,7 @@
  *   - fixed IPIs to one processor, self-IPIs (shorthand and x2APIC SELF IPI), broadcasts;
  *   - spinlocks with LOCK CMPXCHG and XCHG, and LOCK XADD, shared by all processors;
  *   - INIT puts a running AP back in wait-for-SIPI; a SIPI then restarts it, while a
- *     SIPI to a running AP is ignored.
+ *     SIPI to a running AP is ignored; INIT and SIPI sent back to back restart an AP.
  * With one processor (no AP answers) it says so in one line and stops, so the runner's
  * single-processor runs agree everywhere. Only the BSP prints, after the APs are done. */
 #include "guest.h"
@@ -289,4 +289,12 @@ void test_main(struct multiboot_info *mbi)
     check("sipi_restarts_ap1_after_init", WAIT(cpu[1].boots == 3));
     h = cpu[1].heartbeat;
     check("ap1_runs_again", WAIT(cpu[1].heartbeat != h));
+
+    /* INIT and STARTUP back to back, with no delay (as many kernels send them): the AP
+     * takes the INIT first, then the SIPI starts it (SDM Vol. 3 9.4.4, 11.6.1). */
+    send_ipi(3, ICR_INIT | ICR_LEVEL | ICR_ASSERT);
+    send_ipi(3, ICR_SIPI | (AP_PAGE >> 12));
+    check("init_sipi_back_to_back_restarts_ap3", WAIT(cpu[3].boots == 2));
+    h = cpu[3].heartbeat;
+    check("ap3_runs_after_back_to_back", WAIT(cpu[3].heartbeat != h));
 }
