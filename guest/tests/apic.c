@@ -147,6 +147,7 @@ static void test_x2apic_id(void)
     wrmsr(0x1b, base | 1u << 10);
     check_eq("x2apic_id_is_initial_id", rdmsr(0x802), 0);
     check_eq("x2apic_ldr_from_initial_id", rdmsr(0x80d), 1);
+    check_eq("x2apic_mode_hides_xapic_window", lapic_rd(0x30), 0xffffffffu); /* SDM 11.12.2 */
     wrmsr(0x1b, base & ~(3ull << 10)); /* disable */
     wrmsr(0x1b, base & ~(1ull << 10)); /* xAPIC again */
     check_eq("xapic_reenabled_initial_id", lapic_rd(0x20), 0);

@@ -564,12 +564,13 @@ bool lapic_set_base(struct cpu *c, u64 val)
     if (old_en != en || old_x2 != x2) l->id = initial_id(l);
     if (x2 && !old_x2) l->ldr = x2_ldr(l->id);
     if (!x2 && old_x2) l->ldr = 0;
-    if ((old ^ val) & ~0xfffull) {
-        /* SDM 11.4.4, 11.4.5: the xAPIC window moves, for this processor only. The TLB may
-         * hold the new page as open bus. The window does not take precedence over RAM. */
+    if (((old ^ val) & ~0xfffull) || old_en != en || old_x2 != x2) {
+        /* SDM 11.4.4, 11.4.5: the xAPIC window moves, for this processor only, or appears
+         * or vanishes with the mode; the TLB may hold its page as open bus. The window does
+         * not take precedence over RAM. */
         tlb_flush_all(c);
         u64 base = val & ~0xfffull;
-        if (phys_ram(l->m, base))
+        if (en && !x2 && phys_ram(l->m, base))
             machine_log(l->m, "cpu%d: APIC base %#llx lies in RAM: RAM stays visible there", c->index,
                         (unsigned long long)base);
     }
