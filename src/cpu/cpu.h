@@ -152,10 +152,7 @@ struct cpu {
     u64 apic_base, tsc_offset, tsc_aux, pat, feature_control, misc_enable;
     u64 mtrr_cap, mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
     u64 spec_ctrl, pdpte[4];
-    /* IA32_DEBUGCTL and the last branch records (lbr.c): FROM/TO/INFO by stack index. */
-    u64 debugctl, lbr_select, ler_from, ler_to;
-    u64 lbr_from[32], lbr_to[32], lbr_info[32];
-    u8 lbr_tos;
+    u64 debugctl; /* IA32_DEBUGCTL (lbr.c); the LBR stack is at the end */
     /* Machine-check banks (mca.c) and power/thermal MSRs (pm.c). */
     u64 mcg_status, mc_ctl[MCA_MAX_BANKS], mc_ctl2[MCA_MAX_BANKS];
     u64 perf_ctl, clock_modulation, therm_interrupt;
@@ -197,6 +194,11 @@ struct cpu {
     struct vmx *vmx;
     bool vmx_nonroot;
     bool vmx_step; /* non-root with monitor trap flag: one instruction at a time */
+
+    /* Last branch records (lbr.c): FROM/TO/INFO by stack index, cold, so last. */
+    u64 lbr_select, ler_from, ler_to;
+    u64 lbr_from[32], lbr_to[32], lbr_info[32];
+    u8 lbr_tos;
 };
 
 /* --- Executor (src/cpu/exec.c) -------------------------------------------------------- */

@@ -114,7 +114,7 @@ static bool service_events(struct cpu *c)
     if (c->vmx_nonroot) vmx_pending_events(c); /* VM exits for events (src/vmx/events.c) */
     if (c->init_pending || c->sipi_pending) take_init_sipi(c);
     if (c->wait_for_sipi) return false;
-    c->check_events = false;
+    c->check_events = lbr_stepping(c); /* DEBUGCTL.LBR: here before every instruction */
     if (c->interrupt_shadow) {
         /* The shadow covers the boundary right after STI / MOV SS only (SDM Vol. 3 6.8.3). */
         if (c->icount > c->shadow_icount + 1) c->interrupt_shadow = false;
@@ -184,12 +184,16 @@ static inline u64 code_linear(struct cpu *c)
     return (c->seg[SEG_CS].base + c->rip) & 0xffffffffull;
 }
 
-/* Whether instructions run one at a time through step_debug(): TF or RF set, a breakpoint
- * enabled in DR7, or last branch recording on (DEBUGCTL.LBR). */
+/* Whether instructions run one at a time through step_debug(): TF or RF set or a
+ * breakpoint enabled in DR7 (tested before every block), or last branch recording on
+ * (DEBUGCTL.LBR: keeps check_events set, so the block path never tests it). */
+static inline bool debug_traps_armed(const struct cpu *c)
+{
+    return ((c->rflags & (FL_TF | FL_RF)) | (c->dr[7] & DR7_ENABLE_MASK)) != 0;
+}
 static inline bool debug_stepping(const struct cpu *c)
 {
-    return ((c->rflags & (FL_TF | FL_RF)) | (c->dr[7] & DR7_ENABLE_MASK) |
-            (c->debugctl & DEBUGCTL_LBR)) != 0;
+    return debug_traps_armed(c) || lbr_stepping(c);
 }
 
 /* One instruction with every debug condition: used while debug_stepping(). The
@@ -279,15 +283,15 @@ static __attribute__((noinline)) void exec_loop(struct cpu *c)
             if (!service_events(c)) return;
             /* The instruction in an STI / MOV SS shadow runs alone, so events are looked at
              * right after it (SDM Vol. 3 6.8.3); so does each one under the VMX monitor trap
-             * flag (25.5.2). */
-            if (c->interrupt_shadow || c->vmx_step) {
+             * flag (25.5.2), and each one while LBR records branches. */
+            if (c->interrupt_shadow || c->vmx_step || lbr_stepping(c)) {
                 if (c->vmx_step) vmx_step_begin(c);
                 if (debug_stepping(c)) step_debug(c);
                 else step_uncached(c);
                 continue;
             }
         }
-        if (unlikely(debug_stepping(c))) {
+        if (unlikely(debug_traps_armed(c))) {
             step_debug(c);
             continue;
         }

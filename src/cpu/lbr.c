@@ -218,7 +218,8 @@ static bool lbr_write(struct cpu *c, u32 index, u64 val)
     case MSR_DEBUGCTL:
         /* Reserved bits raise #GP (SDM Vol. 3 18.4.1). */
         if (val & ~debugctl_valid_bits(c)) return false;
-        c->debugctl = val; /* WRMSR ends the block: the executor sees lbr_stepping() */
+        c->debugctl = val;
+        c->check_events = true; /* the executor looks at lbr_stepping() (exec.c) */
         return true;
     case MSR_LASTBRANCH_TOS:
         if (!m || val >= m->entries) return false;

@@ -3,9 +3,9 @@
  * and single-step on branches (BTF). Every model's facts (stack size, MSR addresses,
  * record format, valid DEBUGCTL bits) sit in one table in lbr.c.
  *
- * The hot path pays nothing: while DEBUGCTL.LBR is set the executor runs instructions
- * one at a time through step_debug() (exec.c), which asks lbr_after_insn() whether the
- * instruction was a taken branch; BTF only matters with RFLAGS.TF, which already runs
+ * The hot path pays nothing: while DEBUGCTL.LBR is set check_events stays set, so the
+ * executor's event path runs instructions one at a time through step_debug() (exec.c),
+ * which asks lbr_after_insn() whether the instruction was a taken branch; BTF only matters with RFLAGS.TF, which already runs
  * that path. Interrupt and exception delivery calls lbr_event() only when LBR or BTF
  * is set. */
 #ifndef VP_LBR_H
