@@ -392,6 +392,72 @@ static void test_single_step(void)
     write_dr0(0);
 }
 
+/* --- MOV SS / POP SS and breakpoints (SDM Vol. 3 6.8.3) ------------------------------ */
+
+extern char mi_site[], mi_next[];
+static NOINL void movss_ibp_target(void)
+{
+    __asm__ volatile("mov %%ss, %%eax\n mov %%eax, %%ss\nmi_site: nop\nmi_next: nop" ::: "eax");
+}
+static NOINL void movss_int_target(void)
+{
+    __asm__ volatile("mov %0, %%ss\n int $0x42" ::"m"(var[0]) : "memory");
+}
+
+static void test_movss_breakpoints(void)
+{
+    /* An instruction breakpoint on the instruction after MOV SS is not reported; the one
+     * on the instruction after that is. */
+    reset_log();
+    db_set_rf = 1;
+    write_dr0((u32)(uptr)mi_site);
+    write_dr1((u32)(uptr)mi_next);
+    write_dr7(DR7_FIXED | BP(0, RW_X, LEN1) | BP(1, RW_X, LEN1));
+    movss_ibp_target();
+    write_dr7(DR7_FIXED);
+    check_eq("ibp_after_mov_ss_count", dblog.n, 1);
+    check_eq("ibp_after_mov_ss_not_reported", dblog.ip[0], (u32)(uptr)mi_next);
+    check_eq("ibp_after_mov_ss_dr6_b1", dblog.dr6[0] & DR6_BITS, 2);
+
+    /* A data breakpoint hit by MOV SS followed by INT n: the #DB is delivered after the
+     * transfer, at the handler (the CVE-2018-8897 behaviour). */
+    u16 ss;
+    __asm__ volatile("mov %%ss, %0" : "=r"(ss));
+    var[0] = ss;
+    reset_log();
+    soft_hits = 0;
+    set_trap_handler(0x42, on_soft);
+    write_dr0((u32)(uptr)var);
+    write_dr7(DR7_FIXED | BP(0, RW_RW, LEN4));
+    movss_int_target();
+    write_dr7(DR7_FIXED);
+    set_trap_handler(0x42, 0);
+    check_eq("mov_ss_int_handler_ran", soft_hits, 1);
+    check_eq("mov_ss_int_db_delivered", dblog.n, 1);
+    check_eq("mov_ss_int_db_dr6_b0", dblog.dr6[0] & DR6_BITS, 1);
+    write_dr0(0);
+    write_dr1(0);
+    write_dr6(0);
+}
+
+static void wr_debugctl_fn(void *arg)
+{
+    __asm__ volatile("wrmsr" ::"c"(0x1d9), "a"(*(u32 *)arg), "d"(0));
+}
+/* WRMSR IA32_DEBUGCTL: -1 if accepted, else the vector. */
+static int wr_debugctl(u32 v) { return catch_fault(wr_debugctl_fn, &v); }
+
+/* IA32_DEBUGCTL: LBR and BTF exist on every model, bits 5:2 are reserved (SDM 18.4.1). */
+static void test_debugctl(void)
+{
+    u64 v = 1;
+    check_eq("debugctl_reads_zero", rdmsr_safe(0x1d9, &v) == 0 && v == 0, 1);
+    check_eq("debugctl_btf_accepted", wr_debugctl(2), -1);
+    check_eq("debugctl_btf_reads_back", rdmsr_safe(0x1d9, &v) == 0 && v == 2, 1);
+    check_eq("debugctl_reserved_gp", wr_debugctl(4), 13);
+    wr_debugctl(0);
+}
+
 void test_main(struct multiboot_info *mbi)
 {
     set_trap_handler(1, on_db);
@@ -402,5 +468,7 @@ void test_main(struct multiboot_info *mbi)
     test_insn_bp();
     test_gd();
     test_single_step();
+    test_movss_breakpoints();
+    test_debugctl();
     set_trap_handler(1, 0);
 }
