@@ -240,7 +240,10 @@ vp_stop vp_run(vp_machine *vp)
 
 int vp_exit_status(const vp_machine *vp) { return vp->m->exit_code; }
 
-void vp_halt_reason(const vp_machine *vp, char *buf, size_t len) { machine_halt_reason(vp->m, buf, len); }
+void vp_halt_reason(const vp_machine *vp, char *buf, size_t len)
+{
+    machine_halt_reason(vp->m, buf, len);
+}
 
 uint64_t vp_icount(const vp_machine *vp)
 {

@@ -151,7 +151,8 @@ static u64 timer_period(const struct lapic *l) { return (u64)l->init_count << ti
 
 static u32 timer_current(const struct lapic *l, u64 now)
 {
-    if (!l->counting || !l->init_count || timer_mode(l) == TIMER_TSC || now < l->timer_start) return 0;
+    if (!l->counting || !l->init_count || timer_mode(l) == TIMER_TSC || now < l->timer_start)
+        return 0;
     u64 ticks = (now - l->timer_start) >> timer_shift(l);
     if (timer_mode(l) == TIMER_PERIODIC) return l->init_count - (u32)(ticks % l->init_count);
     return ticks >= l->init_count ? 0 : l->init_count - (u32)ticks;
@@ -571,8 +572,8 @@ bool lapic_set_base(struct cpu *c, u64 val)
         tlb_flush_all(c);
         u64 base = val & ~0xfffull;
         if (en && !x2 && phys_ram(l->m, base))
-            machine_log(l->m, "cpu%d: APIC base %#llx lies in RAM: RAM stays visible there", c->index,
-                        (unsigned long long)base);
+            machine_log(l->m, "cpu%d: APIC base %#llx lies in RAM: RAM stays visible there",
+                        c->index, (unsigned long long)base);
     }
     cpu_kick(c);
     intr_pic_changed(l->m);

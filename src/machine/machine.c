@@ -264,11 +264,16 @@ void machine_halt_reason(const struct machine *m, char *buf, size_t len)
         else if (wakes_on_interrupt(c)) unarmed++; /* STOP_HALTED: no timer armed either */
         else masked++;
     }
-    int n = 0;
-    if (masked && !unarmed) n = snprintf(buf, len, "all processors halted with interrupts disabled");
-    else if (unarmed && !masked) n = snprintf(buf, len, "all processors halted and no interrupt source armed");
-    else if (masked) n = snprintf(buf, len, "all processors halted: %d with interrupts disabled, %d with no interrupt source armed", masked, unarmed);
+    const char *all = "all processors halted";
+    int n;
+    if (masked && !unarmed) n = snprintf(buf, len, "%s with interrupts disabled", all);
+    else if (unarmed && !masked) n = snprintf(buf, len, "%s and no interrupt source armed", all);
+    else if (masked)
+        n = snprintf(buf, len, "%s: %d with interrupts disabled, %d with no interrupt source armed",
+                     all, masked, unarmed);
     else n = snprintf(buf, len, "no processor can run");
-    if (sipi && n >= 0 && (size_t)n < len) n += snprintf(buf + n, len - (size_t)n, "; %d waiting for SIPI", sipi);
-    if (shut && n >= 0 && (size_t)n < len) snprintf(buf + n, len - (size_t)n, "; %d in shutdown", shut);
+    size_t used = n < 0 ? len : (size_t)n;
+    if (sipi && used < len)
+        used += (size_t)snprintf(buf + used, len - used, "; %d waiting for SIPI", sipi);
+    if (shut && used < len) snprintf(buf + used, len - used, "; %d in shutdown", shut);
 }

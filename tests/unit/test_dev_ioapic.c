@@ -1,5 +1,6 @@
 /* I/O APIC: identification, redirection to a local APIC, IRQ0 -> pin 2, masking,
- * edges on masked pins ignored, level-triggered remote IRR with EOI broadcast, logical and lowest-priority delivery. */
+ * edges on masked pins ignored, level-triggered remote IRR with EOI broadcast, logical and
+ * lowest-priority delivery. */
 #include "test_dev.h"
 
 #define IOAPIC 0xfec00000ull
@@ -55,7 +56,8 @@ int main(void)
     irq_pulse(m, 5);
     CHECK("ioapic masked", !intr_pending(c1), "masked pin delivered");
     route(m, 5, 0x35, 1);
-    CHECK("ioapic masked edge dropped", !intr_pending(c1), "edge that arrived while masked delivered at unmask");
+    CHECK("ioapic masked edge dropped", !intr_pending(c1),
+          "edge that arrived while masked delivered at unmask");
     irq_pulse(m, 5);
     CHECK_EQ("ioapic unmasked edge delivers", intr_ack(c1), 0x35);
     eoi(m, 1);

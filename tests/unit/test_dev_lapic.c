@@ -1,6 +1,7 @@
 /* Local APIC: registers over MMIO, periodic and one-shot timer, TPR/PPR, EOI, IPIs
  * (fixed, INIT, SIPI, NMI, shorthands, logical), x2APIC MSRs and APIC-base transitions,
- * TSC-deadline timer. */
+ * TSC-deadline timer; timer mode changes, the APIC ID across modes, relocation, INIT and
+ * SIPI back to back. */
 #include "test_dev.h"
 
 #define APIC 0xfee00000ull
@@ -42,7 +43,8 @@ static void test_timer_mode_switch(void)
     wr(m, 0, 0x320, 0x20044); /* expired one-shot -> periodic */
     CHECK_EQ("lapic expired one-shot stays 0 in periodic", rd(m, 0, 0x390), 0);
     machine_advance(m, 3000);
-    CHECK("lapic expired one-shot no periodic interrupt", !intr_pending(c0), "periodic restarted from an expired count");
+    CHECK("lapic expired one-shot no periodic interrupt", !intr_pending(c0),
+          "periodic restarted from an expired count");
     CHECK_EQ("lapic expired one-shot keeps initial count", rd(m, 0, 0x380), 1000);
     wr(m, 0, 0x380, 1000); /* a new initial count restarts it */
     machine_advance(m, 1000);
@@ -65,9 +67,11 @@ static void test_apic_id(void)
     struct cpu *c1 = m->cpus[1];
     u64 v = 0;
     wr(m, 1, 0x20, 5u << 24);
-    CHECK("x2apic id is the initial id", lapic_set_base(c1, 0xfee00000 | EN | EXTD) && lapic_msr_read(c1, 0x802, &v) && v == 1,
+    CHECK("x2apic id is the initial id",
+          lapic_set_base(c1, 0xfee00000 | EN | EXTD) && lapic_msr_read(c1, 0x802, &v) && v == 1,
           "x2APIC id %#llx after xAPIC id write 5", (unsigned long long)v);
-    CHECK("x2apic ldr from the initial id", lapic_msr_read(c1, 0x80d, &v) && v == 2, "ldr %#llx", (unsigned long long)v);
+    CHECK("x2apic ldr from the initial id", lapic_msr_read(c1, 0x80d, &v) && v == 2, "ldr %#llx",
+          (unsigned long long)v);
     lapic_set_base(c1, 0xfee00000);
     lapic_set_base(c1, 0xfee00000 | EN);
     CHECK_EQ("xapic id after x2apic, disable, enable", rd(m, 1, 0x20), 1u << 24);
@@ -90,7 +94,8 @@ static void test_relocation(void)
     CHECK("apic relocate accepted", lapic_set_base(c1, alt | EN), "base write refused");
     CHECK_EQ("apic relocated window reads version", phys_read(m, c1, alt + 0x30, 4), 0x50014);
     CHECK_EQ("apic relocated window id", phys_read(m, c1, alt + 0x20, 4), 1u << 24);
-    CHECK_EQ("apic old window gone after relocation", phys_read(m, c1, APIC + 0x30, 4), 0xffffffffu);
+    CHECK_EQ("apic old window gone after relocation", phys_read(m, c1, APIC + 0x30, 4),
+             0xffffffffu);
     CHECK_EQ("apic other processor keeps its window", rd(m, 0, 0x20), 0);
     CHECK_EQ("apic relocated window private", phys_read(m, m->cpus[0], alt + 0x30, 4), 0xffffffffu);
     phys_write(m, c1, alt + 0x80, 4, 0x30);
@@ -100,19 +105,19 @@ static void test_relocation(void)
     dev_free(m);
 }
 
-/* SDM 9.4.4, 11.6.1: INIT then STARTUP back to back, before the target takes the INIT:
- * the INIT is processed first, then the SIPI starts the processor. A SIPI to a processor
- * not in wait-for-SIPI is ignored. */
-static int run_cpu(struct machine *m, struct cpu *c, u64 n)
+/* Let processor c run (or look at its events) for up to n instructions. */
+static void run_cpu(struct machine *m, struct cpu *c, u64 n)
 {
     c->deadline = c->icount + n;
     m->running = c;
     m->slice_start_icount = c->icount;
     cpu_exec(c);
     m->running = NULL;
-    return 0;
 }
 
+/* SDM 9.4.4, 11.6.1: INIT then STARTUP back to back, before the target takes the INIT:
+ * the INIT is processed first, then the SIPI starts the processor. A SIPI to a processor
+ * not in wait-for-SIPI is ignored. */
 static void test_init_sipi_back_to_back(void)
 {
     struct machine *m = dev_machine(2, 16 << 20);
@@ -133,7 +138,8 @@ static void test_init_sipi_back_to_back(void)
     CHECK_EQ("sipi to a running ap ignored", c1->seg[SEG_CS].sel, 0x800);
     wr(m, 0, 0x300, 0x0000c500); /* ...and not kept for after the next INIT */
     run_cpu(m, c1, 100);
-    CHECK("earlier sipi not latched across init", c1->wait_for_sipi, "AP started by a SIPI that came before the INIT");
+    CHECK("earlier sipi not latched across init", c1->wait_for_sipi,
+          "AP started by a SIPI that came before the INIT");
     wr(m, 0, 0x300, 0x00000608);
     wr(m, 0, 0x300, 0x0000060a); /* second SIPI before the AP ran: the first one wins */
     run_cpu(m, c1, 100);
