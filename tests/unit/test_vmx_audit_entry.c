@@ -215,6 +215,42 @@ static void test_order(void)
     harness_free(h);
 }
 
+/* Addresses the entry checks call canonical are canonical for the processor's linear-
+ * address width, whatever CR4.LA57 (SDM 27.2.2, 27.3.1.1, 27.3.1.2): on the 57-bit Ice Lake
+ * model a base with bit 55 set passes with guest and host CR4.LA57 = 0; on the 48-bit
+ * Skylake model the same value fails the check. */
+static void canonical_width_case(const char *model, const char *field, enum vmcs_slot slot, const char *check,
+                                 bool wide)
+{
+    struct harness *h = vmx_guest_setup(model, HOST_RESUME);
+    struct cpu *c = h->c;
+    static const u8 g[] = {0x0f, 0xa2}; /* cpuid: exit 10 */
+    guest_code(h, g, sizeof g);
+    vmcs_set(c, slot, 1ull << 55);
+    host_enter(h, true);
+    char n[128];
+    snprintf(n, sizeof n, "audit.canonical_width.%s.%s", model, field);
+    if (wide)
+        CHECK(n, exit_reason(h) == 10, "reason %#x, check %s", exit_reason(h), last_check(h));
+    else
+        CHECK(n, !strcmp(last_check(h), check), "reason %#x, check %s", exit_reason(h), last_check(h));
+    harness_free(h);
+}
+static void test_canonical_width(void)
+{
+    static const struct { const char *field; enum vmcs_slot slot; const char *check; } f[] = {
+        {"guest_fs_base", VMCS_GUEST_FS_BASE, "guest.base.canonical"},
+        {"guest_gdtr_base", VMCS_GUEST_GDTR_BASE, "guest.dtr.base"},
+        {"guest_sysenter_esp", VMCS_GUEST_SYSENTER_ESP, "guest.sysenter.canonical"},
+        {"host_gs_base", VMCS_HOST_GS_BASE, "host.base.canonical"},
+        {"host_sysenter_eip", VMCS_HOST_IA32_SYSENTER_EIP, "host.sysenter.canonical"},
+    };
+    for (size_t k = 0; k < ARRAY_LEN(f); k++) {
+        canonical_width_case("icelake", f[k].field, f[k].slot, f[k].check, true);
+        canonical_width_case("skylake", f[k].field, f[k].slot, f[k].check, false);
+    }
+}
+
 int main(void)
 {
     for (size_t k = 0; k < ARRAY_LEN(cases); k++) run_case(&cases[k]);
@@ -222,6 +258,7 @@ int main(void)
     test_pdpte();
     test_error_code_bit15();
     test_order();
+    test_canonical_width();
     printf("entry checks in the table: %d\n", vmx_entry_check_count());
     return check_exit();
 }
