@@ -1,7 +1,7 @@
 /* Differential test, in 32-bit code, of the instructions that exist only outside 64-bit
  * mode: DAA DAS AAA AAS AAM AAD (SF ZF PF defined for DAA/DAS and AAM/AAD; OF undefined
  * for all, and SF ZF PF OF for AAA/AAS; CF AF for AAM/AAD — SDM Vol. 2), INC/DEC 40-4F,
- * the 82 alias of 80, and a few ordinary forms with 32-bit default sizes. The native side
+ * the 82 alias of 80, SALC, and a few ordinary forms with 32-bit default sizes. The native side
  * runs in compatibility mode through a far call; the emulated side in flat protected
  * mode. Only the low 32 bits of registers are compared. */
 #include "../diff/diff.h"
@@ -58,6 +58,10 @@ int main(void)
         diff_put(&f, 0x82); diff_put(&f, modrm(3, op, RCX)); diff_put(&f, 0x93);
         diff_form(d, &f, N / 8, false);
     }
+    /* SALC (D6): AL = CF ? FFh : 00h, flags unchanged (Intel; AMD processors agree). */
+    diff_begin(&f, FL_ARITH, 0, "salc (D6)");
+    diff_put(&f, 0xd6);
+    diff_form(d, &f, N / 8, false);
     /* Ordinary forms in 32-bit code: memory operands, string move, 16-bit operands. */
     diff_begin(&f, FL_ARITH, PTR_RBX, "adc [ebx+4],ecx (32-bit code)");
     diff_put(&f, 0x11); diff_put(&f, modrm(1, RCX, RBX)); diff_put(&f, 4);
