@@ -28,6 +28,8 @@ typedef struct vp_config {
     FILE *log;              /* traces and diagnostics; NULL = stderr */
     uint64_t insn_limit;    /* stop after this many instructions; 0 = no limit */
     uint64_t seed;          /* RDRAND/RDSEED seed */
+    int pc_testdev;         /* add QEMU's pc-testdev (-device pc-testdev): data port 0xe0,
+                               IRQ-line ports 0x2000-0x2017, 64 KiB window at 0xff000000 */
 } vp_config;
 
 /* Why vp_run returned. */

@@ -125,6 +125,7 @@ vp_machine *vp_create(const vp_config *cfg, char *err, size_t errlen)
     mc.log = cfg->log;
     mc.icount_limit = cfg->insn_limit;
     mc.rng_seed = cfg->seed;
+    mc.pc_testdev = cfg->pc_testdev != 0;
 
     vp_machine *vp = calloc(1, sizeof *vp);
     if (!vp) {

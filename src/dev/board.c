@@ -18,8 +18,10 @@ bool board_create(struct machine *m, char *err, size_t errlen)
     m->fw_cfg = fw_cfg_create(m);
     m->reset = reset_create(m);
     bool dbg = debug_exit_create(m);
+    /* Registered after debugcon: its byte data port 0xe8-0xeb covers 0xe9, as in QEMU. */
+    bool testdev = !m->pc_testdev || pc_testdev_create(m);
     if (!m->pic || !m->pit || !m->rtc || !m->uart || !m->ioapic || !m->pci || !m->fw_cfg ||
-        !m->reset || !dbg) {
+        !m->reset || !dbg || !testdev) {
         snprintf(err, errlen, "out of memory creating the board devices");
         board_destroy(m);
         return false;
@@ -53,6 +55,7 @@ void board_destroy(struct machine *m)
     fw_cfg_destroy(m->fw_cfg);
     reset_destroy(m->reset);
     debug_exit_destroy(m);
+    pc_testdev_destroy(m->testdev);
     m->pic = NULL;
     m->pit = NULL;
     m->rtc = NULL;
@@ -61,4 +64,5 @@ void board_destroy(struct machine *m)
     m->pci = NULL;
     m->fw_cfg = NULL;
     m->reset = NULL;
+    m->testdev = NULL;
 }

@@ -59,6 +59,11 @@ bool debug_exit_create(struct machine *m);
 void debug_exit_destroy(struct machine *m);
 void debug_exit_reset(struct machine *m);
 
+/* pc_testdev.c: QEMU's pc-testdev (-device pc-testdev): ports 0xe0-0xeb and
+ * 0x2000-0x2017, the 64 KiB window at 0xff000000. Sets m->testdev. */
+bool pc_testdev_create(struct machine *m);
+void pc_testdev_destroy(struct pc_testdev *t);
+
 /* intr.c: the PIC's INTR output may have changed. */
 void intr_pic_changed(struct machine *m);
 

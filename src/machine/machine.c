@@ -94,6 +94,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         }
     }
     m->no_reboot = cfg->no_reboot;
+    m->pc_testdev = cfg->pc_testdev;
     m->trace = cfg->trace;
     m->serial_out = cfg->serial_out ? cfg->serial_out : stdout;
     m->log = cfg->log ? cfg->log : stderr;

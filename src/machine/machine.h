@@ -98,6 +98,7 @@ struct machine {
     struct pci *pci;
     struct fw_cfg *fw_cfg;
     struct reset_ctl *reset;
+    struct pc_testdev *testdev; /* -device pc-testdev, or NULL */
 
     /* Configuration. */
     int cpu_model; /* index into the CPU model table */
@@ -105,6 +106,7 @@ struct machine {
      * model's defaults (src/cpu/cpumodel.c). */
     u32 features_on[MACHINE_FEATURE_WORDS], features_off[MACHINE_FEATURE_WORDS];
     bool no_reboot;
+    bool pc_testdev; /* board_create adds QEMU's pc-testdev */
     u32 trace;
     FILE *serial_out; /* UART output (stdout by default) */
     FILE *log;        /* traces and diagnostics (stderr by default) */
@@ -205,7 +207,8 @@ void lapic_set_tpr(struct cpu *c, u8 tpr);
 /* --- Board wiring (src/dev/board.c) ------------------------------------------------ */
 
 /* Create the chipset devices (UART, PICs, PIT, RTC, I/O APIC, PCI host, fw_cfg, debug
- * exit, port 0xe9, reset control) and register them on the buses. */
+ * exit, port 0xe9, reset control, and pc-testdev if m->pc_testdev) and register them on
+ * the buses. */
 bool board_create(struct machine *m, char *err, size_t errlen);
 void board_reset(struct machine *m);
 void board_destroy(struct machine *m);
@@ -219,6 +222,7 @@ struct machine_config {
     const u32 *features; /* MACHINE_FEATURE_WORDS words from cpu_model_parse, or NULL for the
                             model's defaults */
     bool no_reboot;
+    bool pc_testdev; /* QEMU's pc-testdev (src/dev/pc_testdev.c) */
     u32 trace;
     FILE *serial_out, *log;
     u64 icount_limit;

@@ -94,12 +94,18 @@ int parse_smp(const char *s, int *n, char *err, size_t errlen)
     return 0;
 }
 
-/* -device: only the debug-exit port exists, and it is always there at 0xf4/4. */
-static int parse_device(const char *s, char *err, size_t errlen)
+/* -device: isa-debug-exit, which is always there at 0xf4/4, and pc-testdev (QEMU's test
+ * device, off unless asked for; it takes no parameters). */
+static int parse_device(const char *s, struct options *o, char *err, size_t errlen)
 {
     size_t n = strcspn(s, ",");
+    if (n == strlen("pc-testdev") && strncmp(s, "pc-testdev", n) == 0) {
+        if (s[n]) return fail(err, errlen, "-device: pc-testdev takes no parameters ('%s')", s);
+        o->cfg.pc_testdev = 1;
+        return 0;
+    }
     if (n != strlen("isa-debug-exit") || strncmp(s, "isa-debug-exit", n) != 0)
-        return fail(err, errlen, "-device: unsupported device '%.*s' (only isa-debug-exit)", (int)n, s);
+        return fail(err, errlen, "-device: unsupported device '%.*s' (isa-debug-exit or pc-testdev)", (int)n, s);
     for (const char *p = s + n; *p;) {
         p++;
         size_t f = strcspn(p, ",");
@@ -143,6 +149,9 @@ void options_usage(FILE *out)
         "  -serial DEV         COM1: stdio (default), file:PATH, none\n"
         "  -no-reboot          stop instead of resetting on triple fault or reset request\n"
         "  -device isa-debug-exit[,iobase=0xf4,iosize=0x04]   accepted; always present\n"
+        "  -device pc-testdev  QEMU's test device: data port 0xe0, page flush 0xe4, byte data\n"
+        "                      port 0xe8 (covers debugcon's 0xe9), IRQ lines 0x2000-0x2017,\n"
+        "                      64 KiB RAM-like MMIO window at 0xff000000 (off by default)\n"
         "  -nographic, -display none, -machine pc, -accel tcg  accepted and ignored\n"
         "Debugging:\n"
         "  -d LIST             trace: exec,int,cpu_reset,unimp,io,vmx,all (-d help)\n"
@@ -242,7 +251,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
         } else if (!strcmp(name, "no-reboot")) {
             o->cfg.no_reboot = 1;
         } else if (!strcmp(name, "device")) {
-            if (parse_device(val, err, errlen)) return -1;
+            if (parse_device(val, o, err, errlen)) return -1;
         } else if (!strcmp(name, "display")) {
             if (strcmp(val, "none")) return fail(err, errlen, "-display: only 'none' is supported (there is no display)");
         } else if (!strcmp(name, "machine") || !strcmp(name, "M")) {

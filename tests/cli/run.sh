@@ -102,6 +102,7 @@ usage_error "-serial unwritable" "-serial" -serial "file:$tmp/no/such/dir/x" -ke
 usage_error "-D unwritable" "-D" -D "$tmp/no/such/dir/log" -kernel "$k"
 usage_error "unknown -device" "unsupported device" -device e1000 -kernel "$k"
 usage_error "debug-exit wrong iobase" "iobase" -device isa-debug-exit,iobase=0x501 -kernel "$k"
+usage_error "pc-testdev parameters" "pc-testdev takes no parameters" -device pc-testdev,iobase=0xe0 -kernel "$k"
 usage_error "-display gtk" "-display" -display gtk -kernel "$k"
 usage_error "-machine q35" "-machine" -machine q35 -kernel "$k"
 usage_error "bad -icount-limit" "-icount-limit" -icount-limit lots -kernel "$k"
@@ -134,6 +135,10 @@ aout_kernel "$tmp/loop.bin" '\xeb\xfe'
 expect_status "instruction limit" 8 -kernel "$tmp/loop.bin" -icount-limit 1000
 aout_kernel "$tmp/halt.bin" '\xfa\xf4'
 expect_status "halted with interrupts off" 6 -kernel "$tmp/halt.bin"
+# QEMU's pc-testdev: data port 0xe0 and the window at 0xff000000 carry 42 to the exit status.
+aout_kernel "$tmp/testdev.bin" '\xb8\x2a\x00\x00\x00\xe7\xe0\x31\xc0\xe5\xe0\xa3\x00\x00\x00\xff\x31\xc0\xa1\x00\x00\x00\xff\xe6\xf4\xf4'
+expect_status "-device pc-testdev" 85 -kernel "$tmp/testdev.bin" -device pc-testdev
+expect_status "pc-testdev off by default" 255 -kernel "$tmp/testdev.bin"
 aout_kernel "$tmp/triple.bin" '\xcc'
 expect_status "triple fault with -no-reboot" 4 -kernel "$tmp/triple.bin" -no-reboot
 # Reset reboots the kernel (the loader runs again); RAM outside the image survives.
