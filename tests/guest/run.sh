@@ -9,6 +9,8 @@
 #   --all-pending     also run tests marked `pending` (options.txt) on Vanderpool
 # A pending test runs only on Bochs (its PASS line is Bochs'), unless named on the
 # command line or --all-pending is given: it tests an emulator feature still being built.
+# A vp-only test (options.txt) never runs on Bochs (one SKIP line says why) and is judged
+# on Vanderpool alone.
 # A test with models= in options.txt also runs as TEST@MODEL per CPU model (on both
 # emulators); TEST names all its runs, TEST@MODEL one of them.
 # Bochs results are cached in build/bochs-cache keyed by the kernel's hash and run options.
@@ -49,6 +51,10 @@ done
 kernel_of() { echo "$kdir/${1%%@*}.elf"; }
 # The runs Vanderpool makes: all of them, less the pending ones unless allowed.
 pending=$(awk '{ for (k = 2; k <= NF; k++) if ($k == "pending") print $1 }' "$here/options.txt")
+# vp-only tests: Bochs lacks what they test (vp-only=REASON in options.txt).
+vponly_reason() { "$here/test-smp.sh" "${1%%@*}" vp-only; }
+bochsruns=()
+for r in "${runs[@]}"; do [ -z "$(vponly_reason "$r")" ] && bochsruns+=("$r"); done
 vpruns=()
 for r in "${runs[@]}"; do
     if [ $allpending -eq 0 ] && printf '%s\n' $pending | grep -qxF -- "${r%%@*}"; then continue; fi
@@ -64,9 +70,14 @@ if [ $bochs -eq 1 ]; then
         echo "FAIL bochs/setup: bochs not installed (scripts/deps.sh)" | report
         bochs=0
     else
-        for r in "${runs[@]}"; do echo "$(kernel_of "$r") $r"; done |
+        [ ${#bochsruns[@]} -gt 0 ] && for r in "${bochsruns[@]}"; do echo "$(kernel_of "$r") $r"; done |
             xargs -P "$jobs" -n2 "$here/bochs-cached.sh" >/dev/null
         for r in "${runs[@]}"; do
+            why=$(vponly_reason "$r")
+            if [ -n "$why" ]; then
+                echo "SKIP bochs/$r: Vanderpool only: ${why//_/ }" | report
+                continue
+            fi
             "$here/compare.sh" bochs "$r" "$("$here/bochs-cached.sh" "$(kernel_of "$r")" "$r")" | report
         done
     fi
@@ -84,7 +95,7 @@ for spec in "${vps[@]}"; do
         xargs -P "$jobs" -n2 bash -c '"$0" "$1" "$3" "$2" "$4"' "$here/vp-one.sh" "$vp" "$outdir"
     for r in "${vpruns[@]}"; do
         b=""
-        [ $bochs -eq 1 ] && b=$("$here/bochs-cached.sh" "$(kernel_of "$r")" "$r")
+        [ $bochs -eq 1 ] && [ -z "$(vponly_reason "$r")" ] && b=$("$here/bochs-cached.sh" "$(kernel_of "$r")" "$r")
         "$here/compare.sh" "$label" "$r" "$outdir/$r.txt" "$b" | report
     done
 done

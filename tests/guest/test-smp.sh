@@ -5,6 +5,8 @@
 #   cpu       Vanderpool -cpu SPEC (default none); for TEST@MODEL the base spec with its
 #             model replaced by MODEL ("skylake,+vmx" -> "core2,+vmx")
 #   bochs     Bochs cpu model (default: the one in tests/bochs/bochsrc.in)
+#   device    Vanderpool -device NAME (default none)
+#   vp-only   why the test cannot run on Bochs (empty: it can)
 #   variants  the runs of TEST: TEST itself, then TEST@MODEL for each models= entry
 root=$(cd "$(dirname "$0")/../.." && pwd)
 run=$1 key=${2:-smp}

@@ -9,6 +9,8 @@ mkdir -p "$outdir"
 smp=$("$(dirname "$0")/test-smp.sh" "$name")
 # A per-test cpu=SPEC (options.txt) becomes -cpu SPEC, e.g. to switch VMX on.
 cpu=$("$(dirname "$0")/test-smp.sh" "$name" cpu)
-timeout "${VP_TIMEOUT:-60}" "$vp" -kernel "$kernel" -smp "$smp" ${cpu:+-cpu "$cpu"} -serial stdio -no-reboot \
+# A per-test device=NAME becomes -device NAME, e.g. pc-testdev.
+dev=$("$(dirname "$0")/test-smp.sh" "$name" device)
+timeout "${VP_TIMEOUT:-60}" "$vp" -kernel "$kernel" -smp "$smp" ${cpu:+-cpu "$cpu"} ${dev:+-device "$dev"} -serial stdio -no-reboot \
     >"$outdir/$name.txt" 2>"$outdir/$name.err" </dev/null
 echo $? >"$outdir/$name.status"

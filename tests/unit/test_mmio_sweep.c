@@ -64,7 +64,6 @@ enum {
 };
 
 #define P_A ((1u << RBX) | (1u << RSI))
-#define P_B ((1u << RDI) | (1u << RSP) | (1u << RBP))
 
 struct form {
     char name[56];
