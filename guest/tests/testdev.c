@@ -10,15 +10,18 @@
 #define IOAPIC 0xfec00000u
 #define WIN 0xff000000u
 #define IRQ_PORT(n) ((u16)(0x2000 + (n)))
-#define VEC_PIC_EDGE 0x25   /* IRQ5 */
-#define VEC_PIC_LEVEL 0x2a  /* IRQ10 on the slave */
-#define VEC_IO_EDGE 0x60    /* I/O APIC pin 14 */
-#define VEC_IO_LEVEL 0x61   /* I/O APIC pin 15 (lines 16-23 abort QEMU) */
+#define VEC_PIC_EDGE 0x25  /* IRQ5 */
+#define VEC_PIC_LEVEL 0x2a /* IRQ10 on the slave */
+#define VEC_IO_EDGE 0x60   /* I/O APIC pin 14 */
+#define VEC_IO_LEVEL 0x61  /* I/O APIC pin 15 (lines 16-23 abort QEMU) */
 
 static volatile u32 hits[256];
 static volatile u32 lower_at; /* level handlers lower the line on this hit */
 
-static void lapic_wr(u32 reg, u32 v) { *(volatile u32 *)(uptr)(LAPIC + reg) = v; }
+static void lapic_wr(u32 reg, u32 v)
+{
+    *(volatile u32 *)(uptr)(LAPIC + reg) = v;
+}
 static u32 ioapic_rd(u32 reg)
 {
     *(volatile u32 *)(uptr)IOAPIC = reg;
@@ -99,10 +102,14 @@ static void test_data_port(void)
 
 static void pic_init(u8 mask_master, u8 mask_slave)
 {
-    outb(0x20, 0x11); outb(0xa0, 0x11);
-    outb(0x21, 0x20); outb(0xa1, 0x28);
-    outb(0x21, 0x04); outb(0xa1, 0x02);
-    outb(0x21, 0x01); outb(0xa1, 0x01);
+    outb(0x20, 0x11);
+    outb(0xa0, 0x11);
+    outb(0x21, 0x20);
+    outb(0xa1, 0x28);
+    outb(0x21, 0x04);
+    outb(0xa1, 0x02);
+    outb(0x21, 0x01);
+    outb(0xa1, 0x01);
     outb(0x21, mask_master);
     outb(0xa1, mask_slave);
 }
@@ -212,9 +219,15 @@ static void test_window(void)
     check("window_rep_movsb_roundtrip", memcmp(msg, back, sizeof msg) == 0);
     /* Locked read-modify-write on the window. */
     u32 old = 5;
-    __asm__ volatile("lock xaddl %0, %1" : "+r"(old), "+m"(*(volatile u32 *)(uptr)(WIN + 0x100)) : : "memory");
+    __asm__ volatile("lock xaddl %0, %1"
+                     : "+r"(old), "+m"(*(volatile u32 *)(uptr)(WIN + 0x100))
+                     :
+                     : "memory");
     u32 cmp = *(volatile u32 *)(uptr)(WIN + 0x100), want = 0x600d;
-    __asm__ volatile("lock cmpxchgl %2, %1" : "+a"(cmp), "+m"(*(volatile u32 *)(uptr)(WIN + 0x100)) : "r"(want) : "memory");
+    __asm__ volatile("lock cmpxchgl %2, %1"
+                     : "+a"(cmp), "+m"(*(volatile u32 *)(uptr)(WIN + 0x100))
+                     : "r"(want)
+                     : "memory");
     check_eq("window_lock_cmpxchg", *(volatile u32 *)(uptr)(WIN + 0x100), 0x600d);
 }
 

@@ -23,10 +23,10 @@
 #include "dev.h"
 
 enum {
-    TESTDEV_DATA = 0xe0,     /* data register, any width */
-    TESTDEV_FLUSH = 0xe4,    /* page flush, 4-byte writes */
-    TESTDEV_DATA_BYTE = 0xe8,/* data register, byte accesses */
-    TESTDEV_IRQ = 0x2000,    /* IRQ lines 0-23 */
+    TESTDEV_DATA = 0xe0,      /* data register, any width */
+    TESTDEV_FLUSH = 0xe4,     /* page flush, 4-byte writes */
+    TESTDEV_DATA_BYTE = 0xe8, /* data register, byte accesses */
+    TESTDEV_IRQ = 0x2000,     /* IRQ lines 0-23 */
     TESTDEV_IRQ_LINES = 24,
 };
 #define TESTDEV_IOMEM_BASE 0xff000000ull
@@ -49,8 +49,10 @@ static u8 port_read_byte(struct pc_testdev *t, u32 port)
 static void port_write_byte(struct pc_testdev *t, u32 port, u8 b)
 {
     int k = -1;
-    if (port - TESTDEV_DATA < 4) k = (int)(port - TESTDEV_DATA);
-    else if (port - TESTDEV_DATA_BYTE < 4) k = (int)(port - TESTDEV_DATA_BYTE);
+    if (port - TESTDEV_DATA < 4)
+        k = (int)(port - TESTDEV_DATA);
+    else if (port - TESTDEV_DATA_BYTE < 4)
+        k = (int)(port - TESTDEV_DATA_BYTE);
     if (k >= 0) {
         t->data = (t->data & ~(0xffu << (8 * k))) | ((u32)b << (8 * k));
     } else if (port - TESTDEV_IRQ < TESTDEV_IRQ_LINES) {
@@ -69,7 +71,8 @@ static void flush_page(struct pc_testdev *t, u32 addr)
 static u32 testdev_port_read(void *opaque, struct cpu *c, u16 port, unsigned size)
 {
     u32 v = 0;
-    for (unsigned k = 0; k < size && k < 4; k++) v |= (u32)port_read_byte(opaque, (u32)port + k) << (8 * k);
+    for (unsigned k = 0; k < size && k < 4; k++)
+        v |= (u32)port_read_byte(opaque, (u32)port + k) << (8 * k);
     return v;
 }
 
@@ -79,7 +82,8 @@ static void testdev_port_write(void *opaque, struct cpu *c, u16 port, unsigned s
         flush_page(opaque, val);
         return;
     }
-    for (unsigned k = 0; k < size && k < 4; k++) port_write_byte(opaque, (u32)port + k, (u8)(val >> (8 * k)));
+    for (unsigned k = 0; k < size && k < 4; k++)
+        port_write_byte(opaque, (u32)port + k, (u8)(val >> (8 * k)));
 }
 
 /* The window: little-endian bytes; an access running past its end (the bus never makes
@@ -108,13 +112,19 @@ bool pc_testdev_create(struct machine *m)
     if (!t) return false;
     t->m = m;
     m->testdev = t;
-    struct io_handler h = { .read = testdev_port_read, .write = testdev_port_write, .opaque = t };
+    struct io_handler h = {.read = testdev_port_read, .write = testdev_port_write, .opaque = t};
     io_register(m, TESTDEV_DATA, 12, &h); /* 0xe0-0xeb: data, flush, data (byte) */
     io_register(m, TESTDEV_IRQ, TESTDEV_IRQ_LINES, &h);
-    struct mmio_region r = { .base = TESTDEV_IOMEM_BASE, .size = TESTDEV_IOMEM_LEN,
-                             .read = iomem_read, .write = iomem_write, .opaque = t };
+    struct mmio_region r = {.base = TESTDEV_IOMEM_BASE,
+                            .size = TESTDEV_IOMEM_LEN,
+                            .read = iomem_read,
+                            .write = iomem_write,
+                            .opaque = t};
     mmio_register(m, &r);
     return true;
 }
 
-void pc_testdev_destroy(struct pc_testdev *t) { free(t); }
+void pc_testdev_destroy(struct pc_testdev *t)
+{
+    free(t);
+}

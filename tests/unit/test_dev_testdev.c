@@ -2,15 +2,21 @@
  * width and offset, the IRQ-line ports driving the PICs (edge and level) and the I/O APIC,
  * the page-flush port, the 64 KiB window at 0xff000000, and robustness against every
  * port width and offset. Layout from QEMU's hw/misc/pc-testdev.c. */
-#include "test_dev.h"
 #include "dev/dev.h"
+#include "test_dev.h"
 
 #define WIN 0xff000000ull
 #define IOAPIC 0xfec00000ull
 #define APIC 0xfee00000ull
 
-static u32 in(struct machine *m, u16 port, unsigned size) { return io_read(m, m->cpus[0], port, size); }
-static void out(struct machine *m, u16 port, unsigned size, u32 v) { io_write(m, m->cpus[0], port, size, v); }
+static u32 in(struct machine *m, u16 port, unsigned size)
+{
+    return io_read(m, m->cpus[0], port, size);
+}
+static void out(struct machine *m, u16 port, unsigned size, u32 v)
+{
+    io_write(m, m->cpus[0], port, size, v);
+}
 
 static void io_wr(struct machine *m, u32 reg, u32 v)
 {
@@ -25,7 +31,7 @@ static u32 io_rd(struct machine *m, u32 reg)
 
 static struct machine *testdev_machine(void)
 {
-    struct machine_config cfg = { .ram_size = 16 << 20, .ncpus = 1, .pc_testdev = true };
+    struct machine_config cfg = {.ram_size = 16 << 20, .ncpus = 1, .pc_testdev = true};
     cfg.serial_out = open_memstream(&dev_out_buf, &dev_out_len);
     char err[200];
     struct machine *m = machine_create(&cfg, err, sizeof err);
@@ -40,8 +46,10 @@ int main(void)
 {
     /* Off by default: nothing answers at its ports or window. */
     struct machine *plain = dev_machine(1, 16 << 20);
-    CHECK("testdev absent by default", !plain->testdev && in(plain, 0xe0, 4) == 0xffffffffu &&
-          phys_read(plain, NULL, WIN, 4) == 0xffffffffu, "present without -device pc-testdev");
+    CHECK("testdev absent by default",
+          !plain->testdev && in(plain, 0xe0, 4) == 0xffffffffu &&
+              phys_read(plain, NULL, WIN, 4) == 0xffffffffu,
+          "present without -device pc-testdev");
     dev_free(plain);
 
     struct machine *m = testdev_machine();
@@ -139,7 +147,8 @@ int main(void)
     struct mmio_region *r = mmio_find(m, WIN);
     r->write(r->opaque, NULL, 0xfffe, 8, 0);
     CHECK_EQ("testdev window clipped write", phys_read(m, NULL, WIN + 0xfffc, 4), 0x0304);
-    CHECK_EQ("testdev window clipped read", r->read(r->opaque, NULL, 0xfffe, 8), 0xffffffffffff0000ull);
+    CHECK_EQ("testdev window clipped read", r->read(r->opaque, NULL, 0xfffe, 8),
+             0xffffffffffff0000ull);
     CHECK_EQ("testdev window far offset", r->read(r->opaque, NULL, ~0ull - 3, 4), 0xffffffffu);
 
     /* Fuzz: every width at every port of the device and around it, random values. No

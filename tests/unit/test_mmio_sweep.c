@@ -21,46 +21,46 @@
  * ones, writes vanish: README "Running a guest") and wide accesses (16-byte SSE, 512-byte
  * FXSAVE) at those edges are checked for their defined result. */
 #include "check.h"
-#include "dev/dev.h"
-#include "harness.h"
 #include "cpu/fpu.h"
 #include "cpu/sysreg.h"
+#include "dev/dev.h"
+#include "harness.h"
 
 #define WIN 0xff000000ull
 #define WIN_LEN 0x10000u
-#define RAM_AREA 0x400000ull /* RAM twin of the window */
-#define LIN 0x40000000ull    /* linear address of both, through paging */
+#define RAM_AREA 0x400000ull          /* RAM twin of the window */
+#define LIN 0x40000000ull             /* linear address of both, through paging */
 #define PT_PDPT (HARNESS_PT + 0x1000) /* the harness's PDPT (4-level paging) */
 #define PT_PD (HARNESS_PT + 0x4000)   /* PD for the second GiB */
 #define PT_PT (HARNESS_PT + 0x5000)   /* PT mapping LIN: 16 pages, RAM or window */
 #define PT_PAE (HARNESS_PT + 0x6000)  /* PDPT for 32-bit code (PAE paging) */
-#define REGION 0x7000u       /* region A = [0, 28K), B = [28K, 56K) of the area */
-#define CODE_AT (2 * REGION)  /* two code pages = [56K, 64K) */
+#define REGION 0x7000u                /* region A = [0, 28K), B = [28K, 56K) of the area */
+#define CODE_AT (2 * REGION)          /* two code pages = [56K, 64K) */
 #define CODE_LIN (LIN + CODE_AT + PAGE_SIZE - 8) /* code starts 8 bytes before a page end */
-#define NEAR 1024u           /* bytes compared on each side of a pointer */
+#define NEAR 1024u                               /* bytes compared on each side of a pointer */
 #define TRIALS 32
-#define STACK_CMP 512u       /* bytes below HARNESS_STACK compared */
+#define STACK_CMP 512u /* bytes below HARNESS_STACK compared */
 
 /* Input shaping (struct form.flags). */
 enum {
-    F_COUNT = 1 << 0,   /* RCX: a small repeat count */
-    F_BITOFF = 1 << 1,  /* RAX: a bit offset reaching +-6 KiB around [RBX] */
-    F_ALIGN = 1 << 2,   /* half the inputs 16-byte aligned */
-    F_CMPX = 1 << 3,    /* half the inputs: RAX (RDX:RAX) equal to the memory operand */
-    F_EQDATA = 1 << 4,  /* half the inputs: [RDI] area equals [RSI] area but for one byte */
-    F_SCAS = 1 << 5,    /* half the inputs: [RDI] area is AL/AX/EAX/RAX repeated but once */
-    F_PORT = 1 << 6,    /* RDX: pc-testdev's data port 0xe0 */
-    F_MXCSR = 1 << 7,   /* a valid MXCSR at [ptr + arg] */
-    F_SEL = 1 << 8,     /* half the inputs: selector 0x10 at [ptr + arg] */
-    F_TARGET = 1 << 9,  /* [RBX] holds the address of the final HLT */
-    F_MOFFS = 1 << 10,  /* the code ends in a 64-bit absolute address: [RBX]'s */
-    F_INDEX = 1 << 11,  /* R8: a small signed index */
-    F_GDT = 1 << 12,    /* the GDT is at [RDI] (data segment not yet accessed) */
-    F_IDT = 1 << 13,    /* the IDT is at [RDI], gates 6 and 0x20 lead to the final HLT;
-                           exceptions are delivered instead of stopping the run */
-    F_DTR = 1 << 14,    /* half the inputs: a canonical base in the LGDT/LIDT operand */
-    F_FAR = 1 << 15,    /* [RBX] is a far pointer (m16:32) to the final HLT */
-    F_OVERLAP = 1 << 16,/* RDI in region A, within 16 bytes of RSI */
+    F_COUNT = 1 << 0,    /* RCX: a small repeat count */
+    F_BITOFF = 1 << 1,   /* RAX: a bit offset reaching +-6 KiB around [RBX] */
+    F_ALIGN = 1 << 2,    /* half the inputs 16-byte aligned */
+    F_CMPX = 1 << 3,     /* half the inputs: RAX (RDX:RAX) equal to the memory operand */
+    F_EQDATA = 1 << 4,   /* half the inputs: [RDI] area equals [RSI] area but for one byte */
+    F_SCAS = 1 << 5,     /* half the inputs: [RDI] area is AL/AX/EAX/RAX repeated but once */
+    F_PORT = 1 << 6,     /* RDX: pc-testdev's data port 0xe0 */
+    F_MXCSR = 1 << 7,    /* a valid MXCSR at [ptr + arg] */
+    F_SEL = 1 << 8,      /* half the inputs: selector 0x10 at [ptr + arg] */
+    F_TARGET = 1 << 9,   /* [RBX] holds the address of the final HLT */
+    F_MOFFS = 1 << 10,   /* the code ends in a 64-bit absolute address: [RBX]'s */
+    F_INDEX = 1 << 11,   /* R8: a small signed index */
+    F_GDT = 1 << 12,     /* the GDT is at [RDI] (data segment not yet accessed) */
+    F_IDT = 1 << 13,     /* the IDT is at [RDI], gates 6 and 0x20 lead to the final HLT;
+                            exceptions are delivered instead of stopping the run */
+    F_DTR = 1 << 14,     /* half the inputs: a canonical base in the LGDT/LIDT operand */
+    F_FAR = 1 << 15,     /* [RBX] is a far pointer (m16:32) to the final HLT */
+    F_OVERLAP = 1 << 16, /* RDI in region A, within 16 bytes of RSI */
 };
 
 #define P_A ((1u << RBX) | (1u << RSI))
@@ -69,10 +69,10 @@ struct form {
     char name[56];
     u8 code[24];
     u8 len;
-    u8 mode;   /* 64 or 32 */
-    u16 ptrs;  /* registers that hold pointers */
+    u8 mode;  /* 64 or 32 */
+    u16 ptrs; /* registers that hold pointers */
     u32 flags;
-    u8 arg;    /* operand size for F_CMPX/F_SCAS; byte offset for F_MXCSR/F_SEL */
+    u8 arg; /* operand size for F_CMPX/F_SCAS; byte offset for F_MXCSR/F_SEL */
 };
 
 static struct form forms[1200];
@@ -93,7 +93,8 @@ static void put(struct form *f, int n, ...)
 {
     va_list ap;
     va_start(ap, n);
-    for (int k = 0; k < n; k++) f->code[f->len++] = (u8)va_arg(ap, int);
+    for (int k = 0; k < n; k++)
+        f->code[f->len++] = (u8)va_arg(ap, int);
     va_end(ap);
 }
 /* Operand-size prefix: 66 for 16-bit, REX.W for 64-bit. */
@@ -104,13 +105,14 @@ static void opsize(struct form *f, unsigned size)
 }
 static void imm(struct form *f, unsigned size, u32 v)
 {
-    for (unsigned k = 0; k < (size > 4 ? 4 : size); k++) put(f, 1, (v >> (8 * k)) & 0xff);
+    for (unsigned k = 0; k < (size > 4 ? 4 : size); k++)
+        put(f, 1, (v >> (8 * k)) & 0xff);
 }
 static const char *const szn[9] = {"", "b", "w", "", "d", "", "", "", "q"};
 static const unsigned sizes[4] = {1, 2, 4, 8};
 
 /* "name [m], rdx" style rows with ModRM [rbx] and reg = r. */
-#define MODRM(reg, rm) ((u8)(((reg) & 7) << 3 | (rm)))
+#define MODRM(reg, rm) ((u8)(((reg)&7) << 3 | (rm)))
 enum { M_RBX = 3, M_RSI = 6, M_RDI = 7 };
 
 static void alu_forms(void)
@@ -172,7 +174,8 @@ static void unary_forms(void)
         put(f, 2, 0x84 + b, MODRM(RDX, M_RBX));
         for (unsigned r = 0; r < 2; r++)
             for (unsigned lock = 0; lock < 2; lock++) {
-                snprintf(n, sizeof n, "%s%s [m] %s", lock ? "lock " : "", r ? "dec" : "inc", szn[sz]);
+                snprintf(n, sizeof n, "%s%s [m] %s", lock ? "lock " : "", r ? "dec" : "inc",
+                         szn[sz]);
                 f = add(n, 1u << RBX, 0);
                 if (lock) put(f, 1, 0xf0);
                 opsize(f, sz);
@@ -195,7 +198,8 @@ static void unary_forms(void)
             put(f, 3, 0xc0 + b, MODRM(r, M_RBX), 5 + r);
         }
         if (sz == 1) continue;
-        static const char *const dsh[4] = {"shld [m],r,imm", "shld [m],r,cl", "shrd [m],r,imm", "shrd [m],r,cl"};
+        static const char *const dsh[4] = {"shld [m],r,imm", "shld [m],r,cl", "shrd [m],r,imm",
+                                           "shrd [m],r,cl"};
         static const u8 dop[4] = {0xa4, 0xa5, 0xac, 0xad};
         for (unsigned k = 0; k < 4; k++) {
             snprintf(n, sizeof n, "%s %s", dsh[k], szn[sz]);
@@ -239,28 +243,35 @@ static void move_forms(void)
         unsigned sz = sizes[s], b = sz == 1 ? 0 : 1;
         f = sized("mov [m],r", sz, false, 0), put(f, 2, 0x88 + b, MODRM(RDX, M_RBX));
         f = sized("mov r,[m]", sz, false, 0), put(f, 2, 0x8a + b, MODRM(RDX, M_RBX));
-        f = sized("mov [m],imm", sz, false, 0), put(f, 2, 0xc6 + b, MODRM(0, M_RBX)), imm(f, sz, 0xc0ffee11);
-        f = sized("mov r,[m+disp8]", sz, false, 0), put(f, 3, 0x8a + b, 0x40 | MODRM(RDX, M_RBX), 0x7d);
+        f = sized("mov [m],imm", sz, false, 0), put(f, 2, 0xc6 + b, MODRM(0, M_RBX)),
+        imm(f, sz, 0xc0ffee11);
+        f = sized("mov r,[m+disp8]", sz, false, 0),
+        put(f, 3, 0x8a + b, 0x40 | MODRM(RDX, M_RBX), 0x7d);
         f = sized("mov [m+disp32],r", sz, false, 0), put(f, 2, 0x88 + b, 0x80 | MODRM(RDX, M_RBX));
         imm(f, 4, 0xfffffc03);
         /* [rbx + r8*8]: SIB with REX.X. */
         f = sized("mov r,[m+r8*8]", sz == 8 ? 4 : sz, false, F_INDEX);
         snprintf(f->name, sizeof f->name, "mov r,[m+r8*8] %s", szn[sz]);
         put(f, 4, sz == 8 ? 0x4a : 0x42, 0x8a + b, MODRM(RDX, 4), 0xc3);
-        f = sized("mov a,[moffs]", sz, false, F_MOFFS), put(f, 1, 0xa0 + b), imm(f, 4, 0), imm(f, 4, 0);
-        f = sized("mov [moffs],a", sz, false, F_MOFFS), put(f, 1, 0xa2 + b), imm(f, 4, 0), imm(f, 4, 0);
+        f = sized("mov a,[moffs]", sz, false, F_MOFFS), put(f, 1, 0xa0 + b), imm(f, 4, 0),
+        imm(f, 4, 0);
+        f = sized("mov [moffs],a", sz, false, F_MOFFS), put(f, 1, 0xa2 + b), imm(f, 4, 0),
+        imm(f, 4, 0);
         for (unsigned lock = 0; lock < 2; lock++) {
             f = sized("xchg [m],r", sz, lock, 0), put(f, 2, 0x86 + b, MODRM(RDX, M_RBX));
-            f = sized("cmpxchg [m],r", sz, lock, F_CMPX), put(f, 3, 0x0f, 0xb0 + b, MODRM(RDX, M_RBX));
+            f = sized("cmpxchg [m],r", sz, lock, F_CMPX),
+            put(f, 3, 0x0f, 0xb0 + b, MODRM(RDX, M_RBX));
             f->arg = (u8)sz;
             f = sized("xadd [m],r", sz, lock, 0), put(f, 3, 0x0f, 0xc0 + b, MODRM(RDX, M_RBX));
         }
         if (sz == 1) continue;
         static const char *const bt[4] = {"bt [m],r", "bts [m],r", "btr [m],r", "btc [m],r"};
-        static const char *const bti[4] = {"bt [m],imm", "bts [m],imm", "btr [m],imm", "btc [m],imm"};
+        static const char *const bti[4] = {"bt [m],imm", "bts [m],imm", "btr [m],imm",
+                                           "btc [m],imm"};
         for (unsigned k = 0; k < 4; k++)
             for (unsigned lock = 0; lock < (k ? 2u : 1u); lock++) {
-                f = sized(bt[k], sz, lock, F_BITOFF), put(f, 3, 0x0f, 0xa3 + 8 * k, MODRM(RAX, M_RBX));
+                f = sized(bt[k], sz, lock, F_BITOFF),
+                put(f, 3, 0x0f, 0xa3 + 8 * k, MODRM(RAX, M_RBX));
                 f = sized(bti[k], sz, lock, 0), put(f, 4, 0x0f, 0xba, MODRM(4 + k, M_RBX), 0x47);
             }
         f = sized("bsf r,[m]", sz, false, 0), put(f, 3, 0x0f, 0xbc, MODRM(RDX, M_RBX));
@@ -273,7 +284,10 @@ static void move_forms(void)
         snprintf(f->name, sizeof f->name, "popcnt r,[m] %s", szn[sz]);
         put(f, 3, 0x0f, 0xb8, MODRM(RDX, M_RBX));
     }
-    static const struct { const char *name; u8 n, b[5]; } t[] = {
+    static const struct {
+        const char *name;
+        u8 n, b[5];
+    } t[] = {
         {"setne [m]", 3, {0x0f, 0x95, MODRM(0, M_RBX)}},
         {"setb [m]", 3, {0x0f, 0x92, MODRM(0, M_RBX)}},
         {"xlat", 1, {0xd7}},
@@ -286,7 +300,8 @@ static void move_forms(void)
     };
     for (unsigned k = 0; k < ARRAY_LEN(t); k++) {
         f = add(t[k].name, 1u << RBX, 0);
-        for (unsigned j = 0; j < t[k].n; j++) put(f, 1, t[k].b[j]);
+        for (unsigned j = 0; j < t[k].n; j++)
+            put(f, 1, t[k].b[j]);
     }
     /* CMPXCHG8B/16B take RCX:RBX as the new value: address through RSI. */
     for (unsigned lock = 0; lock < 2; lock++) {
@@ -344,7 +359,10 @@ static void string_forms(void)
                 for (unsigned a32 = 0; a32 < 2; a32++) {
                     unsigned sz = sizes[s];
                     if (rp == 2 && op != 1 && op != 4) continue; /* REPNE only where it differs */
-                    snprintf(n, sizeof n, "%s%s%s%s", rp == 1 ? "rep " : rp == 2 ? "repne " : "",
+                    snprintf(n, sizeof n, "%s%s%s%s",
+                             rp == 1   ? "rep "
+                             : rp == 2 ? "repne "
+                                       : "",
                              nm[op], szn[sz], a32 ? " a32" : "");
                     struct form *f = add(n, ptrs[op], F_COUNT | fl[op]);
                     f->arg = (u8)sz;
@@ -408,7 +426,8 @@ static void system_forms(void)
     f = add("fxsave64 [m]", 1u << RBX, F_ALIGN), put(f, 4, 0x48, 0x0f, 0xae, MODRM(0, M_RBX));
     f = add("fxrstor [m]", 1u << RBX, F_ALIGN | F_MXCSR), put(f, 3, 0x0f, 0xae, MODRM(1, M_RBX));
     f->arg = FX_MXCSR;
-    f = add("fxrstor64 [m]", 1u << RBX, F_ALIGN | F_MXCSR), put(f, 4, 0x48, 0x0f, 0xae, MODRM(1, M_RBX));
+    f = add("fxrstor64 [m]", 1u << RBX, F_ALIGN | F_MXCSR),
+    put(f, 4, 0x48, 0x0f, 0xae, MODRM(1, M_RBX));
     f->arg = FX_MXCSR;
     f = add("ldmxcsr [m]", 1u << RBX, F_MXCSR), put(f, 3, 0x0f, 0xae, MODRM(2, M_RBX));
     f = add("stmxcsr [m]", 1u << RBX, 0), put(f, 3, 0x0f, 0xae, MODRM(3, M_RBX));
@@ -421,7 +440,11 @@ static void system_forms(void)
  * their accessed bit) there, interrupts and exceptions read their gates there. */
 static void table_forms(void)
 {
-    static const struct { const char *name; u8 mode, n, b[12]; u32 fl; } t[] = {
+    static const struct {
+        const char *name;
+        u8 mode, n, b[12];
+        u32 fl;
+    } t[] = {
         {"gdt mov ds,r", 64, 7, {0xba, 0x10, 0, 0, 0, 0x8e, 0xda}, F_GDT},
         {"gdt mov ss,r", 64, 7, {0xba, 0x10, 0, 0, 0, 0x8e, 0xd2}, F_GDT},
         {"gdt lar/lsl", 64, 11, {0xba, 0x10, 0, 0, 0, 0x0f, 0x02, 0xc2, 0x0f, 0x03, 0xca}, F_GDT},
@@ -436,7 +459,8 @@ static void table_forms(void)
     for (unsigned k = 0; k < ARRAY_LEN(t); k++) {
         struct form *f = add(t[k].name, 1u << RDI, t[k].fl);
         f->mode = t[k].mode;
-        for (unsigned j = 0; j < t[k].n; j++) put(f, 1, t[k].b[j]);
+        for (unsigned j = 0; j < t[k].n; j++)
+            put(f, 1, t[k].b[j]);
         if (f->code[0] == 0xea) store_le(f->code + 1, 4, (u32)(CODE_LIN + f->len));
     }
 }
@@ -444,7 +468,11 @@ static void table_forms(void)
 /* SSE and MMX moves (the SIMD loads and stores that exist today). */
 static void sse_forms(void)
 {
-    static const struct { const char *name; u8 n, b[6]; u32 fl; } t[] = {
+    static const struct {
+        const char *name;
+        u8 n, b[6];
+        u32 fl;
+    } t[] = {
         {"movups x,[m]", 3, {0x0f, 0x10, MODRM(1, M_RBX)}, 0},
         {"movups [m],x", 3, {0x0f, 0x11, MODRM(1, M_RBX)}, 0},
         {"movupd x,[m]", 4, {0x66, 0x0f, 0x10, MODRM(1, M_RBX)}, 0},
@@ -477,14 +505,21 @@ static void sse_forms(void)
     };
     for (unsigned k = 0; k < ARRAY_LEN(t); k++) {
         struct form *f = add(t[k].name, 1u << RBX, t[k].fl);
-        for (unsigned j = 0; j < t[k].n; j++) put(f, 1, t[k].b[j]);
+        for (unsigned j = 0; j < t[k].n; j++)
+            put(f, 1, t[k].b[j]);
     }
 }
 
 /* 32-bit protected mode: the forms whose memory operand size or existence depends on it. */
 static void legacy_forms(void)
 {
-    static const struct { const char *name; u8 n, b[6]; u16 ptrs; u32 fl; u8 arg; } t[] = {
+    static const struct {
+        const char *name;
+        u8 n, b[6];
+        u16 ptrs;
+        u32 fl;
+        u8 arg;
+    } t[] = {
         {"p32 push [m]", 2, {0xff, MODRM(6, M_RBX)}, 1u << RBX, 0, 0},
         {"p32 pop [m]", 2, {0x8f, MODRM(0, M_RBX)}, 1u << RBX, 0, 0},
         {"p32 lgdt [m]", 3, {0x0f, 0x01, MODRM(2, M_RBX)}, 1u << RBX, 0, 0},
@@ -508,7 +543,8 @@ static void legacy_forms(void)
         struct form *f = add(t[k].name, t[k].ptrs, t[k].fl);
         f->mode = 32;
         f->arg = t[k].arg;
-        for (unsigned j = 0; j < t[k].n; j++) put(f, 1, t[k].b[j]);
+        for (unsigned j = 0; j < t[k].n; j++)
+            put(f, 1, t[k].b[j]);
     }
 }
 
@@ -519,9 +555,9 @@ struct input {
     u64 fl;
     u8 fx[512];
     u32 port_data;
-    u32 off[16];              /* offset of each pointer register within its region */
-    u8 mem[2][REGION];        /* initial bytes of regions A and B */
-    u32 lo[2], hi[2];         /* the part of each region that is set up and compared */
+    u32 off[16];       /* offset of each pointer register within its region */
+    u8 mem[2][REGION]; /* initial bytes of regions A and B */
+    u32 lo[2], hi[2];  /* the part of each region that is set up and compared */
 };
 
 struct result {
@@ -568,20 +604,23 @@ static u32 pick_offset(const struct form *f, u32 lo, u32 hi)
 
 static void make_input(const struct form *f, struct harness *h, struct input *in)
 {
-    static const u64 edges[] = {0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff,
-                                0x80000000, 0xffffffff, 0x8000000000000000ull, ~0ull};
+    static const u64 edges[] = {0,          1,          0x7f,       0x80,
+                                0xff,       0x7fff,     0x8000,     0xffff,
+                                0x7fffffff, 0x80000000, 0xffffffff, 0x8000000000000000ull,
+                                ~0ull};
     for (unsigned r = 0; r < 16; r++) {
         u64 v = rnd();
         in->r[r] = (v & 7) == 0 ? edges[(v >> 8) % ARRAY_LEN(edges)] : rnd();
     }
     if (f->mode == 32)
-        for (unsigned r = 0; r < 16; r++) in->r[r] = (u32)in->r[r];
+        for (unsigned r = 0; r < 16; r++)
+            in->r[r] = (u32)in->r[r];
     in->fl = FL_FIXED1 | (rnd() & (FL_ARITH | FL_DF));
     for (unsigned k = 0; k < 512; k += 8) {
         u64 v = rnd();
         memcpy(in->fx + k, &v, 8);
     }
-    memset(in->fx, 0, 32);                      /* x87 control/status/tags, pointers */
+    memset(in->fx, 0, 32); /* x87 control/status/tags, pointers */
     store_le(in->fx + FX_FCW, 2, 0x037f);
     store_le(in->fx + FX_MXCSR, 4, 0x1f80);
     store_le(in->fx + FX_MXCSR_MASK, 4, 0xffff);
@@ -604,9 +643,12 @@ static void make_input(const struct form *f, struct harness *h, struct input *in
         int g = region_of(f, r);
         u32 lo = NEAR, hi = REGION - NEAR;
         if (f->flags & F_BITOFF) lo = 0x1800, hi = 0x5800;
-        if (r == RBP && (f->ptrs & (1u << RSP))) in->off[r] = in->off[RSP] + 0x40 + (u32)(rnd() % 0x100);
-        else if (r == RDI && (f->flags & F_OVERLAP)) in->off[r] = in->off[RSI] + (u32)(rnd() % 33) - 16;
-        else in->off[r] = pick_offset(f, lo, hi);
+        if (r == RBP && (f->ptrs & (1u << RSP)))
+            in->off[r] = in->off[RSP] + 0x40 + (u32)(rnd() % 0x100);
+        else if (r == RDI && (f->flags & F_OVERLAP))
+            in->off[r] = in->off[RSI] + (u32)(rnd() % 33) - 16;
+        else
+            in->off[r] = pick_offset(f, lo, hi);
         if (r == RSP) in->off[r] = in->off[r] - in->off[r] % 2; /* keep RBP after RSP */
         u32 a = in->off[r] - NEAR, b = in->off[r] + NEAR;
         if (r == RSP) b = in->off[r] + 0x200 + NEAR;
@@ -650,7 +692,8 @@ static void make_input(const struct form *f, struct harness *h, struct input *in
     }
     static const u16 sels[4] = {0, 0x10, 0x13, 0x2b};
     if ((f->flags & F_SEL) && (rnd() & 1)) store_le(at + f->arg, 2, sels[rnd() % 4]);
-    if ((f->flags & F_DTR) && (rnd() & 1)) store_le(at + 2, 8, (u64)((s64)(load_le(at + 2, 8) << 16) >> 16));
+    if ((f->flags & F_DTR) && (rnd() & 1))
+        store_le(at + 2, 8, (u64)((s64)(load_le(at + 2, 8) << 16) >> 16));
     if (f->flags & F_FAR) store_le(at, 4, CODE_LIN + f->len), store_le(at + 4, 2, H_CODE32);
     if (f->flags & F_MXCSR) store_le(at + f->arg, 4, 0x1f80 | (rnd() & 0x7f));
     if (f->flags & F_TARGET) store_le(at, 8, CODE_LIN + f->len);
@@ -729,7 +772,8 @@ static void run(struct harness *h, const struct form *f, const struct input *in,
     if (f->flags & F_MOFFS) store_le(code + f->len - 8, 8, c->r[RBX]);
     code[f->len] = 0xf4; /* HLT */
     u64 at = region_base(2, placement) + (CODE_LIN - LIN - CODE_AT);
-    for (unsigned k = 0; k <= f->len; k++) phys_write(m, c, at + k, 1, code[k]);
+    for (unsigned k = 0; k <= f->len; k++)
+        phys_write(m, c, at + k, 1, code[k]);
     /* As harness_run, from CODE_LIN. */
     c->rip = CODE_LIN;
     c->halted = c->shutdown = false;
@@ -753,38 +797,58 @@ static void run(struct harness *h, const struct form *f, const struct input *in,
     phys_copy_out(m, HARNESS_STACK - STACK_CMP, out->stack, STACK_CMP);
     for (int g = 0; g < 2; g++) {
         u64 base = region_base(g, placement);
-        for (u32 k = in->lo[g]; k < in->hi[g]; k += 8) store_le(&out->mem[g][k], 8, phys_read(m, c, base + k, 8));
+        for (u32 k = in->lo[g]; k < in->hi[g]; k += 8)
+            store_le(&out->mem[g][k], 8, phys_read(m, c, base + k, 8));
     }
 }
 
 /* First difference between two results, or false. */
-static bool differ(const struct input *in, const struct result *a, const struct result *b, char *why, size_t n)
+static bool differ(const struct input *in, const struct result *a, const struct result *b,
+                   char *why, size_t n)
 {
     static const char *const rn[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-                                       "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
+                                       "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
     if (a->rc != b->rc || a->err != b->err)
         return snprintf(why, n, "stop %d/%#x vs %d/%#x", a->rc, a->err, b->rc, b->err), true;
     for (unsigned r = 0; r < 16; r++)
         if (a->r[r] != b->r[r])
             return snprintf(why, n, "%s %#llx vs %#llx", rn[r], (unsigned long long)a->r[r],
-                            (unsigned long long)b->r[r]), true;
-    if (a->rip != b->rip) return snprintf(why, n, "rip %#llx vs %#llx", (unsigned long long)a->rip, (unsigned long long)b->rip), true;
-    if (a->fl != b->fl) return snprintf(why, n, "rflags %#llx vs %#llx", (unsigned long long)a->fl, (unsigned long long)b->fl), true;
-    if (a->cr0 != b->cr0) return snprintf(why, n, "cr0 %#llx vs %#llx", (unsigned long long)a->cr0, (unsigned long long)b->cr0), true;
+                            (unsigned long long)b->r[r]),
+                   true;
+    if (a->rip != b->rip)
+        return snprintf(why, n, "rip %#llx vs %#llx", (unsigned long long)a->rip,
+                        (unsigned long long)b->rip),
+               true;
+    if (a->fl != b->fl)
+        return snprintf(why, n, "rflags %#llx vs %#llx", (unsigned long long)a->fl,
+                        (unsigned long long)b->fl),
+               true;
+    if (a->cr0 != b->cr0)
+        return snprintf(why, n, "cr0 %#llx vs %#llx", (unsigned long long)a->cr0,
+                        (unsigned long long)b->cr0),
+               true;
     for (int s = 0; s < 8; s++)
         if (a->seg[s].sel != b->seg[s].sel || a->seg[s].base != b->seg[s].base ||
             a->seg[s].limit != b->seg[s].limit || a->seg[s].ar != b->seg[s].ar)
             return snprintf(why, n, "segment %d %#x vs %#x", s, a->seg[s].sel, b->seg[s].sel), true;
-    if (a->gdtr.base != b->gdtr.base || a->gdtr.limit != b->gdtr.limit) return snprintf(why, n, "gdtr"), true;
-    if (a->idtr.base != b->idtr.base || a->idtr.limit != b->idtr.limit) return snprintf(why, n, "idtr"), true;
+    if (a->gdtr.base != b->gdtr.base || a->gdtr.limit != b->gdtr.limit)
+        return snprintf(why, n, "gdtr"), true;
+    if (a->idtr.base != b->idtr.base || a->idtr.limit != b->idtr.limit)
+        return snprintf(why, n, "idtr"), true;
     for (unsigned k = 0; k < 512; k++)
-        if (a->fx[k] != b->fx[k]) return snprintf(why, n, "fxsave[%u] %#x vs %#x", k, a->fx[k], b->fx[k]), true;
+        if (a->fx[k] != b->fx[k])
+            return snprintf(why, n, "fxsave[%u] %#x vs %#x", k, a->fx[k], b->fx[k]), true;
     for (unsigned k = 0; k < STACK_CMP; k++)
-        if (a->stack[k] != b->stack[k]) return snprintf(why, n, "stack[-%u] %#x vs %#x", STACK_CMP - k, a->stack[k], b->stack[k]), true;
+        if (a->stack[k] != b->stack[k])
+            return snprintf(why, n, "stack[-%u] %#x vs %#x", STACK_CMP - k, a->stack[k],
+                            b->stack[k]),
+                   true;
     for (int g = 0; g < 2; g++)
         for (u32 k = in->lo[g]; k < in->hi[g]; k++)
             if (a->mem[g][k] != b->mem[g][k])
-                return snprintf(why, n, "region %c +%#x: %#x vs %#x", 'A' + g, k, a->mem[g][k], b->mem[g][k]), true;
+                return snprintf(why, n, "region %c +%#x: %#x vs %#x", 'A' + g, k, a->mem[g][k],
+                                b->mem[g][k]),
+                       true;
     return false;
 }
 
@@ -798,7 +862,8 @@ static void sweep_form(struct harness *h, const struct form *f)
     unsigned want = 0;
     for (unsigned r = 0; r < 16; r++)
         if (f->ptrs & (1u << r)) want |= 1u << region_of(f, r);
-    static const char *const where[8] = {"", "A", "B", "A+B", "code", "A+code", "B+code", "A+B+code"};
+    static const char *const where[8] = {"",     "A",      "B",      "A+B",
+                                         "code", "A+code", "B+code", "A+B+code"};
     unsigned bad = 0;
     char why[256] = "", w[160];
     for (int t = 0; t < TRIALS; t++) {
@@ -809,7 +874,8 @@ static void sweep_form(struct harness *h, const struct form *f)
             run(h, f, &in, p, &mmio);
             total_runs++;
             if (differ(&in, &ram, &mmio, w, sizeof w) && bad++ == 0)
-                snprintf(why, sizeof why, "%s in the window, trial %d: %s (RAM vs MMIO)", where[p], t, w);
+                snprintf(why, sizeof why, "%s in the window, trial %d: %s (RAM vs MMIO)", where[p],
+                         t, w);
         }
     }
     char name[80];
@@ -832,7 +898,8 @@ static void edge_checks(struct harness *h)
 {
     struct machine *m = h->m;
     struct cpu *c = h->c;
-    for (u32 k = 0; k < WIN_LEN; k += 8) phys_write(m, c, WIN + k, 8, 0x0706050403020100ull + 0x0808080808080808ull * (k / 8 % 16));
+    for (u32 k = 0; k < WIN_LEN; k += 8)
+        phys_write(m, c, WIN + k, 8, 0x0706050403020100ull + 0x0808080808080808ull * (k / 8 % 16));
     static const u8 ld[] = {0x48, 0x8b, 0x03}, st[] = {0x48, 0x89, 0x13};
     int rc = run_at(h, ld, sizeof ld, WIN + WIN_LEN - 4, 0, 0, 0);
     CHECK_EQ("mmio edge load straddling the end", c->r[RAX], 0xffffffff7f7e7d7cull);
@@ -841,31 +908,36 @@ static void edge_checks(struct harness *h)
     CHECK_EQ("mmio edge load straddling the start", c->r[RAX], 0x03020100ffffffffull);
     c->r[RDX] = 0x1122334455667788ull;
     rc = run_at(h, st, sizeof st, WIN + WIN_LEN - 4, 0, 0, 0);
-    CHECK("mmio edge store straddling the end", rc == -1 && phys_read(m, c, WIN + WIN_LEN - 4, 4) == 0x55667788 &&
-          phys_read(m, c, WIN + WIN_LEN, 4) == 0xffffffffu, "rc %d, window %#llx", rc,
-          (unsigned long long)phys_read(m, c, WIN + WIN_LEN - 4, 4));
+    CHECK("mmio edge store straddling the end",
+          rc == -1 && phys_read(m, c, WIN + WIN_LEN - 4, 4) == 0x55667788 &&
+              phys_read(m, c, WIN + WIN_LEN, 4) == 0xffffffffu,
+          "rc %d, window %#llx", rc, (unsigned long long)phys_read(m, c, WIN + WIN_LEN - 4, 4));
     c->r[RDX] = 0x1122334455667788ull;
     rc = run_at(h, st, sizeof st, WIN - 4, 0, 0, 0);
     CHECK_EQ("mmio edge store straddling the start", phys_read(m, c, WIN, 4), 0x11223344);
     /* 16-byte SSE accesses and a 512-byte FXSAVE over both edges. */
     static const u8 movups_ld[] = {0x0f, 0x10, 0x03}, movups_st[] = {0x0f, 0x11, 0x03};
     rc = run_at(h, movups_ld, sizeof movups_ld, WIN + WIN_LEN - 8, 0, 0, 0);
-    CHECK("mmio edge movups load", rc == -1 && load_le(fx_xmm(c, 0), 8) == phys_read(m, c, WIN + WIN_LEN - 8, 8) &&
-          load_le(fx_xmm(c, 0) + 8, 8) == ~0ull, "rc %d", rc);
+    CHECK("mmio edge movups load",
+          rc == -1 && load_le(fx_xmm(c, 0), 8) == phys_read(m, c, WIN + WIN_LEN - 8, 8) &&
+              load_le(fx_xmm(c, 0) + 8, 8) == ~0ull,
+          "rc %d", rc);
     rc = run_at(h, movups_st, sizeof movups_st, WIN - 8, 0, 0, 0);
     CHECK_EQ("mmio edge movups store", phys_read(m, c, WIN, 8), load_le(fx_xmm(c, 0) + 8, 8));
     static const u8 fxsave[] = {0x0f, 0xae, 0x03}, fxrstor[] = {0x0f, 0xae, 0x0b};
     rc = run_at(h, fxsave, sizeof fxsave, WIN + WIN_LEN - 256, 0, 0, 0);
-    CHECK("mmio edge fxsave over the end", rc == -1 && phys_read(m, c, WIN + WIN_LEN - 256 + FX_MXCSR, 4) == fx_mxcsr(c),
-          "rc %d", rc);
+    CHECK("mmio edge fxsave over the end",
+          rc == -1 && phys_read(m, c, WIN + WIN_LEN - 256 + FX_MXCSR, 4) == fx_mxcsr(c), "rc %d",
+          rc);
     rc = run_at(h, fxrstor, sizeof fxrstor, WIN - 256, 0, 0, 0);
     CHECK("mmio edge fxrstor over the start", rc == EXC_GP || rc == -1, "rc %d", rc);
     /* REP MOVS out of the window's end into unbacked memory and back into the window. */
     static const u8 movsb[] = {0xf3, 0xa4};
     rc = run_at(h, movsb, sizeof movsb, 0, WIN + WIN_LEN - 16, WIN + 0x100, 32);
-    CHECK("mmio edge rep movsb out of the end", rc == -1 && c->r[RCX] == 0 && phys_read(m, c, WIN + 0x110, 8) == ~0ull &&
-          phys_read(m, c, WIN + 0x100, 8) == phys_read(m, c, WIN + WIN_LEN - 16, 8), "rc %d rcx %llu", rc,
-          (unsigned long long)c->r[RCX]);
+    CHECK("mmio edge rep movsb out of the end",
+          rc == -1 && c->r[RCX] == 0 && phys_read(m, c, WIN + 0x110, 8) == ~0ull &&
+              phys_read(m, c, WIN + 0x100, 8) == phys_read(m, c, WIN + WIN_LEN - 16, 8),
+          "rc %d rcx %llu", rc, (unsigned long long)c->r[RCX]);
     rc = run_at(h, movsb, sizeof movsb, 0, WIN + 0x200, WIN + WIN_LEN - 8, 32);
     CHECK("mmio edge rep movsb into the end", rc == -1 && c->r[RCX] == 0, "rc %d", rc);
     static const u8 cx16[] = {0xf0, 0x48, 0x0f, 0xc7, 0x0e};
@@ -880,11 +952,21 @@ static void edge_checks(struct harness *h)
     static const u64 bases[] = {WIN, 0xfec00000ull /* I/O APIC */, 0xfee00000ull /* local APIC */,
                                 0xfed00000ull /* nothing */, 0xfffff000ull /* top of 4 GiB */};
     static const s64 offs[] = {-16, -8, -3, 0, 1, 7, 0x10, 0xff8, 0xffd, 0x1000 - 16};
-    static const struct { u8 n, b[6]; } ops[] = {
-        {3, {0x48, 0x8b, 0x03}}, {3, {0x48, 0x89, 0x13}}, {3, {0x0f, 0x10, 0x03}},
-        {3, {0x0f, 0x11, 0x03}}, {5, {0xf0, 0x48, 0x0f, 0xc1, 0x13}}, {3, {0x0f, 0xae, 0x03}},
-        {2, {0xf3, 0xa4}}, {3, {0xf3, 0x48, 0xa5}}, {2, {0xf3, 0xa6}}, {3, {0x0f, 0x01, 0x13}},
-        {2, {0xff, 0x33}}, {3, {0x66, 0xf7, 0x1b}},
+    static const struct {
+        u8 n, b[6];
+    } ops[] = {
+        {3, {0x48, 0x8b, 0x03}},
+        {3, {0x48, 0x89, 0x13}},
+        {3, {0x0f, 0x10, 0x03}},
+        {3, {0x0f, 0x11, 0x03}},
+        {5, {0xf0, 0x48, 0x0f, 0xc1, 0x13}},
+        {3, {0x0f, 0xae, 0x03}},
+        {2, {0xf3, 0xa4}},
+        {3, {0xf3, 0x48, 0xa5}},
+        {2, {0xf3, 0xa6}},
+        {3, {0x0f, 0x01, 0x13}},
+        {2, {0xff, 0x33}},
+        {3, {0x66, 0xf7, 0x1b}},
     };
     unsigned ended = 0, total = 0;
     for (unsigned b = 0; b < ARRAY_LEN(bases); b++)
@@ -892,12 +974,13 @@ static void edge_checks(struct harness *h)
             for (unsigned k = 0; k < ARRAY_LEN(ops); k++) {
                 u64 a = bases[b] + (u64)offs[o];
                 c->r[RDX] = 0x0123456789abcdefull;
-                rc = run_at(h, ops[k].b, ops[k].n, a, a, a + 24 < 0x100000000ull ? a + 24 : a - 24, 40);
+                rc = run_at(h, ops[k].b, ops[k].n, a, a, a + 24 < 0x100000000ull ? a + 24 : a - 24,
+                            40);
                 total++;
                 ended += rc >= -1;
             }
-    CHECK("mmio every region wide and straddling accesses end", ended == total, "%u of %u runs ran out of budget",
-          total - ended, total);
+    CHECK("mmio every region wide and straddling accesses end", ended == total,
+          "%u of %u runs ran out of budget", total - ended, total);
 }
 
 int main(void)
@@ -934,7 +1017,8 @@ int main(void)
     const char *only = getenv("MMIO_SWEEP");
     for (int k = 0; k < nforms; k++)
         if (!only || strstr(forms[k].name, only)) sweep_form(h, &forms[k]);
-    printf("# %d forms, %d inputs each, %d MMIO runs compared with RAM\n", nforms, TRIALS, total_runs);
+    printf("# %d forms, %d inputs each, %d MMIO runs compared with RAM\n", nforms, TRIALS,
+           total_runs);
     edge_checks(h);
     harness_free(h);
     return check_exit();
