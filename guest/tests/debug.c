@@ -36,7 +36,9 @@ DEF_DR(7)
 static volatile struct {
     u32 n;
     u32 ip[MAXLOG], dr6[MAXLOG], flags[MAXLOG], dr7[MAXLOG];
+    u32 timer[MAXLOG]; /* timer interrupts taken before this #DB (test_hlt_tf) */
 } dblog;
+static volatile u32 timer_hits;
 static volatile int db_set_rf; /* the handler sets RF in the frame (resume past an ibp) */
 
 static void on_db(struct trap_frame *f)
@@ -47,6 +49,7 @@ static void on_db(struct trap_frame *f)
         dblog.dr6[k] = read_dr6();
         dblog.flags[k] = f->flags;
         dblog.dr7[k] = read_dr7();
+        dblog.timer[k] = timer_hits;
     } else {
         /* Runaway: stop stepping and breaking so the test can report. */
         f->flags &= ~TF;
@@ -392,6 +395,53 @@ static void test_single_step(void)
     write_dr0(0);
 }
 
+/* --- HLT with TF --------------------------------------------------------------------- */
+
+/* HLT completes like any instruction, so with TF set its single-step trap follows at once
+ * (SDM Vol. 3 18.3.1.4), and delivering it ends the halt: the handler runs, before any
+ * interrupt, with the saved EIP after HLT (Vol. 2 HLT: an event resumes execution after
+ * it). A one-shot LAPIC timer is armed first so that an emulator that waits at HLT (Bochs
+ * 2.7) wakes too; the facts that differ there are listed in bochs-departures.txt. */
+#define LAPIC 0xfee00000u
+#define VEC_TIMER 0x40
+static void lapic_wr(u32 reg, u32 v) { *(volatile u32 *)(uptr)(LAPIC + reg) = v; }
+static void on_timer(struct trap_frame *f)
+{
+    timer_hits++;
+    lapic_wr(0xb0, 0); /* EOI */
+}
+
+extern char hlt_after[];
+static NOINL void hlt_tf_target(void)
+{
+    __asm__ volatile("sti\n" TF_ON "hlt\nhlt_after: cli\n" TF_OFF ::: "memory", "cc");
+}
+
+static void test_hlt_tf(void)
+{
+    outb(0x21, 0xff); /* the 8259s stay quiet (IRQ0 would arrive at vector 8) */
+    outb(0xa1, 0xff);
+    set_trap_handler(VEC_TIMER, on_timer);
+    timer_hits = 0;
+    lapic_wr(0xf0, 0x1ff);      /* software enable, spurious vector 0xff */
+    lapic_wr(0x80, 0);          /* TPR: accept everything */
+    lapic_wr(0x3e0, 0xb);       /* divide by 1 */
+    lapic_wr(0x320, VEC_TIMER); /* one-shot */
+    reset_log();
+    lapic_wr(0x380, 200000);
+    hlt_tf_target();
+    for (u32 i = 0; i < 1000 && !timer_hits; i++)
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
+    lapic_wr(0x320, VEC_TIMER | (1u << 16)); /* masked */
+    set_trap_handler(VEC_TIMER, 0);
+    check("hlt_tf_db_handler_ran", dblog.n >= 1);
+    check_eq("hlt_tf_dr6_bs", dblog.dr6[0] & DR6_BS, DR6_BS);
+    check_eq("hlt_tf_trap_eip_after_hlt", dblog.ip[0], (u32)(uptr)hlt_after);
+    check_eq("hlt_tf_db_before_timer", dblog.timer[0], 0);
+    check_eq("hlt_tf_timer_fired_once", timer_hits, 1);
+    write_dr6(0);
+}
+
 /* --- MOV SS / POP SS and breakpoints (SDM Vol. 3 6.8.3) ------------------------------ */
 
 extern char mi_site[], mi_next[];
@@ -402,6 +452,11 @@ static NOINL void movss_ibp_target(void)
 static NOINL void movss_int_target(void)
 {
     __asm__ volatile("mov %0, %%ss\n int $0x42" ::"m"(var[0]) : "memory");
+}
+
+static void movss_ud_target(void *arg)
+{
+    __asm__ volatile("mov %0, %%ss\n ud2" ::"m"(var[0]) : "memory");
 }
 
 static void test_movss_breakpoints(void)
@@ -435,6 +490,15 @@ static void test_movss_breakpoints(void)
     check_eq("mov_ss_int_handler_ran", soft_hits, 1);
     check_eq("mov_ss_int_db_delivered", dblog.n, 1);
     check_eq("mov_ss_int_db_dr6_b0", dblog.dr6[0] & DR6_BITS, 1);
+
+    /* The same when the next instruction faults: the held #DB is discarded, not taken at
+     * the fault handler (SDM Vol. 3 6.8.3; Intel parts per Linux selftests mov_ss_trap.c). */
+    reset_log();
+    write_dr7(DR7_FIXED | BP(0, RW_RW, LEN4));
+    int vec = catch_fault(movss_ud_target, 0);
+    write_dr7(DR7_FIXED);
+    check_eq("mov_ss_fault_ud_delivered", vec, 6);
+    check_eq("mov_ss_fault_db_discarded", dblog.n, 0);
     write_dr0(0);
     write_dr1(0);
     write_dr6(0);
@@ -456,6 +520,14 @@ static void test_debugctl(void)
     check_eq("debugctl_btf_reads_back", rdmsr_safe(0x1d9, &v) == 0 && v == 2, 1);
     check_eq("debugctl_reserved_gp", wr_debugctl(4), 13);
     wr_debugctl(0);
+
+    /* CPUID.1:ECX.PDCM and IA32_PERF_CAPABILITIES: a Skylake part's LBR format is 5 (LBR
+     * records with LBR_INFO; SDM Vol. 3 18.4.8.1, Vol. 4 Table 2-2). */
+    u32 a, b, c, d;
+    cpuid(1, 0, &a, &b, &c, &d);
+    check_eq("cpuid_pdcm", (c >> 15) & 1, 1);
+    check_eq("perf_capabilities_readable", rdmsr_safe(0x345, &v), 0);
+    check_eq("perf_capabilities_lbr_format_5", v & 0x3f, 5);
 }
 
 void test_main(struct multiboot_info *mbi)
@@ -468,6 +540,7 @@ void test_main(struct multiboot_info *mbi)
     test_insn_bp();
     test_gd();
     test_single_step();
+    test_hlt_tf();
     test_movss_breakpoints();
     test_debugctl();
     set_trap_handler(1, 0);

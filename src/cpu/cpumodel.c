@@ -14,9 +14,9 @@
  * (FPU/MMX/SSE/SSE2/CMOV/CX8) is listed because 64-bit kernels require it even where
  * arithmetic forms are still logged as unimplemented. Power, thermal and machine-check
  * features are the MSRs they promise (pm.c, mca.c, MISC_ENABLE): MCA, ACPI, TM, TM2, PBE,
- * EIST, xTPR. Not offered: VME/PVI, DS/DTES64/DS-CPL (no BTS/PEBS), PDCM, XSAVE and
- * everything after SSE2 in the vector ISA, PKU, TSC_ADJUST. Every model offers VMX, as the
- * real parts did; -cpu MODEL,-vmx takes it away. */
+ * EIST, xTPR; PDCM is IA32_PERF_CAPABILITIES (lbr.c). Not offered: VME/PVI, DS/DTES64/DS-CPL
+ * (no BTS/PEBS), XSAVE and everything after SSE2 in the vector ISA, PKU, TSC_ADJUST. Every
+ * model offers VMX, as the real parts did; -cpu MODEL,-vmx takes it away. */
 static const struct cpu_features implemented = {.w = {
     [FW_1_EDX] = B(FEAT_FPU) | B(FEAT_DE) | B(FEAT_PSE) | B(FEAT_TSC) | B(FEAT_MSR) |
                  B(FEAT_PAE) | B(FEAT_MCE) | B(FEAT_CX8) | B(FEAT_APIC) | B(FEAT_SEP) |
@@ -24,7 +24,7 @@ static const struct cpu_features implemented = {.w = {
                  B(FEAT_CLFSH) | B(FEAT_MMX) | B(FEAT_FXSR) | B(FEAT_SSE) | B(FEAT_SSE2) |
                  B(FEAT_SS) | B(FEAT_HTT) | B(FEAT_MCA) | B(FEAT_ACPI) | B(FEAT_TM) |
                  B(FEAT_PBE),
-    [FW_1_ECX] = B(FEAT_EIST) | B(FEAT_TM2) | B(FEAT_XTPR) |
+    [FW_1_ECX] = B(FEAT_EIST) | B(FEAT_TM2) | B(FEAT_XTPR) | B(FEAT_PDCM) |
                  B(FEAT_MONITOR) | B(FEAT_VMX) | B(FEAT_PCID) | B(FEAT_X2APIC) | B(FEAT_TSC_DEADLINE) |
                  B(FEAT_RDRAND) | B(FEAT_CX16) | B(FEAT_MOVBE) | B(FEAT_POPCNT),
     [FW_7_EBX] = B(FEAT_FSGSBASE) | B(FEAT_SMEP) | B(FEAT_ERMS) | B(FEAT_INVPCID) |
@@ -61,6 +61,9 @@ static const struct cpu_model models[] = {
         .mtrr_vcnt = 10, .brand = "Intel(R) Core(TM) i7-6700 CPU @ 3.40GHz",
         .mcg_cap = 0xc0a, /* 10 banks, CMCI_P, TES_P (Skylake/Kaby Lake client dumps) */
         .base_ratio = 34,
+        /* LBR format 5 (LBR_INFO), PEBS trap, arch regs, PEBS format 3, SMM freeze,
+         * full-width writes (SDM Vol. 3 18.12.1, 18.13.1.1; Linux "PEBS fmt3+") */
+        .perf_capabilities = 0x33c5,
         .caches = {{1, 1, 8, 0, 64}, {1, 2, 8, 0, 64}, {2, 3, 4, 0, 1024}, {3, 3, 16, 1, 8192}},
         .vmx = &vmx_caps_skylake,
         .hw = {.w = {
@@ -85,6 +88,9 @@ static const struct cpu_model models[] = {
         .mtrr_vcnt = 8, .brand = "Intel(R) Core(TM)2 Duo CPU     E8400  @ 3.00GHz",
         .mcg_cap = 0x806, /* 6 banks, TES_P (Penryn, family 6 model 23 dumps) */
         .base_ratio = 9,
+        /* LBR format 1 (64-bit LIP), PEBS trap, arch regs, PEBS format 0 (SDM Vol. 3
+         * 17.4.8.1, 18.4.4.2; Linux "PEBS fmt0+") */
+        .perf_capabilities = 0xc1,
         .caches = {{1, 1, 8, 0, 64}, {1, 2, 8, 0, 64}, {2, 3, 24, 1, 4096}},
         .vmx = &vmx_caps_core2,
         .hw = {.w = {
@@ -101,6 +107,9 @@ static const struct cpu_model models[] = {
         .mtrr_vcnt = 10, .brand = "Intel(R) Xeon(R) CPU           X5650  @ 2.67GHz",
         .mcg_cap = 0x1c09, /* 9 banks, CMCI_P, TES_P, bit 12 as reported (model 44 dumps) */
         .base_ratio = 20,
+        /* LBR format 3 (EIP with MISPRED), PEBS trap, arch regs, PEBS format 1, SMM
+         * freeze (SDM Vol. 3 18.6.1; Vol. 4 Table 2-15 MSR 345H; Linux "PEBS fmt1+") */
+        .perf_capabilities = 0x11c3,
         .caches = {{1, 1, 8, 0, 64}, {1, 2, 4, 0, 128}, {2, 3, 8, 0, 512}, {3, 3, 16, 1, 12288}},
         .vmx = &vmx_caps_westmere,
         .hw = {.w = {
@@ -122,6 +131,9 @@ static const struct cpu_model models[] = {
          * EMC_P, ELOG_P and LMCE_P (bits 27:24) are left out: not implemented. */
         .mcg_cap = 0xc14,
         .base_ratio = 23,
+        /* LBR format 5, PEBS trap, arch regs, PEBS format 4, SMM freeze, full-width
+         * writes, PEBS baseline (Linux "PEBS fmt4+-baseline") */
+        .perf_capabilities = 0x74c5,
         .caches = {{1, 1, 12, 0, 64}, {1, 2, 8, 0, 64}, {2, 3, 20, 0, 1024}, {3, 3, 12, 1, 81920}},
         /* RDCL_NO, IBRS_ALL, SKIP_L1DFL_VMENTRY, MDS_NO, PSCHANGE_MC_NO, TAA_NO */
         .arch_capabilities = BIT(0) | BIT(1) | BIT(3) | BIT(5) | BIT(6) | BIT(8),

@@ -112,6 +112,8 @@ struct cpu_model {
     u64 arch_capabilities;    /* IA32_ARCH_CAPABILITIES when offered */
     u64 mcg_cap;              /* IA32_MCG_CAP when MCA is offered (bank count, CMCI_P...) */
     u8 base_ratio;            /* base bus ratio (IA32_PERF_STATUS[15:8]) */
+    u64 perf_capabilities;    /* the real part's IA32_PERF_CAPABILITIES (lbr.c reports the
+                                 bits Vanderpool implements when PDCM is offered) */
     struct cpu_features hw;   /* what the real processor has */
     const struct vmx_caps *vmx; /* NULL until VMX lands */
 };

@@ -143,6 +143,9 @@ void debug_after_insn(struct cpu *c, const struct insn *i, bool tf)
          * the handler's first instruction (SDM Vol. 3 6.8.3: the behaviour behind
          * CVE-2018-8897). */
         bits = (bits & ~(u32)DR6_BS) | c->db_pending;
+        /* INT1 (ICEBP) delivers #DB itself and the held trap is not taken after it (as
+         * observed on Intel parts, Linux selftests mov_ss_trap.c). */
+        if (i->op == 0xf1) bits &= ~c->db_pending;
         c->db_pending = 0;
         if (bits) raise_db(c, bits);
         return;

@@ -38,6 +38,11 @@ static void triple_fault(struct cpu *c)
 static void deliver_exception(struct cpu *c)
 {
     int vec = c->exc_vector, err = c->exc_error;
+    /* A fault in the instruction after MOV SS / POP SS discards the debug trap that
+     * MOV SS held back to the boundary after that instruction (SDM Vol. 3 6.8.3): the
+     * boundary never comes, and the fault handler does not take it either, as Intel parts
+     * behave (Linux tools/testing/selftests/x86/mov_ss_trap.c; Bochs does the same). */
+    c->db_pending = 0;
     /* A delivery costs one tick of virtual time. Without it a handler that faults on its
      * first instruction (a real-mode IVT entry beyond CS's limit, say) loops forever with
      * no instruction retired: the deadline, timers and -icount-limit would never come. */

@@ -29,12 +29,14 @@ enum {
     DEBUGCTL_RTM_DEBUG = 1u << 15,
 };
 
-/* LBR MSRs whose addresses every model shares (SDM Vol. 4, chapter 2 model tables). */
+/* LBR MSRs whose addresses every model shares (SDM Vol. 4, chapter 2 model tables), and
+ * IA32_PERF_CAPABILITIES, which holds the LBR record format. */
 enum {
     MSR_LBR_SELECT = 0x1c8,
     MSR_LASTBRANCH_TOS = 0x1c9,
     MSR_LER_FROM_LIP = 0x1dd,
     MSR_LER_TO_LIP = 0x1de,
+    MSR_PERF_CAPABILITIES = 0x345, /* architectural, with CPUID.1:ECX.PDCM (Vol. 4 Table 2-2) */
 };
 
 /* The DEBUGCTL bits this processor accepts: the model's real part restricted to the

@@ -278,6 +278,48 @@ static void test_movss_int(void)
     harness_free(h);
 }
 
+/* A data breakpoint hit by MOV SS when the next instruction faults: the held #DB is
+ * discarded, neither delivered before the fault handler's first instruction nor after it
+ * (SDM Vol. 3 6.8.3; Intel parts: Linux selftests mov_ss_trap.c "any fault: drop the
+ * pending #DB"). Likewise after INT1, which delivers #DB itself. */
+static void test_movss_fault(void)
+{
+    struct harness *h = t_new(MODE_PROT);
+    struct cpu *c = h->c;
+    c->stop_on_exception = false;
+    c->dr[6] = 0xffff0ff0;
+    pwrite(h, DATA, 4, H_DATA32);
+    idt_set32(h, EXC_UD, mkgate(H_CODE32, T_HANDLER, DT_INT32, 0, 0));
+    idt_set32(h, EXC_DB, mkgate(H_CODE32, T_HANDLER + 0x20, DT_INT32, 0, 0));
+    /* #UD: inc esi; inc esi; hlt. #DB: inc edi; hlt. */
+    static const u8 ud_handler[] = {0x46, 0x46, 0xf4};
+    static const u8 db_handler[] = {0x47, 0xf4};
+    phys_copy_in(h->m, T_HANDLER, ud_handler, sizeof ud_handler);
+    phys_copy_in(h->m, T_HANDLER + 0x20, db_handler, sizeof db_handler);
+    set_dr(c, 0, DATA);
+    set_dr(c, 7, 0x400 | BP(0, 3, 3));
+    /* mov ss,[DATA]; ud2 */
+    static const u8 code[] = {0x8e, 0x15, 0x00, 0x00, 0x20, 0x00, 0x0f, 0x0b};
+    c->r[RSP] = T_STACK0;
+    c->r[RSI] = c->r[RDI] = 0;
+    int r = RUN(h, code);
+    CHECK_EQ("debug.movss_fault.handler_halts", r, -1);
+    CHECK_EQ("debug.movss_fault.handler_ran", c->r[RSI], 2);
+    CHECK_EQ("debug.movss_fault.db_dropped", c->r[RDI], 0);
+    CHECK_EQ("debug.movss_fault.dr6_untouched", c->dr[6] & 0xf, 0);
+    CHECK_EQ("debug.movss_fault.ud_frame_eip", pread(h, T_STACK0 - 12, 4), CODE(6));
+
+    /* mov ss,[DATA]; int1: one #DB, the one INT1 delivers. */
+    static const u8 icebp[] = {0x8e, 0x15, 0x00, 0x00, 0x20, 0x00, 0xf1};
+    c->r[RSP] = T_STACK0;
+    c->r[RSI] = c->r[RDI] = 0;
+    r = RUN(h, icebp);
+    CHECK_EQ("debug.movss_int1.handler_halts", r, -1);
+    CHECK_EQ("debug.movss_int1.one_db", c->r[RDI], 1);
+    CHECK_EQ("debug.movss_int1.held_trap_dropped", c->dr[6] & 0xf, 0);
+    harness_free(h);
+}
+
 int main(void)
 {
     test_data_bp();
@@ -290,5 +332,6 @@ int main(void)
     test_hlt_tf();
     test_movss_ibp();
     test_movss_int();
+    test_movss_fault();
     return check_exit();
 }

@@ -194,6 +194,135 @@ static void test_btf(void)
     harness_free(h);
 }
 
+/* CPUID.1:ECX.PDCM and IA32_PERF_CAPABILITIES (345H) per model: the real part's LBR format
+ * (SDM Vol. 3 18.4.8.1: Penryn 1, Westmere 3, Skylake and Ice Lake 5) and SMM_FREEZE (bit
+ * 12, Nehalem and later), which makes DEBUGCTL.FREEZE_WHILE_SMM (bit 14) valid; no PEBS
+ * or counter bits (none implemented). Read-only; #GP without PDCM (Vol. 4 Table 2-2). */
+static void test_perf_capabilities(void)
+{
+    static const struct {
+        const char *model;
+        u64 caps;
+    } models[] = {{"core2", 0x1}, {"westmere", 0x1003}, {"skylake", 0x1005}, {"icelake", 0x1005}};
+    char name[96];
+    for (size_t k = 0; k < ARRAY_LEN(models); k++) {
+        struct harness *h = harness_new(MODE_PROT);
+        use_model(h, models[k].model);
+        const char *m = models[k].model;
+        bool smm = models[k].caps & 0x1000;
+        u32 r[4];
+        cpuid_query(h->c, 1, 0, r);
+        snprintf(name, sizeof name, "perf_caps.%s.cpuid_pdcm", m);
+        CHECK_EQ(name, (r[2] >> 15) & 1, 1);
+        snprintf(name, sizeof name, "perf_caps.%s.value", m);
+        CHECK_EQ(name, msr(h, 0x345), models[k].caps);
+        snprintf(name, sizeof name, "perf_caps.%s.read_only", m);
+        CHECK_EQ(name, msr_write(h->c, 0x345, models[k].caps), false);
+        snprintf(name, sizeof name, "perf_caps.%s.freeze_while_smm", m);
+        CHECK_EQ(name, write_debugctl(h, 0x4000), smm ? -1 : EXC_GP);
+        snprintf(name, sizeof name, "perf_caps.%s.freeze_on_pmi_no_pmu", m);
+        CHECK_EQ(name, write_debugctl(h, 0x1800), EXC_GP);
+        /* -cpu MODEL,-pdcm: no MSR, no FREEZE_WHILE_SMM. */
+        h->m->features_off[FEAT_PDCM / 32] |= 1u << (FEAT_PDCM % 32);
+        snprintf(name, sizeof name, "perf_caps.%s.without_pdcm_gp", m);
+        CHECK_EQ(name, msr(h, 0x345), 0xdeadull << 48);
+        snprintf(name, sizeof name, "perf_caps.%s.without_pdcm_no_smm_freeze", m);
+        CHECK_EQ(name, write_debugctl(h, 0x4000), EXC_GP);
+        harness_free(h);
+    }
+}
+
+/* LBR call-stack mode (LBR_SELECT.EN_CALLSTACK, SDM 18.11.1): with JCC, NEAR_IND_JMP,
+ * NEAR_REL_JMP and FAR_BRANCH filtered, near calls push and near returns pop (the top
+ * record zeroed, TOS decremented); a zero-length call is not recorded. Skylake and Ice
+ * Lake; Westmere's LBR_SELECT has no bit 9. 64-bit mode. */
+static const u8 callstack[] = {
+    /* 0x00 LBR_SELECT = 0x3c4; 0x0e DEBUGCTL.LBR */
+    0xb9, 0xc8, 0x01, 0x00, 0x00, 0xb8, 0xc4, 0x03, 0x00, 0x00, 0x31, 0xd2, 0x0f, 0x30,
+    0xb9, 0xd9, 0x01, 0x00, 0x00, 0xb8, 0x01, 0x00, 0x00, 0x00, 0x0f, 0x30,
+    0xe8, 0x0f, 0x00, 0x00, 0x00, /* 0x1a call 0x2e (f) */
+    0xe8, 0x00, 0x00, 0x00, 0x00, /* 0x1f call 0x24: zero length */
+    0x58,                         /* 0x24 pop rax */
+    0x74, 0x00,                   /* 0x25 jz +0 (filtered) */
+    0xeb, 0x0f,                   /* 0x27 jmp 0x38 (filtered) */
+    0x90, 0x90, 0x90, 0x90, 0x90, /* 0x29 */
+    0xe8, 0x01, 0x00, 0x00, 0x00, /* 0x2e f: call 0x34 (g) */
+    0xc3,                         /* 0x33 f: ret */
+    0xc3,                         /* 0x34 g: ret */
+    0x90, 0x90, 0x90,             /* 0x35 */
+    0xb9, 0xd9, 0x01, 0x00, 0x00, 0x31, 0xc0, 0x0f, 0x30, /* 0x38 DEBUGCTL = 0 */
+};
+
+static void test_callstack(const char *model)
+{
+    struct harness *h = harness_new(MODE_LONG);
+    use_model(h, model);
+    char name[96];
+    int r = RUN(h, callstack);
+    snprintf(name, sizeof name, "lbr_callstack.%s.ran", model);
+    CHECK_EQ(name, r, -1);
+    /* call f, call g, ret (pops g's), ret (pops f's): back to the start; then the zero-length
+     * call is skipped, the jz and jmp filtered. */
+    snprintf(name, sizeof name, "lbr_callstack.%s.tos_back", model);
+    CHECK_EQ(name, msr(h, 0x1c9), 0);
+    snprintf(name, sizeof name, "lbr_callstack.%s.popped_from_zero", model);
+    CHECK_EQ(name, msr(h, 0x680 + 1), 0);
+    snprintf(name, sizeof name, "lbr_callstack.%s.popped_to_zero", model);
+    CHECK_EQ(name, msr(h, 0x6c0 + 2), 0);
+    snprintf(name, sizeof name, "lbr_callstack.%s.select_reads_back", model);
+    CHECK_EQ(name, msr(h, 0x1c8), 0x3c4);
+
+    /* Stop inside g: the stack holds the two calls, innermost on top. */
+    static const u8 stop_in_g[] = {
+        0xb9, 0xc8, 0x01, 0x00, 0x00, 0xb8, 0xc4, 0x03, 0x00, 0x00, 0x31, 0xd2, 0x0f, 0x30,
+        0xb9, 0xd9, 0x01, 0x00, 0x00, 0xb8, 0x01, 0x00, 0x00, 0x00, 0x0f, 0x30,
+        0xe8, 0x02, 0x00, 0x00, 0x00, /* 0x1a call 0x21 (f) */
+        0xf4, 0xf4,                   /* 0x1f */
+        0xe8, 0x00, 0x00, 0x00, 0x00, /* 0x21 f: call 0x26 (zero length, not recorded) */
+        0xe8, 0x01, 0x00, 0x00, 0x00, /* 0x26 f: call 0x2c (g) */
+        0xf4,                         /* 0x2b */
+        0xf4,                         /* 0x2c g: hlt */
+    };
+    h->c->lbr_tos = 0;
+    r = RUN(h, stop_in_g);
+    snprintf(name, sizeof name, "lbr_callstack.%s.depth", model);
+    CHECK_EQ(name, msr(h, 0x1c9), 2);
+    snprintf(name, sizeof name, "lbr_callstack.%s.outer_from", model);
+    CHECK_EQ(name, msr(h, 0x680 + 1), CODE(0x1a));
+    snprintf(name, sizeof name, "lbr_callstack.%s.inner_from", model);
+    CHECK_EQ(name, msr(h, 0x680 + 2), CODE(0x26));
+    snprintf(name, sizeof name, "lbr_callstack.%s.inner_to", model);
+    CHECK_EQ(name, msr(h, 0x6c0 + 2), CODE(0x2c));
+    snprintf(name, sizeof name, "lbr_callstack.%s.inner_info", model);
+    CHECK_EQ(name, msr(h, 0xdc0 + 2), 0);
+    harness_free(h);
+}
+
+/* EN_CALLSTACK exists from Haswell on: Westmere's LBR_SELECT has bits 8:0 only, Penryn
+ * has no LBR_SELECT (SDM 18.7.2, 18.11). */
+static void test_select_bits(void)
+{
+    static const struct {
+        const char *model;
+        bool select, callstack;
+    } models[] = {{"core2", false, false}, {"westmere", true, false},
+                  {"skylake", true, true}, {"icelake", true, true}};
+    char name[96];
+    for (size_t k = 0; k < ARRAY_LEN(models); k++) {
+        struct harness *h = harness_new(MODE_PROT);
+        use_model(h, models[k].model);
+        snprintf(name, sizeof name, "lbr_select.%s.filters", models[k].model);
+        CHECK_EQ(name, msr_write(h->c, 0x1c8, 0x1ff), models[k].select);
+        snprintf(name, sizeof name, "lbr_select.%s.en_callstack", models[k].model);
+        CHECK_EQ(name, msr_write(h->c, 0x1c8, 0x3c4), models[k].callstack);
+        snprintf(name, sizeof name, "lbr_select.%s.bit10_reserved", models[k].model);
+        CHECK_EQ(name, msr_write(h->c, 0x1c8, 0x400), false);
+        snprintf(name, sizeof name, "lbr_select.%s.zero", models[k].model);
+        CHECK_EQ(name, msr_write(h->c, 0x1c8, 0), models[k].select);
+        harness_free(h);
+    }
+}
+
 /* VMX: entry loads DEBUGCTL with "load debug controls", exit saves the guest's with "save
  * debug controls" and clears the host's (SDM 27.3.2.1, 28.3.1, 28.5.1); a valid bit passes
  * the entry check. The host runs with BTF, the guest field holds TR; the guest: cpuid. */
@@ -224,6 +353,10 @@ int main(void)
     test_lbr_stack("icelake", MODE_PROT, 0x680, 0x6c0, 0xdc0, 32);
     test_freeze_on_db();
     test_btf();
+    test_perf_capabilities();
+    test_select_bits();
+    test_callstack("skylake");
+    test_callstack("icelake");
     test_vmx();
     return check_exit();
 }
