@@ -1,7 +1,8 @@
 /* Local APIC and I/O APIC rules on one processor:
  *   - LVT timer mode changes (SDM 11.5.4.1): one-shot <-> periodic keeps the initial count
  *     and the running count; an expired one-shot count stays 0 after a switch to periodic;
- *   - IA32_APIC_BASE relocates the xAPIC window (SDM 11.4.4, 11.4.5);
+ *   - IA32_APIC_BASE relocates the xAPIC window (SDM 11.4.4, 11.4.5), onto RAM too, which
+ *     the window then hides from this processor (11.4.1);
  *   - an edge on a masked I/O APIC pin is ignored, not delivered at unmask (82093AA);
  *   - the x2APIC ID is the initial APIC ID whatever was written to the xAPIC ID, and
  *     disable + re-enable brings the initial ID back (SDM 11.12.5.1, 11.4.6). Last, as it
@@ -108,6 +109,28 @@ static void test_relocation(void)
     lapic_wr(0x80, 0);
 }
 
+/* Moved onto RAM, the window shows the APIC to this processor, not the RAM (SDM 11.4.1,
+ * 11.4.4); moved back, the RAM is as it was. */
+static u32 ram_page[1024] __attribute__((aligned(4096)));
+
+static void test_relocation_onto_ram(void)
+{
+    u64 base = rdmsr(0x1b);
+    u32 ver = lapic_rd(0x30);
+    volatile u32 *p = ram_page;
+    for (int k = 0; k < 1024; k++) p[k] = 0xa5a5a5a5u;
+    wrmsr(0x1b, (u32)(uptr)ram_page | (base & 0xfff));
+    check_eq("apic_over_ram_version", p[0x30 / 4], ver);
+    p[0x80 / 4] = 0x30;
+    check_eq("apic_over_ram_tpr_write", p[0x80 / 4], 0x30);
+    wrmsr(0x1b, base);
+    check_eq("apic_back_from_ram_tpr", lapic_rd(0x80), 0x30);
+    lapic_wr(0x80, 0);
+    int changed = 0;
+    for (int k = 0; k < 1024; k++) changed += p[k] != 0xa5a5a5a5u;
+    check_eq("apic_back_from_ram_ram_intact", changed, 0);
+}
+
 /* PIT channel 0 in mode 0: OUT rises once at terminal count, an edge on I/O APIC pin 2. */
 static void pit_oneshot(u16 count)
 {
@@ -164,6 +187,7 @@ void test_main(struct multiboot_info *mbi)
     lapic_wr(0x80, 0);
     test_timer_mode_change();
     test_relocation();
+    test_relocation_onto_ram();
     test_ioapic_masked_edge();
     test_x2apic_id();
 }

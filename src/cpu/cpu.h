@@ -165,6 +165,7 @@ struct cpu {
     bool nmi_pending, nmi_blocked, init_pending, sipi_pending, smi_pending;
     u8 sipi_vector;
     bool halted, wait_for_sipi, shutdown;
+    bool shutdown_until_reset; /* VMX-abort shutdown: only RESET ends it (SDM 28.7) */
     bool monitor_armed; /* MONITOR armed the address-monitoring hardware; MWAIT disarms it */
     bool check_events; /* something above changed: the executor looks before the next block */
     u32 db_hits;    /* DR6.B0-B3 of data breakpoints the current instruction hit (debug.c) */
@@ -369,6 +370,13 @@ NORETURN void cpu_unimplemented(struct cpu *c, const struct insn *i);
 /* --- Memory fast paths ------------------------------------------------------------- */
 
 static inline u64 tlb_tag_of(u64 lin) { return (lin & ~0xfffull) | 1; }
+
+/* pa lies in the page IA32_APIC_BASE names: the one-compare filter that paths reaching RAM
+ * apply before lapic_window_overlaps() (which also looks at the APIC's mode). */
+static inline bool apic_base_page(const struct cpu *c, u64 pa)
+{
+    return ((c->apic_base ^ pa) >> 12) == 0;
+}
 
 /* Host RAM is mapped with a guard page after it, so an 8-byte load that starts on the
  * last page stays inside the mapping; the mask keeps the bytes asked for. */

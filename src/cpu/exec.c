@@ -112,11 +112,29 @@ static void take_init_sipi(struct cpu *c)
     }
 }
 
+/* Shutdown (SDM Vol. 3 6.15, interrupt 8): the processor stops until NMI, SMI, INIT or
+ * RESET. An NMI does not end a shutdown entered with NMIs blocked (in the NMI handler),
+ * INIT is latched in VMX root operation (24.8), and the shutdown of a VMX abort yields to
+ * RESET only (28.7). In VMX non-root operation vmx_pending_events() has already turned
+ * INIT, NMIs under NMI exiting and the preemption timer into VM exits. True if the
+ * processor leaves shutdown to take the INIT or the NMI. */
+static bool leave_shutdown(struct cpu *c)
+{
+    bool init = c->init_pending && !vmx_init_blocked(c);
+    bool nmi = c->nmi_pending && !c->nmi_blocked;
+    if (c->shutdown_until_reset || !(init || nmi)) {
+        c->check_events = false; /* the machine looks again when a signal arrives */
+        return false;
+    }
+    c->shutdown = false;
+    return true;
+}
+
 /* Between instructions: returns false if the processor has nothing to execute. */
 static bool service_events(struct cpu *c)
 {
-    if (c->shutdown) return false;
     if (c->vmx_nonroot) vmx_pending_events(c); /* VM exits for events (src/vmx/events.c) */
+    if (unlikely(c->shutdown) && !leave_shutdown(c)) return false;
     if (c->init_pending || c->sipi_pending) take_init_sipi(c);
     if (c->wait_for_sipi) return false;
     c->check_events = lbr_stepping(c); /* DEBUGCTL.LBR: here before every instruction */
@@ -339,6 +357,7 @@ void cpu_exec(struct cpu *c)
         }
         deliver_exception(c);
     }
+    if (unlikely(c->shutdown)) c->check_events = true; /* nothing runs until service_events */
     exec_loop(c);
 }
 

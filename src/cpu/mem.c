@@ -96,6 +96,12 @@ static u8 *translate_fill(struct cpu *c, u64 lin, int acc, u64 *phys)
     }
     *phys = page_phys | (lin & 0xfff);
     u8 *host = phys_ram(c->m, page_phys);
+    /* This processor's xAPIC window over RAM: no host pointer, so its accesses go through
+     * phys_read/phys_write to the APIC (SDM 11.4.1). Fetches from the page are undefined
+     * architecturally; here they read the registers, one instruction at a time. */
+    if (host && unlikely(apic_base_page(c, page_phys)) &&
+        lapic_window_overlaps(c, page_phys, PAGE_SIZE))
+        return NULL;
     if (!host) {
         /* Open bus (no RAM, no device on the whole page): reads see all ones and writes
          * vanish, so the TLB can serve them from two host pages instead of walking the

@@ -74,7 +74,7 @@ void cpu_reset(struct cpu *c, bool init_only)
     c->cpl = 0;
     c->interrupt_shadow = false;
     c->nmi_pending = c->nmi_blocked = c->smi_pending = false;
-    c->halted = c->shutdown = false;
+    c->halted = c->shutdown = c->shutdown_until_reset = false;
     c->delivering = -1;
     c->check_events = true;
     c->kernel_gs_base = c->star = c->lstar = c->cstar = c->sfmask = 0;

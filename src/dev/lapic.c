@@ -567,13 +567,9 @@ bool lapic_set_base(struct cpu *c, u64 val)
     if (!x2 && old_x2) l->ldr = 0;
     if (((old ^ val) & ~0xfffull) || old_en != en || old_x2 != x2) {
         /* SDM 11.4.4, 11.4.5: the xAPIC window moves, for this processor only, or appears
-         * or vanishes with the mode; the TLB may hold its page as open bus. The window does
-         * not take precedence over RAM. */
+         * or vanishes with the mode; the TLB may hold its page as open bus, or as RAM
+         * (the window hides RAM from this processor: 11.4.1, translate_fill). */
         tlb_flush_all(c);
-        u64 base = val & ~0xfffull;
-        if (en && !x2 && phys_ram(l->m, base))
-            machine_log(l->m, "cpu%d: APIC base %#llx lies in RAM: RAM stays visible there",
-                        c->index, (unsigned long long)base);
     }
     cpu_kick(c);
     intr_pic_changed(l->m);

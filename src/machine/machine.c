@@ -229,7 +229,7 @@ enum machine_stop machine_run(struct machine *m)
         bool any_ran = false;
         for (int k = 0; k < m->ncpus && m->stop == STOP_NONE && !m->reset_requested; k++) {
             struct cpu *c = m->cpus[k];
-            if (c->shutdown) continue;
+            if (c->shutdown && !c->check_events) continue; /* until INIT or NMI (cpu_kick) */
             m->running = c;
             m->slice_start_icount = c->icount;
             c->deadline = c->icount + (m->slice_end > m->now ? m->slice_end - m->now : 0);

@@ -11,11 +11,20 @@ void phys_code_written(struct machine *m, u64 pidx)
     if (c && c->cur_block && c->cur_block->pidx == pidx) c->stop_block = true;
 }
 
+/* The accessing processor's xAPIC window comes first: its APIC answers there whatever lies
+ * behind, RAM included, while other processors and devices see RAM (SDM 11.4.1, 11.4.4).
+ * The soft TLB never maps that page for it (translate_fill), so RAM accesses through the
+ * TLB pay nothing; here it costs one compare. */
+static inline bool own_apic(const struct cpu *c, u64 pa)
+{
+    return c && unlikely(apic_base_page(c, pa)) && lapic_window_overlaps(c, pa, 1);
+}
+
 u64 phys_read(struct machine *m, struct cpu *c, u64 pa, unsigned size)
 {
+    if (own_apic(c, pa)) return lapic_mmio_read(c, pa, size);
     u8 *p = phys_ram(m, pa);
     if (p) return load_le(p, size);
-    if (unlikely(lapic_window_overlaps(c, pa, 1))) return lapic_mmio_read(c, pa, size);
     struct mmio_region *r = mmio_find(m, pa);
     if (r) return r->read(r->opaque, c, pa - r->base, size) & size_mask(size);
     return size_mask(size); /* open bus */
@@ -23,15 +32,15 @@ u64 phys_read(struct machine *m, struct cpu *c, u64 pa, unsigned size)
 
 void phys_write(struct machine *m, struct cpu *c, u64 pa, unsigned size, u64 val)
 {
+    if (own_apic(c, pa)) {
+        lapic_mmio_write(c, pa, size, val & size_mask(size));
+        return;
+    }
     u8 *p = phys_ram(m, pa);
     if (p) {
         u64 pidx = phys_page_index(m, pa);
         if (unlikely(m->code_page[pidx])) phys_code_written(m, pidx);
         store_le(p, size, val);
-        return;
-    }
-    if (unlikely(lapic_window_overlaps(c, pa, 1))) {
-        lapic_mmio_write(c, pa, size, val & size_mask(size));
         return;
     }
     struct mmio_region *r = mmio_find(m, pa);

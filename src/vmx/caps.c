@@ -30,10 +30,12 @@ static const struct {
             EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
             EXIT_SAVE_PREEMPTION_TIMER,
     .entry = ENTRY_LOAD_DEBUG_CONTROLS | ENTRY_IA32E_MODE | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER,
-    /* Timer rate, LMA store, HLT and wait-for-SIPI activity states, CR3-target count, MSR
-     * list size, VMWRITE to exit-information fields (vmcs.c). */
+    /* Timer rate, LMA store, HLT, shutdown (what ends it: exec.c leave_shutdown) and
+     * wait-for-SIPI activity states, CR3-target count, MSR list size, VMWRITE to
+     * exit-information fields (vmcs.c). */
     .misc = VMX_MISC_TIMER_RATE_MASK | VMX_MISC_STORE_LMA | VMX_MISC_ACT_HLT |
-            VMX_MISC_ACT_WAIT_SIPI | (0x1ffull << VMX_MISC_CR3_TARGETS_SHIFT) |
+            VMX_MISC_ACT_SHUTDOWN | VMX_MISC_ACT_WAIT_SIPI |
+            (0x1ffull << VMX_MISC_CR3_TARGETS_SHIFT) |
             (7ull << VMX_MISC_MSR_LIST_SHIFT) | VMX_MISC_VMWRITE_ANY,
     .ept_vpid = 0,
     .vmfunc = 0,

@@ -132,12 +132,15 @@ void vmx_pending_events(struct cpu *c)
         c->sipi_pending = false;
         if (c->wait_for_sipi) vmx_exit(c, VMX_EXIT_SIPI, c->sipi_vector);
     }
-    if (c->wait_for_sipi || c->shutdown) return;
-    if (v->tr.mtf_pending) {
+    if (c->wait_for_sipi) return;
+    /* 27.7.2: the shutdown state blocks external interrupts and SIPIs; INIT (above), the
+     * preemption timer (26.5.1), NMI-window exits (27.7.6) and NMIs still end it. */
+    bool shut = c->shutdown;
+    if (v->tr.mtf_pending && !shut) {
         v->tr.mtf_pending = false;
         vmx_exit(c, VMX_EXIT_MONITOR_TRAP_FLAG, 0);
     }
-    if (v->pending_db) { /* 27.7.3: a trap on the previous instruction, before the timer */
+    if (v->pending_db && !shut) { /* 27.7.3: a trap on the previous instruction, before the timer */
         u32 bits = v->pending_db;
         v->pending_db = 0;
         c->dr[6] = (c->dr[6] & ~(u64)0x400f) | (bits & 0x400f);
@@ -154,6 +157,7 @@ void vmx_pending_events(struct cpu *c)
         vmcs_set(c, VMCS_VM_EXIT_INTR_INFO, event_info(EXC_NMI, EV_NMI, NO_ERRCODE));
         vmx_exit(c, VMX_EXIT_EXCEPTION_NMI, 0);
     }
+    if (shut) return;
     if ((proc & CPU_INTR_WINDOW_EXITING) && (c->rflags & FL_IF) && !shadow)
         vmx_exit(c, VMX_EXIT_INTERRUPT_WINDOW, 0);
     /* External-interrupt exiting: RFLAGS.IF does not block (26.3.1.1). */

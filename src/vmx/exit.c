@@ -36,7 +36,7 @@ static NORETURN void vmx_abort(struct cpu *c, u32 code)
     phys_write(c->m, c, c->vmx->current_vmcs + VMCS_ABORT_OFFSET, 4, code);
     vmx_diag_abort(c, code);
     vmx_set_nonroot(c, false);
-    c->shutdown = true;
+    c->shutdown = c->shutdown_until_reset = true;
     c->halted = false;
     c->exc_vector = -1;
     longjmp(c->unwind, 1);
@@ -166,7 +166,7 @@ void vmx_load_host_state(struct cpu *c)
     c->rflags = FL_FIXED1; /* 28.5.3 */
     c->cpl = 0;
     c->interrupt_shadow = false;
-    c->halted = c->wait_for_sipi = false;
+    c->halted = c->wait_for_sipi = c->shutdown = false; /* exits from shutdown too (27.7.2) */
     c->delivering = -1;
     c->check_events = true;
     vmx_set_nonroot(c, false);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/cli/halt.sh VANDERPOOL: when every processor is halted and nothing can wake it, the
 # run ends with status 6 and one line saying why, truthfully: HLT with interrupts disabled,
-# or HLT with interrupts enabled but no interrupt source armed.
+# or HLT with interrupts enabled but no interrupt source armed, or a mix of the two.
 set -uo pipefail
 vp=${1:?usage: halt.sh path/to/vanderpool}
 tmp=$(mktemp -d /tmp/vp-cli-halt-XXXXXX)
@@ -29,5 +29,13 @@ halts "halt reason: cli; hlt" "all processors halted with interrupts disabled" 1
 halts "halt reason: sti; hlt, nothing armed" "all processors halted and no interrupt source armed" 1 '\xfb\xf4'
 halts "halt reason: cli; hlt, APs waiting for SIPI" \
     "all processors halted with interrupts disabled; 2 waiting for SIPI" 3 '\xfa\xf4'
+# The BSP writes "sti; hlt" to 0x8000, starts AP 1 there (INIT, SIPI 0x08), then cli; hlt.
+bsp='\x66\xc7\x05\x00\x80\x00\x00\xfb\xf4'                 # mov word [0x8000], sti;hlt
+bsp+='\xc7\x05\xf0\x00\xe0\xfe\xff\x01\x00\x00'             # SVR = 0x1ff
+bsp+='\xc7\x05\x10\x03\xe0\xfe\x00\x00\x00\x01'             # ICR high: APIC ID 1
+bsp+='\xc7\x05\x00\x03\xe0\xfe\x00\xc5\x00\x00'             # INIT
+bsp+='\xc7\x05\x00\x03\xe0\xfe\x08\x46\x00\x00\xfa\xf4'     # SIPI 0x08; cli; hlt
+halts "halt reason: one halted with interrupts disabled, one with nothing armed" \
+    "all processors halted: 1 with interrupts disabled, 1 with no interrupt source armed" 2 "$bsp"
 
 [ "$failures" -eq 0 ]

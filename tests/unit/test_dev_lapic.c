@@ -2,6 +2,9 @@
  * (fixed, INIT, SIPI, NMI, shorthands, logical), x2APIC MSRs and APIC-base transitions,
  * TSC-deadline timer; timer mode changes, the APIC ID across modes, relocation, INIT and
  * SIPI back to back. */
+#include <string.h>
+
+#include "cpu/block.h"
 #include "test_dev.h"
 
 #define APIC 0xfee00000ull
@@ -102,6 +105,41 @@ static void test_relocation(void)
     CHECK_EQ("apic relocated window writes", phys_read(m, c1, alt + 0x80, 4), 0x30);
     CHECK("apic relocate back", lapic_set_base(c1, 0xfee00000 | EN), "base write refused");
     CHECK_EQ("apic back at default", rd(m, 1, 0x80), 0x30);
+    dev_free(m);
+}
+
+/* SDM 11.4.1, 11.4.4: a window moved onto RAM shows the APIC to its own processor, also
+ * through the soft TLB and for fetches, while the other processor sees the RAM; moving it
+ * back leaves the RAM as it was. */
+static void test_relocation_onto_ram(void)
+{
+    struct machine *m = dev_machine(2, 16 << 20);
+    struct cpu *c0 = m->cpus[0], *c1 = m->cpus[1];
+    const u64 ram = 0x200000;
+    u8 page[4096], back[4096];
+    memset(page, 0xa5, sizeof page);
+    phys_copy_in(m, ram, page, sizeof page);
+    CHECK("apic relocate onto ram accepted", lapic_set_base(c1, ram | EN), "base write refused");
+    CHECK_EQ("apic over ram reads version", phys_read(m, c1, ram + 0x30, 4), 0x50014);
+    CHECK_EQ("apic over ram through the tlb", lin_read(c1, ram + 0x30, 4, ACC_READ), 0x50014);
+    CHECK_EQ("apic over ram through the tlb again", lin_read(c1, ram + 0x30, 4, ACC_READ), 0x50014);
+    lin_write(c1, ram + 0x80, 4, 0x30, ACC_WRITE);
+    lin_write(c1, ram + 0x80, 4, 0x40, ACC_WRITE);
+    CHECK_EQ("apic over ram tpr write", phys_read(m, c1, ram + 0x80, 4), 0x40);
+    u64 phys;
+    CHECK("apic over ram no host pointer for fetches", fetch_host(c1, ram, &phys) == NULL,
+          "fetches would run from the RAM");
+    CHECK_EQ("apic over ram fetch reads the registers", lin_read(c1, ram + 0x30, 1, ACC_EXEC),
+             0x14);
+    CHECK_EQ("apic over ram other processor sees ram", phys_read(m, c0, ram + 0x30, 4), 0xa5a5a5a5);
+    CHECK_EQ("apic over ram other processor's tlb sees ram", lin_read(c0, ram + 0x80, 4, ACC_READ),
+             0xa5a5a5a5);
+    CHECK("apic relocate back from ram", lapic_set_base(c1, 0xfee00000 | EN), "base write refused");
+    CHECK_EQ("apic back from ram keeps tpr", rd(m, 1, 0x80), 0x40);
+    CHECK_EQ("apic back from ram: tlb sees ram", lin_read(c1, ram + 0x80, 4, ACC_READ), 0xa5a5a5a5);
+    phys_copy_out(m, ram, back, sizeof back);
+    CHECK("apic back from ram: ram intact", memcmp(page, back, sizeof page) == 0,
+          "the APIC's writes reached the RAM");
     dev_free(m);
 }
 
@@ -292,6 +330,7 @@ int main(void)
     test_timer_mode_switch();
     test_apic_id();
     test_relocation();
+    test_relocation_onto_ram();
     test_init_sipi_back_to_back();
     return check_exit();
 }

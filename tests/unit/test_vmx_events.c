@@ -1,7 +1,8 @@
 /* VMX non-root events and the intercepts hooked into instruction handlers: monitor trap
  * flag (37), preemption timer (52), interruptibility state saved after STI / MOV SS, INT3
  * against the exception bitmap (software exception, instruction length), CLTS with a
- * host-owned CR0.TS, PAUSE exiting (40), descriptor-table exiting (46), INIT (3). */
+ * host-owned CR0.TS, PAUSE exiting (40), descriptor-table exiting (46), INIT (3);
+ * what ends the shutdown activity state. */
 #include "vmx_guest.h"
 
 
@@ -105,6 +106,59 @@ static void test_pause_dtr_init(void)
     harness_free(h);
 }
 
+/* A guest entered in the shutdown activity state (27.7.2) stays there against external
+ * interrupts and SIPIs; INIT (26.2), NMIs (exiting under NMI exiting, else delivered through
+ * the guest IDT) and the preemption timer (26.5.1) end it. */
+static struct harness *shutdown_guest(u32 pin)
+{
+    static const u8 g[] = {0x90};
+    struct harness *h = vmx_guest_with_controls(g, sizeof g, pin, 0, 0);
+    vmcs_set(h->c, VMCS_GUEST_ACTIVITY_STATE, ACT_SHUTDOWN);
+    return h;
+}
+
+static void test_shutdown_state(void)
+{
+    struct harness *h = shutdown_guest(0);
+    h->c->init_pending = true;
+    { int r = host_enter(h, true); CHECK_EQ("shutdown.init.run", r, -1); }
+    CHECK_EQ("shutdown.init.reason", exit_reason(h), 3);
+    CHECK_EQ("shutdown.init.saved_activity", vmcs_get(h->c, VMCS_GUEST_ACTIVITY_STATE),
+             ACT_SHUTDOWN);
+    CHECK_EQ("shutdown.init.host_running", h->c->shutdown, 0);
+    harness_free(h);
+    h = shutdown_guest(PIN_NMI_EXITING);
+    h->c->nmi_pending = true;
+    { int r = host_enter(h, true); CHECK_EQ("shutdown.nmi_exiting.run", r, -1); }
+    CHECK_EQ("shutdown.nmi_exiting.reason", exit_reason(h), 0);
+    CHECK_EQ("shutdown.nmi_exiting.info", vmcs_get(h->c, VMCS_VM_EXIT_INTR_INFO), 0x80000202u);
+    harness_free(h);
+    /* No NMI exiting: the NMI goes through the guest IDT to a handler at the guest code
+     * (NOP; HLT), whose HLT exits with NMIs blocked. */
+    h = shutdown_guest(0);
+    vmcs_set(h->c, VMCS_CPU_BASED_VM_EXEC_CONTROL,
+             vmcs_get(h->c, VMCS_CPU_BASED_VM_EXEC_CONTROL) | CPU_HLT_EXITING);
+    const u64 idt = HARNESS_DATA + 0x8000;
+    u8 gate[16] = {0};
+    gate[0] = GUEST_CODE & 0xff, gate[1] = (GUEST_CODE >> 8) & 0xff;
+    gate[2] = H_CODE64, gate[5] = 0x8e; /* present 64-bit interrupt gate */
+    gate[6] = (GUEST_CODE >> 16) & 0xff, gate[7] = (GUEST_CODE >> 24) & 0xff;
+    phys_copy_in(h->m, idt + 2 * 16, gate, sizeof gate);
+    vmcs_set(h->c, VMCS_GUEST_IDTR_BASE, idt);
+    vmcs_set(h->c, VMCS_GUEST_IDTR_LIMIT, 0xfff);
+    h->c->nmi_pending = true;
+    { int r = host_enter(h, true); CHECK_EQ("shutdown.nmi.run", r, -1); }
+    CHECK_EQ("shutdown.nmi.reason", exit_reason(h), 12);
+    CHECK_EQ("shutdown.nmi.handler_ran", grip(h), GUEST_CODE + 1);
+    CHECK_EQ("shutdown.nmi.blocked", vmcs_get(h->c, VMCS_GUEST_INTERRUPTIBILITY_INFO) & 8, 8);
+    harness_free(h);
+    h = shutdown_guest(PIN_PREEMPTION_TIMER);
+    vmcs_set(h->c, VMCS_VMX_PREEMPTION_TIMER_VALUE, 0);
+    { int r = host_enter(h, true); CHECK_EQ("shutdown.preempt.run", r, -1); }
+    CHECK_EQ("shutdown.preempt.reason", exit_reason(h), 52);
+    harness_free(h);
+}
+
 int main(void)
 {
     test_mtf();
@@ -113,5 +167,6 @@ int main(void)
     test_int3_bitmap();
     test_clts_owned();
     test_pause_dtr_init();
+    test_shutdown_state();
     return check_exit();
 }
