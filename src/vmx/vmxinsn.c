@@ -9,7 +9,7 @@
 void vmx_insn_vmclear(struct cpu *c, const struct insn *i)
 {
     struct vmx *v = c->vmx;
-    vmx_check_common(c, i, EXIT_REASON_VMCLEAR);
+    vmx_check_common(c, i, VMX_EXIT_VMCLEAR);
     u64 pa = vmx_read_m64(c, i);
     if (!vmx_pointer_ok(c, pa)) {
         vmx_fail(c, VMERR_VMCLEAR_INVALID);
@@ -34,7 +34,7 @@ void vmx_insn_vmclear(struct cpu *c, const struct insn *i)
 void vmx_insn_vmptrld(struct cpu *c, const struct insn *i)
 {
     struct vmx *v = c->vmx;
-    vmx_check_common(c, i, EXIT_REASON_VMPTRLD);
+    vmx_check_common(c, i, VMX_EXIT_VMPTRLD);
     u64 pa = vmx_read_m64(c, i);
     if (!vmx_pointer_ok(c, pa)) {
         vmx_fail(c, VMERR_VMPTRLD_INVALID);
@@ -61,7 +61,7 @@ void vmx_insn_vmptrld(struct cpu *c, const struct insn *i)
 /* SDM 31.3 VMPTRST: stores the current-VMCS pointer (all ones if none). */
 void vmx_insn_vmptrst(struct cpu *c, const struct insn *i)
 {
-    vmx_check_common(c, i, EXIT_REASON_VMPTRST);
+    vmx_check_common(c, i, VMX_EXIT_VMPTRST);
     seg_write(c, i->seg, insn_ea(c, i), 8, c->vmx->current_vmcs);
     vmx_succeed(c);
 }
@@ -83,7 +83,7 @@ static void op_vmread(struct cpu *c, const struct insn *i)
 {
     vmx_diag_insn(c, i);
     if (!c->vmx || !cpu_has(c, FEAT_VMX) || i->p66 || i->rep) cpu_ud(c);
-    vmx_check_common(c, i, EXIT_REASON_VMREAD);
+    vmx_check_common(c, i, VMX_EXIT_VMREAD);
     if (c->vmx->current_vmcs == VMCS_NONE) {
         vmx_fail_invalid(c);
         return;
@@ -108,7 +108,7 @@ static void op_vmwrite(struct cpu *c, const struct insn *i)
 {
     vmx_diag_insn(c, i);
     if (!c->vmx || !cpu_has(c, FEAT_VMX) || i->p66 || i->rep) cpu_ud(c);
-    vmx_check_common(c, i, EXIT_REASON_VMWRITE);
+    vmx_check_common(c, i, VMX_EXIT_VMWRITE);
     if (c->vmx->current_vmcs == VMCS_NONE) {
         vmx_fail_invalid(c);
         return;
@@ -141,7 +141,7 @@ static bool movss_blocking(const struct cpu *c)
 void vmx_insn_launch(struct cpu *c, const struct insn *i, bool launch)
 {
     struct vmx *v = c->vmx;
-    vmx_check_common(c, i, launch ? EXIT_REASON_VMLAUNCH : EXIT_REASON_VMRESUME);
+    vmx_check_common(c, i, launch ? VMX_EXIT_VMLAUNCH : VMX_EXIT_VMRESUME);
     if (v->current_vmcs == VMCS_NONE) {
         vmx_fail_invalid(c);
         return;

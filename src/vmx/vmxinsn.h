@@ -4,20 +4,12 @@
 #define VP_VMXINSN_H
 
 #include "../cpu/insn.h"
+#include "ctls.h"
 #include "vmx.h"
-
-/* Basic VM-exit reasons of the VMX instructions (SDM Appendix C). */
-enum {
-    EXIT_REASON_VMCALL = 18, EXIT_REASON_VMCLEAR = 19, EXIT_REASON_VMLAUNCH = 20,
-    EXIT_REASON_VMPTRLD = 21, EXIT_REASON_VMPTRST = 22, EXIT_REASON_VMREAD = 23,
-    EXIT_REASON_VMRESUME = 24, EXIT_REASON_VMWRITE = 25, EXIT_REASON_VMXOFF = 26,
-    EXIT_REASON_VMXON = 27, EXIT_REASON_INVEPT = 50, EXIT_REASON_INVVPID = 53,
-    EXIT_REASON_VMFUNC = 59,
-};
 
 /* The checks every VMX instruction but VMXON and VMCALL starts with (SDM 31.3): #UD outside
  * VMX operation, in real, virtual-8086 or compatibility mode; VM exit with `reason` in
- * non-root operation; #GP(0) above CPL 0. */
+ * non-root operation (reason: enum vmx_exit_reason, exit_reasons.h); #GP(0) above CPL 0. */
 void vmx_check_common(struct cpu *c, const struct insn *i, u32 reason);
 /* VM exit caused by instruction i with its VM-exit instruction information (SDM 28.2.5). */
 NORETURN void vmx_insn_exit(struct cpu *c, const struct insn *i, u32 reason);

@@ -53,7 +53,7 @@ static void inv_prologue(struct cpu *c, const struct insn *i, bool offered, u32 
 void vmx_insn_invept(struct cpu *c, const struct insn *i)
 {
     u64 cap = vmx_cap(c, MSR_VMX_EPT_VPID_CAP);
-    inv_prologue(c, i, (secondary_allowed(c) & SEC_EPT) && (cap & EPT_CAP_INVEPT), EXIT_REASON_INVEPT);
+    inv_prologue(c, i, (secondary_allowed(c) & SEC_EPT) && (cap & EPT_CAP_INVEPT), VMX_EXIT_INVEPT);
     u64 type = inv_type(c, i);
     if (!((type == 1 && (cap & EPT_CAP_INVEPT_SINGLE)) || (type == 2 && (cap & EPT_CAP_INVEPT_ALL)))) {
         vmx_fail(c, VMERR_INVEPT_INVVPID_OPERAND);
@@ -74,7 +74,7 @@ void vmx_insn_invept(struct cpu *c, const struct insn *i)
 void vmx_insn_invvpid(struct cpu *c, const struct insn *i)
 {
     u64 cap = vmx_cap(c, MSR_VMX_EPT_VPID_CAP);
-    inv_prologue(c, i, (secondary_allowed(c) & SEC_VPID) && (cap & VPID_CAP_INVVPID), EXIT_REASON_INVVPID);
+    inv_prologue(c, i, (secondary_allowed(c) & SEC_VPID) && (cap & VPID_CAP_INVVPID), VMX_EXIT_INVVPID);
     u64 type = inv_type(c, i);
     if (type > 3 || !(cap & BIT(40 + type))) {
         vmx_fail(c, VMERR_INVEPT_INVVPID_OPERAND);
@@ -102,5 +102,5 @@ void vmx_insn_vmfunc(struct cpu *c, const struct insn *i)
     bool enabled = (vmcs_get(c, VMCS_CPU_BASED_VM_EXEC_CONTROL) & CPU_SECONDARY_CONTROLS) &&
                    (vmcs_get(c, VMCS_SECONDARY_VM_EXEC_CONTROL) & SEC_VMFUNC);
     if (!enabled) cpu_ud(c);
-    vmx_insn_exit(c, i, EXIT_REASON_VMFUNC);
+    vmx_insn_exit(c, i, VMX_EXIT_VMFUNC);
 }

@@ -55,8 +55,8 @@ void vmx_check_common(struct cpu *c, const struct insn *i, u32 reason)
 static u32 insn_info(const struct insn *i, u32 reason)
 {
     u32 info = (u32)(i->adsz == 2 ? 0 : i->adsz == 4 ? 1 : 2) << 7;
-    bool reg2 = reason == EXIT_REASON_VMREAD || reason == EXIT_REASON_VMWRITE ||
-                reason == EXIT_REASON_INVEPT || reason == EXIT_REASON_INVVPID;
+    bool reg2 = reason == VMX_EXIT_VMREAD || reason == VMX_EXIT_VMWRITE ||
+                reason == VMX_EXIT_INVEPT || reason == VMX_EXIT_INVVPID;
     if (i->mod == 3) {
         info |= (u32)(i->rm & 15) << 3 | 1u << 10;
     } else {
@@ -71,9 +71,9 @@ static u32 insn_info(const struct insn *i, u32 reason)
 
 NORETURN void vmx_insn_exit(struct cpu *c, const struct insn *i, u32 reason)
 {
-    bool operands = reason != EXIT_REASON_VMCALL && reason != EXIT_REASON_VMLAUNCH &&
-                    reason != EXIT_REASON_VMRESUME && reason != EXIT_REASON_VMXOFF &&
-                    reason != EXIT_REASON_VMFUNC;
+    bool operands = reason != VMX_EXIT_VMCALL && reason != VMX_EXIT_VMLAUNCH &&
+                    reason != VMX_EXIT_VMRESUME && reason != VMX_EXIT_VMXOFF &&
+                    reason != VMX_EXIT_VMFUNC;
     vmx_exit_insn(c, i, operands ? insn_info(i, reason) : 0);
     /* Exit qualification: the displacement of a memory operand (SDM 28.2.1). */
     vmx_exit(c, reason, operands && i->mod != 3 ? (u64)i->disp : 0);
@@ -120,7 +120,7 @@ static void op_vmxon(struct cpu *c, const struct insn *i)
     if (!(c->cr4 & CR4_VMXE) || c->mode == MODE_REAL || c->mode == MODE_V86 || c->mode == MODE_COMPAT)
         cpu_ud(c);
     if (v->on) {
-        if (c->vmx_nonroot) vmx_insn_exit(c, i, EXIT_REASON_VMXON);
+        if (c->vmx_nonroot) vmx_insn_exit(c, i, VMX_EXIT_VMXON);
         if (c->cpl > 0) cpu_gp(c, 0);
         vmx_fail(c, VMERR_VMXON_IN_ROOT);
         return;
@@ -153,7 +153,7 @@ static void op_vmxon(struct cpu *c, const struct insn *i)
 static void op_vmxoff(struct cpu *c, const struct insn *i)
 {
     struct vmx *v = c->vmx;
-    vmx_check_common(c, i, EXIT_REASON_VMXOFF);
+    vmx_check_common(c, i, VMX_EXIT_VMXOFF);
     if (v->current_vmcs != VMCS_NONE) {
         if (v->launch == VMCS_LAUNCHED) v->launch = VMCS_STALE;
         vmcs_flush(c);
@@ -170,7 +170,7 @@ static void op_vmxoff(struct cpu *c, const struct insn *i)
 static void op_vmcall(struct cpu *c, const struct insn *i)
 {
     if (!c->vmx->on) cpu_ud(c);
-    if (c->vmx_nonroot) vmx_insn_exit(c, i, EXIT_REASON_VMCALL);
+    if (c->vmx_nonroot) vmx_insn_exit(c, i, VMX_EXIT_VMCALL);
     if (c->mode == MODE_V86 || c->mode == MODE_COMPAT) cpu_ud(c);
     if (c->cpl > 0) cpu_gp(c, 0);
     vmx_fail(c, VMERR_VMCALL_IN_ROOT);
