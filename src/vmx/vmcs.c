@@ -18,13 +18,15 @@
 #include "caps.h"
 #include "vmx.h"
 #include "intercept.h"
+#include "needs.h"
 
 static const struct field_info {
     u32 enc;
-    u8 width, kind;
+    u8 width, kind, needs;
     const char *name;
 } fields[VMCS_NSLOTS] = {
-#define VMCS_FIELD(name, encoding, width, kind) {encoding, VMCS_##width, VMCS_##kind, #name},
+#define VMCS_FIELD(name, encoding, width, kind, needs) \
+    {encoding, VMCS_##width, VMCS_##kind, VMX_NEED_##needs, #name},
 #include "vmcs_fields.h"
 #undef VMCS_FIELD
 };
@@ -48,52 +50,13 @@ void vmcs_set(struct cpu *c, enum vmcs_slot s, u64 v)
     c->vmx->field[s] = v & vmcs_width_mask(vmcs_width_of(s));
 }
 
-/* Which control a field belongs to (SDM 25.6-25.8 and Appendix B footnotes): a field exists
- * only if the processor can enable the feature that uses it. */
+/* A field exists only if the processor can enable the feature that uses it (its "needs"
+ * column, SDM 25.6-25.8 and the footnotes of Appendix B). */
 static bool supported(const struct cpu *c, enum vmcs_slot s)
 {
-    u32 pin = vmx_cap(c, MSR_VMX_PINBASED_CTLS) >> 32, proc = vmx_cap(c, MSR_VMX_PROCBASED_CTLS) >> 32;
-    u32 sec = (proc & CPU_SECONDARY_CONTROLS) ? vmx_cap(c, MSR_VMX_PROCBASED_CTLS2) >> 32 : 0;
-    u32 exit = vmx_cap(c, MSR_VMX_EXIT_CTLS) >> 32, entry = vmx_cap(c, MSR_VMX_ENTRY_CTLS) >> 32;
-    switch (s) {
-    case VMCS_VIRTUAL_PROCESSOR_ID: return sec & SEC_VPID;
-    case VMCS_POSTED_INTR_NV: case VMCS_POSTED_INTR_DESC_ADDR: return pin & PIN_POSTED_INTR;
-    case VMCS_EPTP_INDEX: case VMCS_VE_INFORMATION_ADDRESS: return sec & SEC_EPT_VE;
-    case VMCS_GUEST_INTR_STATUS: case VMCS_EOI_EXIT_BITMAP0: case VMCS_EOI_EXIT_BITMAP1:
-    case VMCS_EOI_EXIT_BITMAP2: case VMCS_EOI_EXIT_BITMAP3: return sec & SEC_VIRT_INTR_DELIVERY;
-    case VMCS_GUEST_PML_INDEX: case VMCS_PML_ADDRESS: return sec & SEC_PML;
-    case VMCS_EXECUTIVE_VMCS_POINTER: return false; /* dual-monitor SMM treatment (BASIC[49]) */
-    case VMCS_VIRTUAL_APIC_PAGE_ADDR: case VMCS_TPR_THRESHOLD: return proc & CPU_TPR_SHADOW;
-    case VMCS_APIC_ACCESS_ADDR: return sec & SEC_VIRT_APIC_ACCESSES;
-    case VMCS_VM_FUNCTION_CONTROL: return sec & SEC_VMFUNC;
-    case VMCS_EPTP_LIST_ADDRESS: return (sec & SEC_VMFUNC) && (vmx_cap(c, MSR_VMX_VMFUNC) & 1);
-    case VMCS_EPT_POINTER: case VMCS_GUEST_PHYSICAL_ADDRESS: case VMCS_GUEST_PDPTR0:
-    case VMCS_GUEST_PDPTR1: case VMCS_GUEST_PDPTR2: case VMCS_GUEST_PDPTR3: return sec & SEC_EPT;
-    case VMCS_VMREAD_BITMAP: case VMCS_VMWRITE_BITMAP: return sec & SEC_VMCS_SHADOWING;
-    case VMCS_XSS_EXIT_BITMAP: return sec & SEC_XSAVES;
-    case VMCS_ENCLS_EXITING_BITMAP: return sec & SEC_ENCLS_EXITING;
-    case VMCS_ENCLV_EXITING_BITMAP: return sec & SEC_ENCLV_EXITING;
-    case VMCS_SPP_TABLE_POINTER: return sec & SEC_SPP;
-    case VMCS_TSC_MULTIPLIER: return sec & SEC_TSC_SCALING;
-    case VMCS_SECONDARY_VM_EXEC_CONTROL: return proc & CPU_SECONDARY_CONTROLS;
-    case VMCS_TERTIARY_VM_EXEC_CONTROL: return proc & CPU_TERTIARY_CONTROLS;
-    case VMCS_PLE_GAP: case VMCS_PLE_WINDOW: return sec & SEC_PAUSE_LOOP_EXITING;
-    case VMCS_VMX_PREEMPTION_TIMER_VALUE: return pin & PIN_PREEMPTION_TIMER;
-    case VMCS_GUEST_IA32_PAT: return (entry & ENTRY_LOAD_PAT) || (exit & EXIT_SAVE_PAT);
-    case VMCS_HOST_IA32_PAT: return exit & EXIT_LOAD_PAT;
-    case VMCS_GUEST_IA32_EFER: return (entry & ENTRY_LOAD_EFER) || (exit & EXIT_SAVE_EFER);
-    case VMCS_HOST_IA32_EFER: return exit & EXIT_LOAD_EFER;
-    case VMCS_GUEST_IA32_PERF_GLOBAL_CTRL: return entry & ENTRY_LOAD_PERF_GLOBAL_CTRL;
-    case VMCS_HOST_IA32_PERF_GLOBAL_CTRL: return exit & EXIT_LOAD_PERF_GLOBAL_CTRL;
-    case VMCS_GUEST_BNDCFGS: return (entry & ENTRY_LOAD_BNDCFGS) || (exit & EXIT_CLEAR_BNDCFGS);
-    case VMCS_GUEST_IA32_RTIT_CTL:
-        return (entry & ENTRY_LOAD_RTIT_CTL) || (exit & EXIT_CLEAR_RTIT_CTL);
-    /* LBR, PKRS and CET state: no model offers the controls that load them. */
-    case VMCS_GUEST_IA32_LBR_CTL: case VMCS_GUEST_IA32_PKRS: case VMCS_HOST_IA32_PKRS:
-    case VMCS_GUEST_S_CET: case VMCS_GUEST_SSP: case VMCS_GUEST_INTR_SSP_TABLE:
-    case VMCS_HOST_S_CET: case VMCS_HOST_SSP: case VMCS_HOST_INTR_SSP_TABLE: return false;
-    default: return true;
-    }
+    struct vmx_allowed a;
+    vmx_allowed_of(c, &a);
+    return vmx_need_met(&a, (enum vmx_need)fields[s].needs);
 }
 
 /* SDM 25.11.2: bit 0 access type (1 = high half of a 64-bit field), bits 9:1 index,

@@ -1,8 +1,10 @@
 /* VT-x inside the processor: the interfaces between the VMX parts (SDM Vol. 3 chapters
  * 24-33) and between VMX and the rest of the processor.
  *
- *   vmcs_fields.h   the one table of VMCS fields (X-macro): name, encoding, width, kind
+ *   vmcs_fields.h   the one table of VMCS fields (X-macro): name, encoding, width, kind,
+ *                   the capability it needs (needs.h)
  *   vmcs.c          the VMCS cache in the processor, field storage, VMREAD/VMWRITE rules
+ *   needs.c         the capabilities a field or an entry check depends on (needs.h)
  *   caps.c          capability MSRs (IA32_VMX_*) per CPU model
  *   vmxinsn.c       VMXON VMXOFF VMCLEAR VMPTRLD VMPTRST VMREAD VMWRITE VMLAUNCH VMRESUME
  *                   VMCALL INVEPT INVVPID VMFUNC, with their #UD/#GP/VMfail outcomes
@@ -45,7 +47,7 @@ enum vmcs_launch { VMCS_CLEAR = 0, VMCS_LAUNCHED = 1, VMCS_STALE = 2 };
 
 /* Field slots, one per VMCS field of the SDM (Appendix B), generated from vmcs_fields.h:
  * VMCS_GUEST_RIP, VMCS_PIN_BASED_VM_EXEC_CONTROL, ... so code reads fields by name. */
-#define VMCS_FIELD(name, encoding, width, kind) VMCS_##name,
+#define VMCS_FIELD(name, encoding, width, kind, needs) VMCS_##name,
 enum vmcs_slot {
 #include "vmcs_fields.h"
     VMCS_NSLOTS
