@@ -9,3 +9,9 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) $(wildcard tests/unit/*.h tests/dif
 
 .PHONY: unit
 unit: $(UNIT_BINS)
+
+# docs/vmx-entry-checks.md's coverage table from src/vmx/entry_checks.h (the unit test
+# test_vmx_entry_doc fails when the committed doc differs from it).
+.PHONY: docs-vmx
+docs-vmx: $(BUILD)/tests/unit/test_vmx_entry_doc
+	$< --write docs/vmx-entry-checks.md

@@ -409,7 +409,7 @@ struct check_def {
     enum check_class cls;
     u32 qual;
 };
-#define ENTRY_CHECK(id, name, sec, cls, qual) {ck_##id, name, sec, cls, qual},
+#define ENTRY_CHECK(id, name, sec, cls, qual, needs) {ck_##id, name, sec, cls, qual},
 static const struct check_def checks[] = {ENTRY_CHECKS(ENTRY_CHECK)};
 #undef ENTRY_CHECK
 
