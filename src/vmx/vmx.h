@@ -47,7 +47,7 @@ enum vmcs_launch { VMCS_CLEAR = 0, VMCS_LAUNCHED = 1, VMCS_STALE = 2 };
 
 /* Field slots, one per VMCS field of the SDM (Appendix B), generated from vmcs_fields.h:
  * VMCS_GUEST_RIP, VMCS_PIN_BASED_VM_EXEC_CONTROL, ... so code reads fields by name. */
-#define VMCS_FIELD(name, encoding, width, kind, needs) VMCS_##name,
+#define VMCS_FIELD(name, encoding, width, kind, needs, offset) VMCS_##name,
 enum vmcs_slot {
 #include "vmcs_fields.h"
     VMCS_NSLOTS
@@ -86,7 +86,9 @@ struct vmx {
 
 /* Memory layout of a VMCS region (ours; SDM 25.2 leaves it to the implementation):
  * revision ID at 0 (bit 31: shadow-VMCS indicator), VMX-abort indicator at 4, launch state
- * (enum vmcs_launch, u32) at 8, then field slot s at VMCS_DATA_OFFSET + 8 * s. */
+ * (enum vmcs_launch, u32) at 8, then each field's 8 bytes at its fixed offset
+ * (vmcs_fields.h, vmcs_offset_of), from VMCS_DATA_OFFSET up. VMCS_REGION_SIZE is what
+ * IA32_VMX_BASIC[44:32] reports (SDM A.1: at most 4096). */
 #define VMCS_ABORT_OFFSET 4
 #define VMCS_LAUNCH_OFFSET 8
 #define VMCS_DATA_OFFSET 16
@@ -96,13 +98,32 @@ struct vmx {
  * high half of a 64-bit field (encoding | 1) resolves to the field's slot with *high set.
  * Fields of features the model does not offer are unsupported. */
 int vmcs_slot_of(struct cpu *c, u32 encoding, bool *high);
-/* Static facts of a slot: its encoding, width, kind and KVM name ("GUEST_RIP"). */
+/* Static facts of a slot: its encoding, width, kind, KVM name ("GUEST_RIP") and offset in
+ * a VMCS region. */
 u32 vmcs_encoding(enum vmcs_slot s);
+u32 vmcs_offset_of(enum vmcs_slot s);
 enum vmcs_width vmcs_width_of(enum vmcs_slot s);
 enum vmcs_kind vmcs_kind_of(enum vmcs_slot s);
 const char *vmcs_name(enum vmcs_slot s);
-/* Fast access to the current VMCS by slot (no checks): values are kept zero-extended to
- * the field's width (vmcs_set truncates). Natural-width fields hold 64 bits. */
+/* A VMCS to work on: the current VMCS, which lives in the processor's cache while it is
+ * current (SDM 25.11.1), or the region at a physical address, read and written in memory
+ * (a VMCS that is not current; a shadow VMCS). vmcs_at() gives the cache when pa is the
+ * current VMCS, whose region is stale then. */
+struct vmcs_ref {
+    struct cpu *c;
+    u64 *cache; /* c->vmx->field, or NULL: the region at pa */
+    u64 pa;
+};
+static inline struct vmcs_ref vmcs_current(struct cpu *c)
+{
+    return (struct vmcs_ref){c, c->vmx->field, c->vmx->current_vmcs};
+}
+struct vmcs_ref vmcs_at(struct cpu *c, u64 pa);
+/* Field access by slot in any VMCS (no checks): values are zero-extended to the field's
+ * width on both sides (writes truncate). Natural-width fields hold 64 bits. */
+u64 vmcs_read_in(struct vmcs_ref v, enum vmcs_slot s);
+void vmcs_write_in(struct vmcs_ref v, enum vmcs_slot s, u64 val);
+/* The same for the current VMCS, on the hot paths: one array access. */
 static inline u64 vmcs_get(struct cpu *c, enum vmcs_slot s);
 void vmcs_set(struct cpu *c, enum vmcs_slot s, u64 v);
 /* Value masks per width. */
