@@ -32,6 +32,7 @@ SNIPPET(g_pf_read, "movabs $0x100000000, %rbx\n g_pf_read_at: mov (%rbx), %rax\n
 SNIPPET(g_pf_write, "movabs $0x100000008, %rbx\n g_pf_write_at: mov %rax, (%rbx)\n vmcall");
 SNIPPET(g_invlpg, "mov $0x123000, %ebx\n g_invlpg_at: invlpg (%rbx)\n vmcall");
 SNIPPET(g_rdtsc, "g_rdtsc_at: rdtsc\n vmcall");
+SNIPPET(g_mov_dr0, "g_mov_dr0_at: mov %dr0, %rax\n vmcall");
 
 /* A fresh default VMCS running fn, with these extra primary controls. */
 static void fresh(void *fn, u32 proc)
@@ -324,6 +325,31 @@ static void exceptions(void)
     }
 }
 
+static u64 read_dr6(void)
+{
+    u64 v;
+    __asm__ volatile("mov %%dr6, %0" : "=r"(v));
+    return v;
+}
+
+/* A #DB that causes a VM exit (DR7.GD, MOV from DR0) writes neither DR6 nor DR7.GD; BD
+ * goes to the exit qualification (SDM 28.1, 28.2.1). The guest's DR6 is the processor's. */
+static void db_exit(void)
+{
+    fresh(g_mov_dr0, 0);
+    vmw(EXCEPTION_BITMAP, 1u << 1);
+    vmw_or(ENTRY_CONTROLS, 1u << 2); /* load debug controls */
+    vmw_or(EXIT_CONTROLS, 1u << 2);  /* save debug controls */
+    vmw(GUEST_DR7, 0x400 | (1u << 13));
+    __asm__ volatile("mov %0, %%dr6" : : "r"(0ull));
+    u64 before = read_dr6();
+    expect_exit("db_gd_bitmap", EXIT_EXCEPTION_NMI, g_mov_dr0_at, 0);
+    check_eq("db_gd_bitmap_intr_info", vmx_exit.intr_info, INTR_VALID | INTR_TYPE_HW_EXC | 1);
+    check_eq("db_gd_bitmap_qual_bd", vmx_exit.qual, 1u << 13);
+    check_eq("db_gd_bitmap_dr6_unchanged", read_dr6(), before);
+    check_eq("db_gd_bitmap_guest_dr7_gd_kept", vmr(GUEST_DR7) & (1u << 13), 1u << 13);
+}
+
 void main64(u64 arg)
 {
     if (!vmx_start())
@@ -333,5 +359,6 @@ void main64(u64 arg)
     io();
     crs();
     exceptions();
+    db_exit();
     vmx_leave();
 }

@@ -170,6 +170,7 @@ struct cpu {
     bool check_events; /* something above changed: the executor looks before the next block */
     u32 db_hits;    /* DR6.B0-B3 of data breakpoints the current instruction hit (debug.c) */
     u32 db_pending; /* #DB trap bits held back by MOV SS / POP SS for one instruction */
+    u32 db_raised;  /* DR6 bits of the #DB in flight: written to DR6 only on delivery (debug.c) */
 
     /* Exception in flight: set by cpu_raise() before it unwinds to the executor. */
     int exc_vector;

@@ -174,11 +174,7 @@ static unsigned dr_index(struct cpu *c, unsigned n)
         if (c->cr4 & CR4_DE) cpu_ud(c);
         n += 2;
     }
-    if (c->dr[7] & BIT(13)) {
-        c->dr[6] |= BIT(13);
-        c->dr[7] &= ~BIT(13); /* cleared on entry to the handler so it can use the DRs */
-        cpu_raise(c, EXC_DB, NO_ERRCODE);
-    }
+    if (c->dr[7] & DR7_GD) debug_raise(c, DR6_BD); /* delivery clears GD for the handler */
     return n;
 }
 

@@ -1,6 +1,7 @@
 /* Debug registers and debug exceptions (SDM Vol. 3 chapter 18). See debug.h for how
  * this stays off the hot path. */
 #include "debug.h"
+#include "../vmx/intercept.h"
 
 /* DR7 R/Wn encodings (SDM Vol. 3 18.2.4). */
 enum { RW_EXEC = 0, RW_WRITE = 1, RW_IO = 2, RW_RW = 3 };
@@ -66,14 +67,28 @@ void debug_data_access(struct cpu *c, u64 lin, unsigned size, int acc)
     }
 }
 
+NORETURN void debug_raise(struct cpu *c, u32 bits)
+{
+    c->db_raised = bits;
+    cpu_raise(c, EXC_DB, NO_ERRCODE);
+}
+
 /* Deliver #DB: B0-B3 report this event's breakpoints (the SDM lets a #DB clear the
  * others); BD, BS and BT are only ever set by the processor (18.2.3). GD is cleared so
  * the handler may use the debug registers (18.2.4). */
-static NORETURN void raise_db(struct cpu *c, u32 bits)
+void debug_db_delivered(struct cpu *c)
 {
-    c->dr[6] = (c->dr[6] & ~(u64)DR6_B_MASK) | bits;
+    c->dr[6] = (c->dr[6] & ~(u64)DR6_B_MASK) | c->db_raised;
     c->dr[7] &= ~(u64)DR7_GD;
-    cpu_raise(c, EXC_DB, NO_ERRCODE);
+    c->db_raised = 0;
+}
+
+/* A debug trap at the end of an instruction. In VMX non-root operation an MTF VM exit
+ * pending on the same boundary comes first and the trap stays pending (SDM 26.5.2). */
+static void raise_trap(struct cpu *c, u32 bits)
+{
+    if (c->vmx_nonroot && vmx_mtf_holds_db(c, bits)) return;
+    debug_raise(c, bits);
 }
 
 void debug_insn_breakpoint(struct cpu *c)
@@ -83,7 +98,7 @@ void debug_insn_breakpoint(struct cpu *c)
     for (int n = 0; n < 4; n++)
         if (bp_on(c, n) && bp_rw(c, n) == RW_EXEC && (c->dr[n] & lin_mask(c)) == lin)
             hits |= 1u << n;
-    if (hits) raise_db(c, hits); /* a fault: RIP stays at the instruction (18.3.1.1) */
+    if (hits) debug_raise(c, hits); /* a fault: RIP stays at the instruction (18.3.1.1) */
 }
 
 /* The port and size an I/O instruction used: IN/OUT with imm8 or DX, INS/OUTS. */
@@ -147,7 +162,7 @@ void debug_after_insn(struct cpu *c, const struct insn *i, bool tf)
          * observed on Intel parts, Linux selftests mov_ss_trap.c). */
         if (i->op == 0xf1) bits &= ~c->db_pending;
         c->db_pending = 0;
-        if (bits) raise_db(c, bits);
+        if (bits) raise_trap(c, bits);
         return;
     }
     bits |= c->db_pending;
@@ -157,5 +172,5 @@ void debug_after_insn(struct cpu *c, const struct insn *i, bool tf)
         c->db_pending = bits;
         return;
     }
-    raise_db(c, bits); /* a trap: RIP is already the next instruction (18.3.1.2) */
+    raise_trap(c, bits); /* a trap: RIP is already the next instruction (18.3.1.2) */
 }

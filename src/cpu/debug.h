@@ -50,4 +50,12 @@ void debug_insn_breakpoint(struct cpu *c);
  * raises the #DB trap if any, honouring the MOV SS / POP SS deferral. */
 void debug_after_insn(struct cpu *c, const struct insn *i, bool tf);
 
+/* Raise #DB reporting the DR6 bits `bits` (B0-B3, BD, BS, BT). Nothing is written yet:
+ * a #DB that causes a VM exit leaves DR6, DR7.GD and IA32_DEBUGCTL alone and reports the
+ * bits in the exit qualification instead (SDM Vol. 3C 28.1, 28.2.1). */
+NORETURN void debug_raise(struct cpu *c, u32 bits);
+
+/* The #DB in flight is delivered through the IDT: write its DR6 bits and clear DR7.GD. */
+void debug_db_delivered(struct cpu *c);
+
 #endif

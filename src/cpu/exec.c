@@ -61,6 +61,7 @@ static void deliver_exception(struct cpu *c)
     }
     c->delivering = (contributory(vec) || vec == EXC_PF || vec == EXC_DF) ? vec : -1;
     if (c->vmx_nonroot) vmx_event_intercept(c, vec, EV_HWEXC, err); /* exception bitmap */
+    if (vec == EXC_DB) debug_db_delivered(c); /* not before the VM exit decision (SDM 28.1) */
     trace_event(c, vec, EV_HWEXC, err);
     /* Vectors with an error code (SDM Vol. 3 6.13): callers pass NO_ERRCODE otherwise. */
     intr_deliver(c, vec, EV_HWEXC, err);
@@ -351,6 +352,8 @@ void cpu_exec(struct cpu *c)
         /* A fault unwound here. The faulting instruction did not retire. */
         c->cur_block = NULL;
         if (c->stop_on_exception) {
+            /* Stopped where the handler would begin: DR6 as the handler would read it. */
+            if (c->exc_vector == EXC_DB) debug_db_delivered(c);
             c->last_exception = c->exc_vector;
             c->shutdown = true;
             return;

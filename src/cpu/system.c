@@ -159,6 +159,7 @@ static void rdrand(struct cpu *c, const struct insn *i, enum feature f)
 static void op_rdpid(struct cpu *c, const struct insn *i)
 {
     if (!cpu_has(c, FEAT_RDPID)) cpu_ud(c);
+    if (c->vmx_nonroot) vmx_intercept_rdpid(c);
     reg_set(c, i->rm, c->mode == MODE_LONG ? 8 : 4, (u32)c->tsc_aux);
 }
 

@@ -5,6 +5,7 @@
  * Up to the commit point every failure leaves the processor state untouched; after it the
  * new task's state is loaded first and the descriptor checks fault in the new context,
  * as Table 7-1 describes. */
+#include "debug.h"
 #include "descriptor.h"
 #include "sysreg.h"
 #include "../vmx/intercept.h"
@@ -229,8 +230,5 @@ void task_switch(struct cpu *c, u16 sel, u64 desc, enum task_reason why, u64 ret
     if (c->next_rip > c->seg[SEG_CS].limit) cpu_gp(c, ext & 1);
     /* The debug trap flag: #DB (DR6.BT) before the new task's first instruction
      * (SDM Vol. 3 18.2.3, 18.3.1.5). */
-    if (ts.trap) {
-        c->dr[6] |= BIT(15);
-        cpu_raise(c, EXC_DB, NO_ERRCODE);
-    }
+    if (ts.trap) debug_raise(c, DR6_BT);
 }

@@ -19,6 +19,9 @@ static inline unsigned intr_info_type(u32 info) { return (info >> 8) & 7; }
 /* Interruptibility state (SDM 25.4.2 Table 25-3) and activity states. */
 enum { INTR_BLOCK_STI = 1, INTR_BLOCK_MOVSS = 2, INTR_BLOCK_SMI = 4, INTR_BLOCK_NMI = 8 };
 enum { ACT_ACTIVE = 0, ACT_HLT = 1, ACT_SHUTDOWN = 2, ACT_WAIT_SIPI = 3 };
+/* Pending debug exceptions: bit 12 "enabled breakpoint" (SDM 25.4.2 Table 25-4); B3:0
+ * and BS are DR6's (debug.h). */
+enum { PDBG_ENABLED_BP = 1u << 12 };
 
 /* Basic exit reasons (exit_reasons.h). */
 #define EXIT_REASON(name, num, text) VMX_EXIT_##name = num,

@@ -4,6 +4,7 @@
  * triple faults, with the interruption information of SDM 28.2.2. Event delivery that is
  * under way (for IDT-vectoring information, 28.2.4) and IRET's effect on NMI blocking
  * (26.3) are tracked here too. */
+#include "../cpu/debug.h"
 #include "../machine/machine.h"
 #include "ctls.h"
 #include "intercept.h"
@@ -40,8 +41,11 @@ void vmx_event_intercept(struct cpu *c, int vector, enum event_kind kind, int er
     bool exc = kind == EV_HWEXC || kind == EV_SWEXC || kind == EV_PRIV_SWEXC;
     if (!exc || vector >= 32 || !bitmap_exits(c, vector, error)) return;
     /* Qualification (28.2.1): the faulting linear address for #PF (CR2 is not written,
-     * 27.1), DR6-style bits for #DB, 0 otherwise. */
-    u64 q = vector == EXC_PF ? c->fault_addr : vector == EXC_DB ? (c->dr[6] & 0x600f) : 0;
+     * 28.1), for #DB the DR6-style bits of this exception (B3:0, BD, BS; DR6 and DR7.GD
+     * are not written, 28.1), 0 otherwise (INT1 reports none). */
+    u64 q = vector == EXC_PF ? c->fault_addr : 0;
+    if (vector == EXC_DB && kind == EV_HWEXC) q = c->db_raised & (DR6_B_MASK | DR6_BD | DR6_BS);
+    c->db_raised = 0;
     vmcs_set(c, VMCS_VM_EXIT_INTR_INFO, event_info(vector, kind, error) | iret_unblock_bit(c, vector));
     if (error != NO_ERRCODE) vmcs_set(c, VMCS_VM_EXIT_INTR_ERROR_CODE, (u32)error);
     /* 28.2.5: software exceptions (INT3, INTO, INT1) give their instruction length. */
@@ -115,6 +119,18 @@ void vmx_step_begin(struct cpu *c)
     }
 }
 
+/* SDM 26.5.2: "MTF VM exits take priority over debug-trap exceptions"; the trap is saved
+ * in the pending-debug-exceptions field (28.3.4): B3:0 of the matched breakpoints, bit 12
+ * if one of them is enabled in DR7 (every data and I/O breakpoint we report is), BS. */
+bool vmx_mtf_holds_db(struct cpu *c, u32 bits)
+{
+    struct vmx *v = c->vmx;
+    if (!v->tr.mtf_pending) return false;
+    u32 b = bits & DR6_B_MASK;
+    v->pending_db |= b | (b ? PDBG_ENABLED_BP : 0) | (bits & DR6_BS);
+    return true;
+}
+
 /* Events on an instruction boundary, highest priority first (SDM Vol. 3 6.9 and 26.2,
  * 25.5.1): INIT, SIPI, pending MTF, the preemption timer, NMI window, NMI, interrupt
  * window, external interrupt. */
@@ -143,8 +159,7 @@ void vmx_pending_events(struct cpu *c)
     if (v->pending_db && !shut) { /* 27.7.3: a trap on the previous instruction, before the timer */
         u32 bits = v->pending_db;
         v->pending_db = 0;
-        c->dr[6] = (c->dr[6] & ~(u64)0x400f) | (bits & 0x400f);
-        cpu_raise(c, EXC_DB, NO_ERRCODE);
+        debug_raise(c, bits & (DR6_B_MASK | DR6_BS));
     }
     if (vmx_preempt_expired(c)) vmx_exit(c, VMX_EXIT_PREEMPTION_TIMER, 0);
     bool shadow = shadowed(c);

@@ -62,11 +62,15 @@ void vmx_intercept_rdpmc(struct cpu *c, const struct insn *i)
 {
     if (proc(c) & CPU_RDPMC_EXITING) insn_exit(c, i, VMX_EXIT_RDPMC, 0);
 }
-/* RDTSCP is #UD unless "enable RDTSCP" is 1 (26.3), before the CR4.TSD check; both exit
- * under "RDTSC exiting". */
+/* RDTSCP and RDPID are #UD unless "enable RDTSCP" is 1 (SDM 26.3), before any other
+ * exception (the CR4.TSD check); RDTSC and RDTSCP exit under "RDTSC exiting". */
+void vmx_intercept_rdpid(struct cpu *c)
+{
+    if (!(vmx_proc2(c) & SEC_RDTSCP)) cpu_ud(c);
+}
 void vmx_intercept_rdtsc(struct cpu *c, const struct insn *i, bool rdtscp)
 {
-    if (rdtscp && !(vmx_proc2(c) & SEC_RDTSCP)) cpu_ud(c);
+    if (rdtscp) vmx_intercept_rdpid(c);
     if ((c->cr4 & CR4_TSD) && c->cpl != 0) cpu_gp(c, 0);
     if (proc(c) & CPU_RDTSC_EXITING) insn_exit(c, i, rdtscp ? VMX_EXIT_RDTSCP : VMX_EXIT_RDTSC, 0);
 }

@@ -26,6 +26,7 @@ void vmx_intercept_mwait(struct cpu *c, const struct insn *i);
 void vmx_intercept_pause(struct cpu *c, const struct insn *i);
 void vmx_intercept_rdpmc(struct cpu *c, const struct insn *i);
 void vmx_intercept_rdtsc(struct cpu *c, const struct insn *i, bool rdtscp);
+void vmx_intercept_rdpid(struct cpu *c);
 void vmx_intercept_rdrand(struct cpu *c, const struct insn *i, bool rdseed);
 /* RDMSR (write false) / WRMSR with the MSR bitmaps. */
 void vmx_intercept_msr(struct cpu *c, const struct insn *i, bool write);
@@ -58,6 +59,9 @@ void vmx_pending_events(struct cpu *c);
 /* The executor is about to run one instruction alone because c->vmx_step is set (monitor
  * trap flag, SDM 25.5.2). */
 void vmx_step_begin(struct cpu *c);
+/* A debug trap (bits in DR6 form) on a boundary where an MTF VM exit is pending: true if
+ * the MTF VM exit takes priority and the trap was saved as a pending debug exception. */
+bool vmx_mtf_holds_db(struct cpu *c, u32 bits);
 /* intr_deliver in non-root operation: delivery of an event through the guest IDT begins
  * (software exceptions meet the exception bitmap here) / has completed. Between the two a
  * VM exit records the event as IDT-vectoring information (28.2.4). */

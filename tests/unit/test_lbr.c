@@ -344,6 +344,33 @@ static void test_vmx(void)
     harness_free(h);
 }
 
+/* SDM 27.3.1.1: with "load debug controls", the IA32_DEBUGCTL field may hold only bits
+ * the MSR defines; LBR and BTF (bits 0 and 1) exist on every model, bit 2 on none. */
+static void test_vmx_entry_every_model(void)
+{
+    static const char *models[] = {"core2", "westmere", "skylake", "icelake"};
+    static const u8 g[] = {0x0f, 0xa2};
+    char name[96];
+    for (size_t k = 0; k < ARRAY_LEN(models); k++) {
+        for (u64 val = 3; val <= 4; val++) {
+            struct harness *h = vmx_guest_setup(models[k], HOST_RESUME);
+            struct cpu *c = h->c;
+            guest_code(h, g, sizeof g);
+            vmcs_set(c, VMCS_VM_ENTRY_CONTROLS, vmcs_get(c, VMCS_VM_ENTRY_CONTROLS) | ENTRY_LOAD_DEBUG_CONTROLS);
+            vmcs_set(c, VMCS_VM_EXIT_CONTROLS, vmcs_get(c, VMCS_VM_EXIT_CONTROLS) | EXIT_SAVE_DEBUG_CONTROLS);
+            vmcs_set(c, VMCS_GUEST_IA32_DEBUGCTL, val);
+            int r = host_enter(h, true);
+            snprintf(name, sizeof name, "vmx.debugctl.%s.%s", models[k], val == 3 ? "lbr_btf_enter" : "bit2_refused");
+            CHECK_EQ(name, r == -1 ? exit_reason(h) : ~0u, val == 3 ? 10 : 0x80000021u);
+            if (val == 3) {
+                snprintf(name, sizeof name, "vmx.debugctl.%s.lbr_btf_saved", models[k]);
+                CHECK_EQ(name, vmcs_get(c, VMCS_GUEST_IA32_DEBUGCTL), 3);
+            }
+            harness_free(h);
+        }
+    }
+}
+
 int main(void)
 {
     test_valid_bits();
@@ -358,5 +385,6 @@ int main(void)
     test_callstack("skylake");
     test_callstack("icelake");
     test_vmx();
+    test_vmx_entry_every_model();
     return check_exit();
 }
