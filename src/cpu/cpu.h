@@ -254,7 +254,8 @@ void tlb_flush_page(struct cpu *c, u64 lin);
 /* --- Paging (src/cpu/paging.c) -------------------------------------------------- */
 
 struct walk_result {
-    u64 phys;     /* physical address of the page (4 KiB aligned even for large pages) */
+    u64 gpa; /* guest-physical address of the page (4 KiB aligned even for large pages); the
+              * caller's gpa_to_hpa_final() (gpa.h) gives the address the access uses */
     bool writable, user, exec, global;
 };
 /* Walk the page tables for `lin` as the access `acc` at the current CPL, setting A/D bits.

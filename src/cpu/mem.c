@@ -13,6 +13,7 @@
 #include "cpumodel.h"
 #include "block.h"
 #include "debug.h"
+#include "gpa.h"
 
 static inline u64 tlb_tag(u64 lin) { return tlb_tag_of(lin); }
 static inline unsigned tlb_index(u64 lin) { return (lin >> 12) & (TLB_SIZE - 1); }
@@ -68,33 +69,39 @@ void tlb_drop_writes_to(struct machine *m, u64 phys_page)
     }
 }
 
+/* Linear to guest-physical (the page walk, or with CR0.PG = 0 the linear address itself,
+ * 32 bits wide), then the final translation of that guest-physical address (gpa.h): the one
+ * place both paged and unpaged accesses meet EPT (SDM Vol. 3 29.3.2). *writable says
+ * whether the TLB may cache a write. Returns false only with ACC_NOFAULT. */
+static bool lin_to_phys(struct cpu *c, u64 lin, int acc, u64 *phys, bool *writable)
+{
+    u64 gpa;
+    if (!(c->cr0 & CR0_PG)) {
+        gpa = lin & 0xffffffffull;
+        *writable = true;
+    } else {
+        struct walk_result r;
+        if (!paging_walk(c, lin, acc, &r)) return false;
+        gpa = r.gpa | (lin & 0xfff);
+        *writable = r.writable;
+    }
+    const struct gpa_why why = {.lin = lin, .acc = acc};
+    return gpa_to_hpa_final(c, gpa, &why, phys);
+}
+
 bool lin_translate(struct cpu *c, u64 lin, int acc, u64 *phys)
 {
-    if (!(c->cr0 & CR0_PG)) {
-        *phys = lin & 0xffffffffull; /* no paging: linear addresses are 32 bits wide */
-        return true;
-    }
-    struct walk_result r;
-    if (!paging_walk(c, lin, acc, &r)) return false;
-    *phys = r.phys | (lin & 0xfff);
-    return true;
+    bool writable;
+    return lin_to_phys(c, lin, acc, phys, &writable);
 }
 
 /* Translate and, for RAM, fill the TLB entry. Returns the host pointer of the byte at lin,
  * or NULL (with *phys set) when the page is not RAM. */
 static u8 *translate_fill(struct cpu *c, u64 lin, int acc, u64 *phys)
 {
-    u64 page_phys;
-    bool writable = true;
-    if (!(c->cr0 & CR0_PG)) {
-        page_phys = lin & 0xfffff000ull;
-    } else {
-        struct walk_result r;
-        paging_walk(c, lin, acc & ~ACC_NOFAULT, &r);
-        page_phys = r.phys;
-        writable = r.writable;
-    }
-    *phys = page_phys | (lin & 0xfff);
+    bool writable;
+    lin_to_phys(c, lin, acc & ~ACC_NOFAULT, phys, &writable);
+    u64 page_phys = *phys & ~0xfffull;
     u8 *host = phys_ram(c->m, page_phys);
     /* This processor's xAPIC window over RAM: no host pointer, so its accesses go through
      * phys_read/phys_write to the APIC (SDM 11.4.1). Fetches from the page are undefined

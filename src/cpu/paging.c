@@ -2,22 +2,25 @@
  * chapter 4), with the access-rights rules of 4.6 (NX, WP, SMEP, SMAP), the reserved-bit
  * checks of 4.3-4.5, accessed/dirty flags (4.8) and the #PF error code (4.7).
  *
- * The walk reads the paging structures with phys_read and, once the access is known to be
- * allowed, sets the accessed flags it used and the dirty flag of the final entry. A
- * faulting access changes nothing in memory. */
+ * The walk reads the paging structures through the guest-physical access path (gpa.h) and,
+ * once the access is known to be allowed, sets the accessed flags it used and the dirty
+ * flag of the final entry through it too. A faulting access changes nothing in memory. The
+ * result is a guest-physical address; the caller translates it once more (mem.c). */
 #include "../machine/machine.h"
 #include "cpumodel.h"
+#include "gpa.h"
 #include "sysreg.h"
 
 /* What the walk learned about a translation. */
 struct xlat {
-    u64 phys;       /* page base */
+    u64 gpa;        /* guest-physical page base */
     bool rw, us, xd; /* combined over all levels (SDM Vol. 3 4.6.1) */
     bool global, dirty;
     int n;          /* entries used */
     u64 ent_pa[5];  /* where they are, for the accessed/dirty update */
     u64 ent[5];
     u8 ent_size[5];
+    struct gpa_why why; /* the access being translated (gpa.h) */
 };
 
 /* Walk outcome besides 0 (success) and error-code bits: an entry was not present, which
@@ -50,7 +53,8 @@ static u64 phys_mask(unsigned m) { return (1ull << m) - 1; }
 static u32 walk32(struct cpu *c, u32 lin, struct xlat *x)
 {
     u64 pde_pa = (c->cr3 & 0xfffff000u) + ((lin >> 22) & 0x3ff) * 4;
-    u64 pde = phys_read(c->m, c, pde_pa, 4);
+    u64 pde;
+    if (!gpa_read_entry(c, pde_pa, 4, &x->why, &pde)) return NOT_PRESENT; /* ACC_NOFAULT only */
     if (!(pde & PTE_P)) return NOT_PRESENT;
     note_entry(x, pde_pa, pde, 4);
     x->rw = pde & PTE_RW;
@@ -62,19 +66,20 @@ static u32 walk32(struct cpu *c, u32 lin, struct xlat *x)
         u64 rsvd = BIT(21);
         for (unsigned b = m - 19; b <= 20; b++) rsvd |= BIT(b);
         if (pde & rsvd) return PF_P | PF_RSVD;
-        x->phys = ((pde & 0xffc00000u) | (((pde >> 13) & 0xff) << 32) | (lin & 0x3ff000)) &
-                  phys_mask(m);
+        x->gpa = ((pde & 0xffc00000u) | (((pde >> 13) & 0xff) << 32) | (lin & 0x3ff000)) &
+                 phys_mask(m);
         x->global = (pde & PTE_G) && (c->cr4 & CR4_PGE);
         x->dirty = pde & PTE_D;
         return 0;
     }
     u64 pte_pa = (pde & 0xfffff000u) + ((lin >> 12) & 0x3ff) * 4;
-    u64 pte = phys_read(c->m, c, pte_pa, 4);
+    u64 pte;
+    if (!gpa_read_entry(c, pte_pa, 4, &x->why, &pte)) return NOT_PRESENT;
     if (!(pte & PTE_P)) return NOT_PRESENT;
     note_entry(x, pte_pa, pte, 4);
     x->rw = x->rw && (pte & PTE_RW);
     x->us = x->us && (pte & PTE_US);
-    x->phys = pte & 0xfffff000u;
+    x->gpa = pte & 0xfffff000u;
     x->global = (pte & PTE_G) && (c->cr4 & CR4_PGE);
     x->dirty = pte & PTE_D;
     return 0;
@@ -93,7 +98,8 @@ static u32 walk64(struct cpu *c, u64 lin, u64 table, int level, struct xlat *x)
     for (;; level--) {
         unsigned shift = 12 + 9 * (unsigned)(level - 1);
         u64 pa = table + ((lin >> shift) & 0x1ff) * 8;
-        u64 e = phys_read(c->m, c, pa, 8);
+        u64 e;
+        if (!gpa_read_entry(c, pa, 8, &x->why, &e)) return NOT_PRESENT; /* ACC_NOFAULT only */
         if (!(e & PTE_P)) return NOT_PRESENT;
         u64 rsvd = rsvd_common;
         bool leaf = level == 1;
@@ -117,7 +123,7 @@ static u32 walk64(struct cpu *c, u64 lin, u64 table, int level, struct xlat *x)
         x->xd = x->xd || (nxe && (e & PTE_XD));
         if (leaf) {
             u64 size = 1ull << shift;
-            x->phys = (e & phys_mask(m) & ~(size - 1)) | (lin & (size - 1) & ~0xfffull);
+            x->gpa = (e & phys_mask(m) & ~(size - 1)) | (lin & (size - 1) & ~0xfffull);
             x->global = (e & PTE_G) && (c->cr4 & CR4_PGE);
             x->dirty = e & PTE_D;
             return 0;
@@ -147,15 +153,17 @@ static bool allowed(const struct cpu *c, int kind, bool user, bool implicit, con
 }
 
 /* Set accessed flags on every entry used and the dirty flag of the final one for writes
- * (SDM Vol. 3 4.8). Only the low byte holds A and D, so only it is written. */
-static void set_accessed_dirty(struct cpu *c, struct xlat *x, bool write)
+ * (SDM Vol. 3 4.8). Only the low byte holds A and D, so only it is written. Returns false
+ * only where gpa_write_ad() does (ACC_NOFAULT). */
+static bool set_accessed_dirty(struct cpu *c, struct xlat *x, bool write)
 {
     for (int k = 0; k < x->n; k++) {
         u8 lo = (u8)x->ent[k], want = lo | PTE_A;
         if (write && k == x->n - 1) want |= PTE_D;
-        if (want != lo) phys_write(c->m, c, x->ent_pa[k], 1, want);
+        if (want != lo && !gpa_write_ad(c, x->ent_pa[k], want, &x->why)) return false;
     }
     if (write) x->dirty = true;
+    return true;
 }
 
 bool paging_walk(struct cpu *c, u64 lin, int acc, struct walk_result *r)
@@ -172,7 +180,7 @@ bool paging_walk(struct cpu *c, u64 lin, int acc, struct walk_result *r)
     u32 err = (kind == ACC_WRITE ? PF_W : 0) | (user ? PF_US : 0);
     if (kind == ACC_EXEC && ((c->cr4 & CR4_SMEP) || (pae && (c->efer & EFER_NXE)))) err |= PF_ID;
 
-    struct xlat x = {.rw = true, .us = true};
+    struct xlat x = {.why = {.lin = lin, .acc = acc}, .rw = true, .us = true};
     u32 fault;
     if (!pae) {
         fault = walk32(c, (u32)lin, &x);
@@ -192,8 +200,8 @@ bool paging_walk(struct cpu *c, u64 lin, int acc, struct walk_result *r)
     if (fault) return pf(c, lin, acc, err | fault);
     if (!allowed(c, kind, user, implicit, &x)) return pf(c, lin, acc, err | PF_P);
 
-    set_accessed_dirty(c, &x, kind == ACC_WRITE);
-    r->phys = x.phys;
+    if (!set_accessed_dirty(c, &x, kind == ACC_WRITE)) return false;
+    r->gpa = x.gpa;
     r->user = x.us;
     r->global = x.global;
     r->exec = allowed(c, ACC_EXEC, user, implicit, &x);
@@ -210,8 +218,9 @@ bool paging_load_pdptes(struct cpu *c, u64 cr3)
     u64 rsvd = 0x6 | 0x1e0 | ~phys_mask(cpu_phys_bits(c));
     u64 e[4];
     u64 base = cr3 & 0xffffffe0u;
+    const struct gpa_why why = {.pdpte_load = true};
     for (int k = 0; k < 4; k++) {
-        e[k] = phys_read(c->m, c, base + 8 * (u64)k, 8);
+        gpa_read_entry(c, base + 8 * (u64)k, 8, &why, &e[k]); /* a faulting access: no false */
         if ((e[k] & PTE_P) && (e[k] & rsvd)) return false;
     }
     memcpy(c->pdpte, e, sizeof e);

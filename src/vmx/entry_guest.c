@@ -3,6 +3,7 @@
  * unrestricted guest), descriptor tables, RIP and RFLAGS, activity and interruptibility
  * state, pending debug exceptions, the VMCS link pointer and the PDPTEs. */
 #include "../cpu/cpumodel.h"
+#include "../cpu/gpa.h"
 #include "../cpu/lbr.h"
 #include "../machine/machine.h"
 #include "entry_checks.h"
@@ -436,9 +437,13 @@ bool ck_g_pdpte(struct echk *x)
 {
     if (!(x->cr0 & CR0_PG) || !(x->cr4 & CR4_PAE) || x->ia32e_guest) return true;
     u64 cr3 = vmcs_get(x->c, VMCS_GUEST_CR3) & 0xffffffe0ull;
+    const struct gpa_why why = {.pdpte_load = true};
     for (int k = 0; k < 4; k++) {
-        u64 e = (x->proc2 & SEC_EPT) ? vmcs_get(x->c, (enum vmcs_slot)(VMCS_GUEST_PDPTR0 + k))
-                                           : phys_read(x->c->m, x->c, cr3 + 8 * k, 8);
+        u64 e;
+        if (x->proc2 & SEC_EPT)
+            e = vmcs_get(x->c, (enum vmcs_slot)(VMCS_GUEST_PDPTR0 + k));
+        else
+            gpa_read_entry(x->c, cr3 + 8 * k, 8, &why, &e);
         if (!pdpte_ok(x->c, e)) return echk_bad(x, "pdpte%d=%#llx cr3=%#llx", k, LL(e), LL(cr3));
     }
     return true;

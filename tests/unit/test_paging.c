@@ -67,7 +67,7 @@ static void test_32bit(void)
     wr32(h, pt + 8 * 4, 0x347000 | PTE_P | PTE_US);          /* read-only */
 
     CHECK_EQ("paging.32.read", walk(c, 0x405123, ACC_READ), -1);
-    CHECK_EQ("paging.32.phys", wr.phys, 0x345000);
+    CHECK_EQ("paging.32.phys", wr.gpa, 0x345000);
     CHECK_EQ("paging.32.pde_accessed", rd(h, pd + 4, 4) & PTE_A, PTE_A);
     CHECK_EQ("paging.32.pte_accessed", rd(h, pt + 20, 4) & (PTE_A | PTE_D), PTE_A);
     CHECK("paging.32.read_not_writable_until_dirty", !wr.writable, "writable");
@@ -96,14 +96,14 @@ static void test_32bit(void)
     wr32(h, pd + 2 * 4, 0x00c00000 | PTE_PS | PTE_P | PTE_RW);
     c->cr4 = CR4_PSE;
     CHECK_EQ("paging.32.pse.walk", walk(c, 0x812345, ACC_READ), -1);
-    CHECK_EQ("paging.32.pse.phys", wr.phys, 0xc12000);
+    CHECK_EQ("paging.32.pse.phys", wr.gpa, 0xc12000);
     c->cr4 = 0;
     PF("paging.32.pse_off_ps_ignored", c, 0x812345, ACC_READ, 0);
     c->cr4 = CR4_PSE | CR4_PGE;
     /* PSE-36: PDE bits 20:13 are physical bits 39:32. */
     wr32(h, pd + 3 * 4, 0x00c00000 | (0x1u << 13) | PTE_PS | PTE_P | PTE_G);
     CHECK_EQ("paging.32.pse36.walk", walk(c, 0xc00000, ACC_READ), -1);
-    CHECK_EQ("paging.32.pse36.phys", wr.phys, 0x100c00000ull);
+    CHECK_EQ("paging.32.pse36.phys", wr.gpa, 0x100c00000ull);
     CHECK("paging.32.pse.global", wr.global, "not global");
     wr32(h, pd + 3 * 4, 0x00c00000 | BIT(21) | PTE_PS | PTE_P);
     PF("paging.32.pse.bit21_reserved", c, 0xc00000, ACC_READ, PF_P | PF_RSVD);
@@ -132,12 +132,12 @@ static void test_pae(void)
     PF("paging.pae.xd_reserved_without_nxe", c, 0x3000, ACC_READ, PF_P | PF_RSVD);
     c->efer = EFER_NXE;
     CHECK_EQ("paging.pae.read", walk(c, 0x3abc, ACC_READ), -1);
-    CHECK_EQ("paging.pae.phys", wr.phys, 0x456000);
+    CHECK_EQ("paging.pae.phys", wr.gpa, 0x456000);
     CHECK("paging.pae.not_exec", !wr.exec, "exec");
     PF("paging.pae.nx_fetch", c, 0x3000, ACC_EXEC, PF_P | PF_ID);
     PF("paging.pae.not_present_fetch_has_id", c, 0x5000, ACC_EXEC, PF_ID);
     CHECK_EQ("paging.pae.2m.walk", walk(c, 0x345678, ACC_READ), -1);
-    CHECK_EQ("paging.pae.2m.phys", wr.phys, 0x745000);
+    CHECK_EQ("paging.pae.2m.phys", wr.gpa, 0x745000);
     wr64(h, pd + 8, 0x600000 | BIT(13) | PTE_PS | PTE_P);
     PF("paging.pae.2m.bit13_reserved", c, 0x200000, ACC_READ, PF_P | PF_RSVD);
     /* PDPTE 1 not present. */
@@ -177,14 +177,14 @@ static void test_4level(void)
     setup_mode(c, CR4_PAE | CR4_PGE, EFER_LME | EFER_LMA | EFER_NXE, 0x220000);
 
     CHECK_EQ("paging.4l.read", walk(c, 0x10123, ACC_READ), -1);
-    CHECK_EQ("paging.4l.phys", wr.phys, 0x777000);
+    CHECK_EQ("paging.4l.phys", wr.gpa, 0x777000);
     CHECK("paging.4l.global", wr.global && wr.user && wr.exec, "g %d u %d x %d", wr.global, wr.user, wr.exec);
     CHECK_EQ("paging.4l.a.pml4e", rd(h, 0x220000, 8) & PTE_A, PTE_A);
     CHECK_EQ("paging.4l.a.pdpte", rd(h, 0x221000, 8) & PTE_A, PTE_A);
     CHECK_EQ("paging.4l.a.pde", rd(h, 0x222000, 8) & PTE_A, PTE_A);
     CHECK_EQ("paging.4l.a.pte", rd(h, 0x223000 + 0x80, 8) & (PTE_A | PTE_D), PTE_A);
     CHECK_EQ("paging.4l.high_half", walk(c, 0xffff800000010000ull, ACC_WRITE), -1);
-    CHECK_EQ("paging.4l.high_half.phys", wr.phys, 0x777000);
+    CHECK_EQ("paging.4l.high_half.phys", wr.gpa, 0x777000);
     CHECK_EQ("paging.4l.d.pte", rd(h, 0x223000 + 0x80, 8) & PTE_D, PTE_D);
 
     /* PCID in CR3[11:0] does not move the table. */
@@ -195,7 +195,7 @@ static void test_4level(void)
     c->cr3 = 0x220000;
 
     CHECK_EQ("paging.4l.1g", walk(c, 0x52345678, ACC_READ), -1);
-    CHECK_EQ("paging.4l.1g.phys", wr.phys, 0x52345000);
+    CHECK_EQ("paging.4l.1g.phys", wr.gpa, 0x52345000);
     wr64(h, 0x221000 + 8, 0x40000000 | BIT(13) | PTE_PS | PTE_P);
     PF("paging.4l.1g.bit13_reserved", c, 0x40000000, ACC_READ, PF_P | PF_RSVD);
     wr64(h, 0x221000 + 8, 0x40000000 | PTE_PS | PTE_P);
@@ -210,7 +210,7 @@ static void test_4level(void)
     PF("paging.4l.maxphyaddr_reserved", c, 0x12000, ACC_READ, PF_P | PF_RSVD);
     h->m->cpu_model = cpu_model_lookup("icelake");
     CHECK_EQ("paging.4l.maxphyaddr_icelake_ok", walk(c, 0x12000, ACC_READ), -1);
-    CHECK_EQ("paging.4l.maxphyaddr_icelake_phys", wr.phys, BIT(45) | 0x779000);
+    CHECK_EQ("paging.4l.maxphyaddr_icelake_phys", wr.gpa, BIT(45) | 0x779000);
     h->m->cpu_model = cpu_model_lookup("skylake");
 
     /* SMEP: supervisor fetch from a user page; SMAP: supervisor data access to one. */
@@ -246,7 +246,7 @@ static void test_5level(void)
     wr64(h, 0x230000 + 8, 0x220000 | PTE_P | PTE_RW | PTE_US); /* PML5[1] */
     setup_mode(c, CR4_PAE | CR4_LA57, EFER_LME | EFER_LMA, 0x230000);
     CHECK_EQ("paging.5l.walk", walk(c, BIT(48) | 0x10000, ACC_READ), -1);
-    CHECK_EQ("paging.5l.phys", wr.phys, 0x777000);
+    CHECK_EQ("paging.5l.phys", wr.gpa, 0x777000);
     CHECK_EQ("paging.5l.pml5e_accessed", rd(h, 0x230008, 8) & PTE_A, PTE_A);
     PF("paging.5l.pml5e_not_present", c, 0x10000, ACC_READ, 0);
     harness_free(h);
