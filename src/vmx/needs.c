@@ -1,7 +1,7 @@
 /* The capabilities that VMCS fields and VM-entry checks depend on (needs.h). */
+#include "needs.h"
 #include "../cpu/cpumodel.h"
 #include "caps.h"
-#include "needs.h"
 #include "vmx.h"
 
 void vmx_allowed_of(const struct cpu *c, struct vmx_allowed *a)
@@ -18,7 +18,9 @@ void vmx_allowed_implemented(struct vmx_allowed *a)
 {
     u32 w[FW_COUNT] = {0};
     vmx_caps_words(NULL, true, w);
-    *a = (struct vmx_allowed){.pin = w[FW_VMX_PIN], .proc = w[FW_VMX_PROC], .exit = w[FW_VMX_EXIT],
+    *a = (struct vmx_allowed){.pin = w[FW_VMX_PIN],
+                              .proc = w[FW_VMX_PROC],
+                              .exit = w[FW_VMX_EXIT],
                               .entry = w[FW_VMX_ENTRY]};
     if (a->proc & CPU_SECONDARY_CONTROLS) a->proc2 = w[FW_VMX_PROC2];
     /* No VM function is implemented (caps.c): EPTP switching waits for EPT. */
@@ -27,7 +29,9 @@ void vmx_allowed_implemented(struct vmx_allowed *a)
 bool vmx_need_met(const struct vmx_allowed *a, enum vmx_need n)
 {
     switch (n) {
-#define VMX_NEED(name, cond, text) case VMX_NEED_##name: return (cond);
+#define VMX_NEED(name, cond, text)                                                                 \
+    case VMX_NEED_##name:                                                                          \
+        return (cond);
 #include "needs.h"
 #undef VMX_NEED
     default: return false;
@@ -45,5 +49,11 @@ static const char *const texts[] = {
 #undef VMX_NEED
 };
 
-const char *vmx_need_name(enum vmx_need n) { return n < VMX_NEED_COUNT ? names[n] : "?"; }
-const char *vmx_need_text(enum vmx_need n) { return n < VMX_NEED_COUNT ? texts[n] : "?"; }
+const char *vmx_need_name(enum vmx_need n)
+{
+    return n < VMX_NEED_COUNT ? names[n] : "?";
+}
+const char *vmx_need_text(enum vmx_need n)
+{
+    return n < VMX_NEED_COUNT ? texts[n] : "?";
+}

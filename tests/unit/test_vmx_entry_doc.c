@@ -16,7 +16,9 @@
 #include "vmx/entry_checks.h"
 #include "vmx/needs.h"
 
-#define BEGIN "<!-- generated from src/vmx/entry_checks.h by `make docs-vmx`: edit descriptions and host tests here, the rest there -->"
+#define BEGIN                                                                                      \
+    "<!-- generated from src/vmx/entry_checks.h by `make docs-vmx`: edit descriptions and host "   \
+    "tests here, the rest there -->"
 #define END "<!-- end of generated table -->"
 
 struct check_row {
@@ -44,7 +46,10 @@ static void put(struct buf *b, const char *s, size_t n)
     b->n += n;
     b->p[b->n] = 0;
 }
-static void puts_(struct buf *b, const char *s) { put(b, s, strlen(s)); }
+static void puts_(struct buf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
 
 static char *slurp(const char *path)
 {
@@ -53,7 +58,8 @@ static char *slurp(const char *path)
     struct buf b = {0};
     char tmp[4096];
     size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) put(&b, tmp, n);
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+        put(&b, tmp, n);
     fclose(f);
     if (!b.p) put(&b, "", 0);
     return b.p;
@@ -63,13 +69,16 @@ static char *slurp(const char *path)
 static bool cell(const char *line, int k, char *out, size_t size)
 {
     const char *p = strchr(line, '|');
-    for (int i = 0; p && i < k; i++) p = strchr(p + 1, '|');
+    for (int i = 0; p && i < k; i++)
+        p = strchr(p + 1, '|');
     if (!p) return false;
     const char *e = strchr(p + 1, '|');
     if (!e) return false;
     p++;
-    while (p < e && *p == ' ') p++;
-    while (e > p && e[-1] == ' ') e--;
+    while (p < e && *p == ' ')
+        p++;
+    while (e > p && e[-1] == ' ')
+        e--;
     size_t n = (size_t)(e - p) < size - 1 ? (size_t)(e - p) : size - 1;
     memcpy(out, p, n);
     out[n] = 0;
@@ -78,7 +87,8 @@ static bool cell(const char *line, int k, char *out, size_t size)
 static int cells(const char *line)
 {
     int n = -1;
-    for (const char *p = line; (p = strchr(p, '|')); p++) n++;
+    for (const char *p = line; (p = strchr(p, '|')); p++)
+        n++;
     return n;
 }
 
@@ -89,7 +99,8 @@ static const char *doc_row(char **lines, int nlines, const char *name)
     char want[128], got[512];
     snprintf(want, sizeof want, "`%s`", name);
     for (int i = 0; i < nlines; i++)
-        if (lines[i][0] == '|' && cell(lines[i], 2, got, sizeof got) && !strcmp(got, want)) return lines[i];
+        if (lines[i][0] == '|' && cell(lines[i], 2, got, sizeof got) && !strcmp(got, want))
+            return lines[i];
     return NULL;
 }
 
@@ -116,7 +127,8 @@ static char *generate(const char *doc, int *todo)
     char *old = strndup(b, (size_t)(e - b));
     char *lines[1024];
     int nlines = 0;
-    for (char *s = strtok(old, "\n"); s && nlines < 1024; s = strtok(NULL, "\n")) lines[nlines++] = s;
+    for (char *s = strtok(old, "\n"); s && nlines < 1024; s = strtok(NULL, "\n"))
+        lines[nlines++] = s;
 
     struct vmx_allowed impl;
     vmx_allowed_implemented(&impl);
@@ -133,7 +145,8 @@ static char *generate(const char *doc, int *todo)
         if (line) cell(line, cells(line) - 1, test, sizeof test);
         bool offered = vmx_need_met(&impl, r->needs);
         if (!offered)
-            snprintf(test, sizeof test, "n/a: not implemented (coded; an earlier check fails first)");
+            snprintf(test, sizeof test,
+                     "n/a: not implemented (coded; an earlier check fails first)");
         else if (!strncmp(test, "n/a", 3))
             snprintf(test, sizeof test, "TODO: name the host test");
         if (!strncmp(desc, "TODO", 4)) ++*todo;
@@ -183,7 +196,8 @@ int main(int argc, char **argv)
     if (write) {
         if (!gen) return fprintf(stderr, "%s: markers missing\n", path), 1;
         FILE *f = fopen(path, "wb");
-        if (!f || fputs(gen, f) < 0 || fclose(f)) return fprintf(stderr, "%s: cannot write\n", path), 1;
+        if (!f || fputs(gen, f) < 0 || fclose(f))
+            return fprintf(stderr, "%s: cannot write\n", path), 1;
         fprintf(stderr, "%s: %zu checks%s\n", path, NROWS, todo ? ", some rows say TODO" : "");
         return 0;
     }
@@ -192,7 +206,8 @@ int main(int argc, char **argv)
         char what[512] = "";
         int line = strcmp(doc, gen) ? first_diff(doc, gen, what, sizeof what) : 0;
         CHECK("entry_doc.matches_table", line == 0,
-              "%s:%d differs from the table (`make docs-vmx` regenerates it): %s", path, line, what);
+              "%s:%d differs from the table (`make docs-vmx` regenerates it): %s", path, line,
+              what);
         CHECK("entry_doc.no_todo", todo == 0,
               "%d rows need a description or a host test (an offered check cannot be n/a)", todo);
     }
@@ -207,12 +222,15 @@ int main(int argc, char **argv)
                        "| 27.4 | lists | `load_msr_list` | test_vmx_entry |\n" END "\nend\n";
     int fake_todo = 0;
     char *g = generate(fake, &fake_todo);
-    CHECK("entry_doc.gen.offered_not_na", g && strstr(g, "| `ctl.pin.reserved` | - | TODO: name the host test |"),
-          "%s", g ? g : "no markers");
+    CHECK("entry_doc.gen.offered_not_na",
+          g && strstr(g, "| `ctl.pin.reserved` | - | TODO: name the host test |"), "%s",
+          g ? g : "no markers");
     bool vpid = vmx_need_met(&impl, VMX_NEED_SEC_VPID);
-    CHECK("entry_doc.gen.unimplemented_is_na", g && (vpid || strstr(g, "| `ctl.vpid.nonzero` | enable VPID | n/a: not implemented")),
+    CHECK("entry_doc.gen.unimplemented_is_na",
+          g && (vpid || strstr(g, "| `ctl.vpid.nonzero` | enable VPID | n/a: not implemented")),
           "%s", g ? g : "no markers");
-    CHECK("entry_doc.gen.other_rows_kept", g && strstr(g, "| 27.4 | lists | `load_msr_list` | test_vmx_entry |\n" END "\nend\n"),
+    CHECK("entry_doc.gen.other_rows_kept",
+          g && strstr(g, "| 27.4 | lists | `load_msr_list` | test_vmx_entry |\n" END "\nend\n"),
           "%s", g ? g : "no markers");
     CHECK("entry_doc.gen.todo_counted", fake_todo >= NROWS, "%d", fake_todo);
     free(g);

@@ -20,7 +20,8 @@ static void test_offsets(void)
     CHECK_EQ("layout.fixed.guest_rip", vmcs_offset_of(VMCS_GUEST_RIP), 0x498);
     CHECK_EQ("layout.fixed.host_intr_ssp_table", vmcs_offset_of(VMCS_HOST_INTR_SSP_TABLE), 0x548);
     struct harness *h = vmx_harness("skylake");
-    CHECK_EQ("layout.region_size_reported", (vmx_cap(h->c, MSR_VMX_BASIC) >> 32) & 0x1fff, VMCS_REGION_SIZE);
+    CHECK_EQ("layout.region_size_reported", (vmx_cap(h->c, MSR_VMX_BASIC) >> 32) & 0x1fff,
+             VMCS_REGION_SIZE);
     harness_free(h);
 }
 
@@ -35,8 +36,10 @@ static void test_read_not_current(void)
     vmwrite(h, 0x681e, 0x1234567890ull); /* GUEST_RIP */
     vmwrite(h, 0x0802, 0x1b);            /* GUEST_CS_SELECTOR */
     struct vmcs_ref a = vmcs_at(h->c, VMCS_A);
-    CHECK("read_in.current_is_cache", a.cache != NULL && vmcs_read_in(a, VMCS_GUEST_RIP) == 0x1234567890ull,
-          "cache %p rip %#llx", (void *)a.cache, (unsigned long long)vmcs_read_in(a, VMCS_GUEST_RIP));
+    CHECK("read_in.current_is_cache",
+          a.cache != NULL && vmcs_read_in(a, VMCS_GUEST_RIP) == 0x1234567890ull,
+          "cache %p rip %#llx", (void *)a.cache,
+          (unsigned long long)vmcs_read_in(a, VMCS_GUEST_RIP));
     RUN_M(h, I_VMCLEAR, VMCS_A);
     a = vmcs_at(h->c, VMCS_A);
     CHECK("read_in.after_vmclear.memory", a.cache == NULL, "still the cache");
@@ -46,8 +49,10 @@ static void test_read_not_current(void)
     RUN_M(h, I_VMCLEAR, VMCS_B);
     RUN_M(h, I_VMPTRLD, VMCS_B);
     vmwrite(h, 0x681e, 0xb0b0);
-    CHECK_EQ("read_in.other_current.a", vmcs_read_in(vmcs_at(h->c, VMCS_A), VMCS_GUEST_RIP), 0x1234567890ull);
-    CHECK_EQ("read_in.other_current.b", vmcs_read_in(vmcs_at(h->c, VMCS_B), VMCS_GUEST_RIP), 0xb0b0);
+    CHECK_EQ("read_in.other_current.a", vmcs_read_in(vmcs_at(h->c, VMCS_A), VMCS_GUEST_RIP),
+             0x1234567890ull);
+    CHECK_EQ("read_in.other_current.b", vmcs_read_in(vmcs_at(h->c, VMCS_B), VMCS_GUEST_RIP),
+             0xb0b0);
     CHECK_EQ("read_in.current", vmcs_read_in(vmcs_current(h->c), VMCS_GUEST_RIP), 0xb0b0);
     harness_free(h);
 }
@@ -65,7 +70,8 @@ static void test_write_not_current(void)
     vmcs_write_in(b, VMCS_GUEST_RSP, 0xfeedf00dull);
     vmcs_write_in(b, VMCS_GUEST_SS_SELECTOR, 0x12345); /* 16-bit field */
     CHECK_EQ("write_in.memory.width", vmcs_read_in(b, VMCS_GUEST_SS_SELECTOR), 0x2345);
-    CHECK("write_in.memory.not_current", vmcs_get(h->c, VMCS_GUEST_RSP) != 0xfeedf00dull, "went to the cache");
+    CHECK("write_in.memory.not_current", vmcs_get(h->c, VMCS_GUEST_RSP) != 0xfeedf00dull,
+          "went to the cache");
     RUN_M(h, I_VMPTRLD, VMCS_B);
     u64 rsp = 0, ss = 0;
     vmread(h, 0x681c, &rsp);
