@@ -91,6 +91,16 @@ enum {
 #define VMX_MISC_ZERO_LEN_INJECT BIT(30)
 
 /* IA32_VMX_EPT_VPID_CAP (SDM A.10). */
+#define EPT_CAP_EXEC_ONLY BIT(0)      /* execute-only translations */
+#define EPT_CAP_PWL4 BIT(6)           /* page-walk length 4 */
+#define EPT_CAP_PWL5 BIT(7)           /* page-walk length 5 */
+#define EPT_CAP_UC BIT(8)             /* EPTP memory type UC */
+#define EPT_CAP_WB BIT(14)            /* EPTP memory type WB */
+#define EPT_CAP_2M BIT(16)            /* EPT PDE maps 2 MiB */
+#define EPT_CAP_1G BIT(17)            /* EPT PDPTE maps 1 GiB */
+#define EPT_CAP_AD BIT(21)            /* accessed and dirty flags for EPT */
+#define EPT_CAP_ADV_EXIT_INFO BIT(22) /* advanced VM-exit information for EPT violations */
+#define EPT_CAP_SSS BIT(23)           /* supervisor shadow-stack control */
 #define EPT_CAP_INVEPT BIT(20)
 #define EPT_CAP_INVEPT_SINGLE BIT(25)
 #define EPT_CAP_INVEPT_ALL BIT(26)

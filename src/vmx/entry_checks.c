@@ -147,17 +147,14 @@ bool ck_vpid_nonzero(struct echk *x)
     return !(x->proc2 & SEC_VPID) || vmcs_get(x->c, VMCS_VIRTUAL_PROCESSOR_ID) != 0 ||
            echk_bad(x, "vpid=0");
 }
-/* EPTP (SDM 25.6.11): memory type UC/WB as offered, walk length 4 (or 5), A/D flags only
- * if offered, bits 11:7 and beyond MAXPHYADDR reserved. */
+/* EPTP (SDM 25.6.11): the rule INVEPT and VMFUNC share, vmx_eptp_valid (ept.c). */
 bool ck_eptp(struct echk *x)
 {
     if (!(x->proc2 & SEC_EPT)) return true;
     u64 e = vmcs_get(x->c, VMCS_EPT_POINTER), cap = vmx_cap(x->c, MSR_VMX_EPT_VPID_CAP);
-    unsigned mt = e & 7, walk = (e >> 3) & 7;
-    bool ok = (mt == 0 && (cap & BIT(8))) || (mt == 6 && (cap & BIT(14)));
-    ok = ok && ((walk == 3 && (cap & BIT(6))) || (walk == 4 && (cap & BIT(7))));
-    ok = ok && (!(e & BIT(6)) || (cap & BIT(21))) && !(e & 0xf80) && vmx_pa_ok(x->c, e);
-    return ok || echk_bad(x, "eptp=%#llx ept_vpid_cap=%#llx", LL(e), LL(cap));
+    return vmx_eptp_valid(x->c, e) ||
+           echk_bad(x, "eptp=%#llx ept_vpid_cap=%#llx maxphyaddr=%u", LL(e), LL(cap),
+                    cpu_phys_bits(x->c));
 }
 bool ck_pml(struct echk *x)
 {

@@ -3,6 +3,7 @@
  * #UD. The operand checks are complete so that offering the features is a table change. */
 #include "../cpu/cpumodel.h"
 #include "caps.h"
+#include "ept.h"
 #include "vmxinsn.h"
 
 static u32 secondary_allowed(const struct cpu *c)
@@ -11,18 +12,11 @@ static u32 secondary_allowed(const struct cpu *c)
     return (u32)(vmx_cap(c, MSR_VMX_PROCBASED_CTLS2) >> 32);
 }
 
-/* An EPTP value the processor supports (SDM 26.2.1.1, A.10): memory type UC or WB as
- * offered, 4-level (or 5-level if offered) walks, A/D enable only if offered, reserved
- * bits 11:7 and above MAXPHYADDR clear. */
+/* An EPTP value the processor supports: the one rule of ept.c (SDM 25.6.11), with the
+ * capability word as this processor reports it (0 while EPT is not offered). */
 bool vmx_eptp_valid(const struct cpu *c, u64 eptp)
 {
-    u64 cap = vmx_cap(c, MSR_VMX_EPT_VPID_CAP);
-    unsigned type = eptp & 7, walk = (eptp >> 3) & 7;
-    if (!((type == 0 && (cap & BIT(8))) || (type == 6 && (cap & BIT(14))))) return false;
-    if (!(walk == 3 || (walk == 4 && (cap & BIT(7))))) return false;
-    if ((eptp & BIT(6)) && !(cap & BIT(21))) return false;
-    if (eptp & 0xf80) return false;
-    return !(eptp >> cpu_phys_bits(c));
+    return ept_eptp_valid(eptp, vmx_cap(c, MSR_VMX_EPT_VPID_CAP), cpu_phys_bits(c));
 }
 
 /* The register operand (type) and the 128-bit descriptor in memory. */
