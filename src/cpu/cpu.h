@@ -134,8 +134,11 @@ struct cpu {
     u8 stack_size;  /* 2, 4 or 8: SS.B (8 in 64-bit mode) */
     bool stop_block;/* set by an instruction that changes state the current block depends on */
     bool align_check; /* CR0.AM && RFLAGS.AC && CPL 3: misaligned data accesses raise #AC */
-    u64 icount;     /* instructions retired; virtual time derives from it */
+    u64 icount;     /* instructions retired; virtual time is cpu_time() */
     u64 deadline;   /* icount at which the executor returns to the machine loop */
+    u64 deadline_fast; /* below it any block fits before the deadline (cpu_set_deadline) */
+    u64 stall;      /* virtual ns that passed without an instruction (cpu_stall) */
+    u64 ahead;      /* virtual ns this processor ran past the last slice's end (machine.c) */
     struct tlb *tlb_user, *tlb_super, *tlb; /* tlb points at the one for the current CPL */
     struct jump_cache *jc_user, *jc_super, *jc; /* linear RIP -> decoded block, per CPL */
     bool seg_fast; /* 64-bit mode without #AC: segmentation is only FS/GS bases */
@@ -207,6 +210,11 @@ struct cpu {
 
 /* Run until c->icount reaches c->deadline, the processor halts, or the machine stops. */
 void cpu_exec(struct cpu *c);
+/* Move the deadline of the running processor (timer.c), keeping deadline_fast with it. */
+void cpu_set_deadline(struct cpu *c, u64 d);
+/* The processor's clock in virtual ns: one per instruction retired (and per exception
+ * delivery), plus the time spent in transitions that retire none (VM entries and exits). */
+static inline u64 cpu_time(const struct cpu *c) { return c->icount + c->stall; }
 
 /* --- Exceptions (src/cpu/exec.c) ------------------------------------------------ */
 

@@ -244,18 +244,29 @@ static void step_debug(struct cpu *c)
     debug_after_insn(c, &i, tf);
 }
 
+/* Where the executor returns to the machine: icount d. Below d - BLOCK_MAX_INSNS any block
+ * fits whole before it (deadline_fast), so the block path compares once per block, as it
+ * did before timed events were exact. */
+void cpu_set_deadline(struct cpu *c, u64 d)
+{
+    c->deadline = d;
+    c->deadline_fast = d > BLOCK_MAX_INSNS ? d - BLOCK_MAX_INSNS : 0;
+}
+
 /* After a block that branched back to its own start (a loop): true if it may run again
- * at once, because nothing needs the executor's attention. The debug state cannot have
- * changed without stop_block (MOV DR, POPF and IRET end blocks). */
+ * at once, because nothing needs the executor's attention and any block fits before the
+ * deadline. The debug state cannot have changed without stop_block (MOV DR, POPF and IRET
+ * end blocks). */
 static inline bool loop_again(struct cpu *c, const struct block *b, u64 start)
 {
     const struct machine *m = c->m;
-    return c->rip == start && !c->stop_block && c->icount < c->deadline &&
+    return c->rip == start && !c->stop_block && c->icount < c->deadline_fast &&
            !(c->check_events | c->halted | c->interrupt_shadow) && m->stop == STOP_NONE &&
            !m->reset_requested && b->gen == m->page_gen[b->pidx];
 }
 
-/* Run block b, and again while it loops to itself (loop_again). */
+/* Run block b, and again while it loops to itself (loop_again). The executor calls it only
+ * while the whole block fits before the deadline (run_block_near otherwise). */
 static void run_block(struct cpu *c, const struct block *b)
 {
     const struct insn *end = b->insn + b->n;
@@ -285,6 +296,25 @@ static void run_block(struct cpu *c, const struct block *b)
     c->cur_block = NULL;
 }
 
+/* Fewer than BLOCK_MAX_INSNS instructions before the deadline: run the part of block b that
+ * fits, so that a timed event (a device timer, the VMX-preemption timer) is taken on the
+ * exact instruction boundary where it is due; the executor's loop returns to the machine
+ * there. A timer armed by an instruction of the block ends the block (timer_arm sets
+ * stop_block), and the loop looks again. */
+static __attribute__((noinline)) void run_block_near(struct cpu *c, const struct block *b)
+{
+    u64 room = c->deadline - c->icount;
+    const struct insn *i = b->insn, *end = b->insn + (room < b->n ? room : b->n);
+    bool traced = c->m->trace & TRACE_EXEC;
+    c->cur_block = b;
+    c->stop_block = false;
+    do {
+        if (traced) trace_exec(c, i);
+        run_one(c, i);
+    } while (++i < end && !c->stop_block);
+    c->cur_block = NULL;
+}
+
 static void run_traced_block(struct cpu *c, const struct block *b)
 {
     const struct insn *i = b->insn, *end = b->insn + b->n;
@@ -297,51 +327,71 @@ static void run_traced_block(struct cpu *c, const struct block *b)
     c->cur_block = NULL;
 }
 
+/* One pass of the executor's loop: events, then one block or one instruction. False when
+ * the executor must return to the machine. near: fewer than BLOCK_MAX_INSNS instructions
+ * are left before the deadline, so it may fall inside the block (run_block_near); the loop
+ * inlines a copy for each value, so the usual case pays nothing for it. */
+static inline __attribute__((always_inline)) bool exec_pass(struct cpu *c, bool near)
+{
+    struct machine *m = c->m;
+    if (unlikely(c->check_events || c->halted || c->interrupt_shadow || c->vmx_step)) {
+        if (!service_events(c)) return false;
+        /* The instruction in an STI / MOV SS shadow runs alone, so events are looked at
+         * right after it (SDM Vol. 3 6.8.3); so does each one under the VMX monitor trap
+         * flag (25.5.2), and each one while LBR records branches. */
+        if (c->interrupt_shadow || c->vmx_step || lbr_stepping(c)) {
+            if (c->vmx_step) vmx_step_begin(c);
+            if (debug_stepping(c)) step_debug(c);
+            else step_uncached(c);
+            return true;
+        }
+        if (!near && unlikely(c->icount >= c->deadline_fast)) return true; /* moved: look again */
+    }
+    if (unlikely(debug_traps_armed(c))) {
+        step_debug(c);
+        return true;
+    }
+    u64 lin = code_linear(c);
+    typeof(c->jc->e[0]) *je = &c->jc->e[jump_cache_index(lin)];
+    const struct block *b = je->b;
+    if (unlikely(!b || je->lin != lin || b->mode_key != c->code_size || b->gen != m->page_gen[b->pidx])) {
+        u64 phys;
+        u8 *host = fetch_host(c, lin, &phys);
+        b = host ? block_lookup(c, phys, host) : NULL;
+        if (!b) {
+            step_uncached(c);
+            return true;
+        }
+        je->lin = lin;
+        je->b = b;
+    }
+    if (c->code_size != 8 && c->rip + b->bytes - 1 > c->seg[SEG_CS].limit) {
+        step_uncached(c); /* the block was decoded under a larger CS limit */
+        return true;
+    }
+    if (near) {
+        if (c->icount < c->deadline) run_block_near(c, b);
+        return true;
+    }
+    if (unlikely(m->trace & TRACE_EXEC)) {
+        run_traced_block(c, b);
+        return true;
+    }
+    run_block(c, b);
+    return true;
+}
+
 /* The executor's loop, apart from cpu_exec so that the setjmp there does not force the
  * loop's variables into memory. */
 static __attribute__((noinline)) void exec_loop(struct cpu *c)
 {
     struct machine *m = c->m;
-    while (c->icount < c->deadline && m->stop == STOP_NONE && !m->reset_requested) {
-        if (unlikely(c->check_events || c->halted || c->interrupt_shadow || c->vmx_step)) {
-            if (!service_events(c)) return;
-            /* The instruction in an STI / MOV SS shadow runs alone, so events are looked at
-             * right after it (SDM Vol. 3 6.8.3); so does each one under the VMX monitor trap
-             * flag (25.5.2), and each one while LBR records branches. */
-            if (c->interrupt_shadow || c->vmx_step || lbr_stepping(c)) {
-                if (c->vmx_step) vmx_step_begin(c);
-                if (debug_stepping(c)) step_debug(c);
-                else step_uncached(c);
-                continue;
-            }
+    while (m->stop == STOP_NONE && !m->reset_requested) {
+        if (likely(c->icount < c->deadline_fast)) {
+            if (!exec_pass(c, false)) return;
+        } else if (c->icount >= c->deadline || !exec_pass(c, true)) {
+            return;
         }
-        if (unlikely(debug_traps_armed(c))) {
-            step_debug(c);
-            continue;
-        }
-        u64 lin = code_linear(c);
-        typeof(c->jc->e[0]) *je = &c->jc->e[jump_cache_index(lin)];
-        const struct block *b = je->b;
-        if (unlikely(!b || je->lin != lin || b->mode_key != c->code_size || b->gen != m->page_gen[b->pidx])) {
-            u64 phys;
-            u8 *host = fetch_host(c, lin, &phys);
-            b = host ? block_lookup(c, phys, host) : NULL;
-            if (!b) {
-                step_uncached(c);
-                continue;
-            }
-            je->lin = lin;
-            je->b = b;
-        }
-        if (c->code_size != 8 && c->rip + b->bytes - 1 > c->seg[SEG_CS].limit) {
-            step_uncached(c); /* the block was decoded under a larger CS limit */
-            continue;
-        }
-        if (unlikely(m->trace & TRACE_EXEC)) {
-            run_traced_block(c, b);
-            continue;
-        }
-        run_block(c, b);
     }
 }
 
@@ -361,6 +411,7 @@ void cpu_exec(struct cpu *c)
         deliver_exception(c);
     }
     if (unlikely(c->shutdown)) c->check_events = true; /* nothing runs until service_events */
+    cpu_set_deadline(c, c->deadline); /* set by the machine, or moved by a VM exit */
     exec_loop(c);
 }
 

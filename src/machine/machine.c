@@ -229,12 +229,22 @@ enum machine_stop machine_run(struct machine *m)
         bool any_ran = false;
         for (int k = 0; k < m->ncpus && m->stop == STOP_NONE && !m->reset_requested; k++) {
             struct cpu *c = m->cpus[k];
-            if (c->shutdown && !c->check_events) continue; /* until INIT or NMI (cpu_kick) */
+            u64 len = m->slice_end > m->now ? m->slice_end - m->now : 0;
+            if (c->shutdown && !c->check_events) { /* until INIT or NMI (cpu_kick) */
+                c->ahead = c->ahead > len ? c->ahead - len : 0;
+                continue;
+            }
+            /* A processor that ran past the last slice's end (a VM exit's cost crossed it)
+             * is that far into this one already: its clock keeps every nanosecond. */
             m->running = c;
-            m->slice_start_icount = c->icount;
-            c->deadline = c->icount + (m->slice_end > m->now ? m->slice_end - m->now : 0);
+            m->slice_start_time = cpu_time(c) - c->ahead;
+            c->deadline = c->icount + (len > c->ahead ? len - c->ahead : 0);
+            u64 before = cpu_time(c);
             cpu_exec(c);
-            if (c->icount != m->slice_start_icount) any_ran = true;
+            if (cpu_time(c) != before || c->ahead) any_ran = true;
+            u64 ran = cpu_time(c) - m->slice_start_time;
+            len = m->slice_end > m->now ? m->slice_end - m->now : 0;
+            c->ahead = ran > len ? ran - len : 0;
             m->running = NULL;
         }
         if (!any_ran && m->stop == STOP_NONE && !m->reset_requested) {

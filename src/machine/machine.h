@@ -82,7 +82,7 @@ struct machine {
     int n_timers;
     u64 now;          /* virtual time in ns at the start of the current slice */
     u64 slice_end;    /* virtual time at which the current slice ends */
-    u64 slice_start_icount; /* the running CPU's icount when the slice began */
+    u64 slice_start_time; /* the running CPU's cpu_time() when its clock read `now` */
     struct cpu *running; /* the processor executing now, or NULL */
 
     struct cpu *cpus[MAX_CPUS];
@@ -167,6 +167,9 @@ void timer_arm(struct machine *m, struct timer *t, u64 deadline);
 u64 timer_next_deadline(const struct machine *m);
 /* Fire every timer whose deadline is at or before m->now. */
 void timer_fire_due(struct machine *m);
+/* Let ns of virtual time pass on the running processor c without an instruction (a VM
+ * entry or exit): its clock moves on and its slice ends that much sooner. */
+void cpu_stall(struct cpu *c, u64 ns);
 /* Advance virtual time by ns with no processor running, firing due timers (device tests). */
 void machine_advance(struct machine *m, u64 ns);
 

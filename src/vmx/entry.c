@@ -13,6 +13,7 @@
 #include "entry_checks.h"
 #include "intercept.h"
 #include "msr_list.h"
+#include "timing.h"
 
 static void load_seg(struct cpu *c, int s)
 {
@@ -157,6 +158,8 @@ void vmx_vmentry(struct cpu *c, bool launch)
     v->tr.entries++;
     load_guest_events(c);
     vmx_diag_entry(c, launch);
+    /* The entry's time (timing.h); the instruction's own tick, when it retires, is its last. */
+    cpu_stall(c, VMX_ENTRY_TICKS - 1);
     vmx_preempt_start(c);
     u32 info = vmcs_get32(c, VMCS_VM_ENTRY_INTR_INFO_FIELD);
     if (info & INTR_INFO_VALID) inject_event(c, info);

@@ -17,6 +17,7 @@ const char *vmx_exit_reason_name(u32 reason)
     switch (reason & 0xffff) {
 #define EXIT_REASON(name, num, text) case num: return text;
 #include "exit_reasons.h"
+#include "timing.h"
 #undef EXIT_REASON
     default: return "?";
     }
@@ -195,7 +196,7 @@ static NORETURN void unwind(struct cpu *c, u32 reason, u64 qual)
     struct vmx *v = c->vmx;
     if ((reason & 0xffff) < VMX_EXIT_REASONS_MAX) v->tr.exits[reason & 0xffff]++;
     vmx_diag_exit(c, reason, qual);
-    c->icount++; /* the exit takes one tick: a guest that exits at once still makes time pass */
+    cpu_stall(c, VMX_EXIT_TICKS); /* the exit's time (timing.h) */
     c->exc_vector = -1;
     c->exc_error = NO_ERRCODE;
     c->cur_block = NULL;

@@ -28,7 +28,9 @@ void vmx_preempt_start(struct cpu *c)
         v->preempt_registered = true;
     }
     unsigned x = rate_shift(c);
-    u64 tsc = cpu_tsc(c), val = vmcs_get32(c, VMCS_VMX_PREEMPTION_TIMER_VALUE);
+    /* It counts in VMX non-root operation (26.5.1), which begins at the boundary before the
+     * first guest instruction: one tick on, when VMLAUNCH/VMRESUME retires. */
+    u64 tsc = cpu_tsc(c) + 1, val = vmcs_get32(c, VMCS_VMX_PREEMPTION_TIMER_VALUE);
     /* The count drops at each change of TSC bit X: the first one at the next multiple of
      * 2^X, the last (to 0) val - 1 periods later. */
     v->preempt_tsc = ((tsc >> x) + val) << x;

@@ -140,7 +140,7 @@ static inline int harness_run(struct harness *h, const void *code, size_t len, u
     c->last_exception = -1;
     c->deadline = c->icount + max_insns;
     h->m->running = c;
-    h->m->slice_start_icount = c->icount;
+    h->m->slice_start_time = cpu_time(c);
     cpu_exec(c);
     h->m->running = NULL;
     if (c->shutdown && c->last_exception >= 0) return c->last_exception;

@@ -459,11 +459,11 @@ static enum renv_end renv_run(struct renv *e, u64 budget)
         if (next != TIME_NEVER && next - m->now < slice) slice = next > m->now ? next - m->now : 1;
         m->slice_end = m->now + slice;
         m->running = c;
-        m->slice_start_icount = c->icount;
+        m->slice_start_time = cpu_time(c);
         c->deadline = c->icount + slice;
         cpu_exec(c);
         m->running = NULL;
-        u64 ran = c->icount - m->slice_start_icount;
+        u64 ran = cpu_time(c) - m->slice_start_time;
         if (ran == 0) {
             /* Halted (or waiting): jump to the next timer, as machine_run does. */
             if (!(c->rflags & FL_IF) || next == TIME_NEVER || idle > 10000000) return RE_HALT;

@@ -148,7 +148,7 @@ static void run_cpu(struct machine *m, struct cpu *c, u64 n)
 {
     c->deadline = c->icount + n;
     m->running = c;
-    m->slice_start_icount = c->icount;
+    m->slice_start_time = cpu_time(c);
     cpu_exec(c);
     m->running = NULL;
 }

@@ -780,7 +780,7 @@ static void run(struct harness *h, const struct form *f, const struct input *in,
     c->last_exception = -1;
     c->deadline = c->icount + 100000;
     m->running = c;
-    m->slice_start_icount = c->icount;
+    m->slice_start_time = cpu_time(c);
     cpu_exec(c);
     m->running = NULL;
     out->rc = c->shutdown && c->last_exception >= 0 ? c->last_exception : c->halted ? -1 : -2;
