@@ -3,7 +3,8 @@
  * accessed/dirty write and the final guest-physical address of every translation (paged
  * or not) go through these three functions, so EPT can translate each of them (SDM Vol. 3
  * 29.3.2: translation becomes two-dimensional, each guest paging-structure access and the
- * final address being translated through EPT). Without EPT they are the identity. */
+ * final address being translated through EPT). Without EPT they are the identity; in VMX
+ * non-root operation they ask src/vmx/ept_gpa.c, behind one predictable branch. */
 #ifndef VP_GPA_H
 #define VP_GPA_H
 
@@ -31,8 +32,13 @@ bool gpa_read_entry(struct cpu *c, u64 gpa, unsigned size, const struct gpa_why 
 bool gpa_write_ad(struct cpu *c, u64 gpa, u8 lo, const struct gpa_why *w);
 
 /* The final translation: guest-physical `gpa` (the walk's result, or the linear address
- * itself with CR0.PG = 0) to the address the access uses, in *hpa. Returns as
+ * itself with CR0.PG = 0) to the address the access uses, in *hpa. Clears *writable when
+ * the TLB may not cache a write through it (under EPT: the translation is not writable,
+ * or with EPT A/D flags its dirty flag is not set yet, SDM 29.3.5). Returns as
  * gpa_read_entry(). */
-bool gpa_to_hpa_final(struct cpu *c, u64 gpa, const struct gpa_why *w, u64 *hpa);
+bool gpa_to_hpa_final(struct cpu *c, u64 gpa, const struct gpa_why *w, u64 *hpa, bool *writable);
+
+/* How the three use the guest-physical address (vmx_ept_gpa, src/vmx/ept_gpa.c). */
+enum gpa_use { GPA_ENTRY_READ, GPA_AD_WRITE, GPA_FINAL };
 
 #endif

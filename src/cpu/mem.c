@@ -86,7 +86,7 @@ static bool lin_to_phys(struct cpu *c, u64 lin, int acc, u64 *phys, bool *writab
         *writable = r.writable;
     }
     const struct gpa_why why = {.lin = lin, .acc = acc};
-    return gpa_to_hpa_final(c, gpa, &why, phys);
+    return gpa_to_hpa_final(c, gpa, &why, phys, writable);
 }
 
 bool lin_translate(struct cpu *c, u64 lin, int acc, u64 *phys)

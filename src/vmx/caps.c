@@ -9,7 +9,7 @@
 #include "vmx.h"
 
 /* The controls whose behaviour Vanderpool implements (VM entry/exit and intercept code):
- * the upper bound of every allowed-1 bit. A control joins this list when it works. EPT,
+ * the upper bound of every allowed-1 bit. A control joins this list when it works.
  * VPID, unrestricted guest, VM functions, APIC virtualization, VMCS shadowing and PML wait
  * for the memory-virtualization issue. */
 static const struct {
@@ -24,8 +24,8 @@ static const struct {
             CPU_UNCOND_IO_EXITING | CPU_USE_IO_BITMAPS | CPU_MONITOR_TRAP_FLAG |
             CPU_USE_MSR_BITMAPS | CPU_MONITOR_EXITING | CPU_PAUSE_EXITING |
             CPU_SECONDARY_CONTROLS,
-    .proc2 = SEC_DESC_TABLE_EXITING | SEC_RDTSCP | SEC_WBINVD_EXITING | SEC_RDRAND_EXITING |
-             SEC_INVPCID | SEC_RDSEED_EXITING,
+    .proc2 = SEC_EPT | SEC_DESC_TABLE_EXITING | SEC_RDTSCP | SEC_WBINVD_EXITING |
+             SEC_RDRAND_EXITING | SEC_INVPCID | SEC_RDSEED_EXITING,
     .exit = EXIT_SAVE_DEBUG_CONTROLS | EXIT_HOST_ADDR_SPACE_SIZE | EXIT_ACK_INTR_ON_EXIT |
             EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
             EXIT_SAVE_PREEMPTION_TIMER,
@@ -37,7 +37,12 @@ static const struct {
             VMX_MISC_ACT_SHUTDOWN | VMX_MISC_ACT_WAIT_SIPI |
             (0x1ffull << VMX_MISC_CR3_TARGETS_SHIFT) |
             (7ull << VMX_MISC_MSR_LIST_SHIFT) | VMX_MISC_VMWRITE_ANY,
-    .ept_vpid = 0,
+    /* EPT (ept.c, ept_gpa.c): execute-only, 4- and 5-level walks, UC and WB, 2 MiB and
+     * 1 GiB pages, A/D flags, INVEPT single-context and all-context (SDM A.10). Not yet:
+     * advanced exit information (bit 22), supervisor shadow-stack control, VPID. */
+    .ept_vpid = EPT_CAP_EXEC_ONLY | EPT_CAP_PWL4 | EPT_CAP_PWL5 | EPT_CAP_UC | EPT_CAP_WB |
+                EPT_CAP_2M | EPT_CAP_1G | EPT_CAP_AD | EPT_CAP_INVEPT | EPT_CAP_INVEPT_SINGLE |
+                EPT_CAP_INVEPT_ALL,
     .vmfunc = 0,
 };
 

@@ -129,7 +129,7 @@ extern const struct vmx_caps vmx_caps_core2, vmx_caps_westmere, vmx_caps_skylake
  * names one bit of a VMX feature word (enum feature_word, FW_VMX_*). The model's default
  * words are its table cut to what is implemented (vmx_caps_words); a switch may turn on
  * only an implemented capability; switches for capabilities that are not implemented yet
- * (EPT, VMCS shadowing, ...) are refused either way. caps.c then drops what depends on a
+ * (VPID, VMCS shadowing, ...) are refused either way. caps.c then drops what depends on a
  * capability switched off (virtual NMIs without NMI exiting, the secondary controls
  * without "activate secondary controls", ...). */
 struct vmx_switch {

@@ -143,8 +143,9 @@ void vmx_vmentry(struct cpu *c, bool launch)
     u64 host_rip = c->next_rip;
     load_guest_registers(c);
     vmx_set_nonroot(c, true);
-    /* PAE paging without EPT: the PDPTEs come from guest CR3 (27.3.2.4); checked above. */
-    if (paging_pae_legacy(c)) paging_load_pdptes(c, c->cr3);
+    /* PAE paging without EPT: the PDPTEs come from guest CR3 (27.3.2.4); checked above.
+     * With EPT they come from the VMCS (vmx_ept_enter, ept_gpa.c). */
+    if (!vmx_ept_enter(c) && paging_pae_legacy(c)) paging_load_pdptes(c, c->cr3);
     tlb_flush_all(c);
     cpu_update_mode(c);
     /* SDM 27.4: the VM-entry MSR-load list. */

@@ -22,6 +22,8 @@
 #include "../machine/machine.h"
 #include "transition.h"
 #include "diag.h"
+#include "ept.h"
+#include "../cpu/gpa.h"
 
 struct insn;
 
@@ -79,6 +81,10 @@ struct vmx {
     bool preempt_on, preempt_registered;
     u64 preempt_tsc;
     struct timer preempt_timer;
+    /* EPT of the running guest (ept_gpa.c): set by VM entry, meaningful in non-root
+     * operation only (the EPTP cannot change there). */
+    bool ept_on;
+    struct ept_ctx ept;
     struct vmx_transition tr;   /* VM entry/exit bookkeeping (transition.h) */
     struct vmx_diag diag;       /* -d vmx and the exit summary (diag.h) */
 };
@@ -160,6 +166,20 @@ static inline bool vmx_ctl_allowed1(const struct cpu *c, u32 msr, u32 bit)
 /* An EPTP value this processor supports (vmxinv.c; SDM 26.2.1.1): for INVEPT and the
  * VM-entry checks. */
 bool vmx_eptp_valid(const struct cpu *c, u64 eptp);
+
+/* --- EPT in non-root operation (ept_gpa.c, SDM 29.3) ----------------------------------- */
+
+/* VM entry, once in non-root operation: take "enable EPT", the EPTP and the capability
+ * word for the guest, and with EPT and PAE paging the PDPTEs from the VMCS (27.3.2.4).
+ * Returns whether EPT is on. */
+bool vmx_ept_enter(struct cpu *c);
+/* The guest-physical seam (gpa.c) in non-root operation: `gpa` used as `use` for the
+ * access `w` to the address the access uses (*hpa), through EPT when it is on; *writable
+ * (final translations, may be NULL) is cleared when the TLB may not cache a write. An EPT
+ * violation or misconfiguration is a VM exit (reasons 48, 49), or false for an ACC_NOFAULT
+ * access. */
+bool vmx_ept_gpa(struct cpu *c, u64 gpa, enum gpa_use use, const struct gpa_why *w, u64 *hpa,
+                 bool *writable);
 
 /* --- Transitions (entry.c, exit.c) ---------------------------------------------------- */
 

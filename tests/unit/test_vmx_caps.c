@@ -14,7 +14,7 @@ static u64 rd(struct harness *h, u32 msr, bool *ok)
 
 /* Control bits whose behaviour is not implemented: never allowed-1. */
 #define PROC_UNIMPL (CPU_TPR_SHADOW | CPU_TERTIARY_CONTROLS)
-#define PROC2_UNIMPL (SEC_EPT | SEC_VPID | SEC_UNRESTRICTED_GUEST | SEC_VIRT_APIC_ACCESSES | \
+#define PROC2_UNIMPL (SEC_VPID | SEC_UNRESTRICTED_GUEST | SEC_VIRT_APIC_ACCESSES | \
                       SEC_VMFUNC | SEC_VMCS_SHADOWING | SEC_PML | SEC_EPT_VE | SEC_XSAVES)
 
 static void test_model(const char *model)
@@ -69,8 +69,13 @@ static void test_model(const char *model)
     CHECK(N("proc2.core2_none"), strcmp(model, "core2") != 0 || !has2, "offered");
     CHECK(N("proc2.unimplemented_not_offered"), !((p2 >> 32) & PROC2_UNIMPL) && (u32)p2 == 0,
           "%#llx", (unsigned long long)p2);
+    /* SDM A.10: IA32_VMX_EPT_VPID_CAP exists iff EPT or VPID can be enabled (EPT here:
+     * every model but core2; test_vmx_ept checks its value). */
+    bool ept = (p2 >> 32) & SEC_EPT;
+    CHECK(N("proc2.ept_offered_except_core2"), ept == (strcmp(model, "core2") != 0), "%#llx",
+          (unsigned long long)p2);
     rd(h, MSR_VMX_EPT_VPID_CAP, &ok);
-    CHECK(N("ept_vpid_cap.absent_without_ept_vpid"), !ok, "readable");
+    CHECK(N("ept_vpid_cap.exists_iff_ept_vpid"), ok == ept, "readable %d", ok);
     rd(h, MSR_VMX_VMFUNC, &ok);
     CHECK(N("vmfunc.absent"), !ok, "readable");
     rd(h, MSR_VMX_PROCBASED_CTLS3, &ok);

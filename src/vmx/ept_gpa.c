@@ -1,0 +1,82 @@
+/* EPT in VMX non-root operation (SDM Vol. 3C 29.3): the guest-physical seam (src/cpu/gpa.c)
+ * hands every guest paging-structure access and every final guest-physical address here.
+ * With "enable EPT" each goes through the EPT walker (ept.c), so translation is
+ * two-dimensional (29.3.2); an EPT violation or misconfiguration becomes a VM exit with its
+ * exit qualification and the guest-physical and guest-linear address fields (28.2.1,
+ * 29.3.3). The exit is a fault: the instruction has not completed (like a #PF, its earlier
+ * checks changed nothing), so guest RIP is its address. */
+#include "../cpu/cpumodel.h"
+#include "../cpu/sysreg.h"
+#include "ctls.h"
+
+bool vmx_ept_enter(struct cpu *c)
+{
+    struct vmx *v = c->vmx;
+    v->ept_on = vmx_proc2(c) & SEC_EPT;
+    v->ept = (struct ept_ctx){
+        .eptp = vmcs_get(c, VMCS_EPT_POINTER),
+        .cap = vmx_cap(c, MSR_VMX_EPT_VPID_CAP),
+        .maxphyaddr = cpu_phys_bits(c),
+    };
+    /* 27.3.2.4: with EPT, PAE paging takes its PDPTEs from the guest PDPTE fields. */
+    if (v->ept_on && paging_pae_legacy(c))
+        for (int k = 0; k < 4; k++)
+            c->pdpte[k] = vmcs_get(c, (enum vmcs_slot)(VMCS_GUEST_PDPTR0 + k));
+    return v->ept_on;
+}
+
+/* 28.2.1 Table 28-7 bit 12: the access belongs to an IRET that unblocked NMIs (or virtual
+ * NMIs); op_iret records that before its first access, while icount is still its own.
+ * Undefined (0 here) during event delivery. */
+static bool iret_unblocked(struct cpu *c)
+{
+    struct vmx *v = c->vmx;
+    return v->nmi_unblocked_by_iret && v->iret_icount == c->icount &&
+           !(v->tr.vectoring & INTR_INFO_VALID);
+}
+
+/* 29.3.3: violation (reason 48) or misconfiguration (49). The guest-linear address field
+ * is written when qualification bit 7 says it is valid (28.2.1), else 0; a
+ * misconfiguration has no qualification. During event delivery exit.c records the
+ * IDT-vectoring information (28.2.4). */
+static NORETURN void ept_exit(struct cpu *c, const struct ept_req *r, const struct ept_result *o)
+{
+    if (o->status == EPT_MISCONFIG) vmx_exit_full(c, VMX_EXIT_EPT_MISCONFIG, 0, 0, r->gpa);
+    u64 q = o->qual | (iret_unblocked(c) ? EPT_QUAL_NMI_UNBLOCK : 0);
+    vmx_exit_full(c, VMX_EXIT_EPT_VIOLATION, q, (q & EPT_QUAL_GLA_VALID) ? r->gla : 0, r->gpa);
+}
+
+bool vmx_ept_gpa(struct cpu *c, u64 gpa, enum gpa_use use, const struct gpa_why *w, u64 *hpa,
+                 bool *writable)
+{
+    struct vmx *v = c->vmx;
+    if (!v->ept_on) {
+        *hpa = gpa;
+        return true;
+    }
+    static const unsigned final_kind[4] = {
+        [ACC_READ] = EPT_READ, [ACC_WRITE] = EPT_WRITE, [ACC_EXEC] = EPT_FETCH, [3] = EPT_READ};
+    struct ept_req r = {
+        .gpa = gpa,
+        .gla = w->lin,
+        .kind = use == GPA_ENTRY_READ ? EPT_READ
+                : use == GPA_AD_WRITE ? EPT_WRITE
+                                      : final_kind[w->acc & 3],
+        .paging = use != GPA_FINAL,
+        .gla_valid = !w->pdpte_load,
+    };
+    struct ept_ctx x = v->ept;
+    /* A probe (tracing, diagnostics) must not change memory: no EPT A/D flags for it. */
+    if (w->acc & ACC_NOFAULT) x.eptp &= ~(u64)EPTP_AD;
+    struct ept_result o;
+    if (ept_translate(c->m, c, &x, &r, &o) != EPT_OK) {
+        if (w->acc & ACC_NOFAULT) return false;
+        ept_exit(c, &r, &o);
+    }
+    *hpa = o.hpa;
+    /* A TLB write entry only where EPT allows the write and, with A/D flags, this
+     * translation's dirty flag is set (29.3.5), so the first write walks and sets it. */
+    if (writable && (!(o.perm & EPTE_W) || ((x.eptp & EPTP_AD) && !(o.entry & EPTE_D))))
+        *writable = false;
+    return true;
+}
