@@ -10,7 +10,7 @@
 
 /* The controls whose behaviour Vanderpool implements (VM entry/exit and intercept code):
  * the upper bound of every allowed-1 bit. A control joins this list when it works.
- * VPID, unrestricted guest, VM functions, APIC virtualization, VMCS shadowing and PML wait
+ * Unrestricted guest, VM functions, APIC virtualization, VMCS shadowing and PML wait
  * for the memory-virtualization issue. */
 static const struct {
     u32 pin, proc, proc2, exit, entry;
@@ -24,7 +24,7 @@ static const struct {
             CPU_UNCOND_IO_EXITING | CPU_USE_IO_BITMAPS | CPU_MONITOR_TRAP_FLAG |
             CPU_USE_MSR_BITMAPS | CPU_MONITOR_EXITING | CPU_PAUSE_EXITING |
             CPU_SECONDARY_CONTROLS,
-    .proc2 = SEC_EPT | SEC_DESC_TABLE_EXITING | SEC_RDTSCP | SEC_WBINVD_EXITING |
+    .proc2 = SEC_EPT | SEC_DESC_TABLE_EXITING | SEC_RDTSCP | SEC_VPID | SEC_WBINVD_EXITING |
              SEC_RDRAND_EXITING | SEC_INVPCID | SEC_RDSEED_EXITING,
     .exit = EXIT_SAVE_DEBUG_CONTROLS | EXIT_HOST_ADDR_SPACE_SIZE | EXIT_ACK_INTR_ON_EXIT |
             EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
@@ -39,10 +39,13 @@ static const struct {
             (7ull << VMX_MISC_MSR_LIST_SHIFT) | VMX_MISC_VMWRITE_ANY,
     /* EPT (ept.c, ept_gpa.c): execute-only, 4- and 5-level walks, UC and WB, 2 MiB and
      * 1 GiB pages, A/D flags, INVEPT single-context and all-context (SDM A.10). Not yet:
-     * advanced exit information (bit 22), supervisor shadow-stack control, VPID. */
+     * advanced exit information (bit 22), supervisor shadow-stack control. VPID: INVVPID
+     * with all four types (vmxinv.c); the TLB is not tagged yet, so every transition
+     * flushes it, which the SDM always allows (29.4.3). */
     .ept_vpid = EPT_CAP_EXEC_ONLY | EPT_CAP_PWL4 | EPT_CAP_PWL5 | EPT_CAP_UC | EPT_CAP_WB |
                 EPT_CAP_2M | EPT_CAP_1G | EPT_CAP_AD | EPT_CAP_INVEPT | EPT_CAP_INVEPT_SINGLE |
-                EPT_CAP_INVEPT_ALL,
+                EPT_CAP_INVEPT_ALL | VPID_CAP_INVVPID | VPID_CAP_INVVPID_ADDR |
+                VPID_CAP_INVVPID_SINGLE | VPID_CAP_INVVPID_ALL | VPID_CAP_INVVPID_SINGLE_NONGLOBAL,
     .vmfunc = 0,
 };
 
@@ -148,7 +151,9 @@ static bool cap_value(const struct cpu *c, u32 index, u64 *v)
         *v = (u64)o.proc2 << 32;
         return o.proc & CPU_SECONDARY_CONTROLS;
     case MSR_VMX_EPT_VPID_CAP: /* exists if EPT or VPID can be enabled (SDM A.10) */
-        *v = k->ept_vpid & implemented.ept_vpid;
+        /* The EPT bits (31:0) only with EPT, the INVVPID bits (63:32) only with VPID. */
+        *v = k->ept_vpid & implemented.ept_vpid & ((o.proc2 & SEC_EPT ? 0xffffffffull : 0) |
+                                                   (o.proc2 & SEC_VPID ? ~0ull << 32 : 0));
         return o.proc2 & (SEC_EPT | SEC_VPID);
     case MSR_VMX_VMFUNC: /* SDM A.11 */
         *v = k->vmfunc & implemented.vmfunc;

@@ -1,6 +1,6 @@
-/* INVEPT, INVVPID (SDM Vol. 3 31.3) and VMFUNC (SDM 26.5.6): offered only with EPT, VPID
- * and VM functions, which wait for the memory-virtualization issue; until then they raise
- * #UD. The operand checks are complete so that offering the features is a table change. */
+/* INVEPT, INVVPID (SDM Vol. 3 31.3) and VMFUNC (SDM 26.5.6): each #UD unless EPT, VPID or
+ * VM functions are offered (caps.c). The soft TLB is not tagged yet (every VM entry and
+ * exit flushes it, 29.4.3), so it holds only the current context's translations. */
 #include "../cpu/cpumodel.h"
 #include "caps.h"
 #include "ept.h"
@@ -64,7 +64,9 @@ void vmx_insn_invept(struct cpu *c, const struct insn *i)
 }
 
 /* SDM 31.3 INVVPID: types 0 (individual address), 1 (single context), 2 (all contexts),
- * 3 (single context retaining globals). */
+ * 3 (single context retaining globals), as IA32_VMX_EPT_VPID_CAP bits 40-43 offer them;
+ * descriptor: VPID in bits 15:0, bits 63:16 reserved, linear address in bits 127:64. No
+ * current VMCS is needed: its VMfails are then VMfailInvalid (vmx_fail). */
 void vmx_insn_invvpid(struct cpu *c, const struct insn *i)
 {
     u64 cap = vmx_cap(c, MSR_VMX_EPT_VPID_CAP);
@@ -83,7 +85,14 @@ void vmx_insn_invvpid(struct cpu *c, const struct insn *i)
         vmx_fail(c, VMERR_INVEPT_INVVPID_OPERAND);
         return;
     }
-    tlb_flush_all(c);
+    /* INVVPID runs in root operation, whose TLB holds VPID 0's translations only, so
+     * nothing tagged with the operand's VPID is cached; invalidating more than asked is
+     * always allowed (29.4.3.3). Type 0 drops that page, as INVLPG does; the others drop
+     * everything. The tagged TLB will make these exact. */
+    if (type == 0)
+        tlb_flush_page(c, d[1]);
+    else
+        tlb_flush_all(c);
     vmx_succeed(c);
 }
 

@@ -33,7 +33,8 @@ struct acase {
 static const struct acase cases[] = {
     /* 27.2.1.1 */
     {"ctl.proc.reserved", 7, 0, {{PROC, BIT(21), 0}}}, /* use TPR shadow: not offered */
-    {"ctl.proc2.reserved", 7, 0, {{PROC, CPU_SECONDARY_CONTROLS, 0}, {VMCS_SECONDARY_VM_EXEC_CONTROL, SEC_VPID, 0}}},
+    {"ctl.proc2.reserved", 7, 0, {{PROC, CPU_SECONDARY_CONTROLS, 0}, {VMCS_SECONDARY_VM_EXEC_CONTROL, SEC_VMCS_SHADOWING, 0}}},
+    {"ctl.vpid.nonzero", 7, 0, {{PROC, CPU_SECONDARY_CONTROLS, 0}, {VMCS_SECONDARY_VM_EXEC_CONTROL, SEC_VPID, 0}, {VMCS_VIRTUAL_PROCESSOR_ID, 0, ALL}}},
     {"ctl.ept.eptp", 7, 0, {{PROC, CPU_SECONDARY_CONTROLS, 0}, {VMCS_SECONDARY_VM_EXEC_CONTROL, SEC_EPT, 0}, {VMCS_EPT_POINTER, SCRATCH | 6, ALL}}}, /* walk length 1 */
     {"ctl.io_bitmap.address", 7, 0, {{PROC, CPU_USE_IO_BITMAPS, 0}, {VMCS_IO_BITMAP_A, 0x1001, ALL}}},
     {"ctl.vnmi.nmi_exiting", 7, 0, {{PIN, PIN_VIRTUAL_NMIS, 0}}},
