@@ -4,7 +4,10 @@
  * with the exact qualification, guest-physical and guest-linear addresses; a guest
  * paging-structure access through a missing EPT entry has bit 8 clear; misconfigurations
  * exit 49; EPT A/D flags (guest paging-structure accesses count as writes); 5-level EPT on
- * icelake; INVEPT; and IA32_VMX_EPT_VPID_CAP per model, with `-ept`. */
+ * icelake; INVEPT; qualification bit 12 for an IRET that unblocked (virtual) NMIs;
+ * IDT-vectoring information for a violation during event delivery; a PAE guest's PDPTEs
+ * (from the VMCS at entry, through EPT as reads on MOV CR3); and IA32_VMX_EPT_VPID_CAP per
+ * model, with `-ept`. */
 #include "vmx_guest.h"
 
 /* EPT tables: PML5 (icelake), PML4, PDPT, PD, and a PT for guest-physical 4-6 MiB. */
@@ -317,6 +320,208 @@ static void test_invept(void)
     harness_free(h);
 }
 
+/* Pages of the 4 KiB-mapped region used below: an IRET frame, a guest IDT, a handler
+ * stack, and a PAE guest's page directories and PDPT. */
+#define IRET_STACK (DATA + 0x10000)
+#define GUEST_IDT (DATA + 0x11000)
+#define HSTACK_PAGE (DATA + 0x12000)
+#define PAE_PD_A (DATA + 0x14000)
+#define PAE_PDPT (DATA + 0x15000)
+#define PAE_PD_B (DATA + 0x16000)
+#define PTE_OF(pa) ((unsigned)(((pa)-DATA) >> 12))
+#define MOV_ESP(a) 0xbc, (u8)(a), (u8)((a) >> 8), (u8)((a) >> 16), (u8)((a) >> 24)
+
+/* Bit 12 of the EPT-violation qualification, "NMI unblocking due to IRET" (SDM 28.2.1
+ * Table 28-7, 28.2.3): set when the violating access belongs to an IRET that unblocked
+ * NMIs (NMI exiting 0) or virtual NMIs (virtual NMIs 1). IRET unblocks even though it
+ * faults (26.3), so the saved interruptibility shows no blocking. The IRET reads its
+ * frame from a stack page that is not present in EPT. */
+static void iret_case(const char *name, u32 pin, u32 intr, bool want_bit12)
+{
+    static const u8 g[] = {MOV_ESP(IRET_STACK), 0x48, 0xcf}; /* mov esp; iretq */
+    char n[96];
+    struct harness *h = ept_guest("skylake", g, sizeof g, EPTP4);
+    struct cpu *c = h->c;
+    vmcs_set(c, VMCS_PIN_BASED_VM_EXEC_CONTROL, vmcs_get(c, VMCS_PIN_BASED_VM_EXEC_CONTROL) | pin);
+    vmcs_set(c, VMCS_GUEST_INTERRUPTIBILITY_INFO, intr);
+    pte(h, PTE_OF(IRET_STACK), IRET_STACK | WB); /* not present */
+    expect_exit(name, h, VMX_EXIT_EPT_VIOLATION,
+                EPT_QUAL_READ | Q_FINAL | (want_bit12 ? EPT_QUAL_NMI_UNBLOCK : 0), IRET_STACK,
+                IRET_STACK, GUEST_CODE + 5);
+    snprintf(n, sizeof n, "%s.nmi_blocking_saved_clear", name);
+    CHECK_EQ(n, vmcs_get(c, VMCS_GUEST_INTERRUPTIBILITY_INFO) & INTR_BLOCK_NMI, 0);
+    harness_free(h);
+}
+
+static void test_iret_nmi_unblocking(void)
+{
+    iret_case("iret_nmi.virtual_nmis", PIN_NMI_EXITING | PIN_VIRTUAL_NMIS, INTR_BLOCK_NMI, true);
+    iret_case("iret_nmi.no_nmi_exiting", 0, INTR_BLOCK_NMI, true);
+    /* Nothing blocked: the IRET unblocked nothing. */
+    iret_case("iret_nmi.virtual_not_blocked", PIN_NMI_EXITING | PIN_VIRTUAL_NMIS, 0, false);
+
+    /* A violation by the instruction after an IRET that unblocked virtual NMIs is not
+     * the IRET's: bit 12 clear. The IRET returns to a load from a page not in EPT. */
+    static const u8 g[] = {MOV_ESP(IRET_STACK + 0x100), 0x48, 0xcf, LOAD(DATA + 0x13008)};
+    struct harness *h = ept_guest("skylake", g, sizeof g, EPTP4);
+    struct cpu *c = h->c;
+    vmcs_set(c, VMCS_PIN_BASED_VM_EXEC_CONTROL,
+             vmcs_get(c, VMCS_PIN_BASED_VM_EXEC_CONTROL) | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS);
+    vmcs_set(c, VMCS_GUEST_INTERRUPTIBILITY_INFO, INTR_BLOCK_NMI);
+    const u64 frame[5] = {GUEST_CODE + 7, H_CODE64, FL_FIXED1, IRET_STACK + 0x800, H_DATA32};
+    phys_copy_in(h->m, IRET_STACK + 0x100, frame, sizeof frame);
+    pte(h, PTE_OF(DATA + 0x13000), (DATA + 0x13000) | WB); /* not present */
+    expect_exit("iret_nmi.next_instruction", h, VMX_EXIT_EPT_VIOLATION, EPT_QUAL_READ | Q_FINAL,
+                DATA + 0x13008, DATA + 0x13008, GUEST_CODE + 7);
+    harness_free(h);
+}
+
+/* A 64-bit interrupt gate for `vec` in the guest IDT to `target`. */
+static void idt_gate(struct harness *h, unsigned vec, u64 target)
+{
+    wr64(h, GUEST_IDT + 16 * vec,
+         (target & 0xffff) | (u64)H_CODE64 << 16 | 0x8eull << 40 | ((target >> 16) & 0xffff) << 48);
+    wr64(h, GUEST_IDT + 16 * vec + 8, target >> 32);
+}
+
+/* An EPT violation during event delivery (SDM 28.2.4): the IDT-vectoring information
+ * describes the event being delivered (and its error code; for a software exception the
+ * VM-exit instruction length, 28.2.5), the exit interruption information is invalid, and
+ * guest RIP is the instruction the event belongs to. */
+static struct harness *delivery_guest(const u8 *g, size_t n)
+{
+    struct harness *h = ept_guest("skylake", g, n, EPTP4);
+    vmcs_set(h->c, VMCS_GUEST_IDTR_BASE, GUEST_IDT);
+    vmcs_set(h->c, VMCS_GUEST_IDTR_LIMIT, 0xfff);
+    h->c->stop_on_exception = false; /* guest exceptions go through the executor's delivery */
+    return h;
+}
+
+static void check_vectoring(const char *name, struct harness *h, u32 info, u32 err)
+{
+    char n[96];
+    snprintf(n, sizeof n, "%s.idt_vectoring_info", name);
+    CHECK_EQ(n, vmcs_get(h->c, VMCS_IDT_VECTORING_INFO_FIELD), info);
+    if (info & INTR_INFO_ERRCODE) {
+        snprintf(n, sizeof n, "%s.idt_vectoring_error", name);
+        CHECK_EQ(n, vmcs_get(h->c, VMCS_IDT_VECTORING_ERROR_CODE), err);
+    }
+    snprintf(n, sizeof n, "%s.exit_intr_info_invalid", name);
+    CHECK_EQ(n, vmcs_get(h->c, VMCS_VM_EXIT_INTR_INFO) & INTR_INFO_VALID, 0);
+}
+
+static void test_delivery(void)
+{
+    /* #UD: the IDT itself is not present in EPT; the gate read violates. */
+    static const u8 ud[] = {0x0f, 0x0b};
+    struct harness *h = delivery_guest(ud, sizeof ud);
+    pte(h, PTE_OF(GUEST_IDT), GUEST_IDT | WB);
+    expect_exit("delivery.ud_idt", h, VMX_EXIT_EPT_VIOLATION, EPT_QUAL_READ | Q_FINAL,
+                GUEST_IDT + 16 * 6, GUEST_IDT + 16 * 6, GUEST_CODE);
+    check_vectoring("delivery.ud_idt", h, INTR_INFO_VALID | 3u << 8 | 6, 0);
+    harness_free(h);
+
+    /* INT3, a software exception: instruction length 1. */
+    static const u8 bp[] = {0xcc};
+    h = delivery_guest(bp, sizeof bp);
+    pte(h, PTE_OF(GUEST_IDT), GUEST_IDT | WB);
+    expect_exit("delivery.int3_idt", h, VMX_EXIT_EPT_VIOLATION, EPT_QUAL_READ | Q_FINAL,
+                GUEST_IDT + 16 * 3, GUEST_IDT + 16 * 3, GUEST_CODE);
+    check_vectoring("delivery.int3_idt", h, INTR_INFO_VALID | 6u << 8 | 3, 0);
+    CHECK_EQ("delivery.int3_idt.insn_len", vmcs_get(h->c, VMCS_VM_EXIT_INSTRUCTION_LEN), 1);
+    harness_free(h);
+
+    /* #GP(0) from a non-canonical load: the gate is there, the stack the frame goes to
+     * is not present in EPT; the push violates (a write), error code 0. */
+    static const u8 gp[] = {
+        MOV_ESP(HSTACK_PAGE + 0x1000), 0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x48, 0x8b, 0x00};
+    h = delivery_guest(gp, sizeof gp);
+    idt_gate(h, 13, GUEST_CODE + 0x100);
+    pte(h, PTE_OF(HSTACK_PAGE), HSTACK_PAGE | WB);
+    int r = host_enter(h, true);
+    CHECK_EQ("delivery.gp_stack.run", r, -1);
+    CHECK_EQ("delivery.gp_stack.reason", exit_reason(h), VMX_EXIT_EPT_VIOLATION);
+    CHECK_EQ("delivery.gp_stack.qual", exit_qual(h), EPT_QUAL_WRITE | Q_FINAL);
+    CHECK_EQ("delivery.gp_stack.rip", grip(h), GUEST_CODE + 15);
+    u64 gpa = vmcs_get(h->c, VMCS_GUEST_PHYSICAL_ADDRESS);
+    CHECK("delivery.gp_stack.gpa_in_frame",
+          gpa >= HSTACK_PAGE + 0x1000 - 40 && gpa < HSTACK_PAGE + 0x1000, "0x%llx",
+          (unsigned long long)gpa);
+    CHECK_EQ("delivery.gp_stack.gla", vmcs_get(h->c, VMCS_GUEST_LINEAR_ADDRESS), gpa);
+    check_vectoring("delivery.gp_stack", h, INTR_INFO_VALID | INTR_INFO_ERRCODE | 3u << 8 | 13, 0);
+    harness_free(h);
+}
+
+/* A PAE guest under EPT (SDM 27.3.2.4): VM entry loads the PDPTEs from the guest PDPTE
+ * fields, not from the PDPT CR3 points to; MOV to CR3 then loads them from guest memory
+ * through EPT (29.3.3.2: as reads, also with EPT A/D, so a read-only EPT page suffices
+ * and its dirty flag stays clear; a missing one violates with bits 7 and 8 clear). The
+ * VMCS's PDPTE maps linear 2 MiB to 2 MiB, the PDPT in memory maps it to 6 MiB. */
+static struct harness *pae_guest(u64 eptp)
+{
+    /* clang-format off */
+    static const u8 g[] = {0x8b, 0x1d, 0x10, 0x00, 0x20, 0x00, /* mov ebx, [0x200010] */
+                           0xb8, (u8)PAE_PDPT, (u8)(PAE_PDPT >> 8), (u8)(PAE_PDPT >> 16),
+                           (u8)(PAE_PDPT >> 24),               /* mov eax, PAE_PDPT */
+                           0x0f, 0x22, 0xd8,                   /* mov cr3, eax */
+                           0x8b, 0x0d, 0x10, 0x00, 0x20, 0x00}; /* mov ecx, [0x200010] */
+    /* clang-format on */
+    struct harness *h = ept_guest("skylake", g, sizeof g, eptp);
+    struct cpu *c = h->c;
+    vmcs_set(c, VMCS_VM_ENTRY_CONTROLS,
+             vmcs_get(c, VMCS_VM_ENTRY_CONTROLS) & ~(u64)ENTRY_IA32E_MODE);
+    /* The guest's MOV to CR3 must not exit (TRUE controls allow clearing it). */
+    vmcs_set(c, VMCS_CPU_BASED_VM_EXEC_CONTROL,
+             vmcs_get(c, VMCS_CPU_BASED_VM_EXEC_CONTROL) &
+                 ~(u64)(CPU_CR3_LOAD_EXITING | CPU_CR3_STORE_EXITING));
+    vmcs_set(c, VMCS_GUEST_IA32_EFER, 0);
+    vmcs_set(c, VMCS_GUEST_CS_SELECTOR, H_CODE32);
+    vmcs_set(c, VMCS_GUEST_CS_AR_BYTES, 0xc09b);
+    vmcs_set(c, VMCS_GUEST_CR3, PAE_PDPT);
+    vmcs_set(c, VMCS_GUEST_PDPTR0, PAE_PD_A | 1);
+    vmcs_set(c, VMCS_GUEST_PDPTR1, 0);
+    vmcs_set(c, VMCS_GUEST_PDPTR2, 0);
+    vmcs_set(c, VMCS_GUEST_PDPTR3, 0);
+    wr64(h, PAE_PD_A, 0x83);
+    wr64(h, PAE_PD_A + 8, 0x200000 | 0x83);
+    wr64(h, PAE_PDPT, PAE_PD_B | 1);
+    wr64(h, PAE_PD_B, 0x83);
+    wr64(h, PAE_PD_B + 8, 0x600000 | 0x83);
+    wr64(h, 0x200010, 0x1111);
+    wr64(h, 0x600010, 0x6666);
+    return h;
+}
+
+static void test_pae_pdptes(void)
+{
+    struct harness *h = pae_guest(EPTP4);
+    expect_exit("pae", h, VMX_EXIT_HLT, 0, 0, 0, GUEST_CODE + 20);
+    CHECK_EQ("pae.entry_pdptes_from_vmcs", h->c->r[RBX], 0x1111);
+    CHECK_EQ("pae.mov_cr3_pdptes_from_memory", h->c->r[RCX], 0x6666);
+    harness_free(h);
+
+    /* EPT A/D on and the PDPT read-only in EPT: MOV CR3 reads it, no violation, A only. */
+    h = pae_guest(EPTP4 | EPTP_AD);
+    pte(h, PTE_OF(PAE_PDPT), PAE_PDPT | WB | EPTE_R);
+    expect_exit("pae.ad_read_only_pdpt", h, VMX_EXIT_HLT, 0, 0, 0, GUEST_CODE + 20);
+    CHECK_EQ("pae.ad_read_only_pdpt.value", h->c->r[RCX], 0x6666);
+    CHECK_EQ("pae.ad_pdpte_load_is_read",
+             rd64(h, EPT_PT + 8 * PTE_OF(PAE_PDPT)) & (EPTE_A | EPTE_D), EPTE_A);
+    harness_free(h);
+
+    /* The PDPT not present in EPT: VM entry does not read it; MOV CR3 violates. */
+    h = pae_guest(EPTP4);
+    pte(h, PTE_OF(PAE_PDPT), PAE_PDPT | WB);
+    int r = host_enter(h, true);
+    CHECK_EQ("pae.pdpt_not_present.run", r, -1);
+    CHECK_EQ("pae.pdpt_not_present.reason", exit_reason(h), VMX_EXIT_EPT_VIOLATION);
+    CHECK_EQ("pae.pdpt_not_present.rip", grip(h), GUEST_CODE + 11);
+    CHECK_EQ("pae.pdpt_not_present.qual", exit_qual(h), EPT_QUAL_READ);
+    CHECK_EQ("pae.pdpt_not_present.gpa", vmcs_get(h->c, VMCS_GUEST_PHYSICAL_ADDRESS), PAE_PDPT);
+    CHECK_EQ("pae.pdpt_not_present.entry_value", h->c->r[RBX], 0x1111);
+    harness_free(h);
+}
+
 /* IA32_VMX_EPT_VPID_CAP as offered (the model's value cut to what is implemented: no
  * advanced exit information yet). Real parts: Westmere 0x00000f0106114141, Skylake
  * 0x00000f0106734141; Ice Lake adds bit 7 (page-walk length 5). With -ept the MSR stays
@@ -364,6 +569,9 @@ int main(void)
     test_large_pages();
     test_five_level();
     test_invept();
+    test_iret_nmi_unblocking();
+    test_delivery();
+    test_pae_pdptes();
     test_caps();
     return check_exit();
 }
