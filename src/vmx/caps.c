@@ -10,7 +10,7 @@
 
 /* The controls whose behaviour Vanderpool implements (VM entry/exit and intercept code):
  * the upper bound of every allowed-1 bit. A control joins this list when it works.
- * Unrestricted guest, VM functions, APIC virtualization, VMCS shadowing and PML wait
+ * VM functions, APIC virtualization, VMCS shadowing and PML wait
  * for the memory-virtualization issue. */
 static const struct {
     u32 pin, proc, proc2, exit, entry;
@@ -25,7 +25,8 @@ static const struct {
             CPU_USE_MSR_BITMAPS | CPU_MONITOR_EXITING | CPU_PAUSE_EXITING |
             CPU_SECONDARY_CONTROLS,
     .proc2 = SEC_EPT | SEC_DESC_TABLE_EXITING | SEC_RDTSCP | SEC_VPID | SEC_WBINVD_EXITING |
-             SEC_RDRAND_EXITING | SEC_INVPCID | SEC_RDSEED_EXITING,
+             SEC_RDRAND_EXITING | SEC_INVPCID | SEC_RDSEED_EXITING |
+             SEC_UNRESTRICTED_GUEST, /* real and unpaged guests under EPT (SDM 25.6.2) */
     .exit = EXIT_SAVE_DEBUG_CONTROLS | EXIT_HOST_ADDR_SPACE_SIZE | EXIT_ACK_INTR_ON_EXIT |
             EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
             EXIT_SAVE_PREEMPTION_TIMER,
@@ -95,6 +96,10 @@ static bool offer_of(const struct cpu *c, struct offer *o)
         o->exit &= ~(u32)EXIT_SAVE_PREEMPTION_TIMER;
         o->misc &= ~(u32)VMX_MISC_TIMER_RATE_MASK;
     }
+    /* Unrestricted guest needs EPT (27.2.1.1) and MISC[5], which every processor that
+     * supports it reports (SDM A.6). */
+    if (!(o->proc2 & SEC_EPT) || !(o->misc & VMX_MISC_STORE_LMA))
+        o->proc2 &= ~(u32)SEC_UNRESTRICTED_GUEST;
     if (!(o->proc & CPU_SECONDARY_CONTROLS)) o->proc2 = 0;
     return true;
 }

@@ -105,7 +105,9 @@
     X(g_data_type,       "guest.data.type",             "27.3.1.2", CK_GUEST, 0, NONE) \
     X(g_seg_s,           "guest.seg.s",                 "27.3.1.2", CK_GUEST, 0, NONE) \
     X(g_cs_dpl,          "guest.cs.dpl",                "27.3.1.2", CK_GUEST, 0, NONE) \
+    X(g_cs_dpl_data,     "guest.cs.dpl_data_type",      "27.3.1.2", CK_GUEST, 0, SEC_UNRESTRICTED_GUEST) \
     X(g_ss_dpl,          "guest.ss.dpl",                "27.3.1.2", CK_GUEST, 0, NONE) \
+    X(g_ss_dpl_real,     "guest.ss.dpl_real_mode",      "27.3.1.2", CK_GUEST, 0, SEC_UNRESTRICTED_GUEST) \
     X(g_data_dpl,        "guest.data.dpl",              "27.3.1.2", CK_GUEST, 0, NONE) \
     X(g_seg_p,           "guest.seg.p",                 "27.3.1.2", CK_GUEST, 0, NONE) \
     X(g_seg_reserved,    "guest.seg.reserved",          "27.3.1.2", CK_GUEST, 0, NONE) \

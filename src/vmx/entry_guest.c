@@ -190,18 +190,27 @@ bool ck_g_cs_dpl(struct echk *x)
 {
     if (x->v86) return true;
     unsigned t = type_of(x, SEG_CS), d = dpl_of(x, SEG_CS), ssd = dpl_of(x, SEG_SS);
-    bool ok = t == 3 ? d == 0 : (t == 9 || t == 11) ? d == ssd : (t == 13 || t == 15) ? d <= ssd : true;
+    bool ok = (t == 9 || t == 11) ? d == ssd : (t == 13 || t == 15) ? d <= ssd : true;
     return ok || echk_bad(x, "cs ar=%#x ss ar=%#x", x->ar[SEG_CS], x->ar[SEG_SS]);
+}
+/* CS of type 3 (only with unrestricted guest, ck_g_cs_type) must have DPL 0. */
+bool ck_g_cs_dpl_data(struct echk *x)
+{
+    return x->v86 || type_of(x, SEG_CS) != 3 || dpl_of(x, SEG_CS) == 0 ||
+           echk_bad(x, "cs ar=%#x", x->ar[SEG_CS]);
 }
 bool ck_g_ss_dpl(struct echk *x)
 {
-    if (x->v86) return true;
-    unsigned d = dpl_of(x, SEG_SS);
-    if (!x->unrestricted && d != (sel_of(x, SEG_SS) & 3u))
-        return echk_bad(x, "ss sel=%#x ar=%#x", sel_of(x, SEG_SS), x->ar[SEG_SS]);
-    if ((type_of(x, SEG_CS) == 3 || !(x->cr0 & CR0_PE)) && d != 0)
-        return echk_bad(x, "ss ar=%#x cs ar=%#x cr0=%#llx", x->ar[SEG_SS], x->ar[SEG_CS], LL(x->cr0));
-    return true;
+    if (x->v86 || x->unrestricted) return true;
+    return dpl_of(x, SEG_SS) == (sel_of(x, SEG_SS) & 3u) ||
+           echk_bad(x, "ss sel=%#x ar=%#x", sel_of(x, SEG_SS), x->ar[SEG_SS]);
+}
+/* SS.DPL 0 with CS type 3 or CR0.PE = 0: both need unrestricted guest, as the checks on
+ * CS type and CR0 come first. */
+bool ck_g_ss_dpl_real(struct echk *x)
+{
+    if (x->v86 || (type_of(x, SEG_CS) != 3 && (x->cr0 & CR0_PE)) || dpl_of(x, SEG_SS) == 0) return true;
+    return echk_bad(x, "ss ar=%#x cs ar=%#x cr0=%#llx", x->ar[SEG_SS], x->ar[SEG_CS], LL(x->cr0));
 }
 bool ck_g_data_dpl(struct echk *x)
 {
