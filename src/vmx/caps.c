@@ -10,7 +10,7 @@
 
 /* The controls whose behaviour Vanderpool implements (VM entry/exit and intercept code):
  * the upper bound of every allowed-1 bit. A control joins this list when it works.
- * VM functions, APIC virtualization, VMCS shadowing and PML wait
+ * APIC virtualization, VMCS shadowing and PML wait
  * for the memory-virtualization issue. */
 static const struct {
     u32 pin, proc, proc2, exit, entry;
@@ -26,6 +26,7 @@ static const struct {
             CPU_SECONDARY_CONTROLS,
     .proc2 = SEC_EPT | SEC_DESC_TABLE_EXITING | SEC_RDTSCP | SEC_VPID | SEC_WBINVD_EXITING |
              SEC_RDRAND_EXITING | SEC_INVPCID | SEC_RDSEED_EXITING |
+             SEC_VMFUNC | SEC_EPT_VE | /* EPTP switching (vmxinv.c), #VE (ept_gpa.c), 26.5.6-7 */
              SEC_UNRESTRICTED_GUEST, /* real and unpaged guests under EPT (SDM 25.6.2) */
     .exit = EXIT_SAVE_DEBUG_CONTROLS | EXIT_HOST_ADDR_SPACE_SIZE | EXIT_ACK_INTR_ON_EXIT |
             EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
@@ -47,8 +48,10 @@ static const struct {
                 EPT_CAP_2M | EPT_CAP_1G | EPT_CAP_AD | EPT_CAP_INVEPT | EPT_CAP_INVEPT_SINGLE |
                 EPT_CAP_INVEPT_ALL | VPID_CAP_INVVPID | VPID_CAP_INVVPID_ADDR |
                 VPID_CAP_INVVPID_SINGLE | VPID_CAP_INVVPID_ALL | VPID_CAP_INVVPID_SINGLE_NONGLOBAL,
-    .vmfunc = 0,
+    .vmfunc = VMFUNC_EPTP_SWITCHING_BIT, /* function 0 (SDM 26.5.6.3, A.11) */
 };
+
+u64 vmx_vmfunc_implemented(void) { return implemented.vmfunc; }
 
 /* IA32_VMX_BASIC[63:32] bits that -cpu can switch (word FW_VMX_BASIC_HI). */
 #define BASIC_HI_INOUT ((u32)(VMX_BASIC_INOUT >> 32))
@@ -100,6 +103,9 @@ static bool offer_of(const struct cpu *c, struct offer *o)
      * supports it reports (SDM A.6). */
     if (!(o->proc2 & SEC_EPT) || !(o->misc & VMX_MISC_STORE_LMA))
         o->proc2 &= ~(u32)SEC_UNRESTRICTED_GUEST;
+    /* EPTP switching, the only VM function, needs EPT (27.2.1.1); #VE converts EPT
+     * violations (26.5.7): neither without EPT. */
+    if (!(o->proc2 & SEC_EPT)) o->proc2 &= ~(u32)(SEC_VMFUNC | SEC_EPT_VE);
     if (!(o->proc & CPU_SECONDARY_CONTROLS)) o->proc2 = 0;
     return true;
 }

@@ -110,6 +110,9 @@ enum {
 #define VPID_CAP_INVVPID_ALL BIT(42)
 #define VPID_CAP_INVVPID_SINGLE_NONGLOBAL BIT(43)
 
+/* IA32_VMX_VMFUNC and the VM-function controls (SDM 25.6.14, A.11): function 0. */
+#define VMFUNC_EPTP_SWITCHING_BIT BIT(0)
+
 /* What a real part reports: allowed-1 masks of each control word (default1 bits are
  * added by caps.c), and the other capability words. */
 struct vmx_caps {
@@ -142,5 +145,7 @@ const struct vmx_switch *vmx_switches(size_t *count);
 /* words[FW_VMX_*] of a model's table (NULL: none) cut to what is implemented, or of
  * everything implemented (k = NULL, all = true). Other words are left alone. */
 void vmx_caps_words(const struct vmx_caps *k, bool all, u32 *words);
+/* The VM functions Vanderpool implements (IA32_VMX_VMFUNC's upper bound). */
+u64 vmx_vmfunc_implemented(void);
 
 #endif

@@ -35,6 +35,29 @@ static bool iret_unblocked(struct cpu *c)
            !(v->tr.vectoring & INTR_INFO_VALID);
 }
 
+/* 26.5.7: with "EPT-violation #VE", a violation whose entry (the leaf, or the not-present
+ * entry) has suppress #VE (bit 63) clear is convertible; it becomes a virtualization
+ * exception when CR0.PE = 1, no event is being delivered through the IDT and the 32 bits at
+ * offset 4 of the information area are 0. The processor writes the area (exit reason 48,
+ * FFFFFFFFH at offset 4 so that the next convertible violation exits, exit qualification,
+ * guest-linear and guest-physical addresses, EPTP index) and raises #VE: vector 20, a
+ * fault without error code, which the exception bitmap may turn into a VM exit (26.2).
+ * Returns when the violation is to exit. */
+static void ept_ve(struct cpu *c, const struct ept_req *r, const struct ept_result *o, u64 q, u64 gla)
+{
+    if ((o->entry & EPTE_SUPPRESS_VE) || !(c->cr0 & CR0_PE) || (c->vmx->tr.vectoring & INTR_INFO_VALID))
+        return;
+    u64 a = vmcs_get(c, VMCS_VE_INFORMATION_ADDRESS);
+    if (phys_read(c->m, c, a + 4, 4) != 0) return;
+    phys_write(c->m, c, a, 4, VMX_EXIT_EPT_VIOLATION);
+    phys_write(c->m, c, a + 4, 4, 0xffffffffu);
+    phys_write(c->m, c, a + 8, 8, q);
+    phys_write(c->m, c, a + 16, 8, gla);
+    phys_write(c->m, c, a + 24, 8, r->gpa);
+    phys_write(c->m, c, a + 32, 2, vmcs_get(c, VMCS_EPTP_INDEX));
+    cpu_raise(c, EXC_VE, NO_ERRCODE);
+}
+
 /* 29.3.3: violation (reason 48) or misconfiguration (49). The guest-linear address field
  * is written when qualification bit 7 says it is valid (28.2.1), else 0; a
  * misconfiguration has no qualification. During event delivery exit.c records the
@@ -43,7 +66,9 @@ static NORETURN void ept_exit(struct cpu *c, const struct ept_req *r, const stru
 {
     if (o->status == EPT_MISCONFIG) vmx_exit_full(c, VMX_EXIT_EPT_MISCONFIG, 0, 0, r->gpa);
     u64 q = o->qual | (iret_unblocked(c) ? EPT_QUAL_NMI_UNBLOCK : 0);
-    vmx_exit_full(c, VMX_EXIT_EPT_VIOLATION, q, (q & EPT_QUAL_GLA_VALID) ? r->gla : 0, r->gpa);
+    u64 gla = (q & EPT_QUAL_GLA_VALID) ? r->gla : 0;
+    if (vmx_proc2(c) & SEC_EPT_VE) ept_ve(c, r, o, q, gla);
+    vmx_exit_full(c, VMX_EXIT_EPT_VIOLATION, q, gla, r->gpa);
 }
 
 bool vmx_ept_gpa(struct cpu *c, u64 gpa, enum gpa_use use, const struct gpa_why *w, u64 *hpa,

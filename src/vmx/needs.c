@@ -23,7 +23,7 @@ void vmx_allowed_implemented(struct vmx_allowed *a)
                               .exit = w[FW_VMX_EXIT],
                               .entry = w[FW_VMX_ENTRY]};
     if (a->proc & CPU_SECONDARY_CONTROLS) a->proc2 = w[FW_VMX_PROC2];
-    /* No VM function is implemented (caps.c): EPTP switching waits for EPT. */
+    if (a->proc2 & SEC_VMFUNC) a->vmfunc = vmx_vmfunc_implemented();
 }
 
 bool vmx_need_met(const struct vmx_allowed *a, enum vmx_need n)

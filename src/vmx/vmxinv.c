@@ -96,14 +96,25 @@ void vmx_insn_invvpid(struct cpu *c, const struct insn *i)
     vmx_succeed(c);
 }
 
-/* VMFUNC (0F 01 D4): #UD in root operation and unless "enable VM functions" is set; a
- * function not enabled in the VM-function controls exits with reason 59 (SDM 26.5.6). No
- * function is implemented yet, so every enabled call exits. */
+/* VMFUNC (0F 01 D4, SDM 26.5.6): #UD in root operation and unless "enable VM functions" is
+ * set. EAX selects the function: one that is not enabled in the VM-function controls (any
+ * EAX >= 64) exits with reason 59. EPTP switching (function 0, 26.5.6.3): ECX indexes the
+ * 512-entry EPTP list; an index >= 512 or an entry that is not a valid EPTP (the one rule,
+ * vmx_eptp_valid) exits 59; otherwise the entry becomes the EPTP (the PDPTEs are not
+ * reloaded) and, with "EPT-violation #VE", ECX the EPTP index. No flags change. */
 void vmx_insn_vmfunc(struct cpu *c, const struct insn *i)
 {
-    if (!c->vmx_nonroot) cpu_ud(c);
-    bool enabled = (vmcs_get(c, VMCS_CPU_BASED_VM_EXEC_CONTROL) & CPU_SECONDARY_CONTROLS) &&
-                   (vmcs_get(c, VMCS_SECONDARY_VM_EXEC_CONTROL) & SEC_VMFUNC);
-    if (!enabled) cpu_ud(c);
-    vmx_insn_exit(c, i, VMX_EXIT_VMFUNC);
+    if (!c->vmx_nonroot || !(vmx_proc2(c) & SEC_VMFUNC)) cpu_ud(c);
+    u32 fn = (u32)reg_get(c, RAX, 4), idx = (u32)reg_get(c, RCX, 4);
+    u64 enabled = vmcs_get(c, VMCS_VM_FUNCTION_CONTROL);
+    if (fn >= 64 || !((enabled >> fn) & 1) || idx >= 512) vmx_insn_exit(c, i, VMX_EXIT_VMFUNC);
+    u64 eptp = phys_read(c->m, c, vmcs_get(c, VMCS_EPTP_LIST_ADDRESS) + 8ull * idx, 8);
+    if (!vmx_eptp_valid(c, eptp)) vmx_insn_exit(c, i, VMX_EXIT_VMFUNC);
+    vmcs_set(c, VMCS_EPT_POINTER, eptp);
+    c->vmx->ept.eptp = eptp;
+    if (vmx_proc2(c) & SEC_EPT_VE) vmcs_set(c, VMCS_EPTP_INDEX, idx);
+    /* Translations of the old EPTP must not serve the new one (29.4.3); the code that
+     * follows may now live elsewhere. */
+    tlb_flush_all(c);
+    c->stop_block = true;
 }
