@@ -10,7 +10,7 @@
 
 /* The controls whose behaviour Vanderpool implements (VM entry/exit and intercept code):
  * the upper bound of every allowed-1 bit. A control joins this list when it works.
- * APIC virtualization, VMCS shadowing and PML wait
+ * APIC virtualization and VMCS shadowing wait
  * for the memory-virtualization issue. */
 static const struct {
     u32 pin, proc, proc2, exit, entry;
@@ -27,7 +27,8 @@ static const struct {
     .proc2 = SEC_EPT | SEC_DESC_TABLE_EXITING | SEC_RDTSCP | SEC_VPID | SEC_WBINVD_EXITING |
              SEC_RDRAND_EXITING | SEC_INVPCID | SEC_RDSEED_EXITING |
              SEC_VMFUNC | SEC_EPT_VE | /* EPTP switching (vmxinv.c), #VE (ept_gpa.c), 26.5.6-7 */
-             SEC_UNRESTRICTED_GUEST, /* real and unpaged guests under EPT (SDM 25.6.2) */
+             SEC_UNRESTRICTED_GUEST | /* real and unpaged guests under EPT (SDM 25.6.2) */
+             SEC_PML,                 /* page-modification logging (ept_gpa.c, SDM 29.3.6) */
     .exit = EXIT_SAVE_DEBUG_CONTROLS | EXIT_HOST_ADDR_SPACE_SIZE | EXIT_ACK_INTR_ON_EXIT |
             EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
             EXIT_SAVE_PREEMPTION_TIMER,
@@ -103,6 +104,8 @@ static bool offer_of(const struct cpu *c, struct offer *o)
      * supports it reports (SDM A.6). */
     if (!(o->proc2 & SEC_EPT) || !(o->misc & VMX_MISC_STORE_LMA))
         o->proc2 &= ~(u32)SEC_UNRESTRICTED_GUEST;
+    /* PML needs EPT (27.2.1.1). */
+    if (!(o->proc2 & SEC_EPT)) o->proc2 &= ~(u32)SEC_PML;
     /* EPTP switching, the only VM function, needs EPT (27.2.1.1); #VE converts EPT
      * violations (26.5.7): neither without EPT. */
     if (!(o->proc2 & SEC_EPT)) o->proc2 &= ~(u32)(SEC_VMFUNC | SEC_EPT_VE);

@@ -122,8 +122,13 @@ enum ept_status ept_translate(struct machine *m, struct cpu *c, const struct ept
     out->ipat = ent[lvl] & EPTE_IPAT;
 
     /* SDM 29.3.5: A in every entry used, D in the leaf on a write; only once the access
-     * is known to be allowed. */
+     * is known to be allowed. SDM 29.3.6: with PML and the index outside 0..511, needing
+     * to set a flag is a log-full event; no flag is set and the access does not occur. */
     if (ad) {
+        if (x->pml_full)
+            for (unsigned k = top; k >= lvl; k--)
+                if (~ent[k] & (EPTE_A | (k == lvl && (kind & EPT_WRITE) ? EPTE_D : 0)))
+                    return out->status = EPT_PML_FULL;
         for (unsigned k = top; k >= lvl; k--) {
             u64 want = ent[k] | EPTE_A;
             if (k == lvl && (kind & EPT_WRITE)) want |= EPTE_D;

@@ -16,7 +16,9 @@
  *       permissions of the whole translation and the leaf's memory type and "ignore PAT";
  *       or EPT_VIOLATION with the exit qualification (SDM 28.2.1 Table 28-7) except bit
  *       12, NMI unblocking due to IRET, which the caller ORs in (EPT_QUAL_NMI_UNBLOCK);
- *       or EPT_MISCONFIG (no qualification). Tables are read and A/D flags written with
+ *       or EPT_MISCONFIG (no qualification); or, with ctx->pml_full, EPT_PML_FULL when the
+ *       walk would set an accessed or dirty flag (a page-modification log-full event).
+ *       Tables are read and A/D flags written with
  *       phys_read/phys_write, so they may live anywhere; unbacked memory reads as the bus
  *       gives it (all ones: a misconfiguration). A walk that ends in a violation or a
  *       misconfiguration writes nothing.
@@ -81,6 +83,9 @@ struct ept_ctx {
     u64 cap;             /* IA32_VMX_EPT_VPID_CAP */
     unsigned maxphyaddr; /* the processor's physical-address width */
     bool mbec;           /* "mode-based execute control for EPT" */
+    /* "enable PML" with the PML index outside 0..511: a walk that needs to set an A or D
+     * flag ends in EPT_PML_FULL instead, writing nothing (SDM 29.3.6). */
+    bool pml_full;
 };
 
 /* Access kinds: bits 2:0 of the exit qualification; a read-modify-write is both. */
@@ -99,7 +104,7 @@ struct ept_req {
     bool user, writable, nx;
 };
 
-enum ept_status { EPT_OK, EPT_VIOLATION, EPT_MISCONFIG };
+enum ept_status { EPT_OK, EPT_VIOLATION, EPT_MISCONFIG, EPT_PML_FULL };
 
 struct ept_result {
     enum ept_status status;
@@ -112,7 +117,7 @@ struct ept_result {
                        * 4 PML4E, 5 PML5E */
     unsigned memtype; /* EPT_OK: the leaf's EPT memory type */
     bool ipat;        /* EPT_OK: the leaf's "ignore PAT" */
-    bool dirtied;     /* EPT_OK: this walk set a dirty flag (a PML event) */
+    bool dirtied;     /* EPT_OK: this walk set a dirty flag (a PML entry, 29.3.6) */
 };
 
 /* NULL if `eptp` is valid for a processor reporting `cap` with `maxphyaddr` bits. */

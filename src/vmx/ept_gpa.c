@@ -64,6 +64,9 @@ static void ept_ve(struct cpu *c, const struct ept_req *r, const struct ept_resu
  * IDT-vectoring information (28.2.4). */
 static NORETURN void ept_exit(struct cpu *c, const struct ept_req *r, const struct ept_result *o)
 {
+    /* 28.2.1: a page-modification log-full event (62) defines only qualification bit 12. */
+    if (o->status == EPT_PML_FULL)
+        vmx_exit(c, VMX_EXIT_PML_FULL, iret_unblocked(c) ? EPT_QUAL_NMI_UNBLOCK : 0);
     if (o->status == EPT_MISCONFIG) vmx_exit_full(c, VMX_EXIT_EPT_MISCONFIG, 0, 0, r->gpa);
     u64 q = o->qual | (iret_unblocked(c) ? EPT_QUAL_NMI_UNBLOCK : 0);
     u64 gla = (q & EPT_QUAL_GLA_VALID) ? r->gla : 0;
@@ -93,10 +96,20 @@ bool vmx_ept_gpa(struct cpu *c, u64 gpa, enum gpa_use use, const struct gpa_why 
     struct ept_ctx x = v->ept;
     /* A probe (tracing, diagnostics) must not change memory: no EPT A/D flags for it. */
     if (w->acc & ACC_NOFAULT) x.eptp &= ~(u64)EPTP_AD;
+    /* Page-modification logging (29.3.6) works on EPT dirty flags, so only with EPT A/D. */
+    bool pml = (x.eptp & EPTP_AD) && (vmx_proc2(c) & SEC_PML);
+    u16 pml_index = pml ? (u16)vmcs_get(c, VMCS_GUEST_PML_INDEX) : 0;
+    x.pml_full = pml && pml_index > 511;
     struct ept_result o;
     if (ept_translate(c->m, c, &x, &r, &o) != EPT_OK) {
         if (w->acc & ACC_NOFAULT) return false;
         ept_exit(c, &r, &o);
+    }
+    /* 29.3.6: a dirty flag set (0 to 1) logs the access's 4 KiB-aligned guest-physical
+     * address at PML address + 8 * index, then decrements the index (0 becomes FFFFH). */
+    if (pml && o.dirtied) {
+        phys_write(c->m, c, vmcs_get(c, VMCS_PML_ADDRESS) + 8u * pml_index, 8, gpa & ~0xfffull);
+        vmcs_set(c, VMCS_GUEST_PML_INDEX, (u16)(pml_index - 1));
     }
     *hpa = o.hpa;
     /* A TLB write entry only where EPT allows the write and, with A/D flags, this

@@ -39,8 +39,8 @@ static void test_refused(void)
     int m;
     struct cpu_features f;
     char err[200] = "";
-    CHECK("refuse.minus_pml", !cpu_model_parse("skylake,+vmx,-pml", &m, &f, err, sizeof err) &&
-          strstr(err, "'pml'") && strstr(err, "not implemented yet") && !strchr(err, '\n'), "'%s'", err);
+    CHECK("refuse.minus_tpr_shadow", !cpu_model_parse("skylake,+vmx,-tpr-shadow", &m, &f, err, sizeof err) &&
+          strstr(err, "'tpr-shadow'") && strstr(err, "not implemented yet") && !strchr(err, '\n'), "'%s'", err);
     CHECK("refuse.plus_vmcs_shadowing",
           !cpu_model_parse("skylake,-ept,+vmcs-shadowing", &m, &f, err, sizeof err) &&
           strstr(err, "not implemented yet"), "'%s'", err);
@@ -159,7 +159,7 @@ static void test_help(void)
     fclose(f);
     CHECK("help.lists_switches", buf && strstr(buf, "preemption-timer") && strstr(buf, "secondary-ctls") &&
           strstr(buf, "true-ctls") && strstr(buf, "ins-outs-info"), "missing");
-    CHECK("help.marks_unimplemented", buf && strstr(buf, "enable PML [not implemented yet]"), "missing");
+    CHECK("help.marks_unimplemented", buf && strstr(buf, "use TPR shadow [not implemented yet]"), "missing");
     free(buf);
 }
 

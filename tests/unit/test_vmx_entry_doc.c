@@ -218,16 +218,16 @@ int main(int argc, char **argv)
     vmx_allowed_implemented(&impl);
     const char *fake = "intro\n" BEGIN "\n| SDM | SDM check | Vanderpool check | host test |\n"
                        "| 27.2.1.1 | pin | `ctl.pin.reserved` | n/a: stale |\n"
-                       "| 27.2.1.1 | pml | `ctl.pml` | test_vmx_made_up |\n"
+                       "| 27.2.1.1 | vapic | `ctl.tpr_shadow.vapic_address` | test_vmx_made_up |\n"
                        "| 27.4 | lists | `load_msr_list` | test_vmx_entry |\n" END "\nend\n";
     int fake_todo = 0;
     char *g = generate(fake, &fake_todo);
     CHECK("entry_doc.gen.offered_not_na",
           g && strstr(g, "| `ctl.pin.reserved` | - | TODO: name the host test |"), "%s",
           g ? g : "no markers");
-    bool pml = vmx_need_met(&impl, VMX_NEED_SEC_PML);
+    bool tpr = vmx_need_met(&impl, VMX_NEED_PROC_TPR_SHADOW);
     CHECK("entry_doc.gen.unimplemented_is_na",
-          g && (pml || strstr(g, "| `ctl.pml` | enable PML | n/a: not implemented")),
+          g && (tpr || strstr(g, "| `ctl.tpr_shadow.vapic_address` | use TPR shadow | n/a: not implemented")),
           "%s", g ? g : "no markers");
     CHECK("entry_doc.gen.other_rows_kept",
           g && strstr(g, "| 27.4 | lists | `load_msr_list` | test_vmx_entry |\n" END "\nend\n"),
