@@ -30,6 +30,7 @@ typedef struct vp_config {
     uint64_t seed;          /* RDRAND/RDSEED seed */
     int pc_testdev;         /* add QEMU's pc-testdev (-device pc-testdev): data port 0xe0,
                                IRQ-line ports 0x2000-0x2017, 64 KiB window at 0xff000000 */
+    const char *tlb;        /* -tlb: "exact" (NULL), "strict" or "flush" (README) */
 } vp_config;
 
 /* Why vp_run returned. */

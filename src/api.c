@@ -126,6 +126,13 @@ vp_machine *vp_create(const vp_config *cfg, char *err, size_t errlen)
     mc.icount_limit = cfg->insn_limit;
     mc.rng_seed = cfg->seed;
     mc.pc_testdev = cfg->pc_testdev != 0;
+    if (!cfg->tlb || !strcmp(cfg->tlb, "exact")) mc.tlb_policy = TLB_EXACT;
+    else if (!strcmp(cfg->tlb, "strict")) mc.tlb_policy = TLB_STRICT;
+    else if (!strcmp(cfg->tlb, "flush")) mc.tlb_policy = TLB_FLUSH;
+    else {
+        fail(err, errlen, "-tlb: '%s' is not strict, flush or exact", cfg->tlb);
+        return NULL;
+    }
 
     vp_machine *vp = calloc(1, sizeof *vp);
     if (!vp) {

@@ -66,7 +66,7 @@ static void flush_all(struct machine *m, struct block_cache *bc)
 {
     memset(bc->hash, 0, sizeof bc->hash);
     bc->used = 0;
-    for (int k = 0; k < m->ncpus; k++) jump_cache_clear(m->cpus[k]);
+    for (int k = 0; k < m->ncpus; k++) tlb_clear_jump_caches(m->cpus[k]); /* every set's */
 }
 
 /* Bytes the block may cover from rip on: to the page end, and to the CS limit outside

@@ -109,6 +109,12 @@ struct tlb_entry {
 struct tlb {
     struct tlb_entry read[TLB_SIZE], write[TLB_SIZE], exec[TLB_SIZE];
 };
+/* The TLB and jump caches of one translation context (mem.c, "Tagged TLB" in
+ * docs/internals.md); a context switch points tlb_user/tlb_super/jc_user/jc_super at
+ * another set, so lookups are unchanged. */
+struct tlb_set;
+/* -tlb: what transitions and invalidations drop (README "Running a hypervisor"). */
+enum tlb_policy { TLB_EXACT, TLB_STRICT, TLB_FLUSH };
 
 /* x87/SSE state kept in FXSAVE layout (SDM Vol. 1 10.5.1); arithmetic is a later issue. */
 struct fpu_state {
@@ -143,6 +149,13 @@ struct cpu {
     struct jump_cache *jc_user, *jc_super, *jc; /* linear RIP -> decoded block, per CPL */
     bool seg_fast; /* 64-bit mode without #AC: segmentation is only FS/GS bases */
     bool tlb_ac;   /* RFLAGS.AC when the TLB was filled (SMAP) */
+    /* Tagged TLB (mem.c): the sets, the current one, and the VPID and EP4TA that VM
+     * entry/exit set for the current context (0 in root operation / without EPT). */
+    struct tlb_set **tlb_sets, *tlb_cur;
+    unsigned tlb_nsets;
+    u8 tlb_policy; /* enum tlb_policy */
+    u16 tlb_vpid;
+    u64 tlb_ep4ta, tlb_clock;
 
     /* System state. */
     u64 cr0, cr2, cr3, cr4, cr8, xcr0;
@@ -254,10 +267,30 @@ bool seg_check_nofault(const struct cpu *c, int seg, u64 off, unsigned size, int
 /* Translate a linear address; fills *phys. Returns false (with ACC_NOFAULT) or raises #PF. */
 bool lin_translate(struct cpu *c, u64 lin, int acc, u64 *phys);
 
-/* Flush the TLB: everything, or all but global pages, or one page. */
+/* Flush the TLB: everything, or all but global pages, or one page. tlb_flush_all drops
+ * every context's translations (for changes the cached permissions depend on); the other
+ * two act on the current VPID as MOV CR3/INVLPG do (SDM Vol. 3 29.4.3.1). */
 void tlb_flush_all(struct cpu *c);
 void tlb_flush_nonglobal(struct cpu *c);
 void tlb_flush_page(struct cpu *c, u64 lin);
+/* Sets of the tagged TLB: allocate the first (false: no memory), free them all. */
+bool tlb_init(struct cpu *c, enum tlb_policy policy);
+void tlb_free(struct cpu *c);
+/* Select the set of the current context (VPID, PCID, EP4TA, paging mode), after VM entry or
+ * exit changed c->tlb_vpid/tlb_ep4ta or MOV CR3/CR4/CR0/EFER changed the PCID or mode. */
+void tlb_switch(struct cpu *c);
+/* A VM entry or exit (SDM 29.4.3.3): with "enable VPID" = 0 (vpid_off) it invalidates VPID 0's
+ * linear and combined mappings; with -tlb flush it drops everything. Then tlb_switch(). */
+void tlb_transition(struct cpu *c, bool vpid_off);
+/* Invalidate by tag (SDM 4.10.4, 29.4.3): sets whose VPID is `vpid` (TLB_ANY, or
+ * TLB_NONZERO for all but 0), PCID `pcid` (TLB_ANY) and EP4TA `ep4ta` (TLB_ANY, TLB_NONZERO);
+ * one page `lin` or all (TLB_ANY); all entries, all but global ones, or only global ones. */
+#define TLB_ANY (~0ull)
+#define TLB_NONZERO (~1ull)
+enum tlb_which { TLB_DROP_ALL, TLB_KEEP_GLOBAL, TLB_ONLY_GLOBAL };
+void tlb_invalidate(struct cpu *c, u64 vpid, u64 pcid, u64 ep4ta, u64 lin, enum tlb_which which);
+/* Clear the jump caches of every set (the block arena was recycled). */
+void tlb_clear_jump_caches(struct cpu *c);
 
 /* --- Paging (src/cpu/paging.c) -------------------------------------------------- */
 

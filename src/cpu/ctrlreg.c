@@ -67,26 +67,32 @@ static void cr0_write(struct cpu *c, u64 val)
 
     c->cr0 = val;
     c->efer = efer;
-    /* Translations and cached permissions depend on PG and WP (SDM Vol. 3 4.10.4.1). */
-    if ((old ^ val) & (CR0_PG | CR0_WP | CR0_PE)) tlb_flush_all(c);
+    /* Translations and cached permissions depend on PG and WP: the current VPID's for all
+     * PCIDs and EP4TAs (SDM Vol. 3 4.10.4.1, 29.4.3.1); then the set of the new mode. */
+    if ((old ^ val) & (CR0_PG | CR0_WP | CR0_PE)) {
+        tlb_invalidate(c, c->tlb_vpid, TLB_ANY, TLB_ANY, TLB_ANY, TLB_DROP_ALL);
+        tlb_switch(c);
+    }
     cpu_update_mode(c);
 }
 
 static void cr3_write(struct cpu *c, u64 val)
 {
+    bool noflush = false;
     if (c->efer & EFER_LMA) {
         /* With PCIDs, bit 63 asks not to flush the PCID's entries; it is not stored. Bits
          * 62:MAXPHYADDR are reserved (SDM Vol. 3 4.5.2, Vol. 2 MOV CR). */
-        if (c->cr4 & CR4_PCIDE) val &= ~BIT(63);
+        if (c->cr4 & CR4_PCIDE) noflush = val & BIT(63), val &= ~BIT(63);
         if (val & ~(BIT(cpu_phys_bits(c)) - 1)) cpu_gp(c, 0);
     } else {
         val &= 0xffffffffull;
     }
     if (paging_pae_legacy(c) && !paging_load_pdptes(c, val)) cpu_gp(c, 0);
     c->cr3 = val;
-    /* The soft TLB is not tagged by PCID, so every CR3 load drops non-global entries,
-     * which covers both the flushing and the no-flush forms (SDM Vol. 3 4.10.4.1). */
-    tlb_flush_nonglobal(c);
+    /* SDM Vol. 3 4.10.4.1: the new PCID's (000H without PCIDs) non-global entries, unless
+     * bit 63 was set with CR4.PCIDE; then the TLB set of the new PCID. */
+    if (!noflush) tlb_flush_nonglobal(c);
+    tlb_switch(c);
 }
 
 static void cr4_write(struct cpu *c, u64 val)
@@ -107,9 +113,13 @@ static void cr4_write(struct cpu *c, u64 val)
         cpu_gp(c, 0);
 
     c->cr4 = val;
+    /* PGE and PCIDE changes drop all entries of all PCIDs (SDM Vol. 3 4.10.4.1), the others
+     * change cached permissions: the current VPID's, all EP4TAs (29.4.3.1). */
     if ((old ^ val) & (CR4_PGE | CR4_PAE | CR4_PSE | CR4_PCIDE | CR4_SMEP | CR4_SMAP |
-                       CR4_LA57 | CR4_PKE))
-        tlb_flush_all(c);
+                       CR4_LA57 | CR4_PKE)) {
+        tlb_invalidate(c, c->tlb_vpid, TLB_ANY, TLB_ANY, TLB_ANY, TLB_DROP_ALL);
+        tlb_switch(c);
+    }
     cpu_update_mode(c);
 }
 

@@ -8,6 +8,8 @@
  * take the slow path, where they invalidate the decoded blocks (self-modifying code).
  * Likewise no read/write entry is made for a page holding an enabled data breakpoint, so
  * the slow path can report accesses to it (debug.c). */
+#include <stdlib.h>
+
 #include "../machine/machine.h"
 #include "cpu.h"
 #include "cpumodel.h"
@@ -32,40 +34,243 @@ static struct tlb_entry *tlb_array(struct tlb *t, int acc)
     }
 }
 
-void tlb_flush_all(struct cpu *c)
+/* Tagged TLB (SDM Vol. 3 4.10.1, 29.4.1): one set of TLBs and jump caches per translation
+ * context, the context being the VPID (0 in root operation or with "enable VPID" = 0), the
+ * PCID (0 with CR4.PCIDE = 0) and the EP4TA (0 without EPT), plus the paging-mode bits the
+ * cached permissions depend on (`mode`: an entry holds the result of a permission check).
+ * Switching context points c->tlb_user/tlb_super/jc_user/jc_super at another set, so the
+ * lookups in cpu.h and exec.c do not change. -tlb exact keeps TLB_SETS_EXACT sets, replaced
+ * least recently used; strict keeps up to TLB_SETS_STRICT (never replaced below that); flush
+ * keeps one, so every context change and invalidation drops everything. */
+#define TLB_SETS_EXACT 4
+#define TLB_SETS_STRICT 64
+
+struct tlb_ctx {
+    u64 ep4ta;
+    u16 vpid, pcid;
+};
+struct tlb_set {
+    struct tlb t[2];           /* user, supervisor */
+    u8 global[2][3][TLB_SIZE]; /* the entry caches a global translation (4.10.2.4) */
+    struct jump_cache jc[2];   /* user, supervisor */
+    struct tlb_ctx ctx;
+    u64 mode;   /* tlb_mode_now() its entries were filled under */
+    u64 used;   /* c->tlb_clock when last selected (LRU) */
+    bool dirty; /* may hold entries */
+};
+
+static u64 tlb_mode_now(const struct cpu *c)
 {
-    memset(c->tlb_user, 0, sizeof *c->tlb_user);
-    memset(c->tlb_super, 0, sizeof *c->tlb_super);
-    jump_cache_clear(c);
+    bool smap_ac = (c->cr4 & CR4_SMAP) && (c->rflags & FL_AC);
+    return (c->cr0 & (CR0_PG | CR0_WP | CR0_PE)) | (c->efer & (EFER_NXE | EFER_LMA)) |
+           ((c->cr4 & (CR4_PAE | CR4_PSE | CR4_PGE | CR4_SMEP | CR4_SMAP | CR4_LA57 | CR4_PKE))
+            << 32) |
+           ((u64)smap_ac << 63);
 }
 
-/* Global pages are not tracked separately yet: flushing them too is allowed by the
- * architecture (the TLB may drop any entry at any time). */
-void tlb_flush_nonglobal(struct cpu *c) { tlb_flush_all(c); }
+static struct tlb_ctx tlb_ctx_now(const struct cpu *c)
+{
+    struct tlb_ctx x = {.ep4ta = c->tlb_ep4ta, .vpid = c->tlb_vpid};
+    x.pcid = (c->cr4 & CR4_PCIDE) ? (u16)(c->cr3 & 0xfff) : 0; /* 4.10.1 */
+    return x;
+}
 
-void tlb_flush_page(struct cpu *c, u64 lin)
+static bool tlb_ctx_eq(const struct tlb_ctx *a, const struct tlb_ctx *b)
+{
+    return a->ep4ta == b->ep4ta && a->vpid == b->vpid && a->pcid == b->pcid;
+}
+
+static void tlb_set_clear(struct cpu *c, struct tlb_set *s)
+{
+    memset(s->t, 0, sizeof s->t); /* global[] matters only beside a tag, and each fill sets it */
+    memset(s->jc, 0, sizeof s->jc);
+    s->mode = tlb_mode_now(c);
+    s->dirty = false;
+}
+
+static void tlb_select(struct cpu *c, struct tlb_set *s)
+{
+    c->tlb_cur = s;
+    s->used = ++c->tlb_clock;
+    s->dirty = true;
+    c->tlb_user = &s->t[0];
+    c->tlb_super = &s->t[1];
+    c->jc_user = &s->jc[0];
+    c->jc_super = &s->jc[1];
+    c->tlb = c->cpl == 3 ? c->tlb_user : c->tlb_super;
+    c->jc = c->cpl == 3 ? c->jc_user : c->jc_super;
+    c->tlb_ac = c->rflags & FL_AC;
+}
+
+bool tlb_init(struct cpu *c, enum tlb_policy policy)
+{
+    c->tlb_policy = (u8)policy;
+    c->tlb_sets = calloc(TLB_SETS_STRICT, sizeof *c->tlb_sets);
+    if (!c->tlb_sets || !(c->tlb_sets[0] = calloc(1, sizeof(struct tlb_set)))) {
+        free(c->tlb_sets);
+        c->tlb_sets = NULL;
+        return false;
+    }
+    c->tlb_nsets = 1;
+    tlb_select(c, c->tlb_sets[0]);
+    return true;
+}
+
+void tlb_free(struct cpu *c)
+{
+    for (unsigned k = 0; k < c->tlb_nsets; k++)
+        free(c->tlb_sets[k]);
+    free(c->tlb_sets);
+    c->tlb_sets = NULL;
+    c->tlb_nsets = 0;
+}
+
+void tlb_switch(struct cpu *c)
+{
+    struct tlb_ctx x = tlb_ctx_now(c);
+    struct tlb_set *pick = NULL, *lru = NULL;
+    for (unsigned k = 0; k < c->tlb_nsets && !pick; k++) {
+        struct tlb_set *s = c->tlb_sets[k];
+        if (tlb_ctx_eq(&s->ctx, &x))
+            pick = s;
+        else if (!lru || s->used < lru->used)
+            lru = s;
+    }
+    if (!pick) {
+        unsigned cap = c->tlb_policy == TLB_STRICT  ? TLB_SETS_STRICT
+                       : c->tlb_policy == TLB_EXACT ? TLB_SETS_EXACT
+                                                    : 1;
+        struct tlb_set *s = c->tlb_nsets < cap ? calloc(1, sizeof *s) : NULL;
+        if (s) c->tlb_sets[c->tlb_nsets++] = s;
+        pick = s ? s : lru;
+        tlb_set_clear(c, pick);
+        pick->ctx = x;
+    }
+    u64 mode = tlb_mode_now(c);
+    if (pick->mode != mode) { /* its permissions were checked under another mode */
+        if (pick->dirty) tlb_set_clear(c, pick);
+        pick->mode = mode;
+    }
+    tlb_select(c, pick);
+}
+
+void tlb_transition(struct cpu *c, bool vpid_off)
+{
+    /* Pages holding a data breakpoint never enter the TLB (debug.c): the DR7 a transition
+     * loads may watch pages another context cached. */
+    if (c->tlb_policy == TLB_FLUSH || (c->dr[7] & DR7_ENABLE_MASK))
+        tlb_flush_all(c);
+    else if (vpid_off)
+        tlb_invalidate(c, 0, TLB_ANY, TLB_ANY, TLB_ANY, TLB_DROP_ALL); /* 29.4.3.3 */
+    tlb_switch(c);
+}
+
+void tlb_flush_all(struct cpu *c)
+{
+    if (!c->vmx_nonroot) c->tlb_vpid = 0, c->tlb_ep4ta = 0; /* e.g. reset left VMX operation */
+    for (unsigned k = 0; k < c->tlb_nsets; k++) {
+        struct tlb_set *s = c->tlb_sets[k];
+        if (s->dirty || s == c->tlb_cur) tlb_set_clear(c, s);
+    }
+    c->tlb_cur->ctx = tlb_ctx_now(c);
+    tlb_select(c, c->tlb_cur);
+}
+
+static bool tlb_tag_match(u64 want, u64 have)
+{
+    return want == TLB_ANY || (want == TLB_NONZERO ? have != 0 : want == have);
+}
+
+static bool tlb_keep(const struct tlb_set *s, int t, int kind, unsigned k, enum tlb_which which)
+{
+    bool g = s->global[t][kind][k];
+    return which == TLB_KEEP_GLOBAL ? g : which == TLB_ONLY_GLOBAL ? !g : false;
+}
+
+static void tlb_set_drop_page(struct tlb_set *s, u64 lin, enum tlb_which which)
 {
     unsigned k = tlb_index(lin);
     u64 tag = tlb_tag(lin);
-    struct tlb *ts[2] = {c->tlb_user, c->tlb_super};
     for (int t = 0; t < 2; t++) {
-        if (ts[t]->read[k].tag == tag) ts[t]->read[k].tag = 0;
-        if (ts[t]->write[k].tag == tag) ts[t]->write[k].tag = 0;
-        if (ts[t]->exec[k].tag == tag) ts[t]->exec[k].tag = 0;
+        struct tlb_entry *e[3] = {&s->t[t].read[k], &s->t[t].write[k], &s->t[t].exec[k]};
+        for (int kind = 0; kind < 3; kind++)
+            if (e[kind]->tag == tag && !tlb_keep(s, t, kind, k, which)) e[kind]->tag = 0;
+        for (unsigned j = 0; j < JUMP_CACHE_SIZE; j++) /* blocks lie within one page */
+            if (s->jc[t].e[j].b && ((s->jc[t].e[j].lin ^ lin) & ~0xfffull) == 0)
+                s->jc[t].e[j].b = NULL;
     }
-    jump_cache_clear(c);
 }
 
-/* Drop write entries for a physical page that now holds decoded code, in every processor,
- * so the next store to it reaches phys_code_written(). */
+static void tlb_set_drop(struct cpu *c, struct tlb_set *s, enum tlb_which which)
+{
+    if (which == TLB_DROP_ALL) {
+        tlb_set_clear(c, s);
+        return;
+    }
+    for (int t = 0; t < 2; t++) {
+        struct tlb_entry *a[3] = {s->t[t].read, s->t[t].write, s->t[t].exec};
+        for (int kind = 0; kind < 3; kind++)
+            for (unsigned k = 0; k < TLB_SIZE; k++)
+                if (a[kind][k].tag && !tlb_keep(s, t, kind, k, which)) a[kind][k].tag = 0;
+    }
+    memset(s->jc, 0, sizeof s->jc);
+}
+
+void tlb_invalidate(struct cpu *c, u64 vpid, u64 pcid, u64 ep4ta, u64 lin, enum tlb_which which)
+{
+    if (c->tlb_policy == TLB_FLUSH) {
+        tlb_flush_all(c);
+        return;
+    }
+    for (unsigned k = 0; k < c->tlb_nsets; k++) {
+        struct tlb_set *s = c->tlb_sets[k];
+        if (!s->dirty || !tlb_tag_match(vpid, s->ctx.vpid) || !tlb_tag_match(pcid, s->ctx.pcid) ||
+            !tlb_tag_match(ep4ta, s->ctx.ep4ta))
+            continue;
+        if (lin == TLB_ANY)
+            tlb_set_drop(c, s, which);
+        else
+            tlb_set_drop_page(s, lin, which);
+    }
+}
+
+/* MOV CR3 without PCIDs, and the callers that mean "all but global pages" of the current
+ * VPID and PCID (SDM 4.10.4.1; 29.4.3.1: all EP4TAs). */
+void tlb_flush_nonglobal(struct cpu *c)
+{
+    struct tlb_ctx x = tlb_ctx_now(c);
+    tlb_invalidate(c, x.vpid, x.pcid, TLB_ANY, TLB_ANY, TLB_KEEP_GLOBAL);
+}
+
+/* INVLPG: the page for the current PCID, and its global translations for every PCID
+ * (SDM 4.10.4.1), of the current VPID for all EP4TAs (29.4.3.1). */
+void tlb_flush_page(struct cpu *c, u64 lin)
+{
+    struct tlb_ctx x = tlb_ctx_now(c);
+    tlb_invalidate(c, x.vpid, x.pcid, TLB_ANY, lin, TLB_DROP_ALL);
+    tlb_invalidate(c, x.vpid, TLB_ANY, TLB_ANY, lin, TLB_ONLY_GLOBAL);
+}
+
+void tlb_clear_jump_caches(struct cpu *c)
+{
+    for (unsigned k = 0; k < c->tlb_nsets; k++)
+        memset(c->tlb_sets[k]->jc, 0, sizeof c->tlb_sets[k]->jc);
+}
+
+/* Drop write entries for a physical page that now holds decoded code, in every processor
+ * and every set, so the next store to it reaches phys_code_written(). */
 void tlb_drop_writes_to(struct machine *m, u64 phys_page)
 {
     for (int n = 0; n < m->ncpus; n++) {
         struct cpu *c = m->cpus[n];
-        struct tlb *ts[2] = {c->tlb_user, c->tlb_super};
-        for (int t = 0; t < 2; t++)
-            for (unsigned k = 0; k < TLB_SIZE; k++)
-                if (ts[t]->write[k].tag && ts[t]->write[k].phys == phys_page) ts[t]->write[k].tag = 0;
+        for (unsigned s = 0; s < c->tlb_nsets; s++) {
+            if (!c->tlb_sets[s]->dirty) continue;
+            struct tlb *ts = c->tlb_sets[s]->t;
+            for (int t = 0; t < 2; t++)
+                for (unsigned k = 0; k < TLB_SIZE; k++)
+                    if (ts[t].write[k].tag && ts[t].write[k].phys == phys_page)
+                        ts[t].write[k].tag = 0;
+        }
     }
 }
 
@@ -73,9 +278,10 @@ void tlb_drop_writes_to(struct machine *m, u64 phys_page)
  * 32 bits wide), then the final translation of that guest-physical address (gpa.h): the one
  * place both paged and unpaged accesses meet EPT (SDM Vol. 3 29.3.2). *writable says
  * whether the TLB may cache a write. Returns false only with ACC_NOFAULT. */
-static bool lin_to_phys(struct cpu *c, u64 lin, int acc, u64 *phys, bool *writable)
+static bool lin_to_phys(struct cpu *c, u64 lin, int acc, u64 *phys, bool *writable, bool *global)
 {
     u64 gpa;
+    *global = false;
     if (!(c->cr0 & CR0_PG)) {
         gpa = lin & 0xffffffffull;
         *writable = true;
@@ -84,6 +290,7 @@ static bool lin_to_phys(struct cpu *c, u64 lin, int acc, u64 *phys, bool *writab
         if (!paging_walk(c, lin, acc, &r)) return false;
         gpa = r.gpa | (lin & 0xfff);
         *writable = r.writable;
+        *global = r.global;
     }
     const struct gpa_why why = {.lin = lin, .acc = acc};
     return gpa_to_hpa_final(c, gpa, &why, phys, writable);
@@ -91,16 +298,16 @@ static bool lin_to_phys(struct cpu *c, u64 lin, int acc, u64 *phys, bool *writab
 
 bool lin_translate(struct cpu *c, u64 lin, int acc, u64 *phys)
 {
-    bool writable;
-    return lin_to_phys(c, lin, acc, phys, &writable);
+    bool writable, global;
+    return lin_to_phys(c, lin, acc, phys, &writable, &global);
 }
 
 /* Translate and, for RAM, fill the TLB entry. Returns the host pointer of the byte at lin,
  * or NULL (with *phys set) when the page is not RAM. */
 static u8 *translate_fill(struct cpu *c, u64 lin, int acc, u64 *phys)
 {
-    bool writable;
-    lin_to_phys(c, lin, acc & ~ACC_NOFAULT, phys, &writable);
+    bool writable, global;
+    lin_to_phys(c, lin, acc & ~ACC_NOFAULT, phys, &writable, &global);
     u64 page_phys = *phys & ~0xfffull;
     u8 *host = phys_ram(c->m, page_phys);
     /* This processor's xAPIC window over RAM: no host pointer, so its accesses go through
@@ -121,7 +328,10 @@ static u8 *translate_fill(struct cpu *c, u64 lin, int acc, u64 *phys)
     }
     if ((acc & 3) != ACC_EXEC && unlikely(c->dr[7] & DR7_ENABLE_MASK) && debug_page_watched(c, lin))
         return host + (lin & 0xfff); /* every access to the page must see the breakpoint */
-    struct tlb_entry *e = &tlb_array(tlb_for(c, acc), acc)[tlb_index(lin)];
+    struct tlb *t = tlb_for(c, acc);
+    struct tlb_entry *e = &tlb_array(t, acc)[tlb_index(lin)];
+    int kind = (acc & 3) == ACC_WRITE ? 1 : (acc & 3) == ACC_EXEC ? 2 : 0;
+    c->tlb_cur->global[t == c->tlb_super][kind][tlb_index(lin)] = global;
     e->tag = tlb_tag(lin);
     e->addend = (uintptr_t)host - (uintptr_t)(lin & ~0xfffull);
     e->phys = page_phys;

@@ -35,8 +35,9 @@ static void op_invlpg(struct cpu *c, const struct insn *i)
     tlb_flush_page(c, lin);
 }
 
-/* INVPCID (66 0F 38 82): types 0-3 (SDM Vol. 2 INVPCID). The soft TLB is not tagged, so
- * single-context invalidation drops all non-global entries. */
+/* INVPCID (66 0F 38 82): types 0-3 (SDM Vol. 2 INVPCID), for the current VPID and all
+ * EP4TAs (29.4.3.1): one address of a PCID and one PCID without globals, all PCIDs with
+ * and without globals. */
 static void op_invpcid(struct cpu *c, const struct insn *i)
 {
     if (!i->p66 || i->rep || !cpu_has(c, FEAT_INVPCID) || i->mod == 3 || c->mode == MODE_V86)
@@ -53,10 +54,11 @@ static void op_invpcid(struct cpu *c, const struct insn *i)
     switch (type) {
     case 0:
         if (!cpu_is_canonical_max(c, hi)) cpu_gp(c, 0); /* for the processor (cpu.h) */
-        tlb_flush_page(c, hi);
+        tlb_invalidate(c, c->tlb_vpid, pcid, TLB_ANY, hi, TLB_KEEP_GLOBAL);
         break;
-    case 1: case 3: tlb_flush_nonglobal(c); break;
-    default: tlb_flush_all(c); break;
+    case 1: tlb_invalidate(c, c->tlb_vpid, pcid, TLB_ANY, TLB_ANY, TLB_KEEP_GLOBAL); break;
+    case 2: tlb_invalidate(c, c->tlb_vpid, TLB_ANY, TLB_ANY, TLB_ANY, TLB_DROP_ALL); break;
+    default: tlb_invalidate(c, c->tlb_vpid, TLB_ANY, TLB_ANY, TLB_ANY, TLB_KEEP_GLOBAL); break;
     }
 }
 

@@ -32,24 +32,16 @@ static struct cpu *cpu_create(struct machine *m, int index)
     struct cpu *c = aligned_alloc(64, (sizeof(struct cpu) + 63) & ~(size_t)63);
     if (!c) return NULL;
     memset(c, 0, sizeof *c);
-    c->tlb_user = calloc(1, sizeof(struct tlb));
-    c->tlb_super = calloc(1, sizeof(struct tlb));
-    c->jc_user = calloc(1, sizeof(struct jump_cache));
-    c->jc_super = calloc(1, sizeof(struct jump_cache));
+    bool tlb = tlb_init(c, m->tlb_policy); /* points tlb/jc at the first set */
     c->vmx = vmx_create();
-    if (!c->tlb_user || !c->tlb_super || !c->jc_user || !c->jc_super || !c->vmx) {
+    if (!tlb || !c->vmx) {
         vmx_destroy(c->vmx);
-        free(c->tlb_user);
-        free(c->tlb_super);
-        free(c->jc_user);
-        free(c->jc_super);
+        tlb_free(c);
         free(c);
         return NULL;
     }
-    c->jc = c->jc_super;
     c->m = m;
     c->index = index;
-    c->tlb = c->tlb_super;
     c->delivering = -1;
     return c;
 }
@@ -58,10 +50,7 @@ static void cpu_free(struct cpu *c)
 {
     if (!c) return;
     if (c->lapic) lapic_destroy(c->lapic);
-    free(c->tlb_user);
-    free(c->tlb_super);
-    free(c->jc_user);
-    free(c->jc_super);
+    tlb_free(c);
     vmx_destroy(c->vmx);
     free(c);
 }
@@ -94,6 +83,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         }
     }
     m->no_reboot = cfg->no_reboot;
+    m->tlb_policy = cfg->tlb_policy;
     m->pc_testdev = cfg->pc_testdev;
     m->trace = cfg->trace;
     m->serial_out = cfg->serial_out ? cfg->serial_out : stdout;

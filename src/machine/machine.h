@@ -107,6 +107,7 @@ struct machine {
     u32 features_on[MACHINE_FEATURE_WORDS], features_off[MACHINE_FEATURE_WORDS];
     bool no_reboot;
     bool pc_testdev; /* board_create adds QEMU's pc-testdev */
+    u8 tlb_policy;   /* -tlb: enum tlb_policy (cpu.h) */
     u32 trace;
     FILE *serial_out; /* UART output (stdout by default) */
     FILE *log;        /* traces and diagnostics (stderr by default) */
@@ -226,6 +227,7 @@ struct machine_config {
                             model's defaults */
     bool no_reboot;
     bool pc_testdev; /* QEMU's pc-testdev (src/dev/pc_testdev.c) */
+    u8 tlb_policy;   /* enum tlb_policy (cpu.h) */
     u32 trace;
     FILE *serial_out, *log;
     u64 icount_limit;

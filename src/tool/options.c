@@ -148,6 +148,10 @@ void options_usage(FILE *out)
         "  -smp N              processors, 1..64 (cpus=N and topology keys accepted)\n"
         "  -serial DEV         COM1: stdio (default), file:PATH, none\n"
         "  -no-reboot          stop instead of resetting on triple fault or reset request\n"
+        "  -tlb MODE           TLB across VMX transitions and invalidations: exact (default:\n"
+        "                      tagged translations kept, evicted by capacity), strict (every\n"
+        "                      stale translation kept until the SDM requires its invalidation),\n"
+        "                      flush (everything dropped on every transition, as Bochs does)\n"
         "  -device isa-debug-exit[,iobase=0xf4,iosize=0x04]   accepted; always present\n"
         "  -device pc-testdev  QEMU's test device: data port 0xe0, page flush 0xe4, byte data\n"
         "                      port 0xe8 (covers debugcon's 0xe9), IRQ lines 0x2000-0x2017,\n"
@@ -176,7 +180,7 @@ void options_usage(FILE *out)
 /* Options that take a value, and those that do not. */
 static const char *const with_value[] = {
     "kernel", "append", "initrd", "m", "cpu", "smp", "serial", "d", "D", "device", "display",
-    "bios", "L", "icount-limit", "seed", "flat", "flat-addr", "machine", "M", "accel",
+    "bios", "L", "icount-limit", "seed", "flat", "flat-addr", "machine", "M", "accel", "tlb",
 };
 static const char *const flags[] = {
     "no-reboot", "nographic", "flat-real", "help", "h", "version", "no-shutdown", "stats",
@@ -262,6 +266,8 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
             if (strcmp(val, "tcg")) return fail(err, errlen, "-accel: only 'tcg' makes sense for an emulator, not '%s'", val);
         } else if (!strcmp(name, "icount-limit")) {
             if (parse_u64("-icount-limit", val, &o->cfg.insn_limit, err, errlen)) return -1;
+        } else if (!strcmp(name, "tlb")) {
+            o->cfg.tlb = val; /* checked by vp_create */
         } else if (!strcmp(name, "seed")) {
             if (parse_u64("-seed", val, &o->cfg.seed, err, errlen)) return -1;
         }

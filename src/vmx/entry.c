@@ -146,7 +146,12 @@ void vmx_vmentry(struct cpu *c, bool launch)
     /* PAE paging without EPT: the PDPTEs come from guest CR3 (27.3.2.4); checked above.
      * With EPT they come from the VMCS (vmx_ept_enter, ept_gpa.c). */
     if (!vmx_ept_enter(c) && paging_pae_legacy(c)) paging_load_pdptes(c, c->cr3);
-    tlb_flush_all(c);
+    /* The guest's translations are tagged with its VPID (0 with "enable VPID" = 0) and
+     * EP4TA, EPTP bits 51:12 (SDM 29.1, 29.4.1); 29.4.3.3 says what the entry drops. */
+    bool vpid_on = vmx_proc2(c) & SEC_VPID;
+    c->tlb_vpid = vpid_on ? (u16)vmcs_get(c, VMCS_VIRTUAL_PROCESSOR_ID) : 0;
+    c->tlb_ep4ta = c->vmx->ept_on ? c->vmx->ept.eptp & 0x000ffffffffff000ull : 0;
+    tlb_transition(c, !vpid_on);
     cpu_update_mode(c);
     /* SDM 27.4: the VM-entry MSR-load list. */
     u32 bad = vmx_msr_list_load(c, vmcs_get(c, VMCS_VM_ENTRY_MSR_LOAD_ADDR),

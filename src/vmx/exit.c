@@ -179,7 +179,11 @@ void vmx_load_host_state(struct cpu *c)
     c->vmx->tr.injecting = false;
     /* 28.5.4: PAE paging for a 32-bit host loads the PDPTEs; a bad one is a VMX abort. */
     if (paging_pae_legacy(c) && !paging_load_pdptes(c, c->cr3)) vmx_abort(c, 2);
-    tlb_flush_all(c);
+    /* Root operation's translations are VPID 0's, without EPT (29.1); with "enable VPID"
+     * = 0 the exit drops VPID 0's linear and combined mappings (29.4.3.3). */
+    c->tlb_vpid = 0;
+    c->tlb_ep4ta = 0;
+    tlb_transition(c, !(vmx_proc2(c) & SEC_VPID));
     cpu_update_mode(c);
 }
 

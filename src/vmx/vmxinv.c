@@ -43,7 +43,9 @@ static void inv_prologue(struct cpu *c, const struct insn *i, bool offered, u32 
 }
 
 /* SDM 31.3 INVEPT: types 1 (single context) and 2 (global), as IA32_VMX_EPT_VPID_CAP
- * offers them. The soft TLB holds no EPT-tagged translations, so invalidation is a flush. */
+ * offers them. Single-context drops the combined mappings of the descriptor's EP4TA, all
+ * contexts those of every EP4TA, for all VPIDs and PCIDs (29.4.3.1); linear mappings
+ * (tagged without EPT) stay. */
 void vmx_insn_invept(struct cpu *c, const struct insn *i)
 {
     u64 cap = vmx_cap(c, MSR_VMX_EPT_VPID_CAP);
@@ -59,7 +61,8 @@ void vmx_insn_invept(struct cpu *c, const struct insn *i)
         vmx_fail(c, VMERR_INVEPT_INVVPID_OPERAND);
         return;
     }
-    tlb_flush_all(c);
+    tlb_invalidate(c, TLB_ANY, TLB_ANY, type == 1 ? d[0] & 0x000ffffffffff000ull : TLB_NONZERO,
+                   TLB_ANY, TLB_DROP_ALL);
     vmx_succeed(c);
 }
 
@@ -85,14 +88,13 @@ void vmx_insn_invvpid(struct cpu *c, const struct insn *i)
         vmx_fail(c, VMERR_INVEPT_INVVPID_OPERAND);
         return;
     }
-    /* INVVPID runs in root operation, whose TLB holds VPID 0's translations only, so
-     * nothing tagged with the operand's VPID is cached; invalidating more than asked is
-     * always allowed (29.4.3.3). Type 0 drops that page, as INVLPG does; the others drop
-     * everything. The tagged TLB will make these exact. */
+    /* 29.4.3.1: the VPID's linear and combined mappings for all PCIDs and EP4TAs: one
+     * address (globals too), all, all but global ones; type 2 every VPID but 0. */
     if (type == 0)
-        tlb_flush_page(c, d[1]);
+        tlb_invalidate(c, vpid, TLB_ANY, TLB_ANY, d[1], TLB_DROP_ALL);
     else
-        tlb_flush_all(c);
+        tlb_invalidate(c, type == 2 ? TLB_NONZERO : vpid, TLB_ANY, TLB_ANY, TLB_ANY,
+                       type == 3 ? TLB_KEEP_GLOBAL : TLB_DROP_ALL);
     vmx_succeed(c);
 }
 
@@ -113,8 +115,10 @@ void vmx_insn_vmfunc(struct cpu *c, const struct insn *i)
     vmcs_set(c, VMCS_EPT_POINTER, eptp);
     c->vmx->ept.eptp = eptp;
     if (vmx_proc2(c) & SEC_EPT_VE) vmcs_set(c, VMCS_EPTP_INDEX, idx);
-    /* Translations of the old EPTP must not serve the new one (29.4.3); the code that
-     * follows may now live elsewhere. */
-    tlb_flush_all(c);
+    /* Translations of the old EPTP must not serve the new one: the TLB set of the new
+     * EP4TA (29.4.1; EPTP switching invalidates nothing); the code that follows may now
+     * live elsewhere. */
+    c->tlb_ep4ta = eptp & 0x000ffffffffff000ull;
+    tlb_switch(c);
     c->stop_block = true;
 }

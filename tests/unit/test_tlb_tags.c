@@ -1,0 +1,277 @@
+/* The tagged TLB (SDM Vol. 3 4.10, 29.4; docs/internals.md "Tagged TLB"): with -tlb strict a
+ * changed paging-structure or EPT entry stays invisible until the invalidation the SDM
+ * requires: INVVPID of each type (29.4.3.1), a VM entry with another VPID or with VPID
+ * disabled (29.4.3.3), INVEPT single/all-context, MOV CR3 with and without CR3[63] under
+ * CR4.PCIDE, each INVPCID type, global pages across MOV CR3 (4.10.4.1); -tlb flush sees
+ * every change at the next transition, as Bochs does. */
+#include "vmx_guest.h"
+
+#define GUEST_PD (HARNESS_PT + 0x2000) /* the harness's (and guest's) page directory */
+#define LIN 0xc00000u                  /* the 2 MiB page whose mapping changes */
+#define PDE_LIN (GUEST_PD + (LIN >> 21) * 8)
+#define LOAD(a) 0x48, 0x8b, 0x04, 0x25, (u8)(a), (u8)((a) >> 8), (u8)((a) >> 16), (u8)((a) >> 24)
+#define EPT_PML4 (HARNESS_DATA + 0x100000)
+#define EPT_PDPT (EPT_PML4 + 0x1000)
+#define EPT_PD (EPT_PML4 + 0x2000)
+#define EPT_PT (EPT_PML4 + 0x3000)
+#define EPTP (EPT_PML4 | 6 | 3 << 3)
+#define OTHER_EPTP ((EPT_PML4 + 0x10000) | 6 | 3 << 3)
+#define DATA 0x400000u /* mapped by EPT_PT in 4 KiB pages */
+
+static void wr64(struct harness *h, u64 pa, u64 v)
+{
+    phys_write(h->m, h->c, pa, 8, v);
+}
+
+static const char *pol_name(enum tlb_policy p)
+{
+    return p == TLB_STRICT ? "strict" : p == TLB_FLUSH ? "flush" : "exact";
+}
+
+/* INVVPID/INVEPT rax, [rbx] with type `type` and the descriptor {lo, hi}: 'S' on success. */
+static char inv(struct harness *h, const u8 *ins, size_t n, u64 type, u64 lo, u64 hi)
+{
+    u64 d[2] = {lo, hi};
+    phys_copy_in(h->m, SCRATCH + 0x100, d, sizeof d);
+    h->c->r[RAX] = type;
+    h->c->r[RBX] = SCRATCH + 0x100;
+    vmx_run(h, ins, n);
+    return vmx_outcome(h);
+}
+
+/* Run the guest again from its first instruction; the value it loaded. */
+static u64 reenter(struct harness *h)
+{
+    vmcs_set(h->c, VMCS_GUEST_RIP, GUEST_CODE);
+    h->c->r[RAX] = 0;
+    int r = host_enter(h, false);
+    if (r != -1 || exit_reason(h) != VMX_EXIT_HLT) return ~0ull;
+    return h->c->r[RAX];
+}
+
+/* A skylake guest (VPID `vpid`, 0 = VPID disabled; guest CR4.PGE if pge) loads LIN, mapped
+ * by a 2 MiB PDE (with `pde_extra`) to memory holding 1; then the host points the PDE at
+ * memory holding 2. */
+static struct harness *vpid_guest(enum tlb_policy p, u16 vpid, u64 pde_extra, bool pge)
+{
+    static const u8 g[] = {LOAD(LIN)};
+    struct harness *h = vmx_guest_setup("skylake", HOST_RESUME);
+    struct cpu *c = h->c;
+    c->tlb_policy = (u8)p;
+    guest_code(h, g, sizeof g);
+    vmcs_set(c, VMCS_CPU_BASED_VM_EXEC_CONTROL,
+             vmcs_get(c, VMCS_CPU_BASED_VM_EXEC_CONTROL) | CPU_HLT_EXITING |
+                 CPU_SECONDARY_CONTROLS);
+    vmcs_set(c, VMCS_SECONDARY_VM_EXEC_CONTROL, vpid ? SEC_VPID : 0);
+    if (vpid) vmcs_set(c, VMCS_VIRTUAL_PROCESSOR_ID, vpid);
+    if (pge) vmcs_set(c, VMCS_GUEST_CR4, vmcs_get(c, VMCS_GUEST_CR4) | CR4_PGE);
+    wr64(h, LIN, 1);
+    wr64(h, LIN + 0x200000, 2);
+    wr64(h, PDE_LIN, LIN | 0x87 | pde_extra);
+    int r = host_enter(h, true);
+    CHECK("tlb_tags.vpid.setup", r == -1 && exit_reason(h) == VMX_EXIT_HLT && c->r[RAX] == 1,
+          "run %d reason %u rax %#llx", r, exit_reason(h), (unsigned long long)c->r[RAX]);
+    wr64(h, PDE_LIN, (LIN + 0x200000) | 0x87 | pde_extra);
+    return h;
+}
+
+static void test_vpid(void)
+{
+    static const u8 I_INVVPID[] = {0x66, 0x0f, 0x38, 0x81, 0x03};
+    char n[96];
+    struct harness *h;
+    /* No INVVPID: the old translation with strict and exact, the new one with flush. */
+    for (int p = TLB_EXACT; p <= TLB_FLUSH; p++) {
+        h = vpid_guest((enum tlb_policy)p, 1, 0, false);
+        snprintf(n, sizeof n, "tlb_tags.vpid.%s.no_invvpid", pol_name((enum tlb_policy)p));
+        CHECK_EQ(n, reenter(h), p == TLB_FLUSH ? 2 : 1);
+        harness_free(h);
+    }
+    /* Each INVVPID type for VPID 1 makes the change visible; for VPID 2 it does not. */
+    static const struct {
+        const char *name;
+        u64 type, vpid, want;
+    } t[] = {
+        {"type0", 0, 1, 2},
+        {"type1", 1, 1, 2},
+        {"type2", 2, 0, 2},
+        {"type3", 3, 1, 2},
+        {"type0_other_vpid", 0, 2, 1},
+        {"type1_other_vpid", 1, 2, 1},
+        {"type3_other_vpid", 3, 2, 1},
+    };
+    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+        h = vpid_guest(TLB_STRICT, 1, 0, false);
+        snprintf(n, sizeof n, "tlb_tags.vpid.strict.%s.succeeds", t[k].name);
+        char o = inv(h, I_INVVPID, sizeof I_INVVPID, t[k].type, t[k].vpid, LIN);
+        CHECK(n, o == 'S', "%c", o);
+        snprintf(n, sizeof n, "tlb_tags.vpid.strict.%s", t[k].name);
+        CHECK_EQ(n, reenter(h), t[k].want);
+        harness_free(h);
+    }
+    /* A global translation survives type 3 and goes with type 1. */
+    h = vpid_guest(TLB_STRICT, 1, 0x100, true);
+    inv(h, I_INVVPID, sizeof I_INVVPID, 3, 1, 0);
+    CHECK_EQ("tlb_tags.vpid.strict.type3_keeps_global", reenter(h), 1);
+    inv(h, I_INVVPID, sizeof I_INVVPID, 1, 1, 0);
+    CHECK_EQ("tlb_tags.vpid.strict.type1_drops_global", reenter(h), 2);
+    harness_free(h);
+    /* Another VPID has its own translations; with VPID disabled entry and exit drop
+     * VPID 0's (29.4.3.3). */
+    h = vpid_guest(TLB_STRICT, 1, 0, false);
+    vmcs_set(h->c, VMCS_VIRTUAL_PROCESSOR_ID, 2);
+    CHECK_EQ("tlb_tags.vpid.strict.other_vpid_fresh", reenter(h), 2);
+    vmcs_set(h->c, VMCS_VIRTUAL_PROCESSOR_ID, 1);
+    CHECK_EQ("tlb_tags.vpid.strict.back_to_vpid1_stale", reenter(h), 1);
+    harness_free(h);
+    h = vpid_guest(TLB_STRICT, 0, 0, false);
+    CHECK_EQ("tlb_tags.vpid.strict.vpid_disabled", reenter(h), 2);
+    harness_free(h);
+}
+
+/* A skylake guest under identity EPT (4 KiB pages at DATA) with VPID 1 loads DATA (1);
+ * then the host points DATA's EPT entry at DATA + 0x7000 (2). */
+static struct harness *ept_guest(enum tlb_policy p)
+{
+    static const u8 g[] = {LOAD(DATA)};
+    struct harness *h = vmx_guest_setup("skylake", HOST_RESUME);
+    struct cpu *c = h->c;
+    c->tlb_policy = (u8)p;
+    guest_code(h, g, sizeof g);
+    wr64(h, EPT_PML4, EPT_PDPT | 7);
+    wr64(h, EPT_PDPT, EPT_PD | 7);
+    for (u64 k = 0; k < 8; k++)
+        wr64(h, EPT_PD + 8 * k, k << 21 | 0x80 | 6 << 3 | 7);
+    wr64(h, EPT_PD + 16, EPT_PT | 7);
+    for (u64 k = 0; k < 512; k++)
+        wr64(h, EPT_PT + 8 * k, (DATA + 4096 * k) | 6 << 3 | 7);
+    vmcs_set(c, VMCS_CPU_BASED_VM_EXEC_CONTROL,
+             vmcs_get(c, VMCS_CPU_BASED_VM_EXEC_CONTROL) | CPU_HLT_EXITING |
+                 CPU_SECONDARY_CONTROLS);
+    vmcs_set(c, VMCS_SECONDARY_VM_EXEC_CONTROL, SEC_EPT | SEC_VPID);
+    vmcs_set(c, VMCS_VIRTUAL_PROCESSOR_ID, 1);
+    vmcs_set(c, VMCS_EPT_POINTER, EPTP);
+    wr64(h, DATA, 1);
+    wr64(h, DATA + 0x7000, 2);
+    int r = host_enter(h, true);
+    CHECK("tlb_tags.ept.setup", r == -1 && exit_reason(h) == VMX_EXIT_HLT && c->r[RAX] == 1,
+          "run %d reason %u rax %#llx", r, exit_reason(h), (unsigned long long)c->r[RAX]);
+    wr64(h, EPT_PT, (DATA + 0x7000) | 6 << 3 | 7);
+    return h;
+}
+
+static void test_ept(void)
+{
+    static const u8 I_INVEPT[] = {0x66, 0x0f, 0x38, 0x80, 0x03};
+    struct harness *h = ept_guest(TLB_STRICT);
+    CHECK_EQ("tlb_tags.ept.strict.no_invept", reenter(h), 1);
+    CHECK("tlb_tags.ept.strict.other_eptp_succeeds",
+          inv(h, I_INVEPT, sizeof I_INVEPT, 1, OTHER_EPTP, 0) == 'S', "not VMsucceed");
+    CHECK_EQ("tlb_tags.ept.strict.invept_other_eptp", reenter(h), 1);
+    CHECK("tlb_tags.ept.strict.single_succeeds",
+          inv(h, I_INVEPT, sizeof I_INVEPT, 1, EPTP, 0) == 'S', "not VMsucceed");
+    CHECK_EQ("tlb_tags.ept.strict.invept_single", reenter(h), 2);
+    harness_free(h);
+    h = ept_guest(TLB_STRICT);
+    CHECK("tlb_tags.ept.strict.all_succeeds", inv(h, I_INVEPT, sizeof I_INVEPT, 2, 0, 0) == 'S',
+          "not VMsucceed");
+    CHECK_EQ("tlb_tags.ept.strict.invept_all", reenter(h), 2);
+    harness_free(h);
+    h = ept_guest(TLB_FLUSH);
+    CHECK_EQ("tlb_tags.ept.flush.no_invept", reenter(h), 2);
+    harness_free(h);
+}
+
+/* Root operation, 64-bit paging: run `code` (HLT appended); RAX afterwards. */
+static u64 run(struct harness *h, const u8 *code, size_t n)
+{
+    h->c->r[RAX] = 0;
+    int r = harness_run(h, code, n, 100);
+    return r == -1 ? h->c->r[RAX] : ~0ull - (u64)(r + 2);
+}
+
+/* A processor that loaded LIN (1, PDE with `pde_extra`; CR4.PGE if pge, CR4.PCIDE if pcide)
+ * before the PDE was pointed at memory holding 2. */
+static struct harness *root_setup(enum tlb_policy p, u64 pde_extra, bool pge, bool pcide)
+{
+    static const u8 load[] = {LOAD(LIN)}, mov_cr4[] = {0x0f, 0x22, 0xe3};
+    struct harness *h = vmx_harness("skylake");
+    h->c->tlb_policy = (u8)p;
+    h->c->r[RBX] = h->c->cr4 | (pge ? CR4_PGE : 0) | (pcide ? CR4_PCIDE : 0);
+    run(h, mov_cr4, sizeof mov_cr4);
+    wr64(h, LIN, 1);
+    wr64(h, LIN + 0x200000, 2);
+    wr64(h, PDE_LIN, LIN | 0x87 | pde_extra);
+    CHECK_EQ("tlb_tags.root.setup", run(h, load, sizeof load), 1);
+    wr64(h, PDE_LIN, (LIN + 0x200000) | 0x87 | pde_extra);
+    return h;
+}
+
+static void test_root(void)
+{
+    static const u8 load[] = {LOAD(LIN)}, cr3_load[] = {0x0f, 0x22, 0xdb, LOAD(LIN)};
+    struct harness *h = root_setup(TLB_STRICT, 0, false, false);
+    CHECK_EQ("tlb_tags.root.strict.no_invalidation", run(h, load, sizeof load), 1);
+    h->c->r[RBX] = HARNESS_PT;
+    CHECK_EQ("tlb_tags.root.strict.mov_cr3", run(h, cr3_load, sizeof cr3_load), 2);
+    harness_free(h);
+    /* Global pages survive MOV CR3; a CR4.PGE change drops them. */
+    h = root_setup(TLB_STRICT, 0x100, true, false);
+    h->c->r[RBX] = HARNESS_PT;
+    CHECK_EQ("tlb_tags.root.strict.global_kept_by_mov_cr3", run(h, cr3_load, sizeof cr3_load), 1);
+    static const u8 pge_off[] = {0x0f, 0x22, 0xe3, LOAD(LIN)};
+    h->c->r[RBX] = h->c->cr4 & ~(u64)CR4_PGE;
+    CHECK_EQ("tlb_tags.root.strict.global_dropped_by_pge", run(h, pge_off, sizeof pge_off), 2);
+    harness_free(h);
+    h = root_setup(TLB_FLUSH, 0x100, true, false);
+    h->c->r[RBX] = HARNESS_PT;
+    CHECK_EQ("tlb_tags.root.flush.global_mov_cr3", run(h, cr3_load, sizeof cr3_load), 2);
+    harness_free(h);
+    /* PCIDs: PCID 1 sees the new mapping; back to PCID 0 with CR3[63] the old one, without
+     * it the new one. */
+    h = root_setup(TLB_STRICT, 0, false, true);
+    h->c->r[RBX] = HARNESS_PT | 1 | BIT(63);
+    CHECK_EQ("tlb_tags.root.strict.pcid1_fresh", run(h, cr3_load, sizeof cr3_load), 2);
+    h->c->r[RBX] = HARNESS_PT | BIT(63);
+    CHECK_EQ("tlb_tags.root.strict.pcid0_noflush_stale", run(h, cr3_load, sizeof cr3_load), 1);
+    h->c->r[RBX] = HARNESS_PT;
+    CHECK_EQ("tlb_tags.root.strict.pcid0_flush", run(h, cr3_load, sizeof cr3_load), 2);
+    harness_free(h);
+    /* INVPCID (descriptor {PCID, address} at SCRATCH): each type, and other PCIDs. */
+    static const struct {
+        const char *name;
+        u64 type, pcid, extra, want;
+    } t[] = {
+        {"type0", 0, 0, 0, 2},
+        {"type0_other_pcid", 0, 1, 0, 1},
+        {"type1", 1, 0, 0, 2},
+        {"type1_other_pcid", 1, 1, 0, 1},
+        {"type2", 2, 0, 0, 2},
+        {"type3", 3, 0, 0, 2},
+        {"type0_keeps_global", 0, 0, 0x100, 1},
+        {"type1_keeps_global", 1, 0, 0x100, 1},
+        {"type3_keeps_global", 3, 0, 0x100, 1},
+        {"type2_drops_global", 2, 0, 0x100, 2},
+    };
+    char n[96];
+    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+        h = root_setup(TLB_STRICT, t[k].extra, t[k].extra != 0, true);
+        u64 d[2] = {t[k].pcid, LIN};
+        phys_copy_in(h->m, SCRATCH, d, sizeof d);
+        h->c->r[RBX] = SCRATCH;
+        /* run() zeroes RAX first: the type comes from RCX */
+        static const u8 code[] = {0x48, 0x89, 0xc8, 0x66, 0x0f, 0x38, 0x82, 0x03, LOAD(LIN)};
+        h->c->r[RCX] = t[k].type;
+        snprintf(n, sizeof n, "tlb_tags.root.strict.invpcid_%s", t[k].name);
+        CHECK_EQ(n, run(h, code, sizeof code), t[k].want);
+        harness_free(h);
+    }
+}
+
+int main(void)
+{
+    test_vpid();
+    test_ept();
+    test_root();
+    return check_exit();
+}
