@@ -4,28 +4,6 @@
  * that are not implemented yet are refused with one clear line. */
 #include "vmx_util.h"
 
-/* A VMX harness whose machine carries `spec`'s switches, as machine_create derives them. */
-static struct harness *spec_harness(const char *spec)
-{
-    int model;
-    struct cpu_features f;
-    char err[200];
-    if (!cpu_model_parse(spec, &model, &f, err, sizeof err)) {
-        fprintf(stderr, "%s: %s\n", spec, err);
-        exit(2);
-    }
-    struct harness *h = vmx_harness(cpu_model_name(model));
-    struct cpu_features def = cpu_model_features(model);
-    for (int w = 0; w < FW_COUNT; w++) {
-        h->m->features_on[w] = f.w[w] & ~def.w[w];
-        h->m->features_off[w] = def.w[w] & ~f.w[w];
-    }
-    u32 rev = test_revision(h);
-    phys_write(h->m, h->c, VMXON_PA, 4, rev);
-    phys_write(h->m, h->c, VMCS_A, 4, rev);
-    return h;
-}
-
 static u32 may1(struct harness *h, u32 msr) { return (u32)(vmx_cap(h->c, msr) >> 32); }
 
 static bool readable(struct harness *h, u32 msr)
@@ -54,7 +32,7 @@ static void test_refused(void)
 
 static void test_preemption_timer_off(void)
 {
-    struct harness *h = spec_harness("skylake,+vmx,-preemption-timer");
+    struct harness *h = vmx_spec_harness("skylake,+vmx,-preemption-timer");
     CHECK("timer_off.pin_bit6_clear", !(may1(h, MSR_VMX_PINBASED_CTLS) & PIN_PREEMPTION_TIMER), "offered");
     CHECK("timer_off.true_pin_bit6_clear", !(may1(h, MSR_VMX_TRUE_PINBASED_CTLS) & PIN_PREEMPTION_TIMER), "offered");
     CHECK("timer_off.save_timer_exit_ctl_clear",
@@ -72,7 +50,7 @@ static void test_preemption_timer_off(void)
           "%c %u", vmx_outcome(h), vm_error(h));
     harness_free(h);
 
-    h = spec_harness("skylake,+vmx");
+    h = vmx_spec_harness("skylake,+vmx");
     RUN_M(h, I_VMXON, VMXON_PA);
     RUN_M(h, I_VMPTRLD, VMCS_A);
     vmread(h, 0x482e, &v);
@@ -82,7 +60,7 @@ static void test_preemption_timer_off(void)
 
 static void test_basic_bits(void)
 {
-    struct harness *h = spec_harness("skylake,+vmx,-true-ctls,-ins-outs-info");
+    struct harness *h = vmx_spec_harness("skylake,+vmx,-true-ctls,-ins-outs-info");
     u64 basic = vmx_cap(h->c, MSR_VMX_BASIC);
     CHECK("true_off.basic55_clear", !(basic & VMX_BASIC_TRUE_CTLS), "set");
     CHECK("inout_off.basic54_clear", !(basic & VMX_BASIC_INOUT), "set");
@@ -95,18 +73,18 @@ static void test_basic_bits(void)
 
 static void test_dependencies(void)
 {
-    struct harness *h = spec_harness("skylake,+vmx,-vnmi");
+    struct harness *h = vmx_spec_harness("skylake,+vmx,-vnmi");
     CHECK("vnmi_off.pin_bit5_clear", !(may1(h, MSR_VMX_PINBASED_CTLS) & PIN_VIRTUAL_NMIS), "offered");
     CHECK("vnmi_off.nmi_window_clear", !(may1(h, MSR_VMX_PROCBASED_CTLS) & CPU_NMI_WINDOW_EXITING), "offered");
     CHECK("vnmi_off.nmi_exiting_kept", may1(h, MSR_VMX_PINBASED_CTLS) & PIN_NMI_EXITING, "lost");
     harness_free(h);
 
-    h = spec_harness("skylake,+vmx,-nmi-exiting");
+    h = vmx_spec_harness("skylake,+vmx,-nmi-exiting");
     CHECK("nmi_off.vnmi_and_window_clear", !(may1(h, MSR_VMX_PINBASED_CTLS) & (PIN_NMI_EXITING | PIN_VIRTUAL_NMIS)) &&
           !(may1(h, MSR_VMX_PROCBASED_CTLS) & CPU_NMI_WINDOW_EXITING), "offered");
     harness_free(h);
 
-    h = spec_harness("skylake,+vmx,-mtf,-hlt-exiting,-exit-load-efer");
+    h = vmx_spec_harness("skylake,+vmx,-mtf,-hlt-exiting,-exit-load-efer");
     CHECK("mtf_off.proc_bit27_clear", !(may1(h, MSR_VMX_PROCBASED_CTLS) & CPU_MONITOR_TRAP_FLAG), "offered");
     CHECK("mtf_off.true_proc_bit27_clear", !(may1(h, MSR_VMX_TRUE_PROCBASED_CTLS) & CPU_MONITOR_TRAP_FLAG), "offered");
     CHECK("hlt_off.proc_bit7_clear", !(may1(h, MSR_VMX_PROCBASED_CTLS) & CPU_HLT_EXITING), "offered");
@@ -115,12 +93,12 @@ static void test_dependencies(void)
           vmwrite(h, 0x2c02, 0), vmx_outcome(h) == 'V' && vm_error(h) == 12), "%c", vmx_outcome(h));
     harness_free(h);
 
-    h = spec_harness("skylake,+vmx,-secondary-ctls");
+    h = vmx_spec_harness("skylake,+vmx,-secondary-ctls");
     CHECK("secondary_off.proc_bit31_clear", !(may1(h, MSR_VMX_PROCBASED_CTLS) & CPU_SECONDARY_CONTROLS), "offered");
     CHECK("secondary_off.procbased2_gp", !readable(h, MSR_VMX_PROCBASED_CTLS2), "readable");
     harness_free(h);
 
-    h = spec_harness("skylake,+vmx,-wbinvd-exiting,-rdrand-exiting");
+    h = vmx_spec_harness("skylake,+vmx,-wbinvd-exiting,-rdrand-exiting");
     u32 p2 = may1(h, MSR_VMX_PROCBASED_CTLS2);
     CHECK("sec_ctl_off.bits_clear", !(p2 & (SEC_WBINVD_EXITING | SEC_RDRAND_EXITING)) && (p2 & SEC_RDSEED_EXITING),
           "0x%x", p2);
@@ -129,13 +107,13 @@ static void test_dependencies(void)
 
 static void test_switch_on(void)
 {
-    struct harness *h = spec_harness("core2,+vmx");
+    struct harness *h = vmx_spec_harness("core2,+vmx");
     CHECK("core2.default_no_timer_mtf_true", !(may1(h, MSR_VMX_PINBASED_CTLS) & PIN_PREEMPTION_TIMER) &&
           !(may1(h, MSR_VMX_PROCBASED_CTLS) & CPU_MONITOR_TRAP_FLAG) &&
           !(vmx_cap(h->c, MSR_VMX_BASIC) & VMX_BASIC_TRUE_CTLS), "offered");
     harness_free(h);
 
-    h = spec_harness("core2,+vmx,+preemption-timer,+exit-save-preemption-timer,+mtf,+true-ctls,+wbinvd-exiting");
+    h = vmx_spec_harness("core2,+vmx,+preemption-timer,+exit-save-preemption-timer,+mtf,+true-ctls,+wbinvd-exiting");
     CHECK("core2_on.timer", may1(h, MSR_VMX_PINBASED_CTLS) & PIN_PREEMPTION_TIMER, "missing");
     CHECK("core2_on.save_timer", may1(h, MSR_VMX_EXIT_CTLS) & EXIT_SAVE_PREEMPTION_TIMER, "missing");
     CHECK("core2_on.mtf", may1(h, MSR_VMX_PROCBASED_CTLS) & CPU_MONITOR_TRAP_FLAG, "missing");
@@ -167,14 +145,14 @@ static void test_help(void)
 static void test_secondary_field(void)
 {
     u64 v;
-    struct harness *h = spec_harness("skylake,+vmx,-secondary-ctls");
+    struct harness *h = vmx_spec_harness("skylake,+vmx,-secondary-ctls");
     RUN_M(h, I_VMXON, VMXON_PA);
     RUN_M(h, I_VMPTRLD, VMCS_A);
     vmread(h, 0x401e, &v);
     CHECK("secondary_off.vmread_field_vmfail12", vmx_outcome(h) == 'V' && vm_error(h) == 12,
           "%c %u", vmx_outcome(h), vm_error(h));
     harness_free(h);
-    h = spec_harness("skylake,+vmx");
+    h = vmx_spec_harness("skylake,+vmx");
     RUN_M(h, I_VMXON, VMXON_PA);
     RUN_M(h, I_VMPTRLD, VMCS_A);
     vmread(h, 0x401e, &v);

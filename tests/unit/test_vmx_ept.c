@@ -49,25 +49,6 @@ static void ept_identity(struct harness *h)
         pte(h, k, (DATA + 4096ull * k) | WB | RWX);
 }
 
-/* A harness whose machine carries `spec`'s -cpu switches (as machine_create derives them). */
-static struct harness *spec_harness(const char *spec)
-{
-    int model;
-    struct cpu_features f;
-    char err[200];
-    if (!cpu_model_parse(spec, &model, &f, err, sizeof err)) {
-        fprintf(stderr, "%s: %s\n", spec, err);
-        exit(2);
-    }
-    struct harness *h = vmx_harness(cpu_model_name(model));
-    struct cpu_features def = cpu_model_features(model);
-    for (int w = 0; w < FW_COUNT; w++) {
-        h->m->features_on[w] = f.w[w] & ~def.w[w];
-        h->m->features_off[w] = def.w[w] & ~f.w[w];
-    }
-    return h;
-}
-
 /* A guest of `model` running `g` (HLT appended, HLT exiting) under EPT with `eptp`. */
 static struct harness *ept_guest(const char *model, const u8 *g, size_t n, u64 eptp)
 {
@@ -542,7 +523,7 @@ static void test_caps(void)
     };
     for (size_t k = 0; k < ARRAY_LEN(t); k++) {
         char n[96];
-        struct harness *h = spec_harness(t[k].spec);
+        struct harness *h = vmx_spec_harness(t[k].spec);
         u64 v = 0;
         bool ok = msr_read(h->c, MSR_VMX_EPT_VPID_CAP, &v);
         snprintf(n, sizeof n, "cap.%s.exists", t[k].spec);

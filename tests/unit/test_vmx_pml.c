@@ -27,24 +27,6 @@ static void wr64(struct harness *h, u64 pa, u64 v) { phys_write(h->m, h->c, pa, 
 static u64 log_slot(struct harness *h, unsigned k) { return rd64(h, PML_LOG + 8 * k); }
 static u64 pml_index(struct harness *h) { return vmcs_get(h->c, VMCS_GUEST_PML_INDEX); }
 
-static struct harness *spec_harness(const char *spec)
-{
-    int model;
-    struct cpu_features f;
-    char err[200];
-    if (!cpu_model_parse(spec, &model, &f, err, sizeof err)) {
-        fprintf(stderr, "%s: %s\n", spec, err);
-        exit(2);
-    }
-    struct harness *h = vmx_harness(cpu_model_name(model));
-    struct cpu_features def = cpu_model_features(model);
-    for (int w = 0; w < FW_COUNT; w++) {
-        h->m->features_on[w] = f.w[w] & ~def.w[w];
-        h->m->features_off[w] = def.w[w] & ~f.w[w];
-    }
-    return h;
-}
-
 /* A skylake guest running `g` (HLT appended) under identity EPT with A/D flags, PML on
  * with `index`, the log filled with STALE. The EPT non-leaf entries are already accessed
  * and the EPT page of guest-physical 0-2 MiB (the guest's code and page tables) accessed
@@ -228,7 +210,7 @@ static void test_caps(void)
     };
     for (size_t k = 0; k < ARRAY_LEN(t); k++) {
         char n[96];
-        struct harness *h = spec_harness(t[k].spec);
+        struct harness *h = vmx_spec_harness(t[k].spec);
         snprintf(n, sizeof n, "cap.%s", t[k].spec);
         CHECK_EQ(n, ((vmx_cap(h->c, MSR_VMX_PROCBASED_CTLS2) >> 32) & SEC_PML) != 0, t[k].pml);
         harness_free(h);

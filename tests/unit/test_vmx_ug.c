@@ -21,24 +21,6 @@
 #define RM_GDT 0x34000u
 #define PG_PD 0x36000u /* a 32-bit page directory (4 MiB pages) for the paged guest */
 
-static struct harness *spec_harness(const char *spec)
-{
-    int model;
-    struct cpu_features f;
-    char err[200];
-    if (!cpu_model_parse(spec, &model, &f, err, sizeof err)) {
-        fprintf(stderr, "%s: %s\n", spec, err);
-        exit(2);
-    }
-    struct harness *h = vmx_harness(cpu_model_name(model));
-    struct cpu_features def = cpu_model_features(model);
-    for (int w = 0; w < FW_COUNT; w++) {
-        h->m->features_on[w] = f.w[w] & ~def.w[w];
-        h->m->features_off[w] = def.w[w] & ~f.w[w];
-    }
-    return h;
-}
-
 static void wr64(struct harness *h, u64 pa, u64 v)
 {
     phys_write(h->m, h->c, pa, 8, v);
@@ -377,7 +359,7 @@ static void test_caps(void)
     char n[96];
     for (int k = 0; k < 4; k++) {
         snprintf(n, sizeof n, "%s,+vmx", models[k]);
-        struct harness *h = spec_harness(n);
+        struct harness *h = vmx_spec_harness(n);
         bool ug = (vmx_cap(h->c, MSR_VMX_PROCBASED_CTLS2) >> 32) & SEC_UNRESTRICTED_GUEST;
         snprintf(n, sizeof n, "caps.%s.unrestricted_guest_offered", models[k]);
         CHECK(n, ug == (k != 0), "%d", ug);
@@ -391,14 +373,14 @@ static void test_caps(void)
                                       "westmere,+vmx,-unrestricted-guest",
                                       "skylake,+vmx,-store-lma"};
     for (int k = 0; k < 4; k++) {
-        struct harness *h = spec_harness(off[k]);
+        struct harness *h = vmx_spec_harness(off[k]);
         u32 p2 = (u32)(vmx_cap(h->c, MSR_VMX_PROCBASED_CTLS2) >> 32);
         snprintf(n, sizeof n, "switch.%s.not_offered", off[k]);
         CHECK(n, !(p2 & SEC_UNRESTRICTED_GUEST) && (p2 & SEC_WBINVD_EXITING), "%#x", p2);
         harness_free(h);
     }
     /* Not offered: setting it fails the reserved-bit check of the secondary controls. */
-    struct harness *h = spec_harness("skylake,+vmx,-unrestricted-guest");
+    struct harness *h = vmx_spec_harness("skylake,+vmx,-unrestricted-guest");
     vmx_guest_init(h, HOST_RESUME);
     controls(h, true, true);
     rm_setup(h);

@@ -36,25 +36,6 @@ static void ept_identity(struct harness *h, u64 base)
 }
 static void pte(struct harness *h, u64 base, unsigned k, u64 v) { wr64(h, base + 0x3000 + 8 * k, v); }
 
-/* A harness whose machine carries `spec`'s -cpu switches (as machine_create derives them). */
-static struct harness *spec_harness(const char *spec)
-{
-    int model;
-    struct cpu_features f;
-    char err[200];
-    if (!cpu_model_parse(spec, &model, &f, err, sizeof err)) {
-        fprintf(stderr, "%s: %s\n", spec, err);
-        exit(2);
-    }
-    struct harness *h = vmx_harness(cpu_model_name(model));
-    struct cpu_features def = cpu_model_features(model);
-    for (int w = 0; w < FW_COUNT; w++) {
-        h->m->features_on[w] = f.w[w] & ~def.w[w];
-        h->m->features_off[w] = def.w[w] & ~f.w[w];
-    }
-    return h;
-}
-
 /* A skylake guest running `g` (HLT appended, HLT exiting) under EPT A with `proc2` added;
  * EPTP list {A, B, 0 (invalid)}, B the identity with DATA mapped to DATA + 0x1000; a guest
  * IDT whose vector 20 gate leads to HANDLER (`hd`, HLT appended); a zeroed #VE area. */
@@ -127,7 +108,7 @@ static void test_caps(void)
     };
     for (size_t k = 0; k < ARRAY_LEN(t); k++) {
         char n[96];
-        struct harness *h = spec_harness(t[k].spec);
+        struct harness *h = vmx_spec_harness(t[k].spec);
         u32 p2 = (u32)(vmx_cap(h->c, MSR_VMX_PROCBASED_CTLS2) >> 32);
         u64 v = 0;
         bool ok = vmx_msr_read(h->c, MSR_VMX_VMFUNC, &v);

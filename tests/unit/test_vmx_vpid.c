@@ -16,25 +16,6 @@ static void wr64(struct harness *h, u64 pa, u64 v)
     phys_write(h->m, h->c, pa, 8, v);
 }
 
-/* A harness whose machine carries `spec`'s -cpu switches (as machine_create derives them). */
-static struct harness *spec_harness(const char *spec)
-{
-    int model;
-    struct cpu_features f;
-    char err[200];
-    if (!cpu_model_parse(spec, &model, &f, err, sizeof err)) {
-        fprintf(stderr, "%s: %s\n", spec, err);
-        exit(2);
-    }
-    struct harness *h = vmx_harness(cpu_model_name(model));
-    struct cpu_features def = cpu_model_features(model);
-    for (int w = 0; w < FW_COUNT; w++) {
-        h->m->features_on[w] = f.w[w] & ~def.w[w];
-        h->m->features_off[w] = def.w[w] & ~f.w[w];
-    }
-    return h;
-}
-
 /* INVVPID rax, [rbx] with type `type` and the descriptor {lo, hi}. */
 static int invvpid(struct harness *h, u64 type, u64 lo, u64 hi)
 {
@@ -80,7 +61,7 @@ static void test_caps(void)
     };
     for (size_t k = 0; k < ARRAY_LEN(t); k++) {
         char n[96];
-        struct harness *h = spec_harness(t[k].spec);
+        struct harness *h = vmx_spec_harness(t[k].spec);
         u64 v = 0;
         bool ok = msr_read(h->c, MSR_VMX_EPT_VPID_CAP, &v);
         snprintf(n, sizeof n, "cap.%s.exists", t[k].spec);

@@ -42,6 +42,31 @@ static inline struct harness *vmx_harness(const char *model)
     return h;
 }
 
+/* A VMX harness whose machine carries the -cpu switches of `spec` ("skylake,-ept"), as
+ * machine_create derives them; the regions carry that machine's revision. A bad spec ends
+ * the test program with its one-line error. */
+static inline struct harness *vmx_spec_harness(const char *spec)
+{
+    int model;
+    struct cpu_features f;
+    char err[200];
+    if (!cpu_model_parse(spec, &model, &f, err, sizeof err)) {
+        fprintf(stderr, "%s: %s\n", spec, err);
+        exit(2);
+    }
+    struct harness *h = vmx_harness(cpu_model_name(model));
+    struct cpu_features def = cpu_model_features(model);
+    for (int w = 0; w < FW_COUNT; w++) {
+        h->m->features_on[w] = f.w[w] & ~def.w[w];
+        h->m->features_off[w] = def.w[w] & ~f.w[w];
+    }
+    u32 rev = test_revision(h);
+    phys_write(h->m, h->c, VMXON_PA, 4, rev);
+    phys_write(h->m, h->c, VMCS_A, 4, rev);
+    phys_write(h->m, h->c, VMCS_B, 4, rev);
+    return h;
+}
+
 /* Outcome of the last instruction: 'S' VMsucceed, 'I' VMfailInvalid, 'V' VMfailValid, '?'. */
 static inline char vmx_outcome(struct harness *h)
 {
