@@ -32,10 +32,25 @@ struct jump_cache {
         u64 lin;
         const struct block *b;
     } e[JUMP_CACHE_SIZE];
+    /* Which pages (hashed into 256 buckets) may have entries, set at each fill and cleared
+     * with the cache: dropping one page (INVLPG) scans the cache only when its bucket is
+     * set, instead of on every invalidation. */
+    u64 pages[4];
 };
 static inline unsigned jump_cache_index(u64 lin)
 {
     return (unsigned)(lin ^ (lin >> 12)) & (JUMP_CACHE_SIZE - 1);
+}
+static inline unsigned jump_cache_bucket(u64 lin) { return (unsigned)(lin >> 12) & 255; }
+static inline void jump_cache_fill(struct jump_cache *jc, unsigned idx, u64 lin, const struct block *b)
+{
+    jc->e[idx].lin = lin;
+    jc->e[idx].b = b;
+    jc->pages[jump_cache_bucket(lin) / 64] |= 1ull << (jump_cache_bucket(lin) % 64);
+}
+static inline bool jump_cache_may_hold(const struct jump_cache *jc, u64 lin)
+{
+    return (jc->pages[jump_cache_bucket(lin) / 64] >> (jump_cache_bucket(lin) % 64)) & 1;
 }
 void jump_cache_clear(struct cpu *c);
 

@@ -352,7 +352,8 @@ static inline __attribute__((always_inline)) bool exec_pass(struct cpu *c, bool 
         return true;
     }
     u64 lin = code_linear(c);
-    typeof(c->jc->e[0]) *je = &c->jc->e[jump_cache_index(lin)];
+    unsigned jidx = jump_cache_index(lin);
+    typeof(c->jc->e[0]) *je = &c->jc->e[jidx];
     const struct block *b = je->b;
     if (unlikely(!b || je->lin != lin || b->mode_key != c->code_size || b->gen != m->page_gen[b->pidx])) {
         u64 phys;
@@ -362,8 +363,7 @@ static inline __attribute__((always_inline)) bool exec_pass(struct cpu *c, bool 
             step_uncached(c);
             return true;
         }
-        je->lin = lin;
-        je->b = b;
+        jump_cache_fill(c->jc, jidx, lin, b);
     }
     if (c->code_size != 8 && c->rip + b->bytes - 1 > c->seg[SEG_CS].limit) {
         step_uncached(c); /* the block was decoded under a larger CS limit */

@@ -195,6 +195,7 @@ static void tlb_set_drop_page(struct tlb_set *s, u64 lin, enum tlb_which which)
         struct tlb_entry *e[3] = {&s->t[t].read[k], &s->t[t].write[k], &s->t[t].exec[k]};
         for (int kind = 0; kind < 3; kind++)
             if (e[kind]->tag == tag && !tlb_keep(s, t, kind, k, which)) e[kind]->tag = 0;
+        if (!jump_cache_may_hold(&s->jc[t], lin)) continue;
         for (unsigned j = 0; j < JUMP_CACHE_SIZE; j++) /* blocks lie within one page */
             if (s->jc[t].e[j].b && ((s->jc[t].e[j].lin ^ lin) & ~0xfffull) == 0)
                 s->jc[t].e[j].b = NULL;

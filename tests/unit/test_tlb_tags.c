@@ -268,10 +268,33 @@ static void test_root(void)
     }
 }
 
+/* INVLPG drops the decoded-block shortcuts (jump cache) of its page too: code at LIN runs
+ * (mov eax,1; ret), the page is remapped to other code (mov eax,2; ret); without INVLPG the
+ * strict TLB keeps running the old code, after INVLPG the new (SDM 4.10.4.1). */
+static void test_invlpg_code(void)
+{
+    static const u8 code1[] = {0xb8, 1, 0, 0, 0, 0xc3}, code2[] = {0xb8, 2, 0, 0, 0, 0xc3};
+    static const u8 call[] = {0xff, 0xd3}, inv_call[] = {0x0f, 0x01, 0x3b, 0xff, 0xd3};
+    struct harness *h = vmx_harness("skylake");
+    h->c->tlb_policy = TLB_STRICT;
+    phys_copy_in(h->m, LIN, code1, sizeof code1);
+    phys_copy_in(h->m, LIN + 0x200000, code2, sizeof code2);
+    wr64(h, PDE_LIN, LIN | 0x87);
+    h->c->r[RBX] = LIN;
+    CHECK_EQ("tlb_tags.invlpg_code.setup", run(h, call, sizeof call), 1);
+    wr64(h, PDE_LIN, (LIN + 0x200000) | 0x87);
+    h->c->r[RBX] = LIN;
+    CHECK_EQ("tlb_tags.invlpg_code.stale_without_invlpg", run(h, call, sizeof call), 1);
+    h->c->r[RBX] = LIN;
+    CHECK_EQ("tlb_tags.invlpg_code.new_code_after_invlpg", run(h, inv_call, sizeof inv_call), 2);
+    harness_free(h);
+}
+
 int main(void)
 {
     test_vpid();
     test_ept();
     test_root();
+    test_invlpg_code();
     return check_exit();
 }
