@@ -524,12 +524,7 @@ static void test_caps(void)
     for (size_t k = 0; k < ARRAY_LEN(t); k++) {
         char n[96];
         struct harness *h = vmx_spec_harness(t[k].spec);
-        u64 v = 0;
-        bool ok = msr_read(h->c, MSR_VMX_EPT_VPID_CAP, &v);
-        snprintf(n, sizeof n, "cap.%s.exists", t[k].spec);
-        CHECK_EQ(n, ok, t[k].exists);
-        snprintf(n, sizeof n, "cap.%s.value", t[k].spec);
-        CHECK_EQ(n, v, t[k].cap);
+        check_ept_vpid_cap(h, t[k].spec, t[k].exists, t[k].cap);
         snprintf(n, sizeof n, "cap.%s.proc2_ept", t[k].spec);
         CHECK_EQ(n, ((vmx_cap(h->c, MSR_VMX_PROCBASED_CTLS2) >> 32) & SEC_EPT) != 0, t[k].ok);
         if (!t[k].ok) {

@@ -67,6 +67,20 @@ static inline struct harness *vmx_spec_harness(const char *spec)
     return h;
 }
 
+/* RDMSR IA32_VMX_EPT_VPID_CAP on `spec`'s processor against what the test expects: checks
+ * "cap.SPEC.exists" and "cap.SPEC.value"; returns the value read. */
+static inline u64 check_ept_vpid_cap(struct harness *h, const char *spec, bool exists, u64 cap)
+{
+    char n[96];
+    u64 v = 0;
+    bool ok = msr_read(h->c, MSR_VMX_EPT_VPID_CAP, &v);
+    snprintf(n, sizeof n, "cap.%s.exists", spec);
+    CHECK_EQ(n, ok, exists);
+    snprintf(n, sizeof n, "cap.%s.value", spec);
+    CHECK_EQ(n, v, cap);
+    return v;
+}
+
 /* Outcome of the last instruction: 'S' VMsucceed, 'I' VMfailInvalid, 'V' VMfailValid, '?'. */
 static inline char vmx_outcome(struct harness *h)
 {
