@@ -53,6 +53,16 @@ SNIPPET(g_jump, "g_jump_at: jmp *%rbx");
 #define Q_EXECUTABLE (1ull << 5)
 #define Q_GLA_VALID (1ull << 7)
 #define Q_FINAL (1ull << 8)
+/* With advanced exit information (capability bit 22), bits 9-11 of a final translation's
+ * qualification are the linear address's U/S, R/W and XD: the runtime maps everything
+ * user-mode and writable (28.2.1). */
+#define CAP_ADV_INFO (1ull << 22)
+#define Q_LIN_USER_RW (3ull << 9)
+#define Q_LIN_RW (1ull << 10)
+#define Q_USER_EXECUTABLE (1ull << 6)
+#define SEC_MBEC (1u << 22) /* mode-based execute control for EPT */
+#define XU (1ull << 10)     /* EPT: user-mode execute with it */
+#define Q_FINAL_LIN (Q_FINAL | ((cap & CAP_ADV_INFO) ? Q_LIN_USER_RW : 0))
 
 /* Guest-physical layout. T: the 4 KiB-mapped region; its pages: */
 #define T 0x2000000ull
@@ -173,18 +183,18 @@ static void violations(void)
     *ept_pte(DATA) = 0;
     guest(g_load, eptp4(0));
     vmx_regs.rbx = DATA + OFF;
-    violation("ept_read_not_present", g_load_at, Q_READ | Q_GLA_VALID | Q_FINAL, DATA + OFF, DATA + OFF);
+    violation("ept_read_not_present", g_load_at, Q_READ | Q_GLA_VALID | Q_FINAL_LIN, DATA + OFF, DATA + OFF);
     *ept_pte(DATA) = DATA | MT_WB | R;
     guest(g_store, eptp4(0));
     vmx_regs.rbx = DATA + OFF;
-    violation("ept_write_read_only", g_store_at, Q_WRITE | Q_READABLE | Q_GLA_VALID | Q_FINAL, DATA + OFF,
+    violation("ept_write_read_only", g_store_at, Q_WRITE | Q_READABLE | Q_GLA_VALID | Q_FINAL_LIN, DATA + OFF,
               DATA + OFF);
     check_eq("ept_write_read_only_not_written", *(u64 *)(DATA + OFF), 0x1234);
     *ept_pte(DATA) = DATA | MT_WB | RWX;
     *ept_pte(CODE) = CODE | MT_WB | R | W;
     guest(g_jump, eptp4(0));
     vmx_regs.rbx = CODE;
-    violation("ept_fetch_no_execute", (const char *)CODE, Q_FETCH | Q_READABLE | Q_WRITABLE | Q_GLA_VALID | Q_FINAL, CODE,
+    violation("ept_fetch_no_execute", (const char *)CODE, Q_FETCH | Q_READABLE | Q_WRITABLE | Q_GLA_VALID | Q_FINAL_LIN, CODE,
               CODE);
     *ept_pte(CODE) = CODE | MT_WB | RWX;
 
@@ -198,7 +208,7 @@ static void violations(void)
             check("ept_execute_only_fetch", vmx_exit.reason == EXIT_VMCALL && vmx_exit.guest_rip == CODE);
         guest(g_load, eptp4(0));
         vmx_regs.rbx = CODE + 8;
-        violation("ept_execute_only_read", g_load_at, Q_READ | Q_EXECUTABLE | Q_GLA_VALID | Q_FINAL, CODE + 8,
+        violation("ept_execute_only_read", g_load_at, Q_READ | Q_EXECUTABLE | Q_GLA_VALID | Q_FINAL_LIN, CODE + 8,
                   CODE + 8);
     } else if (run("ept_execute_only_misconfig")) {
         check("ept_execute_only_misconfig", vmx_exit.reason == EXIT_EPT_MISCONFIG && vmx_exit.guest_rip == CODE);
@@ -218,6 +228,65 @@ static void violations(void)
     vmw(GUEST_CR3, GP4);
     loads("ept_paging_read_only_walk_ok", LIN + OFF, 0x6161);
     *ept_pte(GPD) = GPD | MT_WB | RWX;
+}
+
+/* Bit 10 (user-mode execute) in every entry of the identity EPT, or in none. */
+static void all_xu(int on)
+{
+    u64 *t[] = {(u64 *)pml5, (u64 *)pml4, (u64 *)pdpt, (u64 *)pt};
+    for (int k = 0; k < 4; k++)
+        for (int i = 0; i < (k == 2 ? 4 : k == 3 ? 512 : 1); i++)
+            t[k][i] = on ? t[k][i] | XU : t[k][i] & ~XU;
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 512; j++)
+            ((u64 *)pd[i])[j] = on ? ((u64 *)pd[i])[j] | XU : ((u64 *)pd[i])[j] & ~XU;
+}
+
+static void mbec_guest(u32 mbec, u64 target)
+{
+    guest(g_jump, eptp4(0));
+    vmw_or(PROC_CONTROLS2, mbec);
+    vmw(GUEST_CR3, GP4);
+    vmx_regs.rbx = target;
+}
+
+/* Mode-based execute control (25.6.2, 29.3.3.2): a fetch from a user-mode linear address
+ * (the runtime's identity map, U/S 1 everywhere) needs bit 10 of the EPT entries, one from
+ * a supervisor-mode address (LIN, U/S 0) bit 2; the CPL does not matter. The
+ * qualification reports bit 2 in bit 5 and bit 10 in bit 6 (28.2.1). Without the control
+ * bit 10 is ignored. */
+static void mbec(void)
+{
+    if (!vmx_may1(vmx_caps.proc2, SEC_MBEC)) return;
+    u64 adv = (cap & CAP_ADV_INFO) ? Q_LIN_RW : 0; /* LIN: supervisor, writable */
+    all_xu(1);
+    ((u8 *)G)[0x200] = 0x0f; /* VMCALL at LIN + 0x200 */
+    ((u8 *)G)[0x201] = 0x01;
+    ((u8 *)G)[0x202] = 0xc1;
+    *ept_pte(CODE) = CODE | MT_WB | R | W | X;
+    mbec_guest(SEC_MBEC, CODE);
+    violation("mbec_user_address_without_xu", (const char *)CODE,
+              Q_FETCH | Q_READABLE | Q_WRITABLE | Q_EXECUTABLE | Q_GLA_VALID | Q_FINAL_LIN, CODE, CODE);
+    *ept_pte(CODE) = CODE | MT_WB | R | W | XU;
+    mbec_guest(SEC_MBEC, CODE);
+    if (run("mbec_user_address_xu_only"))
+        check("mbec_user_address_xu_only", vmx_exit.reason == EXIT_VMCALL && vmx_exit.guest_rip == CODE);
+    mbec_guest(0, CODE);
+    violation("mbec_off_xu_ignored", (const char *)CODE,
+              Q_FETCH | Q_READABLE | Q_WRITABLE | Q_GLA_VALID | Q_FINAL_LIN, CODE, CODE);
+    *ept_pte(CODE) = CODE | MT_WB | RWX | XU;
+    *ept_pde(G) = G | PS | MT_WB | R | W | XU;
+    mbec_guest(SEC_MBEC, LIN + 0x200);
+    violation("mbec_supervisor_address_without_x", (const char *)LIN + 0x200,
+              Q_FETCH | Q_READABLE | Q_WRITABLE | Q_USER_EXECUTABLE | Q_GLA_VALID | Q_FINAL | adv,
+              G + 0x200, LIN + 0x200);
+    *ept_pde(G) = G | PS | MT_WB | R | W | X;
+    mbec_guest(SEC_MBEC, LIN + 0x200);
+    if (run("mbec_supervisor_address_x_only"))
+        check("mbec_supervisor_address_x_only",
+              vmx_exit.reason == EXIT_VMCALL && vmx_exit.guest_rip == LIN + 0x200);
+    *ept_pde(G) = G | PS | MT_WB | RWX;
+    all_xu(0);
 }
 
 static void misconfigs(void)
@@ -348,6 +417,7 @@ void main64(u64 arg)
             build();
             identity();
             violations();
+            mbec();
             misconfigs();
             accessed_dirty();
             remap();

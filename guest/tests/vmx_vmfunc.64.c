@@ -39,6 +39,13 @@ SNIPPET(g_load, "g_load_at: mov (%rbx), %rax\n vmcall");
 #define Q_READABLE (1ull << 3)
 #define Q_GLA_VALID (1ull << 7)
 #define Q_FINAL (1ull << 8)
+/* With advanced exit information (capability bit 22), bits 9-11 of a final translation's
+ * qualification are the linear address's U/S, R/W and XD: the runtime maps everything
+ * user-mode and writable (28.2.1). */
+#define CAP_ADV_INFO (1ull << 22)
+#define Q_LIN_USER_RW (3ull << 9)
+#define Q_FINAL_LIN (Q_FINAL | ((ept_cap & CAP_ADV_INFO) ? Q_LIN_USER_RW : 0))
+static u64 ept_cap;
 
 #define T 0x2000000ull
 #define DATA (T + 0x0000)
@@ -212,7 +219,7 @@ static void ve_tests(int vmfunc)
         check("ve_delivered", vmx_exit.reason == EXIT_VMCALL && vmx_guest_trap.count == 1 &&
                                   vmx_guest_trap.vec == 20 && vmx_guest_trap.err == 0 &&
                                   vmx_guest_trap.rip == (u64)g_load_at))
-        check_area("ve", Q_READ | Q_GLA_VALID | Q_FINAL, DATA + OFF, 5);
+        check_area("ve", Q_READ | Q_GLA_VALID | Q_FINAL_LIN, DATA + OFF, 5);
 
     /* The marker left at offset 4: the next convertible violation is a VM exit. */
     guest(g_load, SEC_EPT_VE);
@@ -246,7 +253,7 @@ static void ve_tests(int vmfunc)
             check("ve_after_switch", vmx_exit.reason == EXIT_VMCALL && vmx_guest_trap.vec == 20 &&
                                          vmx_guest_trap.rip == (u64)g_switch_at)) {
             check_eq("ve_after_switch_eptp_index_field", vmr(EPTP_INDEX), 1);
-            check_area("ve_after_switch", Q_READ | Q_GLA_VALID | Q_FINAL, DATA + OFF, 1);
+            check_area("ve_after_switch", Q_READ | Q_GLA_VALID | Q_FINAL_LIN, DATA + OFF, 1);
         }
         ((u64 *)pt_b)[0] = DATA2 | MT_WB | RWX;
     }
@@ -258,7 +265,7 @@ void main64(u64 arg)
         return;
     /* The tests need EPT with a 4-level write-back EPTP and 2 MiB pages. */
     if (vmx_may1(vmx_caps.proc, PROC_SECONDARY) && vmx_may1(vmx_caps.proc2, SEC_EPT)) {
-        u64 cap = rdmsr(MSR_VMX_EPT_VPID);
+        u64 cap = ept_cap = rdmsr(MSR_VMX_EPT_VPID);
         int vmfunc = vmx_may1(vmx_caps.proc2, SEC_VMFUNC) && (rdmsr(MSR_VMX_VMFUNC) & 1);
         if ((cap & (CAP_WALK4 | CAP_WB | CAP_2M)) == (CAP_WALK4 | CAP_WB | CAP_2M)) {
             build();

@@ -298,6 +298,8 @@ struct walk_result {
     u64 gpa; /* guest-physical address of the page (4 KiB aligned even for large pages); the
               * caller's gpa_to_hpa_final() (gpa.h) gives the address the access uses */
     bool writable, user, exec, global;
+    bool rw, xd; /* R/W of every level, XD of any (with NXE): the address's own rights,
+                  * whatever the CPL (gpa.h, struct gpa_why) */
 };
 /* Walk the page tables for `lin` as the access `acc` at the current CPL, setting A/D bits.
  * On a fault, if acc has ACC_NOFAULT returns false, otherwise sets CR2 and raises #PF with

@@ -19,6 +19,11 @@ struct gpa_why {
     bool pdpte_load; /* loading the PAE PDPTE registers (MOV CR, task switch, VM entry/exit):
                       * no linear address (bit 7 = 0) and a read even with EPT A/D flags
                       * (29.3.3.2) */
+    /* The final translation only: what guest paging says of the linear address (user-mode
+     * address, writable, execute-disable; with CR0.PG = 0 user, writable and executable).
+     * Mode-based execute control picks the EPT execute bit by it (29.3.3.2); advanced
+     * exit information reports it in qualification bits 11:9 (28.2.1). */
+    bool user, writable, nx;
 };
 
 /* Read the paging-structure entry (size 4 or 8) at guest-physical `gpa` into *e. Returns

@@ -283,6 +283,7 @@ static bool lin_to_phys(struct cpu *c, u64 lin, int acc, u64 *phys, bool *writab
 {
     u64 gpa;
     *global = false;
+    struct gpa_why why = {.lin = lin, .acc = acc, .user = true, .writable = true};
     if (!(c->cr0 & CR0_PG)) {
         gpa = lin & 0xffffffffull;
         *writable = true;
@@ -292,8 +293,10 @@ static bool lin_to_phys(struct cpu *c, u64 lin, int acc, u64 *phys, bool *writab
         gpa = r.gpa | (lin & 0xfff);
         *writable = r.writable;
         *global = r.global;
+        why.user = r.user;
+        why.writable = r.rw;
+        why.nx = r.xd;
     }
-    const struct gpa_why why = {.lin = lin, .acc = acc};
     return gpa_to_hpa_final(c, gpa, &why, phys, writable);
 }
 

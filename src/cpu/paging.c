@@ -203,6 +203,8 @@ bool paging_walk(struct cpu *c, u64 lin, int acc, struct walk_result *r)
     if (!set_accessed_dirty(c, &x, kind == ACC_WRITE)) return false;
     r->gpa = x.gpa;
     r->user = x.us;
+    r->rw = x.rw;
+    r->xd = x.xd;
     r->global = x.global;
     r->exec = allowed(c, ACC_EXEC, user, implicit, &x);
     /* A write may be cached only once the dirty flag is set, so the first write through a

@@ -28,7 +28,8 @@ static const struct {
              SEC_RDRAND_EXITING | SEC_INVPCID | SEC_RDSEED_EXITING |
              SEC_VMFUNC | SEC_EPT_VE | /* EPTP switching (vmxinv.c), #VE (ept_gpa.c), 26.5.6-7 */
              SEC_UNRESTRICTED_GUEST | /* real and unpaged guests under EPT (SDM 25.6.2) */
-             SEC_PML,                 /* page-modification logging (ept_gpa.c, SDM 29.3.6) */
+             SEC_PML |                /* page-modification logging (ept_gpa.c, SDM 29.3.6) */
+             SEC_MODE_BASED_EPT,      /* XU, bit 10, for user-mode addresses (SDM 29.3.3.2) */
     .exit = EXIT_SAVE_DEBUG_CONTROLS | EXIT_HOST_ADDR_SPACE_SIZE | EXIT_ACK_INTR_ON_EXIT |
             EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
             EXIT_SAVE_PREEMPTION_TIMER,
@@ -42,12 +43,12 @@ static const struct {
             (7ull << VMX_MISC_MSR_LIST_SHIFT) | VMX_MISC_VMWRITE_ANY,
     /* EPT (ept.c, ept_gpa.c): execute-only, 4- and 5-level walks, UC and WB, 2 MiB and
      * 1 GiB pages, A/D flags, INVEPT single-context and all-context (SDM A.10). Not yet:
-     * advanced exit information (bit 22), supervisor shadow-stack control. VPID: INVVPID
-     * with all four types (vmxinv.c); the TLB is not tagged yet, so every transition
-     * flushes it, which the SDM always allows (29.4.3). */
+     * supervisor shadow-stack control. Advanced exit information (bit 22): qualification
+     * bits 11:9 from the guest's translation (ept_gpa.c, SDM 28.2.1). VPID: INVVPID with all
+     * four types (vmxinv.c) on the tagged TLB (SDM 29.4). */
     .ept_vpid = EPT_CAP_EXEC_ONLY | EPT_CAP_PWL4 | EPT_CAP_PWL5 | EPT_CAP_UC | EPT_CAP_WB |
                 EPT_CAP_2M | EPT_CAP_1G | EPT_CAP_AD | EPT_CAP_INVEPT | EPT_CAP_INVEPT_SINGLE |
-                EPT_CAP_INVEPT_ALL | VPID_CAP_INVVPID | VPID_CAP_INVVPID_ADDR |
+                EPT_CAP_INVEPT_ALL | EPT_CAP_ADV_EXIT_INFO | VPID_CAP_INVVPID | VPID_CAP_INVVPID_ADDR |
                 VPID_CAP_INVVPID_SINGLE | VPID_CAP_INVVPID_ALL | VPID_CAP_INVVPID_SINGLE_NONGLOBAL,
     .vmfunc = VMFUNC_EPTP_SWITCHING_BIT, /* function 0 (SDM 26.5.6.3, A.11) */
 };
@@ -109,6 +110,8 @@ static bool offer_of(const struct cpu *c, struct offer *o)
     /* EPTP switching, the only VM function, needs EPT (27.2.1.1); #VE converts EPT
      * violations (26.5.7): neither without EPT. */
     if (!(o->proc2 & SEC_EPT)) o->proc2 &= ~(u32)(SEC_VMFUNC | SEC_EPT_VE);
+    /* Mode-based execute control needs EPT (27.2.1.1). */
+    if (!(o->proc2 & SEC_EPT)) o->proc2 &= ~(u32)SEC_MODE_BASED_EPT;
     if (!(o->proc & CPU_SECONDARY_CONTROLS)) o->proc2 = 0;
     return true;
 }
@@ -250,6 +253,7 @@ static const struct vmx_switch switches[] = {
     SW("rdseed-exiting", FW_VMX_PROC2, SEC_RDSEED_EXITING, "RDSEED exiting"),
     SW("pml", FW_VMX_PROC2, SEC_PML, "enable PML"),
     SW("ept-violation-ve", FW_VMX_PROC2, SEC_EPT_VE, "EPT-violation #VE"),
+    SW("mode-based-ept", FW_VMX_PROC2, SEC_MODE_BASED_EPT, "mode-based execute control for EPT"),
     SW("xsaves", FW_VMX_PROC2, SEC_XSAVES, "enable XSAVES/XRSTORS"),
     SW("tsc-scaling", FW_VMX_PROC2, SEC_TSC_SCALING, "use TSC scaling"),
     SW("exit-ack-intr", FW_VMX_EXIT, EXIT_ACK_INTR_ON_EXIT, "acknowledge interrupt on exit"),

@@ -167,6 +167,11 @@ bool ck_unrestricted_ept(struct echk *x)
     return !(x->proc2 & SEC_UNRESTRICTED_GUEST) || (x->proc2 & SEC_EPT) ||
            echk_bad(x, "proc2=%#x", x->proc2);
 }
+bool ck_mbec_ept(struct echk *x)
+{
+    return !(x->proc2 & SEC_MODE_BASED_EPT) || (x->proc2 & SEC_EPT) ||
+           echk_bad(x, "proc2=%#x", x->proc2);
+}
 bool ck_vmfunc(struct echk *x)
 {
     if (!(x->proc2 & SEC_VMFUNC)) return true;

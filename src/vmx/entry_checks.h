@@ -37,6 +37,7 @@
     X(eptp,              "ctl.ept.eptp",                "27.2.1.1", CK_CTL, 0, SEC_EPT) \
     X(pml,               "ctl.pml",                     "27.2.1.1", CK_CTL, 0, SEC_PML) \
     X(unrestricted_ept,  "ctl.unrestricted.ept",        "27.2.1.1", CK_CTL, 0, SEC_UNRESTRICTED_GUEST) \
+    X(mbec_ept,          "ctl.mode_based_ept.ept",      "27.2.1.1", CK_CTL, 0, SEC_MODE_BASED_EPT) \
     X(vmfunc,            "ctl.vmfunc",                  "27.2.1.1", CK_CTL, 0, SEC_VMFUNC) \
     X(shadow_bitmaps,    "ctl.shadow_vmcs.bitmaps",     "27.2.1.1", CK_CTL, 0, SEC_VMCS_SHADOWING) \
     X(ve_info_addr,      "ctl.ept_ve.address",          "27.2.1.1", CK_CTL, 0, SEC_EPT_VE) \

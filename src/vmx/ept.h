@@ -27,9 +27,9 @@
  * Wiring (ept_gpa.c): the guest-physical access path of the
  * page walker calls ept_translate with req.paging set for each guest paging-structure read
  * and A/D write (gla_valid set, except for the PAE PDPTE loads of MOV CR3 and VM entry),
- * and the TLB fill calls it for the final guest-physical address (the guest paging result,
- * user/writable/nx, is not passed yet: neither advanced exit information nor mode-based
- * execute control is offered). EPT_VIOLATION and EPT_MISCONFIG become VM exits 48 and 49
+ * and the TLB fill calls it for the final guest-physical address with the guest paging
+ * result (user/writable/nx, for mode-based execute control and advanced exit
+ * information). EPT_VIOLATION and EPT_MISCONFIG become VM exits 48 and 49
  * with the guest-physical (and guest-linear) address fields. The TLB may cache `perm` and
  * `hpa` under the EPTP tag; a write through an entry whose D flag is clear must walk again
  * so that D (and a PML entry, from `dirtied`) is set. */

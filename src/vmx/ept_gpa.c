@@ -17,6 +17,7 @@ bool vmx_ept_enter(struct cpu *c)
         .eptp = vmcs_get(c, VMCS_EPT_POINTER),
         .cap = vmx_cap(c, MSR_VMX_EPT_VPID_CAP),
         .maxphyaddr = cpu_phys_bits(c),
+        .mbec = vmx_proc2(c) & SEC_MODE_BASED_EPT,
     };
     /* 27.3.2.4: with EPT, PAE paging takes its PDPTEs from the guest PDPTE fields. */
     if (v->ept_on && paging_pae_legacy(c))
@@ -92,6 +93,9 @@ bool vmx_ept_gpa(struct cpu *c, u64 gpa, enum gpa_use use, const struct gpa_why 
                                       : final_kind[w->acc & 3],
         .paging = use != GPA_FINAL,
         .gla_valid = !w->pdpte_load,
+        .user = w->user,
+        .writable = w->writable,
+        .nx = w->nx,
     };
     struct ept_ctx x = v->ept;
     /* A probe (tracing, diagnostics) must not change memory: no EPT A/D flags for it. */

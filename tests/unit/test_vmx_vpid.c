@@ -52,11 +52,11 @@ static void test_caps(void)
     } t[] = {
         {"core2,+vmx", false, false, 0},
         {"westmere,+vmx", true, true, 0x00000f0106114141},
-        {"skylake,+vmx", true, true, 0x00000f0106334141},
-        {"icelake,+vmx", true, true, 0x00000f01063341c1},
+        {"skylake,+vmx", true, true, 0x00000f0106734141},
+        {"icelake,+vmx", true, true, 0x00000f01067341c1},
         {"westmere,+vmx,-vpid", false, true, 0x06114141},
-        {"skylake,+vmx,-vpid", false, true, 0x06334141},
-        {"icelake,+vmx,-vpid", false, true, 0x063341c1},
+        {"skylake,+vmx,-vpid", false, true, 0x06734141},
+        {"icelake,+vmx,-vpid", false, true, 0x067341c1},
         {"skylake,+vmx,-ept", true, true, 0x00000f0100000000},
     };
     for (size_t k = 0; k < ARRAY_LEN(t); k++) {
