@@ -90,8 +90,9 @@ static void cr3_write(struct cpu *c, u64 val)
     if (paging_pae_legacy(c) && !paging_load_pdptes(c, val)) cpu_gp(c, 0);
     c->cr3 = val;
     /* SDM Vol. 3 4.10.4.1: the new PCID's (000H without PCIDs) non-global entries, unless
-     * bit 63 was set with CR4.PCIDE; then the TLB set of the new PCID. */
-    if (!noflush) tlb_flush_nonglobal(c);
+     * bit 63 was set with CR4.PCIDE; then the TLB set of the new PCID. -tlb flush drops
+     * everything on every MOV CR3, bit 63 or not (README), as Bochs, which has no PCIDs. */
+    if (!noflush || c->tlb_policy == TLB_FLUSH) tlb_flush_nonglobal(c);
     tlb_switch(c);
 }
 
