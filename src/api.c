@@ -46,8 +46,8 @@ static const struct {
 } trace_names[] = {
     { "exec", TRACE_EXEC }, { "in_asm", TRACE_EXEC }, /* QEMU's name for roughly the same */
     { "int", TRACE_INT }, { "cpu_reset", TRACE_CPU_RESET }, { "unimp", TRACE_UNIMP },
-    { "guest_errors", TRACE_UNIMP }, { "io", TRACE_IO }, { "vmx", TRACE_VMX },
-    { "all", TRACE_EXEC | TRACE_INT | TRACE_CPU_RESET | TRACE_UNIMP | TRACE_IO | TRACE_VMX },
+    { "guest_errors", TRACE_UNIMP }, { "io", TRACE_IO }, { "vmx", TRACE_VMX }, { "ept", TRACE_EPT },
+    { "all", TRACE_EXEC | TRACE_INT | TRACE_CPU_RESET | TRACE_UNIMP | TRACE_IO | TRACE_VMX | TRACE_EPT },
 };
 
 int vp_trace_parse(const char *list, uint32_t *out, char *err, size_t errlen)

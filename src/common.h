@@ -24,6 +24,8 @@ typedef __int128 s128;
 #define UNUSED __attribute__((unused))
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define BIT(n) (1ull << (n))
+/* A u64 for printf's %llx (u64 is unsigned long on LP64 hosts). */
+#define LL(v) ((unsigned long long)(v))
 
 /* Mask for an operand of `size` bytes (1, 2, 4 or 8). */
 static inline u64 size_mask(unsigned size)

@@ -300,6 +300,7 @@ struct walk_result {
     bool writable, user, exec, global;
     bool rw, xd; /* R/W of every level, XD of any (with NXE): the address's own rights,
                   * whatever the CPL (gpa.h, struct gpa_why) */
+    u8 pat;      /* the PAT memory type the leaf selects (SDM Vol. 3A 12.12.3) */
 };
 /* Walk the page tables for `lin` as the access `acc` at the current CPL, setting A/D bits.
  * On a fault, if acc has ACC_NOFAULT returns false, otherwise sets CR2 and raises #PF with

@@ -24,6 +24,8 @@ struct gpa_why {
      * Mode-based execute control picks the EPT execute bit by it (29.3.3.2); advanced
      * exit information reports it in qualification bits 11:9 (28.2.1). */
     bool user, writable, nx;
+    u8 pat; /* its PAT memory type (no PAT without paging: WB, which leaves the EPT type as
+             * it is in Table 12-7), for the effective memory type (29.3.7.2) */
 };
 
 /* Read the paging-structure entry (size 4 or 8) at guest-physical `gpa` into *e. Returns

@@ -283,7 +283,7 @@ static bool lin_to_phys(struct cpu *c, u64 lin, int acc, u64 *phys, bool *writab
 {
     u64 gpa;
     *global = false;
-    struct gpa_why why = {.lin = lin, .acc = acc, .user = true, .writable = true};
+    struct gpa_why why = {.lin = lin, .acc = acc, .user = true, .writable = true, .pat = 6};
     if (!(c->cr0 & CR0_PG)) {
         gpa = lin & 0xffffffffull;
         *writable = true;
@@ -296,6 +296,7 @@ static bool lin_to_phys(struct cpu *c, u64 lin, int acc, u64 *phys, bool *writab
         why.user = r.user;
         why.writable = r.rw;
         why.nx = r.xd;
+        why.pat = r.pat;
     }
     return gpa_to_hpa_final(c, gpa, &why, phys, writable);
 }

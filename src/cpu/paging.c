@@ -16,6 +16,7 @@ struct xlat {
     u64 gpa;        /* guest-physical page base */
     bool rw, us, xd; /* combined over all levels (SDM Vol. 3 4.6.1) */
     bool global, dirty;
+    bool large;     /* the leaf maps a 4 MiB, 2 MiB or 1 GiB page (its PAT bit is bit 12) */
     int n;          /* entries used */
     u64 ent_pa[5];  /* where they are, for the accessed/dirty update */
     u64 ent[5];
@@ -70,6 +71,7 @@ static u32 walk32(struct cpu *c, u32 lin, struct xlat *x)
                  phys_mask(m);
         x->global = (pde & PTE_G) && (c->cr4 & CR4_PGE);
         x->dirty = pde & PTE_D;
+        x->large = true;
         return 0;
     }
     u64 pte_pa = (pde & 0xfffff000u) + ((lin >> 12) & 0x3ff) * 4;
@@ -126,6 +128,7 @@ static u32 walk64(struct cpu *c, u64 lin, u64 table, int level, struct xlat *x)
             x->gpa = (e & phys_mask(m) & ~(size - 1)) | (lin & (size - 1) & ~0xfffull);
             x->global = (e & PTE_G) && (c->cr4 & CR4_PGE);
             x->dirty = e & PTE_D;
+            x->large = level > 1;
             return 0;
         }
         table = e & phys_mask(m) & ~0xfffull;
@@ -164,6 +167,16 @@ static bool set_accessed_dirty(struct cpu *c, struct xlat *x, bool write)
     }
     if (write) x->dirty = true;
     return true;
+}
+
+/* The leaf's PAT memory type (SDM Vol. 3A 12.12.3): IA32_PAT entry PAT:PCD:PWT, the PAT
+ * bit being bit 7 of a PTE and bit 12 of an entry that maps a large page. */
+static u8 pat_type(const struct cpu *c, const struct xlat *x)
+{
+    u64 e = x->ent[x->n - 1];
+    unsigned pat = (unsigned)(e >> (x->large ? 12 : 7)) & 1;
+    unsigned index = pat << 2 | (unsigned)((e & PTE_PCD) ? 2 : 0) | (unsigned)((e & PTE_PWT) ? 1 : 0);
+    return (u8)((c->pat >> (8 * index)) & 7);
 }
 
 bool paging_walk(struct cpu *c, u64 lin, int acc, struct walk_result *r)
@@ -205,6 +218,7 @@ bool paging_walk(struct cpu *c, u64 lin, int acc, struct walk_result *r)
     r->user = x.us;
     r->rw = x.rw;
     r->xd = x.xd;
+    r->pat = pat_type(c, &x);
     r->global = x.global;
     r->exec = allowed(c, ACC_EXEC, user, implicit, &x);
     /* A write may be cached only once the dirty flag is set, so the first write through a

@@ -59,7 +59,7 @@ enum machine_stop {
 /* Trace categories for -d. */
 enum {
     TRACE_EXEC = 1u << 0, TRACE_INT = 1u << 1, TRACE_CPU_RESET = 1u << 2,
-    TRACE_UNIMP = 1u << 3, TRACE_IO = 1u << 4, TRACE_VMX = 1u << 5,
+    TRACE_UNIMP = 1u << 3, TRACE_IO = 1u << 4, TRACE_VMX = 1u << 5, TRACE_EPT = 1u << 6,
 };
 
 struct machine {

@@ -158,7 +158,7 @@ void options_usage(FILE *out)
         "                      64 KiB RAM-like MMIO window at 0xff000000 (off by default)\n"
         "  -nographic, -display none, -machine pc, -accel tcg  accepted and ignored\n"
         "Debugging:\n"
-        "  -d LIST             trace: exec,int,cpu_reset,unimp,io,vmx,all (-d help)\n"
+        "  -d LIST             trace: exec,int,cpu_reset,unimp,io,vmx,ept,all (-d help)\n"
         "  -D FILE             write traces and diagnostics to FILE (default stderr)\n"
         "  -icount-limit N     stop after N instructions\n"
         "  -seed N             seed for RDRAND/RDSEED (runs are deterministic)\n"

@@ -9,7 +9,6 @@
 #include "ctls.h"
 #include "vmx.h"
 
-#define LL(v) ((unsigned long long)(v))
 
 static struct vmx_diag *diag_of(struct cpu *c) { return &c->vmx->diag; }
 static bool tracing(const struct cpu *c) { return c->m && (c->m->trace & TRACE_VMX); }

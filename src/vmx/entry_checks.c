@@ -31,7 +31,6 @@ bool echk_pat_ok(u64 pat)
     return true;
 }
 
-#define LL(v) ((unsigned long long)(v))
 
 /* Reserved bits of a control against its capability MSR: allowed-0 settings in bits 31:0
  * must be 1, bits clear in the allowed-1 half (63:32) must be 0 (SDM Appendix A.3-A.5). */

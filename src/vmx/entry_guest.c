@@ -8,7 +8,6 @@
 #include "../machine/machine.h"
 #include "entry_checks.h"
 
-#define LL(v) ((unsigned long long)(v))
 
 static const char seg_names[8][5] = {"es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr"};
 static const int data_segs[4] = {SEG_DS, SEG_ES, SEG_FS, SEG_GS};

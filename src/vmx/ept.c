@@ -155,8 +155,15 @@ static const u8 memtype_table[8][8] = {
     [MT_WB] = {MT_UC, MT_WC, MT_UC, MT_UC, MT_WT, MT_WP, MT_WB, MT_UC},
 };
 
-unsigned ept_memtype(unsigned ept_type, bool ipat, unsigned pat_type)
+unsigned ept_memtype(bool cd, unsigned ept_type, bool ipat, unsigned pat_type)
 {
+    if (cd) return MT_UC;
     if (ipat) return ept_type;
     return memtype_table[ept_type & 7][pat_type & 7];
+}
+
+const char *ept_memtype_name(unsigned type)
+{
+    static const char *const names[8] = {"UC", "WC", "?", "?", "WT", "WP", "WB", "UC-"};
+    return names[type & 7];
 }

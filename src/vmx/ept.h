@@ -130,9 +130,11 @@ static inline bool ept_eptp_valid(u64 eptp, u64 cap, unsigned maxphyaddr)
 enum ept_status ept_translate(struct machine *m, struct cpu *c, const struct ept_ctx *ctx,
                               const struct ept_req *req, struct ept_result *out);
 
-/* Effective memory type of a final access: the EPT type in the MTRR's place in SDM Vol.
- * 3A Table 12-7 with the guest PAT type, or the EPT type alone with "ignore PAT". The
- * caller passes MT_UC as the PAT type when guest CR0.CD = 1 (SDM 29.3.7.2). */
-unsigned ept_memtype(unsigned ept_type, bool ipat, unsigned pat_type);
+/* Effective memory type of a final access (SDM 29.3.7.2): UC with guest CR0.CD = 1;
+ * otherwise the EPT type in the MTRR's place in SDM Vol. 3A Table 12-7 with the guest PAT
+ * type, or the EPT type alone with "ignore PAT". The MTRRs play no part. */
+unsigned ept_memtype(bool cd, unsigned ept_type, bool ipat, unsigned pat_type);
+/* Its name: "UC", "WC", "WT", "WP", "WB", "UC-" ("?" for the reserved encodings). */
+const char *ept_memtype_name(unsigned type);
 
 #endif

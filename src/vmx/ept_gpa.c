@@ -75,6 +75,20 @@ static NORETURN void ept_exit(struct cpu *c, const struct ept_req *r, const stru
     vmx_exit_full(c, VMX_EXIT_EPT_VIOLATION, q, gla, r->gpa);
 }
 
+/* -d ept: one line per final translation the TLB takes in, with its permissions and its
+ * effective memory type (29.3.7.2), which nothing else in an emulator without caches shows. */
+static void trace_final(struct cpu *c, const struct gpa_why *w, u64 gpa, const struct ept_result *o)
+{
+    unsigned mt = ept_memtype(c->cr0 & CR0_CD, o->memtype, o->ipat, w->pat);
+    static const char *const size[4] = {"", "4K", "2M", "1G"};
+    machine_log(c->m, "cpu%d: ept: lin %#llx gpa %#llx -> hpa %#llx %s %c%c%c%s type %s (ept %s%s, pat %s%s)",
+                c->index, LL(w->lin), LL(gpa), LL(o->hpa), size[o->level & 3],
+                (o->perm & EPTE_R) ? 'r' : '-', (o->perm & EPTE_W) ? 'w' : '-',
+                (o->perm & EPTE_X) ? 'x' : '-', (o->perm & EPTE_XU) ? "u" : "",
+                ept_memtype_name(mt), ept_memtype_name(o->memtype), o->ipat ? ", ignore PAT" : "",
+                ept_memtype_name(w->pat), (c->cr0 & CR0_CD) ? ", CR0.CD" : "");
+}
+
 bool vmx_ept_gpa(struct cpu *c, u64 gpa, enum gpa_use use, const struct gpa_why *w, u64 *hpa,
                  bool *writable)
 {
@@ -115,6 +129,8 @@ bool vmx_ept_gpa(struct cpu *c, u64 gpa, enum gpa_use use, const struct gpa_why 
         phys_write(c->m, c, vmcs_get(c, VMCS_PML_ADDRESS) + 8u * pml_index, 8, gpa & ~0xfffull);
         vmcs_set(c, VMCS_GUEST_PML_INDEX, (u16)(pml_index - 1));
     }
+    if (unlikely(c->m->trace & TRACE_EPT) && use == GPA_FINAL && !(w->acc & ACC_NOFAULT))
+        trace_final(c, w, gpa, &o);
     *hpa = o.hpa;
     /* A TLB write entry only where EPT allows the write and, with A/D flags, this
      * translation's dirty flag is set (29.3.5), so the first write walks and sets it. */

@@ -10,7 +10,6 @@
 #include "msr_list.h"
 #include "intercept.h"
 
-#define LL(v) ((unsigned long long)(v))
 
 const char *vmx_exit_reason_name(u32 reason)
 {

@@ -535,9 +535,12 @@ static void test_memtype(void)
     for (int e = 0; e < 5; e++)
         for (int p = 0; p < 6; p++) {
             CHECK_EQ(NAME("ept.memtype.ept_%s.pat_%s", nmt[ept[e]], nmt[pat[p]]),
-                     ept_memtype(ept[e], false, pat[p]), want[e][p]);
+                     ept_memtype(false, ept[e], false, pat[p]), want[e][p]);
             CHECK_EQ(NAME("ept.memtype.ept_%s.pat_%s.ipat", nmt[ept[e]], nmt[pat[p]]),
-                     ept_memtype(ept[e], true, pat[p]), ept[e]);
+                     ept_memtype(false, ept[e], true, pat[p]), ept[e]);
+            /* Guest CR0.CD = 1: UC whatever the types and "ignore PAT" say. */
+            CHECK_EQ(NAME("ept.memtype.ept_%s.pat_%s.cd", nmt[ept[e]], nmt[pat[p]]),
+                     ept_memtype(true, ept[e], true, pat[p]), UC);
         }
 }
 

@@ -507,6 +507,49 @@ static void test_pae_pdptes(void)
     harness_free(h);
 }
 
+/* The effective memory type of a final access (SDM 29.3.7.2), shown by -d ept: the EPT
+ * type combined with the guest's PAT type (Vol. 3A Table 12-7, EPT in the MTRR's place),
+ * the EPT type alone with "ignore PAT", UC with guest CR0.CD = 1. The guest reads DATA
+ * through the harness's 2 MiB page, which selects IA32_PAT entry 0. */
+static void test_memtype_trace(void)
+{
+    static const struct {
+        const char *name;
+        u64 ept_bits, pat0, cr0_cd;
+        const char *want;
+    } t[] = {
+        {"memtype.ept_wt.pat_wb", 4u << 3, 6, 0, "type WT (ept WT, pat WB)"},
+        {"memtype.ept_wb.pat_wc", WB, 1, 0, "type WC (ept WB, pat WC)"},
+        {"memtype.ept_wp.pat_ucm", 5u << 3, 7, 0, "type WC (ept WP, pat UC-)"},
+        {"memtype.ept_wb.ipat.pat_wc", WB | EPTE_IPAT, 1, 0, "type WB (ept WB, ignore PAT, pat WC)"},
+        {"memtype.cr0_cd", WB | EPTE_IPAT, 6, CR0_CD, "type UC (ept WB, ignore PAT, pat WB, CR0.CD)"},
+    };
+    static const u8 g[] = {LOAD(DATA)};
+    for (size_t k = 0; k < ARRAY_LEN(t); k++) {
+        struct harness *h = ept_guest("skylake", g, sizeof g, EPTP4);
+        pte(h, 0, DATA | t[k].ept_bits | RWX);
+        h->c->pat = (h->c->pat & ~0xffull) | t[k].pat0;
+        vmcs_set(h->c, VMCS_GUEST_CR0, vmcs_get(h->c, VMCS_GUEST_CR0) | t[k].cr0_cd);
+        FILE *log = tmpfile();
+        h->m->log = log;
+        h->m->trace |= TRACE_EPT;
+        expect_exit(t[k].name, h, VMX_EXIT_HLT, 0, 0, 0, GUEST_CODE + sizeof g);
+        char buf[8192] = "", line[64];
+        rewind(log);
+        size_t n = fread(buf, 1, sizeof buf - 1, log);
+        buf[n] = 0;
+        snprintf(line, sizeof line, "lin %#x gpa %#x -> hpa %#x 4K rwx ", DATA, DATA, DATA);
+        const char *at = strstr(buf, line);
+        char name[96];
+        snprintf(name, sizeof name, "%s.trace", t[k].name);
+        CHECK(name, at && !strncmp(at + strlen(line), t[k].want, strlen(t[k].want)), "%s",
+              at ? at : buf);
+        h->m->log = stderr;
+        fclose(log);
+        harness_free(h);
+    }
+}
+
 /* IA32_VMX_EPT_VPID_CAP as offered: what the real parts report. Westmere
  * 0x00000f0106114141; Skylake 0x00000f0106734141 (with bit 22, advanced exit information);
  * Ice Lake adds bit 7 (page-walk length 5). With -ept the MSR stays
@@ -552,6 +595,7 @@ int main(void)
     test_iret_nmi_unblocking();
     test_delivery();
     test_pae_pdptes();
+    test_memtype_trace();
     test_caps();
     return check_exit();
 }
