@@ -89,3 +89,46 @@ guest: guest-tests $(GUEST_DEMO)
 guest-tests: $(GUEST_TESTS)
 
 -include $(shell find $(GOBJ) -name '*.d' 2>/dev/null)
+
+# The reference hypervisor (guest/hv/, issue 8): hv.c is the 32-bit multiboot entry and
+# every guest/hv/*.64.c / *.64.S is the 64-bit hypervisor, carried as its blob. Its
+# test guests (guest/hv/guests/) are flat images with an hvabi.h header, given to it as
+# multiboot modules: rm (real mode, 64 KiB at the reset vector), pm32 (32-bit paged),
+# lm64 (64-bit) and bad (misbehaves as its command line says).
+HV_OUT := $(GUEST_OUT)/hv
+HV_KERNEL := $(HV_OUT)/hv.elf
+HV_GDIR := guest/hv/guests
+HV_GUESTS := $(addprefix $(HV_OUT)/,rm.bin pm32.bin lm64.bin bad.bin)
+HV_LDFLAGS := -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments --build-id=none
+HV_OBJS64 := $(patsubst %,$(GOBJ)/%.o,$(basename $(wildcard guest/hv/*.64.c guest/hv/*.64.S)))
+$(GOBJ)/guest/hv/hv.64.elf: $(HV_OBJS64) $(GUEST_LIB64) $(GUEST_VMX64) guest/lib/blob64.ld
+	$(GUEST_LD) -m elf_x86_64 $(HV_LDFLAGS) -T guest/lib/blob64.ld -o $@ $(filter %.o %.a,$^)
+$(GOBJ)/guest/hv/hv.64.bin: $(GOBJ)/guest/hv/hv.64.elf
+	$(GUEST_OBJCOPY) -O binary $< $@
+$(GOBJ)/guest/hv/hv.blob.o: $(GOBJ)/guest/hv/hv.64.bin guest/lib/blob_incbin.S
+	$(CC) $(GUEST_CFLAGS32) -DBLOB_FILE='"$<"' -c guest/lib/blob_incbin.S -o $@
+$(HV_KERNEL): $(GOBJ)/guest/hv/hv.o $(GOBJ)/guest/hv/hv.blob.o $(GUEST_LIB32) guest/lib/kernel32.ld
+	@mkdir -p $(dir $@)
+	$(GUEST_LD) -m elf_i386 $(HV_LDFLAGS) -T guest/lib/kernel32.ld -o $@ $(filter %.o,$^)
+
+HV_G32 := $(addprefix $(GOBJ)/$(HV_GDIR)/,crt.o common.o) $(addprefix $(GOBJ)/lib32/,serial.o printf.o string.o udivdi3.o)
+HV_G64 := $(addprefix $(GOBJ)/$(HV_GDIR)/,crt.64.o common.64.o) $(addprefix $(GOBJ)/lib64/,serial.o printf.o string.o)
+$(HV_OUT)/pm32.elf: $(HV_G32) $(GOBJ)/$(HV_GDIR)/pm32.o $(HV_GDIR)/guest.ld
+	@mkdir -p $(dir $@)
+	$(GUEST_LD) -m elf_i386 $(HV_LDFLAGS) -T $(HV_GDIR)/guest.ld -o $@ $(filter %.o,$^)
+$(HV_OUT)/bad.elf: $(HV_G32) $(GOBJ)/$(HV_GDIR)/bad.o $(HV_GDIR)/guest.ld
+	@mkdir -p $(dir $@)
+	$(GUEST_LD) -m elf_i386 $(HV_LDFLAGS) -T $(HV_GDIR)/guest.ld -o $@ $(filter %.o,$^)
+$(HV_OUT)/lm64.elf: $(HV_G64) $(GOBJ)/$(HV_GDIR)/lm.64.o $(HV_GDIR)/guest.ld
+	@mkdir -p $(dir $@)
+	$(GUEST_LD) -m elf_x86_64 $(HV_LDFLAGS) -T $(HV_GDIR)/guest.ld -o $@ $(filter %.o,$^)
+# Real mode: linked at offset 0 of its 64 KiB segment.
+$(HV_OUT)/rm.elf: $(GOBJ)/$(HV_GDIR)/rm.o
+	@mkdir -p $(dir $@)
+	$(GUEST_LD) -m elf_i386 $(HV_LDFLAGS) -Ttext=0 -e 0 -o $@ $<
+$(HV_OUT)/%.bin: $(HV_OUT)/%.elf
+	$(GUEST_OBJCOPY) -O binary $< $@
+
+.PHONY: hv
+hv: $(HV_KERNEL) $(HV_GUESTS)
+guest: hv

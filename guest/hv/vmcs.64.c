@@ -1,0 +1,214 @@
+/* A guest's VMCS: VMCLEAR then VMPTRLD a fresh region (SDM 25.11.3: VMCLEAR puts it in
+ * the clear launch state so the first entry is VMLAUNCH), the controls chosen in
+ * caps.64.c, the host state this hypervisor returns to, and the guest state of its
+ * entry mode (real mode at the reset vector, 32-bit protected mode, or 64-bit mode). */
+#include "hv.h"
+
+#define AR_UNUSABLE 0x10000u
+#define AR_CODE16 0x009bu /* execute/read, accessed, S, P (SDM 24.4.1) */
+#define AR_DATA16 0x0093u /* read/write, accessed, S, P */
+#define AR_CODE32 0xc09bu /* ... with D/B and G */
+#define AR_DATA32 0xc093u
+#define AR_CODE64 0xa09bu /* ... with L and G */
+#define AR_TSS_BUSY 0x008bu
+
+static u16 sel_of(int which)
+{
+    u16 v = 0;
+    switch (which) {
+    case 0: __asm__ volatile("mov %%es, %0" : "=r"(v)); break;
+    case 1: __asm__ volatile("mov %%cs, %0" : "=r"(v)); break;
+    case 2: __asm__ volatile("mov %%ss, %0" : "=r"(v)); break;
+    case 3: __asm__ volatile("mov %%ds, %0" : "=r"(v)); break;
+    case 4: __asm__ volatile("mov %%fs, %0" : "=r"(v)); break;
+    case 5: __asm__ volatile("mov %%gs, %0" : "=r"(v)); break;
+    default: __asm__ volatile("str %0" : "=r"(v)); break;
+    }
+    return v;
+}
+
+/* Base of a 16-byte system descriptor (our TSS) in the current GDT. */
+static u64 tss_base(u16 sel)
+{
+    struct desc_ptr g;
+    sgdt(&g);
+    u64 *d = (u64 *)(g.base + (sel & ~7));
+    return ((d[0] >> 16) & 0xffffff) | (((d[0] >> 56) & 0xff) << 24) | (d[1] << 32);
+}
+
+/* The state a VM exit loads (SDM 27.5): our own, as it is now. HOST_RSP/RIP are
+ * written by hv_enter. Selectors have RPL 0 and TI 0 as SDM 26.2.3 requires. */
+static void host_state(void)
+{
+    struct desc_ptr gdtr, idtr;
+    sgdt(&gdtr);
+    sidt(&idtr);
+    vmw(HOST_CR0, read_cr0());
+    vmw(HOST_CR3, read_cr3());
+    vmw(HOST_CR4, read_cr4());
+    vmw(HOST_ES_SEL, sel_of(0));
+    vmw(HOST_CS_SEL, sel_of(1));
+    vmw(HOST_SS_SEL, sel_of(2));
+    vmw(HOST_DS_SEL, sel_of(3));
+    vmw(HOST_FS_SEL, sel_of(4));
+    vmw(HOST_GS_SEL, sel_of(5));
+    vmw(HOST_TR_SEL, sel_of(6));
+    vmw(HOST_FS_BASE, rdmsr(0xc0000100));
+    vmw(HOST_GS_BASE, rdmsr(0xc0000101));
+    vmw(HOST_TR_BASE, tss_base(sel_of(6)));
+    vmw(HOST_GDTR_BASE, gdtr.base);
+    vmw(HOST_IDTR_BASE, idtr.base);
+    vmw(HOST_SYSENTER_CS, rdmsr(0x174));
+    vmw(HOST_SYSENTER_ESP, rdmsr(0x175));
+    vmw(HOST_SYSENTER_EIP, rdmsr(0x176));
+    if (hv.cpu.load_efer)
+        vmw(HOST_EFER, rdmsr(MSR_EFER));
+}
+
+/* CR0/CR4 bits the hypervisor owns (SDM 25.6.6): those VMX fixes (23.8), and CR0.PE/PG
+ * so it sees mode switches. Guests read the shadows. */
+u64 hv_cr0_mask(void)
+{
+    return (u32)(vmx_caps.cr0_fixed0 | ~vmx_caps.cr0_fixed1) | CR0_PE | CR0_PG;
+}
+u64 hv_cr4_mask(void) { return (u32)(vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1); }
+
+/* The real CR0 for what the guest asked: VMX's fixed bits imposed, except PE and PG
+ * under unrestricted guest (SDM 26.3.1.1). */
+u64 hv_cr0_real(u64 want)
+{
+    u64 fixed0 = vmx_caps.cr0_fixed0;
+    if (hv.cpu.ug)
+        fixed0 &= ~(u64)(CR0_PE | CR0_PG);
+    return (want | fixed0) & vmx_caps.cr0_fixed1;
+}
+u64 hv_cr4_real(u64 want) { return (want | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1; }
+
+static void seg(u32 sel_f, u16 sel, u64 base, u32 limit, u32 ar)
+{
+    /* Fields of one segment are spaced alike from ES (Appendix B). */
+    u32 i = (sel_f - GUEST_ES_SEL) / 2;
+    vmw(sel_f, sel);
+    vmw(GUEST_ES_BASE + 2 * i, base);
+    vmw(GUEST_ES_LIMIT + 2 * i, limit);
+    vmw(GUEST_ES_AR + 2 * i, ar);
+}
+
+/* Guest state for the entry mode (SDM 26.3.1 lists what each field must satisfy). */
+static void guest_state(struct guest *g)
+{
+    u64 cr0, cr4 = 0;
+    u32 code_ar, data_ar;
+    u16 cs, ds;
+    u64 cs_base = 0, ds_base = 0;
+    u32 limit = 0xffffffff;
+    switch (g->mode) {
+    case 16: /* like a processor after reset: CS 0xf000, base 0xffff0000, IP 0xfff0 */
+        cr0 = 0x10; /* ET */
+        cs = 0xf000, cs_base = 0xffff0000, ds = 0, limit = 0xffff;
+        code_ar = AR_CODE16, data_ar = AR_DATA16;
+        vmw(GUEST_RIP, 0xfff0);
+        vmw(GUEST_RSP, 0);
+        vmw(GUEST_GDTR_BASE, 0);
+        vmw(GUEST_GDTR_LIMIT, 0xffff);
+        vmw(GUEST_IDTR_BASE, 0);
+        vmw(GUEST_IDTR_LIMIT, 0x3ff);
+        vmw(GUEST_CR3, 0);
+        break;
+    case 32: /* as a multiboot loader leaves a kernel: flat, paging off */
+        cr0 = CR0_PE | 0x10;
+        cs = HV_SEL_CODE32, ds = HV_SEL_DATA;
+        code_ar = AR_CODE32, data_ar = AR_DATA32;
+        vmw(GUEST_CR3, 0);
+        break;
+    default: /* 64-bit mode on the loader's identity map */
+        cr0 = CR0_PE | 0x10 | CR0_PG;
+        cr4 = CR4_PAE;
+        cs = HV_SEL_CODE64, ds = HV_SEL_DATA;
+        code_ar = AR_CODE64, data_ar = AR_DATA32;
+        vmw(GUEST_CR3, HV_PML4_GPA);
+        break;
+    }
+    if (g->mode != 16) {
+        vmw(GUEST_GDTR_BASE, HV_GDT_GPA);
+        vmw(GUEST_GDTR_LIMIT, 0x2f);
+        vmw(GUEST_IDTR_BASE, 0);
+        vmw(GUEST_IDTR_LIMIT, 0);
+        vmw(GUEST_RSP, HV_STACK_TOP);
+    }
+    vmw(CR0_SHADOW, cr0);
+    vmw(GUEST_CR0, hv_cr0_real(cr0));
+    vmw(CR4_SHADOW, cr4);
+    vmw(GUEST_CR4, hv_cr4_real(cr4));
+    vmw(CR0_MASK, hv_cr0_mask());
+    vmw(CR4_MASK, hv_cr4_mask());
+    seg(GUEST_CS_SEL, cs, cs_base, limit, code_ar);
+    u32 data[] = {GUEST_ES_SEL, GUEST_SS_SEL, GUEST_DS_SEL, GUEST_FS_SEL, GUEST_GS_SEL};
+    for (u32 i = 0; i < ARRAY_SIZE(data); i++)
+        seg(data[i], ds, ds_base, limit, data_ar);
+    seg(GUEST_LDTR_SEL, 0, 0, 0, AR_UNUSABLE);
+    /* TR must be a usable busy TSS in every mode (SDM 26.3.1.2). */
+    seg(GUEST_TR_SEL, HV_SEL_TSS, HV_TSS_GPA, 0x67, AR_TSS_BUSY);
+    vmw(GUEST_RFLAGS, 2);
+    vmw(GUEST_DR7, 0x400);
+    vmw(GUEST_DEBUGCTL, 0);
+    vmw(GUEST_SYSENTER_CS, 0);
+    vmw(GUEST_SYSENTER_ESP, 0);
+    vmw(GUEST_SYSENTER_EIP, 0);
+    vmw(GUEST_INTERRUPTIBILITY, 0);
+    vmw(GUEST_ACTIVITY, 0);
+    vmw(GUEST_PENDING_DBG, 0);
+    vmw(VMCS_LINK_PTR, ~0ull); /* no shadow VMCS (SDM 26.3.1.5) */
+    u32 entry = hv.cpu.entry;
+    if (g->mode == 64)
+        entry |= ENTRY_IA32E_GUEST; /* offered by every 64-bit part */
+    vmw(ENTRY_CONTROLS, entry);
+    if (hv.cpu.load_efer)
+        vmw(GUEST_EFER, g->mode == 64 ? EFER_LME | EFER_LMA : 0);
+}
+
+int hv_vmcs_create(struct guest *g)
+{
+    g->vmcs = vmx_new_vmcs();
+    if (vmclear(g->vmcs) != VMX_OK || vmptrld(g->vmcs) != VMX_OK)
+        return -1;
+    hv.current = g;
+    g->launched = 0;
+    struct hv_cpu *c = &hv.cpu;
+    vmw(PIN_CONTROLS, c->pin);
+    vmw(PROC_CONTROLS, c->proc);
+    if (c->secondary)
+        vmw(PROC_CONTROLS2, c->proc2);
+    vmw(EXIT_CONTROLS, c->exit);
+    /* #UD is intercepted so a guest stuck on garbage can be stopped (exit.64.c). */
+    vmw(EXCEPTION_BITMAP, 1u << 6);
+    vmw(PF_ERROR_MASK, 0);
+    vmw(PF_ERROR_MATCH, 0);
+    vmw(CR3_TARGET_COUNT, 0);
+    vmw(EXIT_MSR_STORE_COUNT, 0);
+    vmw(EXIT_MSR_LOAD_COUNT, 0);
+    vmw(ENTRY_MSR_LOAD_COUNT, 0);
+    vmw(ENTRY_INTR_INFO, 0);
+    vmw(TSC_OFFSET, 0);
+    /* Bitmaps of all ones: every port and every MSR exits (SDM 25.6.4, 25.6.9). */
+    vmw(IO_BITMAP_A, hv.io_bitmap_a);
+    vmw(IO_BITMAP_B, hv.io_bitmap_b);
+    vmw(MSR_BITMAP, hv.msr_bitmap);
+    if (c->ept)
+        vmw(EPT_POINTER, g->eptp);
+    if (c->vpid)
+        vmw(VPID, (u16)g->id); /* non-zero (SDM 26.2.1.1) */
+    host_state();
+    guest_state(g);
+    return 0;
+}
+
+/* Make g's VMCS the current one (SDM 25.11.3: VMPTRLD; no VMCLEAR needed between
+ * VMCSs on one processor, the processor keeps each one's state in its region). */
+void hv_vmcs_load(struct guest *g)
+{
+    if (hv.current != g) {
+        vmptrld(g->vmcs);
+        hv.current = g;
+    }
+}
