@@ -114,6 +114,8 @@ section cli/asan cli asan
 # ASan/UBSan builds run guests several times slower.
 section guest env VP_TIMEOUT=300 tests/guest/run.sh -j "$jobs" \
     --vp rel=$B/rel/vanderpool --vp asan=$B/asan/vanderpool
+# The reference hypervisor (guest/hv/) with its guests on every CPU model and on Bochs.
+section hv env GUEST_BUILD=build/guest tests/hv/run.sh --vp $B/rel/vanderpool
 section fuzz/vmentry fuzz_vmentry
 
 p=$(grep -c '^PASS ' "$log")

@@ -24,6 +24,9 @@ void main64(u64 arg)
     while (*p == ' ')
         p++;
     printf("hv: Vanderpool reference hypervisor on %s\n", p);
+    /* Caches on: a BIOS may leave CR0.CD/NW set, and VM entries keep the host's CD/NW
+     * (SDM 27.3.2.1), which guests would see. */
+    write_cr0(read_cr0() & ~(uptr)(3u << 29));
     /* No host interrupts: the guests' time is emulated, so nothing needs the PIC. */
     outb(0x21, 0xff);
     outb(0xa1, 0xff);

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# run.sh [--vp PATH] [--no-bochs] [--no-vp] [MODEL...]: the reference hypervisor
+# (guest/hv/) with its guests on Vanderpool, per CPU model (default skylake westmere
+# icelake core2), and on Bochs (corei7_skylake_x). One "PASS x" / "FAIL x: why" line per
+# check, then "hv: N passed, N failed"; exit status 1 if anything failed.
+#   - each guest's own lines (those starting "[name] ", so the order between guests does
+#     not matter) equal tests/hv/expect/NAME.txt;
+#   - every line of tests/hv/expect/hv-lines.txt starts some line of the output (guests
+#     ending, misbehaving guests stopped with their reason, the exit table);
+#   - Vanderpool runs are deterministic: a second skylake run prints the same bytes;
+#   - core2 (no EPT, no unrestricted guest): the hypervisor says so and skips the guests.
+# GUEST_BUILD (default build/guest) is where the hypervisor and guests are built; output
+# goes to HV_RESULTS (default build/hv-results).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+here=$root/tests/hv
+cd "$root"
+vp=build/rel/vanderpool bochs=1 novp=0 models=()
+while [ $# -gt 0 ]; do
+    case $1 in
+    --vp) vp=$2; shift ;;
+    --no-bochs) bochs=0 ;;
+    --no-vp) novp=1 ;;
+    -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+    *) models+=("$1") ;;
+    esac
+    shift
+done
+[ ${#models[@]} -eq 0 ] && models=(skylake westmere icelake core2)
+gb=${GUEST_BUILD:-build/guest}
+out=${HV_RESULTS:-build/hv-results}
+mkdir -p "$out"
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+report() { tee -a "$results"; }
+
+h=$gb/guest/hv
+guests=(rm pm32 lm64 triple wild garbage loop)
+mods=("$h/rm.bin name=rm" "$h/pm32.bin name=pm32" "$h/lm64.bin name=lm64"
+    "$h/bad.bin name=triple bad=triple" "$h/bad.bin name=wild bad=wild"
+    "$h/bad.bin name=garbage bad=garbage" "$h/bad.bin name=loop bad=loop budget=20")
+initrd=$(IFS=,; echo "${mods[*]}")
+
+if ! make -s BUILD="$gb" hv >"$out/make.log" 2>&1; then
+    echo "FAIL hv/build: make hv (see $out/make.log)" | report
+    tail -5 "$out/make.log"
+    echo "hv: 0 passed, 1 failed"
+    exit 1
+fi
+echo "PASS hv/build" | report
+
+# judge LABEL FILE: the per-guest lines and the hypervisor's own lines.
+judge() {
+    local label=$1 file=$2 g line miss=0
+    for g in "${guests[@]}"; do
+        if diff -u "$here/expect/$g.txt" <(grep -a "^\[$g\] " "$file") >"$out/$label.$g.diff"; then
+            echo "PASS hv/$label/guest-$g"
+        else
+            echo "FAIL hv/$label/guest-$g: output differs from tests/hv/expect/$g.txt ($out/$label.$g.diff)"
+            head -8 "$out/$label.$g.diff" | sed 's/^/    /'
+        fi
+    done
+    while IFS= read -r line; do
+        if ! awk -v l="$line" 'index($0, l) == 1 { f = 1 } END { exit !f }' "$file"; then
+            echo "FAIL hv/$label/hv-lines: no line starting \"$line\" ($file)"
+            miss=1
+        fi
+    done <"$here/expect/hv-lines.txt"
+    [ $miss -eq 0 ] && echo "PASS hv/$label/hv-lines"
+}
+
+run_vp() { # MODEL OUTFILE
+    timeout "${VP_TIMEOUT:-120}" "$vp" -cpu "$1" -kernel "$h/hv.elf" -initrd "$initrd" \
+        -serial stdio -no-reboot >"$2" 2>&1
+}
+
+if [ $novp -eq 0 ]; then
+    if [ ! -x "$vp" ]; then
+        echo "FAIL hv/setup: $vp not built" | report
+    else
+        for m in "${models[@]}"; do
+            f=$out/vp-$m.txt
+            run_vp "$m" "$f"
+            st=$?
+            if [ $st -ne 1 ]; then
+                echo "FAIL hv/vp-$m/exit: vanderpool status $st, not 1 (debug-exit 0) ($f)" | report
+                tail -5 "$f" | sed 's/^/    /'
+            else
+                echo "PASS hv/vp-$m/exit" | report
+            fi
+            if [ "$m" = core2 ]; then
+                # First-generation VT-x: no EPT, no unrestricted guest (shadow paging to come).
+                if grep -q '^hv: this processor lacks EPT and unrestricted guest' "$f" &&
+                    [ "$(grep -c '^hv: skipping .*: this processor lacks EPT' "$f")" -eq ${#guests[@]} ] &&
+                    grep -q '^hv: done' "$f"; then
+                    echo "PASS hv/vp-core2/lacks-ept" | report
+                else
+                    echo "FAIL hv/vp-core2/lacks-ept: no 'lacks EPT' and skip lines ($f)" | report
+                fi
+                continue
+            fi
+            judge "vp-$m" "$f" | report
+            if [ "$m" = skylake ]; then
+                run_vp "$m" "$out/vp-$m.again.txt"
+                if cmp -s "$f" "$out/vp-$m.again.txt"; then
+                    echo "PASS hv/vp-skylake/deterministic" | report
+                else
+                    echo "FAIL hv/vp-skylake/deterministic: two runs differ ($out/vp-$m.again.txt)" | report
+                fi
+            fi
+        done
+    fi
+fi
+
+if [ $bochs -eq 1 ]; then
+    if ! command -v bochs >/dev/null || ! command -v grub-mkrescue >/dev/null; then
+        echo "FAIL hv/bochs/setup: bochs or grub-mkrescue missing (scripts/deps.sh)" | report
+    else
+        # As tests/bochs/run.sh does, with the guests as GRUB modules.
+        work=$(mktemp -d)
+        "$root/tests/bochs/mkiso.sh" "$h/hv.elf" "$work/boot.iso" "" "${mods[@]}"
+        sed -e "s|@ISO@|$work/boot.iso|" -e "s|@SERIAL@|$work/serial.txt|" \
+            -e "s|@LOG@|$work/bochs.log|" "$root/tests/bochs/bochsrc.in" >"$work/bochsrc"
+        echo c >"$work/cmds"
+        : >"$work/serial.txt"
+        (cd "$work" && timeout "${BOCHS_TIMEOUT:-300}" script -q -e -c \
+            "bochs -q -f $work/bochsrc -rc $work/cmds" /dev/null >/dev/null 2>&1 </dev/null) || true
+        tr -d '\r' <"$work/serial.txt" >"$out/bochs-skylake.txt"
+        cp "$work/bochs.log" "$out/bochs-skylake.log" 2>/dev/null
+        if grep -q 'Shutdown port' "$work/bochs.log" 2>/dev/null; then
+            echo "PASS hv/bochs-skylake/shutdown" | report
+        else
+            echo "FAIL hv/bochs-skylake/shutdown: Bochs did not shut down cleanly ($out/bochs-skylake.log)" | report
+        fi
+        rm -rf "$work"
+        judge bochs-skylake "$out/bochs-skylake.txt" | report
+    fi
+fi
+
+p=$(grep -c '^PASS ' "$results")
+f=$(grep -c '^FAIL ' "$results")
+echo "hv: $p passed, $f failed"
+[ "$f" -eq 0 ]
