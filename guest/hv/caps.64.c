@@ -69,6 +69,7 @@ int hv_caps_init(void)
                    vmx_may1(k->entry, ENTRY_LOAD_EFER);
     c->exit = vmx_adjust(k->exit, EXIT_HOST_ADDR64 | EXIT_ACK_INTR |
                                       (c->load_efer ? EXIT_LOAD_EFER | EXIT_SAVE_EFER : 0));
+    c->ack_intr = !!(c->exit & EXIT_ACK_INTR);
     c->entry = vmx_adjust(k->entry, c->load_efer ? ENTRY_LOAD_EFER : 0);
 
     printf("hv: VT-x: revision %u, %s controls, EPT %s, unrestricted guest %s, VPID %s, "

@@ -83,6 +83,8 @@ static int exit_exception(struct guest *g)
     u32 vec = info & 0xff, type = info & (7u << 8);
     if (type == INTR_TYPE_NMI)
         return 1; /* a host NMI: nothing here raises them */
+    if (vec == 14 && !hv.cpu.ept)
+        return noept_page_fault(g);
     if (vec == 6 && ++g->ud_count > 8) {
         hv_stop(g, "invalid opcode loop: %d #UD faults, the last at rip 0x%llx", g->ud_count - 1,
                 (unsigned long long)vmr(GUEST_RIP));
@@ -145,12 +147,22 @@ static int exit_vmcall(struct guest *g)
     return 1;
 }
 
-static void set_cr0(struct guest *g, u64 val)
+/* Returns 0 when the guest had to be stopped. */
+static int set_cr0(struct guest *g, u64 val)
 {
     u64 old = vmr(CR0_SHADOW);
     if ((val & CR0_PG) && !(val & CR0_PE)) {
         hv_inject_exception(13, 1, 0);
-        return;
+        return 1;
+    }
+    if (!hv.cpu.ept && ((val ^ old) & CR0_PG)) {
+        hv_stop(g, "turned its own paging %s: needs EPT or shadow paging (not built yet)",
+                val & CR0_PG ? "on" : "off");
+        return 0;
+    }
+    if (!hv.cpu.ug && !(val & CR0_PE)) {
+        hv_stop(g, "left protected mode: needs unrestricted guest");
+        return 0;
     }
     /* Long mode starts or ends with CR0.PG when EFER.LME is set (SDM 10.8.5): keep
      * EFER.LMA and the "IA-32e mode guest" entry control with it. */
@@ -166,6 +178,7 @@ static void set_cr0(struct guest *g, u64 val)
     }
     vmw(CR0_SHADOW, val);
     vmw(GUEST_CR0, hv_cr0_real(val));
+    return 1;
 }
 
 /* SDM Table 28-3: control register, access type, register, LMSW source. */
@@ -173,24 +186,28 @@ static int exit_cr(struct guest *g)
 {
     u64 q = vmr(EXIT_QUAL);
     int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
+    /* Without EPT the real CR3 is ours (noept.64.c): the guest's lives in guest_cr3. */
     if (type == 0) {
         u64 v = hv_get_gpr(g, reg);
-        if (cr == 0)
-            set_cr0(g, v);
-        else if (cr == 3)
+        if (cr == 0 && !set_cr0(g, v))
+            return 0;
+        if (cr == 3 && hv.cpu.ept)
             vmw(GUEST_CR3, v);
+        else if (cr == 3)
+            g->guest_cr3 = v;
         else if (cr == 4) {
             vmw(CR4_SHADOW, v);
-            vmw(GUEST_CR4, hv_cr4_real(v));
+            vmw(GUEST_CR4, hv_cr4_for(g, v));
         }
     } else if (type == 1) {
-        hv_set_gpr(g, reg, cr == 3 ? vmr(GUEST_CR3) : 0, 8);
+        hv_set_gpr(g, reg, cr != 3 ? 0 : hv.cpu.ept ? vmr(GUEST_CR3) : g->guest_cr3, 8);
     } else if (type == 2) { /* CLTS */
         vmw(CR0_SHADOW, vmr(CR0_SHADOW) & ~8ull);
         vmw(GUEST_CR0, vmr(GUEST_CR0) & ~8ull);
     } else { /* LMSW: loads CR0[3:0], never clears PE */
         u64 old = vmr(CR0_SHADOW), src = (q >> 16) & 0xf;
-        set_cr0(g, (old & ~0xeull) | src);
+        if (!set_cr0(g, (old & ~0xeull) | src))
+            return 0;
     }
     if (!(vmr(ENTRY_INTR_INFO) & INTR_VALID))
         hv_skip_insn();
@@ -315,8 +332,14 @@ int hv_handle_exit(struct guest *g)
     switch (basic) {
     case EXIT_EXCEPTION_NMI: return exit_exception(g);
     case EXIT_EXT_INTR:
-        outb(0x20, 0x20); /* EOI: the host masks its PIC, so this is rare */
-        return 1;
+        /* The host's tick (sched.64.c): acknowledged by the exit, or by polling the PIC
+         * (OCW3 poll) when the model cannot acknowledge on exit; then EOI. */
+        if (!hv.cpu.ack_intr) {
+            outb(0x20, 0x0c);
+            (void)inb(0x20);
+        }
+        outb(0x20, 0x20);
+        return 1; /* the slice may be over: sched.64.c looks at the clock */
     case EXIT_TRIPLE_FAULT:
         hv_stop(g, "triple fault at rip 0x%llx", (unsigned long long)vmr(GUEST_RIP));
         return 0;

@@ -25,6 +25,10 @@ static int read_pte(struct guest *g, u64 gpa, int wide, u64 *pte)
 int lin_to_gpa(struct guest *g, u64 lin, u64 *gpa)
 {
     u64 cr0 = vmr(GUEST_CR0), cr3 = vmr(GUEST_CR3), cr4 = vmr(GUEST_CR4), e;
+    if (!hv.cpu.ept) { /* noept.64.c: linear is guest-physical within its memory */
+        *gpa = lin;
+        return lin < HV_GUEST_MEM ? 0 : -1;
+    }
     if (!(cr0 & CR0_PG)) {
         *gpa = (u32)lin;
         return 0;

@@ -10,6 +10,7 @@
  *   pic.64.c     the 8259 PIC subset that turns PIT ticks into vectors
  *   sched.64.c   the virtual clock, event injection and the round-robin scheduler
  *   ept.64.c     EPT paging structures per guest
+ *   noept.64.c   without EPT: page tables the hypervisor builds for a guest
  *   gmem.64.c    guest linear -> guest physical -> host pointer
  *   mmio.64.c    decoding the MOV that hit an MMIO page, and the "hypervisor info" device
  *   loader.64.c  multiboot modules -> guests (image header, memory, command line)
@@ -63,6 +64,8 @@ struct guest {
     u32 mode;            /* 16, 32 or 64: how it is entered */
     u64 mem;             /* host-physical base of its HV_GUEST_MEM bytes */
     u64 eptp, vmcs;
+    u64 pt_root;         /* without EPT: the page tables it really runs on (noept.64.c) */
+    u64 guest_cr3;       /* without EPT: the CR3 it believes it has */
     int launched;
     enum guest_state state;
     char why[96];        /* why it was stopped, or how it ended */
@@ -80,7 +83,7 @@ struct guest {
 /* What the processor offers and what the hypervisor chose (caps.64.c). */
 struct hv_cpu {
     u32 pin, proc, proc2, exit, entry; /* controls, already adjusted */
-    int ept, ug, vpid, preempt, invept, load_efer, secondary;
+    int ept, ug, vpid, preempt, invept, load_efer, secondary, ack_intr;
     u32 preempt_shift;                 /* timer ticks = TSC >> shift (MISC[4:0]) */
     u64 ept_cap;
     const char *model;                 /* what a missing feature is called in messages */
@@ -103,6 +106,7 @@ u64 hv_cr0_mask(void);
 u64 hv_cr4_mask(void);
 u64 hv_cr0_real(u64 want);
 u64 hv_cr4_real(u64 want);
+u64 hv_cr4_for(struct guest *g, u64 want);
 void hv_vmcs_load(struct guest *g);
 /* enter.64.S: 0 after a VM exit, else the failed VMLAUNCH/VMRESUME's RFLAGS & (CF|ZF). */
 int hv_enter(struct hv_regs *r, int resume);
@@ -133,6 +137,11 @@ u64 hv_now(void);
 void hv_run(void);
 /* ept.64.c */
 u64 ept_build(struct guest *g);
+/* noept.64.c */
+u64 noept_build(struct guest *g);
+int noept_page_fault(struct guest *g);
+/* sched.64.c */
+void hv_host_tick_start(void);
 /* gmem.64.c */
 void *gpa_ptr(struct guest *g, u64 gpa); /* NULL outside its RAM */
 int lin_to_gpa(struct guest *g, u64 lin, u64 *gpa);

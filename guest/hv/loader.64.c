@@ -66,11 +66,14 @@ static void identity_map(struct guest *g)
     }
 }
 
+/* What a guest of this mode needs that the processor lacks. Without EPT, 32- and
+ * 64-bit guests run on page tables the hypervisor builds (noept.64.c); real mode needs
+ * unrestricted guest (virtual-8086 mode is not built yet). */
 static const char *missing(u32 mode)
 {
-    if (!hv.cpu.ept)
-        return "EPT";
-    if (mode != 64 && !hv.cpu.ug)
+    if (mode == 16 && !hv.cpu.ug)
+        return "unrestricted guest (virtual-8086 mode not built yet)";
+    if (mode == 32 && hv.cpu.ept && !hv.cpu.ug)
         return "unrestricted guest";
     return 0;
 }
@@ -95,8 +98,7 @@ static void load_one(struct mb_module *m, u64 ram_end)
     }
     const char *lack = missing(h->mode);
     if (lack) {
-        printf("hv: skipping %d-bit guest %s: this processor lacks %s (shadow paging not built yet)\n",
-               h->mode, name, lack);
+        printf("hv: skipping %d-bit guest %s: this processor lacks %s\n", h->mode, name, lack);
         return;
     }
     if (hv.n == HV_MAX_GUESTS) {
@@ -131,6 +133,9 @@ static void load_one(struct mb_module *m, u64 ram_end)
     g->state = G_RUNNABLE;
     if (hv.cpu.ept)
         g->eptp = ept_build(g);
+    else
+        g->pt_root = noept_build(g);
+    g->guest_cr3 = g->mode == 64 ? HV_PML4_GPA : 0;
     hv.n++;
     if (hv_vmcs_create(g)) {
         printf("hv: guest %s: VMCLEAR/VMPTRLD failed\n", name);

@@ -10,6 +10,20 @@
 
 static u64 skipped;
 
+/* Without the preemption timer (core2), slices end at the host's own timer interrupt:
+ * the real PIT on IRQ0 of the real PIC, taken as an external-interrupt exit (SDM 25.6.1)
+ * since the host itself never sets IF. */
+void hv_host_tick_start(void)
+{
+    outb(0x20, 0x11), outb(0x21, 0x20), outb(0x21, 0x04), outb(0x21, 0x01);
+    outb(0xa0, 0x11), outb(0xa1, 0x28), outb(0xa1, 0x02), outb(0xa1, 0x01);
+    outb(0x21, 0xfe);
+    outb(0xa1, 0xff);
+    outb(0x43, 0x34);
+    outb(0x40, 1193 & 0xff); /* 1 kHz */
+    outb(0x40, 1193 >> 8);
+}
+
 u64 hv_now(void) { return rdtsc() + skipped; }
 
 static void inject_pending(struct guest *g)

@@ -71,7 +71,12 @@ u64 hv_cr0_mask(void)
 {
     return (u32)(vmx_caps.cr0_fixed0 | ~vmx_caps.cr0_fixed1) | CR0_PE | CR0_PG;
 }
-u64 hv_cr4_mask(void) { return (u32)(vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1); }
+/* Without EPT the paging-mode bits are the hypervisor's too (noept.64.c). */
+#define CR4_PAGING (CR4_PSE | CR4_PAE | CR4_PGE)
+u64 hv_cr4_mask(void)
+{
+    return (u32)(vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1) | (hv.cpu.ept ? 0 : CR4_PAGING);
+}
 
 /* The real CR0 for what the guest asked: VMX's fixed bits imposed, except PE and PG
  * under unrestricted guest (SDM 26.3.1.1). */
@@ -83,6 +88,14 @@ u64 hv_cr0_real(u64 want)
     return (want | fixed0) & vmx_caps.cr0_fixed1;
 }
 u64 hv_cr4_real(u64 want) { return (want | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1; }
+
+/* The real CR4 for what the guest asked; without EPT its paging bits stay ours. */
+u64 hv_cr4_for(struct guest *g, u64 want)
+{
+    if (!hv.cpu.ept)
+        want = (want & ~(u64)CR4_PAGING) | (g->mode == 64 ? CR4_PAE : 0);
+    return hv_cr4_real(want);
+}
 
 static void seg(u32 sel_f, u16 sel, u64 base, u32 limit, u32 ar)
 {
@@ -139,7 +152,9 @@ static void guest_state(struct guest *g)
     vmw(CR0_SHADOW, cr0);
     vmw(GUEST_CR0, hv_cr0_real(cr0));
     vmw(CR4_SHADOW, cr4);
-    vmw(GUEST_CR4, hv_cr4_real(cr4));
+    vmw(GUEST_CR4, hv_cr4_for(g, cr4));
+    if (!hv.cpu.ept)
+        vmw(GUEST_CR3, g->pt_root);
     vmw(CR0_MASK, hv_cr0_mask());
     vmw(CR4_MASK, hv_cr4_mask());
     seg(GUEST_CS_SEL, cs, cs_base, limit, code_ar);
@@ -181,7 +196,7 @@ int hv_vmcs_create(struct guest *g)
         vmw(PROC_CONTROLS2, c->proc2);
     vmw(EXIT_CONTROLS, c->exit);
     /* #UD is intercepted so a guest stuck on garbage can be stopped (exit.64.c). */
-    vmw(EXCEPTION_BITMAP, 1u << 6);
+    vmw(EXCEPTION_BITMAP, (1u << 6) | (c->ept ? 0 : 1u << 14)); /* #PF: noept.64.c */
     vmw(PF_ERROR_MASK, 0);
     vmw(PF_ERROR_MATCH, 0);
     vmw(CR3_TARGET_COUNT, 0);
