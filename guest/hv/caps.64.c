@@ -35,7 +35,9 @@ int hv_caps_init(void)
     c->secondary = vmx_may1(k->proc, PROC_SECONDARY) && k->proc2;
     u32 want2 = 0;
     if (c->secondary) {
-        c->ept_cap = rdmsr(MSR_VMX_EPT_VPID);
+        /* IA32_VMX_EPT_VPID_CAP exists only when EPT or VPID may be enabled (SDM A.10). */
+        if ((k->proc2 >> 32) & (PROC2_EPT | PROC2_VPID))
+            c->ept_cap = rdmsr(MSR_VMX_EPT_VPID);
         /* A 4-level walk with a memory type we can name (SDM A.10). */
         int ept_ok = (k->proc2 >> 32) & PROC2_EPT && (c->ept_cap & EPT_CAP_WALK4) &&
                      (c->ept_cap & (EPT_CAP_WB | EPT_CAP_UC));
