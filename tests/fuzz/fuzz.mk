@@ -20,7 +20,7 @@ $(FUZZ_BUILD)/%.o: %.c
 $(FUZZ_LIB): $(FUZZ_LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(wildcard tests/unit/*.h)
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(wildcard tests/unit/*.h tests/fuzz/*.h)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -Itests/unit -o $@ $< $(FUZZ_LIB) -lm
 
 # Seed corpora come from a script, not from committed binaries.
@@ -49,11 +49,12 @@ fuzz-run: fuzz
 
 -include $(FUZZ_LIB_OBJS:.o=.d)
 
-# VM entry with fuzzed VMCS contents (fuzz_vmentry.c): `make fuzz-vmentry` runs it for
-# FUZZ_VMENTRY_TIME seconds from an empty corpus with a fixed seed (make check does).
+# VM entry with fuzzed VMCS contents and EPT (fuzz_vmentry.c, fuzz_ept.h): `make
+# fuzz-vmentry` runs it for FUZZ_VMENTRY_TIME seconds from the generated seeds (EPT
+# violations, misconfigurations, PML, #VE, VMFUNC...) with a fixed seed (make check does).
 FUZZ_VMENTRY_TIME ?= 60
 .PHONY: fuzz-vmentry
-fuzz-vmentry: $(FUZZ_BUILD)/fuzz_vmentry
+fuzz-vmentry: $(FUZZ_BUILD)/fuzz_vmentry $(FUZZ_BUILD)/seeds/.done
 	rm -rf $(FUZZ_BUILD)/smoke/vmentry && mkdir -p $(FUZZ_BUILD)/smoke/vmentry
 	$(FUZZ_BUILD)/fuzz_vmentry $(FUZZ_OPTS) -seed=1 -max_len=1024 -len_control=20 -max_total_time=$(FUZZ_VMENTRY_TIME) \
-		-artifact_prefix=$(FUZZ_BUILD)/smoke/vmentry/ $(FUZZ_BUILD)/smoke/vmentry
+		-artifact_prefix=$(FUZZ_BUILD)/smoke/vmentry/ $(FUZZ_BUILD)/smoke/vmentry $(FUZZ_BUILD)/seeds/vmentry

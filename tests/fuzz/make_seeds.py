@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write the seed corpora for the fuzz targets into DIR/exec and DIR/multiboot.
+"""Write the seed corpora for the fuzz targets into DIR/exec, DIR/multiboot and DIR/vmentry.
 
 Seeds are generated, never committed: each is a small valid starting point that libFuzzer
 mutates. fuzz_exec inputs follow the layout in tests/unit/randenv.h: mode byte, RFLAGS,
@@ -11,6 +11,7 @@ import sys
 out = sys.argv[1]
 os.makedirs(out + "/exec", exist_ok=True)
 os.makedirs(out + "/multiboot", exist_ok=True)
+os.makedirs(out + "/vmentry", exist_ok=True)
 
 MODES = range(8)
 # Code snippets that reach delivery, task switches and mode changes quickly.
@@ -74,4 +75,48 @@ def mb_elf(ram=2):
 for name, data in (("aout", mb_aout()), ("elf", mb_elf()), ("aout-big", mb_aout(15))):
     with open(f"{out}/multiboot/{name}", "wb") as f:
         f.write(data)
-print(f"{n} exec seeds, 3 multiboot seeds in {out}")
+# fuzz_vmentry inputs (tests/fuzz/fuzz_vmentry.c, fuzz_ept.h): flags (model, bit 3 EPT), VMCS
+# mutation count, the 8-byte EPT block (features, layout, VPID, PML index, misc, EPT
+# mutation count) and its 4-byte mutations (table, index, operation, argument), then
+# guest code. They reach EPT violations, misconfigurations, PML, #VE, VMFUNC, 5-level and
+# 1 GiB walks and a bad EPTP at once, so that a short run starts inside the EPT code.
+SKYLAKE, WESTMERE, ICELAKE, CORE2 = range(4)
+UG, VPID, PML, VE, VMFUNC, PWL5, AD, UNPAGED = (1 << k for k in range(8))
+PT_LOW, PT_2M, LEAF_1G = 1, 2, 4  # layout: 4 KiB pages for 0-2 MiB, 2-4 MiB; a 1 GiB leaf
+HOT = 0x80  # EPT mutation index: an entry the guest uses (fuzz_ept.h hot_index)
+T_PD, T_PT0, T_PT1, T_EPTP, T_LIST = 3, 4, 5, 6, 7
+DATA = 0x208000
+
+def ld(a): return bytes([0x48, 0x8b, 0x04, 0x25]) + struct.pack("<I", a)
+def st(a): return bytes([0x48, 0x89, 0x04, 0x25]) + struct.pack("<I", a)
+CPUID = bytes([0x0f, 0xa2])
+def vmfunc(idx): return bytes([0x31, 0xc0, 0xb9]) + struct.pack("<I", idx) + bytes([0x0f, 0x01, 0xd4])
+
+def vm_seed(model, code, feat=None, layout=0, vpid=1, pml=0, misc=0, muts=()):
+    if feat is None:
+        return bytes([model, 0]) + code
+    blk = bytes([feat, layout]) + struct.pack("<HH", vpid, pml) + bytes([misc, len(muts)])
+    return bytes([model | 8, 0]) + blk + b"".join(bytes(m) for m in muts) + code
+
+VM_SEEDS = {
+    "plain": vm_seed(SKYLAKE, CPUID + ld(DATA)),
+    "ept-identity": vm_seed(SKYLAKE, ld(DATA) + st(DATA + 8) + CPUID, VPID | AD, PT_LOW | PT_2M),
+    "ept-read-only": vm_seed(SKYLAKE, st(DATA), AD, PT_2M, muts=[(T_PT1, HOT | 0, 0, 1)]),
+    "ept-write-only": vm_seed(WESTMERE, ld(DATA), 0, PT_2M, muts=[(T_PT1, HOT | 0, 15, 0)]),
+    "ept-exec-only-stack": vm_seed(SKYLAKE, bytes([0x50]) + CPUID, AD, PT_LOW, muts=[(T_PT0, HOT | 1, 15, 1)]),
+    "ept-pd-missing": vm_seed(SKYLAKE, ld(0x600000), 0, 0, muts=[(T_PD, 3, 12, 0)]),
+    "ept-bad-type": vm_seed(WESTMERE, ld(DATA), 0, PT_2M, muts=[(T_PT1, HOT | 0, 4, 2)]),
+    "ept-5level-pml": vm_seed(ICELAKE, st(DATA) + st(DATA + 0x1000) + st(0x400000), PWL5 | AD | PML, PT_2M, pml=3),
+    "ept-pml-full": vm_seed(SKYLAKE, st(DATA), AD | PML, PT_2M, pml=0x8000),
+    "ept-1g": vm_seed(SKYLAKE, st(0x3ff000) + CPUID, AD, LEAF_1G | 0x40),
+    "ept-vmfunc": vm_seed(SKYLAKE, vmfunc(1) + ld(DATA) + vmfunc(2) + vmfunc(0) + st(DATA), VMFUNC | VE | AD, PT_2M,
+                          misc=2 | 3 << 2, muts=[(T_PT1, HOT | 0, 12, 0)]),
+    "ept-ve": vm_seed(ICELAKE, ld(DATA), VE, PT_2M, misc=2, muts=[(T_PT1, HOT | 0, 12, 0)]),
+    "ept-unpaged": vm_seed(WESTMERE, bytes([0xa1]) + struct.pack("<I", DATA) + CPUID, UG | UNPAGED, PT_LOW),
+    "ept-bad-eptp": vm_seed(SKYLAKE, CPUID, VPID, 0, muts=[(T_EPTP, 0, 1, 1)]),
+    "ept-vpid0": vm_seed(ICELAKE, CPUID, VPID, 0, vpid=0),
+}
+for name, data in VM_SEEDS.items():
+    with open(f"{out}/vmentry/{name}", "wb") as f:
+        f.write(data)
+print(f"{n} exec seeds, 3 multiboot seeds, {len(VM_SEEDS)} vmentry seeds in {out}")
