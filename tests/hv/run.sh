@@ -9,9 +9,11 @@
 #   - every line of tests/hv/expect/hv-lines.txt starts some line of the output (guests
 #     ending, misbehaving guests stopped with their reason, the exit table);
 #   - Vanderpool runs are deterministic: a second skylake run prints the same bytes;
-#   - a model may have its own expectations in tests/hv/expect/MODEL/ (core2: no EPT, no
-#     unrestricted guest, no preemption timer; real-mode guest skipped, paging guest
-#     stopped, the others on the hypervisor's page tables and the host's PIT for slicing).
+#   - models lacking a feature have their own expectations where they differ:
+#     tests/hv/expect/no-ept/ (core2, -ept: real-mode guest skipped, the paging guest
+#     stopped, the others on the hypervisor's page tables; core2 also slices with the
+#     host PIT for want of the preemption timer), tests/hv/expect/no-ug/
+#     (-unrestricted-guest: only the 64-bit guest runs).
 # GUEST_BUILD (default build/guest) is where the hypervisor and guests are built; output
 # goes to HV_RESULTS (default build/hv-results).
 set -uo pipefail
@@ -29,7 +31,8 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-[ ${#models[@]} -eq 0 ] && models=(skylake westmere icelake core2)
+[ ${#models[@]} -eq 0 ] && models=(skylake westmere icelake core2 skylake,-ept
+    skylake,-unrestricted-guest skylake,-preemption-timer skylake,-true-ctls)
 gb=${GUEST_BUILD:-build/guest}
 out=${HV_RESULTS:-build/hv-results}
 mkdir -p "$out"
@@ -52,8 +55,15 @@ if ! make -s BUILD="$gb" hv >"$out/make.log" 2>&1; then
 fi
 echo "PASS hv/build" | report
 
-# expect MODEL NAME: the expectation file, the model's own if it has one.
-expect() { if [ -f "$here/expect/$1/$2" ]; then echo "$here/expect/$1/$2"; else echo "$here/expect/$2"; fi; }
+# expect MODEL NAME: the expectation file for what MODEL offers.
+expect() {
+    local set=
+    case $1 in
+    core2 | *-ept*) set=no-ept/ ;;
+    *-unrestricted-guest*) set=no-ug/ ;;
+    esac
+    if [ -f "$here/expect/$set$2" ]; then echo "$here/expect/$set$2"; else echo "$here/expect/$2"; fi
+}
 
 # judge LABEL MODEL FILE: the per-guest lines and the hypervisor's own lines.
 judge() {
