@@ -11,7 +11,6 @@ struct hv hv;
 #define EPT_CAP_WALK4 (1ull << 6)
 #define EPT_CAP_UC (1ull << 8)
 #define EPT_CAP_WB (1ull << 14)
-#define EPT_CAP_INVEPT (1ull << 20)
 
 int hv_caps_init(void)
 {
@@ -43,7 +42,7 @@ int hv_caps_init(void)
                      (c->ept_cap & (EPT_CAP_WB | EPT_CAP_UC));
         if (ept_ok) {
             want2 |= PROC2_EPT;
-            /* Unrestricted guest needs EPT (SDM 26.2.1.1). */
+            /* Unrestricted guest needs EPT (SDM 27.2.1.1). */
             if ((k->proc2 >> 32) & PROC2_UG)
                 want2 |= PROC2_UG;
         }
@@ -54,7 +53,6 @@ int hv_caps_init(void)
     c->ept = !!(c->proc2 & PROC2_EPT);
     c->ug = !!(c->proc2 & PROC2_UG);
     c->vpid = !!(c->proc2 & PROC2_VPID);
-    c->invept = c->ept && (c->ept_cap & EPT_CAP_INVEPT);
 
     /* HLT, all I/O and all MSRs exit (bitmaps of ones); with EPT, CR3 accesses and
      * INVLPG need not, when the TRUE controls let those bits be 0 (SDM A.3.2). */
@@ -66,7 +64,7 @@ int hv_caps_init(void)
         c->proc = vmx_adjust(k->proc, c->proc | PROC_CR3_LOAD_EXIT | PROC_CR3_STORE_EXIT);
 
     /* A 64-bit host; acknowledge interrupts on exit so the vector is in the exit
-     * information; switch EFER when the model can (SDM 24.7.1). */
+     * information; switch EFER when the model can (SDM 25.7.1). */
     c->load_efer = vmx_may1(k->exit, EXIT_LOAD_EFER | EXIT_SAVE_EFER) &&
                    vmx_may1(k->entry, ENTRY_LOAD_EFER);
     c->exit = vmx_adjust(k->exit, EXIT_HOST_ADDR64 | EXIT_ACK_INTR |

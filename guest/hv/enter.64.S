@@ -1,6 +1,6 @@
 /* int hv_enter(struct hv_regs *r, int resume): VMLAUNCH (resume = 0) or VMRESUME the
  * current VMCS with the guest's registers from r, and save them back there at the VM
- * exit. HOST_RSP is this frame, HOST_RIP hv_exit_entry (SDM 27.5.1: a VM exit loads
+ * exit. HOST_RSP is this frame, HOST_RIP hv_exit_entry (SDM 28.5.1: a VM exit loads
  * them), so the exit returns from this very call with 0. A failed instruction returns
  * RFLAGS & (CF|ZF): VMfailInvalid or VMfailValid (SDM 31.2). */
     .code64

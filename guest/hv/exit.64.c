@@ -66,8 +66,8 @@ void hv_skip_insn(void)
         vmw(GUEST_INTERRUPTIBILITY, intr & ~3ull);
 }
 
-/* Event injection at the next entry (SDM 26.6). Real mode delivers no error code
- * (26.2.1.3). */
+/* Event injection at the next entry (SDM 27.6). Real mode delivers no error code
+ * (27.2.1.3). */
 void hv_inject_exception(u32 vec, int has_err, u32 err)
 {
     if (!(vmr(GUEST_CR0) & CR0_PE))
@@ -90,7 +90,7 @@ static int exit_exception(struct guest *g)
                 (unsigned long long)vmr(GUEST_RIP));
         return 0;
     }
-    /* Give it back to the guest: its own handler decides (SDM 26.6.1). */
+    /* Give it back to the guest: its own handler decides (SDM 27.6.1). */
     hv_inject_exception(vec, !!(info & INTR_ERR_VALID), (u32)vmr(EXIT_INTR_ERR));
     return 1;
 }

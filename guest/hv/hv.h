@@ -83,7 +83,7 @@ struct guest {
 /* What the processor offers and what the hypervisor chose (caps.64.c). */
 struct hv_cpu {
     u32 pin, proc, proc2, exit, entry; /* controls, already adjusted */
-    int ept, ug, vpid, preempt, invept, load_efer, secondary, ack_intr;
+    int ept, ug, vpid, preempt, load_efer, secondary, ack_intr;
     u32 preempt_shift;                 /* timer ticks = TSC >> shift (MISC[4:0]) */
     u64 ept_cap;
     const char *model;                 /* what a missing feature is called in messages */

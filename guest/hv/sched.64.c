@@ -3,7 +3,7 @@
  * comes from instructions stays deterministic. Guests run round-robin, each for at most
  * HV_SLICE clock units per turn, cut by the VMX-preemption timer (SDM 26.5.1); before
  * each entry a guest's pending PIC interrupt is injected if it can take one, or
- * interrupt-window exiting asks to be told when it can (SDM 25.6.2, 26.7.5). */
+ * interrupt-window exiting asks to be told when it can (SDM 25.6.2). */
 #include "hv.h"
 
 #define HV_SLICE 100000ull

@@ -5,7 +5,7 @@
 #include "hv.h"
 
 #define AR_UNUSABLE 0x10000u
-#define AR_CODE16 0x009bu /* execute/read, accessed, S, P (SDM 24.4.1) */
+#define AR_CODE16 0x009bu /* execute/read, accessed, S, P (SDM 25.4.1) */
 #define AR_DATA16 0x0093u /* read/write, accessed, S, P */
 #define AR_CODE32 0xc09bu /* ... with D/B and G */
 #define AR_DATA32 0xc093u
@@ -36,8 +36,8 @@ static u64 tss_base(u16 sel)
     return ((d[0] >> 16) & 0xffffff) | (((d[0] >> 56) & 0xff) << 24) | (d[1] << 32);
 }
 
-/* The state a VM exit loads (SDM 27.5): our own, as it is now. HOST_RSP/RIP are
- * written by hv_enter. Selectors have RPL 0 and TI 0 as SDM 26.2.3 requires. */
+/* The state a VM exit loads (SDM 28.5): our own, as it is now. HOST_RSP/RIP are
+ * written by hv_enter. Selectors have RPL 0 and TI 0 as SDM 27.2.3 requires. */
 static void host_state(void)
 {
     struct desc_ptr gdtr, idtr;
@@ -65,7 +65,7 @@ static void host_state(void)
         vmw(HOST_EFER, rdmsr(MSR_EFER));
 }
 
-/* CR0/CR4 bits the hypervisor owns (SDM 25.6.6): those VMX fixes (23.8), and CR0.PE/PG
+/* CR0/CR4 bits the hypervisor owns (SDM 25.6.6): those VMX fixes (24.8), and CR0.PE/PG
  * so it sees mode switches. Guests read the shadows. */
 u64 hv_cr0_mask(void)
 {
@@ -79,7 +79,7 @@ u64 hv_cr4_mask(void)
 }
 
 /* The real CR0 for what the guest asked: VMX's fixed bits imposed, except PE and PG
- * under unrestricted guest (SDM 26.3.1.1). */
+ * under unrestricted guest (SDM 27.3.1.1). */
 u64 hv_cr0_real(u64 want)
 {
     u64 fixed0 = vmx_caps.cr0_fixed0;
@@ -107,7 +107,7 @@ static void seg(u32 sel_f, u16 sel, u64 base, u32 limit, u32 ar)
     vmw(GUEST_ES_AR + 2 * i, ar);
 }
 
-/* Guest state for the entry mode (SDM 26.3.1 lists what each field must satisfy). */
+/* Guest state for the entry mode (SDM 27.3.1 lists what each field must satisfy). */
 static void guest_state(struct guest *g)
 {
     u64 cr0, cr4 = 0;
@@ -162,7 +162,7 @@ static void guest_state(struct guest *g)
     for (u32 i = 0; i < ARRAY_SIZE(data); i++)
         seg(data[i], ds, ds_base, limit, data_ar);
     seg(GUEST_LDTR_SEL, 0, 0, 0, AR_UNUSABLE);
-    /* TR must be a usable busy TSS in every mode (SDM 26.3.1.2). */
+    /* TR must be a usable busy TSS in every mode (SDM 27.3.1.2). */
     seg(GUEST_TR_SEL, HV_SEL_TSS, HV_TSS_GPA, 0x67, AR_TSS_BUSY);
     vmw(GUEST_RFLAGS, 2);
     vmw(GUEST_DR7, 0x400);
@@ -173,7 +173,7 @@ static void guest_state(struct guest *g)
     vmw(GUEST_INTERRUPTIBILITY, 0);
     vmw(GUEST_ACTIVITY, 0);
     vmw(GUEST_PENDING_DBG, 0);
-    vmw(VMCS_LINK_PTR, ~0ull); /* no shadow VMCS (SDM 26.3.1.5) */
+    vmw(VMCS_LINK_PTR, ~0ull); /* no shadow VMCS (SDM 27.3.1.5) */
     u32 entry = hv.cpu.entry;
     if (g->mode == 64)
         entry |= ENTRY_IA32E_GUEST; /* offered by every 64-bit part */
@@ -212,7 +212,7 @@ int hv_vmcs_create(struct guest *g)
     if (c->ept)
         vmw(EPT_POINTER, g->eptp);
     if (c->vpid)
-        vmw(VPID, (u16)g->id); /* non-zero (SDM 26.2.1.1) */
+        vmw(VPID, (u16)g->id); /* non-zero (SDM 27.2.1.1) */
     host_state();
     guest_state(g);
     return 0;
