@@ -62,29 +62,24 @@ void hv_skip_insn(void)
 {
     vmw(GUEST_RIP, vmr(GUEST_RIP) + vmr(EXIT_INSN_LEN));
     u64 intr = vmr(GUEST_INTERRUPTIBILITY);
-    if (intr & 3)
-        vmw(GUEST_INTERRUPTIBILITY, intr & ~3ull);
+    if (intr & 3) vmw(GUEST_INTERRUPTIBILITY, intr & ~3ull);
 }
 
 /* Event injection at the next entry (SDM 27.6). Real mode delivers no error code
  * (27.2.1.3). */
 void hv_inject_exception(u32 vec, int has_err, u32 err)
 {
-    if (!(vmr(GUEST_CR0) & CR0_PE))
-        has_err = 0;
+    if (!(vmr(GUEST_CR0) & CR0_PE)) has_err = 0;
     vmw(ENTRY_INTR_INFO, INTR_VALID | INTR_TYPE_HW_EXC | vec | (has_err ? INTR_ERR_VALID : 0));
-    if (has_err)
-        vmw(ENTRY_EXCEPTION_ERR, err);
+    if (has_err) vmw(ENTRY_EXCEPTION_ERR, err);
 }
 
 static int exit_exception(struct guest *g)
 {
     u32 info = (u32)vmr(EXIT_INTR_INFO);
     u32 vec = info & 0xff, type = info & (7u << 8);
-    if (type == INTR_TYPE_NMI)
-        return 1; /* a host NMI: nothing here raises them */
-    if (vec == 14 && !hv.cpu.ept)
-        return noept_page_fault(g);
+    if (type == INTR_TYPE_NMI) return 1; /* a host NMI: nothing here raises them */
+    if (vec == 14 && !hv.cpu.ept) return noept_page_fault(g);
     if (vec == 6 && ++g->ud_count > 8) {
         hv_stop(g, "invalid opcode loop: %d #UD faults, the last at rip 0x%llx", g->ud_count - 1,
                 (unsigned long long)vmr(GUEST_RIP));
@@ -136,12 +131,8 @@ static int exit_vmcall(struct guest *g)
         r->rax = 0;
         return 1;
     }
-    case HC_YIELD:
-        r->rax = 0;
-        return 0;
-    case HC_EXIT:
-        hv_finish(g, (int)r->rbx, "exited");
-        return 0;
+    case HC_YIELD: r->rax = 0; return 0;
+    case HC_EXIT: hv_finish(g, (int)r->rbx, "exited"); return 0;
     }
     r->rax = ~0ull;
     return 1;
@@ -189,8 +180,7 @@ static int exit_cr(struct guest *g)
     /* Without EPT the real CR3 is ours (noept.64.c): the guest's lives in guest_cr3. */
     if (type == 0) {
         u64 v = hv_get_gpr(g, reg);
-        if (cr == 0 && !set_cr0(g, v))
-            return 0;
+        if (cr == 0 && !set_cr0(g, v)) return 0;
         if (cr == 3 && hv.cpu.ept)
             vmw(GUEST_CR3, v);
         else if (cr == 3)
@@ -206,11 +196,9 @@ static int exit_cr(struct guest *g)
         vmw(GUEST_CR0, vmr(GUEST_CR0) & ~8ull);
     } else { /* LMSW: loads CR0[3:0], never clears PE */
         u64 old = vmr(CR0_SHADOW), src = (q >> 16) & 0xf;
-        if (!set_cr0(g, (old & ~0xeull) | src))
-            return 0;
+        if (!set_cr0(g, (old & ~0xeull) | src)) return 0;
     }
-    if (!(vmr(ENTRY_INTR_INFO) & INTR_VALID))
-        hv_skip_insn();
+    if (!(vmr(ENTRY_INTR_INFO) & INTR_VALID)) hv_skip_insn();
     return 1;
 }
 
@@ -232,8 +220,7 @@ static int exit_io(struct guest *g)
     else if (port == 0x20 || port == 0x21 || port == 0xa0 || port == 0xa1)
         pic_io(g, port, in, &val);
     /* anything else: reads float high, writes vanish, as on an empty bus */
-    if (in)
-        hv_set_gpr(g, 0, size == 4 ? val : val | (0xffffffffu << (8 * size)), size);
+    if (in) hv_set_gpr(g, 0, size == 4 ? val : val | (0xffffffffu << (8 * size)), size);
     hv_skip_insn();
     return 1;
 }
@@ -242,15 +229,16 @@ static int msr_read(struct guest *g, u32 msr, u64 *v)
 {
     switch (msr) {
     case 0x10: *v = rdtsc(); return 0;
-    case 0x1b: *v = 0xfee00900; return 0;  /* APIC base: BSP, enabled */
-    case 0x3a: *v = 1; return 0;           /* FEATURE_CONTROL locked, VMX off */
+    case 0x1b: *v = 0xfee00900; return 0; /* APIC base: BSP, enabled */
+    case 0x3a: *v = 1; return 0;          /* FEATURE_CONTROL locked, VMX off */
     case 0x174: *v = vmr(GUEST_SYSENTER_CS); return 0;
     case 0x175: *v = vmr(GUEST_SYSENTER_ESP); return 0;
     case 0x176: *v = vmr(GUEST_SYSENTER_EIP); return 0;
     case 0x277: *v = 0x0007040600070406ull; return 0;
     case 0xc0000080:
-        *v = hv.cpu.load_efer ? vmr(GUEST_EFER)
-             : (vmr(ENTRY_CONTROLS) & ENTRY_IA32E_GUEST) ? EFER_LME | EFER_LMA : 0;
+        *v = hv.cpu.load_efer                            ? vmr(GUEST_EFER)
+             : (vmr(ENTRY_CONTROLS) & ENTRY_IA32E_GUEST) ? EFER_LME | EFER_LMA
+                                                         : 0;
         return 0;
     case 0xc0000100: *v = vmr(GUEST_FS_BASE); return 0;
     case 0xc0000101: *v = vmr(GUEST_GS_BASE); return 0;
@@ -262,13 +250,13 @@ static int msr_read(struct guest *g, u32 msr, u64 *v)
 static int msr_write(struct guest *g, u32 msr, u64 v)
 {
     switch (msr) {
-    case 0x1b: case 0x277: return 0; /* accepted, not modelled */
+    case 0x1b:
+    case 0x277: return 0; /* accepted, not modelled */
     case 0x174: vmw(GUEST_SYSENTER_CS, v); return 0;
     case 0x175: vmw(GUEST_SYSENTER_ESP, v); return 0;
     case 0x176: vmw(GUEST_SYSENTER_EIP, v); return 0;
     case 0xc0000080:
-        if (!hv.cpu.load_efer)
-            return -1;
+        if (!hv.cpu.load_efer) return -1;
         /* LMA follows CR0.PG (set_cr0), not the guest's write */
         vmw(GUEST_EFER, (v & ~(u64)EFER_LMA) | (vmr(GUEST_EFER) & EFER_LMA));
         return 0;
@@ -289,8 +277,7 @@ static int exit_msr(struct guest *g, int write)
         hv_inject_exception(13, 1, 0); /* as hardware does for an MSR it lacks */
         return 1;
     }
-    if (!write)
-        r->rax = (u32)v, r->rdx = v >> 32;
+    if (!write) r->rax = (u32)v, r->rdx = v >> 32;
     hv_skip_insn();
     return 1;
 }
@@ -299,8 +286,7 @@ static int exit_ept_violation(struct guest *g)
 {
     u64 gpa = vmr(GUEST_PHYS_ADDR);
     if ((gpa & ~0xfffull) == HV_INFO_GPA) {
-        if (!mmio_access(g, gpa))
-            return 1;
+        if (!mmio_access(g, gpa)) return 1;
         hv_stop(g, "MMIO access at gpa 0x%llx by an instruction not emulated, rip 0x%llx",
                 (unsigned long long)gpa, (unsigned long long)vmr(GUEST_RIP));
         return 0;
@@ -313,8 +299,7 @@ static int exit_ept_violation(struct guest *g)
 int hv_handle_exit(struct guest *g)
 {
     u32 reason = (u32)vmr(EXIT_REASON), basic = reason & 0xffff;
-    if (basic < HV_EXIT_REASONS)
-        g->exits[basic]++;
+    if (basic < HV_EXIT_REASONS) g->exits[basic]++;
     if (reason & EXIT_REASON_ENTRY_FAIL) {
         hv_stop(g, "VM entry failed: %s (qualification %llu)", exit_name(basic),
                 (unsigned long long)vmr(EXIT_QUAL));
@@ -325,8 +310,7 @@ int hv_handle_exit(struct guest *g)
     u32 idt = (u32)vmr(IDT_VECTORING_INFO);
     if (idt & INTR_VALID) {
         vmw(ENTRY_INTR_INFO, idt & 0x80000fffu);
-        if (idt & INTR_ERR_VALID)
-            vmw(ENTRY_EXCEPTION_ERR, vmr(IDT_VECTORING_ERR));
+        if (idt & INTR_ERR_VALID) vmw(ENTRY_EXCEPTION_ERR, vmr(IDT_VECTORING_ERR));
         vmw(ENTRY_INSN_LEN, vmr(EXIT_INSN_LEN));
     }
     switch (basic) {
@@ -347,8 +331,17 @@ int hv_handle_exit(struct guest *g)
     case EXIT_CPUID: return exit_cpuid(g);
     case EXIT_HLT: return exit_hlt(g);
     case EXIT_VMCALL: return exit_vmcall(g);
-    case 19: case 20: case 21: case 22: case 23: case 24: case 25: case 26: case 27:
-    case 50: case 53: /* VMX instructions: VMX is hidden from guests */
+    case 19:
+    case 20:
+    case 21:
+    case 22:
+    case 23:
+    case 24:
+    case 25:
+    case 26:
+    case 27:
+    case 50:
+    case 53: /* VMX instructions: VMX is hidden from guests */
         hv_inject_exception(6, 0, 0);
         return 1;
     case EXIT_CR_ACCESS: return exit_cr(g);

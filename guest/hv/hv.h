@@ -19,8 +19,8 @@
 #ifndef HV_HV_H
 #define HV_HV_H
 #include "guest.h"
-#include "vmx.h"
 #include "hvabi.h"
+#include "vmx.h"
 
 #define HV_MAX_GUESTS 8
 #define HV_EXIT_REASONS 80
@@ -38,12 +38,12 @@ struct uart {
 };
 
 struct pit_chan {
-    u16 reload;       /* 0 means 65536 */
-    u8 mode, access;  /* access: 1 lo, 2 hi, 3 lo/hi */
+    u16 reload;      /* 0 means 65536 */
+    u8 mode, access; /* access: 1 lo, 2 hi, 3 lo/hi */
     u8 write_hi, read_hi, latched;
     u16 latch;
     int armed;
-    u64 start, next;  /* virtual clock: counting since, next channel-0 interrupt */
+    u64 start, next; /* virtual clock: counting since, next channel-0 interrupt */
 };
 struct pit {
     struct pit_chan ch[3];
@@ -61,18 +61,18 @@ struct guest {
     int id;              /* 1-based */
     char name[16];
     char cmdline[HV_CMDLINE_MAX];
-    u32 mode;            /* 16, 32 or 64: how it is entered */
-    u64 mem;             /* host-physical base of its HV_GUEST_MEM bytes */
+    u32 mode; /* 16, 32 or 64: how it is entered */
+    u64 mem;  /* host-physical base of its HV_GUEST_MEM bytes */
     u64 eptp, vmcs;
-    u64 pt_root;         /* without EPT: the page tables it really runs on (noept.64.c) */
-    u64 guest_cr3;       /* without EPT: the CR3 it believes it has */
+    u64 pt_root;   /* without EPT: the page tables it really runs on (noept.64.c) */
+    u64 guest_cr3; /* without EPT: the CR3 it believes it has */
     int launched;
     enum guest_state state;
-    char why[96];        /* why it was stopped, or how it ended */
+    char why[96]; /* why it was stopped, or how it ended */
     int exit_code;
-    u64 slices, budget;  /* preemption-timer slices used and allowed */
-    int ud_count;        /* invalid-opcode faults reflected so far */
-    u64 kernel_gs_base;  /* MSRs VMX does not switch, emulated */
+    u64 slices, budget; /* preemption-timer slices used and allowed */
+    int ud_count;       /* invalid-opcode faults reflected so far */
+    u64 kernel_gs_base; /* MSRs VMX does not switch, emulated */
     u64 mmio_scratch;
     struct uart uart;
     struct pit pit;
@@ -84,9 +84,9 @@ struct guest {
 struct hv_cpu {
     u32 pin, proc, proc2, exit, entry; /* controls, already adjusted */
     int ept, ug, vpid, preempt, load_efer, secondary, ack_intr;
-    u32 preempt_shift;                 /* timer ticks = TSC >> shift (MISC[4:0]) */
+    u32 preempt_shift; /* timer ticks = TSC >> shift (MISC[4:0]) */
     u64 ept_cap;
-    const char *model;                 /* what a missing feature is called in messages */
+    const char *model; /* what a missing feature is called in messages */
 };
 
 struct hv {

@@ -9,12 +9,12 @@
  * 64 KiB loaded at 0xf0000 and starts at its reset vector (CS 0xf000 with base
  * 0xffff0000, IP 0xfff0), as a processor leaves reset. */
 #define HV_IMAGE_MAGIC 0x31475648
-#define HV_GUEST_MEM 0x200000      /* 2 MiB of RAM per guest, from guest-physical 0 */
-#define HV_CMDLINE_GPA 0x1000      /* the module's command line, NUL-terminated */
+#define HV_GUEST_MEM 0x200000 /* 2 MiB of RAM per guest, from guest-physical 0 */
+#define HV_CMDLINE_GPA 0x1000 /* the module's command line, NUL-terminated */
 #define HV_CMDLINE_MAX 128
-#define HV_GDT_GPA 0x1800          /* the GDT a 32/64-bit guest is entered with */
+#define HV_GDT_GPA 0x1800 /* the GDT a 32/64-bit guest is entered with */
 #define HV_TSS_GPA 0x1900
-#define HV_PML4_GPA 0x2000         /* a 64-bit guest's identity map of 4 GiB */
+#define HV_PML4_GPA 0x2000 /* a 64-bit guest's identity map of 4 GiB */
 #define HV_RM_BASE 0xf0000
 #define HV_STACK_TOP 0x200000
 /* Selectors in HV_GDT_GPA */
@@ -26,7 +26,7 @@
 /* VMCALL: RAX = number, RBX = argument. */
 #define HC_PRINT 0 /* RBX = linear address of a NUL-terminated string */
 #define HC_YIELD 1
-#define HC_EXIT 2  /* RBX = exit code */
+#define HC_EXIT 2 /* RBX = exit code */
 
 /* The "hypervisor info" device: one MMIO page, 32-bit registers. */
 #define HV_INFO_GPA 0xfeb00000

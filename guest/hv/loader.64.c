@@ -71,10 +71,8 @@ static void identity_map(struct guest *g)
  * unrestricted guest (virtual-8086 mode is not built yet). */
 static const char *missing(u32 mode)
 {
-    if (mode == 16 && !hv.cpu.ug)
-        return "unrestricted guest (virtual-8086 mode not built yet)";
-    if (mode == 32 && hv.cpu.ept && !hv.cpu.ug)
-        return "unrestricted guest";
+    if (mode == 16 && !hv.cpu.ug) return "unrestricted guest (virtual-8086 mode not built yet)";
+    if (mode == 32 && hv.cpu.ept && !hv.cpu.ug) return "unrestricted guest";
     return 0;
 }
 
@@ -82,8 +80,7 @@ static void load_one(struct mb_module *m, u64 ram_end)
 {
     const char *cmd = m->string ? (const char *)(u64)m->string : "";
     char name[16], val[24];
-    if (!option(cmd, "name=", name, sizeof name))
-        snprintf(name, sizeof name, "g%d", hv.n + 1);
+    if (!option(cmd, "name=", name, sizeof name)) snprintf(name, sizeof name, "g%d", hv.n + 1);
     struct image_header *h = (void *)(u64)m->start;
     u32 size = m->end - m->start;
     if (size < sizeof *h || h->magic != HV_IMAGE_MAGIC ||
@@ -127,8 +124,7 @@ static void load_one(struct mb_module *m, u64 ram_end)
         c[n] = cmd[n];
     memcpy(g->cmdline, gpa_ptr(g, HV_CMDLINE_GPA), n);
     gdt_and_tss(g);
-    if (g->mode == 64)
-        identity_map(g);
+    if (g->mode == 64) identity_map(g);
     pic_init(&g->pic);
     g->state = G_RUNNABLE;
     if (hv.cpu.ept)
@@ -142,8 +138,7 @@ static void load_one(struct mb_module *m, u64 ram_end)
         hv.n--;
         return;
     }
-    if (g->mode != 16)
-        vmw(GUEST_RIP, h->entry);
+    if (g->mode != 16) vmw(GUEST_RIP, h->entry);
     printf("hv: guest %s: %u-bit, %u bytes at 0x%x\n", g->name, g->mode, size, load);
 }
 

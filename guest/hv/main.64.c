@@ -8,8 +8,7 @@ static void brand(char *out)
     u32 a, b, c, d;
     cpuid(0x80000000, 0, &a, &b, &c, &d);
     out[0] = 0;
-    if (a < 0x80000004)
-        return;
+    if (a < 0x80000004) return;
     for (u32 i = 0; i < 3; i++)
         cpuid(0x80000002 + i, 0, &w[4 * i], &w[4 * i + 1], &w[4 * i + 2], &w[4 * i + 3]);
     out[48] = 0;
@@ -30,8 +29,7 @@ void main64(u64 arg)
     /* No host interrupts: the guests' time is emulated, so nothing needs the PIC. */
     outb(0x21, 0xff);
     outb(0xa1, 0xff);
-    if (hv_caps_init())
-        goto out;
+    if (hv_caps_init()) goto out;
     if (!hv.cpu.ept)
         printf("hv: this processor lacks EPT%s: guests run on page tables the hypervisor "
                "builds; guests that page need shadow paging (not built yet)%s\n",
@@ -40,8 +38,7 @@ void main64(u64 arg)
     else if (!hv.cpu.ug)
         printf("hv: this processor lacks unrestricted guest: real-mode and 32-bit guests "
                "need it (virtual-8086 mode not built yet)\n");
-    if (!hv.cpu.preempt)
-        hv_host_tick_start();
+    if (!hv.cpu.preempt) hv_host_tick_start();
     hv.io_bitmap_a = vmx_alloc_page();
     hv.io_bitmap_b = vmx_alloc_page();
     hv.msr_bitmap = vmx_alloc_page();
@@ -52,9 +49,8 @@ void main64(u64 arg)
         hv_run();
         for (int i = 0; i < hv.n; i++) {
             struct guest *g = &hv.g[i];
-            printf("hv: %s: %s%s, %llu slices\n", g->name,
-                   g->state == G_STOPPED ? "stopped: " : "", g->why,
-                   (unsigned long long)g->slices);
+            printf("hv: %s: %s%s, %llu slices\n", g->name, g->state == G_STOPPED ? "stopped: " : "",
+                   g->why, (unsigned long long)g->slices);
         }
         hv_print_stats();
         for (int i = 0; i < hv.n; i++)

@@ -27,8 +27,7 @@ u64 noept_build(struct guest *g)
 int noept_page_fault(struct guest *g)
 {
     u64 lin = vmr(EXIT_QUAL); /* the faulting address (SDM 28.2.1) */
-    if ((lin & ~0xfffull) == HV_INFO_GPA && !mmio_access(g, lin))
-        return 1;
+    if ((lin & ~0xfffull) == HV_INFO_GPA && !mmio_access(g, lin)) return 1;
     hv_stop(g, "page fault at 0x%llx (outside its memory), rip 0x%llx", (unsigned long long)lin,
             (unsigned long long)vmr(GUEST_RIP));
     return 0;

@@ -16,8 +16,7 @@ int pic_io(struct guest *g, u16 port, int in, u32 *val)
     struct pic *p = &g->pic;
     u8 v = (u8)*val;
     if (port == 0xa0 || port == 0xa1) {
-        if (in)
-            *val = port == 0xa1 ? 0xff : 0;
+        if (in) *val = port == 0xa1 ? 0xff : 0;
         return 1;
     }
     if (port == 0x20) {
@@ -29,12 +28,11 @@ int pic_io(struct guest *g, u16 port, int in, u32 *val)
             p->imr = 0;
             p->isr = p->irr = 0;
         } else if ((v & 0x18) == 0x08) { /* OCW3 */
-            if (v & 2)
-                p->read_isr = v & 1;
+            if (v & 2) p->read_isr = v & 1;
         } else if ((v & 0xe0) == 0x20) { /* non-specific EOI */
             p->isr &= (u8)(p->isr - 1);
         } else if ((v & 0xe0) == 0x60) { /* specific EOI */
-            p->isr &= (u8)~(1u << (v & 7));
+            p->isr &= (u8) ~(1u << (v & 7));
         }
         return 1;
     }
@@ -63,8 +61,7 @@ int pic_pending(struct guest *g)
 {
     struct pic *p = &g->pic;
     u8 ready = p->irr & ~p->imr;
-    if (!ready || p->isr || p->icw_step)
-        return -1;
+    if (!ready || p->isr || p->icw_step) return -1;
     return p->base + __builtin_ctz(ready);
 }
 

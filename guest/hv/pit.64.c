@@ -6,16 +6,17 @@
 
 #define HV_TSC_PER_PIT 16
 
-static u64 period(struct pit_chan *c) { return (c->reload ? c->reload : 0x10000) * (u64)HV_TSC_PER_PIT; }
+static u64 period(struct pit_chan *c)
+{
+    return (c->reload ? c->reload : 0x10000) * (u64)HV_TSC_PER_PIT;
+}
 
 static u16 count_now(struct pit_chan *c, u64 now)
 {
-    if (!c->armed)
-        return c->reload;
+    if (!c->armed) return c->reload;
     u64 ticks = (now - c->start) / HV_TSC_PER_PIT;
     u32 r = c->reload ? c->reload : 0x10000;
-    if (c->mode == 0)
-        return ticks >= r ? (u16)(0 - (ticks - r)) : (u16)(r - ticks);
+    if (c->mode == 0) return ticks >= r ? (u16)(0 - (ticks - r)) : (u16)(r - ticks);
     return (u16)(r - ticks % r);
 }
 
@@ -40,9 +41,8 @@ int pit_io(struct guest *g, u16 port, int in, u32 *val)
             return 1;
         }
         struct pit_chan *c = &p->ch[v >> 6 & 3];
-        if ((v >> 6) == 3)
-            return 1; /* read-back: not emulated */
-        if (!(v & 0x30)) { /* counter latch */
+        if ((v >> 6) == 3) return 1; /* read-back: not emulated */
+        if (!(v & 0x30)) {           /* counter latch */
             c->latch = count_now(c, now);
             c->latched = c->access == 3 ? 2 : 1; /* bytes left to read */
             c->read_hi = 0;
@@ -50,8 +50,7 @@ int pit_io(struct guest *g, u16 port, int in, u32 *val)
         }
         c->access = (v >> 4) & 3;
         c->mode = (v >> 1) & 7;
-        if (c->mode > 5)
-            c->mode -= 4; /* 6, 7 are 2, 3 */
+        if (c->mode > 5) c->mode -= 4; /* 6, 7 are 2, 3 */
         c->write_hi = c->read_hi = 0;
         c->armed = 0;
         return 1;
@@ -61,10 +60,8 @@ int pit_io(struct guest *g, u16 port, int in, u32 *val)
         u16 cnt = c->latched ? c->latch : count_now(c, now);
         int hi = c->access == 2 || (c->access == 3 && c->read_hi);
         *val = hi ? cnt >> 8 : cnt & 0xff;
-        if (c->access == 3)
-            c->read_hi ^= 1;
-        if (c->latched)
-            c->latched--;
+        if (c->access == 3) c->read_hi ^= 1;
+        if (c->latched) c->latched--;
         return 1;
     }
     if (c->access == 1 || (c->access == 3 && !c->write_hi)) {
@@ -89,8 +86,7 @@ int pit_io(struct guest *g, u16 port, int in, u32 *val)
 void pit_update(struct guest *g, u64 now)
 {
     struct pit_chan *c = &g->pit.ch[0];
-    if (!c->armed || now < c->next)
-        return;
+    if (!c->armed || now < c->next) return;
     pic_raise(g, 0);
     if (c->mode == 0) {
         c->next = ~0ull;

@@ -24,7 +24,10 @@ void hv_host_tick_start(void)
     outb(0x40, 1193 >> 8);
 }
 
-u64 hv_now(void) { return rdtsc() + skipped; }
+u64 hv_now(void)
+{
+    return rdtsc() + skipped;
+}
 
 static void inject_pending(struct guest *g)
 {
@@ -79,13 +82,13 @@ static void run_slice(struct guest *g)
         }
         int r = hv_enter(&g->regs, g->launched);
         if (r) {
-            hv_stop(g, "%s failed: %s, VM-instruction error %u", g->launched ? "VMRESUME" : "VMLAUNCH",
-                    r & 1 ? "VMfailInvalid" : "VMfailValid", vmx_insn_error());
+            hv_stop(g, "%s failed: %s, VM-instruction error %u",
+                    g->launched ? "VMRESUME" : "VMLAUNCH", r & 1 ? "VMfailInvalid" : "VMfailValid",
+                    vmx_insn_error());
             return;
         }
         g->launched = 1;
-        if (!hv_handle_exit(g) || g->state != G_RUNNABLE)
-            return;
+        if (!hv_handle_exit(g) || g->state != G_RUNNABLE) return;
     }
 }
 
@@ -95,13 +98,11 @@ void hv_run(void)
     for (;;) {
         u64 now = hv_now();
         for (int i = 0; i < hv.n; i++)
-            if (hv.g[i].state <= G_HALTED)
-                pit_update(&hv.g[i], now);
+            if (hv.g[i].state <= G_HALTED) pit_update(&hv.g[i], now);
         int pick = -1;
         for (int k = 1; k <= hv.n && pick < 0; k++) {
             int i = (last + k) % hv.n;
-            if (runnable(&hv.g[i]))
-                pick = i;
+            if (runnable(&hv.g[i])) pick = i;
         }
         if (pick >= 0) {
             last = pick;
@@ -119,7 +120,6 @@ void hv_run(void)
                     hv_stop(&hv.g[i], "halted with no interrupt to wake it");
             return;
         }
-        if (next > now)
-            skipped += next - now;
+        if (next > now) skipped += next - now;
     }
 }

@@ -38,8 +38,7 @@ void hv_print_stats(void)
         int any = 0;
         for (int i = 0; i < hv.n; i++)
             any |= hv.g[i].exits[r] != 0;
-        if (!any)
-            continue;
+        if (!any) continue;
         printf("hv: %2u ", r);
         left(exit_name(r), 31);
         for (int i = 0; i < hv.n; i++) {

@@ -9,8 +9,7 @@
 void uart_flush(struct guest *g)
 {
     struct uart *u = &g->uart;
-    if (!u->len)
-        return;
+    if (!u->len) return;
     u->line[u->len] = 0;
     printf("[%s] %s\n", g->name, u->line);
     u->len = 0;
@@ -25,8 +24,7 @@ static void put(struct guest *g, char c)
         uart_flush(g);
     } else if (c != '\r') {
         u->line[u->len++] = c;
-        if (u->len == (int)sizeof(u->line) - 1)
-            uart_flush(g);
+        if (u->len == (int)sizeof(u->line) - 1) uart_flush(g);
     }
 }
 
@@ -65,10 +63,16 @@ int uart_io(struct guest *g, u16 port, int in, u32 *val)
             u->fcr = v;
         return 1;
     case 3:
-        if (in) *val = u->lcr; else u->lcr = v;
+        if (in)
+            *val = u->lcr;
+        else
+            u->lcr = v;
         return 1;
     case 4:
-        if (in) *val = u->mcr; else u->mcr = v & 0x1f;
+        if (in)
+            *val = u->mcr;
+        else
+            u->mcr = v & 0x1f;
         return 1;
     case 5:
         if (in) *val = 0x60; /* LSR: THRE | TEMT */
@@ -77,7 +81,10 @@ int uart_io(struct guest *g, u16 port, int in, u32 *val)
         if (in) *val = 0xb0; /* MSR: CTS, DSR, DCD */
         return 1;
     case 7:
-        if (in) *val = u->scr; else u->scr = v;
+        if (in)
+            *val = u->scr;
+        else
+            u->scr = v;
         return 1;
     }
     return 0;

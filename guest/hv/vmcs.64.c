@@ -61,8 +61,7 @@ static void host_state(void)
     vmw(HOST_SYSENTER_CS, rdmsr(0x174));
     vmw(HOST_SYSENTER_ESP, rdmsr(0x175));
     vmw(HOST_SYSENTER_EIP, rdmsr(0x176));
-    if (hv.cpu.load_efer)
-        vmw(HOST_EFER, rdmsr(MSR_EFER));
+    if (hv.cpu.load_efer) vmw(HOST_EFER, rdmsr(MSR_EFER));
 }
 
 /* CR0/CR4 bits the hypervisor owns (SDM 25.6.6): those VMX fixes (24.8), and CR0.PE/PG
@@ -83,17 +82,18 @@ u64 hv_cr4_mask(void)
 u64 hv_cr0_real(u64 want)
 {
     u64 fixed0 = vmx_caps.cr0_fixed0;
-    if (hv.cpu.ug)
-        fixed0 &= ~(u64)(CR0_PE | CR0_PG);
+    if (hv.cpu.ug) fixed0 &= ~(u64)(CR0_PE | CR0_PG);
     return (want | fixed0) & vmx_caps.cr0_fixed1;
 }
-u64 hv_cr4_real(u64 want) { return (want | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1; }
+u64 hv_cr4_real(u64 want)
+{
+    return (want | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1;
+}
 
 /* The real CR4 for what the guest asked; without EPT its paging bits stay ours. */
 u64 hv_cr4_for(struct guest *g, u64 want)
 {
-    if (!hv.cpu.ept)
-        want = (want & ~(u64)CR4_PAGING) | (g->mode == 64 ? CR4_PAE : 0);
+    if (!hv.cpu.ept) want = (want & ~(u64)CR4_PAGING) | (g->mode == 64 ? CR4_PAE : 0);
     return hv_cr4_real(want);
 }
 
@@ -116,7 +116,7 @@ static void guest_state(struct guest *g)
     u64 cs_base = 0, ds_base = 0;
     u32 limit = 0xffffffff;
     switch (g->mode) {
-    case 16: /* like a processor after reset: CS 0xf000, base 0xffff0000, IP 0xfff0 */
+    case 16:        /* like a processor after reset: CS 0xf000, base 0xffff0000, IP 0xfff0 */
         cr0 = 0x10; /* ET */
         cs = 0xf000, cs_base = 0xffff0000, ds = 0, limit = 0xffff;
         code_ar = AR_CODE16, data_ar = AR_DATA16;
@@ -153,8 +153,7 @@ static void guest_state(struct guest *g)
     vmw(GUEST_CR0, hv_cr0_real(cr0));
     vmw(CR4_SHADOW, cr4);
     vmw(GUEST_CR4, hv_cr4_for(g, cr4));
-    if (!hv.cpu.ept)
-        vmw(GUEST_CR3, g->pt_root);
+    if (!hv.cpu.ept) vmw(GUEST_CR3, g->pt_root);
     vmw(CR0_MASK, hv_cr0_mask());
     vmw(CR4_MASK, hv_cr4_mask());
     seg(GUEST_CS_SEL, cs, cs_base, limit, code_ar);
@@ -175,25 +174,21 @@ static void guest_state(struct guest *g)
     vmw(GUEST_PENDING_DBG, 0);
     vmw(VMCS_LINK_PTR, ~0ull); /* no shadow VMCS (SDM 27.3.1.5) */
     u32 entry = hv.cpu.entry;
-    if (g->mode == 64)
-        entry |= ENTRY_IA32E_GUEST; /* offered by every 64-bit part */
+    if (g->mode == 64) entry |= ENTRY_IA32E_GUEST; /* offered by every 64-bit part */
     vmw(ENTRY_CONTROLS, entry);
-    if (hv.cpu.load_efer)
-        vmw(GUEST_EFER, g->mode == 64 ? EFER_LME | EFER_LMA : 0);
+    if (hv.cpu.load_efer) vmw(GUEST_EFER, g->mode == 64 ? EFER_LME | EFER_LMA : 0);
 }
 
 int hv_vmcs_create(struct guest *g)
 {
     g->vmcs = vmx_new_vmcs();
-    if (vmclear(g->vmcs) != VMX_OK || vmptrld(g->vmcs) != VMX_OK)
-        return -1;
+    if (vmclear(g->vmcs) != VMX_OK || vmptrld(g->vmcs) != VMX_OK) return -1;
     hv.current = g;
     g->launched = 0;
     struct hv_cpu *c = &hv.cpu;
     vmw(PIN_CONTROLS, c->pin);
     vmw(PROC_CONTROLS, c->proc);
-    if (c->secondary)
-        vmw(PROC_CONTROLS2, c->proc2);
+    if (c->secondary) vmw(PROC_CONTROLS2, c->proc2);
     vmw(EXIT_CONTROLS, c->exit);
     /* #UD is intercepted so a guest stuck on garbage can be stopped (exit.64.c). */
     vmw(EXCEPTION_BITMAP, (1u << 6) | (c->ept ? 0 : 1u << 14)); /* #PF: noept.64.c */
@@ -209,10 +204,8 @@ int hv_vmcs_create(struct guest *g)
     vmw(IO_BITMAP_A, hv.io_bitmap_a);
     vmw(IO_BITMAP_B, hv.io_bitmap_b);
     vmw(MSR_BITMAP, hv.msr_bitmap);
-    if (c->ept)
-        vmw(EPT_POINTER, g->eptp);
-    if (c->vpid)
-        vmw(VPID, (u16)g->id); /* non-zero (SDM 27.2.1.1) */
+    if (c->ept) vmw(EPT_POINTER, g->eptp);
+    if (c->vpid) vmw(VPID, (u16)g->id); /* non-zero (SDM 27.2.1.1) */
     host_state();
     guest_state(g);
     return 0;

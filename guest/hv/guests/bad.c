@@ -8,7 +8,10 @@
 
 static const u8 garbage[] = {0x0f, 0xff, 0xc0, 0x0f, 0x0b, 0xff, 0xff};
 
-__attribute__((interrupt)) static void ud_isr(struct interrupt_frame *f) { (void)f; }
+__attribute__((interrupt)) static void ud_isr(struct interrupt_frame *f)
+{
+    (void)f;
+}
 
 int gmain(void)
 {

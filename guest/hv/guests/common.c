@@ -15,8 +15,14 @@ static inline u64 hypercall(u64 nr, u64 arg)
     __asm__ volatile("vmcall" : "+a"(a) : "b"(b) : "memory");
     return a;
 }
-void hc_print(const char *s) { hypercall(HC_PRINT, (uptr)s); }
-void hc_yield(void) { hypercall(HC_YIELD, 0); }
+void hc_print(const char *s)
+{
+    hypercall(HC_PRINT, (uptr)s);
+}
+void hc_yield(void)
+{
+    hypercall(HC_YIELD, 0);
+}
 void hc_exit(int code)
 {
     hypercall(HC_EXIT, (u32)code);
@@ -29,8 +35,7 @@ int cmdline_has(const char *word)
     const char *c = (const char *)(uptr)HV_CMDLINE_GPA;
     int n = (int)strlen(word);
     for (; *c; c++)
-        if (!memcmp(c, word, n))
-            return 1;
+        if (!memcmp(c, word, n)) return 1;
     return 0;
 }
 

@@ -3,12 +3,12 @@
  * and MMIO accesses written as the plain MOVs the hypervisor decodes. */
 #ifndef HV_GUESTS_GHV_H
 #define HV_GUESTS_GHV_H
+#include "../hvabi.h"
+#include "printf.h"
+#include "serial.h"
+#include "string.h"
 #include "types.h"
 #include "x86.h"
-#include "serial.h"
-#include "printf.h"
-#include "string.h"
-#include "../hvabi.h"
 
 typedef unsigned int uword_t __attribute__((mode(__word__)));
 struct interrupt_frame;

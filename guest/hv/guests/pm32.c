@@ -33,8 +33,8 @@ int gmain(void)
 
     u32 *pd = (u32 *)PD_GPA;
     memset(pd, 0, 4096);
-    pd[0] = 0x83;                                  /* 0-4 MiB identity: P, RW, PS */
-    pd[ALIAS >> 22] = 0x83;                        /* 4-8 MiB -> 0 */
+    pd[0] = 0x83;                                              /* 0-4 MiB identity: P, RW, PS */
+    pd[ALIAS >> 22] = 0x83;                                    /* 4-8 MiB -> 0 */
     pd[HV_INFO_GPA >> 22] = (HV_INFO_GPA & 0xffc00000) | 0x93; /* PCD for MMIO */
     write_cr4(read_cr4() | CR4_PSE);
     write_cr3(PD_GPA);
@@ -59,8 +59,7 @@ int gmain(void)
            rdtsc() > t0 ? "yes" : "no");
 
     u64 v;
-    if (!rdmsr_safe(0x1b, &v))
-        printf("rdmsr APIC_BASE: 0x%x\n", (u32)v);
+    if (!rdmsr_safe(0x1b, &v)) printf("rdmsr APIC_BASE: 0x%x\n", (u32)v);
     printf("rdmsr 0x1234: %s\n", rdmsr_safe(0x1234, &v) ? "#GP" : "no fault");
     hc_print("goodbye through a hypercall\n");
     return 0;
