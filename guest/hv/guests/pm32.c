@@ -58,6 +58,20 @@ int gmain(void)
     printf("timer: %u ticks, pit counting %s, tsc advancing %s\n", ticks, c0 != c1 ? "yes" : "no",
            rdtsc() > t0 ? "yes" : "no");
 
+    /* A tick that comes while IF=0 waits (the hypervisor asks for an interrupt window)
+     * and is taken right after STI. Two wraps of the count: a period surely ended. */
+    u32 before = ticks;
+    u16 prev = pit_count();
+    for (int wraps = 0; wraps < 2;) {
+        u16 c = pit_count();
+        wraps += c > prev;
+        prev = c;
+    }
+    int held = ticks == before;
+    __asm__ volatile("sti; nop; cli" ::: "memory");
+    printf("timer while IF=0: held %s, taken after STI %s\n", held ? "yes" : "no",
+           ticks == before + 1 ? "yes" : "no");
+
     u64 v;
     if (!rdmsr_safe(0x1b, &v)) printf("rdmsr APIC_BASE: 0x%x\n", (u32)v);
     printf("rdmsr 0x1234: %s\n", rdmsr_safe(0x1234, &v) ? "#GP" : "no fault");
