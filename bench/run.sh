@@ -15,17 +15,20 @@
 # emulators. Each phase's time is its boot's wall time, minus the empty kernel's on Bochs;
 # its rate is the guest's own count (printed on its serial line) over that time.
 # Environment: VP (default build/rel/vanderpool), BENCH_NO_BOCHS=1 to skip Bochs and use
-# the Bochs timing from the last run (bench/out).
+# the Bochs timing from the last run (in the output directory), GUEST_BUILD (default
+# build/guest: where the kernels are built) and BENCH_OUT (default bench/out), so that
+# several builds can be measured side by side.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 "$root/scripts/deps.sh"
 vp=${VP:-build/rel/vanderpool}
 [ -x "$vp" ] || make -s "$vp"
-make -s BUILD=build/guest bench-kernels
-out=bench/out
+guest_build=${GUEST_BUILD:-build/guest}
+make -s BUILD="$guest_build" bench-kernels
+out=${BENCH_OUT:-bench/out}
 mkdir -p "$out"
-work=build/guest/bench
+work=$guest_build/bench
 
 now() { date +%s.%N; }
 
@@ -90,13 +93,15 @@ awk -v n="$icount" -v bn="$bochs_icount" -v vs="$vp_secs" -v bw="$(cat "$out/wor
     }
 }' | tee "$out/summary.txt"
 
-# ---- VMX: CPUID VM-exit round trips and guest page walks without and with EPT ----
+# ---- VMX: CPUID VM-exit round trips (without and with VPID) and guest page walks without
+# and with EPT ----
 # One boot per phase of bench/vmxbench.elf; the guest prints what it did ("vmxbench cpuid
-# exits=N", "vmxbench walk walks=N sum=S", "vmxbench walk-ept ...") or "vmxbench ept: not
-# offered" when the CPU model lacks EPT. A phase that prints neither is reported as
+# exits=N", "vmxbench cpuid-vpid exits=N", "vmxbench walk walks=N sum=S", "vmxbench
+# walk-ept ...") or "vmxbench ept: not offered" / "vmxbench vpid: not offered" when the CPU
+# model lacks EPT / VPID. A phase that prints neither is reported as
 # failed, with its last line; it never stops the run.
 vmxk=$work/vmxbench.elf
-vmx_phases="cpuid walk walk-ept"
+vmx_phases="cpuid cpuid-vpid walk walk-ept"
 echo
 # Wall-clock figures: say so when other processes compete for the cores.
 load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)
@@ -128,6 +133,7 @@ vmx_result() {
     n=$(sed -n "s/^vmxbench $p \(exits\|walks\)=\([0-9]*\).*/\2/p" "$f" 2>/dev/null | head -1 || true)
     if [ -n "$n" ]; then echo "$n"
     elif [ "$p" = walk-ept ] && grep -q '^vmxbench ept: not offered' "$f" 2>/dev/null; then echo "not offered"
+    elif [ "$p" = cpuid-vpid ] && grep -q '^vmxbench vpid: not offered' "$f" 2>/dev/null; then echo "not offered"
     else echo failed
     fi
 }
@@ -175,10 +181,13 @@ END {
     printf "%-34s%14s%14s%12s\n", "", "Vanderpool", "Bochs", "VP/Bochs"
     printf "%-34s%s%s%s\n", "CPUID VM-exit round trips/s", rate(vn["cpuid"], vt["cpuid"]), rate(bn["cpuid"], bt["cpuid"]), ratio(vn["cpuid"], vt["cpuid"], bn["cpuid"], bt["cpuid"])
     printf "%-34s%s%s%12s\n", "  host ns per round trip", ns(vn["cpuid"], vt["cpuid"]), ns(bn["cpuid"], bt["cpuid"]), "(hw ~300)"
+    printf "%-34s%s%s%s\n", "CPUID round trips/s, VPID", rate(vn["cpuid-vpid"], vt["cpuid-vpid"]), rate(bn["cpuid-vpid"], bt["cpuid-vpid"]), ratio(vn["cpuid-vpid"], vt["cpuid-vpid"], bn["cpuid-vpid"], bt["cpuid-vpid"])
+    printf "%-34s%s%s\n", "  host ns per round trip", ns(vn["cpuid-vpid"], vt["cpuid-vpid"]), ns(bn["cpuid-vpid"], bt["cpuid-vpid"])
     printf "%-34s%s%s%s\n", "guest page walks/s, no EPT", rate(vn["walk"], vt["walk"]), rate(bn["walk"], bt["walk"]), ratio(vn["walk"], vt["walk"], bn["walk"], bt["walk"])
     printf "%-34s%s%s%s\n", "guest page walks/s, EPT", rate(vn["walk-ept"], vt["walk-ept"]), rate(bn["walk-ept"], bt["walk-ept"]), ratio(vn["walk-ept"], vt["walk-ept"], bn["walk-ept"], bt["walk-ept"])
-    printf "instructions per round trip / walk / EPT walk (host and guest, the whole boot):\n"
-    printf "  Vanderpool %s / %s / %s; Bochs %s / %s / %s (less the empty kernel%ss)\n",
-        per(vi["cpuid"], vn["cpuid"]), per(vi["walk"], vn["walk"]), per(vi["walk-ept"], vn["walk-ept"]),
-        per(bic["cpuid"], bn["cpuid"]), per(bic["walk"], bn["walk"]), per(bic["walk-ept"], bn["walk-ept"]), q
+    printf "instructions per round trip / VPID round trip / walk / EPT walk (host and guest, the whole boot):\n"
+    printf "  Vanderpool %s / %s / %s / %s; Bochs %s / %s / %s / %s (less the empty kernel%ss)\n",
+        per(vi["cpuid"], vn["cpuid"]), per(vi["cpuid-vpid"], vn["cpuid-vpid"]), per(vi["walk"], vn["walk"]),
+        per(vi["walk-ept"], vn["walk-ept"]), per(bic["cpuid"], bn["cpuid"]), per(bic["cpuid-vpid"], bn["cpuid-vpid"]),
+        per(bic["walk"], bn["walk"]), per(bic["walk-ept"], bn["walk-ept"]), q
 }' | tee "$out/vmx-summary.txt"

@@ -4,7 +4,11 @@
  * cpuid     the guest runs CPUID CPUID_EXITS times; CPUID exits unconditionally in
  *           VMX non-root operation (SDM Vol. 3C 26.1.2), and the host reads the exit
  *           reason, moves the guest's RIP past the instruction and resumes it: one
- *           VM-exit round trip per iteration.
+ *           VM-exit round trip per iteration. "enable VPID" = 0, so every exit and entry
+ *           invalidates VPID 0's translations (SDM 29.4.3.3).
+ * cpuid-vpid the same with "enable VPID" = 1 and VPID 1: exits and entries invalidate
+ *           nothing, so tagged translations survive the round trip. Skipped, with "vpid:
+ *           not offered", when the CPU model has no VPID (core2, or -cpu ...,-vpid).
  * walk      the guest switches to its own 4-level paging (a CR3 of its own) and, WALK_ROUNDS
  *           times over WALK_PAGES distinct 4 KiB pages, invalidates each page's
  *           translation with INVLPG and reads from it: one page walk per read (INVLPG
@@ -35,8 +39,10 @@
 #define WALK_VA 0x8000000000ull
 #define WALK_PA 0x2000000ull
 
-/* Secondary processor-based control "enable EPT" (SDM 25.6.2, Table 25-7). */
+/* Secondary processor-based controls "enable EPT" and "enable VPID" (SDM 25.6.2,
+ * Table 25-7). */
 #define SEC_EPT (1u << 1)
+#define SEC_VPID (1u << 5)
 /* IA32_VMX_EPT_VPID_CAP (SDM A.10): page-walk length 4, WB paging-structure memory
  * type, 2 MiB EPT pages. */
 #define EPTCAP_WALK4 (1ull << 6)
@@ -89,12 +95,23 @@ static void report_exit(const char *phase)
            (unsigned long long)vmx_exit.guest_rip, vmx_insn_error());
 }
 
-static void run_cpuid(void)
+static void run_cpuid(int vpid)
 {
+    const char *name = vpid ? "cpuid-vpid" : "cpuid";
+    if (vpid && (!vmx_may1(vmx_caps.proc, PROC_SECONDARY) || !vmx_may1(vmx_caps.proc2, SEC_VPID))) {
+        printf("vmxbench vpid: not offered\n");
+        return;
+    }
     vmx_default_vmcs(guest_cpuid);
+    if (vpid) {
+        /* A VPID must not be 0 (SDM 27.2.1.1). */
+        vmw_or(PROC_CONTROLS, PROC_SECONDARY);
+        vmw(PROC_CONTROLS2, vmx_adjust(vmx_caps.proc2, SEC_VPID));
+        vmw(VPID, 1);
+    }
     u64 exits = 0;
     if (vmx_launch() != VMX_EXITED) {
-        printf("vmxbench cpuid: VMLAUNCH failed (insn error %u)\n", vmx_insn_error());
+        printf("vmxbench %s: VMLAUNCH failed (insn error %u)\n", name, vmx_insn_error());
         return;
     }
     u32 reason = vmx_exit.reason;
@@ -102,7 +119,7 @@ static void run_cpuid(void)
         exits++;
         vmx_skip_insn();
         if (vmx_enter_asm(1) != ENTER_EXITED) {
-            printf("vmxbench cpuid: VMRESUME failed (insn error %u)\n", vmx_insn_error());
+            printf("vmxbench %s: VMRESUME failed (insn error %u)\n", name, vmx_insn_error());
             return;
         }
         reason = (u32)vmr(EXIT_REASON);
@@ -111,9 +128,9 @@ static void run_cpuid(void)
         vmx_exit.reason = reason;
         vmx_exit.qual = vmr(EXIT_QUAL);
         vmx_exit.guest_rip = vmr(GUEST_RIP);
-        report_exit("cpuid");
+        report_exit(name);
     }
-    printf("vmxbench cpuid exits=%llu\n", (unsigned long long)exits);
+    printf("vmxbench %s exits=%llu\n", name, (unsigned long long)exits);
 }
 
 /* The guest's own page tables: PML4 slot 0 as the runtime's identity map (code, data,
@@ -205,7 +222,8 @@ void main64(u64 phase)
 {
     if (!vmx_start()) return;
     switch (phase) {
-    case PHASE_CPUID: run_cpuid(); break;
+    case PHASE_CPUID: run_cpuid(0); break;
+    case PHASE_CPUID_VPID: run_cpuid(1); break;
     case PHASE_WALK: run_walk(0); break;
     case PHASE_WALK_EPT: run_walk(1); break;
     }

@@ -1,5 +1,5 @@
 /* VMX benchmark guest, 32-bit half: reads the phase from the multiboot command line
- * ("cpuid", "walk" or "walk-ept"; Vanderpool's -append, GRUB's multiboot line on
+ * ("cpuid", "cpuid-vpid", "walk" or "walk-ept"; Vanderpool's -append, GRUB's multiboot line on
  * Bochs) and runs it in the 64-bit half, where the VMX library lives. */
 #include "vmxbench.h"
 #include "guest.h"
@@ -7,7 +7,10 @@
 static const struct {
     const char *name;
     u32 phase;
-} phases[] = {{"cpuid", PHASE_CPUID}, {"walk", PHASE_WALK}, {"walk-ept", PHASE_WALK_EPT}};
+} phases[] = {{"cpuid", PHASE_CPUID},
+              {"cpuid-vpid", PHASE_CPUID_VPID},
+              {"walk", PHASE_WALK},
+              {"walk-ept", PHASE_WALK_EPT}};
 
 /* The last word of the command line that names a phase (a loader may put the kernel's
  * path first). */
@@ -36,7 +39,7 @@ void test_main(struct multiboot_info *mbi)
     if ((mbi->flags & MBI_CMDLINE) && mbi->cmdline)
         phase = parse_phase((const char *)(uptr)mbi->cmdline);
     if (phase == PHASE_NONE)
-        printf("vmxbench: no phase on the command line (cpuid, walk or walk-ept)\n");
+        printf("vmxbench: no phase on the command line (cpuid, cpuid-vpid, walk or walk-ept)\n");
     else
         call64(phase);
     serial_flush();

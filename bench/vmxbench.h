@@ -3,5 +3,5 @@
  * its own and subtract the empty kernel's boot cost. */
 #ifndef BENCH_VMXBENCH_H
 #define BENCH_VMXBENCH_H
-enum { PHASE_NONE, PHASE_CPUID, PHASE_WALK, PHASE_WALK_EPT };
+enum { PHASE_NONE, PHASE_CPUID, PHASE_CPUID_VPID, PHASE_WALK, PHASE_WALK_EPT };
 #endif
