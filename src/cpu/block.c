@@ -56,6 +56,18 @@ static u8 fetch_in_page(struct cpu *c, void *p, unsigned k)
     return f->host[k];
 }
 
+void jump_cache_empty(struct jump_cache *jc)
+{
+    if (jc->nfilled > JUMP_CACHE_LOG) {
+        memset(jc, 0, sizeof *jc);
+        return;
+    }
+    for (unsigned k = 0; k < jc->nfilled; k++) /* a lookup needs b; lin may stay */
+        jc->e[jc->filled[k]].b = NULL;
+    memset(jc->pages, 0, sizeof jc->pages);
+    jc->nfilled = 0;
+}
+
 void jump_cache_clear(struct cpu *c)
 {
     if (c->jc_user) memset(c->jc_user, 0, sizeof *c->jc_user);

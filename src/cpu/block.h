@@ -27,6 +27,7 @@ struct machine;
  * so the common case needs neither a TLB lookup nor a hash walk. Cleared with the TLB
  * (whose translations it embodies) and when the block arena is recycled. */
 #define JUMP_CACHE_SIZE 4096
+#define JUMP_CACHE_LOG 64
 struct jump_cache {
     struct {
         u64 lin;
@@ -36,6 +37,11 @@ struct jump_cache {
      * with the cache: dropping one page (INVLPG) scans the cache only when its bucket is
      * set, instead of on every invalidation. */
     u64 pages[4];
+    /* The indexes filled since the cache was last emptied, up to JUMP_CACHE_LOG (nfilled
+     * past it: too many to list), so emptying a cache that a few blocks went through, as
+     * at each VM entry and exit without VPID, clears those entries and not all of them. */
+    u16 nfilled;
+    u16 filled[JUMP_CACHE_LOG];
 };
 static inline unsigned jump_cache_index(u64 lin)
 {
@@ -47,12 +53,16 @@ static inline void jump_cache_fill(struct jump_cache *jc, unsigned idx, u64 lin,
     jc->e[idx].lin = lin;
     jc->e[idx].b = b;
     jc->pages[jump_cache_bucket(lin) / 64] |= 1ull << (jump_cache_bucket(lin) % 64);
+    if (jc->nfilled < JUMP_CACHE_LOG) jc->filled[jc->nfilled] = (u16)idx;
+    if (jc->nfilled <= JUMP_CACHE_LOG) jc->nfilled++;
 }
 static inline bool jump_cache_may_hold(const struct jump_cache *jc, u64 lin)
 {
     return (jc->pages[jump_cache_bucket(lin) / 64] >> (jump_cache_bucket(lin) % 64)) & 1;
 }
 void jump_cache_clear(struct cpu *c);
+/* Empty one jump cache: the entries its fill log lists, or all of them. */
+void jump_cache_empty(struct jump_cache *jc);
 
 struct block_cache *block_cache_create(void);
 void block_cache_destroy(struct block_cache *bc);

@@ -44,6 +44,7 @@ static struct tlb_entry *tlb_array(struct tlb *t, int acc)
  * keeps one, so every context change and invalidation drops everything. */
 #define TLB_SETS_EXACT 4
 #define TLB_SETS_STRICT 64
+#define TLB_FILL_LOG 64
 
 struct tlb_ctx {
     u64 ep4ta;
@@ -57,6 +58,12 @@ struct tlb_set {
     u64 mode;   /* tlb_mode_now() its entries were filled under */
     u64 used;   /* c->tlb_clock when last selected (LRU) */
     bool dirty; /* may hold entries */
+    /* The entries filled since the set was last emptied, as (user/super * 3 + kind) *
+     * TLB_SIZE + index, up to TLB_FILL_LOG (nfilled past it: too many to list), so emptying
+     * a set that a few pages went through, as VPID 0's at each VM entry and exit without
+     * VPID (29.4.3.3), clears those entries instead of all 6144. */
+    u16 nfilled;
+    u16 filled[TLB_FILL_LOG];
 };
 
 static u64 tlb_mode_now(const struct cpu *c)
@@ -80,10 +87,25 @@ static bool tlb_ctx_eq(const struct tlb_ctx *a, const struct tlb_ctx *b)
     return a->ep4ta == b->ep4ta && a->vpid == b->vpid && a->pcid == b->pcid;
 }
 
+static struct tlb_entry *tlb_logged(struct tlb_set *s, unsigned code)
+{
+    struct tlb *t = &s->t[code / (3 * TLB_SIZE)];
+    struct tlb_entry *a[3] = {t->read, t->write, t->exec};
+    return &a[code / TLB_SIZE % 3][code % TLB_SIZE];
+}
+
 static void tlb_set_clear(struct cpu *c, struct tlb_set *s)
 {
-    memset(s->t, 0, sizeof s->t); /* global[] matters only beside a tag, and each fill sets it */
-    memset(s->jc, 0, sizeof s->jc);
+    /* Every lookup compares the tag first, so an entry is empty once its tag is 0; global[]
+     * matters only beside a tag, and each fill sets it. */
+    if (s->nfilled > TLB_FILL_LOG)
+        memset(s->t, 0, sizeof s->t);
+    else
+        for (unsigned k = 0; k < s->nfilled; k++)
+            tlb_logged(s, s->filled[k])->tag = 0;
+    s->nfilled = 0;
+    jump_cache_empty(&s->jc[0]);
+    jump_cache_empty(&s->jc[1]);
     s->mode = tlb_mode_now(c);
     s->dirty = false;
 }
@@ -336,7 +358,11 @@ static u8 *translate_fill(struct cpu *c, u64 lin, int acc, u64 *phys)
     struct tlb *t = tlb_for(c, acc);
     struct tlb_entry *e = &tlb_array(t, acc)[tlb_index(lin)];
     int kind = (acc & 3) == ACC_WRITE ? 1 : (acc & 3) == ACC_EXEC ? 2 : 0;
-    c->tlb_cur->global[t == c->tlb_super][kind][tlb_index(lin)] = global;
+    struct tlb_set *s = c->tlb_cur;
+    s->global[t == c->tlb_super][kind][tlb_index(lin)] = global;
+    if (s->nfilled < TLB_FILL_LOG)
+        s->filled[s->nfilled] = (u16)(((t == c->tlb_super) * 3 + kind) * TLB_SIZE + tlb_index(lin));
+    if (s->nfilled <= TLB_FILL_LOG) s->nfilled++;
     e->tag = tlb_tag(lin);
     e->addend = (uintptr_t)host - (uintptr_t)(lin & ~0xfffull);
     e->phys = page_phys;
