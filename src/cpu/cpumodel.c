@@ -358,11 +358,32 @@ const struct cpu_model *cpu_model_of(const struct cpu *c)
 }
 
 /* The machine's feature set: the model's defaults with the -cpu switches applied. */
+struct feature_cache *cpu_feature_cache(const struct cpu *c)
+{
+    struct machine *m = c->m;
+    if (!m) return NULL;
+    struct feature_cache *fc = &m->fcache;
+    if (fc->valid && fc->model == m->cpu_model && !memcmp(fc->on, m->features_on, sizeof fc->on) &&
+        !memcmp(fc->off, m->features_off, sizeof fc->off))
+        return fc;
+    struct cpu_features f = cpu_model_features((int)(cpu_model_of(c) - models));
+    for (int w = 0; w < FW_COUNT; w++) f.w[w] = (f.w[w] | m->features_on[w]) & ~m->features_off[w];
+    memset(fc, 0, sizeof *fc);
+    fc->model = m->cpu_model;
+    memcpy(fc->on, m->features_on, sizeof fc->on);
+    memcpy(fc->off, m->features_off, sizeof fc->off);
+    memcpy(fc->words, f.w, sizeof f.w);
+    fc->valid = true; /* the capability MSRs are computed from the words above */
+    vmx_caps_fill(c, fc->vmx_msr, &fc->vmx_exists);
+    return fc;
+}
+
 struct cpu_features cpu_features_of(const struct cpu *c)
 {
-    struct cpu_features f = cpu_model_features((int)(cpu_model_of(c) - models));
-    if (c->m)
-        for (int w = 0; w < FW_COUNT; w++) f.w[w] = (f.w[w] | c->m->features_on[w]) & ~c->m->features_off[w];
+    const struct feature_cache *fc = cpu_feature_cache(c);
+    if (!fc) return cpu_model_features((int)(cpu_model_of(c) - models));
+    struct cpu_features f;
+    memcpy(f.w, fc->words, sizeof f.w);
     return f;
 }
 

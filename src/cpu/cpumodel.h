@@ -146,6 +146,9 @@ const char *cpu_feature_name(enum feature f);
 /* The feature set the processor `c` offers. Until struct machine carries the parsed
  * feature set (see report), this is the model's default set. */
 struct cpu_features cpu_features_of(const struct cpu *c);
+/* The machine's derived-feature cache, brought up to date with its model and -cpu
+ * switches (struct feature_cache, machine.h); NULL for a processor without a machine. */
+struct feature_cache *cpu_feature_cache(const struct cpu *c);
 const struct cpu_model *cpu_model_of(const struct cpu *c);
 bool cpu_has(const struct cpu *c, enum feature f);
 

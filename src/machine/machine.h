@@ -105,6 +105,18 @@ struct machine {
     /* -cpu +feature / -feature switches, as struct cpu_features words applied on top of the
      * model's defaults (src/cpu/cpumodel.c). */
     u32 features_on[MACHINE_FEATURE_WORDS], features_off[MACHINE_FEATURE_WORDS];
+    /* What the three above determine, computed once (cpu_feature_cache, cpumodel.c): the
+     * feature words and the VMX capability MSRs 480H-492H, which VM entries and exits
+     * consult many times each. Keyed by a copy of the three, since host tests change
+     * them between runs. */
+    struct feature_cache {
+        bool valid;
+        int model;
+        u32 on[MACHINE_FEATURE_WORDS], off[MACHINE_FEATURE_WORDS];
+        u32 words[MACHINE_FEATURE_WORDS];
+        u32 vmx_exists; /* bit k: MSR 480H + k exists */
+        u64 vmx_msr[32];
+    } fcache;
     bool no_reboot;
     bool pc_testdev; /* board_create adds QEMU's pc-testdev */
     u8 tlb_policy;   /* -tlb: enum tlb_policy (cpu.h) */

@@ -182,10 +182,31 @@ static bool cap_value(const struct cpu *c, u32 index, u64 *v)
     return false;
 }
 
+void vmx_caps_fill(const struct cpu *c, u64 msr[32], u32 *exists)
+{
+    *exists = 0;
+    for (u32 k = 0; k <= MSR_VMX_PROCBASED_CTLS3 - MSR_VMX_BASIC; k++) {
+        msr[k] = 0;
+        if (cap_value(c, MSR_VMX_BASIC + k, &msr[k])) *exists |= 1u << k;
+        else msr[k] = 0;
+    }
+}
+
+/* cap_value through the machine's cache (the values depend only on the model and the
+ * -cpu switches). */
+static bool cap_cached(const struct cpu *c, u32 index, u64 *v)
+{
+    const struct feature_cache *fc = cpu_feature_cache(c);
+    u32 k = index - MSR_VMX_BASIC;
+    if (!fc || k > MSR_VMX_PROCBASED_CTLS3 - MSR_VMX_BASIC) return cap_value(c, index, v);
+    *v = fc->vmx_msr[k];
+    return fc->vmx_exists & (1u << k);
+}
+
 bool vmx_msr_read(struct cpu *c, u32 index, u64 *val)
 {
     u64 v = 0;
-    bool ok = cap_value(c, index, &v);
+    bool ok = cap_cached(c, index, &v);
     *val = ok ? v : 0;
     return ok;
 }
@@ -193,7 +214,7 @@ bool vmx_msr_read(struct cpu *c, u32 index, u64 *val)
 u64 vmx_cap(const struct cpu *c, u32 index)
 {
     u64 v = 0;
-    return cap_value(c, index, &v) ? v : 0;
+    return cap_cached(c, index, &v) ? v : 0;
 }
 
 static bool caps_read(struct cpu *c, u32 index, u64 *val) { return vmx_msr_read(c, index, val); }

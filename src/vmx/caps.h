@@ -147,5 +147,9 @@ const struct vmx_switch *vmx_switches(size_t *count);
 void vmx_caps_words(const struct vmx_caps *k, bool all, u32 *words);
 /* The VM functions Vanderpool implements (IA32_VMX_VMFUNC's upper bound). */
 u64 vmx_vmfunc_implemented(void);
+/* Every capability MSR 480H + k of the processor into msr[k], bit k of *exists set where
+ * it exists: the machine's feature cache (cpu_feature_cache) fills itself with this. */
+struct cpu;
+void vmx_caps_fill(const struct cpu *c, u64 msr[32], u32 *exists);
 
 #endif

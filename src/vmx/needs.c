@@ -6,6 +6,19 @@
 
 void vmx_allowed_of(const struct cpu *c, struct vmx_allowed *a)
 {
+    /* From the machine's cache in one look-up: VMREAD and VMWRITE ask this per field. */
+    const struct feature_cache *fc = cpu_feature_cache(c);
+    if (fc) {
+#define M(msr) (fc->vmx_msr[(msr)-MSR_VMX_BASIC])
+        a->pin = M(MSR_VMX_PINBASED_CTLS) >> 32;
+        a->proc = M(MSR_VMX_PROCBASED_CTLS) >> 32;
+        a->proc2 = (a->proc & CPU_SECONDARY_CONTROLS) ? M(MSR_VMX_PROCBASED_CTLS2) >> 32 : 0;
+        a->exit = M(MSR_VMX_EXIT_CTLS) >> 32;
+        a->entry = M(MSR_VMX_ENTRY_CTLS) >> 32;
+        a->vmfunc = M(MSR_VMX_VMFUNC);
+#undef M
+        return;
+    }
     a->pin = vmx_cap(c, MSR_VMX_PINBASED_CTLS) >> 32;
     a->proc = vmx_cap(c, MSR_VMX_PROCBASED_CTLS) >> 32;
     a->proc2 = (a->proc & CPU_SECONDARY_CONTROLS) ? vmx_cap(c, MSR_VMX_PROCBASED_CTLS2) >> 32 : 0;
