@@ -1,7 +1,8 @@
 /* EPT for fuzz_vmentry.c (issue 7: the fuzzer learns EPT pointers and EPT tables). From an
  * 8-byte block of the input it turns on "enable EPT" and, where the model's capability MSRs
  * offer them, unrestricted guest (optionally with an unpaged 32-bit guest), VPID, PML,
- * EPT-violation #VE and VMFUNC EPTP switching; builds an identity EPT of the first 16 MiB in
+ * EPT-violation #VE and VMFUNC EPTP switching, and a 32-bit guest (PAE paging, whose
+ * PDPTEs come from the VMCS, or unpaged); builds an identity EPT of the first 16 MiB in
  * guest RAM (4 or 5 levels; 4 KiB, 2 MiB or 1 GiB leaves) and applies fuzzer-chosen
  * mutations to its entries and to the EPT pointer, biased toward entries the guest uses.
  * Then it checks what the SDM says of entry with bad EPT-related controls and of EPT exits.
@@ -9,8 +10,9 @@
  * Block: feature bits (ept_feat), layout (bits 2:0 4 KiB pages for 0-2 MiB, for 2-4 MiB,
  * 1 GiB leaf; 5:3 leaf memory type; 6 ignore PAT; 7 EPTP type UC), VPID (2 bytes), PML
  * index (2), misc (bit 0 suppress #VE in leaves, bit 1 #VE exits by the exception bitmap,
- * 7:2 a bit to flip in the third EPTP-list entry), mutation count; then 4 bytes a mutation:
- * table, index, operation, argument. */
+ * bit 2 PAE rather than unpaged for the 32-bit guest, 7:3 a bit to flip in the third
+ * EPTP-list entry), mutation count; then 4 bytes a mutation: table, index, operation,
+ * argument. */
 #ifndef VP_FUZZ_EPT_H
 #define VP_FUZZ_EPT_H
 
@@ -33,10 +35,11 @@
 #define PML_LOG 0x310000u
 #define VE_INFO 0x311000u
 #define EPTP_LIST 0x312000u
+#define PAE_PDPT (HARNESS_PT + 0x3000) /* a 32-bit PAE guest's PDPT: the harness's PD at 0 */
 #define ADDR_MASK 0x000ffffffffff000ull
 
 enum ept_feat {
-    F_UG = 1, F_VPID = 2, F_PML = 4, F_VE = 8, F_VMFUNC = 16, F_PWL5 = 32, F_AD = 64, F_UNPAGED = 128
+    F_UG = 1, F_VPID = 2, F_PML = 4, F_VE = 8, F_VMFUNC = 16, F_PWL5 = 32, F_AD = 64, F_GUEST32 = 128
 };
 
 /* What the run's invariants need to know about the EPT set up for it. */
@@ -113,6 +116,25 @@ static u64 table_of(unsigned t)
     return tables[t];
 }
 
+/* A 32-bit guest: unpaged (CR0.PG = 0 needs unrestricted guest, SDM 27.3.1.1) or with PAE
+ * paging through the harness's page directory, the PDPTEs given in the VMCS, which VM
+ * entry takes with EPT (27.3.2.4). */
+static void guest32(struct harness *h, bool unpaged)
+{
+    struct cpu *c = h->c;
+    u64 pdpte = (HARNESS_PT + 0x2000) | 1;
+    vmcs_set(c, VMCS_VM_ENTRY_CONTROLS, vmcs_get(c, VMCS_VM_ENTRY_CONTROLS) & ~(u64)ENTRY_IA32E_MODE);
+    vmcs_set(c, VMCS_GUEST_IA32_EFER, vmcs_get(c, VMCS_GUEST_IA32_EFER) & ~(u64)(EFER_LME | EFER_LMA));
+    vmcs_set(c, VMCS_GUEST_CS_AR_BYTES, 0xc09b);
+    if (unpaged) {
+        vmcs_set(c, VMCS_GUEST_CR0, vmcs_get(c, VMCS_GUEST_CR0) & ~(u64)CR0_PG);
+        return;
+    }
+    phys_copy_in(h->m, PAE_PDPT, &pdpte, 8);
+    vmcs_set(c, VMCS_GUEST_CR3, PAE_PDPT);
+    vmcs_set(c, VMCS_GUEST_PDPTR0, pdpte);
+}
+
 /* Build the EPT and turn the controls on. Returns the bytes used. */
 static size_t ept_setup(struct harness *h, struct ept_fuzz *f, const u8 *b, size_t size)
 {
@@ -154,7 +176,7 @@ static size_t ept_setup(struct harness *h, struct ept_fuzz *f, const u8 *b, size
     unsigned mt = (layout & 0x80) && (cap & EPT_CAP_UC) ? MT_UC : (cap & EPT_CAP_WB) ? MT_WB : MT_UC;
     u64 ad = (feat & F_AD) && (cap & EPT_CAP_AD) ? EPTP_AD : 0;
     u64 eptp = (five ? EPT_PML5 : EPT_PML4) | mt | (five ? 4u : 3u) << 3 | ad;
-    u64 list[4] = {eptp, EPT_PML4_ALT | mt | 3u << 3 | ad, eptp ^ 1ull << (misc >> 2), 0};
+    u64 list[4] = {eptp, EPT_PML4_ALT | mt | 3u << 3 | ad, eptp ^ 1ull << (misc >> 3), 0};
 
     for (size_t k = 0; k < n; k++) {
         const u8 *m = mut + 4 * k;
@@ -190,13 +212,7 @@ static size_t ept_setup(struct harness *h, struct ept_fuzz *f, const u8 *b, size
         vmcs_set(c, VMCS_EPTP_LIST_ADDRESS, EPTP_LIST);
         phys_copy_in(h->m, EPTP_LIST, list, sizeof list);
     }
-    /* An unpaged 32-bit guest: CR0.PG = 0 needs unrestricted guest (SDM 27.3.1.1). */
-    if ((feat & F_UNPAGED) && (proc2 & SEC_UNRESTRICTED_GUEST)) {
-        vmcs_set(c, VMCS_GUEST_CR0, vmcs_get(c, VMCS_GUEST_CR0) & ~(u64)CR0_PG);
-        vmcs_set(c, VMCS_VM_ENTRY_CONTROLS, vmcs_get(c, VMCS_VM_ENTRY_CONTROLS) & ~(u64)ENTRY_IA32E_MODE);
-        vmcs_set(c, VMCS_GUEST_IA32_EFER, vmcs_get(c, VMCS_GUEST_IA32_EFER) & ~(u64)(EFER_LME | EFER_LMA));
-        vmcs_set(c, VMCS_GUEST_CS_AR_BYTES, 0xc09b);
-    }
+    if (feat & F_GUEST32) guest32(h, !(misc & 4) && (proc2 & SEC_UNRESTRICTED_GUEST));
     vmcs_set(c, VMCS_CPU_BASED_VM_EXEC_CONTROL, vmcs_get(c, VMCS_CPU_BASED_VM_EXEC_CONTROL) | CPU_SECONDARY_CONTROLS);
     vmcs_set(c, VMCS_SECONDARY_VM_EXEC_CONTROL, vmcs_get(c, VMCS_SECONDARY_VM_EXEC_CONTROL) | proc2);
     vmcs_set(c, VMCS_EPT_POINTER, eptp);

@@ -8,7 +8,7 @@
  * stops at a HLT on every exit so that the exit's invariants are checked then. Findings:
  * crashes, sanitizer reports, timeouts, and broken invariants (below).
  *
- * Input: flags (bits 1:0 CPU model, bit 2 -d vmx tracing, bit 3 EPT), mutation count,
+ * Input: flags (bits 1:0 CPU model, bit 2 -d vmx,ept tracing, bit 3 EPT), mutation count,
  * with EPT the block fuzz_ept.h describes, then the mutations, 10 bytes each (slot,
  * operation, 8-byte value), then up to 64 bytes of guest code and up to 256 bytes for the
  * data page. Build and run: `make fuzz-vmentry` (tests/fuzz/fuzz.mk). */
@@ -193,7 +193,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fresh(h, models[flags & 3]);
     struct cpu *c = h->c;
     h->m->log = null_log; /* VMX aborts and triple faults are logged */
-    if (flags & 4) h->m->trace = TRACE_VMX;
+    if (flags & 4) h->m->trace = TRACE_VMX | TRACE_EPT;
     const char *tr = getenv("FUZZ_VMENTRY_TRACE"); /* reading a reproducer: -d vmx (or a mask) */
     if (tr) {
         h->m->log = stderr;

@@ -81,7 +81,8 @@ for name, data in (("aout", mb_aout()), ("elf", mb_elf()), ("aout-big", mb_aout(
 # guest code. They reach EPT violations, misconfigurations, PML, #VE, VMFUNC, 5-level and
 # 1 GiB walks and a bad EPTP at once, so that a short run starts inside the EPT code.
 SKYLAKE, WESTMERE, ICELAKE, CORE2 = range(4)
-UG, VPID, PML, VE, VMFUNC, PWL5, AD, UNPAGED = (1 << k for k in range(8))
+UG, VPID, PML, VE, VMFUNC, PWL5, AD, GUEST32 = (1 << k for k in range(8))
+PAE = 4  # misc: the 32-bit guest uses PAE paging
 PT_LOW, PT_2M, LEAF_1G = 1, 2, 4  # layout: 4 KiB pages for 0-2 MiB, 2-4 MiB; a 1 GiB leaf
 HOT = 0x80  # EPT mutation index: an entry the guest uses (fuzz_ept.h hot_index)
 T_PD, T_PT0, T_PT1, T_EPTP, T_LIST = 3, 4, 5, 6, 7
@@ -110,9 +111,12 @@ VM_SEEDS = {
     "ept-pml-full": vm_seed(SKYLAKE, st(DATA), AD | PML, PT_2M, pml=0x8000),
     "ept-1g": vm_seed(SKYLAKE, st(0x3ff000) + CPUID, AD, LEAF_1G | 0x40),
     "ept-vmfunc": vm_seed(SKYLAKE, vmfunc(1) + ld(DATA) + vmfunc(2) + vmfunc(0) + st(DATA), VMFUNC | VE | AD, PT_2M,
-                          misc=2 | 3 << 2, muts=[(T_PT1, HOT | 0, 12, 0)]),
+                          misc=2 | 3 << 3, muts=[(T_PT1, HOT | 0, 12, 0)]),
     "ept-ve": vm_seed(ICELAKE, ld(DATA), VE, PT_2M, misc=2, muts=[(T_PT1, HOT | 0, 12, 0)]),
-    "ept-unpaged": vm_seed(WESTMERE, bytes([0xa1]) + struct.pack("<I", DATA) + CPUID, UG | UNPAGED, PT_LOW),
+    "ept-unpaged": vm_seed(WESTMERE, bytes([0xa1]) + struct.pack("<I", DATA) + CPUID, UG | GUEST32, PT_LOW),
+    # PAE guest: PDPTEs from the VMCS at entry, through EPT on MOV CR3 (mov eax, cr3; mov cr3, eax)
+    "ept-pae": vm_seed(SKYLAKE, bytes([0xa3]) + struct.pack("<I", DATA) + bytes([0x0f, 0x20, 0xd8, 0x0f, 0x22, 0xd8]) + CPUID,
+                       GUEST32 | AD, PT_LOW, misc=PAE, muts=[(T_PT0, HOT | 5, 0, 5)]),
     "ept-bad-eptp": vm_seed(SKYLAKE, CPUID, VPID, 0, muts=[(T_EPTP, 0, 1, 1)]),
     "ept-vpid0": vm_seed(ICELAKE, CPUID, VPID, 0, vpid=0),
 }
