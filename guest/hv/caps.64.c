@@ -44,19 +44,25 @@ int hv_caps_init(void)
             /* Unrestricted guest needs EPT (SDM 27.2.1.1). */
             if ((k->proc2 >> 32) & PROC2_UG) want2 |= PROC2_UG;
         }
-        if ((k->proc2 >> 32) & PROC2_VPID) want2 |= PROC2_VPID;
+        /* VPID only with EPT: without it, VM entries and exits flush the guest's linear
+         * mappings (SDM 29.4.3.1), so shadow page tables (shadow.64.c) never need
+         * INVVPID after an entry changes. */
+        if (ept_ok && (k->proc2 >> 32) & PROC2_VPID) want2 |= PROC2_VPID;
     }
     c->proc2 = c->secondary ? vmx_adjust(k->proc2, want2) : 0;
     c->ept = !!(c->proc2 & PROC2_EPT);
     c->ug = !!(c->proc2 & PROC2_UG);
     c->vpid = !!(c->proc2 & PROC2_VPID);
 
-    /* HLT, all I/O and all MSRs exit (bitmaps of ones); with EPT, CR3 accesses and
-     * INVLPG need not, when the TRUE controls let those bits be 0 (SDM A.3.2). */
+    /* HLT, all I/O and all MSRs exit (bitmaps of ones); with EPT and unrestricted
+     * guest, CR3 accesses and INVLPG need not, when the TRUE controls let those bits be
+     * 0 (SDM A.3.2). Otherwise the guest's CR3 is virtual (paging.64.c), and without
+     * EPT INVLPG drops shadow entries (shadow.64.c). */
     u32 want = PROC_HLT_EXIT | PROC_IO_BITMAPS | PROC_MSR_BITMAPS;
     if (c->secondary) want |= PROC_SECONDARY;
     c->proc = vmx_adjust(k->proc, want);
-    if (!c->ept) c->proc = vmx_adjust(k->proc, c->proc | PROC_CR3_LOAD_EXIT | PROC_CR3_STORE_EXIT);
+    if (!c->ug) c->proc = vmx_adjust(k->proc, c->proc | PROC_CR3_LOAD_EXIT | PROC_CR3_STORE_EXIT);
+    if (!c->ept) c->proc = vmx_adjust(k->proc, c->proc | PROC_INVLPG_EXIT);
 
     /* A 64-bit host; acknowledge interrupts on exit so the vector is in the exit
      * information; switch EFER when the model can (SDM 25.7.1). */

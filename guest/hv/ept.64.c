@@ -35,3 +35,12 @@ u64 ept_build(struct guest *g)
     /* EPTP: memory type of the structures, walk length - 1 = 3 (SDM 25.6.11). */
     return (u64)pml4 | mt | (3 << 3);
 }
+
+/* A page of the hypervisor's own, for g alone, at guest-physical gpa (outside its RAM):
+ * without unrestricted guest, the identity page directory of paging.64.c. */
+u64 *ept_map_extra(struct guest *g, u64 gpa)
+{
+    u64 hpa = vmx_alloc_page();
+    map4k((u64 *)(g->eptp & ~0xfffull), gpa, hpa, g->eptp & 7);
+    return (u64 *)hpa;
+}

@@ -66,9 +66,14 @@ void hv_skip_insn(void)
 }
 
 /* Event injection at the next entry (SDM 27.6). Real mode delivers no error code
- * (27.2.1.3). */
+ * (27.2.1.3); virtual-8086 mode stands for real mode, its events go through the IVT
+ * by hand (v86.64.c). */
 void hv_inject_exception(u32 vec, int has_err, u32 err)
 {
+    if (v86_mode()) {
+        v86_deliver(hv.current, vec, (u16)vmr(GUEST_RIP));
+        return;
+    }
     if (!(vmr(GUEST_CR0) & CR0_PE)) has_err = 0;
     vmw(ENTRY_INTR_INFO, INTR_VALID | INTR_TYPE_HW_EXC | vec | (has_err ? INTR_ERR_VALID : 0));
     if (has_err) vmw(ENTRY_EXCEPTION_ERR, err);
@@ -79,7 +84,9 @@ static int exit_exception(struct guest *g)
     u32 info = (u32)vmr(EXIT_INTR_INFO);
     u32 vec = info & 0xff, type = info & (7u << 8);
     if (type == INTR_TYPE_NMI) return 1; /* a host NMI: nothing here raises them */
-    if (vec == 14 && !hv.cpu.ept) return noept_page_fault(g);
+    g->exceptions[vec & 31]++;
+    if (vec == 14 && !hv.cpu.ept) return shadow_page_fault(g);
+    if (v86_mode()) return v86_exception(g, vec);
     if (vec == 6 && ++g->ud_count > 8) {
         hv_stop(g, "invalid opcode loop: %d #UD faults, the last at rip 0x%llx", g->ud_count - 1,
                 (unsigned long long)vmr(GUEST_RIP));
@@ -105,15 +112,21 @@ static int exit_cpuid(struct guest *g)
     return 1;
 }
 
-static int exit_hlt(struct guest *g)
+/* HLT, already stepped over: the guest waits for its next interrupt. */
+int hv_halt(struct guest *g)
 {
-    hv_skip_insn();
     if (!(vmr(GUEST_RFLAGS) & RFLAGS_IF)) {
         hv_finish(g, 0, "halted with interrupts disabled");
         return 0;
     }
     g->state = G_HALTED; /* until its next interrupt (sched.64.c) */
     return 0;
+}
+
+static int exit_hlt(struct guest *g)
+{
+    hv_skip_insn();
+    return hv_halt(g);
 }
 
 static int exit_vmcall(struct guest *g)
@@ -146,13 +159,13 @@ static int set_cr0(struct guest *g, u64 val)
         hv_inject_exception(13, 1, 0);
         return 1;
     }
-    if (!hv.cpu.ept && ((val ^ old) & CR0_PG)) {
-        hv_stop(g, "turned its own paging %s: needs EPT or shadow paging (not built yet)",
-                val & CR0_PG ? "on" : "off");
+    if (!hv.cpu.ug && !(val & CR0_PE)) { /* virtual-8086 mode is for guests born real */
+        hv_stop(g, "left protected mode: needs unrestricted guest");
         return 0;
     }
-    if (!hv.cpu.ug && !(val & CR0_PE)) {
-        hv_stop(g, "left protected mode: needs unrestricted guest");
+    if (!hv.cpu.ept && (val & CR0_PG) && (guest_cr4() & CR4_PAE) &&
+        !(hv.cpu.load_efer && (vmr(GUEST_EFER) & EFER_LME))) {
+        hv_stop(g, "turned on PAE paging: shadow paging covers 32-bit and 4-level only");
         return 0;
     }
     /* Long mode starts or ends with CR0.PG when EFER.LME is set (SDM 10.8.5): keep
@@ -168,7 +181,8 @@ static int set_cr0(struct guest *g, u64 val)
         vmw(ENTRY_CONTROLS, entry);
     }
     vmw(CR0_SHADOW, val);
-    vmw(GUEST_CR0, hv_cr0_real(val));
+    vmw(GUEST_CR0, val);
+    hv_paging_sync(g);
     return 1;
 }
 
@@ -177,20 +191,23 @@ static int exit_cr(struct guest *g)
 {
     u64 q = vmr(EXIT_QUAL);
     int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
-    /* Without EPT the real CR3 is ours (noept.64.c): the guest's lives in guest_cr3. */
+    /* Without unrestricted guest the real CR3 is ours (paging.64.c): the guest's lives
+     * in guest_cr3, and loading it flushes the shadow page tables. */
     if (type == 0) {
         u64 v = hv_get_gpr(g, reg);
         if (cr == 0 && !set_cr0(g, v)) return 0;
-        if (cr == 3 && hv.cpu.ept)
+        if (cr == 3 && hv.cpu.ug)
             vmw(GUEST_CR3, v);
-        else if (cr == 3)
+        else if (cr == 3) {
             g->guest_cr3 = v;
-        else if (cr == 4) {
+            hv_paging_sync(g);
+        } else if (cr == 4) {
             vmw(CR4_SHADOW, v);
-            vmw(GUEST_CR4, hv_cr4_for(g, v));
+            vmw(GUEST_CR4, v);
+            hv_paging_sync(g);
         }
     } else if (type == 1) {
-        hv_set_gpr(g, reg, cr != 3 ? 0 : hv.cpu.ept ? vmr(GUEST_CR3) : g->guest_cr3, 8);
+        hv_set_gpr(g, reg, cr != 3 ? 0 : guest_cr3(g), 8);
     } else if (type == 2) { /* CLTS */
         vmw(CR0_SHADOW, vmr(CR0_SHADOW) & ~8ull);
         vmw(GUEST_CR0, vmr(GUEST_CR0) & ~8ull);
@@ -344,6 +361,7 @@ int hv_handle_exit(struct guest *g)
     case 53: /* VMX instructions: VMX is hidden from guests */
         hv_inject_exception(6, 0, 0);
         return 1;
+    case EXIT_INVLPG: return shadow_invlpg(g);
     case EXIT_CR_ACCESS: return exit_cr(g);
     case EXIT_IO: return exit_io(g);
     case EXIT_RDMSR: return exit_msr(g, 0);

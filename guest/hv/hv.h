@@ -1,6 +1,7 @@
 /* The reference hypervisor (issue 8): a freestanding VMM in 64-bit VMX root operation
  * that runs several guests given as multiboot modules, each in its own VMCS and its own
- * EPT-isolated memory, time-sliced by the VMX-preemption timer. One concept per file:
+ * memory, isolated by EPT or by shadow page tables, time-sliced by the VMX-preemption
+ * timer (or the host's PIT). One concept per file:
  *   caps.64.c    VT-x detection, enabling VMX, controls derived from capability MSRs
  *   vmcs.64.c    a guest's VMCS: controls, host state, guest state per entry mode
  *   enter.64.S   VMLAUNCH/VMRESUME with the guest's registers, and the way back
@@ -10,8 +11,10 @@
  *   pic.64.c     the 8259 PIC subset that turns PIT ticks into vectors
  *   sched.64.c   the virtual clock, event injection and the round-robin scheduler
  *   ept.64.c     EPT paging structures per guest
- *   noept.64.c   without EPT: page tables the hypervisor builds for a guest
- *   gmem.64.c    guest linear -> guest physical -> host pointer
+ *   paging.64.c  the guest's CR0/CR3/CR4 against the processor's, per technique
+ *   shadow.64.c  without EPT: shadow page tables (a virtual TLB) per guest
+ *   v86.64.c     without unrestricted guest: real-mode guests in virtual-8086 mode
+ *   gmem.64.c    guest linear -> guest physical -> host pointer, the guest's page walk
  *   mmio.64.c    decoding the MOV that hit an MMIO page, and the "hypervisor info" device
  *   loader.64.c  multiboot modules -> guests (image header, memory, command line)
  *   stats.64.c   the table of VM exits by reason per guest
@@ -24,6 +27,7 @@
 
 #define HV_MAX_GUESTS 8
 #define HV_EXIT_REASONS 80
+#define HV_SHADOW_PAGES 48 /* shadow page-table pages per guest */
 
 /* Guest general registers, saved and loaded by enter.64.S (RSP/RIP live in the VMCS).
  * enter.64.S depends on this order. */
@@ -64,8 +68,14 @@ struct guest {
     u32 mode; /* 16, 32 or 64: how it is entered */
     u64 mem;  /* host-physical base of its HV_GUEST_MEM bytes */
     u64 eptp, vmcs;
-    u64 pt_root;   /* without EPT: the page tables it really runs on (noept.64.c) */
-    u64 guest_cr3; /* without EPT: the CR3 it believes it has */
+    u64 guest_cr3; /* without unrestricted guest: the CR3 it believes it has */
+    u64 cr2;       /* not in the guest-state area (SDM 25.4.1): kept per guest */
+    struct shadow {
+        int fmt;  /* 32 (32-bit paging) or 64 (4-level) */
+        int used; /* pages[0] is the root */
+        u64 pages[HV_SHADOW_PAGES];
+    } sh;         /* without EPT (shadow.64.c) */
+    u32 ivt_base; /* virtual-8086 mode: its real-mode IDTR (v86.64.c) */
     int launched;
     enum guest_state state;
     char why[96]; /* why it was stopped, or how it ended */
@@ -78,6 +88,7 @@ struct guest {
     struct pit pit;
     struct pic pic;
     u32 exits[HV_EXIT_REASONS];
+    u32 exceptions[32]; /* exception exits by vector */
 };
 
 /* What the processor offers and what the hypervisor chose (caps.64.c). */
@@ -102,12 +113,15 @@ extern struct hv hv;
 int hv_caps_init(void);
 /* vmcs.64.c */
 int hv_vmcs_create(struct guest *g);
+void hv_vmcs_load(struct guest *g);
+/* paging.64.c */
 u64 hv_cr0_mask(void);
 u64 hv_cr4_mask(void);
-u64 hv_cr0_real(u64 want);
-u64 hv_cr4_real(u64 want);
-u64 hv_cr4_for(struct guest *g, u64 want);
-void hv_vmcs_load(struct guest *g);
+u64 guest_cr0(void); /* what the guest believes: owned bits from the read shadows */
+u64 guest_cr4(void);
+u64 guest_cr3(struct guest *g);
+int guest_long(void); /* IA-32e mode (EFER.LMA) */
+void hv_paging_sync(struct guest *g);
 /* enter.64.S: 0 after a VM exit, else the failed VMLAUNCH/VMRESUME's RFLAGS & (CF|ZF). */
 int hv_enter(struct hv_regs *r, int resume);
 /* exit.64.c: handle the current guest's VM exit; returns 1 to keep running it. */
@@ -118,6 +132,7 @@ void hv_inject_exception(u32 vec, int has_err, u32 err);
 u64 hv_get_gpr(struct guest *g, int idx); /* idx as in exit qualifications (SDM Table 28-3) */
 void hv_set_gpr(struct guest *g, int idx, u64 v, int size);
 void hv_skip_insn(void);
+int hv_halt(struct guest *g); /* a HLT stepped over: wait for an interrupt */
 /* uart.64.c */
 int uart_io(struct guest *g, u16 port, int in, u32 *val);
 void uart_flush(struct guest *g);
@@ -137,13 +152,34 @@ u64 hv_now(void);
 void hv_run(void);
 /* ept.64.c */
 u64 ept_build(struct guest *g);
-/* noept.64.c */
-u64 noept_build(struct guest *g);
-int noept_page_fault(struct guest *g);
+u64 *ept_map_extra(struct guest *g, u64 gpa); /* a hypervisor page at gpa; its pointer */
+/* shadow.64.c */
+void shadow_flush(struct guest *g, int fmt);
+int shadow_page_fault(struct guest *g);
+int shadow_invlpg(struct guest *g);
+/* v86.64.c */
+void v86_setup(struct guest *g);
+int v86_mode(void); /* the current guest runs in virtual-8086 mode */
+void v86_deliver(struct guest *g, u32 vec, u16 ip);
+int v86_exception(struct guest *g, u32 vec);
 /* sched.64.c */
 void hv_host_tick_start(void);
 /* gmem.64.c */
 void *gpa_ptr(struct guest *g, u64 gpa); /* NULL outside its RAM */
+/* Page-fault error code bits (SDM 4.7), also the access a walk checks. */
+#define PF_P 1u
+#define PF_W 2u
+#define PF_U 4u
+#define PF_RSVD 8u
+#define PF_I 16u
+struct walk {
+    u64 gpa;
+    u32 pfec;    /* on a fault: its error code */
+    int w, u, x; /* the translation's rights: AND of R/W, AND of U/S, no XD on any level */
+    int dirty;   /* the leaf's D flag (after this walk) */
+    u64 pat;     /* the leaf's PWT/PCD, bits 4:3 */
+};
+int guest_walk(struct guest *g, u64 lin, u32 acc, int set_ad, struct walk *w);
 int lin_to_gpa(struct guest *g, u64 lin, u64 *gpa);
 int read_lin(struct guest *g, u64 lin, void *buf, u32 n);
 /* mmio.64.c */

@@ -17,6 +17,13 @@
 #define HV_PML4_GPA 0x2000 /* a 64-bit guest's identity map of 4 GiB */
 #define HV_RM_BASE 0xf0000
 #define HV_STACK_TOP 0x200000
+/* Without unrestricted guest a real-mode guest runs in virtual-8086 mode on a TSS whose
+ * I/O permission bitmap allows every port (so I/O reaches the VMM's I/O bitmaps); it
+ * lives in the guest's memory above what real-mode addressing reaches (1 MiB + 64 KiB). */
+#define HV_V86_TSS_GPA 0x1f0000
+/* EPT without unrestricted guest: an unpaged guest runs with paging on, on an identity
+ * page directory the hypervisor maps at this guest-physical address (outside its RAM). */
+#define HV_IDMAP_GPA 0xfeffc000
 /* Selectors in HV_GDT_GPA */
 #define HV_SEL_CODE32 0x08
 #define HV_SEL_DATA 0x10

@@ -66,14 +66,14 @@ static void identity_map(struct guest *g)
     }
 }
 
-/* What a guest of this mode needs that the processor lacks. Without EPT, 32- and
- * 64-bit guests run on page tables the hypervisor builds (noept.64.c); real mode needs
- * unrestricted guest (virtual-8086 mode is not built yet). */
-static const char *missing(u32 mode)
+/* EPT without unrestricted guest: an identity page directory of 4 MiB pages (SDM 4.3),
+ * user and writable, accessed and dirty already, for the times its CR0.PG is 0
+ * (paging.64.c). It is the guest's own page, so only the guest can spoil it. */
+static void identity_pd(struct guest *g)
 {
-    if (mode == 16 && !hv.cpu.ug) return "unrestricted guest (virtual-8086 mode not built yet)";
-    if (mode == 32 && hv.cpu.ept && !hv.cpu.ug) return "unrestricted guest";
-    return 0;
+    u32 *pd = (u32 *)ept_map_extra(g, HV_IDMAP_GPA);
+    for (u32 i = 0; i < 1024; i++)
+        pd[i] = (i << 22) | 0xe7; /* P, RW, US, A, D, PS */
 }
 
 static void load_one(struct mb_module *m, u64 ram_end)
@@ -91,11 +91,6 @@ static void load_one(struct mb_module *m, u64 ram_end)
     u32 load = h->mode == 16 ? HV_RM_BASE : h->load;
     if (load < 0x8000 || load + size > (h->mode == 16 ? 0x100000 : HV_GUEST_MEM)) {
         printf("hv: guest %s does not fit in its memory\n", name);
-        return;
-    }
-    const char *lack = missing(h->mode);
-    if (lack) {
-        printf("hv: skipping %d-bit guest %s: this processor lacks %s\n", h->mode, name, lack);
         return;
     }
     if (hv.n == HV_MAX_GUESTS) {
@@ -127,10 +122,8 @@ static void load_one(struct mb_module *m, u64 ram_end)
     if (g->mode == 64) identity_map(g);
     pic_init(&g->pic);
     g->state = G_RUNNABLE;
-    if (hv.cpu.ept)
-        g->eptp = ept_build(g);
-    else
-        g->pt_root = noept_build(g);
+    if (hv.cpu.ept) g->eptp = ept_build(g);
+    if (hv.cpu.ept && !hv.cpu.ug) identity_pd(g);
     g->guest_cr3 = g->mode == 64 ? HV_PML4_GPA : 0;
     hv.n++;
     if (hv_vmcs_create(g)) {

@@ -31,13 +31,12 @@ void main64(u64 arg)
     outb(0xa1, 0xff);
     if (hv_caps_init()) goto out;
     if (!hv.cpu.ept)
-        printf("hv: this processor lacks EPT%s: guests run on page tables the hypervisor "
-               "builds; guests that page need shadow paging (not built yet)%s\n",
+        printf("hv: this processor lacks EPT%s: guests run on shadow page tables%s\n",
                hv.cpu.ug ? "" : " and unrestricted guest",
-               hv.cpu.ug ? "" : ", real-mode guests virtual-8086 mode (not built yet)");
+               hv.cpu.ug ? "" : ", real-mode guests in virtual-8086 mode");
     else if (!hv.cpu.ug)
-        printf("hv: this processor lacks unrestricted guest: real-mode and 32-bit guests "
-               "need it (virtual-8086 mode not built yet)\n");
+        printf("hv: this processor lacks unrestricted guest: real-mode guests run in "
+               "virtual-8086 mode, unpaged guests on an identity page table\n");
     if (!hv.cpu.preempt) hv_host_tick_start();
     hv.io_bitmap_a = vmx_alloc_page();
     hv.io_bitmap_b = vmx_alloc_page();

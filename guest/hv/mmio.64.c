@@ -1,4 +1,5 @@
-/* MMIO emulation: an EPT violation on the "hypervisor info" page (hvabi.h) is a MOV
+/* MMIO emulation: an EPT violation (without EPT, a page fault that the guest's own
+ * tables resolve there, shadow.64.c) on the "hypervisor info" page (hvabi.h) is a MOV
  * between a general register and memory; this decodes it from the guest's code (SDM Vol.
  * 2 2.1: prefixes, REX, opcode 89/8B, ModR/M, SIB, displacement), performs it on the
  * device and moves RIP past it. EPT violations report no instruction length (SDM 28.2.5),

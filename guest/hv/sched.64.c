@@ -37,7 +37,10 @@ static void inject_pending(struct guest *g)
         int busy = vmr(ENTRY_INTR_INFO) & INTR_VALID; /* an exception goes first */
         int open = (vmr(GUEST_RFLAGS) & 0x200) && !(vmr(GUEST_INTERRUPTIBILITY) & 3);
         if (!busy && open) {
-            vmw(ENTRY_INTR_INFO, INTR_VALID | INTR_TYPE_EXT | (u32)vec);
+            if (v86_mode()) /* through its IVT, by hand (v86.64.c) */
+                v86_deliver(g, (u32)vec, (u16)vmr(GUEST_RIP));
+            else
+                vmw(ENTRY_INTR_INFO, INTR_VALID | INTR_TYPE_EXT | (u32)vec);
             pic_ack(g);
         } else {
             proc |= PROC_INTR_WINDOW;
@@ -80,7 +83,9 @@ static void run_slice(struct guest *g)
             u64 t = (until - now) >> hv.cpu.preempt_shift;
             vmw(PREEMPTION_TIMER, t ? t : 1);
         }
+        if (read_cr2() != g->cr2) write_cr2(g->cr2);
         int r = hv_enter(&g->regs, g->launched);
+        g->cr2 = read_cr2();
         if (r) {
             hv_stop(g, "%s failed: %s, VM-instruction error %u",
                     g->launched ? "VMRESUME" : "VMLAUNCH", r & 1 ? "VMfailInvalid" : "VMfailValid",

@@ -25,6 +25,47 @@ static void left(const char *s, int width)
         serial_putc(' ');
 }
 
+/* Exception exits by vector (SDM Table 6-1), shown under reason 0 when exceptions are
+ * a technique: shadow paging's #PF, virtual-8086 mode's #GP and the rest. With EPT and
+ * unrestricted guest only #UD is intercepted, and the table stays as it was. */
+static const char *const vectors[32] = {"#DE divide error",
+                                        "#DB debug",
+                                        "NMI",
+                                        "#BP breakpoint",
+                                        "#OF overflow",
+                                        "#BR bound range",
+                                        "#UD invalid opcode",
+                                        "#NM no math coprocessor",
+                                        "#DF double fault",
+                                        "coprocessor overrun",
+                                        "#TS invalid TSS",
+                                        "#NP segment not present",
+                                        "#SS stack fault",
+                                        "#GP general protection",
+                                        "#PF page fault",
+                                        "reserved",
+                                        "#MF math fault",
+                                        "#AC alignment check",
+                                        "#MC machine check",
+                                        "#XM SIMD exception",
+                                        "#VE virtualization exception",
+                                        "#CP control protection"};
+
+static void exception_rows(void)
+{
+    for (u32 v = 0; v < 32; v++) {
+        int any = 0;
+        for (int i = 0; i < hv.n; i++)
+            any |= hv.g[i].exceptions[v] != 0;
+        if (!any) continue;
+        printf("hv:      ");
+        left(vectors[v] ? vectors[v] : "vector", 29);
+        for (int i = 0; i < hv.n; i++)
+            printf(" %8u", hv.g[i].exceptions[v]);
+        printf("\n");
+    }
+}
+
 void hv_print_stats(void)
 {
     printf("hv: VM exits by reason\n");
@@ -46,6 +87,7 @@ void hv_print_stats(void)
             total[i] += hv.g[i].exits[r];
         }
         printf("\n");
+        if (r == EXIT_EXCEPTION_NMI && !hv.cpu.ug) exception_rows();
     }
     printf("hv: ");
     left("total", 34);

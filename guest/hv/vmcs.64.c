@@ -64,39 +64,6 @@ static void host_state(void)
     if (hv.cpu.load_efer) vmw(HOST_EFER, rdmsr(MSR_EFER));
 }
 
-/* CR0/CR4 bits the hypervisor owns (SDM 25.6.6): those VMX fixes (24.8), and CR0.PE/PG
- * so it sees mode switches. Guests read the shadows. */
-u64 hv_cr0_mask(void)
-{
-    return (u32)(vmx_caps.cr0_fixed0 | ~vmx_caps.cr0_fixed1) | CR0_PE | CR0_PG;
-}
-/* Without EPT the paging-mode bits are the hypervisor's too (noept.64.c). */
-#define CR4_PAGING (CR4_PSE | CR4_PAE | CR4_PGE)
-u64 hv_cr4_mask(void)
-{
-    return (u32)(vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1) | (hv.cpu.ept ? 0 : CR4_PAGING);
-}
-
-/* The real CR0 for what the guest asked: VMX's fixed bits imposed, except PE and PG
- * under unrestricted guest (SDM 27.3.1.1). */
-u64 hv_cr0_real(u64 want)
-{
-    u64 fixed0 = vmx_caps.cr0_fixed0;
-    if (hv.cpu.ug) fixed0 &= ~(u64)(CR0_PE | CR0_PG);
-    return (want | fixed0) & vmx_caps.cr0_fixed1;
-}
-u64 hv_cr4_real(u64 want)
-{
-    return (want | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1;
-}
-
-/* The real CR4 for what the guest asked; without EPT its paging bits stay ours. */
-u64 hv_cr4_for(struct guest *g, u64 want)
-{
-    if (!hv.cpu.ept) want = (want & ~(u64)CR4_PAGING) | (g->mode == 64 ? CR4_PAE : 0);
-    return hv_cr4_real(want);
-}
-
 static void seg(u32 sel_f, u16 sel, u64 base, u32 limit, u32 ar)
 {
     /* Fields of one segment are spaced alike from ES (Appendix B). */
@@ -149,13 +116,12 @@ static void guest_state(struct guest *g)
         vmw(GUEST_IDTR_LIMIT, 0);
         vmw(GUEST_RSP, HV_STACK_TOP);
     }
-    vmw(CR0_SHADOW, cr0);
-    vmw(GUEST_CR0, hv_cr0_real(cr0));
-    vmw(CR4_SHADOW, cr4);
-    vmw(GUEST_CR4, hv_cr4_for(g, cr4));
-    if (!hv.cpu.ept) vmw(GUEST_CR3, g->pt_root);
     vmw(CR0_MASK, hv_cr0_mask());
     vmw(CR4_MASK, hv_cr4_mask());
+    vmw(CR0_SHADOW, cr0);
+    vmw(GUEST_CR0, cr0);
+    vmw(CR4_SHADOW, cr4);
+    vmw(GUEST_CR4, cr4);
     seg(GUEST_CS_SEL, cs, cs_base, limit, code_ar);
     u32 data[] = {GUEST_ES_SEL, GUEST_SS_SEL, GUEST_DS_SEL, GUEST_FS_SEL, GUEST_GS_SEL};
     for (u32 i = 0; i < ARRAY_SIZE(data); i++)
@@ -177,6 +143,8 @@ static void guest_state(struct guest *g)
     if (g->mode == 64) entry |= ENTRY_IA32E_GUEST; /* offered by every 64-bit part */
     vmw(ENTRY_CONTROLS, entry);
     if (hv.cpu.load_efer) vmw(GUEST_EFER, g->mode == 64 ? EFER_LME | EFER_LMA : 0);
+    hv_paging_sync(g); /* the real CR0/CR3/CR4 for the technique (paging.64.c) */
+    if (g->mode == 16 && !hv.cpu.ug) v86_setup(g);
 }
 
 int hv_vmcs_create(struct guest *g)
@@ -190,8 +158,10 @@ int hv_vmcs_create(struct guest *g)
     vmw(PROC_CONTROLS, c->proc);
     if (c->secondary) vmw(PROC_CONTROLS2, c->proc2);
     vmw(EXIT_CONTROLS, c->exit);
-    /* #UD is intercepted so a guest stuck on garbage can be stopped (exit.64.c). */
-    vmw(EXCEPTION_BITMAP, (1u << 6) | (c->ept ? 0 : 1u << 14)); /* #PF: noept.64.c */
+    /* #UD is intercepted so a guest stuck on garbage can be stopped (exit.64.c), #PF
+     * without EPT for shadow paging (shadow.64.c); v86_setup adds the rest for a
+     * virtual-8086 guest. */
+    vmw(EXCEPTION_BITMAP, (1u << 6) | (c->ept ? 0 : 1u << 14));
     vmw(PF_ERROR_MASK, 0);
     vmw(PF_ERROR_MATCH, 0);
     vmw(CR3_TARGET_COUNT, 0);

@@ -9,11 +9,14 @@
 #   - every line of tests/hv/expect/hv-lines.txt starts some line of the output (guests
 #     ending, misbehaving guests stopped with their reason, the exit table);
 #   - Vanderpool runs are deterministic: a second skylake run prints the same bytes;
-#   - models lacking a feature have their own expectations where they differ:
-#     tests/hv/expect/no-ept/ (core2, -ept: real-mode guest skipped, the paging guest
-#     stopped, the others on the hypervisor's page tables; core2 also slices with the
-#     host PIT for want of the preemption timer), tests/hv/expect/no-ug/
-#     (-unrestricted-guest: only the 64-bit guest runs).
+#   - every configuration runs every guest with the same guest lines (expect/NAME.txt):
+#     without EPT on shadow page tables, without unrestricted guest the real-mode guest in
+#     virtual-8086 mode. Only the hypervisor's own lines differ where the technique
+#     inherently shows: tests/hv/expect/no-ept/hv-lines.txt (core2, -ept: the banner, the
+#     wild write caught as a page fault, not an EPT violation; #PF and INVLPG exits in
+#     the table) and tests/hv/expect/no-ug/hv-lines.txt (-unrestricted-guest: the
+#     banner, virtual-8086 mode's #GP exits). core2 also lacks the preemption timer and
+#     slices with the host PIT; no expected line depends on it.
 # GUEST_BUILD (default build/guest) is where the hypervisor and guests are built; output
 # goes to HV_RESULTS (default build/hv-results).
 set -uo pipefail

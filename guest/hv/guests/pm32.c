@@ -1,5 +1,6 @@
 /* The 32-bit protected-mode test guest: turns on paging (4 MiB pages, an alias, the
- * hypervisor's MMIO page), reads the time from the PIT and the TSC, takes timer
+ * hypervisor's MMIO page; "paging alias: ok" also covers the accessed/dirty flags and a
+ * remap seen after INVLPG), reads the time from the PIT and the TSC, takes timer
  * interrupts, touches MSRs (one the hypervisor refuses with #GP), and says goodbye
  * through a hypercall. */
 #include "ghv.h"
@@ -42,7 +43,25 @@ int gmain(void)
     printf("paging on, cr0 0x%x\n", (u32)read_cr0());
     volatile u32 *lo = (u32 *)0x150000, *hi = (u32 *)(ALIAS + 0x150000);
     *lo = 0x600d;
-    printf("paging alias: %s\n", *hi == 0x600d ? "ok" : "broken");
+    int alias = *hi == 0x600d;
+    /* The MMU's accessed and dirty flags (SDM 4.8): the identity PDE was written
+     * through, the alias PDE only read. Shadow paging must set them as hardware does. */
+    int ad = (pd[0] & 0x60) == 0x60 && (pd[ALIAS >> 22] & 0x60) == 0x20;
+    /* The alias becomes a page table with one page moved; after INVLPG of that page the
+     * new translation is seen (SDM 4.10.4.1), shadow pages or not. */
+    u32 *pt = (u32 *)(PD_GPA + 0x1000);
+    for (u32 i = 0; i < 1024; i++)
+        pt[i] = (i << 12) | 3;
+    pt[0x150] = 0x151000 | 3;
+    *(volatile u32 *)0x151000 = 0xbeef;
+    pd[ALIAS >> 22] = (u32)(uptr)pt | 3;
+    invlpg((const void *)hi);
+    int remap = *hi == 0xbeef;
+    if (alias && ad && remap)
+        printf("paging alias: ok\n");
+    else
+        printf("paging alias: broken (alias %s, A/D flags %s, remap after INVLPG %s)\n",
+               alias ? "ok" : "wrong", ad ? "ok" : "wrong", remap ? "ok" : "stale");
 
     u32 magic = mmio_read32(HV_INFO_GPA + HV_INFO_MAGIC);
     mmio_write32(HV_INFO_GPA + HV_INFO_SCRATCH, 0x5a5a);
