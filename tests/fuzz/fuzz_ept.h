@@ -39,19 +39,32 @@
 #define ADDR_MASK 0x000ffffffffff000ull
 
 enum ept_feat {
-    F_UG = 1, F_VPID = 2, F_PML = 4, F_VE = 8, F_VMFUNC = 16, F_PWL5 = 32, F_AD = 64, F_GUEST32 = 128
+    F_UG = 1,
+    F_VPID = 2,
+    F_PML = 4,
+    F_VE = 8,
+    F_VMFUNC = 16,
+    F_PWL5 = 32,
+    F_AD = 64,
+    F_GUEST32 = 128
 };
 
 /* What the run's invariants need to know about the EPT set up for it. */
 struct ept_fuzz {
-    bool on;          /* the EPT block was used (the model offers EPT) */
-    bool watch;       /* the region is as built (A/D flags aside): walks can be checked */
-    u64 cap;          /* IA32_VMX_EPT_VPID_CAP */
+    bool on;    /* the EPT block was used (the model offers EPT) */
+    bool watch; /* the region is as built (A/D flags aside): walks can be checked */
+    u64 cap;    /* IA32_VMX_EPT_VPID_CAP */
     u8 snap[EPT_REGION_SIZE];
 };
 
-static u64 ept_rd(struct harness *h, u64 pa) { return phys_read(h->m, h->c, pa, 8); }
-static void ept_wr(struct harness *h, u64 pa, u64 v) { phys_write(h->m, h->c, pa, 8, v); }
+static u64 ept_rd(struct harness *h, u64 pa)
+{
+    return phys_read(h->m, h->c, pa, 8);
+}
+static void ept_wr(struct harness *h, u64 pa, u64 v)
+{
+    phys_write(h->m, h->c, pa, 8, v);
+}
 static u64 allowed2(struct harness *h)
 {
     if (!(vmx_cap(h->c, MSR_VMX_PROCBASED_CTLS) >> 32 & CPU_SECONDARY_CONTROLS)) return 0;
@@ -63,21 +76,27 @@ static u64 allowed2(struct harness *h)
 static unsigned hot_index(unsigned table, u8 b)
 {
     static const u16 hot[3][8] = {
-        {0, 0, 0, 0, 1, 2, 3, 511},                              /* PML5, PML4, PDPT */
-        {0x10, 0x8f, 0x01, 0x20, 0x21, 0x22, 0x00, 0x90},        /* PT of 0-2 MiB */
+        {0, 0, 0, 0, 1, 2, 3, 511},                             /* PML5, PML4, PDPT */
+        {0x10, 0x8f, 0x01, 0x20, 0x21, 0x22, 0x00, 0x90},       /* PT of 0-2 MiB */
         {0x08, 0x100, 0x101, 0x102, 0x103, 0x104, 0x110, 0x01}, /* PT of 2-4 MiB */
     };
     if (!(b & 0x80)) return b;
-    return table == 4 ? hot[1][b & 7] : table == 5 ? hot[2][b & 7] : table == 3 ? (b & 1) : hot[0][b & 7];
+    return table == 4   ? hot[1][b & 7]
+           : table == 5 ? hot[2][b & 7]
+           : table == 3 ? (b & 1)
+                        : hot[0][b & 7];
 }
 
 /* One mutation of an EPT entry (SDM 29.3.2 Tables 29-1 to 29-6). */
 static u64 mutate_epte(u64 e, unsigned op, u8 arg, unsigned maxphy)
 {
-    static const u64 targets[8] = {SCRATCH, EPT_PD, EPT_PT(0), 0, HARNESS_CODE, EPT_PML4, HARNESS_PT, 1u << 24};
+    static const u64 targets[8] = {SCRATCH,      EPT_PD,   EPT_PT(0),  0,
+                                   HARNESS_CODE, EPT_PML4, HARNESS_PT, 1u << 24};
     static const u8 perms[4] = {2, 4, 6, 1}; /* write-only, execute-only, W+X, read-only */
     switch (op % 16) {
-    case 0: case 1: case 2: return (e & ~7ull) | (arg & 7);
+    case 0:
+    case 1:
+    case 2: return (e & ~7ull) | (arg & 7);
     case 3: return e ^ EPTE_XU;
     case 4: return (e & ~0x38ull) | (u64)(arg & 7) << 3; /* types 2, 3, 7 misconfigure */
     case 5: return e ^ EPTE_IPAT;
@@ -99,7 +118,7 @@ static u64 mutate_eptp(u64 p, unsigned op, u8 arg, unsigned maxphy)
 {
     static const u64 bases[4] = {EPT_PML4, EPT_PML5, EPT_PDPT, EPT_PML4_ALT};
     switch (op % 8) {
-    case 0: return (p & ~7ull) | (arg & 7); /* memory type */
+    case 0: return (p & ~7ull) | (arg & 7);              /* memory type */
     case 1: return (p & ~0x38ull) | (u64)(arg & 7) << 3; /* page-walk length - 1 */
     case 2: return p ^ EPTP_AD;
     case 3: return p | 1ull << (7 + arg % 5); /* bits 11:7 */
@@ -123,8 +142,10 @@ static void guest32(struct harness *h, bool unpaged)
 {
     struct cpu *c = h->c;
     u64 pdpte = (HARNESS_PT + 0x2000) | 1;
-    vmcs_set(c, VMCS_VM_ENTRY_CONTROLS, vmcs_get(c, VMCS_VM_ENTRY_CONTROLS) & ~(u64)ENTRY_IA32E_MODE);
-    vmcs_set(c, VMCS_GUEST_IA32_EFER, vmcs_get(c, VMCS_GUEST_IA32_EFER) & ~(u64)(EFER_LME | EFER_LMA));
+    vmcs_set(c, VMCS_VM_ENTRY_CONTROLS,
+             vmcs_get(c, VMCS_VM_ENTRY_CONTROLS) & ~(u64)ENTRY_IA32E_MODE);
+    vmcs_set(c, VMCS_GUEST_IA32_EFER,
+             vmcs_get(c, VMCS_GUEST_IA32_EFER) & ~(u64)(EFER_LME | EFER_LMA));
     vmcs_set(c, VMCS_GUEST_CS_AR_BYTES, 0xc09b);
     if (unpaged) {
         vmcs_set(c, VMCS_GUEST_CR0, vmcs_get(c, VMCS_GUEST_CR0) & ~(u64)CR0_PG);
@@ -173,7 +194,9 @@ static size_t ept_setup(struct harness *h, struct ept_fuzz *f, const u8 *b, size
                 ept_wr(h, EPT_PT(k) + 8 * j, ((u64)k << 21 | (u64)j << 12) | leaf);
         }
     }
-    unsigned mt = (layout & 0x80) && (cap & EPT_CAP_UC) ? MT_UC : (cap & EPT_CAP_WB) ? MT_WB : MT_UC;
+    unsigned mt = (layout & 0x80) && (cap & EPT_CAP_UC) ? MT_UC
+                  : (cap & EPT_CAP_WB)                  ? MT_WB
+                                                        : MT_UC;
     u64 ad = (feat & F_AD) && (cap & EPT_CAP_AD) ? EPTP_AD : 0;
     u64 eptp = (five ? EPT_PML5 : EPT_PML4) | mt | (five ? 4u : 3u) << 3 | ad;
     u64 list[4] = {eptp, EPT_PML4_ALT | mt | 3u << 3 | ad, eptp ^ 1ull << (misc >> 3), 0};
@@ -181,8 +204,10 @@ static size_t ept_setup(struct harness *h, struct ept_fuzz *f, const u8 *b, size
     for (size_t k = 0; k < n; k++) {
         const u8 *m = mut + 4 * k;
         unsigned t = m[0] % 8;
-        if (t == 6) eptp = mutate_eptp(eptp, m[2], m[3], maxphy);
-        else if (t == 7) list[m[1] & 3] = mutate_eptp(list[m[1] & 3], m[2], m[3], maxphy);
+        if (t == 6)
+            eptp = mutate_eptp(eptp, m[2], m[3], maxphy);
+        else if (t == 7)
+            list[m[1] & 3] = mutate_eptp(list[m[1] & 3], m[2], m[3], maxphy);
         else {
             u64 pa = table_of(t) + 8 * (hot_index(t, m[1]) & 511);
             ept_wr(h, pa, mutate_epte(ept_rd(h, pa), m[2], m[3], maxphy));
@@ -204,17 +229,21 @@ static size_t ept_setup(struct harness *h, struct ept_fuzz *f, const u8 *b, size
     if ((feat & F_VE) && (a2 & SEC_EPT_VE)) {
         proc2 |= SEC_EPT_VE;
         vmcs_set(c, VMCS_VE_INFORMATION_ADDRESS, VE_INFO);
-        if (misc & 2) vmcs_set(c, VMCS_EXCEPTION_BITMAP, vmcs_get(c, VMCS_EXCEPTION_BITMAP) | BIT(EXC_VE));
+        if (misc & 2)
+            vmcs_set(c, VMCS_EXCEPTION_BITMAP, vmcs_get(c, VMCS_EXCEPTION_BITMAP) | BIT(EXC_VE));
     }
-    if ((feat & F_VMFUNC) && (a2 & SEC_VMFUNC) && (vmx_cap(c, MSR_VMX_VMFUNC) & VMFUNC_EPTP_SWITCHING_BIT)) {
+    if ((feat & F_VMFUNC) && (a2 & SEC_VMFUNC) &&
+        (vmx_cap(c, MSR_VMX_VMFUNC) & VMFUNC_EPTP_SWITCHING_BIT)) {
         proc2 |= SEC_VMFUNC;
         vmcs_set(c, VMCS_VM_FUNCTION_CONTROL, VMFUNC_EPTP_SWITCHING_BIT);
         vmcs_set(c, VMCS_EPTP_LIST_ADDRESS, EPTP_LIST);
         phys_copy_in(h->m, EPTP_LIST, list, sizeof list);
     }
     if (feat & F_GUEST32) guest32(h, !(misc & 4) && (proc2 & SEC_UNRESTRICTED_GUEST));
-    vmcs_set(c, VMCS_CPU_BASED_VM_EXEC_CONTROL, vmcs_get(c, VMCS_CPU_BASED_VM_EXEC_CONTROL) | CPU_SECONDARY_CONTROLS);
-    vmcs_set(c, VMCS_SECONDARY_VM_EXEC_CONTROL, vmcs_get(c, VMCS_SECONDARY_VM_EXEC_CONTROL) | proc2);
+    vmcs_set(c, VMCS_CPU_BASED_VM_EXEC_CONTROL,
+             vmcs_get(c, VMCS_CPU_BASED_VM_EXEC_CONTROL) | CPU_SECONDARY_CONTROLS);
+    vmcs_set(c, VMCS_SECONDARY_VM_EXEC_CONTROL,
+             vmcs_get(c, VMCS_SECONDARY_VM_EXEC_CONTROL) | proc2);
     vmcs_set(c, VMCS_EPT_POINTER, eptp);
     return used;
 }
@@ -248,8 +277,10 @@ static bool ept_region_intact(struct harness *h, struct ept_fuzz *f)
 static const char *eptp_bad(u64 p, u64 cap, unsigned maxphy)
 {
     unsigned mt = p & 7, len = (p >> 3 & 7) + 1;
-    if (!((mt == MT_UC && (cap & EPT_CAP_UC)) || (mt == MT_WB && (cap & EPT_CAP_WB)))) return "EPTP memory type";
-    if (!((len == 4 && (cap & EPT_CAP_PWL4)) || (len == 5 && (cap & EPT_CAP_PWL5)))) return "EPTP walk length";
+    if (!((mt == MT_UC && (cap & EPT_CAP_UC)) || (mt == MT_WB && (cap & EPT_CAP_WB))))
+        return "EPTP memory type";
+    if (!((len == 4 && (cap & EPT_CAP_PWL4)) || (len == 5 && (cap & EPT_CAP_PWL5))))
+        return "EPTP walk length";
     if ((p & EPTP_AD) && !(cap & EPT_CAP_AD)) return "EPTP A/D";
     if ((p & BIT(7)) && !(cap & EPT_CAP_SSS)) return "EPTP bit 7";
     if (p & 0xf00) return "EPTP bits 11:8";
@@ -257,7 +288,10 @@ static const char *eptp_bad(u64 p, u64 cap, unsigned maxphy)
     return NULL;
 }
 
-static bool page_addr_bad(u64 a, unsigned maxphy) { return (a & 0xfff) || (a >> maxphy); }
+static bool page_addr_bad(u64 a, unsigned maxphy)
+{
+    return (a & 0xfff) || (a >> maxphy);
+}
 
 /* A VM-execution control rule of SDM 27.2.1.1 about the EPT-related controls that the
  * VMCS breaks, or NULL. Any one makes VMLAUNCH fail with VMfailValid 7 whatever else is
@@ -269,13 +303,16 @@ static const char *ept_controls_bad(struct harness *h)
     if (!(vmcs_get(c, VMCS_CPU_BASED_VM_EXEC_CONTROL) & CPU_SECONDARY_CONTROLS)) return NULL;
     u64 p2 = vmcs_get(c, VMCS_SECONDARY_VM_EXEC_CONTROL), ept = p2 & SEC_EPT;
     if (ept) {
-        const char *e = eptp_bad(vmcs_get(c, VMCS_EPT_POINTER), vmx_cap(c, MSR_VMX_EPT_VPID_CAP), maxphy);
+        const char *e =
+            eptp_bad(vmcs_get(c, VMCS_EPT_POINTER), vmx_cap(c, MSR_VMX_EPT_VPID_CAP), maxphy);
         if (e) return e;
     }
     if ((p2 & SEC_VPID) && !vmcs_get(c, VMCS_VIRTUAL_PROCESSOR_ID)) return "VPID 0";
     if ((p2 & SEC_UNRESTRICTED_GUEST) && !ept) return "unrestricted guest without EPT";
-    if ((p2 & SEC_PML) && (!ept || page_addr_bad(vmcs_get(c, VMCS_PML_ADDRESS), maxphy))) return "PML";
-    if ((p2 & SEC_EPT_VE) && page_addr_bad(vmcs_get(c, VMCS_VE_INFORMATION_ADDRESS), maxphy)) return "#VE address";
+    if ((p2 & SEC_PML) && (!ept || page_addr_bad(vmcs_get(c, VMCS_PML_ADDRESS), maxphy)))
+        return "PML";
+    if ((p2 & SEC_EPT_VE) && page_addr_bad(vmcs_get(c, VMCS_VE_INFORMATION_ADDRESS), maxphy))
+        return "#VE address";
     if (p2 & SEC_VMFUNC) {
         u64 f = vmcs_get(c, VMCS_VM_FUNCTION_CONTROL);
         u64 offered = vmx_cap(c, MSR_VMX_VMFUNC);
@@ -321,21 +358,25 @@ static const char *ept_exit_bad(struct harness *h, struct ept_fuzz *f, u32 proc2
     } else {
         return NULL;
     }
-    if (reason == VMX_EXIT_EPT_MISCONFIG) return q ? "misconfiguration with a qualification" : NULL; /* SDM 28.2.1 */
+    if (reason == VMX_EXIT_EPT_MISCONFIG)
+        return q ? "misconfiguration with a qualification" : NULL; /* SDM 28.2.1 */
     /* SDM 28.2.1 Table 28-7: bit 8 is reserved (0) when bit 7 is 0. */
-    if (!(q & EPT_QUAL_GLA_VALID) && (q & EPT_QUAL_FINAL)) return "qualification bit 8 without bit 7";
+    if (!(q & EPT_QUAL_GLA_VALID) && (q & EPT_QUAL_FINAL))
+        return "qualification bit 8 without bit 7";
     bool mbec = proc2 & SEC_MODE_BASED_EPT;
     /* SDM 29.3.3.2: a violation is an access some entry does not allow. Without mode-based
      * execute control, bits 5:3 are the rights for bits 2:0 (28.2.1). */
     if (!mbec && !((q & 7) & ~(q >> 3 & 7))) return "violation of an allowed access";
     u64 perm;
     if (!ept_region_intact(h, f) ||
-        !ept_walk_perm(h, vmcs_get(c, VMCS_EPT_POINTER), vmcs_get(c, VMCS_GUEST_PHYSICAL_ADDRESS), mbec, &perm))
+        !ept_walk_perm(h, vmcs_get(c, VMCS_EPT_POINTER), vmcs_get(c, VMCS_GUEST_PHYSICAL_ADDRESS),
+                       mbec, &perm))
         return NULL;
     /* SDM 28.2.1 Table 28-7: bits 5:3 are the AND of bits 2:0 of the entries used, bit 6
      * (mode-based execute control) of bit 10. */
     if ((q >> 3 & 7) != (perm & 7)) return "qualification bits 5:3 differ from the EPT walk";
-    if (mbec && !(q & EPT_QUAL_USER_EXECUTABLE) != !(perm & EPTE_XU)) return "qualification bit 6 differs from the EPT walk";
+    if (mbec && !(q & EPT_QUAL_USER_EXECUTABLE) != !(perm & EPTE_XU))
+        return "qualification bit 6 differs from the EPT walk";
     return NULL;
 }
 

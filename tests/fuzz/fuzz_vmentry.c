@@ -32,16 +32,16 @@
  * failed VMRESUME falls through to the HLT the harness appends. */
 #define HOST_EXIT (HARNESS_CODE + 4)
 static const u8 host_code[] = {
-    0x0f, 0x01, 0xc2,             /* vmlaunch */
-    0xf4,                         /* hlt: VMLAUNCH failed */
-    0xf4,                         /* HOST_EXIT: hlt */
-    0xba, 0x0c, 0x44, 0, 0,       /* mov edx, VM_EXIT_INSTRUCTION_LEN */
-    0x0f, 0x78, 0xd0,             /* vmread rax, rdx */
-    0xba, 0x1e, 0x68, 0, 0,       /* mov edx, GUEST_RIP */
-    0x0f, 0x78, 0xd1,             /* vmread rcx, rdx */
-    0x48, 0x01, 0xc1,             /* add rcx, rax */
-    0x0f, 0x79, 0xd1,             /* vmwrite rdx, rcx */
-    0x0f, 0x01, 0xc3,             /* vmresume */
+    0x0f, 0x01, 0xc2,       /* vmlaunch */
+    0xf4,                   /* hlt: VMLAUNCH failed */
+    0xf4,                   /* HOST_EXIT: hlt */
+    0xba, 0x0c, 0x44, 0, 0, /* mov edx, VM_EXIT_INSTRUCTION_LEN */
+    0x0f, 0x78, 0xd0,       /* vmread rax, rdx */
+    0xba, 0x1e, 0x68, 0, 0, /* mov edx, GUEST_RIP */
+    0x0f, 0x78, 0xd1,       /* vmread rcx, rdx */
+    0x48, 0x01, 0xc1,       /* add rcx, rax */
+    0x0f, 0x79, 0xd1,       /* vmwrite rdx, rcx */
+    0x0f, 0x01, 0xc3,       /* vmresume */
 };
 
 static u64 interesting(struct harness *h, u64 v)
@@ -97,8 +97,10 @@ static void fail(struct harness *h, const char *what)
 {
     struct cpu *c = h->c;
     fprintf(stderr, "fuzz_vmentry: invariant broken: %s\n", what);
-    fprintf(stderr, "  qual %#llx gpa %#llx eptp %#llx proc2 %#llx\n", (unsigned long long)vmcs_get(c, VMCS_EXIT_QUALIFICATION),
-            (unsigned long long)vmcs_get(c, VMCS_GUEST_PHYSICAL_ADDRESS), (unsigned long long)vmcs_get(c, VMCS_EPT_POINTER),
+    fprintf(stderr, "  qual %#llx gpa %#llx eptp %#llx proc2 %#llx\n",
+            (unsigned long long)vmcs_get(c, VMCS_EXIT_QUALIFICATION),
+            (unsigned long long)vmcs_get(c, VMCS_GUEST_PHYSICAL_ADDRESS),
+            (unsigned long long)vmcs_get(c, VMCS_EPT_POINTER),
             (unsigned long long)vmcs_get(c, VMCS_SECONDARY_VM_EXEC_CONTROL));
     fprintf(stderr, "  rip %#llx nonroot %d/%d exit reason %#llx icount %llu shutdown %d\n",
             (unsigned long long)c->rip, c->vmx_nonroot, c->vmx->nonroot,
@@ -153,7 +155,8 @@ static bool host_run(struct harness *h, u64 rip, u64 deadline)
 static u64 exits_so_far(struct cpu *c)
 {
     u64 n = 0;
-    for (int r = 0; r < VMX_EXIT_REASONS_MAX; r++) n += c->vmx->tr.exits[r];
+    for (int r = 0; r < VMX_EXIT_REASONS_MAX; r++)
+        n += c->vmx->tr.exits[r];
     return n;
 }
 
@@ -165,9 +168,13 @@ static bool host_intact(struct harness *h, bool host_mutated)
     u8 code[sizeof host_code];
     u64 pt[3];
     if (host_mutated || h->c->cr3 != HARNESS_PT) return false;
-    if (!phys_copy_out(h->m, HARNESS_CODE, code, sizeof code) || memcmp(code, host_code, sizeof code)) return false;
-    for (int k = 0; k < 3; k++) pt[k] = phys_read(h->m, h->c, HARNESS_PT + 0x1000 * k, 8);
-    return pt[0] == ((HARNESS_PT + 0x1000) | 7) && pt[1] == ((HARNESS_PT + 0x2000) | 7) && pt[2] == 0x87;
+    if (!phys_copy_out(h->m, HARNESS_CODE, code, sizeof code) ||
+        memcmp(code, host_code, sizeof code))
+        return false;
+    for (int k = 0; k < 3; k++)
+        pt[k] = phys_read(h->m, h->c, HARNESS_PT + 0x1000 * k, 8);
+    return pt[0] == ((HARNESS_PT + 0x1000) | 7) && pt[1] == ((HARNESS_PT + 0x2000) | 7) &&
+           pt[2] == 0x87;
 }
 
 static u32 proc2_in_force(struct cpu *c)
@@ -220,7 +227,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *bad_ctl = ept_controls_bad(h);
     u32 proc2 = proc2_in_force(c);
 
-    u64 start = c->icount, deadline = start + BUDGET, seen = exits_so_far(c), first = seen, entries = c->vmx->tr.entries;
+    u64 start = c->icount, deadline = start + BUDGET, seen = exits_so_far(c), first = seen,
+        entries = c->vmx->tr.entries;
     /* Exceptions are delivered from here on (fresh() sets the harness's stop for its own
      * setup): the exception bitmap, #VE and IDT-vectoring information are part of the
      * test; an unhandled one ends in a triple fault, a VM exit or a reset request. */
