@@ -94,11 +94,12 @@ guest-tests: $(GUEST_TESTS)
 # every guest/hv/*.64.c / *.64.S is the 64-bit hypervisor, carried as its blob. Its
 # test guests (guest/hv/guests/) are flat images with an hvabi.h header, given to it as
 # multiboot modules: rm (real mode, 64 KiB at the reset vector), pm32 (32-bit paged),
-# lm64 (64-bit) and bad (misbehaves as its command line says).
+# lm64 (64-bit), bad (misbehaves as its command line says) and cpuidloop (64-bit, CPUID
+# in a loop: bench/run.sh's VM-exit round trips).
 HV_OUT := $(GUEST_OUT)/hv
 HV_KERNEL := $(HV_OUT)/hv.elf
 HV_GDIR := guest/hv/guests
-HV_GUESTS := $(addprefix $(HV_OUT)/,rm.bin pm32.bin lm64.bin bad.bin)
+HV_GUESTS := $(addprefix $(HV_OUT)/,rm.bin pm32.bin lm64.bin bad.bin cpuidloop.bin)
 HV_LDFLAGS := -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments --build-id=none
 HV_OBJS64 := $(patsubst %,$(GOBJ)/%.o,$(basename $(wildcard guest/hv/*.64.c guest/hv/*.64.S)))
 $(GOBJ)/guest/hv/hv.64.elf: $(HV_OBJS64) $(GUEST_LIB64) $(GUEST_VMX64) guest/lib/blob64.ld
@@ -120,6 +121,9 @@ $(HV_OUT)/bad.elf: $(HV_G32) $(GOBJ)/$(HV_GDIR)/bad.o $(HV_GDIR)/guest.ld
 	@mkdir -p $(dir $@)
 	$(GUEST_LD) -m elf_i386 $(HV_LDFLAGS) -T $(HV_GDIR)/guest.ld -o $@ $(filter %.o,$^)
 $(HV_OUT)/lm64.elf: $(HV_G64) $(GOBJ)/$(HV_GDIR)/lm.64.o $(HV_GDIR)/guest.ld
+	@mkdir -p $(dir $@)
+	$(GUEST_LD) -m elf_x86_64 $(HV_LDFLAGS) -T $(HV_GDIR)/guest.ld -o $@ $(filter %.o,$^)
+$(HV_OUT)/cpuidloop.elf: $(HV_G64) $(GOBJ)/$(HV_GDIR)/cpuidloop.64.o $(HV_GDIR)/guest.ld
 	@mkdir -p $(dir $@)
 	$(GUEST_LD) -m elf_x86_64 $(HV_LDFLAGS) -T $(HV_GDIR)/guest.ld -o $@ $(filter %.o,$^)
 # Real mode: linked at offset 0 of its 64 KiB segment.
