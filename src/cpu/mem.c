@@ -16,6 +16,7 @@
 #include "block.h"
 #include "debug.h"
 #include "gpa.h"
+#include "tlb_victim.h"
 
 static inline u64 tlb_tag(u64 lin) { return tlb_tag_of(lin); }
 static inline unsigned tlb_index(u64 lin) { return (lin >> 12) & (TLB_SIZE - 1); }
@@ -64,6 +65,7 @@ struct tlb_set {
      * VPID (29.4.3.3), clears those entries instead of all 6144. */
     u16 nfilled;
     u16 filled[TLB_FILL_LOG];
+    struct tlb_victims *victims; /* -tlb strict: what fills evicted (tlb_victim.h) */
 };
 
 static u64 tlb_mode_now(const struct cpu *c)
@@ -104,6 +106,7 @@ static void tlb_set_clear(struct cpu *c, struct tlb_set *s)
         for (unsigned k = 0; k < s->nfilled; k++)
             tlb_logged(s, s->filled[k])->tag = 0;
     s->nfilled = 0;
+    if (s->victims) tlb_victim_clear(s->victims);
     jump_cache_empty(&s->jc[0]);
     jump_cache_empty(&s->jc[1]);
     s->mode = tlb_mode_now(c);
@@ -140,8 +143,10 @@ bool tlb_init(struct cpu *c, enum tlb_policy policy)
 
 void tlb_free(struct cpu *c)
 {
-    for (unsigned k = 0; k < c->tlb_nsets; k++)
+    for (unsigned k = 0; k < c->tlb_nsets; k++) {
+        free(c->tlb_sets[k]->victims);
         free(c->tlb_sets[k]);
+    }
     free(c->tlb_sets);
     c->tlb_sets = NULL;
     c->tlb_nsets = 0;
@@ -217,6 +222,7 @@ static void tlb_set_drop_page(struct tlb_set *s, u64 lin, enum tlb_which which)
         struct tlb_entry *e[3] = {&s->t[t].read[k], &s->t[t].write[k], &s->t[t].exec[k]};
         for (int kind = 0; kind < 3; kind++)
             if (e[kind]->tag == tag && !tlb_keep(s, t, kind, k, which)) e[kind]->tag = 0;
+        if (t == 0 && s->victims) tlb_victim_drop(s->victims, tag, which);
         if (!jump_cache_may_hold(&s->jc[t], lin)) continue;
         for (unsigned j = 0; j < JUMP_CACHE_SIZE; j++) /* blocks lie within one page */
             if (s->jc[t].e[j].b && ((s->jc[t].e[j].lin ^ lin) & ~0xfffull) == 0)
@@ -236,6 +242,7 @@ static void tlb_set_drop(struct cpu *c, struct tlb_set *s, enum tlb_which which)
             for (unsigned k = 0; k < TLB_SIZE; k++)
                 if (a[kind][k].tag && !tlb_keep(s, t, kind, k, which)) a[kind][k].tag = 0;
     }
+    if (s->victims) tlb_victim_drop(s->victims, 0, which);
     memset(s->jc, 0, sizeof s->jc);
 }
 
@@ -288,6 +295,7 @@ void tlb_drop_writes_to(struct machine *m, u64 phys_page)
         struct cpu *c = m->cpus[n];
         for (unsigned s = 0; s < c->tlb_nsets; s++) {
             if (!c->tlb_sets[s]->dirty) continue;
+            if (c->tlb_sets[s]->victims) tlb_victim_drop_writes(c->tlb_sets[s]->victims, phys_page);
             struct tlb *ts = c->tlb_sets[s]->t;
             for (int t = 0; t < 2; t++)
                 for (unsigned k = 0; k < TLB_SIZE; k++)
@@ -331,9 +339,39 @@ bool lin_translate(struct cpu *c, u64 lin, int acc, u64 *phys)
 
 /* Translate and, for RAM, fill the TLB entry. Returns the host pointer of the byte at lin,
  * or NULL (with *phys set) when the page is not RAM. */
+/* Fill the TLB slot `e` of set `s` (`where`: user/supervisor * 3 + kind). With -tlb strict
+ * the entry it evicts is kept among the set's victims (tlb_victim.h). */
+static void tlb_store(struct cpu *c, struct tlb_set *s, struct tlb_entry *e, unsigned where,
+                      const struct tlb_entry *val, bool global)
+{
+    unsigned k = (unsigned)(e - tlb_logged(s, where * TLB_SIZE)); /* the slot's index */
+    if (c->tlb_policy == TLB_STRICT && e->tag && e->tag != val->tag) {
+        if (!s->victims) s->victims = calloc(1, sizeof *s->victims);
+        if (s->victims) tlb_victim_put(s->victims, e, where, s->global[where / 3][where % 3][k]);
+    }
+    s->global[where / 3][where % 3][k] = global;
+    if (s->nfilled < TLB_FILL_LOG) s->filled[s->nfilled] = (u16)(where * TLB_SIZE + k);
+    if (s->nfilled <= TLB_FILL_LOG) s->nfilled++;
+    *e = *val;
+}
+
 static u8 *translate_fill(struct cpu *c, u64 lin, int acc, u64 *phys)
 {
     bool writable, global;
+    struct tlb_set *s = c->tlb_cur;
+    struct tlb *t = tlb_for(c, acc);
+    struct tlb_entry *e = &tlb_array(t, acc)[tlb_index(lin)];
+    int kind = (acc & 3) == ACC_WRITE ? 1 : (acc & 3) == ACC_EXEC ? 2 : 0;
+    unsigned where = (unsigned)((t == c->tlb_super) * 3 + kind);
+    /* -tlb strict: a translation a conflicting fill evicted is still cached (4.10.2). Not
+     * with breakpoints armed, whose pages never enter the TLB. */
+    struct tlb_entry old;
+    if (unlikely(s->victims) && !(c->dr[7] & DR7_ENABLE_MASK) &&
+        tlb_victim_take(s->victims, tlb_tag(lin), where, &old, &global)) {
+        tlb_store(c, s, e, where, &old, global);
+        *phys = old.phys | (lin & 0xfff);
+        return (u8 *)(uintptr_t)(lin + old.addend);
+    }
     lin_to_phys(c, lin, acc & ~ACC_NOFAULT, phys, &writable, &global);
     u64 page_phys = *phys & ~0xfffull;
     u8 *host = phys_ram(c->m, page_phys);
@@ -355,17 +393,9 @@ static u8 *translate_fill(struct cpu *c, u64 lin, int acc, u64 *phys)
     }
     if ((acc & 3) != ACC_EXEC && unlikely(c->dr[7] & DR7_ENABLE_MASK) && debug_page_watched(c, lin))
         return host + (lin & 0xfff); /* every access to the page must see the breakpoint */
-    struct tlb *t = tlb_for(c, acc);
-    struct tlb_entry *e = &tlb_array(t, acc)[tlb_index(lin)];
-    int kind = (acc & 3) == ACC_WRITE ? 1 : (acc & 3) == ACC_EXEC ? 2 : 0;
-    struct tlb_set *s = c->tlb_cur;
-    s->global[t == c->tlb_super][kind][tlb_index(lin)] = global;
-    if (s->nfilled < TLB_FILL_LOG)
-        s->filled[s->nfilled] = (u16)(((t == c->tlb_super) * 3 + kind) * TLB_SIZE + tlb_index(lin));
-    if (s->nfilled <= TLB_FILL_LOG) s->nfilled++;
-    e->tag = tlb_tag(lin);
-    e->addend = (uintptr_t)host - (uintptr_t)(lin & ~0xfffull);
-    e->phys = page_phys;
+    const struct tlb_entry val = {tlb_tag(lin), (uintptr_t)host - (uintptr_t)(lin & ~0xfffull),
+                                  page_phys};
+    tlb_store(c, s, e, where, &val, global);
     return host + (lin & 0xfff);
 }
 

@@ -268,6 +268,67 @@ static void test_root(void)
     }
 }
 
+/* A slot conflict does not end a stale translation under -tlb strict: LIN's entry, made
+ * stale by the PDE change, is pushed out of its direct-mapped slot by a load from LIN + 4 MiB
+ * (same index), and the next load from LIN still sees the old page; INVLPG then, and the
+ * INVLPG of another page not, ends it. -tlb exact keeps nothing past the conflict (a TLB may
+ * drop any entry, 4.10.2). Read and write entries alike; and a PDE change is seen after
+ * MOV CR3 although the stale entry sat among the evicted ones. */
+#define OTHER_PAGE 0x800000u /* RAM behind linear LIN + 4 MiB */
+static void test_conflict(void)
+{
+    static const u8 load[] = {LOAD(LIN)}, other[] = {LOAD(LIN + 0x400000)};
+    static const u8 store[] = {0x48, 0x89, 0x0c, 0x25, (u8)LIN, (u8)(LIN >> 8), (u8)(LIN >> 16),
+                               (u8)(LIN >> 24)}; /* mov [LIN], rcx */
+    static const u8 store_other[] = {0x48, 0x89, 0x0c, 0x25, (u8)(LIN + 0x400000),
+                                     (u8)((LIN + 0x400000) >> 8), (u8)((LIN + 0x400000) >> 16),
+                                     (u8)((LIN + 0x400000) >> 24)};
+    static const u8 invlpg_other[] = {0x0f, 0x01, 0x3b, LOAD(LIN)}; /* invlpg [rbx]; load */
+    static const u8 cr3_load[] = {0x0f, 0x22, 0xdb, LOAD(LIN)};
+    for (int strict = 0; strict < 2; strict++) {
+        enum tlb_policy p = strict ? TLB_STRICT : TLB_EXACT;
+        char n[96];
+        struct harness *h = root_setup(p, 0, false, false);
+        wr64(h, GUEST_PD + ((LIN + 0x400000) >> 21) * 8, OTHER_PAGE | 0x87);
+        wr64(h, OTHER_PAGE, 3);
+        snprintf(n, sizeof n, "tlb_tags.conflict.%s.other_page", pol_name(p));
+        CHECK_EQ(n, run(h, other, sizeof other), 3);
+        snprintf(n, sizeof n, "tlb_tags.conflict.%s.after_eviction", pol_name(p));
+        CHECK_EQ(n, run(h, load, sizeof load), strict ? 1u : 2u);
+        h->c->r[RBX] = LIN + 0x1000; /* another page */
+        snprintf(n, sizeof n, "tlb_tags.conflict.%s.invlpg_other_page", pol_name(p));
+        CHECK_EQ(n, run(h, invlpg_other, sizeof invlpg_other), strict ? 1u : 2u);
+        run(h, other, sizeof other); /* evict it again */
+        h->c->r[RBX] = LIN;
+        snprintf(n, sizeof n, "tlb_tags.conflict.%s.invlpg", pol_name(p));
+        CHECK_EQ(n, run(h, invlpg_other, sizeof invlpg_other), 2);
+        harness_free(h);
+
+        /* Writes: the stale write entry, evicted, still writes the old page. */
+        h = root_setup(p, 0, false, false);
+        wr64(h, GUEST_PD + ((LIN + 0x400000) >> 21) * 8, OTHER_PAGE | 0x87);
+        wr64(h, PDE_LIN, LIN | 0x87);
+        h->c->r[RCX] = 5;
+        run(h, store, sizeof store); /* fills the write entry (D is set) */
+        wr64(h, PDE_LIN, (LIN + 0x200000) | 0x87);
+        run(h, store_other, sizeof store_other);
+        h->c->r[RCX] = 7;
+        run(h, store, sizeof store);
+        snprintf(n, sizeof n, "tlb_tags.conflict.%s.write_old_page", pol_name(p));
+        CHECK_EQ(n, phys_read(h->m, h->c, LIN, 8), strict ? 7u : 5u);
+        harness_free(h);
+
+        /* MOV CR3 drops the evicted non-global entry too. */
+        h = root_setup(p, 0, false, false);
+        wr64(h, GUEST_PD + ((LIN + 0x400000) >> 21) * 8, OTHER_PAGE | 0x87);
+        run(h, other, sizeof other);
+        h->c->r[RBX] = HARNESS_PT;
+        snprintf(n, sizeof n, "tlb_tags.conflict.%s.mov_cr3", pol_name(p));
+        CHECK_EQ(n, run(h, cr3_load, sizeof cr3_load), 2);
+        harness_free(h);
+    }
+}
+
 /* INVLPG drops the decoded-block shortcuts (jump cache) of its page too: code at LIN runs
  * (mov eax,1; ret), the page is remapped to other code (mov eax,2; ret); without INVLPG the
  * strict TLB keeps running the old code, after INVLPG the new (SDM 4.10.4.1). */
@@ -296,5 +357,6 @@ int main(void)
     test_ept();
     test_root();
     test_invlpg_code();
+    test_conflict();
     return check_exit();
 }
