@@ -20,7 +20,7 @@ CFLAGS += $(CFLAGS_COMMON) $(CFLAGS_MODE)
 LDFLAGS += $(LDFLAGS_MODE)
 LDLIBS += -lm
 
-LIB_SRCS := $(sort $(wildcard src/*.c src/cpu/*.c src/vmx/*.c src/dev/*.c src/machine/*.c))
+LIB_SRCS := $(sort $(wildcard src/*.c src/cpu/*.c src/vmx/*.c src/dev/*.c src/machine/*.c src/fpu/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 TOOL_SRCS := $(sort $(wildcard src/tool/*.c))
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(BUILD)/%.o)
