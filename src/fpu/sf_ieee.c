@@ -27,14 +27,6 @@ static u64 nan_first(struct sf_status *s, const struct sf_fmt *f, const struct s
     return bits[pick] | quiet_bit(f);
 }
 
-/* DE for a denormal operand, unless the operation was invalid or a division by zero:
- * those take precedence (SDM Vol. 1 11.5.2, the host agrees). s->flags holds only this
- * operation's flags. */
-static u8 denormal_operand(const struct sf_status *s, bool denorm)
-{
-    return denorm && !(s->flags & (SF_IE | SF_ZE)) ? SF_DE : 0;
-}
-
 static u64 binop(struct sf_status *s, const struct sf_fmt *f, int op, u64 a, u64 b)
 {
     struct sfu u[2] = {sf_unpack_ieee(f, a, s->daz), sf_unpack_ieee(f, b, s->daz)};
@@ -51,7 +43,7 @@ static u64 binop(struct sf_status *s, const struct sf_fmt *f, int op, u64 a, u64
     case OP_MUL: r = sf_core_mul(s, f, f->prec, u[0], u[1], true); break;
     default: r = sf_core_div(s, f, f->prec, u[0], u[1], true); break;
     }
-    s->flags |= before | denormal_operand(s, u[0].denorm || u[1].denorm);
+    s->flags |= before | sf_denormal_operand(s, u[0].denorm || u[1].denorm);
     return sf_pack_ieee(f, r);
 }
 
@@ -62,7 +54,7 @@ static u64 do_sqrt(struct sf_status *s, const struct sf_fmt *f, u64 a)
     u8 before = s->flags;
     s->flags = 0;
     struct sfr r = sf_core_sqrt(s, f, f->prec, u, true);
-    s->flags |= before | denormal_operand(s, u.denorm);
+    s->flags |= before | sf_denormal_operand(s, u.denorm);
     return sf_pack_ieee(f, r);
 }
 
@@ -77,7 +69,7 @@ static u64 do_fma(struct sf_status *s, const struct sf_fmt *f, u64 a, u64 b, u64
     u8 before = s->flags;
     s->flags = 0;
     struct sfr r = sf_core_fma(s, f, u[0], u[1], u[2]);
-    s->flags |= before | denormal_operand(s, u[0].denorm || u[1].denorm || u[2].denorm);
+    s->flags |= before | sf_denormal_operand(s, u[0].denorm || u[1].denorm || u[2].denorm);
     return sf_pack_ieee(f, r);
 }
 

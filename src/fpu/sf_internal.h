@@ -101,6 +101,14 @@ struct sfr sf_core_sqrt(struct sf_status *s, const struct sf_fmt *f, int prec, s
 struct sfr sf_core_fma(struct sf_status *s, const struct sf_fmt *f, struct sfu a, struct sfu b,
                        struct sfu c);
 
+/* DE for a denormal operand, unless the operation was invalid or a division by zero:
+ * those take precedence (SDM Vol. 1 4.9.2, 11.5.2; the host agrees, on SSE and x87).
+ * s->flags holds only this operation's flags when it is called. */
+static inline u8 sf_denormal_operand(const struct sf_status *s, bool denorm)
+{
+    return denorm && !(s->flags & (SF_IE | SF_ZE)) ? SF_DE : 0;
+}
+
 /* x87 helpers shared by the sf_x80*.c files. */
 int sf_x80_prec(const struct sf_status *s); /* FCW.PC in bits */
 fx80 sf_x80_nan(struct sf_status *s, struct sfu x, fx80 a, struct sfu y, fx80 b, bool two);
