@@ -4,6 +4,7 @@
  * with payloads, ties, overflow and underflow thresholds) and random inputs from a fixed
  * seed. The host is the oracle, so this runs only on x86-64; elsewhere each operation
  * prints one SKIP line. One line per operation, with the number of cases compared. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,13 +141,24 @@ static u64 related(int w, u64 a)
         *fl = out & 0x3f;                                                                          \
         return r;                                                                                  \
     }
+// clang-format off
 HOST2(h_addss, "addss")
 HOST2(h_subss, "subss")
-HOST2(h_mulss, "mulss") HOST2(h_divss, "divss") HOST2(h_minss, "minss") HOST2(h_maxss, "maxss")
-    HOST2(h_sqrtss, "sqrtss") HOST2(h_addsd, "addsd") HOST2(h_subsd, "subsd")
-        HOST2(h_mulsd, "mulsd") HOST2(h_divsd, "divsd") HOST2(h_minsd, "minsd") HOST2(h_maxsd,
-                                                                                      "maxsd")
-            HOST2(h_sqrtsd, "sqrtsd") HOST2(h_cvtss2sd, "cvtss2sd") HOST2(h_cvtsd2ss, "cvtsd2ss")
+HOST2(h_mulss, "mulss")
+HOST2(h_divss, "divss")
+HOST2(h_minss, "minss")
+HOST2(h_maxss, "maxss")
+HOST2(h_sqrtss, "sqrtss")
+HOST2(h_addsd, "addsd")
+HOST2(h_subsd, "subsd")
+HOST2(h_mulsd, "mulsd")
+HOST2(h_divsd, "divsd")
+HOST2(h_minsd, "minsd")
+HOST2(h_maxsd, "maxsd")
+HOST2(h_sqrtsd, "sqrtsd")
+HOST2(h_cvtss2sd, "cvtss2sd")
+HOST2(h_cvtsd2ss, "cvtsd2ss")
+// clang-format on
 
 /* COMISS-style: the relation from ZF, PF, CF. */
 #define HOSTCMP(fn, insn)                                                                          \
@@ -163,8 +175,12 @@ HOST2(h_mulss, "mulss") HOST2(h_divss, "divss") HOST2(h_minss, "minss") HOST2(h_
         *fl = out & 0x3f;                                                                          \
         return (u64)(z << 2 | p << 1 | c);                                                         \
     }
-                HOSTCMP(h_comiss, "comiss") HOSTCMP(h_ucomiss, "ucomiss")
-                    HOSTCMP(h_comisd, "comisd") HOSTCMP(h_ucomisd, "ucomisd")
+// clang-format off
+HOSTCMP(h_comiss, "comiss")
+HOSTCMP(h_ucomiss, "ucomiss")
+HOSTCMP(h_comisd, "comisd")
+HOSTCMP(h_ucomisd, "ucomisd")
+// clang-format on
 
 /* FMA: vfmadd231 xmm0 = xmm1 * xmm2 + xmm0, so (a, b, c) = (xmm1, xmm2, xmm0). */
 #define HOSTFMA(fn, insn)                                                                          \
@@ -181,7 +197,10 @@ HOST2(h_mulss, "mulss") HOST2(h_divss, "divss") HOST2(h_minss, "minss") HOST2(h_
         *fl = out & 0x3f;                                                                          \
         return r;                                                                                  \
     }
-                        HOSTFMA(h_fma32, "vfmadd231ss") HOSTFMA(h_fma64, "vfmadd231sd")
+// clang-format off
+HOSTFMA(h_fma32, "vfmadd231ss")
+HOSTFMA(h_fma64, "vfmadd231sd")
+// clang-format on
 
 /* Integer <-> float: "insn src, dst" with a general register on one side. */
 #define HOSTI2F(fn, insn, reg)                                                                     \
@@ -211,18 +230,20 @@ HOST2(h_mulss, "mulss") HOST2(h_divss, "divss") HOST2(h_minss, "minss") HOST2(h_
         *fl = out & 0x3f;                                                                          \
         return r;                                                                                  \
     }
-                            HOSTI2F(h_cvtsi2ss32, "cvtsi2ssl", "k") HOSTI2F(h_cvtsi2ss64,
-                                                                            "cvtsi2ssq", "q")
-                                HOSTI2F(h_cvtsi2sd32, "cvtsi2sdl", "k") HOSTI2F(h_cvtsi2sd64,
-                                                                                "cvtsi2sdq", "q")
-                                    HOSTF2I(h_cvtss2si32, "cvtss2si", "k") HOSTF2I(h_cvtss2si64,
-                                                                                   "cvtss2si", "q")
-                                        HOSTF2I(h_cvttss2si32, "cvttss2si", "k")
-                                            HOSTF2I(h_cvttss2si64, "cvttss2si", "q")
-                                                HOSTF2I(h_cvtsd2si32, "cvtsd2si", "k")
-                                                    HOSTF2I(h_cvtsd2si64, "cvtsd2si", "q")
-                                                        HOSTF2I(h_cvttsd2si32, "cvttsd2si", "k")
-                                                            HOSTF2I(h_cvttsd2si64, "cvttsd2si", "q")
+// clang-format off
+HOSTI2F(h_cvtsi2ss32, "cvtsi2ssl", "k")
+HOSTI2F(h_cvtsi2ss64, "cvtsi2ssq", "q")
+HOSTI2F(h_cvtsi2sd32, "cvtsi2sdl", "k")
+HOSTI2F(h_cvtsi2sd64, "cvtsi2sdq", "q")
+HOSTF2I(h_cvtss2si32, "cvtss2si", "k")
+HOSTF2I(h_cvtss2si64, "cvtss2si", "q")
+HOSTF2I(h_cvttss2si32, "cvttss2si", "k")
+HOSTF2I(h_cvttss2si64, "cvttss2si", "q")
+HOSTF2I(h_cvtsd2si32, "cvtsd2si", "k")
+HOSTF2I(h_cvtsd2si64, "cvtsd2si", "q")
+HOSTF2I(h_cvttsd2si32, "cvttsd2si", "k")
+HOSTF2I(h_cvttsd2si64, "cvttsd2si", "q")
+// clang-format on
 
 /* ROUNDSS/ROUNDSD take the mode in an immediate: one host function per imm8[3:0]. */
 #define HOSTROUND(fn, insn, imm)                                                                   \
@@ -238,20 +259,16 @@ HOST2(h_mulss, "mulss") HOST2(h_divss, "divss") HOST2(h_minss, "minss") HOST2(h_
         *fl = out & 0x3f;                                                                          \
         return r;                                                                                  \
     }
+// clang-format off
 #define ROUNDS(fn, insn)                                                                           \
-    HOSTROUND(fn, insn, 0)                                                                         \
-    HOSTROUND(fn, insn, 1)                                                                         \
-    HOSTROUND(fn, insn, 2) HOSTROUND(fn, insn, 3) HOSTROUND(fn, insn, 4) HOSTROUND(fn, insn, 8)    \
-        HOSTROUND(fn, insn, 9) HOSTROUND(fn, insn, 10) HOSTROUND(fn, insn, 11)                     \
-            HOSTROUND(fn, insn, 12)
-                                                                ROUNDS(h_roundss, "roundss")
-                                                                    ROUNDS(h_roundsd, "roundsd")
-#define RTAB(fn)                                                                                   \
-    {                                                                                              \
-        fn##0, fn##1, fn##2, fn##3, fn##4, fn##8, fn##9, fn##10, fn##11, fn##12                    \
-    }
-                                                                        static const u8
-    round_imms[10] = {0, 1, 2, 3, 4, 8, 9, 10, 11, 12};
+    HOSTROUND(fn, insn, 0) HOSTROUND(fn, insn, 1) HOSTROUND(fn, insn, 2) HOSTROUND(fn, insn, 3) \
+    HOSTROUND(fn, insn, 4) HOSTROUND(fn, insn, 8) HOSTROUND(fn, insn, 9) HOSTROUND(fn, insn, 10) \
+    HOSTROUND(fn, insn, 11) HOSTROUND(fn, insn, 12)
+ROUNDS(h_roundss, "roundss")
+ROUNDS(h_roundsd, "roundsd")
+#define RTAB(fn) {fn##0, fn##1, fn##2, fn##3, fn##4, fn##8, fn##9, fn##10, fn##11, fn##12}
+static const u8 round_imms[10] = {0, 1, 2, 3, 4, 8, 9, 10, 11, 12};
+// clang-format on
 
 /* ---- the library, in the same shape ---- */
 typedef u64 (*hostfn)(u32 csr, u64 a, u64 b, u32 *fl);
@@ -263,45 +280,47 @@ typedef u64 (*softfn)(struct sf_status *s, u64 a, u64 b);
         return call;                                                                               \
     }
 #define HI(a) ((a) & ~0xffffffffull) /* the 32-bit forms keep the destination's upper bits */
+// clang-format off
 SOFT2(s_addss, HI(a) | f32_add(s, (u32)a, (u32)b))
 SOFT2(s_subss, HI(a) | f32_sub(s, (u32)a, (u32)b))
-SOFT2(s_mulss, HI(a) | f32_mul(s, (u32)a, (u32)b)) SOFT2(
-    s_divss, HI(a) | f32_div(s, (u32)a, (u32)b)) SOFT2(s_minss, HI(a) | f32_min(s, (u32)a, (u32)b))
-    SOFT2(s_maxss, HI(a) | f32_max(s, (u32)a, (u32)b)) SOFT2(s_sqrtss, (a & ~0xffffffffull) |
-                                                                           f32_sqrt(s, (u32)b))
-        SOFT2(s_addsd, f64_add(s, a, b)) SOFT2(s_subsd, f64_sub(s, a, b)) SOFT2(s_mulsd,
-                                                                                f64_mul(s, a, b))
-            SOFT2(s_divsd, f64_div(s, a, b)) SOFT2(s_minsd, f64_min(s, a, b)) SOFT2(
-                s_maxsd, f64_max(s, a, b)) SOFT2(s_sqrtsd, f64_sqrt(s, b))
-                SOFT2(s_comiss, f32_compare(s, (u32)a, (u32)b, true)) SOFT2(
-                    s_ucomiss, f32_compare(s, (u32)a, (u32)b,
-                                           false)) SOFT2(s_comisd, f64_compare(s, a, b, true))
-                    SOFT2(s_ucomisd,
-                          f64_compare(s, a, b, false)) SOFT2(s_cvtss2sd, f32_to_f64(s, (u32)b))
-                        SOFT2(s_cvtsd2ss, (a & ~0xffffffffull) | f64_to_f32(s, b)) SOFT2(
-                            s_cvtsi2ss32,
-                            i32_to_f32(s, (s32)a)) SOFT2(s_cvtsi2ss64, i64_to_f32(s, (s64)a))
-                            SOFT2(s_cvtsi2sd32,
-                                  i32_to_f64(s, (s32)a)) SOFT2(s_cvtsi2sd64, i64_to_f64(s, (s64)a))
-                                SOFT2(s_cvtss2si32, (u32)f32_to_i32(s, (u32)a, false))
-                                    SOFT2(s_cvtss2si64, (u64)f32_to_i64(s, (u32)a, false))
-                                        SOFT2(s_cvttss2si32, (u32)f32_to_i32(s, (u32)a, true))
-                                            SOFT2(s_cvttss2si64, (u64)f32_to_i64(s, (u32)a, true))
-                                                SOFT2(s_cvtsd2si32, (u32)f64_to_i32(s, a, false))
-                                                    SOFT2(s_cvtsd2si64,
-                                                          (u64)f64_to_i64(s, a, false))
-                                                        SOFT2(s_cvttsd2si32,
-                                                              (u32)f64_to_i32(s, a, true))
-                                                            SOFT2(s_cvttsd2si64,
-                                                                  (u64)f64_to_i64(s, a, true))
+SOFT2(s_mulss, HI(a) | f32_mul(s, (u32)a, (u32)b))
+SOFT2(s_divss, HI(a) | f32_div(s, (u32)a, (u32)b))
+SOFT2(s_minss, HI(a) | f32_min(s, (u32)a, (u32)b))
+SOFT2(s_maxss, HI(a) | f32_max(s, (u32)a, (u32)b))
+SOFT2(s_sqrtss, (a & ~0xffffffffull) | f32_sqrt(s, (u32)b))
+SOFT2(s_addsd, f64_add(s, a, b))
+SOFT2(s_subsd, f64_sub(s, a, b))
+SOFT2(s_mulsd, f64_mul(s, a, b))
+SOFT2(s_divsd, f64_div(s, a, b))
+SOFT2(s_minsd, f64_min(s, a, b))
+SOFT2(s_maxsd, f64_max(s, a, b))
+SOFT2(s_sqrtsd, f64_sqrt(s, b))
+SOFT2(s_comiss, f32_compare(s, (u32)a, (u32)b, true))
+SOFT2(s_ucomiss, f32_compare(s, (u32)a, (u32)b, false))
+SOFT2(s_comisd, f64_compare(s, a, b, true))
+SOFT2(s_ucomisd, f64_compare(s, a, b, false))
+SOFT2(s_cvtss2sd, f32_to_f64(s, (u32)b))
+SOFT2(s_cvtsd2ss, (a & ~0xffffffffull) | f64_to_f32(s, b))
+SOFT2(s_cvtsi2ss32, i32_to_f32(s, (s32)a))
+SOFT2(s_cvtsi2ss64, i64_to_f32(s, (s64)a))
+SOFT2(s_cvtsi2sd32, i32_to_f64(s, (s32)a))
+SOFT2(s_cvtsi2sd64, i64_to_f64(s, (s64)a))
+SOFT2(s_cvtss2si32, (u32)f32_to_i32(s, (u32)a, false))
+SOFT2(s_cvtss2si64, (u64)f32_to_i64(s, (u32)a, false))
+SOFT2(s_cvttss2si32, (u32)f32_to_i32(s, (u32)a, true))
+SOFT2(s_cvttss2si64, (u64)f32_to_i64(s, (u32)a, true))
+SOFT2(s_cvtsd2si32, (u32)f64_to_i32(s, a, false))
+SOFT2(s_cvtsd2si64, (u64)f64_to_i64(s, a, false))
+SOFT2(s_cvttsd2si32, (u32)f64_to_i32(s, a, true))
+SOFT2(s_cvttsd2si64, (u64)f64_to_i64(s, a, true))
+// clang-format on
 
-                                                                struct tally {
+struct tally {
     unsigned cases, bad;
     char first[240];
 };
 
 static void note(struct tally *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
 static void note(struct tally *t, const char *fmt, ...)
 {
     if (t->bad++) return;
@@ -546,7 +565,6 @@ int main(void)
                "x86-64\n",
                ops[k]);
     (void)related;
-    (void)int_value;
     return check_exit();
 }
 #endif
