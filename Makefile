@@ -27,14 +27,24 @@ TOOL_OBJS := $(TOOL_SRCS:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libvanderpool.a
 VP := $(BUILD)/vanderpool
 
-# Optional libraries: Zydis for disassembly in -d exec traces.
-ifneq ($(wildcard /usr/include/Zydis/Zydis.h),)
+# Optional libraries: Zydis for disassembly in -d exec traces, when $(CC) can link it (a
+# cross compiler sees the host's /usr/include but not its libraries). ZYDIS=0|1 overrides.
+ifeq ($(origin ZYDIS),undefined)
+ZYDIS := $(if $(wildcard /usr/include/Zydis/Zydis.h),$(shell t=$$(mktemp) && \
+    echo 'int main(void){return 0;}' | $(CC) -x c - -lZydis -o $$t 2>/dev/null && echo 1; rm -f $$t))
+endif
+ifeq ($(ZYDIS),1)
 CFLAGS += -DHAVE_ZYDIS
 LDLIBS += -lZydis
 endif
 
 .PHONY: all demo check bench clean
 all: $(VP)
+
+# arm64 cross-build (Debian's gcc-aarch64-linux-gnu); tests/arm64/run.sh runs it under qemu-user.
+.PHONY: arm64
+arm64:
+	$(MAKE) CC=aarch64-linux-gnu-gcc BUILD=build/arm64 build/arm64/vanderpool
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

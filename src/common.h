@@ -44,7 +44,11 @@ static inline s64 sign_extend(u64 v, unsigned size)
     }
 }
 
-/* Unaligned little-endian loads and stores on host memory (the host is x86-64). */
+/* Unaligned little-endian loads and stores on host memory. These and the memcpy()s between
+ * guest bytes and host integers need a little-endian host (x86-64 and arm64 are). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "Vanderpool needs a little-endian host"
+#endif
 static inline u64 load_le(const void *p, unsigned size)
 {
     switch (size) {

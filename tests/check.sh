@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # check.sh: the whole test suite (`make check`). Installs missing Debian packages, builds
 # the emulator in rel and asan modes, runs the host unit tests, the command-line tests,
-# and every guest test on Vanderpool (rel and asan) and on Bochs, comparing the two.
+# and every guest test on Vanderpool (rel and asan) and on Bochs, comparing the two, then
+# the same guest and unit tests on an arm64 build under qemu-user against rel.
 # Every check prints one "PASS name" / "FAIL name: why" line (all of them go to
 # build/check.log; the console shows failures and section totals). The last line is
 # "N passed, N failed"; the exit status is non-zero when anything failed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-# CHECK_BUILD moves the rel/asan build trees (default build/rel, build/asan).
+# CHECK_BUILD moves the rel/asan/arm64 build trees (default build/rel, build/asan, ...).
 B=${CHECK_BUILD:-build}
 mkdir -p build "$B"
 log=build/check.log
@@ -117,6 +118,9 @@ section guest env VP_TIMEOUT=300 tests/guest/run.sh -j "$jobs" \
 # The reference hypervisor (guest/hv/) with its guests on every CPU model and on Bochs.
 section hv env GUEST_BUILD=build/guest tests/hv/run.sh --vp $B/rel/vanderpool
 section fuzz/vmentry fuzz_vmentry
+# arm64: the emulator cross-built for arm64 and run under qemu-user must print what rel
+# prints, line for line, on every guest test and unit test (tests/arm64/run.sh).
+section arm64 tests/arm64/run.sh -j "$jobs" --native $B/rel --build $B/arm64
 
 p=$(grep -c '^PASS ' "$log")
 f=$(grep -c '^FAIL ' "$log")
