@@ -366,41 +366,56 @@ insn_fn alu_specialize(const struct insn *i, bool long_mode)
     return NULL;
 }
 
-#define ALU_ROW(base)                                                                 \
-    {MAP_1B, (base) + 0, -1, OPF_LOCK, op_alu_rm_r},                                  \
-    {MAP_1B, (base) + 1, -1, OPF_LOCK, op_alu_rm_r},                                  \
-    {MAP_1B, (base) + 2, -1, 0, op_alu_r_rm},                                         \
-    {MAP_1B, (base) + 3, -1, 0, op_alu_r_rm},                                         \
-    {MAP_1B, (base) + 4, -1, 0, op_alu_acc_imm},                                      \
-    {MAP_1B, (base) + 5, -1, 0, op_alu_acc_imm}
+#define M OPF_MODRM
+#define B OPF_BYTE
+#define L OPF_LOCK
+/* ADD OR ADC SBB AND SUB XOR CMP: r/m,r  r,r/m  AL/rAX,imm; LOCK with an r/m destination,
+ * except for CMP, which writes nothing (`lock` is L or 0). */
+#define ALU_ROW(base, lock)                                                           \
+    {MAP_1B, (base) + 0, -1, M | B | (lock), op_alu_rm_r},                            \
+    {MAP_1B, (base) + 1, -1, M | (lock), op_alu_rm_r},                                \
+    {MAP_1B, (base) + 2, -1, M | B, op_alu_r_rm},                                     \
+    {MAP_1B, (base) + 3, -1, M, op_alu_r_rm},                                         \
+    {MAP_1B, (base) + 4, -1, B, op_alu_acc_imm, IMM_B},                               \
+    {MAP_1B, (base) + 5, -1, 0, op_alu_acc_imm, IMM_Z}
+/* Group 1 (80-83): /0-/6 take LOCK, /7 (CMP) does not. */
+#define GRP1_SLOT(op, r, flags, imm) {MAP_1B, op, r, flags, op_alu_grp1, imm}
+#define GRP1(op, flags, imm)                                                                \
+    GRP1_SLOT(op, 0, (flags) | L, imm), GRP1_SLOT(op, 1, (flags) | L, imm),                 \
+    GRP1_SLOT(op, 2, (flags) | L, imm), GRP1_SLOT(op, 3, (flags) | L, imm),                 \
+    GRP1_SLOT(op, 4, (flags) | L, imm), GRP1_SLOT(op, 5, (flags) | L, imm),                 \
+    GRP1_SLOT(op, 6, (flags) | L, imm), GRP1_SLOT(op, 7, (flags), imm)
 
-#define INCDEC_R(op) {MAP_1B, (op), -1, OPF_MODE16_32, op_incdec_r}
+#define INCDEC_R(op) {MAP_1B, (op), -1, OPF_INV64, op_incdec_r}
 
 const struct opdef alu_ops[] = {
-    ALU_ROW(0x00), ALU_ROW(0x08), ALU_ROW(0x10), ALU_ROW(0x18),
-    ALU_ROW(0x20), ALU_ROW(0x28), ALU_ROW(0x30), ALU_ROW(0x38),
-    {MAP_1B, 0x80, -1, OPF_LOCK, op_alu_grp1},
-    {MAP_1B, 0x81, -1, OPF_LOCK, op_alu_grp1},
-    {MAP_1B, 0x82, -1, OPF_LOCK | OPF_MODE16_32, op_alu_grp1},
-    {MAP_1B, 0x83, -1, OPF_LOCK, op_alu_grp1},
-    {MAP_1B, 0x84, -1, 0, op_test_rm_r},
-    {MAP_1B, 0x85, -1, 0, op_test_rm_r},
-    {MAP_1B, 0xa8, -1, 0, op_test_acc_imm},
-    {MAP_1B, 0xa9, -1, 0, op_test_acc_imm},
-    {MAP_1B, 0xf6, 0, 0, op_test_rm_imm}, {MAP_1B, 0xf6, 1, 0, op_test_rm_imm},
-    {MAP_1B, 0xf7, 0, 0, op_test_rm_imm}, {MAP_1B, 0xf7, 1, 0, op_test_rm_imm},
-    {MAP_1B, 0xf6, 2, OPF_LOCK, op_not}, {MAP_1B, 0xf7, 2, OPF_LOCK, op_not},
-    {MAP_1B, 0xf6, 3, OPF_LOCK, op_neg}, {MAP_1B, 0xf7, 3, OPF_LOCK, op_neg},
-    {MAP_1B, 0xfe, 0, OPF_LOCK, op_incdec_rm}, {MAP_1B, 0xfe, 1, OPF_LOCK, op_incdec_rm},
-    {MAP_1B, 0xff, 0, OPF_LOCK, op_incdec_rm}, {MAP_1B, 0xff, 1, OPF_LOCK, op_incdec_rm},
+    ALU_ROW(0x00, L), ALU_ROW(0x08, L), ALU_ROW(0x10, L), ALU_ROW(0x18, L),
+    ALU_ROW(0x20, L), ALU_ROW(0x28, L), ALU_ROW(0x30, L), ALU_ROW(0x38, 0),
+    GRP1(0x80, M | B, IMM_B), GRP1(0x81, M, IMM_Z), GRP1(0x82, M | B | OPF_INV64, IMM_B),
+    GRP1(0x83, M, IMM_B),
+    {MAP_1B, 0x84, -1, M | B, op_test_rm_r},
+    {MAP_1B, 0x85, -1, M, op_test_rm_r},
+    {MAP_1B, 0xa8, -1, B, op_test_acc_imm, IMM_B},
+    {MAP_1B, 0xa9, -1, 0, op_test_acc_imm, IMM_Z},
+    {MAP_1B, 0xf6, 0, M | B, op_test_rm_imm, IMM_B},
+    {MAP_1B, 0xf6, 1, M | B, op_test_rm_imm, IMM_B},
+    {MAP_1B, 0xf7, 0, M, op_test_rm_imm, IMM_Z},
+    {MAP_1B, 0xf7, 1, M, op_test_rm_imm, IMM_Z},
+    {MAP_1B, 0xf6, 2, M | B | L, op_not}, {MAP_1B, 0xf7, 2, M | L, op_not},
+    {MAP_1B, 0xf6, 3, M | B | L, op_neg}, {MAP_1B, 0xf7, 3, M | L, op_neg},
+    {MAP_1B, 0xfe, 0, M | B | L, op_incdec_rm}, {MAP_1B, 0xfe, 1, M | B | L, op_incdec_rm},
+    {MAP_1B, 0xff, 0, M | L, op_incdec_rm}, {MAP_1B, 0xff, 1, M | L, op_incdec_rm},
     INCDEC_R(0x40), INCDEC_R(0x41), INCDEC_R(0x42), INCDEC_R(0x43),
     INCDEC_R(0x44), INCDEC_R(0x45), INCDEC_R(0x46), INCDEC_R(0x47),
     INCDEC_R(0x48), INCDEC_R(0x49), INCDEC_R(0x4a), INCDEC_R(0x4b),
     INCDEC_R(0x4c), INCDEC_R(0x4d), INCDEC_R(0x4e), INCDEC_R(0x4f),
-    {MAP_0F, 0xc0, -1, OPF_LOCK, op_xadd},
-    {MAP_0F, 0xc1, -1, OPF_LOCK, op_xadd},
-    {MAP_0F, 0xb0, -1, OPF_LOCK, op_cmpxchg},
-    {MAP_0F, 0xb1, -1, OPF_LOCK, op_cmpxchg},
-    {MAP_0F, 0xc7, 1, OPF_LOCK, op_cmpxchg8b},
+    {MAP_0F, 0xc0, -1, M | B | L, op_xadd},
+    {MAP_0F, 0xc1, -1, M | L, op_xadd},
+    {MAP_0F, 0xb0, -1, M | B | L, op_cmpxchg},
+    {MAP_0F, 0xb1, -1, M | L, op_cmpxchg},
+    {MAP_0F, 0xc7, 1, M | L, op_cmpxchg8b},
     {.fn = NULL},
 };
+#undef M
+#undef B
+#undef L

@@ -76,11 +76,11 @@ static void op_aad(struct cpu *c, const struct insn *i)
 }
 
 const struct opdef bcd_ops[] = {
-    {MAP_1B, 0x27, -1, OPF_MODE16_32, op_daa},
-    {MAP_1B, 0x2f, -1, OPF_MODE16_32, op_das},
-    {MAP_1B, 0x37, -1, OPF_MODE16_32, op_aaa},
-    {MAP_1B, 0x3f, -1, OPF_MODE16_32, op_aas},
-    {MAP_1B, 0xd4, -1, OPF_MODE16_32, op_aam},
-    {MAP_1B, 0xd5, -1, OPF_MODE16_32, op_aad},
+    {MAP_1B, 0x27, -1, OPF_INV64, op_daa},
+    {MAP_1B, 0x2f, -1, OPF_INV64, op_das},
+    {MAP_1B, 0x37, -1, OPF_INV64, op_aaa},
+    {MAP_1B, 0x3f, -1, OPF_INV64, op_aas},
+    {MAP_1B, 0xd4, -1, OPF_INV64, op_aam, IMM_UB},
+    {MAP_1B, 0xd5, -1, OPF_INV64, op_aad, IMM_UB},
     {.fn = NULL},
 };

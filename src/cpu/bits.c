@@ -54,23 +54,29 @@ static void op_bt_imm(struct cpu *c, const struct insn *i)
     bt_common(c, i, (i->modrm >> 3) & 3, i->imm, false);
 }
 
-/* 0F BC: BSF, or TZCNT with F3. 0F BD: BSR, or LZCNT with F3. BSF/BSR with a zero source
- * set ZF and leave the destination undefined (SDM Vol. 2 BSF, BSR): Intel processors
- * rewrite it with its old value, so a 32-bit destination loses its upper half (AMD
- * leaves it whole). Their other flags are undefined and kept. */
-static void op_bsf_bsr(struct cpu *c, const struct insn *i)
+/* F3 0F BC: TZCNT (BMI1), F3 0F BD: LZCNT (ABM). Without the feature their rows give way
+ * to BSF / BSR, the prefix being ignored (SDM Vol. 2 TZCNT, LZCNT). */
+static void op_tzcnt_lzcnt(struct cpu *c, const struct insn *i)
 {
     unsigned size = i->opsz, bits = size * 8;
     u64 v = rm_read(c, i, size);
     bool reverse = i->op == 0xbd;
-    /* Without BMI1 / ABM the F3 prefix is ignored and the instruction is BSF / BSR. */
-    if (i->rep == 0xf3 && cpu_has(c, reverse ? FEAT_ABM : FEAT_BMI1)) {
-        u64 n = v == 0 ? bits : reverse ? (unsigned)__builtin_clzll(v) - (64 - bits)
-                                        : (unsigned)__builtin_ctzll(v);
-        r_write(c, i, size, n);
-        flags_write(c, FL_CF | FL_ZF, (v == 0 ? FL_CF : 0) | (n == 0 ? FL_ZF : 0));
-        return;
-    }
+    u64 n = v == 0    ? bits
+            : reverse ? (unsigned)__builtin_clzll(v) - (64 - bits)
+                      : (unsigned)__builtin_ctzll(v);
+    r_write(c, i, size, n);
+    flags_write(c, FL_CF | FL_ZF, (v == 0 ? FL_CF : 0) | (n == 0 ? FL_ZF : 0));
+}
+
+/* 0F BC: BSF. 0F BD: BSR. With a zero source they set ZF and leave the destination
+ * undefined (SDM Vol. 2 BSF, BSR): Intel processors rewrite it with its old value, so a
+ * 32-bit destination loses its upper half (AMD leaves it whole). Their other flags are
+ * undefined and kept. */
+static void op_bsf_bsr(struct cpu *c, const struct insn *i)
+{
+    unsigned size = i->opsz;
+    u64 v = rm_read(c, i, size);
+    bool reverse = i->op == 0xbd;
     if (v == 0) {
         if (size == 4) c->r[i->reg] &= 0xffffffffull;
         flags_write(c, FL_ZF, FL_ZF);
@@ -81,10 +87,9 @@ static void op_bsf_bsr(struct cpu *c, const struct insn *i)
 }
 
 /* F3 0F B8 POPCNT: every arithmetic flag cleared except ZF = (source == 0) (SDM Vol. 2
- * POPCNT). Without F3 the opcode is JMPE, which this processor lacks: #UD. */
+ * POPCNT). Without F3 the opcode is JMPE, which this processor lacks: #UD (no row). */
 static void op_popcnt(struct cpu *c, const struct insn *i)
 {
-    if (i->rep != 0xf3) cpu_ud(c);
     u64 v = rm_read(c, i, i->opsz);
     r_write(c, i, i->opsz, (u64)__builtin_popcountll(v));
     flags_write(c, FL_ARITH, v == 0 ? FL_ZF : 0);
@@ -125,37 +130,41 @@ static void op_crc32(struct cpu *c, const struct insn *i)
 }
 
 /* 0F38 F0 MOVBE reg, m; 0F38 F1 MOVBE m, reg: a register source or destination is #UD
- * (SDM Vol. 2 MOVBE). */
+ * (SDM Vol. 2 MOVBE; the row has MOD_MEM). */
 static void op_movbe(struct cpu *c, const struct insn *i)
 {
-    if (i->rep == 0xf2) {
-        /* CRC32 is part of SSE4.2, not offered yet (its string instructions are missing). */
-        if (!cpu_has(c, FEAT_SSE42)) cpu_ud(c);
-        op_crc32(c, i);
-        return;
-    }
-    if (i->mod == 3 || !cpu_has(c, FEAT_MOVBE)) cpu_ud(c);
     unsigned size = i->opsz;
     if (i->op == 0xf0) r_write(c, i, size, byteswap(rm_read(c, i, size), size));
     else rm_write(c, i, size, byteswap(r_read(c, i, size), size));
 }
 
 #define BSWAP(r) {MAP_0F, 0xc8 + (r), -1, 0, op_bswap}
+#define M OPF_MODRM
+#define L OPF_LOCK
 
 const struct opdef bits_ops[] = {
-    {MAP_0F, 0xa3, -1, 0, op_bt_r},
-    {MAP_0F, 0xab, -1, OPF_LOCK, op_bt_r},
-    {MAP_0F, 0xb3, -1, OPF_LOCK, op_bt_r},
-    {MAP_0F, 0xbb, -1, OPF_LOCK, op_bt_r},
-    {MAP_0F, 0xba, 4, 0, op_bt_imm},
-    {MAP_0F, 0xba, 5, OPF_LOCK, op_bt_imm},
-    {MAP_0F, 0xba, 6, OPF_LOCK, op_bt_imm},
-    {MAP_0F, 0xba, 7, OPF_LOCK, op_bt_imm},
-    {MAP_0F, 0xbc, -1, 0, op_bsf_bsr},
-    {MAP_0F, 0xbd, -1, 0, op_bsf_bsr},
-    {MAP_0F, 0xb8, -1, 0, op_popcnt},
+    {MAP_0F, 0xa3, -1, M, op_bt_r},
+    {MAP_0F, 0xab, -1, M | L, op_bt_r},
+    {MAP_0F, 0xb3, -1, M | L, op_bt_r},
+    {MAP_0F, 0xbb, -1, M | L, op_bt_r},
+    {MAP_0F, 0xba, 4, M, op_bt_imm, IMM_UB},
+    {MAP_0F, 0xba, 5, M | L, op_bt_imm, IMM_UB},
+    {MAP_0F, 0xba, 6, M | L, op_bt_imm, IMM_UB},
+    {MAP_0F, 0xba, 7, M | L, op_bt_imm, IMM_UB},
+    {MAP_0F, 0xbc, -1, M, op_bsf_bsr},
+    {MAP_0F, 0xbd, -1, M, op_bsf_bsr},
+    {MAP_0F, 0xbc, -1, M | OPF_FEAT_LEGACY, op_tzcnt_lzcnt, .pfx = PFX_F3,
+     .feat = NEEDS(FEAT_BMI1)},
+    {MAP_0F, 0xbd, -1, M | OPF_FEAT_LEGACY, op_tzcnt_lzcnt, .pfx = PFX_F3,
+     .feat = NEEDS(FEAT_ABM)},
+    {MAP_0F, 0xb8, -1, M, op_popcnt, .pfx = PFX_F3},
     BSWAP(0), BSWAP(1), BSWAP(2), BSWAP(3), BSWAP(4), BSWAP(5), BSWAP(6), BSWAP(7),
-    {MAP_0F38, 0xf0, -1, 0, op_movbe},
-    {MAP_0F38, 0xf1, -1, 0, op_movbe},
+    {MAP_0F38, 0xf0, -1, M, op_movbe, .mod = MOD_MEM, .feat = NEEDS(FEAT_MOVBE)},
+    {MAP_0F38, 0xf1, -1, M, op_movbe, .mod = MOD_MEM, .feat = NEEDS(FEAT_MOVBE)},
+    /* CRC32 is part of SSE4.2, not offered yet (its string instructions are missing). */
+    {MAP_0F38, 0xf0, -1, M, op_crc32, .pfx = PFX_F2, .feat = NEEDS(FEAT_SSE42)},
+    {MAP_0F38, 0xf1, -1, M, op_crc32, .pfx = PFX_F2, .feat = NEEDS(FEAT_SSE42)},
     {.fn = NULL},
 };
+#undef M
+#undef L

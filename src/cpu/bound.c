@@ -14,6 +14,6 @@ static void op_bound(struct cpu *c, const struct insn *i)
 }
 
 const struct opdef bound_ops[] = {
-    {MAP_1B, 0x62, -1, 0, op_bound},
+    {MAP_1B, 0x62, -1, OPF_MODRM | OPF_INV64, op_bound},
     {.fn = NULL},
 };

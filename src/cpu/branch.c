@@ -210,24 +210,31 @@ insn_fn branch_specialize(const struct insn *i, bool long_mode)
     return NULL;
 }
 
-#define JCC(op) {MAP_1B, op, -1, OPF_ENDBLOCK, op_jcc}, {MAP_0F, 0x80 + (op - 0x70), -1, OPF_ENDBLOCK, op_jcc}
+/* Near branches take a 64-bit operand size in 64-bit mode whatever 66 says (Intel, f64). */
+#define E OPF_ENDBLOCK
+#define F64 OPF_FORCE64
+#define JCC(op)                                                                           \
+    {MAP_1B, op, -1, E | F64, op_jcc, IMM_B},                                              \
+    {MAP_0F, 0x80 + (op - 0x70), -1, E | F64, op_jcc, IMM_Z}
 const struct opdef branch_ops[] = {
     JCC(0x70), JCC(0x71), JCC(0x72), JCC(0x73), JCC(0x74), JCC(0x75), JCC(0x76), JCC(0x77),
     JCC(0x78), JCC(0x79), JCC(0x7a), JCC(0x7b), JCC(0x7c), JCC(0x7d), JCC(0x7e), JCC(0x7f),
-    {MAP_1B, 0xc2, -1, OPF_ENDBLOCK, op_ret},
-    {MAP_1B, 0xc3, -1, OPF_ENDBLOCK, op_ret},
-    {MAP_1B, 0xcc, -1, OPF_ENDBLOCK, op_int3},
-    {MAP_1B, 0xcd, -1, OPF_ENDBLOCK, op_int},
-    {MAP_1B, 0xce, -1, OPF_ENDBLOCK | OPF_MODE16_32, op_into},
-    {MAP_1B, 0xe0, -1, OPF_ENDBLOCK, op_loop},
-    {MAP_1B, 0xe1, -1, OPF_ENDBLOCK, op_loop},
-    {MAP_1B, 0xe2, -1, OPF_ENDBLOCK, op_loop},
-    {MAP_1B, 0xe3, -1, OPF_ENDBLOCK, op_jrcxz},
-    {MAP_1B, 0xe8, -1, OPF_ENDBLOCK, op_call_rel},
-    {MAP_1B, 0xe9, -1, OPF_ENDBLOCK, op_jmp_rel},
-    {MAP_1B, 0xeb, -1, OPF_ENDBLOCK, op_jmp_rel},
-    {MAP_1B, 0xf1, -1, OPF_ENDBLOCK, op_int1},
-    {MAP_1B, 0xff, 2, OPF_ENDBLOCK, op_call_rm},
-    {MAP_1B, 0xff, 4, OPF_ENDBLOCK, op_jmp_rm},
+    {MAP_1B, 0xc2, -1, E | F64, op_ret, IMM_W},
+    {MAP_1B, 0xc3, -1, E | F64, op_ret},
+    {MAP_1B, 0xcc, -1, E, op_int3},
+    {MAP_1B, 0xcd, -1, E, op_int, IMM_UB},
+    {MAP_1B, 0xce, -1, E | OPF_INV64, op_into},
+    {MAP_1B, 0xe0, -1, E | F64, op_loop, IMM_B},
+    {MAP_1B, 0xe1, -1, E | F64, op_loop, IMM_B},
+    {MAP_1B, 0xe2, -1, E | F64, op_loop, IMM_B},
+    {MAP_1B, 0xe3, -1, E | F64, op_jrcxz, IMM_B},
+    {MAP_1B, 0xe8, -1, E | F64, op_call_rel, IMM_Z},
+    {MAP_1B, 0xe9, -1, E | F64, op_jmp_rel, IMM_Z},
+    {MAP_1B, 0xeb, -1, E | F64, op_jmp_rel, IMM_B},
+    {MAP_1B, 0xf1, -1, E, op_int1},
+    {MAP_1B, 0xff, 2, OPF_MODRM | E | F64, op_call_rm},
+    {MAP_1B, 0xff, 4, OPF_MODRM | E | F64, op_jmp_rm},
     {.fn = NULL},
 };
+#undef E
+#undef F64

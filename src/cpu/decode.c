@@ -1,122 +1,10 @@
 /* Instruction decoder: prefixes, REX, opcode maps, ModRM/SIB, displacement and immediates
- * (SDM Vol. 2 chapter 2 and Appendix A). The result is a `struct insn` whose handler is
- * chosen from the opcode map; invalid encodings get a handler that raises #UD or #GP. */
+ * (SDM Vol. 2 chapter 2 and Appendix A). Everything it knows about an opcode comes from
+ * the families' rows (struct opdef, insn.h) through the tables optable.c derives from
+ * them: whether ModRM follows, then the form for (ModRM.reg, mandatory prefix, mod) with
+ * its handler, operand-size attributes, immediate kind, LOCK legality and validity. The
+ * result is a `struct insn`; invalid encodings get a handler that raises #UD or #GP. */
 #include "insn.h"
-
-/* Per-opcode attributes of the one-byte and 0F maps. */
-enum {
-    A_MODRM = 1 << 0,
-    A_BYTE = 1 << 1,    /* byte-sized operands (opsz = 1) */
-    A_DEF64 = 1 << 2,   /* 64-bit default operand size in 64-bit mode (66 gives 16) */
-    A_FORCE64 = 1 << 3, /* 64-bit operand size in 64-bit mode, 66 ignored (Intel) */
-    A_INV64 = 1 << 4,   /* #UD in 64-bit mode */
-    A_CRDR = 1 << 5,    /* MOV CR/DR: ModRM.mod is ignored, r/m is always a register */
-    A_PREFIX = 1 << 6,
-};
-
-struct attr {
-    u8 flags;
-    u8 imm; /* enum imm_kind */
-};
-
-#define M A_MODRM
-#define B A_BYTE
-static const struct attr map1[256] = {
-    /* 00-3F: ALU ops; push/pop segment; BCD; prefixes */
-    [0x00] = {M | B}, [0x01] = {M}, [0x02] = {M | B}, [0x03] = {M}, [0x04] = {B, IMM_B}, [0x05] = {0, IMM_Z},
-    [0x06] = {A_INV64}, [0x07] = {A_INV64},
-    [0x08] = {M | B}, [0x09] = {M}, [0x0a] = {M | B}, [0x0b] = {M}, [0x0c] = {B, IMM_B}, [0x0d] = {0, IMM_Z},
-    [0x0e] = {A_INV64},
-    [0x10] = {M | B}, [0x11] = {M}, [0x12] = {M | B}, [0x13] = {M}, [0x14] = {B, IMM_B}, [0x15] = {0, IMM_Z},
-    [0x16] = {A_INV64}, [0x17] = {A_INV64},
-    [0x18] = {M | B}, [0x19] = {M}, [0x1a] = {M | B}, [0x1b] = {M}, [0x1c] = {B, IMM_B}, [0x1d] = {0, IMM_Z},
-    [0x1e] = {A_INV64}, [0x1f] = {A_INV64},
-    [0x20] = {M | B}, [0x21] = {M}, [0x22] = {M | B}, [0x23] = {M}, [0x24] = {B, IMM_B}, [0x25] = {0, IMM_Z},
-    [0x26] = {A_PREFIX}, [0x27] = {A_INV64},
-    [0x28] = {M | B}, [0x29] = {M}, [0x2a] = {M | B}, [0x2b] = {M}, [0x2c] = {B, IMM_B}, [0x2d] = {0, IMM_Z},
-    [0x2e] = {A_PREFIX}, [0x2f] = {A_INV64},
-    [0x30] = {M | B}, [0x31] = {M}, [0x32] = {M | B}, [0x33] = {M}, [0x34] = {B, IMM_B}, [0x35] = {0, IMM_Z},
-    [0x36] = {A_PREFIX}, [0x37] = {A_INV64},
-    [0x38] = {M | B}, [0x39] = {M}, [0x3a] = {M | B}, [0x3b] = {M}, [0x3c] = {B, IMM_B}, [0x3d] = {0, IMM_Z},
-    [0x3e] = {A_PREFIX}, [0x3f] = {A_INV64},
-    /* 40-4F inc/dec (REX in 64-bit mode), 50-5F push/pop */
-    [0x50 ... 0x5f] = {A_DEF64},
-    [0x60] = {A_INV64}, [0x61] = {A_INV64}, [0x62] = {M | A_INV64}, [0x63] = {M},
-    [0x64 ... 0x67] = {A_PREFIX},
-    [0x68] = {A_DEF64, IMM_Z}, [0x69] = {M, IMM_Z}, [0x6a] = {A_DEF64, IMM_B}, [0x6b] = {M, IMM_B},
-    [0x6c] = {B}, [0x6e] = {B},
-    [0x70 ... 0x7f] = {A_FORCE64, IMM_B},
-    [0x80] = {M | B, IMM_B}, [0x81] = {M, IMM_Z}, [0x82] = {M | B | A_INV64, IMM_B}, [0x83] = {M, IMM_B},
-    [0x84] = {M | B}, [0x85] = {M}, [0x86] = {M | B}, [0x87] = {M},
-    [0x88] = {M | B}, [0x89] = {M}, [0x8a] = {M | B}, [0x8b] = {M},
-    [0x8c] = {M}, [0x8d] = {M}, [0x8e] = {M}, [0x8f] = {M | A_DEF64},
-    [0x9a] = {A_INV64, IMM_PTR}, [0x9c] = {A_DEF64}, [0x9d] = {A_DEF64},
-    [0xa0] = {B, IMM_MOFFS}, [0xa1] = {0, IMM_MOFFS}, [0xa2] = {B, IMM_MOFFS}, [0xa3] = {0, IMM_MOFFS},
-    [0xa4] = {B}, [0xa6] = {B}, [0xa8] = {B, IMM_B}, [0xa9] = {0, IMM_Z},
-    [0xaa] = {B}, [0xac] = {B}, [0xae] = {B},
-    [0xb0 ... 0xb7] = {B, IMM_B}, [0xb8 ... 0xbf] = {0, IMM_V},
-    [0xc0] = {M | B, IMM_UB}, [0xc1] = {M, IMM_UB}, [0xc2] = {A_FORCE64, IMM_W}, [0xc3] = {A_FORCE64},
-    [0xc4] = {M | A_INV64}, [0xc5] = {M | A_INV64}, [0xc6] = {M | B, IMM_B}, [0xc7] = {M, IMM_Z},
-    [0xc8] = {A_DEF64, IMM_WB}, [0xc9] = {A_DEF64}, [0xca] = {0, IMM_W}, [0xcd] = {0, IMM_UB},
-    [0xce] = {A_INV64},
-    [0xd0] = {M | B}, [0xd1] = {M}, [0xd2] = {M | B}, [0xd3] = {M},
-    [0xd4] = {A_INV64, IMM_UB}, [0xd5] = {A_INV64, IMM_UB}, [0xd6] = {A_INV64},
-    [0xd8 ... 0xdf] = {M},
-    [0xe0 ... 0xe3] = {A_FORCE64, IMM_B},
-    [0xe4] = {B, IMM_UB}, [0xe5] = {0, IMM_UB}, [0xe6] = {B, IMM_UB}, [0xe7] = {0, IMM_UB},
-    [0xe8] = {A_FORCE64, IMM_Z}, [0xe9] = {A_FORCE64, IMM_Z}, [0xea] = {A_INV64, IMM_PTR},
-    [0xeb] = {A_FORCE64, IMM_B}, [0xec] = {B}, [0xee] = {B},
-    [0xf0] = {A_PREFIX}, [0xf2] = {A_PREFIX}, [0xf3] = {A_PREFIX},
-    [0xf6] = {M | B}, [0xf7] = {M}, [0xfe] = {M | B}, [0xff] = {M},
-};
-
-static const struct attr map0f[256] = {
-    [0x00] = {M}, [0x01] = {M}, [0x02] = {M}, [0x03] = {M},
-    [0x0d] = {M},
-    [0x10 ... 0x1f] = {M},
-    [0x20 ... 0x23] = {M | A_CRDR},
-    [0x28 ... 0x2f] = {M},
-    [0x40 ... 0x4f] = {M},
-    [0x50 ... 0x6f] = {M},
-    [0x70 ... 0x73] = {M, IMM_UB},
-    [0x74 ... 0x76] = {M},
-    [0x78 ... 0x7f] = {M},
-    [0x80 ... 0x8f] = {A_FORCE64, IMM_Z},
-    [0x90 ... 0x9f] = {M | B},
-    [0xa0] = {A_DEF64}, [0xa1] = {A_DEF64}, [0xa3] = {M}, [0xa4] = {M, IMM_UB}, [0xa5] = {M},
-    [0xa8] = {A_DEF64}, [0xa9] = {A_DEF64}, [0xab] = {M}, [0xac] = {M, IMM_UB}, [0xad] = {M},
-    [0xae] = {M}, [0xaf] = {M},
-    [0xb0] = {M | B}, [0xb1] = {M}, [0xb2 ... 0xb8] = {M}, [0xb9] = {M}, [0xba] = {M, IMM_UB},
-    [0xbb ... 0xbf] = {M},
-    [0xc0] = {M | B}, [0xc1] = {M}, [0xc2] = {M, IMM_UB}, [0xc3] = {M}, [0xc4] = {M, IMM_UB},
-    [0xc5] = {M, IMM_UB}, [0xc6] = {M, IMM_UB}, [0xc7] = {M},
-    [0xd0 ... 0xff] = {M},
-};
-#undef M
-#undef B
-
-/* Opcodes whose LOCK prefix is valid with a memory destination (SDM Vol. 2 LOCK);
- * for group opcodes, the allowed /reg slots as a bit mask. */
-static u8 lock_regs(unsigned map, unsigned op)
-{
-    if (map == MAP_1B) {
-        if (op < 0x40 && (op & 7) < 2 && (op & 0x38) != 0x38) return 0xff; /* ALU r/m,r (not CMP) */
-        switch (op) {
-        case 0x80: case 0x81: case 0x82: case 0x83: return 0x7f; /* all but CMP */
-        case 0x86: case 0x87: return 0xff;                      /* XCHG */
-        case 0xf6: case 0xf7: return 0x0c;                      /* NOT, NEG */
-        case 0xfe: case 0xff: return 0x03;                      /* INC, DEC */
-        }
-    } else if (map == MAP_0F) {
-        switch (op) {
-        case 0xab: case 0xb3: case 0xbb: return 0xff; /* BTS, BTR, BTC */
-        case 0xba: return 0xe0;                       /* BTS/BTR/BTC imm */
-        case 0xb0: case 0xb1: case 0xc0: case 0xc1: return 0xff; /* CMPXCHG, XADD */
-        case 0xc7: return 0x02;                       /* CMPXCHG8B/16B */
-        }
-    }
-    return 0;
-}
 
 void op_ud(struct cpu *c, const struct insn *i)
 {
@@ -242,7 +130,6 @@ void decode_insn(struct cpu *c, unsigned mode_size, fetch_fn fetch, void *ctx, s
     if (rd.too_long) goto too_long;
 
     /* Opcode and map. */
-    const struct attr *a;
     unsigned map = MAP_1B;
     if (b == 0x0f) {
         b = next_byte(&rd);
@@ -253,58 +140,52 @@ void decode_insn(struct cpu *c, unsigned mode_size, fetch_fn fetch, void *ctx, s
             map = MAP_0F;
         }
     }
-    static const struct attr three_byte_38 = {A_MODRM, IMM_NONE};
-    static const struct attr three_byte_3a = {A_MODRM, IMM_UB};
-    a = map == MAP_1B ? &map1[b] : map == MAP_0F ? &map0f[b]
-        : map == MAP_0F38 ? &three_byte_38 : &three_byte_3a;
     i->map = (u8)map;
     i->op = b;
+    optable_init();
+    const struct opcell *cell = &optable_cells[long_mode][map][b];
 
-    /* Sizes (SDM Vol. 1 3.6; Vol. 2 2.2.1.2 and Table 2-4 for 64-bit mode). */
-    if (long_mode) {
-        i->adsz = p67 ? 4 : 8;
-        if (i->rex & 8) i->opsz = 8;
-        else if (a->flags & A_FORCE64) i->opsz = 8;
-        else if (a->flags & A_DEF64) i->opsz = i->p66 ? 2 : 8;
-        else i->opsz = i->p66 ? 2 : 4;
-    } else {
-        i->adsz = (mode_size == 4) ^ p67 ? 4 : 2;
-        i->opsz = (mode_size == 4) ^ i->p66 ? 4 : 2;
-    }
-    if (a->flags & A_BYTE) i->opsz = 1;
+    /* Address size (SDM Vol. 1 3.6; Vol. 2 2.2.1.2). */
+    if (long_mode) i->adsz = p67 ? 4 : 8;
+    else i->adsz = (mode_size == 4) ^ p67 ? 4 : 2;
 
     /* ModRM. */
-    bool group5 = map == MAP_1B && b == 0xff;
-    bool vex_like = !long_mode && (map == MAP_1B) && (b == 0xc4 || b == 0xc5);
-    if (a->flags & A_MODRM) {
+    if (cell->shape & CELL_MODRM) {
         i->modrm = next_byte(&rd);
         i->mod = i->modrm >> 6;
         i->reg = (u8)(((i->modrm >> 3) & 7) | ((i->rex & 4) << 1));
         i->rm = (u8)((i->modrm & 7) | ((i->rex & 1) << 3));
-        if (a->flags & A_CRDR) {
+        if (cell->shape & CELL_CRDR) {
             i->mod = 3; /* SDM Vol. 2 MOV CR: "the mod field is ignored" */
-        } else if (vex_like && i->mod == 3) {
-            /* VEX-encoded (AVX) outside 64-bit mode: not offered by CPUID, so #UD. */
         } else if (i->mod != 3) {
             if (i->adsz == 2) modrm16(&rd, i);
             else modrm32(&rd, i, long_mode);
         }
-        /* FF /2 and /4 (near CALL/JMP) are 64-bit in 64-bit mode; /6 (PUSH) defaults to it. */
-        unsigned slot = (i->modrm >> 3) & 7;
-        if (group5 && long_mode && (slot == 2 || slot == 4)) i->opsz = 8;
-        if (group5 && long_mode && slot == 6 && !(i->rex & 8)) i->opsz = i->p66 ? 2 : 8;
     } else {
         /* +r forms (push/pop/xchg/mov/bswap/inc/dec) use the low opcode bits with REX.B. */
         i->reg = (u8)((b & 7) | ((i->rex & 1) << 3));
         i->mod = 3;
     }
 
+    /* The form: F2/F3 (the last one given) select it before 66 (SDM Vol. 2 2.1.2). */
+    i->pfx = i->rep == 0xf3 ? PFX_F3 : i->rep == 0xf2 ? PFX_F2 : i->p66 ? PFX_66 : PFX_NP;
+    const struct opdef *d =
+        optable_forms[optable_form_index(cell, (i->modrm >> 3) & 7, i->pfx, i->mod)];
+    unsigned flags = d->flags;
+
+    /* Operand size (SDM Vol. 1 3.6; Vol. 2 Table 2-4 for 64-bit mode). A 66 that selects
+     * the form is not an operand-size prefix. */
+    bool p66 = i->p66 && d->pfx != PFX_66;
+    if (flags & OPF_BYTE) i->opsz = 1;
+    else if (!long_mode) i->opsz = (mode_size == 4) ^ p66 ? 4 : 2;
+    else if (i->rex & 8) i->opsz = 8;
+    else if (flags & OPF_FORCE64) i->opsz = 8;
+    else if (flags & OPF_DEF64) i->opsz = p66 ? 2 : 8;
+    else i->opsz = p66 ? 2 : 4;
+
     /* Immediates. */
-    unsigned imm = a->imm;
-    if (map == MAP_1B && (b == 0xf6 || b == 0xf7) && ((i->modrm >> 3) & 7) < 2)
-        imm = b == 0xf6 ? IMM_B : IMM_Z; /* TEST r/m, imm */
     unsigned osz = i->opsz;
-    switch (imm) {
+    switch (d->imm) {
     case IMM_B: i->imm = (u64)(s64)(s8)next_byte(&rd); break;
     case IMM_UB: i->imm = next_byte(&rd); break;
     case IMM_W: i->imm = next_bytes(&rd, 2); break;
@@ -329,25 +210,15 @@ void decode_insn(struct cpu *c, unsigned mode_size, fetch_fn fetch, void *ctx, s
     if (rd.too_long) goto too_long;
     i->len = (u8)rd.pos;
 
-    /* Handler, then validity. */
-    const struct opdef *d = optable_lookup(map, b, (i->modrm >> 3) & 7, long_mode);
-    i->fn = d->fn;
-    if (long_mode && map == MAP_1B && (a->flags & A_INV64)) i->fn = op_ud;
-    if (vex_like && i->mod == 3) i->fn = op_ud;
-    if (long_mode && map == MAP_1B && (b == 0xc4 || b == 0xc5)) i->fn = op_ud; /* VEX */
-    if (i->lock) {
-        u8 ok = lock_regs(map, b);
-        if (!(ok & (1u << ((i->modrm >> 3) & 7))) || i->mod == 3) i->fn = op_ud;
-    }
+    /* Handler, then validity: LOCK only on the forms that allow it, with a memory operand
+     * (SDM Vol. 2 LOCK); a form that needs a CPUID feature asks for it when it runs. */
+    i->fn = unlikely(d->feat) ? op_feature_gate : d->fn;
+    if (i->lock && (!(flags & OPF_LOCK) || i->mod == 3)) i->fn = op_ud;
+    i->end_block = (flags & OPF_ENDBLOCK) || i->fn == op_ud;
     return;
 
 too_long:
     i->len = 15;
     i->fn = op_too_long;
-}
-
-bool decode_ends_block(const struct insn *i, bool long_mode)
-{
-    const struct opdef *d = optable_lookup(i->map, i->op, (i->modrm >> 3) & 7, long_mode);
-    return (d->flags & OPF_ENDBLOCK) || i->fn == op_ud;
+    i->end_block = true; /* invalid, like #UD forms */
 }

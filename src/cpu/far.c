@@ -503,12 +503,12 @@ void op_iret(struct cpu *c, const struct insn *i)
 }
 
 const struct opdef far_ops[] = {
-    {MAP_1B, 0x9a, -1, OPF_ENDBLOCK | OPF_MODE16_32, op_call_ptr},
-    {MAP_1B, 0xea, -1, OPF_ENDBLOCK | OPF_MODE16_32, op_jmp_ptr},
-    {MAP_1B, 0xca, -1, OPF_ENDBLOCK, op_retf},
+    {MAP_1B, 0x9a, -1, OPF_ENDBLOCK | OPF_INV64, op_call_ptr, IMM_PTR},
+    {MAP_1B, 0xea, -1, OPF_ENDBLOCK | OPF_INV64, op_jmp_ptr, IMM_PTR},
+    {MAP_1B, 0xca, -1, OPF_ENDBLOCK, op_retf, IMM_W},
     {MAP_1B, 0xcb, -1, OPF_ENDBLOCK, op_retf},
     {MAP_1B, 0xcf, -1, OPF_ENDBLOCK, op_iret},
-    {MAP_1B, 0xff, 3, OPF_ENDBLOCK, op_call_m},
-    {MAP_1B, 0xff, 5, OPF_ENDBLOCK, op_jmp_m},
+    {MAP_1B, 0xff, 3, OPF_MODRM | OPF_ENDBLOCK, op_call_m},
+    {MAP_1B, 0xff, 5, OPF_MODRM | OPF_ENDBLOCK, op_jmp_m},
     {.fn = NULL},
 };

@@ -140,10 +140,10 @@ void op_stmxcsr(struct cpu *c, const struct insn *i)
 }
 
 const struct opdef fpu_ops[] = {
-    {MAP_1B, 0xd8, -1, 0, op_x87}, {MAP_1B, 0xd9, -1, 0, op_x87},
-    {MAP_1B, 0xda, -1, 0, op_x87}, {MAP_1B, 0xdb, -1, 0, op_x87},
-    {MAP_1B, 0xdc, -1, 0, op_x87}, {MAP_1B, 0xdd, -1, 0, op_x87},
-    {MAP_1B, 0xde, -1, 0, op_x87}, {MAP_1B, 0xdf, -1, 0, op_x87},
+    {MAP_1B, 0xd8, -1, OPF_MODRM, op_x87}, {MAP_1B, 0xd9, -1, OPF_MODRM, op_x87},
+    {MAP_1B, 0xda, -1, OPF_MODRM, op_x87}, {MAP_1B, 0xdb, -1, OPF_MODRM, op_x87},
+    {MAP_1B, 0xdc, -1, OPF_MODRM, op_x87}, {MAP_1B, 0xdd, -1, OPF_MODRM, op_x87},
+    {MAP_1B, 0xde, -1, OPF_MODRM, op_x87}, {MAP_1B, 0xdf, -1, OPF_MODRM, op_x87},
     {MAP_1B, 0x9b, -1, 0, op_fwait},
     {MAP_0F, 0x77, -1, 0, op_emms},
     {.fn = NULL},

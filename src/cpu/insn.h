@@ -28,8 +28,10 @@ struct insn {
     u8 rep;       /* 0, 0xf2 (REPNE) or 0xf3 (REP/REPE): last one given */
     u8 rex;       /* REX byte, or 0 */
     bool lock;    /* LOCK prefix (validated by the decoder) */
-    bool p66;     /* operand-size prefix present (mandatory prefix for SSE forms) */
+    bool p66;     /* operand-size prefix present (also when it is a mandatory prefix) */
     bool seg_override;
+    u8 pfx;       /* PFX_NP/66/F3/F2: the prefix that selects a form (last F2/F3, else 66) */
+    bool end_block; /* OPF_ENDBLOCK or invalid: the block ends here (decode_ends_block) */
     u8 modrm;     /* raw ModRM byte (0 if none) */
     u8 mod;       /* ModRM.mod; 3 means register operand */
     u8 reg;       /* ModRM.reg with REX.R (or the low 3 opcode bits + REX.B for +r forms) */
@@ -96,24 +98,64 @@ static inline void reg_set48(struct cpu *c, unsigned n, unsigned size, u64 v)
     c->r[n] = size == 4 ? (u64)(u32)v : v;
 }
 
-/* --- Registration ------------------------------------------------------------------ */
+/* Handlers shared across families. */
+void op_ud(struct cpu *c, const struct insn *i);
+void op_unimplemented(struct cpu *c, const struct insn *i);
 
-/* One handler for an opcode, or for one /reg slot of a group opcode. A family file
- * (alu.c, branch.c, ...) defines a table of these ending with {.fn = NULL}; optable.c
- * gathers the tables into the map the decoder reads. */
+/* --- The opcode map: one row per opcode form ------------------------------------------ */
+
+/* One row of the opcode map: an opcode form and its handler. Each family file (alu.c,
+ * branch.c, sse.c, ...) defines a table of rows ending with {.fn = NULL}; optable.c
+ * derives the decoder's tables from them at start-up. A row holds everything the decoder
+ * knows about the form, so an opcode's attributes live in exactly one place:
+ *
+ *   map, op   opcode map and byte (SDM Vol. 2 Appendix A)
+ *   reg       ModRM.reg for group opcodes (0-7), or -1 for every slot
+ *   flags     OPF_*: ModRM, operand-size attributes, LOCK legality, mode validity, block end
+ *   fn        the handler
+ *   imm       immediate kind (IMM_*)
+ *   pfx       mandatory prefix: PFX_ANY (prefixes keep their legacy meaning), or PFX_NP, PFX_66,
+ *             PFX_F3, PFX_F2 (SDM Vol. 2 2.1.2 and the pfx columns of Appendix A.3)
+ *   mod       MOD_ANY, or MOD_MEM / MOD_REG where the memory and register forms differ
+ *   feat      NEEDS(FEAT_x): the CPUID feature the form needs (#UD without it), or 0
+ *   vex       0 for legacy encodings; reserved for VEX rows (VEX.L, VEX.W; VEX.pp is pfx and
+ *             VEX.mmmmm is map), which the decoder does not accept yet
+ *
+ * Rows of one opcode must agree on OPF_MODRM and OPF_CRDR (the ModRM byte is read before
+ * the form is known). A (reg, prefix, mod) slot no row fills raises #UD, with the length
+ * attributes (ModRM, immediate, operand size) of the opcode's first row, so an invalid
+ * form is as long as its valid siblings. */
 struct opdef {
     u8 map;
     u8 op;
-    s8 reg;       /* ModRM.reg slot for group opcodes (0-7), or -1 for all */
-    u8 flags;     /* OPF_* below */
+    s8 reg;
+    u16 flags;
     insn_fn fn;
+    u8 imm;
+    u8 pfx;
+    u8 mod;
+    u16 feat;
+    u8 vex;
 };
 enum {
-    OPF_LOCK = 1,      /* LOCK is valid (with a memory destination) */
-    OPF_ENDBLOCK = 2,  /* may change RIP, mode or state decode depends on: ends a block */
-    OPF_MODE16_32 = 4, /* this handler applies outside 64-bit mode only */
-    OPF_ONLY64 = 8,    /* this handler applies in 64-bit mode only */
+    OPF_MODRM = 1 << 0,    /* a ModRM byte follows the opcode */
+    OPF_BYTE = 1 << 1,     /* byte operands (opsz = 1) */
+    OPF_DEF64 = 1 << 2,    /* 64-bit default operand size in 64-bit mode, 66 gives 16 (d64) */
+    OPF_FORCE64 = 1 << 3,  /* 64-bit operand size in 64-bit mode, 66 ignored as Intel does (f64) */
+    OPF_CRDR = 1 << 4,     /* MOV CR/DR: ModRM.mod is ignored, r/m is a register */
+    OPF_LOCK = 1 << 5,     /* LOCK is valid (with a memory operand); else LOCK is #UD */
+    OPF_ENDBLOCK = 1 << 6, /* may change RIP, mode or state decode depends on: ends a block */
+    OPF_INV64 = 1 << 7,    /* valid outside 64-bit mode only (i64); there the row still gives
+                            * the opcode's length when no OPF_ONLY64 row claims it */
+    OPF_ONLY64 = 1 << 8,   /* valid in 64-bit mode only (o64) */
+    OPF_FEAT_LEGACY = 1 << 9, /* without `feat`, the prefix keeps its legacy meaning (the
+                               * PFX_ANY row runs: TZCNT is BSF) instead of #UD */
 };
+/* Mandatory prefix (pfx) and ModRM.mod (mod) dimensions of a row. */
+enum { PFX_ANY, PFX_NP, PFX_66, PFX_F3, PFX_F2 };
+enum { MOD_ANY, MOD_MEM, MOD_REG };
+/* The feature field: 0 means none (FEAT_* start at 0). */
+#define NEEDS(feature) ((u16)((feature) + 1))
 
 /* Each family's table (empty tables are fine). */
 extern const struct opdef alu_ops[], bits_ops[], bcd_ops[], muldiv_ops[], shift_ops[],
@@ -121,8 +163,7 @@ extern const struct opdef alu_ops[], bits_ops[], bcd_ops[], muldiv_ops[], shift_
     segment_ops[], msr_ops[], io_ops[], fpu_ops[], sse_ops[], misc_ops[], intflag_ops[],
     bound_ops[], vmx_ops[];
 
-/* Immediate kinds the decoder knows per opcode (decode.c); exposed for the disassembler
- * and tests. */
+/* Immediate kinds of a row. */
 enum imm_kind {
     IMM_NONE, IMM_B,   /* 8-bit, sign-extended */
     IMM_UB,            /* 8-bit, zero-extended (ports, INT n, shifts, ENTER level) */
@@ -134,9 +175,46 @@ enum imm_kind {
     IMM_MOFFS,         /* MOV moffs: address-size offset, in disp */
 };
 
-/* Look up the handler for a decoded opcode in or out of 64-bit mode (optable.c). Never
- * NULL: unknown opcodes get a handler that raises #UD. */
+/* The decoder's view of the rows (optable.c), built once per process. An opcode (mode,
+ * map, byte) is a cell: whether ModRM follows, and where its forms start in a flat array
+ * of row pointers, split by ModRM.reg, prefix and mod only where its rows differ. */
+enum {
+    CELL_MODRM = 1,   /* ModRM follows */
+    CELL_CRDR = 2,    /* ModRM.mod ignored */
+    CELL_BY_REG = 4,  /* forms differ by ModRM.reg */
+    CELL_BY_PFX = 8,  /* forms differ by mandatory prefix */
+    CELL_BY_MOD = 16, /* forms differ by register/memory operand */
+};
+struct opcell {
+    u8 shape; /* CELL_* */
+    u16 form; /* index of the cell's first form in optable_forms */
+};
+extern struct opcell optable_cells[2][4][256];
+extern const struct opdef *optable_forms[];
+void optable_init(void);
+
+/* Index in optable_forms of the form for (reg, prefix, mod) within a cell; pfx is
+ * PFX_NP..PFX_F2, mod the ModRM.mod field (3: register operand). */
+static inline unsigned optable_form_index(const struct opcell *cell, unsigned reg, unsigned pfx,
+                                          unsigned mod)
+{
+    unsigned k = cell->form, s = cell->shape;
+    if (unlikely(s & (CELL_BY_REG | CELL_BY_PFX | CELL_BY_MOD))) {
+        unsigned np = (s & CELL_BY_PFX) ? 4 : 1, nm = (s & CELL_BY_MOD) ? 2 : 1;
+        unsigned r = (s & CELL_BY_REG) ? reg & 7 : 0, p = (s & CELL_BY_PFX) ? pfx - PFX_NP : 0;
+        unsigned m = (s & CELL_BY_MOD) ? mod == 3 : 0;
+        k += (r * np + p) * nm + m;
+    }
+    return k;
+}
+
+/* Look up the form of an opcode without a mandatory prefix (memory operand) in or out of
+ * 64-bit mode. Never NULL: unknown opcodes get a row whose handler raises #UD. */
 const struct opdef *optable_lookup(unsigned map, unsigned op, unsigned reg, bool long_mode);
+
+/* Handler the decoder installs for a row with `feat`: runs the row's handler when the
+ * CPU offers the feature, else the legacy form (OPF_FEAT_LEGACY) or #UD. */
+void op_feature_gate(struct cpu *c, const struct insn *i);
 
 /* Decode one instruction. `fetch` returns the byte at offset k from the instruction start
  * (it may raise #PF / #GP); mode_size is the code segment's default size (2, 4 or 8).
@@ -146,7 +224,11 @@ typedef u8 (*fetch_fn)(struct cpu *c, void *ctx, unsigned k);
 void decode_insn(struct cpu *c, unsigned mode_size, fetch_fn fetch, void *ctx, struct insn *out);
 
 /* True if the block must end after this instruction (OPF_ENDBLOCK or invalid). */
-bool decode_ends_block(const struct insn *i, bool long_mode);
+static inline bool decode_ends_block(const struct insn *i, bool long_mode)
+{
+    (void)long_mode;
+    return i->end_block;
+}
 
 /* --- Decode-time specialization ---------------------------------------------------- */
 
@@ -163,9 +245,5 @@ insn_fn branch_specialize(const struct insn *i, bool long_mode);
 insn_fn shift_specialize(const struct insn *i, bool long_mode);
 insn_fn muldiv_specialize(const struct insn *i, bool long_mode);
 insn_fn stack_specialize(const struct insn *i, bool long_mode);
-
-/* Handlers shared across families. */
-void op_ud(struct cpu *c, const struct insn *i);
-void op_unimplemented(struct cpu *c, const struct insn *i);
 
 #endif

@@ -70,9 +70,11 @@ static void op_out(struct cpu *c, const struct insn *i)
 /* A device access may raise an interrupt, reset the machine or stop the run: end the
  * block so the executor looks at events right after it. */
 const struct opdef io_ops[] = {
-    {MAP_1B, 0xe4, -1, OPF_ENDBLOCK, op_in},  {MAP_1B, 0xe5, -1, OPF_ENDBLOCK, op_in},
-    {MAP_1B, 0xe6, -1, OPF_ENDBLOCK, op_out}, {MAP_1B, 0xe7, -1, OPF_ENDBLOCK, op_out},
-    {MAP_1B, 0xec, -1, OPF_ENDBLOCK, op_in},  {MAP_1B, 0xed, -1, OPF_ENDBLOCK, op_in},
-    {MAP_1B, 0xee, -1, OPF_ENDBLOCK, op_out}, {MAP_1B, 0xef, -1, OPF_ENDBLOCK, op_out},
+    {MAP_1B, 0xe4, -1, OPF_ENDBLOCK | OPF_BYTE, op_in, IMM_UB},
+    {MAP_1B, 0xe5, -1, OPF_ENDBLOCK, op_in, IMM_UB},
+    {MAP_1B, 0xe6, -1, OPF_ENDBLOCK | OPF_BYTE, op_out, IMM_UB},
+    {MAP_1B, 0xe7, -1, OPF_ENDBLOCK, op_out, IMM_UB},
+    {MAP_1B, 0xec, -1, OPF_ENDBLOCK | OPF_BYTE, op_in},  {MAP_1B, 0xed, -1, OPF_ENDBLOCK, op_in},
+    {MAP_1B, 0xee, -1, OPF_ENDBLOCK | OPF_BYTE, op_out}, {MAP_1B, 0xef, -1, OPF_ENDBLOCK, op_out},
     {.fn = NULL},
 };

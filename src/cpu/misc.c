@@ -47,6 +47,6 @@ const struct opdef misc_ops[] = {
     {MAP_1B, 0xfd, -1, 0, op_std},
     {MAP_1B, 0x9f, -1, 0, op_lahf},
     {MAP_1B, 0x9e, -1, 0, op_sahf},
-    {MAP_1B, 0xd6, -1, 0, op_salc},
+    {MAP_1B, 0xd6, -1, OPF_INV64, op_salc},
     {.fn = NULL},
 };

@@ -249,31 +249,36 @@ insn_fn move_specialize(const struct insn *i, bool long_mode)
 }
 #undef PICK
 
-#define ROW8(op, fn) {MAP_1B, (op), -1, 0, fn}, {MAP_1B, (op) + 1, -1, 0, fn},            \
-    {MAP_1B, (op) + 2, -1, 0, fn}, {MAP_1B, (op) + 3, -1, 0, fn},                         \
-    {MAP_1B, (op) + 4, -1, 0, fn}, {MAP_1B, (op) + 5, -1, 0, fn},                         \
-    {MAP_1B, (op) + 6, -1, 0, fn}, {MAP_1B, (op) + 7, -1, 0, fn}
-#define ROW8_0F(op, fn) {MAP_0F, (op), -1, 0, fn}, {MAP_0F, (op) + 1, -1, 0, fn},         \
-    {MAP_0F, (op) + 2, -1, 0, fn}, {MAP_0F, (op) + 3, -1, 0, fn},                         \
-    {MAP_0F, (op) + 4, -1, 0, fn}, {MAP_0F, (op) + 5, -1, 0, fn},                         \
-    {MAP_0F, (op) + 6, -1, 0, fn}, {MAP_0F, (op) + 7, -1, 0, fn}
+/* Eight consecutive opcodes with one handler and one set of attributes. */
+#define ROW8(map, op, flags, fn, imm)                                                     \
+    {map, (op), -1, flags, fn, imm}, {map, (op) + 1, -1, flags, fn, imm},                 \
+    {map, (op) + 2, -1, flags, fn, imm}, {map, (op) + 3, -1, flags, fn, imm},             \
+    {map, (op) + 4, -1, flags, fn, imm}, {map, (op) + 5, -1, flags, fn, imm},             \
+    {map, (op) + 6, -1, flags, fn, imm}, {map, (op) + 7, -1, flags, fn, imm}
+#define M OPF_MODRM
+#define B OPF_BYTE
 
 const struct opdef move_ops[] = {
-    {MAP_1B, 0x88, -1, 0, op_mov_rm_r}, {MAP_1B, 0x89, -1, 0, op_mov_rm_r},
-    {MAP_1B, 0x8a, -1, 0, op_mov_r_rm}, {MAP_1B, 0x8b, -1, 0, op_mov_r_rm},
-    {MAP_1B, 0xa0, -1, 0, op_mov_acc_moffs}, {MAP_1B, 0xa1, -1, 0, op_mov_acc_moffs},
-    {MAP_1B, 0xa2, -1, 0, op_mov_moffs_acc}, {MAP_1B, 0xa3, -1, 0, op_mov_moffs_acc},
-    ROW8(0xb0, op_mov_r_imm), ROW8(0xb8, op_mov_r_imm),
-    {MAP_1B, 0xc6, 0, 0, op_mov_rm_imm}, {MAP_1B, 0xc7, 0, 0, op_mov_rm_imm},
-    {MAP_0F, 0xb6, -1, 0, op_movzx}, {MAP_0F, 0xb7, -1, 0, op_movzx},
-    {MAP_0F, 0xbe, -1, 0, op_movsx}, {MAP_0F, 0xbf, -1, 0, op_movsx},
-    {MAP_1B, 0x63, -1, OPF_ONLY64, op_movsxd},
-    {MAP_1B, 0x8d, -1, 0, op_lea},
-    {MAP_1B, 0x86, -1, OPF_LOCK, op_xchg_rm_r}, {MAP_1B, 0x87, -1, OPF_LOCK, op_xchg_rm_r},
-    ROW8(0x90, op_xchg_acc),
-    ROW8_0F(0x40, op_cmov), ROW8_0F(0x48, op_cmov),
-    ROW8_0F(0x90, op_setcc), ROW8_0F(0x98, op_setcc),
+    {MAP_1B, 0x88, -1, M | B, op_mov_rm_r}, {MAP_1B, 0x89, -1, M, op_mov_rm_r},
+    {MAP_1B, 0x8a, -1, M | B, op_mov_r_rm}, {MAP_1B, 0x8b, -1, M, op_mov_r_rm},
+    {MAP_1B, 0xa0, -1, B, op_mov_acc_moffs, IMM_MOFFS},
+    {MAP_1B, 0xa1, -1, 0, op_mov_acc_moffs, IMM_MOFFS},
+    {MAP_1B, 0xa2, -1, B, op_mov_moffs_acc, IMM_MOFFS},
+    {MAP_1B, 0xa3, -1, 0, op_mov_moffs_acc, IMM_MOFFS},
+    ROW8(MAP_1B, 0xb0, B, op_mov_r_imm, IMM_B), ROW8(MAP_1B, 0xb8, 0, op_mov_r_imm, IMM_V),
+    {MAP_1B, 0xc6, 0, M | B, op_mov_rm_imm, IMM_B}, {MAP_1B, 0xc7, 0, M, op_mov_rm_imm, IMM_Z},
+    {MAP_0F, 0xb6, -1, M, op_movzx}, {MAP_0F, 0xb7, -1, M, op_movzx},
+    {MAP_0F, 0xbe, -1, M, op_movsx}, {MAP_0F, 0xbf, -1, M, op_movsx},
+    {MAP_1B, 0x63, -1, M | OPF_ONLY64, op_movsxd},
+    {MAP_1B, 0x8d, -1, M, op_lea},
+    {MAP_1B, 0x86, -1, M | B | OPF_LOCK, op_xchg_rm_r},
+    {MAP_1B, 0x87, -1, M | OPF_LOCK, op_xchg_rm_r},
+    ROW8(MAP_1B, 0x90, 0, op_xchg_acc, IMM_NONE),
+    ROW8(MAP_0F, 0x40, M, op_cmov, IMM_NONE), ROW8(MAP_0F, 0x48, M, op_cmov, IMM_NONE),
+    ROW8(MAP_0F, 0x90, M | B, op_setcc, IMM_NONE), ROW8(MAP_0F, 0x98, M | B, op_setcc, IMM_NONE),
     {MAP_1B, 0x98, -1, 0, op_cbw}, {MAP_1B, 0x99, -1, 0, op_cwd},
     {MAP_1B, 0xd7, -1, 0, op_xlat},
     {.fn = NULL},
 };
+#undef M
+#undef B

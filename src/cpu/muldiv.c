@@ -148,12 +148,12 @@ insn_fn muldiv_specialize(const struct insn *i, bool long_mode)
 }
 
 const struct opdef muldiv_ops[] = {
-    {MAP_1B, 0xf6, 4, 0, op_mul}, {MAP_1B, 0xf7, 4, 0, op_mul},
-    {MAP_1B, 0xf6, 5, 0, op_imul1}, {MAP_1B, 0xf7, 5, 0, op_imul1},
-    {MAP_1B, 0xf6, 6, 0, op_div}, {MAP_1B, 0xf7, 6, 0, op_div},
-    {MAP_1B, 0xf6, 7, 0, op_idiv}, {MAP_1B, 0xf7, 7, 0, op_idiv},
-    {MAP_0F, 0xaf, -1, 0, op_imul2},
-    {MAP_1B, 0x69, -1, 0, op_imul3},
-    {MAP_1B, 0x6b, -1, 0, op_imul3},
+    {MAP_1B, 0xf6, 4, OPF_MODRM | OPF_BYTE, op_mul}, {MAP_1B, 0xf7, 4, OPF_MODRM, op_mul},
+    {MAP_1B, 0xf6, 5, OPF_MODRM | OPF_BYTE, op_imul1}, {MAP_1B, 0xf7, 5, OPF_MODRM, op_imul1},
+    {MAP_1B, 0xf6, 6, OPF_MODRM | OPF_BYTE, op_div}, {MAP_1B, 0xf7, 6, OPF_MODRM, op_div},
+    {MAP_1B, 0xf6, 7, OPF_MODRM | OPF_BYTE, op_idiv}, {MAP_1B, 0xf7, 7, OPF_MODRM, op_idiv},
+    {MAP_0F, 0xaf, -1, OPF_MODRM, op_imul2},
+    {MAP_1B, 0x69, -1, OPF_MODRM, op_imul3, IMM_Z},
+    {MAP_1B, 0x6b, -1, OPF_MODRM, op_imul3, IMM_B},
     {.fn = NULL},
 };

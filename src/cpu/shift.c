@@ -182,10 +182,12 @@ insn_fn shift_specialize(const struct insn *i, bool long_mode)
 }
 
 const struct opdef shift_ops[] = {
-    {MAP_1B, 0xc0, -1, 0, op_shift_imm}, {MAP_1B, 0xc1, -1, 0, op_shift_imm},
-    {MAP_1B, 0xd0, -1, 0, op_shift_1}, {MAP_1B, 0xd1, -1, 0, op_shift_1},
-    {MAP_1B, 0xd2, -1, 0, op_shift_cl}, {MAP_1B, 0xd3, -1, 0, op_shift_cl},
-    {MAP_0F, 0xa4, -1, 0, op_shld_imm}, {MAP_0F, 0xa5, -1, 0, op_shld_cl},
-    {MAP_0F, 0xac, -1, 0, op_shrd_imm}, {MAP_0F, 0xad, -1, 0, op_shrd_cl},
+    {MAP_1B, 0xc0, -1, OPF_MODRM | OPF_BYTE, op_shift_imm, IMM_UB},
+    {MAP_1B, 0xc1, -1, OPF_MODRM, op_shift_imm, IMM_UB},
+    {MAP_1B, 0xd0, -1, OPF_MODRM | OPF_BYTE, op_shift_1}, {MAP_1B, 0xd1, -1, OPF_MODRM, op_shift_1},
+    {MAP_1B, 0xd2, -1, OPF_MODRM | OPF_BYTE, op_shift_cl},
+    {MAP_1B, 0xd3, -1, OPF_MODRM, op_shift_cl},
+    {MAP_0F, 0xa4, -1, OPF_MODRM, op_shld_imm, IMM_UB}, {MAP_0F, 0xa5, -1, OPF_MODRM, op_shld_cl},
+    {MAP_0F, 0xac, -1, OPF_MODRM, op_shrd_imm, IMM_UB}, {MAP_0F, 0xad, -1, OPF_MODRM, op_shrd_cl},
     {.fn = NULL},
 };

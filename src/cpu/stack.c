@@ -275,24 +275,27 @@ insn_fn stack_specialize(const struct insn *i, bool long_mode)
     return NULL;
 }
 
+/* Stack operations default to a 64-bit operand size in 64-bit mode (d64). */
+#define D64 OPF_DEF64
 const struct opdef stack_ops[] = {
-    {MAP_1B, 0x50, -1, 0, op_push_r}, {MAP_1B, 0x51, -1, 0, op_push_r},
-    {MAP_1B, 0x52, -1, 0, op_push_r}, {MAP_1B, 0x53, -1, 0, op_push_r},
-    {MAP_1B, 0x54, -1, 0, op_push_r}, {MAP_1B, 0x55, -1, 0, op_push_r},
-    {MAP_1B, 0x56, -1, 0, op_push_r}, {MAP_1B, 0x57, -1, 0, op_push_r},
-    {MAP_1B, 0x58, -1, 0, op_pop_r}, {MAP_1B, 0x59, -1, 0, op_pop_r},
-    {MAP_1B, 0x5a, -1, 0, op_pop_r}, {MAP_1B, 0x5b, -1, 0, op_pop_r},
-    {MAP_1B, 0x5c, -1, 0, op_pop_r}, {MAP_1B, 0x5d, -1, 0, op_pop_r},
-    {MAP_1B, 0x5e, -1, 0, op_pop_r}, {MAP_1B, 0x5f, -1, 0, op_pop_r},
-    {MAP_1B, 0x60, -1, OPF_MODE16_32, op_pusha},
-    {MAP_1B, 0x61, -1, OPF_MODE16_32, op_popa},
-    {MAP_1B, 0x68, -1, 0, op_push_imm},
-    {MAP_1B, 0x6a, -1, 0, op_push_imm},
-    {MAP_1B, 0x8f, 0, 0, op_pop_rm},
-    {MAP_1B, 0x9c, -1, 0, op_pushf},
-    {MAP_1B, 0x9d, -1, OPF_ENDBLOCK, op_popf},
-    {MAP_1B, 0xc8, -1, 0, op_enter},
-    {MAP_1B, 0xc9, -1, 0, op_leave},
-    {MAP_1B, 0xff, 6, 0, op_push_rm},
+    {MAP_1B, 0x50, -1, D64, op_push_r}, {MAP_1B, 0x51, -1, D64, op_push_r},
+    {MAP_1B, 0x52, -1, D64, op_push_r}, {MAP_1B, 0x53, -1, D64, op_push_r},
+    {MAP_1B, 0x54, -1, D64, op_push_r}, {MAP_1B, 0x55, -1, D64, op_push_r},
+    {MAP_1B, 0x56, -1, D64, op_push_r}, {MAP_1B, 0x57, -1, D64, op_push_r},
+    {MAP_1B, 0x58, -1, D64, op_pop_r}, {MAP_1B, 0x59, -1, D64, op_pop_r},
+    {MAP_1B, 0x5a, -1, D64, op_pop_r}, {MAP_1B, 0x5b, -1, D64, op_pop_r},
+    {MAP_1B, 0x5c, -1, D64, op_pop_r}, {MAP_1B, 0x5d, -1, D64, op_pop_r},
+    {MAP_1B, 0x5e, -1, D64, op_pop_r}, {MAP_1B, 0x5f, -1, D64, op_pop_r},
+    {MAP_1B, 0x60, -1, OPF_INV64, op_pusha},
+    {MAP_1B, 0x61, -1, OPF_INV64, op_popa},
+    {MAP_1B, 0x68, -1, D64, op_push_imm, IMM_Z},
+    {MAP_1B, 0x6a, -1, D64, op_push_imm, IMM_B},
+    {MAP_1B, 0x8f, 0, OPF_MODRM | D64, op_pop_rm},
+    {MAP_1B, 0x9c, -1, D64, op_pushf},
+    {MAP_1B, 0x9d, -1, D64 | OPF_ENDBLOCK, op_popf},
+    {MAP_1B, 0xc8, -1, D64, op_enter, IMM_WB},
+    {MAP_1B, 0xc9, -1, D64, op_leave},
+    {MAP_1B, 0xff, 6, OPF_MODRM | D64, op_push_rm},
     {.fn = NULL},
 };
+#undef D64

@@ -265,13 +265,13 @@ STRING_OP(outs, outs1, false, true)
 /* Every form may re-execute itself (REP), so each ends its block. */
 #define E OPF_ENDBLOCK
 const struct opdef string_ops[] = {
-    {MAP_1B, 0xa4, -1, E, op_movs}, {MAP_1B, 0xa5, -1, E, op_movs},
-    {MAP_1B, 0xa6, -1, E, op_cmps}, {MAP_1B, 0xa7, -1, E, op_cmps},
-    {MAP_1B, 0xaa, -1, E, op_stos}, {MAP_1B, 0xab, -1, E, op_stos},
-    {MAP_1B, 0xac, -1, E, op_lods}, {MAP_1B, 0xad, -1, E, op_lods},
-    {MAP_1B, 0xae, -1, E, op_scas}, {MAP_1B, 0xaf, -1, E, op_scas},
-    {MAP_1B, 0x6c, -1, E, op_ins}, {MAP_1B, 0x6d, -1, E, op_ins},
-    {MAP_1B, 0x6e, -1, E, op_outs}, {MAP_1B, 0x6f, -1, E, op_outs},
+    {MAP_1B, 0xa4, -1, E | OPF_BYTE, op_movs}, {MAP_1B, 0xa5, -1, E, op_movs},
+    {MAP_1B, 0xa6, -1, E | OPF_BYTE, op_cmps}, {MAP_1B, 0xa7, -1, E, op_cmps},
+    {MAP_1B, 0xaa, -1, E | OPF_BYTE, op_stos}, {MAP_1B, 0xab, -1, E, op_stos},
+    {MAP_1B, 0xac, -1, E | OPF_BYTE, op_lods}, {MAP_1B, 0xad, -1, E, op_lods},
+    {MAP_1B, 0xae, -1, E | OPF_BYTE, op_scas}, {MAP_1B, 0xaf, -1, E, op_scas},
+    {MAP_1B, 0x6c, -1, E | OPF_BYTE, op_ins}, {MAP_1B, 0x6d, -1, E, op_ins},
+    {MAP_1B, 0x6e, -1, E | OPF_BYTE, op_outs}, {MAP_1B, 0x6f, -1, E, op_outs},
     {.fn = NULL},
 };
 #undef E

@@ -40,8 +40,8 @@ static void op_invlpg(struct cpu *c, const struct insn *i)
  * and without globals. */
 static void op_invpcid(struct cpu *c, const struct insn *i)
 {
-    if (!i->p66 || i->rep || !cpu_has(c, FEAT_INVPCID) || i->mod == 3 || c->mode == MODE_V86)
-        cpu_ud(c);
+    /* 66 and a memory operand are the row's; CPUID.7:EBX.INVPCID the row's feature. */
+    if (c->mode == MODE_V86) cpu_ud(c);
     if (c->vmx_nonroot) vmx_intercept_invpcid(c, i);
     require_cpl0(c);
     u64 type = reg_get(c, i->reg, c->mode == MODE_LONG ? 8 : 4);
@@ -339,26 +339,28 @@ static void op_grp6(struct cpu *c, const struct insn *i)
 }
 
 #define E OPF_ENDBLOCK
+#define M OPF_MODRM
+#define CRDR (OPF_MODRM | OPF_CRDR)
 const struct opdef system_ops[] = {
     {MAP_1B, 0xf4, -1, E, op_hlt},
-    {MAP_0F, 0x00, 0, 0, op_grp6}, {MAP_0F, 0x00, 1, 0, op_grp6},
-    {MAP_0F, 0x00, 2, E, op_grp6}, {MAP_0F, 0x00, 3, E, op_grp6},
-    {MAP_0F, 0x01, -1, E, op_grp7},
+    {MAP_0F, 0x00, 0, M, op_grp6}, {MAP_0F, 0x00, 1, M, op_grp6},
+    {MAP_0F, 0x00, 2, M | E, op_grp6}, {MAP_0F, 0x00, 3, M | E, op_grp6},
+    {MAP_0F, 0x01, -1, M | E, op_grp7},
     {MAP_0F, 0x05, -1, E, op_syscall},
     {MAP_0F, 0x06, -1, 0, op_clts},
     {MAP_0F, 0x07, -1, E, op_sysret},
     {MAP_0F, 0x08, -1, 0, op_wbinvd}, /* INVD */
     {MAP_0F, 0x09, -1, 0, op_wbinvd},
     {MAP_0F, 0x0b, -1, 0, op_ud},     /* UD2 */
-    {MAP_0F, 0x0d, -1, 0, op_hint_nop},
-    {MAP_0F, 0x18, -1, 0, op_hint_nop}, {MAP_0F, 0x19, -1, 0, op_hint_nop},
-    {MAP_0F, 0x1a, -1, 0, op_hint_nop}, {MAP_0F, 0x1b, -1, 0, op_hint_nop},
-    {MAP_0F, 0x1c, -1, 0, op_hint_nop}, {MAP_0F, 0x1d, -1, 0, op_hint_nop},
-    {MAP_0F, 0x1e, -1, 0, op_hint_nop}, {MAP_0F, 0x1f, -1, 0, op_hint_nop},
-    {MAP_0F, 0x20, -1, 0, op_mov_r_cr},
-    {MAP_0F, 0x21, -1, 0, op_mov_r_dr},
-    {MAP_0F, 0x22, -1, E, op_mov_cr_r},
-    {MAP_0F, 0x23, -1, E, op_mov_dr_r},
+    {MAP_0F, 0x0d, -1, M, op_hint_nop},
+    {MAP_0F, 0x18, -1, M, op_hint_nop}, {MAP_0F, 0x19, -1, M, op_hint_nop},
+    {MAP_0F, 0x1a, -1, M, op_hint_nop}, {MAP_0F, 0x1b, -1, M, op_hint_nop},
+    {MAP_0F, 0x1c, -1, M, op_hint_nop}, {MAP_0F, 0x1d, -1, M, op_hint_nop},
+    {MAP_0F, 0x1e, -1, M, op_hint_nop}, {MAP_0F, 0x1f, -1, M, op_hint_nop},
+    {MAP_0F, 0x20, -1, CRDR, op_mov_r_cr},
+    {MAP_0F, 0x21, -1, CRDR, op_mov_r_dr},
+    {MAP_0F, 0x22, -1, CRDR | E, op_mov_cr_r},
+    {MAP_0F, 0x23, -1, CRDR | E, op_mov_dr_r},
     {MAP_0F, 0x31, -1, 0, op_rdtsc},
     {MAP_0F, 0x33, -1, 0, op_rdpmc},
     {MAP_0F, 0x34, -1, E, op_sysenter},
@@ -366,12 +368,14 @@ const struct opdef system_ops[] = {
     {MAP_0F, 0x37, -1, E, op_getsec},
     {MAP_0F, 0xa2, -1, 0, op_cpuid},
     {MAP_0F, 0xaa, -1, 0, op_rsm},
-    {MAP_0F, 0xae, -1, 0, op_grp15},
-    {MAP_0F, 0xb9, -1, 0, op_ud},     /* UD1 */
-    {MAP_0F, 0xc7, 6, 0, op_grp9_6},
-    {MAP_0F, 0xc7, 7, 0, op_grp9_7},
-    {MAP_0F, 0xff, -1, 0, op_ud},     /* UD0 */
-    {MAP_0F38, 0x82, -1, 0, op_invpcid},
+    {MAP_0F, 0xae, -1, M, op_grp15},
+    {MAP_0F, 0xb9, -1, M, op_ud},     /* UD1 */
+    {MAP_0F, 0xc7, 6, M, op_grp9_6},
+    {MAP_0F, 0xc7, 7, M, op_grp9_7},
+    {MAP_0F, 0xff, -1, M, op_ud},     /* UD0 */
+    {MAP_0F38, 0x82, -1, M, op_invpcid, .pfx = PFX_66, .mod = MOD_MEM, .feat = NEEDS(FEAT_INVPCID)},
     {.fn = NULL},
 };
 #undef E
+#undef M
+#undef CRDR

@@ -164,9 +164,9 @@ void vmx_insn_launch(struct cpu *c, const struct insn *i, bool launch)
 
 
 const struct opdef vmx_ops[] = {
-    {MAP_0F, 0x78, -1, 0, op_vmread},
-    {MAP_0F, 0x79, -1, 0, op_vmwrite},
-    {MAP_0F38, 0x80, -1, 0, vmx_insn_invept},
-    {MAP_0F38, 0x81, -1, 0, vmx_insn_invvpid},
+    {MAP_0F, 0x78, -1, OPF_MODRM, op_vmread},
+    {MAP_0F, 0x79, -1, OPF_MODRM, op_vmwrite},
+    {MAP_0F38, 0x80, -1, OPF_MODRM, vmx_insn_invept},
+    {MAP_0F38, 0x81, -1, OPF_MODRM, vmx_insn_invvpid},
     {.fn = NULL},
 };
