@@ -17,7 +17,7 @@ GUEST_CFLAGS32 := $(GUEST_CFLAGS) -m32 -march=i686
 GUEST_CFLAGS64 := $(GUEST_CFLAGS) -m64 -mcmodel=small -Iguest/vmx
 
 GUEST_LIB32 := $(addprefix $(GOBJ)/lib32/,entry32.o kstart32.o serial.o printf.o string.o \
-    report.o exit.o trap.o setjmp32.o idt32.o gdt.o lm.o lm32.o udivdi3.o)
+    report.o exit.o trap.o setjmp32.o idt32.o gdt.o lm.o lm32.o udivdi3.o cmdline.o)
 GUEST_LIB64 := $(addprefix $(GOBJ)/lib64/,entry64.o kstart64.o serial.o printf.o string.o \
     report.o exit.o trap.o setjmp64.o idt64.o)
 

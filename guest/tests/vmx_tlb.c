@@ -7,37 +7,13 @@
  * passes it with -tlb (tests/guest/options.txt, tlb=). */
 #include "vmx_tlb.h"
 #include "guest.h"
+#include "cmdline.h"
 
-/* The last word of the command line that names a mode (a loader may put the kernel's
- * path first). */
-static u32 parse_mode(const char *s)
-{
-    static const struct {
-        const char *word;
-        u32 mode;
-    } modes[] = {
-        {"tlb=strict", TLBMODE_STRICT}, {"tlb=flush", TLBMODE_FLUSH}, {"tlb=exact", TLBMODE_ANY}};
-    u32 mode = TLBMODE_ANY;
-    char word[32];
-    while (*s) {
-        while (*s == ' ')
-            s++;
-        u32 n = 0;
-        while (*s && *s != ' ') {
-            if (n < sizeof(word) - 1) word[n++] = *s;
-            s++;
-        }
-        word[n] = 0;
-        for (u32 i = 0; i < ARRAY_SIZE(modes); i++)
-            if (!strcmp(word, modes[i].word)) mode = modes[i].mode;
-    }
-    return mode;
-}
+static const char *const modes[] = {"tlb=strict", "tlb=flush", "tlb=exact"};
+static const u32 mode_of[] = {TLBMODE_STRICT, TLBMODE_FLUSH, TLBMODE_ANY};
 
 void test_main(struct multiboot_info *mbi)
 {
-    u32 mode = TLBMODE_ANY;
-    if ((mbi->flags & MBI_CMDLINE) && mbi->cmdline)
-        mode = parse_mode((const char *)(uptr)mbi->cmdline);
-    call64(mode);
+    int k = cmdline_choice(mbi, modes, ARRAY_SIZE(modes));
+    call64(k < 0 ? TLBMODE_ANY : mode_of[k]);
 }
