@@ -12,55 +12,11 @@
 #define AR_CODE64 0xa09bu /* ... with L and G */
 #define AR_TSS_BUSY 0x008bu
 
-static u16 sel_of(int which)
-{
-    u16 v = 0;
-    switch (which) {
-    case 0: __asm__ volatile("mov %%es, %0" : "=r"(v)); break;
-    case 1: __asm__ volatile("mov %%cs, %0" : "=r"(v)); break;
-    case 2: __asm__ volatile("mov %%ss, %0" : "=r"(v)); break;
-    case 3: __asm__ volatile("mov %%ds, %0" : "=r"(v)); break;
-    case 4: __asm__ volatile("mov %%fs, %0" : "=r"(v)); break;
-    case 5: __asm__ volatile("mov %%gs, %0" : "=r"(v)); break;
-    default: __asm__ volatile("str %0" : "=r"(v)); break;
-    }
-    return v;
-}
-
-/* Base of a 16-byte system descriptor (our TSS) in the current GDT. */
-static u64 tss_base(u16 sel)
-{
-    struct desc_ptr g;
-    sgdt(&g);
-    u64 *d = (u64 *)(g.base + (sel & ~7));
-    return ((d[0] >> 16) & 0xffffff) | (((d[0] >> 56) & 0xff) << 24) | (d[1] << 32);
-}
-
-/* The state a VM exit loads (SDM 28.5): our own, as it is now. HOST_RSP/RIP are
- * written by hv_enter. Selectors have RPL 0 and TI 0 as SDM 27.2.3 requires. */
+/* The state a VM exit loads (SDM 28.5): our own, as it is now (the VMX library's
+ * writer); HOST_RSP/RIP are written by hv_enter. */
 static void host_state(void)
 {
-    struct desc_ptr gdtr, idtr;
-    sgdt(&gdtr);
-    sidt(&idtr);
-    vmw(HOST_CR0, read_cr0());
-    vmw(HOST_CR3, read_cr3());
-    vmw(HOST_CR4, read_cr4());
-    vmw(HOST_ES_SEL, sel_of(0));
-    vmw(HOST_CS_SEL, sel_of(1));
-    vmw(HOST_SS_SEL, sel_of(2));
-    vmw(HOST_DS_SEL, sel_of(3));
-    vmw(HOST_FS_SEL, sel_of(4));
-    vmw(HOST_GS_SEL, sel_of(5));
-    vmw(HOST_TR_SEL, sel_of(6));
-    vmw(HOST_FS_BASE, rdmsr(0xc0000100));
-    vmw(HOST_GS_BASE, rdmsr(0xc0000101));
-    vmw(HOST_TR_BASE, tss_base(sel_of(6)));
-    vmw(HOST_GDTR_BASE, gdtr.base);
-    vmw(HOST_IDTR_BASE, idtr.base);
-    vmw(HOST_SYSENTER_CS, rdmsr(0x174));
-    vmw(HOST_SYSENTER_ESP, rdmsr(0x175));
-    vmw(HOST_SYSENTER_EIP, rdmsr(0x176));
+    vmx_write_host_state();
     if (hv.cpu.load_efer) vmw(HOST_EFER, rdmsr(MSR_EFER));
 }
 

@@ -50,7 +50,7 @@ static void build_guest_idt(void)
     }
 }
 
-static void write_host_state(void)
+void vmx_write_host_state(void)
 {
     struct desc_ptr gdtr, idtr;
     sgdt(&gdtr);
@@ -73,7 +73,7 @@ static void write_host_state(void)
     vmw(HOST_SYSENTER_CS, rdmsr(0x174));
     vmw(HOST_SYSENTER_ESP, rdmsr(0x175));
     vmw(HOST_SYSENTER_EIP, rdmsr(0x176));
-    /* HOST_RSP and HOST_RIP are written by vmx_enter_asm at each entry. */
+    /* HOST_RSP and HOST_RIP are written by the code that enters (vmx_enter_asm). */
 }
 
 static void write_guest_state(void)
@@ -159,7 +159,7 @@ u64 vmx_default_vmcs(void (*fn)(void))
     vmw(CR4_MASK, 0);
     vmw(CR0_SHADOW, read_cr0());
     vmw(CR4_SHADOW, read_cr4());
-    write_host_state();
+    vmx_write_host_state();
     write_guest_state();
     vmx_set_guest(fn);
     return vmcs;

@@ -108,6 +108,10 @@ void vmw(u64 field, u64 val);          /* VMWRITE, status ignored */
 u32 vmx_insn_error(void);              /* VMREAD(VM_INSN_ERROR) */
 /* Bitwise helpers on VMCS fields. */
 void vmw_or(u64 field, u64 bits);
+/* The host-state fields (SDM 25.5) from the processor as it is now: control registers,
+ * selectors (RPL 0, TI 0 as 27.2.3 requires), FS/GS/TR/GDTR/IDTR bases, SYSENTER MSRs;
+ * not HOST_RSP/HOST_RIP, nor IA32_EFER/PAT (the caller's, with its exit controls). */
+void vmx_write_host_state(void);
 void vmw_clear(u64 field, u64 bits);
 
 /* The default guest: VMCLEAR+VMPTRLD a fresh VMCS, controls from the capability
