@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "tally.h"
 #include "fpu/softfloat.h"
 
 enum { W32, W64 };
@@ -315,27 +316,7 @@ SOFT2(s_cvttsd2si32, (u32)f64_to_i32(s, a, true))
 SOFT2(s_cvttsd2si64, (u64)f64_to_i64(s, a, true))
 // clang-format on
 
-struct tally {
-    unsigned cases, bad;
-    char first[240];
-};
-
-static void note(struct tally *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(struct tally *t, const char *fmt, ...)
-{
-    if (t->bad++) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(t->first, sizeof t->first, fmt, ap);
-    va_end(ap);
-}
-
-static void report(const char *name, struct tally *t)
-{
-    char label[80];
-    snprintf(label, sizeof label, "softfloat/sse/%s", name);
-    CHECK(label, t->bad == 0, "%u of %u cases differ; first: %s", t->bad, t->cases, t->first);
-}
+static void report(const char *name, struct tally *t) { tally_report("softfloat/sse", name, t); }
 
 /* One comparison in one MXCSR setting. w: width of the result compared (64 for the
  * scalar ops compare the whole low quadword, which holds the untouched upper bits of

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "tally.h"
 #include "fpu/softfloat.h"
 
 #define NPAIRS 20000 /* random operand pairs per operation */
@@ -205,27 +206,7 @@ static fx80 soft(struct sf_status *s, enum op op, fx80 a, fx80 b, fx80 *r2, u16 
     return a;
 }
 
-struct tally {
-    unsigned cases, bad;
-    char first[300];
-};
-
-static void note(struct tally *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(struct tally *t, const char *fmt, ...)
-{
-    if (t->bad++) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(t->first, sizeof t->first, fmt, ap);
-    va_end(ap);
-}
-
-static void report(const char *name, struct tally *t)
-{
-    char label[80];
-    snprintf(label, sizeof label, "softfloat/x87/%s", name);
-    CHECK(label, t->bad == 0, "%u of %u cases differ; first: %s", t->bad, t->cases, t->first);
-}
+static void report(const char *name, struct tally *t) { tally_report("softfloat/x87", name, t); }
 
 static bool same(fx80 a, fx80 b)
 {
