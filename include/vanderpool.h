@@ -39,6 +39,9 @@ typedef enum vp_stop {
     VP_STOP_SHUTDOWN,       /* triple fault (or reset) with no_reboot */
     VP_STOP_HALTED,         /* all processors halted and nothing can wake them (vp_halt_reason) */
     VP_STOP_LIMIT,          /* insn_limit reached */
+    VP_STOP_DEBUG,          /* a debugging stop: breakpoint, watchpoint, step, VMX event
+                               (vp_debug_event says which) */
+    VP_STOP_BUDGET,         /* vp_run_for ran its instructions without another stop */
 } vp_stop;
 
 vp_machine *vp_create(const vp_config *cfg, char *err, size_t errlen);
@@ -74,6 +77,57 @@ int vp_set_reg(vp_machine *m, int cpu, const char *name, uint64_t val);
 /* Physical memory access; returns 0, or -1 if the range is not RAM. */
 int vp_read_phys(vp_machine *m, uint64_t addr, void *buf, size_t len);
 int vp_write_phys(vp_machine *m, uint64_t addr, const void *buf, size_t len);
+
+/* --- Debugging (the gdb stub, src/tool/gdbstub*.c) --------------------------------------
+ * Breakpoints and watchpoints live in the emulator (guest memory is never patched); while
+ * any is set, or a step is armed, processors run one instruction at a time. Nothing here
+ * costs anything while no debugger asks for it. */
+int vp_cpu_count(const vp_machine *m);
+/* Run like vp_run, but return VP_STOP_BUDGET after about n more instructions (all
+ * processors together), so that a front end can look at its own input in between. */
+vp_stop vp_run_for(vp_machine *m, uint64_t n);
+/* Arm a single-step of processor `cpu`: the next run stops (VP_STOP_DEBUG, VP_DBG_STEP)
+ * at the boundary after it retired exactly one instruction or delivered an exception. */
+int vp_debug_step(vp_machine *m, int cpu);
+/* Breakpoint kinds: instruction (at a linear address: CS base + RIP) and watchpoints on
+ * linear data addresses [addr, addr + len). Returns 0, or -1 (bad kind, table full, or for
+ * remove: not set). */
+enum { VP_BP_INSN = 0, VP_WATCH_WRITE = 2, VP_WATCH_READ = 3, VP_WATCH_ACCESS = 4 };
+int vp_debug_insert(vp_machine *m, int kind, uint64_t addr, uint64_t len);
+int vp_debug_remove(vp_machine *m, int kind, uint64_t addr, uint64_t len);
+/* Stop at VMX transitions: a mask of VP_BREAK_* (0 = none); `exit_reason` restricts
+ * VP_BREAK_VMEXIT to one basic exit reason (-1 = any). */
+enum { VP_BREAK_VMEXIT = 1, VP_BREAK_VMENTRY = 2, VP_BREAK_VMENTRY_FAIL = 4 };
+void vp_debug_vmx_break(vp_machine *m, unsigned mask, int exit_reason);
+/* Forget every breakpoint, watchpoint, step and VMX stop. */
+void vp_debug_clear(vp_machine *m);
+/* The event of the last VP_STOP_DEBUG. */
+enum { VP_DBG_NONE, VP_DBG_STEP, VP_DBG_BREAK, VP_DBG_WATCH, VP_DBG_VMEXIT, VP_DBG_VMENTRY,
+       VP_DBG_VMENTRY_FAIL };
+typedef struct vp_debug_event {
+    int kind;          /* VP_DBG_* */
+    int cpu;           /* the processor that stopped */
+    uint64_t addr;     /* VP_DBG_WATCH: the watched address; VP_DBG_BREAK: linear PC */
+    int watch_kind;    /* VP_DBG_WATCH: VP_WATCH_* */
+    uint32_t reason;   /* VP_DBG_VMEXIT: full exit reason; VP_DBG_VMENTRY_FAIL: VMfail
+                          number (7, 8) or 0 for an entry-failure VM exit */
+    const char *check; /* VP_DBG_VMENTRY_FAIL: the failed check's name */
+} vp_debug_event;
+void vp_debug_get_event(const vp_machine *m, vp_debug_event *ev);
+/* Memory at a linear address of processor `cpu`, through its current paging (and EPT in
+ * VMX non-root operation) without side effects: no A/D flags, no faults, whatever the
+ * CPL, SMAP or WP. Returns 0, or -1 if some byte is unmapped or not RAM. */
+int vp_read_linear(vp_machine *m, int cpu, uint64_t addr, void *buf, size_t len);
+int vp_write_linear(vp_machine *m, int cpu, uint64_t addr, const void *buf, size_t len);
+/* Text views for a debugger, printed to `out`: "vmx" (VMX operation, current VMCS, last
+ * exit), "vmcs" (the current VMCS by field name, controls decoded), "ept" (EPT walk of
+ * guest-physical `addr`), "tlb" (translation of linear `addr`). -1 for an unknown view
+ * or processor. */
+int vp_debug_show(vp_machine *m, int cpu, const char *view, uint64_t addr, FILE *out);
+/* A basic VM-exit reason by number ("10") or name ("CPUID", "ept-violation", as in
+ * exit_reasons.h, case and '-'/'_'/' ' ignored); -1 if none. */
+int vp_exit_reason_parse(const char *s);
+const char *vp_exit_reason_name(uint32_t reason);
 
 /* Helpers for front ends. vp_trace_parse turns a -d list into the trace bit mask
  * (0, or -1 with a reason in err); the list functions print help for -d help / -cpu help. */

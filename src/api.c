@@ -9,8 +9,10 @@
 
 #include "cpu/cpu.h"
 #include "cpu/cpumodel.h"
+#include "machine/debugger.h"
 #include "machine/loader.h"
 #include "machine/machine.h"
+#include "vmx/dbgview.h"
 #include "vmx/diag.h"
 
 #define DEFAULT_RAM (128ull << 20)
@@ -239,6 +241,7 @@ vp_stop vp_run(vp_machine *vp)
     case STOP_DEBUG_EXIT: return VP_STOP_DEBUG_EXIT;
     case STOP_HALTED: return VP_STOP_HALTED;
     case STOP_LIMIT: return VP_STOP_LIMIT;
+    case STOP_DEBUG: return VP_STOP_DEBUG;
     case STOP_SHUTDOWN:
     case STOP_RESET:
     case STOP_NONE:
@@ -405,3 +408,167 @@ int vp_set_reg(vp_machine *vp, int cpu, const char *name, uint64_t val)
     tlb_flush_all(c);
     return 0;
 }
+
+/* --- Debugging ------------------------------------------------------------------------------ */
+
+int vp_cpu_count(const vp_machine *vp) { return vp->m->ncpus; }
+
+vp_stop vp_run_for(vp_machine *vp, uint64_t n)
+{
+    struct machine *m = vp->m;
+    u64 user = m->icount_limit, done = vp_icount(vp);
+    u64 lim = n > UINT64_MAX - done ? UINT64_MAX : done + n;
+    if (user && user < lim) lim = user;
+    m->icount_limit = lim ? lim : 1;
+    vp_stop why = vp_run(vp);
+    m->icount_limit = user;
+    if (why == VP_STOP_LIMIT && (!user || vp_icount(vp) < user)) return VP_STOP_BUDGET;
+    return why;
+}
+
+int vp_debug_step(vp_machine *vp, int cpu)
+{
+    struct cpu *c = cpu_of(vp, cpu);
+    struct debugger *d = c ? dbg_get(vp->m) : NULL;
+    if (!d) return -1;
+    d->step_cpu = cpu;
+    d->step_icount = c->icount;
+    dbg_update(vp->m);
+    return 0;
+}
+
+int vp_debug_insert(vp_machine *vp, int kind, uint64_t addr, uint64_t len)
+{
+    struct debugger *d = dbg_get(vp->m);
+    if (!d) return -1;
+    if (kind == VP_BP_INSN) {
+        if (d->nbp == DBG_MAX_BP) return -1;
+        d->bp[d->nbp++] = addr;
+    } else if (kind >= VP_WATCH_WRITE && kind <= VP_WATCH_ACCESS) {
+        if (d->nwatch == DBG_MAX_WATCH || len == 0 || len > 4096) return -1;
+        d->watch[d->nwatch].addr = addr;
+        d->watch[d->nwatch].len = len;
+        d->watch[d->nwatch].kind = kind;
+        d->nwatch++;
+    } else {
+        return -1;
+    }
+    dbg_update(vp->m);
+    return 0;
+}
+
+int vp_debug_remove(vp_machine *vp, int kind, uint64_t addr, uint64_t len)
+{
+    struct debugger *d = vp->m->dbg;
+    if (!d) return -1;
+    int found = -1;
+    if (kind == VP_BP_INSN) {
+        for (int k = 0; k < d->nbp && found < 0; k++)
+            if (d->bp[k] == addr) found = k;
+        if (found < 0) return -1;
+        d->bp[found] = d->bp[--d->nbp];
+    } else {
+        for (int k = 0; k < d->nwatch && found < 0; k++)
+            if (d->watch[k].addr == addr && d->watch[k].len == len && d->watch[k].kind == kind) found = k;
+        if (found < 0) return -1;
+        d->watch[found] = d->watch[--d->nwatch];
+    }
+    dbg_update(vp->m);
+    return 0;
+}
+
+void vp_debug_vmx_break(vp_machine *vp, unsigned mask, int exit_reason)
+{
+    struct debugger *d = dbg_get(vp->m);
+    if (!d) return;
+    vp->m->dbg_vmx = (u8)(mask & (DBG_VMX_EXIT | DBG_VMX_ENTRY | DBG_VMX_ENTRY_FAIL));
+    d->vmexit_reason = exit_reason;
+}
+
+void vp_debug_clear(vp_machine *vp)
+{
+    struct debugger *d = vp->m->dbg;
+    if (!d) return;
+    d->nbp = d->nwatch = 0;
+    d->step_cpu = -1;
+    d->watch_hit_kind = 0;
+    vp->m->dbg_vmx = 0;
+    dbg_update(vp->m);
+}
+
+void vp_debug_get_event(const vp_machine *vp, vp_debug_event *ev)
+{
+    const struct debugger *d = vp->m->dbg;
+    memset(ev, 0, sizeof *ev);
+    if (!d) return;
+    static const int kinds[] = {
+        [DBG_EV_NONE] = VP_DBG_NONE, [DBG_EV_STEP] = VP_DBG_STEP, [DBG_EV_BREAK] = VP_DBG_BREAK,
+        [DBG_EV_WATCH] = VP_DBG_WATCH, [DBG_EV_VMEXIT] = VP_DBG_VMEXIT, [DBG_EV_VMENTRY] = VP_DBG_VMENTRY,
+        [DBG_EV_VMENTRY_FAIL] = VP_DBG_VMENTRY_FAIL, [DBG_EV_INTERRUPT] = VP_DBG_NONE,
+    };
+    ev->kind = kinds[d->ev];
+    ev->cpu = d->ev_cpu;
+    ev->addr = d->ev_addr;
+    ev->watch_kind = d->ev == DBG_EV_WATCH ? (int)d->ev_reason : 0;
+    ev->reason = d->ev == DBG_EV_WATCH ? 0 : d->ev_reason;
+    ev->check = d->ev_check;
+}
+
+/* A debugger's translation: a probe at CPL 0 with SMAP, SMEP and CR0.WP out of the way, so
+ * that it sees what the page tables map, whatever the processor's privilege. */
+static bool debug_translate(struct cpu *c, u64 lin, u64 *pa)
+{
+    u8 cpl = c->cpl;
+    u64 cr0 = c->cr0, cr4 = c->cr4;
+    c->cpl = 0;
+    c->cr0 &= ~(u64)CR0_WP;
+    c->cr4 &= ~(u64)(CR4_SMAP | CR4_SMEP);
+    bool ok = lin_translate(c, lin, ACC_READ | ACC_NOFAULT, pa);
+    c->cpl = cpl;
+    c->cr0 = cr0;
+    c->cr4 = cr4;
+    return ok;
+}
+
+static int linear_copy(vp_machine *vp, int cpu, u64 addr, void *buf, size_t len, bool write)
+{
+    struct cpu *c = cpu_of(vp, cpu);
+    if (!c) return -1;
+    u8 *p = buf;
+    while (len) {
+        size_t chunk = PAGE_SIZE - (addr & 0xfff);
+        if (chunk > len) chunk = len;
+        u64 pa;
+        if (!debug_translate(c, addr, &pa)) return -1;
+        if (write ? !phys_copy_in(vp->m, pa, p, chunk) : !phys_copy_out(vp->m, pa, p, chunk)) return -1;
+        addr += chunk;
+        p += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+int vp_read_linear(vp_machine *vp, int cpu, uint64_t addr, void *buf, size_t len)
+{
+    return linear_copy(vp, cpu, addr, buf, len, false);
+}
+
+int vp_write_linear(vp_machine *vp, int cpu, uint64_t addr, const void *buf, size_t len)
+{
+    return linear_copy(vp, cpu, addr, (void *)buf, len, true);
+}
+
+int vp_debug_show(vp_machine *vp, int cpu, const char *view, uint64_t addr, FILE *out)
+{
+    struct cpu *c = cpu_of(vp, cpu);
+    if (!c || !view) return -1;
+    if (!strcmp(view, "vmx")) vmx_dbg_state(c, out);
+    else if (!strcmp(view, "vmcs")) vmx_dbg_vmcs(c, out);
+    else if (!strcmp(view, "ept")) vmx_dbg_ept(c, addr, out);
+    else if (!strcmp(view, "tlb")) vmx_dbg_translate(c, addr, out);
+    else return -1;
+    return 0;
+}
+
+int vp_exit_reason_parse(const char *s) { return vmx_dbg_reason_parse(s); }
+const char *vp_exit_reason_name(uint32_t reason) { return vmx_dbg_reason_name(reason); }

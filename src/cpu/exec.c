@@ -3,6 +3,7 @@
  * instruction into exception delivery with the double-fault rules. */
 #include <stdio.h>
 
+#include "../machine/debugger.h"
 #include "../machine/machine.h"
 #include "block.h"
 #include "debug.h"
@@ -138,7 +139,8 @@ static bool service_events(struct cpu *c)
     if (unlikely(c->shutdown) && !leave_shutdown(c)) return false;
     if (c->init_pending || c->sipi_pending) take_init_sipi(c);
     if (c->wait_for_sipi) return false;
-    c->check_events = lbr_stepping(c); /* DEBUGCTL.LBR: here before every instruction */
+    /* DEBUGCTL.LBR or a debugger's breakpoints and steps: here before every instruction. */
+    c->check_events = lbr_stepping(c) || c->m->dbg_step;
     if (c->interrupt_shadow) {
         /* The shadow covers the boundary right after STI / MOV SS only (SDM Vol. 3 6.8.3). */
         if (c->icount > c->shadow_icount + 1) c->interrupt_shadow = false;
@@ -335,11 +337,16 @@ static inline __attribute__((always_inline)) bool exec_pass(struct cpu *c, bool 
 {
     struct machine *m = c->m;
     if (unlikely(c->check_events || c->halted || c->interrupt_shadow || c->vmx_step)) {
+        /* A debugger's stop (src/machine/debugger.h) comes before events and again after
+         * them, which may have moved RIP to a handler. */
+        if (unlikely(m->dbg_step) && dbg_before_insn(c)) return false;
         if (!service_events(c)) return false;
+        if (unlikely(m->dbg_step) && dbg_before_insn(c)) return false;
         /* The instruction in an STI / MOV SS shadow runs alone, so events are looked at
          * right after it (SDM Vol. 3 6.8.3); so does each one under the VMX monitor trap
-         * flag (25.5.2), and each one while LBR records branches. */
-        if (c->interrupt_shadow || c->vmx_step || lbr_stepping(c)) {
+         * flag (25.5.2), each one while LBR records branches, and each one under a
+         * debugger's breakpoints, watchpoints or single-step. */
+        if (c->interrupt_shadow || c->vmx_step || lbr_stepping(c) || m->dbg_step) {
             if (c->vmx_step) vmx_step_begin(c);
             if (debug_stepping(c)) step_debug(c);
             else step_uncached(c);

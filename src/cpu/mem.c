@@ -15,6 +15,7 @@
 #include "cpumodel.h"
 #include "block.h"
 #include "debug.h"
+#include "../machine/debugger.h"
 #include "gpa.h"
 #include "tlb_victim.h"
 
@@ -393,6 +394,8 @@ static u8 *translate_fill(struct cpu *c, u64 lin, int acc, u64 *phys)
     }
     if ((acc & 3) != ACC_EXEC && unlikely(c->dr[7] & DR7_ENABLE_MASK) && debug_page_watched(c, lin))
         return host + (lin & 0xfff); /* every access to the page must see the breakpoint */
+    if ((acc & 3) != ACC_EXEC && unlikely(c->m->dbg_watch) && dbg_page_watched(c, lin))
+        return host + (lin & 0xfff); /* likewise a debugger's watchpoint (debugger.h) */
     const struct tlb_entry val = {tlb_tag(lin), (uintptr_t)host - (uintptr_t)(lin & ~0xfffull),
                                   page_phys};
     tlb_store(c, s, e, where, &val, global);
@@ -412,6 +415,7 @@ u64 lin_read_slow(struct cpu *c, u64 lin, unsigned size, int acc)
         return v;
     }
     if (unlikely(c->dr[7] & DR7_ENABLE_MASK)) debug_data_access(c, lin, size, acc);
+    if (unlikely(c->m->dbg_watch)) dbg_data_access(c, lin, size, acc);
     u64 phys;
     u8 *host = translate_fill(c, lin, acc, &phys);
     if (host) return load_le(host, size);
@@ -431,6 +435,7 @@ void lin_write_slow(struct cpu *c, u64 lin, unsigned size, u64 val, int acc)
         return;
     }
     if (unlikely(c->dr[7] & DR7_ENABLE_MASK)) debug_data_access(c, lin, size, acc);
+    if (unlikely(c->m->dbg_watch)) dbg_data_access(c, lin, size, acc);
     u64 phys;
     u8 *host = translate_fill(c, lin, acc, &phys);
     (void)host;

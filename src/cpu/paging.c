@@ -213,7 +213,8 @@ bool paging_walk(struct cpu *c, u64 lin, int acc, struct walk_result *r)
     if (fault) return pf(c, lin, acc, err | fault);
     if (!allowed(c, kind, user, implicit, &x)) return pf(c, lin, acc, err | PF_P);
 
-    if (!set_accessed_dirty(c, &x, kind == ACC_WRITE)) return false;
+    /* A probe (ACC_NOFAULT: traces, diagnostics, a debugger) changes nothing: no A/D. */
+    if (!(acc & ACC_NOFAULT) && !set_accessed_dirty(c, &x, kind == ACC_WRITE)) return false;
     r->gpa = x.gpa;
     r->user = x.us;
     r->rw = x.rw;

@@ -136,6 +136,7 @@ void machine_destroy(struct machine *m)
     free(m->code_page);
     free(m->page_gen);
     free(m->open_bus);
+    free(m->dbg);
     if (m->ram) munmap(m->ram, m->ram_size + PAGE_SIZE);
     free(m);
 }

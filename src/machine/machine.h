@@ -54,6 +54,7 @@ enum machine_stop {
     STOP_HALTED,       /* every processor halted and nothing can wake it (machine_halt_reason) */
     STOP_LIMIT,        /* instruction limit reached */
     STOP_RESET,        /* reset requested and the host asked not to reboot */
+    STOP_DEBUG,        /* a debugger's breakpoint, watchpoint, step or VMX stop (debugger.h) */
 };
 
 /* Trace categories for -d. */
@@ -125,6 +126,13 @@ struct machine {
     FILE *log;        /* traces and diagnostics (stderr by default) */
     u64 icount_limit; /* 0 = none */
     u64 rng_seed;
+
+    /* The debugger (debugger.h): NULL until one asks for something. dbg_step: every
+     * processor runs one instruction at a time and asks dbg_before_insn(); dbg_watch: data
+     * accesses take the slow path; dbg_vmx: DBG_VMX_* transitions that stop the machine. */
+    struct debugger *dbg;
+    bool dbg_step, dbg_watch;
+    u8 dbg_vmx;
 
     /* Stop request. */
     enum machine_stop stop;

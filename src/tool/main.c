@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gdbstub.h"
 #include "options.h"
 
 static FILE *open_out(const char *path, const char *what)
@@ -12,6 +13,45 @@ static FILE *open_out(const char *path, const char *what)
     FILE *f = fopen(path, "w");
     if (!f) fprintf(stderr, "vanderpool: %s '%s': cannot open for writing\n", what, path);
     return f;
+}
+
+/* Where diagnostics go and the options, for stop_status (one machine per process here). */
+static FILE *g_diag;
+static const struct options *g_opts;
+static struct timespec g_t0;
+
+/* -stats: instructions, host time and MIPS, then the VMX summary. */
+static void print_stats(vp_machine *vm)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - g_t0.tv_sec) + (double)(t1.tv_nsec - g_t0.tv_nsec) / 1e9;
+    unsigned long long n = (unsigned long long)vp_icount(vm);
+    fprintf(g_diag, "vanderpool: %llu instructions in %.3f s (%.1f MIPS)\n", n, secs,
+            secs > 0 ? (double)n / secs / 1e6 : 0.0);
+    vp_vmx_summary(vm, g_diag);
+}
+
+/* The process exit status for why the machine stopped, saying why where it is not obvious. */
+static int stop_status(vp_machine *vm, vp_stop why)
+{
+    char err[512];
+    if (g_opts->stats) print_stats(vm);
+    switch (why) {
+    case VP_STOP_DEBUG_EXIT: return vp_exit_status(vm);
+    case VP_STOP_SHUTDOWN: return EXIT_RESET; /* the machine already said why */
+    case VP_STOP_HALTED:
+        vp_halt_reason(vm, err, sizeof err);
+        fprintf(g_diag, "vanderpool: %s\n", err);
+        return EXIT_HALTED;
+    case VP_STOP_LIMIT:
+        fprintf(g_diag, "vanderpool: instruction limit of %llu reached\n",
+                (unsigned long long)g_opts->cfg.insn_limit);
+        return EXIT_LIMIT;
+    case VP_STOP_DEBUG:
+    case VP_STOP_BUDGET: break; /* not without a debugger */
+    }
+    return EXIT_RESET;
 }
 
 int main(int argc, char **argv)
@@ -51,31 +91,21 @@ int main(int argc, char **argv)
         goto out;
     }
 
-    FILE *diag = log ? log : stderr;
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    vp_stop why = vp_run(vm);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (o.stats) {
-        double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-        unsigned long long n = (unsigned long long)vp_icount(vm);
-        fprintf(diag, "vanderpool: %llu instructions in %.3f s (%.1f MIPS)\n", n, secs,
-                secs > 0 ? (double)n / secs / 1e6 : 0.0);
-        vp_vmx_summary(vm, diag);
-    }
-    switch (why) {
-    case VP_STOP_DEBUG_EXIT: status = vp_exit_status(vm); break;
-    case VP_STOP_SHUTDOWN: status = EXIT_RESET; break; /* the machine already said why */
-    case VP_STOP_HALTED:
-        vp_halt_reason(vm, err, sizeof err);
-        fprintf(diag, "vanderpool: %s\n", err);
-        status = EXIT_HALTED;
-        break;
-    case VP_STOP_LIMIT:
-        fprintf(diag, "vanderpool: instruction limit of %llu reached\n",
-                (unsigned long long)o.cfg.insn_limit);
-        status = EXIT_LIMIT;
-        break;
+    g_diag = log ? log : stderr;
+    g_opts = &o;
+    clock_gettime(CLOCK_MONOTONIC, &g_t0);
+    if (o.gdb) {
+        struct gdb *g = malloc(sizeof *g);
+        if (!g || gdb_listen(g, vm, o.gdb, err, sizeof err)) {
+            fprintf(stderr, "vanderpool: %s\n", g ? err : "out of memory");
+            free(g);
+            goto out;
+        }
+        status = gdb_serve(g, o.start_stopped, stop_status);
+        gdb_free(g);
+        free(g);
+    } else {
+        status = stop_status(vm, vp_run(vm));
     }
 
 out:

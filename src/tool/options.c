@@ -94,6 +94,24 @@ int parse_smp(const char *s, int *n, char *err, size_t errlen)
     return 0;
 }
 
+/* -gdb: tcp::PORT, tcp:HOST:PORT or unix:PATH (QEMU's chardev spellings that make sense
+ * for a debugger); the socket itself is opened by the stub. */
+int parse_gdb(const char *s, char *err, size_t errlen)
+{
+    if (!strncmp(s, "unix:", 5)) {
+        if (!s[5] || strchr(s + 5, ',')) return fail(err, errlen, "-gdb: bad Unix socket path in '%s'", s);
+        return 0;
+    }
+    const char *colon = !strncmp(s, "tcp:", 4) ? strrchr(s + 4, ':') : NULL;
+    if (!colon) return fail(err, errlen, "-gdb: '%s' is not tcp::PORT, tcp:HOST:PORT or unix:PATH", s);
+    const char *port = colon + 1;
+    char *end;
+    errno = 0;
+    long p = isdigit((unsigned char)*port) ? strtol(port, &end, 10) : -1;
+    if (p < 0 || errno || *end || p > 65535) return fail(err, errlen, "-gdb: bad port '%s' in '%s' (0..65535)", port, s);
+    return 0;
+}
+
 /* -device: isa-debug-exit, which is always there at 0xf4/4, and pc-testdev (QEMU's test
  * device, off unless asked for; it takes no parameters). */
 static int parse_device(const char *s, struct options *o, char *err, size_t errlen)
@@ -161,6 +179,11 @@ void options_usage(FILE *out)
         "  -d LIST             trace: exec,int,cpu_reset,unimp,io,vmx,ept,all (-d help)\n"
         "  -D FILE             write traces and diagnostics to FILE (default stderr)\n"
         "  -icount-limit N     stop after N instructions\n"
+        "  -gdb DEV            wait for gdb on DEV: tcp::PORT, tcp:HOST:PORT or unix:PATH\n"
+        "                      (the machine runs until gdb attaches; `monitor help` in gdb\n"
+        "                      lists the VMX commands: vmx, vmcs, break vmexit, ept, tlb)\n"
+        "  -s                  shorthand for -gdb tcp::1234\n"
+        "  -S                  do not start the processors until gdb says so\n"
         "  -seed N             seed for RDRAND/RDSEED (runs are deterministic)\n"
         "  -stats              at exit, print instructions executed, host time and MIPS,\n"
         "                      and if the guest used VMX, VM entries, VMfails and a table of\n"
@@ -181,9 +204,11 @@ void options_usage(FILE *out)
 static const char *const with_value[] = {
     "kernel", "append", "initrd", "m", "cpu", "smp", "serial", "d", "D", "device", "display",
     "bios", "L", "icount-limit", "seed", "flat", "flat-addr", "machine", "M", "accel", "tlb",
+    "gdb",
 };
 static const char *const flags[] = {
     "no-reboot", "nographic", "flat-real", "help", "h", "version", "no-shutdown", "stats",
+    "s", "S",
 };
 
 int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
@@ -268,6 +293,13 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
             if (parse_u64("-icount-limit", val, &o->cfg.insn_limit, err, errlen)) return -1;
         } else if (!strcmp(name, "tlb")) {
             o->cfg.tlb = val; /* checked by vp_create */
+        } else if (!strcmp(name, "gdb")) {
+            if (parse_gdb(val, err, errlen)) return -1;
+            o->gdb = val;
+        } else if (!strcmp(name, "s")) {
+            o->gdb = "tcp::1234";
+        } else if (!strcmp(name, "S")) {
+            o->start_stopped = true;
         } else if (!strcmp(name, "seed")) {
             if (parse_u64("-seed", val, &o->cfg.seed, err, errlen)) return -1;
         }
@@ -277,6 +309,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
     if (!o->kernel && !o->flat) return fail(err, errlen, "no kernel given (use -kernel FILE; see --help)");
     if ((o->append || o->initrd) && !o->kernel) return fail(err, errlen, "-append and -initrd need -kernel");
     if (!o->flat && (o->flat_addr_set || o->flat_real)) return fail(err, errlen, "-flat-addr and -flat-real need -flat");
+    if (o->start_stopped && !o->gdb) return fail(err, errlen, "-S needs -gdb or -s (nothing else can start the machine)");
     if (!o->flat_addr_set) o->flat_addr = o->flat_real ? 0x7c00 : 0x100000;
     return 0;
 }

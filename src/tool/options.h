@@ -26,6 +26,8 @@ struct options {
     const char *serial;     /* -serial value, NULL = stdio */
     const char *logfile;    /* -D FILE */
     bool stats;             /* -stats: print instructions, host time, MIPS and the VMX exit summary at exit */
+    const char *gdb;        /* -gdb tcp::PORT | tcp:HOST:PORT | unix:PATH (-s: tcp::1234) */
+    bool start_stopped;     /* -S: wait for gdb before the first instruction */
 };
 
 /* Fills *o. Returns 0 to run, 1 when the request was informational and has been answered
@@ -37,6 +39,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 int parse_mem_size(const char *s, uint64_t *bytes, char *err, size_t errlen);
 int parse_u64(const char *what, const char *s, uint64_t *v, char *err, size_t errlen);
 int parse_smp(const char *s, int *n, char *err, size_t errlen);
+int parse_gdb(const char *s, char *err, size_t errlen);
 
 void options_usage(FILE *out);
 

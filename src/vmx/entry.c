@@ -9,6 +9,7 @@
 #include "../cpu/cpumodel.h"
 #include "../cpu/debug.h"
 #include "../cpu/sysreg.h"
+#include "../machine/debugger.h"
 #include "../machine/machine.h"
 #include "entry_checks.h"
 #include "intercept.h"
@@ -134,6 +135,7 @@ void vmx_vmentry(struct cpu *c, bool launch)
     struct entry_verdict ver = vmx_entry_checks(c);
     v->tr.last_check = ver.name;
     vmx_diag_check(c, ver.name, ver.section);
+    if (ver.fail && unlikely(c->m->dbg_vmx)) dbg_vmx_event(c, DBG_VMX_ENTRY_FAIL, ver.fail, ver.name);
     if (ver.fail == VMERR_ENTRY_INVALID_CONTROLS || ver.fail == VMERR_ENTRY_INVALID_HOST) {
         vmx_fail(c, (enum vm_instruction_error)ver.fail); /* SDM 27.2 */
         return;
@@ -164,6 +166,7 @@ void vmx_vmentry(struct cpu *c, bool launch)
     v->tr.entries++;
     load_guest_events(c);
     vmx_diag_entry(c, launch);
+    if (unlikely(c->m->dbg_vmx)) dbg_vmx_event(c, DBG_VMX_ENTRY, 0, NULL);
     /* The entry's time (timing.h); the instruction's own tick, when it retires, is its last. */
     cpu_stall(c, VMX_ENTRY_TICKS - 1);
     vmx_preempt_start(c);

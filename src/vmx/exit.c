@@ -5,6 +5,7 @@
 #include "../cpu/cpumodel.h"
 #include "../cpu/debug.h"
 #include "../cpu/sysreg.h"
+#include "../machine/debugger.h"
 #include "../machine/machine.h"
 #include "ctls.h"
 #include "msr_list.h"
@@ -199,6 +200,7 @@ static NORETURN void unwind(struct cpu *c, u32 reason, u64 qual)
     struct vmx *v = c->vmx;
     if ((reason & 0xffff) < VMX_EXIT_REASONS_MAX) v->tr.exits[reason & 0xffff]++;
     vmx_diag_exit(c, reason, qual);
+    if (unlikely(c->m->dbg_vmx)) dbg_vmx_event(c, DBG_VMX_EXIT, reason, NULL);
     cpu_stall(c, VMX_EXIT_TICKS); /* the exit's time (timing.h) */
     c->exc_vector = -1;
     c->exc_error = NO_ERRCODE;
