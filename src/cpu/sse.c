@@ -1,47 +1,14 @@
-/* The SSE/SSE2/MMX data moves compilers emit in kernels (MOVUPS/MOVAPS/MOVSS/MOVSD,
- * MOVDQA/MOVDQU, MOVD/MOVQ, MOVNTPS/MOVNTDQ/MOVNTQ, XORPS/XORPD/PXOR). Other opcodes of the
- * SSE space apply the #UD/#NM rules and are logged as unimplemented (arithmetic is a later
- * issue). The mandatory prefix selects the form, one row each: none, 66, F3 or F2 (SDM
- * Vol. 2 2.1.2); a prefix without a row is #UD. */
-#include "fpu.h"
-#include "insn.h"
+/* The MMX/SSE/SSE2 opcode map (0F xx: one row per form; the mandatory prefix selects it,
+ * SDM Vol. 2 2.1.2; a prefix without a row is #UD) and the data moves: MOVUPS/MOVAPS/
+ * MOVSS/MOVSD, MOVLPS/MOVHPS/MOVLHPS/MOVHLPS and the PD forms, MOVDQA/MOVDQU, MOVD/MOVQ,
+ * MOVNTPS/MOVNTDQ/MOVNTQ/MOVNTI, and XORPS/XORPD/PXOR kept as their own handlers (the
+ * zeroing idiom is hot). The floating-point instructions are in sse_fp.c, the packed
+ * integer ones in sse_int.c. The SSE3 opcodes without a form here (0F 7C, 7D, D0, F0) are
+ * logged as unimplemented; SSE3 is not offered, and its other forms are #UD. */
+#include "sse_impl.h"
 
-/* --- memory operands ------------------------------------------------------------------- */
-
-/* Check a `size`-byte operand; legacy-SSE 16-byte operands of aligned forms raise #GP(0)
- * when not 16-byte aligned (SDM Vol. 2 MOVAPS, MOVDQA...). */
-static u64 mem_lin(struct cpu *c, const struct insn *i, unsigned size, int acc, bool aligned)
-{
-    u64 ea = insn_ea(c, i);
-    u64 lin = seg_check(c, i->seg, ea, 1, acc);
-    seg_check(c, i->seg, (ea + size - 1) & size_mask(i->adsz), 1, acc);
-    if (aligned && (lin & 15)) cpu_gp(c, 0);
-    return lin;
-}
-
-static void mem_load(struct cpu *c, const struct insn *i, void *dst, unsigned size, bool aligned)
-{
-    lin_read_bytes(c, mem_lin(c, i, size, ACC_READ, aligned), dst, size, ACC_READ);
-}
-
-static void mem_store(struct cpu *c, const struct insn *i, const void *src, unsigned size, bool aligned)
-{
-    lin_write_bytes(c, mem_lin(c, i, size, ACC_WRITE, aligned), src, size, ACC_WRITE);
-}
-
-/* MMX instructions make the x87 stack top 0 and every tag valid (SDM Vol. 1 9.5.1);
- * writing an MM register sets the exponent bits of its ST register to all ones. */
-static void mmx_enter(struct cpu *c)
-{
-    fx_set16(c, FX_FSW, fx_get16(c, FX_FSW) & (u16)~0x3800);
-    c->fpu.fxsave[FX_FTW] = 0xff;
-}
-static void mm_write(struct cpu *c, unsigned n, u64 v)
-{
-    store_le(fx_mm(c, n), 8, v);
-    fx_set16(c, FX_ST0 + 16 * (n & 7) + 8, 0xffff);
-}
-static u64 mm_read(struct cpu *c, unsigned n) { return load_le(fx_mm(c, n), 8); }
+#define mem_load sse_mem_load
+#define mem_store sse_mem_store
 
 /* --- 0F 10/11: MOVUPS, MOVUPD, MOVSS, MOVSD ---------------------------------------------- */
 
@@ -197,6 +164,47 @@ static void op_movq_store(struct cpu *c, const struct insn *i)
     }
 }
 
+/* --- 0F 12/13/16/17: 64-bit halves -------------------------------------------------- */
+
+/* MOVLPS/MOVLPD xmm, m64 (0F 12, memory) and MOVHPS/MOVHPD (0F 16): one half loaded, the
+ * other kept. MOVHLPS (0F 12, register): low = source's high; MOVLHPS (0F 16): high =
+ * source's low. */
+static void op_movlps_load(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    u8 v[8];
+    mem_load(c, i, v, 8, false);
+    memcpy(fx_xmm(c, i->reg), v, 8);
+}
+static void op_movhps_load(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    u8 v[8];
+    mem_load(c, i, v, 8, false);
+    memcpy(fx_xmm(c, i->reg) + 8, v, 8);
+}
+static void op_movhlps(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    memmove(fx_xmm(c, i->reg), fx_xmm(c, i->rm) + 8, 8);
+}
+static void op_movlhps(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    memmove(fx_xmm(c, i->reg) + 8, fx_xmm(c, i->rm), 8);
+}
+/* 0F 13 MOVLPS/MOVLPD m64, xmm; 0F 17 MOVHPS/MOVHPD m64, xmm. */
+static void op_movlps_store(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    mem_store(c, i, fx_xmm(c, i->reg), 8, false);
+}
+static void op_movhps_store(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    mem_store(c, i, fx_xmm(c, i->reg) + 8, 8, false);
+}
+
 /* --- XORPS / XORPD / PXOR ----------------------------------------------------------------- */
 
 /* 0F 57 XORPS, 66 XORPD, 66 0F EF PXOR xmm. */
@@ -244,50 +252,100 @@ static void op_movnti(struct cpu *c, const struct insn *i)
 
 #define M OPF_MODRM
 #define U(op) {MAP_0F, op, -1, M, op_sse_unimpl}
-#define UI(op) {MAP_0F, op, -1, M, op_sse_unimpl, IMM_UB}
-/* One form of a prefix-selected opcode. */
+/* One form of a prefix-selected opcode: any operand, memory only, register only; with an
+ * imm8; a /reg group form (register operand, imm8). */
 #define F(op, pfx_, fn) {MAP_0F, op, -1, M, fn, .pfx = PFX_##pfx_}
 #define FM(op, pfx_, fn) {MAP_0F, op, -1, M, fn, .pfx = PFX_##pfx_, .mod = MOD_MEM}
+#define FR(op, pfx_, fn) {MAP_0F, op, -1, M, fn, .pfx = PFX_##pfx_, .mod = MOD_REG}
+#define FI(op, pfx_, fn) {MAP_0F, op, -1, M, fn, IMM_UB, .pfx = PFX_##pfx_}
+#define FRI(op, pfx_, fn) {MAP_0F, op, -1, M, fn, IMM_UB, .pfx = PFX_##pfx_, .mod = MOD_REG}
+#define G(op, r, pfx_, fn) {MAP_0F, op, r, M, fn, IMM_UB, .pfx = PFX_##pfx_, .mod = MOD_REG}
+/* The four forms PS, PD, SS, SD; the two forms mm (NP) and xmm (66). */
+#define F4(op, fn) F(op, NP, fn), F(op, 66, fn), F(op, F3, fn), F(op, F2, fn)
+#define F2(op, fn) F(op, NP, fn), F(op, 66, fn)
 
 const struct opdef sse_ops[] = {
     FM(0xc3, NP, op_movnti),
+    /* moves */
     F(0x10, NP, op_movups_load), F(0x10, 66, op_movups_load),
     F(0x10, F3, op_movss_load), F(0x10, F2, op_movsd_load),
     F(0x11, NP, op_movups_store), F(0x11, 66, op_movups_store),
     F(0x11, F3, op_movss_store), F(0x11, F2, op_movsd_store),
-    U(0x12), U(0x13), U(0x14), U(0x15), U(0x16), U(0x17),
+    FM(0x12, NP, op_movlps_load), FR(0x12, NP, op_movhlps), FM(0x12, 66, op_movlps_load),
+    FM(0x13, NP, op_movlps_store), FM(0x13, 66, op_movlps_store),
+    FM(0x16, NP, op_movhps_load), FR(0x16, NP, op_movlhps), FM(0x16, 66, op_movhps_load),
+    FM(0x17, NP, op_movhps_store), FM(0x17, 66, op_movhps_store),
     F(0x28, NP, op_mova_load), F(0x28, 66, op_mova_load),
     F(0x29, NP, op_mova_store), F(0x29, 66, op_mova_store),
-    U(0x2a), FM(0x2b, NP, op_movnt), FM(0x2b, 66, op_movnt), U(0x2c), U(0x2d), U(0x2e), U(0x2f),
-    U(0x50), U(0x51), U(0x52), U(0x53), U(0x54), U(0x55), U(0x56),
-    F(0x57, NP, op_xor128), F(0x57, 66, op_xor128),
-    U(0x58), U(0x59), U(0x5a), U(0x5b), U(0x5c), U(0x5d), U(0x5e), U(0x5f),
-    U(0x60), U(0x61), U(0x62), U(0x63), U(0x64), U(0x65), U(0x66), U(0x67),
-    U(0x68), U(0x69), U(0x6a), U(0x6b), U(0x6c), U(0x6d),
+    FM(0x2b, NP, op_movnt), FM(0x2b, 66, op_movnt),
     F(0x6e, NP, op_movd_mm_load), F(0x6e, 66, op_movd_xmm_load),
     F(0x6f, NP, op_movq_mm_load), F(0x6f, 66, op_mova_load), F(0x6f, F3, op_movu_load),
-    UI(0x70), UI(0x71), UI(0x72), UI(0x73), U(0x74), U(0x75), U(0x76),
-    U(0x7c), U(0x7d),
     F(0x7e, NP, op_movd_mm_store), F(0x7e, 66, op_movd_xmm_store), F(0x7e, F3, op_movq_xmm_load),
     F(0x7f, NP, op_movq_mm_store), F(0x7f, 66, op_mova_store), F(0x7f, F3, op_movu_store),
-    UI(0xc2), UI(0xc4), UI(0xc5), UI(0xc6),
-    U(0xd0), U(0xd1), U(0xd2), U(0xd3), U(0xd4), U(0xd5),
-    F(0xd6, 66, op_movq_store),
-    F(0xd6, F3, op_sse_unimpl), F(0xd6, F2, op_sse_unimpl), /* MOVQ2DQ, MOVDQ2Q */
-    U(0xd7),
-    U(0xd8), U(0xd9), U(0xda), U(0xdb), U(0xdc), U(0xdd), U(0xde), U(0xdf),
-    U(0xe0), U(0xe1), U(0xe2), U(0xe3), U(0xe4), U(0xe5), U(0xe6),
+    F(0xd6, 66, op_movq_store), FR(0xd6, F3, op_movq2dq), FR(0xd6, F2, op_movdq2q),
     FM(0xe7, NP, op_movntq), FM(0xe7, 66, op_movnt),
-    U(0xe8), U(0xe9), U(0xea), U(0xeb), U(0xec), U(0xed), U(0xee),
+    FR(0xf7, NP, op_maskmov), FR(0xf7, 66, op_maskmov),
+    /* floating point (sse_fp.c) */
+    F(0x14, NP, op_unpcklps), F(0x14, 66, op_unpcklpd),
+    F(0x15, NP, op_unpckhps), F(0x15, 66, op_unpckhpd),
+    F(0x2a, NP, op_cvtpi2p), F(0x2a, 66, op_cvtpi2p), F(0x2a, F3, op_cvtsi2s), F(0x2a, F2, op_cvtsi2s),
+    F2(0x2c, op_cvtp2pi), F(0x2c, F3, op_cvts2si), F(0x2c, F2, op_cvts2si),
+    F2(0x2d, op_cvtp2pi), F(0x2d, F3, op_cvts2si), F(0x2d, F2, op_cvts2si),
+    F2(0x2e, op_sse_comi), F2(0x2f, op_sse_comi),
+    FR(0x50, NP, op_movmskps), FR(0x50, 66, op_movmskpd),
+    F4(0x51, op_sse_sqrt),
+    F(0x52, NP, op_sse_rsqrt), F(0x52, F3, op_sse_rsqrt),
+    F(0x53, NP, op_sse_rcp), F(0x53, F3, op_sse_rcp),
+    F2(0x54, op_sse_logic), F2(0x55, op_sse_logic), F2(0x56, op_sse_logic),
+    F(0x57, NP, op_xor128), F(0x57, 66, op_xor128),
+    F4(0x58, op_sse_arith), F4(0x59, op_sse_arith), F4(0x5a, op_cvt_5a),
+    F(0x5b, NP, op_cvt_5b), F(0x5b, 66, op_cvt_5b), F(0x5b, F3, op_cvt_5b),
+    F4(0x5c, op_sse_arith), F4(0x5d, op_sse_arith), F4(0x5e, op_sse_arith), F4(0x5f, op_sse_arith),
+    FI(0xc2, NP, op_sse_cmp), FI(0xc2, 66, op_sse_cmp), FI(0xc2, F3, op_sse_cmp), FI(0xc2, F2, op_sse_cmp),
+    FI(0xc6, NP, op_shufps), FI(0xc6, 66, op_shufpd),
+    F(0xe6, 66, op_cvt_e6), F(0xe6, F2, op_cvt_e6), F(0xe6, F3, op_cvt_e6),
+    /* packed integers, mm (NP) and xmm (66) (sse_int.c) */
+    F2(0x60, op_pint), F2(0x61, op_pint), F2(0x62, op_pint), F2(0x63, op_pint),
+    F2(0x64, op_pint), F2(0x65, op_pint), F2(0x66, op_pint), F2(0x67, op_pint),
+    F2(0x68, op_pint), F2(0x69, op_pint), F2(0x6a, op_pint), F2(0x6b, op_pint),
+    F(0x6c, 66, op_pint), F(0x6d, 66, op_pint),
+    FI(0x70, NP, op_pshuf), FI(0x70, 66, op_pshuf), FI(0x70, F3, op_pshuf), FI(0x70, F2, op_pshuf),
+    G(0x71, 2, NP, op_pshift_imm), G(0x71, 4, NP, op_pshift_imm), G(0x71, 6, NP, op_pshift_imm),
+    G(0x71, 2, 66, op_pshift_imm), G(0x71, 4, 66, op_pshift_imm), G(0x71, 6, 66, op_pshift_imm),
+    G(0x72, 2, NP, op_pshift_imm), G(0x72, 4, NP, op_pshift_imm), G(0x72, 6, NP, op_pshift_imm),
+    G(0x72, 2, 66, op_pshift_imm), G(0x72, 4, 66, op_pshift_imm), G(0x72, 6, 66, op_pshift_imm),
+    G(0x73, 2, NP, op_pshift_imm), G(0x73, 6, NP, op_pshift_imm),
+    G(0x73, 2, 66, op_pshift_imm), G(0x73, 6, 66, op_pshift_imm),
+    G(0x73, 3, 66, op_pshift_dq), G(0x73, 7, 66, op_pshift_dq),
+    F2(0x74, op_pint), F2(0x75, op_pint), F2(0x76, op_pint),
+    FI(0xc4, NP, op_pinsrw), FI(0xc4, 66, op_pinsrw),
+    FRI(0xc5, NP, op_pextrw), FRI(0xc5, 66, op_pextrw),
+    F2(0xd1, op_pshift), F2(0xd2, op_pshift), F2(0xd3, op_pshift), F2(0xd4, op_pint),
+    F2(0xd5, op_pint), FR(0xd7, NP, op_pmovmskb), FR(0xd7, 66, op_pmovmskb),
+    F2(0xd8, op_pint), F2(0xd9, op_pint), F2(0xda, op_pint), F2(0xdb, op_pint),
+    F2(0xdc, op_pint), F2(0xdd, op_pint), F2(0xde, op_pint), F2(0xdf, op_pint),
+    F2(0xe0, op_pint), F2(0xe1, op_pshift), F2(0xe2, op_pshift), F2(0xe3, op_pint),
+    F2(0xe4, op_pint), F2(0xe5, op_pint),
+    F2(0xe8, op_pint), F2(0xe9, op_pint), F2(0xea, op_pint), F2(0xeb, op_pint),
+    F2(0xec, op_pint), F2(0xed, op_pint), F2(0xee, op_pint),
     F(0xef, NP, op_pxor_mm), F(0xef, 66, op_xor128),
-    U(0xf0), U(0xf1), U(0xf2), U(0xf3), U(0xf4), U(0xf5), U(0xf6), U(0xf7),
-    U(0xf8), U(0xf9), U(0xfa), U(0xfb), U(0xfc), U(0xfd), U(0xfe),
+    F2(0xf1, op_pshift), F2(0xf2, op_pshift), F2(0xf3, op_pshift), F2(0xf4, op_pint),
+    F2(0xf5, op_pint), F2(0xf6, op_pint),
+    F2(0xf8, op_pint), F2(0xf9, op_pint), F2(0xfa, op_pint), F2(0xfb, op_pint),
+    F2(0xfc, op_pint), F2(0xfd, op_pint), F2(0xfe, op_pint),
+    /* SSE3 (not offered): HADDPD/HSUBPD, ADDSUBPD, LDDQU */
+    U(0x7c), U(0x7d), U(0xd0), U(0xf0),
     /* 0F 7A, 7B: no instruction; #UD after their ModRM. */
     {MAP_0F, 0x7a, -1, M, op_ud}, {MAP_0F, 0x7b, -1, M, op_ud},
     {.fn = NULL},
 };
 #undef M
 #undef U
-#undef UI
 #undef F
 #undef FM
+#undef FR
+#undef FI
+#undef FRI
+#undef G
+#undef F4
+#undef F2

@@ -36,6 +36,7 @@
 #include "harness.h"
 #include "cpu/cpumodel.h"
 #include "cpu/flags.h"
+#include "cpu/fpu.h" /* SSE: the XMM/MXCSR layout */
 
 #define DIFF_MEM 1024        /* bytes of data buffer compared */
 #define DIFF_NOPTR 0
@@ -50,6 +51,10 @@ struct dstate {
     u32 far_off;       /* and the far pointer to its 32-bit part */
     u16 far_sel;
     u8 mem[DIFF_MEM];
+    /* --- SSE state (forms with `sse`): XMM0-15 and MXCSR --- */
+    u8 xmm[16][16];
+    u32 mxcsr;
+    /* --- end SSE state --- */
 };
 
 /* Linux's flat 32-bit user code segment (__USER32_CS), for legacy-only instructions. */
@@ -71,6 +76,7 @@ struct dform {
      * both vendors agree. */
     const char *(*vendor)(const struct dform *f, const struct dstate *in, u16 *regs, u64 *flags);
     int arg;        /* free for prep: operand size, operation... */
+    bool sse;       /* SSE: XMM0-15 and MXCSR are loaded, run with and compared */
 };
 
 struct diff {
@@ -182,6 +188,181 @@ static inline void diff_free(struct diff *d)
     free(d);
 }
 
+/* --- SSE: XMM0-15 and MXCSR in the state --------------------------------------------- */
+
+/* An unmasked SIMD floating-point exception natively is #XM, which Linux turns into a
+ * SIGFPE (si_code FPE_FLT*, where #DE gives FPE_INTDIV). The handler keeps XMM0-15 and
+ * MXCSR as the fault left them (from the signal context) and returns to the #DE path. */
+static bool diff_sse_xm;
+static u8 diff_sse_ctx_xmm[16][16];
+static u32 diff_sse_ctx_mxcsr;
+#if defined(__x86_64__) && defined(__linux__)
+#include <ucontext.h>
+static void diff_sse_sigfpe(int sig, siginfo_t *si, void *uc_)
+{
+    (void)sig;
+    ucontext_t *uc = uc_;
+    diff_sse_xm = si->si_code != FPE_INTDIV && si->si_code != FPE_INTOVF;
+    if (diff_sse_xm && uc->uc_mcontext.fpregs) {
+        memcpy(diff_sse_ctx_xmm, uc->uc_mcontext.fpregs->_xmm, sizeof diff_sse_ctx_xmm);
+        diff_sse_ctx_mxcsr = uc->uc_mcontext.fpregs->mxcsr;
+    }
+    siglongjmp(*diff_fault_jmp, 1);
+}
+#endif
+
+/* Tests of SSE forms call this once: native #XM is then told apart from #DE. */
+static inline void diff_sse_enable(struct diff *d)
+{
+    (void)d;
+#if defined(__x86_64__) && defined(__linux__)
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = diff_sse_sigfpe;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGFPE, &sa, NULL);
+#endif
+}
+
+/* The native run faulted: #DE, or #XM with the registers the signal context holds (the
+ * fault commits nothing else: `s` keeps the input's GPRs, flags and memory). */
+static inline int diff_sse_fault(struct dstate *s)
+{
+    if (!diff_sse_xm) return EXC_DE;
+    diff_sse_xm = false;
+    memcpy(s->xmm, diff_sse_ctx_xmm, sizeof s->xmm);
+    s->mxcsr = diff_sse_ctx_mxcsr;
+    return EXC_XM;
+}
+
+/* Native stub: [F3] REX 0F op modrm disp32 with base r15 (MOVDQU, LDMXCSR/STMXCSR). */
+static inline unsigned diff_sse_emit(u8 *p, u8 pfx, u8 op, unsigned reg, unsigned disp)
+{
+    unsigned n = 0;
+    if (pfx) p[n++] = pfx;
+    p[n++] = 0x41 | (reg >= 8 ? 4 : 0);
+    p[n++] = 0x0f;
+    p[n++] = op;
+    p[n++] = 0x80 | (reg & 7) << 3 | 7;
+    memcpy(p + n, &disp, 4);
+    return n + 4;
+}
+static inline u8 *diff_sse_stub_in(u8 *p)
+{
+    for (unsigned r = 0; r < 16; r++)
+        p += diff_sse_emit(p, 0xf3, 0x6f, r, (unsigned)(offsetof(struct dstate, xmm) + 16 * r));
+    p += diff_sse_emit(p, 0, 0xae, 2, (unsigned)offsetof(struct dstate, mxcsr)); /* ldmxcsr */
+    return p;
+}
+static inline u8 *diff_sse_stub_out(u8 *p)
+{
+    for (unsigned r = 0; r < 16; r++)
+        p += diff_sse_emit(p, 0xf3, 0x7f, r, (unsigned)(offsetof(struct dstate, xmm) + 16 * r));
+    p += diff_sse_emit(p, 0, 0xae, 3, (unsigned)offsetof(struct dstate, mxcsr)); /* stmxcsr */
+    return p;
+}
+
+/* Emulator: the state in and out of the FXSAVE image; SSE enabled with #XM delivery. */
+static inline void diff_sse_emu_in(struct cpu *c, const struct dstate *s)
+{
+    c->cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+    c->cr0 &= ~(u64)(CR0_EM | CR0_TS);
+    memcpy(&c->fpu.fxsave[FX_XMM0], s->xmm, sizeof s->xmm);
+    store_le(&c->fpu.fxsave[FX_MXCSR], 4, s->mxcsr);
+}
+static inline void diff_sse_emu_out(struct cpu *c, struct dstate *s)
+{
+    memcpy(s->xmm, &c->fpu.fxsave[FX_XMM0], sizeof s->xmm);
+    s->mxcsr = (u32)load_le(&c->fpu.fxsave[FX_MXCSR], 4);
+}
+
+/* Compare XMM0-15 and MXCSR (equal by construction for forms without `sse`). */
+static inline bool diff_sse_compare(const struct dstate *a, const struct dstate *b, char *buf,
+                                    size_t n)
+{
+    for (unsigned r = 0; r < 16; r++) {
+        if (memcmp(a->xmm[r], b->xmm[r], 16)) {
+            u64 a0, a1, b0, b1;
+            memcpy(&a0, a->xmm[r], 8), memcpy(&a1, a->xmm[r] + 8, 8);
+            memcpy(&b0, b->xmm[r], 8), memcpy(&b1, b->xmm[r] + 8, 8);
+            snprintf(buf, n, "xmm%u native %016llx:%016llx emulated %016llx:%016llx", r,
+                     (unsigned long long)a1, (unsigned long long)a0, (unsigned long long)b1,
+                     (unsigned long long)b0);
+            return true;
+        }
+    }
+    if (a->mxcsr != b->mxcsr) {
+        snprintf(buf, n, "mxcsr native %#x emulated %#x", a->mxcsr, b->mxcsr);
+        return true;
+    }
+    return false;
+}
+
+/* Floating-point operand values biased towards the edge cases: signed zeros, denormals
+ * (smallest, largest, random), smallest/largest normals, infinities, QNaNs and SNaNs
+ * with random payloads, ones, values near the overflow and underflow thresholds, rounding
+ * ties, integers and random bits. `dbl` picks binary64, else binary32. */
+static inline u64 diff_sse_fpvalue(struct diff *d, bool dbl)
+{
+    u64 r = diff_rand(d), x = diff_rand(d);
+    unsigned fb = dbl ? 52 : 23, eb = dbl ? 11 : 8;
+    u64 sign = (r >> 63) << (fb + eb), fmask = (1ull << fb) - 1, emax = (1ull << eb) - 1;
+    u64 bias = emax >> 1, v;
+    switch ((r >> 8) % 20) {
+    case 0: v = 0; break;
+    case 1: v = 1; break;                                    /* smallest denormal */
+    case 2: v = fmask; break;                                /* largest denormal */
+    case 3: v = x & fmask; break;                            /* denormal */
+    case 4: v = 1ull << fb; break;                           /* smallest normal */
+    case 5: v = ((emax - 1) << fb) | fmask; break;           /* largest normal */
+    case 6: v = emax << fb; break;                           /* infinity */
+    case 7: v = (emax << fb) | (1ull << (fb - 1)) | (x & (fmask >> 1)); break; /* QNaN */
+    case 8: v = (emax << fb) | ((x & (fmask >> 1)) | 1); break;               /* SNaN */
+    case 9: v = bias << fb; break;                           /* 1.0 */
+    case 10: v = ((emax - 1 - (x & 3)) << fb) | (x >> 20 & fmask); break; /* near overflow */
+    case 11: v = ((1 + (x & 3)) << fb) | (x >> 20 & fmask); break;        /* near underflow */
+    case 12: v = ((bias + (x & 31)) << fb) | (x >> 20 & fmask & ~1ull) | 1; break; /* ties */
+    case 13: v = ((bias + (x & 31)) << fb) | ((x >> 20 & fmask) & ~0xffull); break;
+    case 14: v = ((bias - 30 + (x & 63)) << fb) | (x >> 20 & fmask); break;
+    default: v = x & ((1ull << (fb + eb)) - 1); break;       /* random */
+    }
+    return sign | v;
+}
+
+/* Random SSE state: FP-biased XMM registers and memory, and MXCSR: every rounding mode,
+ * DAZ and FTZ off and on, sticky flags sometimes set, exceptions masked except now and
+ * then a random set unmasked. */
+static inline void diff_sse_random(struct diff *d, const struct dform *f, struct dstate *s)
+{
+    if (!f->sse) {
+        memset(s->xmm, 0, sizeof s->xmm);
+        s->mxcsr = 0;
+        return;
+    }
+    for (unsigned r = 0; r < 16; r++)
+        for (unsigned k = 0; k < 16; k += 8) {
+            u64 v, pick = diff_rand(d) % 8;
+            if (pick < 3) v = diff_sse_fpvalue(d, false) | diff_sse_fpvalue(d, false) << 32;
+            else if (pick < 6) v = diff_sse_fpvalue(d, true);
+            else v = diff_value(d);
+            memcpy(s->xmm[r] + k, &v, 8);
+        }
+    for (unsigned k = 0; k < DIFF_MEM; k += 8) {
+        u64 v, pick = diff_rand(d) % 8;
+        if (pick < 3) v = diff_sse_fpvalue(d, false) | diff_sse_fpvalue(d, false) << 32;
+        else if (pick < 6) v = diff_sse_fpvalue(d, true);
+        else continue;
+        memcpy(s->mem + k, &v, 8);
+    }
+    u64 r = diff_rand(d);
+    u32 mx = 0x1f80 | (u32)(r & 0x6000) | (u32)(r >> 16 & 0x8040);
+    if ((r >> 20) % 4 == 0) mx |= (u32)(r >> 24) & 0x3f;            /* sticky flags */
+    if ((r >> 30) % 8 == 0) mx &= ~((u32)(r >> 32) & 0x1f80);       /* some unmasked */
+    s->mxcsr = mx;
+}
+
+/* --- end SSE ----------------------------------------------------------------------- */
+
 /* --- Native stub ------------------------------------------------------------------- */
 
 static inline unsigned emit_regmem(u8 *p, u8 opc, unsigned reg, unsigned disp)
@@ -213,6 +394,7 @@ static inline void diff_build_stub(struct diff *d, const struct dform *f)
     *p++ = 0x9d;                                                      /* popfq */
     for (unsigned r = 0; r < 15; r++)
         if (r != RSP) p += emit_regmem(p, 0x8b, r, r * 8);
+    if (f->sse) p = diff_sse_stub_in(p); /* SSE */
     if (d->compat) {
         /* call far [r15+far_off] (m16:32) into 32-bit code: insn; retf. */
         *p++ = 0x41; *p++ = 0xff; *p++ = 0x9f; memcpy(p, &fp, 4); p += 4;
@@ -229,6 +411,7 @@ static inline void diff_build_stub(struct diff *d, const struct dform *f)
     }
     for (unsigned r = 0; r < 15; r++)
         if (r != RSP) p += emit_regmem(p, 0x89, r, r * 8);
+    if (f->sse) p = diff_sse_stub_out(p); /* SSE */
     *p++ = 0x9c;                                                      /* pushfq */
     *p++ = 0x41; *p++ = 0x8f; *p++ = 0x87; memcpy(p, &fl, 4); p += 4; /* pop [r15+fl] */
     if (d->compat) { /* mov rsp, [r15+save_rsp] */
@@ -250,7 +433,7 @@ static inline int diff_native(struct diff *d, const struct dform *f, struct dsta
     st.far_off = (u32)(uintptr_t)(d->jit + 2048);
     st.far_sel = DIFF_USER32_CS;
     void (*fn)(struct dstate *) = (void (*)(struct dstate *))(uintptr_t)d->jit;
-    if (sigsetjmp(d->fault, 1)) return EXC_DE;
+    if (sigsetjmp(d->fault, 1)) return diff_sse_fault(s); /* #DE, or #XM (SSE) */
     fn(&st);
     for (unsigned r = 0; r < 16; r++)
         if (f->ptr_regs & (1u << r)) st.r[r] -= base;
@@ -269,6 +452,7 @@ static inline int diff_emulated(struct diff *d, const struct dform *f, struct ds
     }
     cpu_set_rflags(c, s->fl);
     phys_copy_in(d->h->m, HARNESS_DATA, s->mem, DIFF_MEM);
+    if (f->sse) diff_sse_emu_in(c, s); /* SSE */
     if (d->compat) /* 32-bit code sees the low halves; keep pointers in range */
         for (unsigned r = 0; r < 16; r++) c->r[r] = (u32)c->r[r];
     int rc = harness_run(d->h, f->code, f->len, 1000000);
@@ -281,6 +465,7 @@ static inline int diff_emulated(struct diff *d, const struct dform *f, struct ds
     }
     s->fl = cpu_get_rflags(c);
     phys_copy_out(d->h->m, HARNESS_DATA, s->mem, DIFF_MEM);
+    if (f->sse) diff_sse_emu_out(c, s); /* SSE */
     return rc;
 }
 
@@ -311,6 +496,7 @@ static inline bool diff_compare(const struct dstate *a, const struct dstate *b, 
             return true;
         }
     }
+    if (diff_sse_compare(a, b, buf, n)) return true; /* SSE */
     return false;
 }
 
@@ -319,7 +505,16 @@ static inline void diff_print_state(const char *what, const struct dstate *s)
     printf("  %s:", what);
     for (unsigned r = 0; r < 15; r++)
         if (r != RSP && s->r[r]) printf(" %s=%#llx", diff_regname[r], (unsigned long long)s->r[r]);
-    printf(" fl=%#llx\n", (unsigned long long)s->fl);
+    printf(" fl=%#llx", (unsigned long long)s->fl);
+    if (s->mxcsr) { /* SSE */
+        printf(" mxcsr=%#x", s->mxcsr);
+        for (unsigned r = 0; r < 16; r++) {
+            u64 lo, hi;
+            memcpy(&lo, s->xmm[r], 8), memcpy(&hi, s->xmm[r] + 8, 8);
+            if (lo | hi) printf(" xmm%u=%016llx:%016llx", r, (unsigned long long)hi, (unsigned long long)lo);
+        }
+    }
+    printf("\n");
 }
 
 /* Fill a random input: registers, arithmetic flags (and DF if asked), memory. */
@@ -338,6 +533,7 @@ static inline void diff_random_state(struct diff *d, const struct dform *f, stru
         u64 v = diff_value(d);
         memcpy(s->mem + k, &v, 8);
     }
+    diff_sse_random(d, f, s); /* SSE */
 }
 
 /* Run `n` random inputs (after the prep hook) through one form; one CHECK line. */

@@ -1,0 +1,454 @@
+/* SSE and SSE2 floating-point instructions: packed and scalar single (PS/SS) and double
+ * (PD/SD) arithmetic, square root, reciprocal approximations, compares, COMIS/UCOMIS,
+ * bitwise logic, shuffles and unpacks, MOVMSK, and the conversions between the two
+ * formats and the integers (SDM Vol. 1 chapters 10-11, Vol. 2). The arithmetic is the
+ * portable software float of src/fpu; this file applies MXCSR (rounding, DAZ, FTZ,
+ * masks) and the exception protocol of sse_impl.h: every element is computed into a copy,
+ * then the flags are set, then either #XM/#UD or the copy is written back. */
+#include "flags.h"
+#include "sse_impl.h"
+
+/* #XM with CR4.OSXMMEXCPT, else #UD (SDM Vol. 3 6.15 "Interrupt 19"; Vol. 1 11.5.3). */
+void simd_fp_raise(struct cpu *c, u32 mx)
+{
+    (void)mx;
+    if (c->cr4 & CR4_OSXMMEXCPT) cpu_raise(c, EXC_XM, NO_ERRCODE);
+    cpu_ud(c);
+}
+
+/* Element layout of a form: the mandatory prefix says single/double and packed/scalar
+ * (NP PS, 66 PD, F3 SS, F2 SD). */
+struct fpform {
+    unsigned esz; /* 4 or 8 */
+    unsigned n;   /* bytes of the source operand: 16 packed, esz scalar */
+};
+static inline struct fpform fp_form(const struct insn *i)
+{
+    bool dbl = i->pfx == PFX_66 || i->pfx == PFX_F2, scalar = i->pfx >= PFX_F3;
+    unsigned esz = dbl ? 8 : 4;
+    return (struct fpform){esz, scalar ? esz : 16};
+}
+
+/* --- 0F 58-5F arithmetic, 0F 51 square root ------------------------------------------- */
+
+static u32 f32_op(struct sf_status *s, unsigned op, u32 a, u32 b)
+{
+    switch (op) {
+    case 0x58: return f32_add(s, a, b);
+    case 0x59: return f32_mul(s, a, b);
+    case 0x5c: return f32_sub(s, a, b);
+    case 0x5d: return f32_min(s, a, b);
+    case 0x5e: return f32_div(s, a, b);
+    case 0x51: return f32_sqrt(s, b);
+    default: return f32_max(s, a, b);
+    }
+}
+static u64 f64_op(struct sf_status *s, unsigned op, u64 a, u64 b)
+{
+    switch (op) {
+    case 0x58: return f64_add(s, a, b);
+    case 0x59: return f64_mul(s, a, b);
+    case 0x5c: return f64_sub(s, a, b);
+    case 0x5d: return f64_min(s, a, b);
+    case 0x5e: return f64_div(s, a, b);
+    case 0x51: return f64_sqrt(s, b);
+    default: return f64_max(s, a, b);
+    }
+}
+
+/* ADD/MUL/SUB/MIN/DIV/MAX PS/PD/SS/SD and SQRT (dest op= src, element by element; the
+ * scalar forms leave the upper elements alone). */
+void op_sse_arith(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    struct fpform ff = fp_form(i);
+    u8 s[16], d[16];
+    sse_src(c, i, s, ff.n);
+    memcpy(d, fx_xmm(c, i->reg), 16);
+    struct simd_fp f;
+    simd_fp_begin(c, &f);
+    for (unsigned k = 0; k < ff.n; k += ff.esz) {
+        if (ff.esz == 8)
+            store_le(d + k, 8, f64_op(&f.s, i->op, load_le(d + k, 8), load_le(s + k, 8)));
+        else
+            store_le(d + k, 4, f32_op(&f.s, i->op, (u32)load_le(d + k, 4), (u32)load_le(s + k, 4)));
+        simd_fp_elem(&f);
+    }
+    simd_fp_end(c, &f);
+    memcpy(fx_xmm(c, i->reg), d, 16);
+}
+void op_sse_sqrt(struct cpu *c, const struct insn *i)
+{
+    op_sse_arith(c, i);
+}
+
+/* --- 0F 52/53 RSQRTPS/SS, RCPPS/SS ------------------------------------------------------ */
+
+/* The SDM fixes only the special cases and the error bound (|relative error| <= 1.5 *
+ * 2^-12); the bits of other results are the implementation's, and Intel's and AMD's
+ * differ. Here: the correctly rounded value (within the bound), with the SDM's rules
+ * for zeros, denormal inputs (read as zero whatever DAZ says), infinities, NaNs (SNaN
+ * quieted), negative inputs of RSQRT (the QNaN indefinite) and tiny results (zero with
+ * the operand's sign, never a denormal). No flag is ever raised; MXCSR is not read. */
+static u32 approx32(u32 a, bool rsqrt)
+{
+    u32 sign = a & 0x80000000u, exp = (a >> 23) & 0xff, frac = a & 0x7fffff;
+    if (exp == 0xff && frac) return a | 0x400000; /* NaN */
+    if (exp == 0) /* zero or denormal: infinity (RSQRT of -0 is -inf) */
+        return sign | 0x7f800000u;
+    if (rsqrt && sign) return 0xffc00000u;
+    if (exp == 0xff) return sign; /* infinity: zero */
+    /* RCP: |x| >= 2^126 always gives a tiny result, flushed (the SDM's guaranteed range;
+     * below it, down to 1.11111111110100000000000B * 2^125, implementations differ). */
+    if (!rsqrt && exp >= 253) return sign;
+    struct sf_status st = {.round = SF_RN};
+    u32 r = rsqrt ? f32_div(&st, 0x3f800000u, f32_sqrt(&st, a)) : f32_div(&st, 0x3f800000u, a);
+    if (((r >> 23) & 0xff) == 0) r &= 0x80000000u; /* tiny: flushed */
+    return r;
+}
+
+static void approx(struct cpu *c, const struct insn *i, bool rsqrt)
+{
+    sse_check(c);
+    struct fpform ff = fp_form(i);
+    u8 s[16], d[16];
+    sse_src(c, i, s, ff.n);
+    memcpy(d, fx_xmm(c, i->reg), 16);
+    for (unsigned k = 0; k < ff.n; k += 4)
+        store_le(d + k, 4, approx32((u32)load_le(s + k, 4), rsqrt));
+    memcpy(fx_xmm(c, i->reg), d, 16);
+}
+void op_sse_rcp(struct cpu *c, const struct insn *i)
+{
+    approx(c, i, false);
+}
+void op_sse_rsqrt(struct cpu *c, const struct insn *i)
+{
+    approx(c, i, true);
+}
+
+/* --- 0F C2 CMPPS/PD/SS/SD, 0F 2E/2F UCOMIS/COMIS -------------------------------------- */
+
+/* imm8[2:0]: EQ, LT, LE, UNORD, NEQ, NLT, NLE, ORD (SDM Vol. 2 CMPPS Table 3-7); LT, LE
+ * and their negations signal on QNaN operands, the others on SNaN only. */
+static bool cmp_true(enum sf_rel r, unsigned p)
+{
+    bool v;
+    switch (p & 3) {
+    case 0: v = r == SF_EQ; break;
+    case 1: v = r == SF_LT; break;
+    case 2: v = r == SF_LT || r == SF_EQ; break;
+    default: v = r == SF_UN; break;
+    }
+    return (p & 4) ? !v : v;
+}
+
+void op_sse_cmp(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    struct fpform ff = fp_form(i);
+    unsigned p = (unsigned)i->imm & 7;
+    bool sig = (p & 3) == 1 || (p & 3) == 2;
+    u8 s[16], d[16];
+    sse_src(c, i, s, ff.n);
+    memcpy(d, fx_xmm(c, i->reg), 16);
+    struct simd_fp f;
+    simd_fp_begin(c, &f);
+    for (unsigned k = 0; k < ff.n; k += ff.esz) {
+        enum sf_rel r =
+            ff.esz == 8 ? f64_compare(&f.s, load_le(d + k, 8), load_le(s + k, 8), sig)
+                        : f32_compare(&f.s, (u32)load_le(d + k, 4), (u32)load_le(s + k, 4), sig);
+        store_le(d + k, ff.esz, cmp_true(r, p) ? ~0ull : 0);
+        simd_fp_elem(&f);
+    }
+    simd_fp_end(c, &f);
+    memcpy(fx_xmm(c, i->reg), d, 16);
+}
+
+/* 0F 2E UCOMISS (66: UCOMISD), 0F 2F COMISS (COMISD): ZF, PF, CF from the relation, OF,
+ * SF, AF cleared; COMIS signals on QNaN operands too. */
+void op_sse_comi(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    bool dbl = i->pfx == PFX_66;
+    u8 s[8];
+    sse_src(c, i, s, dbl ? 8 : 4);
+    const u8 *d = fx_xmm(c, i->reg);
+    struct simd_fp f;
+    simd_fp_begin(c, &f);
+    bool sig = i->op == 0x2f;
+    enum sf_rel r = dbl ? f64_compare(&f.s, load_le(d, 8), load_le(s, 8), sig)
+                        : f32_compare(&f.s, (u32)load_le(d, 4), (u32)load_le(s, 4), sig);
+    simd_fp_elem(&f);
+    simd_fp_end(c, &f);
+    u64 v = ((r & 4) ? FL_ZF : 0) | ((r & 2) ? FL_PF : 0) | ((r & 1) ? FL_CF : 0);
+    flags_write(c, FL_ARITH, v);
+}
+
+/* --- 0F 54-57 logic, 0F C6 shuffles, 0F 14/15 unpacks, 0F 50 MOVMSK --------------------- */
+
+/* ANDPS/ANDNPS/ORPS/XORPS and their PD forms (bitwise: no exceptions, no MXCSR). */
+void op_sse_logic(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    u64 s[2], d[2];
+    sse_src(c, i, (u8 *)s, 16);
+    memcpy(d, fx_xmm(c, i->reg), 16);
+    for (int k = 0; k < 2; k++) {
+        switch (i->op) {
+        case 0x54: d[k] &= s[k]; break;
+        case 0x55: d[k] = ~d[k] & s[k]; break;
+        case 0x56: d[k] |= s[k]; break;
+        default: d[k] ^= s[k]; break;
+        }
+    }
+    memcpy(fx_xmm(c, i->reg), d, 16);
+}
+
+void op_shufps(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    u32 s[4], d[4], r[4];
+    sse_src(c, i, (u8 *)s, 16);
+    memcpy(d, fx_xmm(c, i->reg), 16);
+    unsigned m = (unsigned)i->imm;
+    r[0] = d[m & 3];
+    r[1] = d[(m >> 2) & 3];
+    r[2] = s[(m >> 4) & 3];
+    r[3] = s[(m >> 6) & 3];
+    memcpy(fx_xmm(c, i->reg), r, 16);
+}
+
+void op_shufpd(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    u64 s[2], d[2], r[2];
+    sse_src(c, i, (u8 *)s, 16);
+    memcpy(d, fx_xmm(c, i->reg), 16);
+    r[0] = d[i->imm & 1];
+    r[1] = s[(i->imm >> 1) & 1];
+    memcpy(fx_xmm(c, i->reg), r, 16);
+}
+
+/* Interleave the low (hi = 0) or high halves of dest and source in `esz` elements. */
+static void unpck(struct cpu *c, const struct insn *i, unsigned esz, bool hi)
+{
+    sse_check(c);
+    u8 s[16], d[16], r[16];
+    sse_src(c, i, s, 16);
+    memcpy(d, fx_xmm(c, i->reg), 16);
+    unsigned half = hi ? 8 : 0;
+    for (unsigned k = 0; k < 8; k += esz) {
+        memcpy(r + 2 * k, d + half + k, esz);
+        memcpy(r + 2 * k + esz, s + half + k, esz);
+    }
+    memcpy(fx_xmm(c, i->reg), r, 16);
+}
+void op_unpcklps(struct cpu *c, const struct insn *i)
+{
+    unpck(c, i, 4, false);
+}
+void op_unpckhps(struct cpu *c, const struct insn *i)
+{
+    unpck(c, i, 4, true);
+}
+void op_unpcklpd(struct cpu *c, const struct insn *i)
+{
+    unpck(c, i, 8, false);
+}
+void op_unpckhpd(struct cpu *c, const struct insn *i)
+{
+    unpck(c, i, 8, true);
+}
+
+/* MOVMSKPS/PD r32/r64, xmm: the sign bits, zero-extended. */
+static void movmsk(struct cpu *c, const struct insn *i, unsigned esz)
+{
+    sse_check(c);
+    const u8 *x = fx_xmm(c, i->rm);
+    u64 m = 0;
+    for (unsigned k = 0; k < 16 / esz; k++)
+        m |= (u64)(x[k * esz + esz - 1] >> 7) << k;
+    c->r[i->reg] = m;
+}
+void op_movmskps(struct cpu *c, const struct insn *i)
+{
+    movmsk(c, i, 4);
+}
+void op_movmskpd(struct cpu *c, const struct insn *i)
+{
+    movmsk(c, i, 8);
+}
+
+/* --- conversions ----------------------------------------------------------------------- */
+
+/* 0F 5A: CVTPS2PD xmm, xmm/m64; 66 CVTPD2PS xmm, xmm/m128 (upper half zeroed); F3
+ * CVTSS2SD xmm, xmm/m32; F2 CVTSD2SS xmm, xmm/m64. */
+void op_cvt_5a(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    static const u8 srcn[4] = {8, 16, 4, 8};
+    u8 s[16], d[16];
+    sse_src(c, i, s, srcn[i->pfx - PFX_NP]);
+    memcpy(d, fx_xmm(c, i->reg), 16);
+    struct simd_fp f;
+    simd_fp_begin(c, &f);
+    switch (i->pfx) {
+    case PFX_NP:
+        for (int k = 1; k >= 0; k--) { /* element 1 reads the source before 0 is written */
+            store_le(d + 8 * k, 8, f32_to_f64(&f.s, (u32)load_le(s + 4 * k, 4)));
+            simd_fp_elem(&f);
+        }
+        break;
+    case PFX_66:
+        for (int k = 0; k < 2; k++) {
+            store_le(d + 4 * k, 4, f64_to_f32(&f.s, load_le(s + 8 * k, 8)));
+            simd_fp_elem(&f);
+        }
+        memset(d + 8, 0, 8);
+        break;
+    case PFX_F3:
+        store_le(d, 8, f32_to_f64(&f.s, (u32)load_le(s, 4)));
+        simd_fp_elem(&f);
+        break;
+    default:
+        store_le(d, 4, f64_to_f32(&f.s, load_le(s, 8)));
+        simd_fp_elem(&f);
+        break;
+    }
+    simd_fp_end(c, &f);
+    memcpy(fx_xmm(c, i->reg), d, 16);
+}
+
+/* 0F 5B: CVTDQ2PS; 66 CVTPS2DQ; F3 CVTTPS2DQ (F2: no form). */
+void op_cvt_5b(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    u8 s[16], d[16];
+    sse_src(c, i, s, 16);
+    struct simd_fp f;
+    simd_fp_begin(c, &f);
+    for (unsigned k = 0; k < 16; k += 4) {
+        u32 v = (u32)load_le(s + k, 4);
+        u32 r = i->pfx == PFX_NP ? i32_to_f32(&f.s, (s32)v)
+                                 : (u32)f32_to_i32(&f.s, v, i->pfx == PFX_F3);
+        store_le(d + k, 4, r);
+        simd_fp_elem(&f);
+    }
+    simd_fp_end(c, &f);
+    memcpy(fx_xmm(c, i->reg), d, 16);
+}
+
+/* 0F E6: 66 CVTTPD2DQ, F2 CVTPD2DQ (xmm/m128, upper half zeroed); F3 CVTDQ2PD xmm/m64. */
+void op_cvt_e6(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    u8 s[16], d[16] = {0};
+    bool dq2pd = i->pfx == PFX_F3;
+    sse_src(c, i, s, dq2pd ? 8 : 16);
+    struct simd_fp f;
+    simd_fp_begin(c, &f);
+    for (unsigned k = 0; k < 2; k++) {
+        if (dq2pd)
+            store_le(d + 8 * k, 8, i32_to_f64(&f.s, (s32)load_le(s + 4 * k, 4)));
+        else
+            store_le(d + 4 * k, 4, (u32)f64_to_i32(&f.s, load_le(s + 8 * k, 8), i->pfx == PFX_66));
+        simd_fp_elem(&f);
+    }
+    simd_fp_end(c, &f);
+    memcpy(fx_xmm(c, i->reg), d, 16);
+}
+
+static unsigned gpr_size(const struct insn *i)
+{
+    return (i->rex & 8) ? 8 : 4;
+}
+
+/* F3 0F 2A CVTSI2SS, F2 0F 2A CVTSI2SD xmm, r/m32 (r/m64 with REX.W). */
+void op_cvtsi2s(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    unsigned n = gpr_size(i);
+    u64 v = rm_read(c, i, n);
+    u8 d[16];
+    memcpy(d, fx_xmm(c, i->reg), 16);
+    struct simd_fp f;
+    simd_fp_begin(c, &f);
+    if (i->pfx == PFX_F3)
+        store_le(d, 4, n == 8 ? i64_to_f32(&f.s, (s64)v) : i32_to_f32(&f.s, (s32)v));
+    else
+        store_le(d, 8, n == 8 ? i64_to_f64(&f.s, (s64)v) : i32_to_f64(&f.s, (s32)v));
+    simd_fp_elem(&f);
+    simd_fp_end(c, &f);
+    memcpy(fx_xmm(c, i->reg), d, 16);
+}
+
+/* F3/F2 0F 2C CVTTSS2SI/CVTTSD2SI, 2D CVTSS2SI/CVTSD2SI r32/r64, xmm/m32 (m64). */
+void op_cvts2si(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    bool dbl = i->pfx == PFX_F2, trunc = i->op == 0x2c;
+    unsigned n = gpr_size(i);
+    u8 s[8];
+    sse_src(c, i, s, dbl ? 8 : 4);
+    struct simd_fp f;
+    simd_fp_begin(c, &f);
+    u64 r;
+    if (dbl)
+        r = n == 8 ? (u64)f64_to_i64(&f.s, load_le(s, 8), trunc)
+                   : (u32)f64_to_i32(&f.s, load_le(s, 8), trunc);
+    else
+        r = n == 8 ? (u64)f32_to_i64(&f.s, (u32)load_le(s, 4), trunc)
+                   : (u32)f32_to_i32(&f.s, (u32)load_le(s, 4), trunc);
+    simd_fp_elem(&f);
+    simd_fp_end(c, &f);
+    reg_set(c, i->reg, n, r);
+}
+
+/* 0F 2A CVTPI2PS xmm, mm/m64 (low half; the upper stays); 66 0F 2A CVTPI2PD xmm, mm/m64.
+ * An MMX register source makes the x87-to-MMX transition (SDM Vol. 2 CVTPI2PS). */
+void op_cvtpi2p(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    u64 v;
+    if (i->mod == 3)
+        v = mm_read(c, i->rm);
+    else
+        sse_mem_load(c, i, &v, 8, false);
+    u8 d[16];
+    memcpy(d, fx_xmm(c, i->reg), 16);
+    struct simd_fp f;
+    simd_fp_begin(c, &f);
+    for (unsigned k = 0; k < 2; k++) {
+        s32 e = (s32)(u32)(v >> (32 * k));
+        if (i->pfx == PFX_NP)
+            store_le(d + 4 * k, 4, i32_to_f32(&f.s, e));
+        else
+            store_le(d + 8 * k, 8, i32_to_f64(&f.s, e));
+        simd_fp_elem(&f);
+    }
+    simd_fp_end(c, &f);
+    if (i->mod == 3) mmx_enter(c);
+    memcpy(fx_xmm(c, i->reg), d, 16);
+}
+
+/* 0F 2C/2D CVTTPS2PI/CVTPS2PI mm, xmm/m64; 66 CVTTPD2PI/CVTPD2PI mm, xmm/m128. */
+void op_cvtp2pi(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    bool dbl = i->pfx == PFX_66, trunc = i->op == 0x2c;
+    u8 s[16];
+    sse_src(c, i, s, dbl ? 16 : 8);
+    struct simd_fp f;
+    simd_fp_begin(c, &f);
+    u64 r = 0;
+    for (unsigned k = 0; k < 2; k++) {
+        s32 e = dbl ? f64_to_i32(&f.s, load_le(s + 8 * k, 8), trunc)
+                    : f32_to_i32(&f.s, (u32)load_le(s + 4 * k, 4), trunc);
+        r |= (u64)(u32)e << (32 * k);
+        simd_fp_elem(&f);
+    }
+    simd_fp_end(c, &f);
+    mmx_enter(c);
+    mm_write(c, i->reg, r);
+}
