@@ -9,8 +9,9 @@ set -euo pipefail
 # Bochs. util-linux (script), coreutils (timeout): running Bochs unattended.
 # clang + libclang-rt-14-dev: the libFuzzer targets (tests/fuzz). libzydis-dev: the
 # disassembler behind `-d exec` traces (the build links it when present; a CLI test reads it).
+# gdb + python3: tests/gdb (Debian's gdb drives the gdb stub; python3 picks a free port).
 pkgs=(gcc make binutils libc6-dev bochs bochsbios vgabios bochs-term grub-pc-bin grub-common
-    xorriso mtools util-linux coreutils clang libclang-rt-14-dev libzydis-dev)
+    xorriso mtools util-linux coreutils clang libclang-rt-14-dev libzydis-dev gdb python3)
 # Optional: the arm64 cross-build run under qemu-user (tests/arm64/run.sh); without them
 # that check prints SKIP.
 cross=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)

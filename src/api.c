@@ -420,8 +420,10 @@ vp_stop vp_run_for(vp_machine *vp, uint64_t n)
     u64 lim = n > UINT64_MAX - done ? UINT64_MAX : done + n;
     if (user && user < lim) lim = user;
     m->icount_limit = lim ? lim : 1;
+    m->slice_limit = 1024; /* idle processors retire nothing: bound the slices too */
     vp_stop why = vp_run(vp);
     m->icount_limit = user;
+    m->slice_limit = 0;
     if (why == VP_STOP_LIMIT && (!user || vp_icount(vp) < user)) return VP_STOP_BUDGET;
     return why;
 }

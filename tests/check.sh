@@ -117,6 +117,7 @@ section guest env VP_TIMEOUT=300 tests/guest/run.sh -j "$jobs" \
     --vp rel=$B/rel/vanderpool --vp asan=$B/asan/vanderpool
 # The reference hypervisor (guest/hv/) with its guests on every CPU model and on Bochs.
 section hv env GUEST_BUILD=build/guest tests/hv/run.sh --vp $B/rel/vanderpool
+section gdb env GUEST_BUILD=build/guest tests/gdb/run.sh --vp $B/rel/vanderpool
 section fuzz/vmentry fuzz_vmentry
 # arm64: the emulator cross-built for arm64 and run under qemu-user must print what rel
 # prints, line for line, on every guest test and unit test (tests/arm64/run.sh).

@@ -198,7 +198,12 @@ static bool wakes_on_interrupt(const struct cpu *c)
 enum machine_stop machine_run(struct machine *m)
 {
     m->stop = STOP_NONE;
+    u64 slices = 0;
     while (m->stop == STOP_NONE) {
+        if (m->slice_limit && slices++ >= m->slice_limit) {
+            machine_request_stop(m, STOP_LIMIT, 0);
+            break;
+        }
         if (m->reset_requested) {
             machine_reset(m);
             if (m->boot_hook) m->boot_hook(m, m->boot_ctx);

@@ -125,6 +125,10 @@ struct machine {
     FILE *serial_out; /* UART output (stdout by default) */
     FILE *log;        /* traces and diagnostics (stderr by default) */
     u64 icount_limit; /* 0 = none */
+    /* A caller that must regain control often (the gdb stub polling its socket): return
+     * STOP_LIMIT after this many slices as well, so that processors halted for a long
+     * while (no instructions retire, time skips ahead) do not keep it away. 0 = none. */
+    u64 slice_limit;
     u64 rng_seed;
 
     /* The debugger (debugger.h): NULL until one asks for something. dbg_step: every

@@ -62,7 +62,7 @@ static const struct reg regs32[] = {
     {"fs", "fs", 32, "int32", "core", 0}, {"gs", "gs", 32, "int32", "core", 0},
     X87,
     XMM8, MXCSR,
-    {"fs_base", "fs_base", 32, "int32", "sys", 0}, {"gs_base", "gs_base", 32, "int32", "sys", 0},
+    {"fs_base", "fs_base", 32, "int32", "segments", 0}, {"gs_base", "gs_base", 32, "int32", "segments", 0},
     {"cr0", "cr0", 32, "int", "sys", 0}, {"cr2", "cr2", 32, "int", "sys", 0},
     {"cr3", "cr3", 32, "int", "sys", 0}, {"cr4", "cr4", 32, "int", "sys", 0},
     {"cr8", "cr8", 32, "int", "sys", 0}, {"efer", "efer", 64, "int", "sys", 0},
@@ -131,27 +131,24 @@ static void build(char *out, size_t size, const struct reg *t, int n, bool wide)
 #define PUT(...) used += (size_t)snprintf(out + used, used < size ? size - used : 0, __VA_ARGS__)
     PUT("<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n<target version=\"1.0\">\n");
     PUT("<architecture>%s</architecture>\n", wide ? "i386:x86-64" : "i386");
-    static const char *const feats[][2] = {{"core", "org.gnu.gdb.i386.core"}, {"sse", "org.gnu.gdb.i386.sse"},
-        {"segments", "org.gnu.gdb.i386.segments"}, {"sys", "org.vanderpool.gdb.i386.sys"}};
-    for (int f = 0; f < 4; f++) {
-        PUT("<feature name=\"%s\">\n", feats[f][1]);
-        if (f == 0)
-            PUT("<flags id=\"i386_eflags\" size=\"4\">\n"
-                "<field name=\"CF\" start=\"0\" end=\"0\"/><field name=\"\" start=\"1\" end=\"1\"/>"
-                "<field name=\"PF\" start=\"2\" end=\"2\"/><field name=\"AF\" start=\"4\" end=\"4\"/>"
-                "<field name=\"ZF\" start=\"6\" end=\"6\"/><field name=\"SF\" start=\"7\" end=\"7\"/>"
-                "<field name=\"TF\" start=\"8\" end=\"8\"/><field name=\"IF\" start=\"9\" end=\"9\"/>"
-                "<field name=\"DF\" start=\"10\" end=\"10\"/><field name=\"OF\" start=\"11\" end=\"11\"/>"
-                "<field name=\"NT\" start=\"14\" end=\"14\"/><field name=\"RF\" start=\"16\" end=\"16\"/>"
-                "<field name=\"VM\" start=\"17\" end=\"17\"/><field name=\"AC\" start=\"18\" end=\"18\"/>"
-                "<field name=\"VIF\" start=\"19\" end=\"19\"/><field name=\"VIP\" start=\"20\" end=\"20\"/>"
-                "<field name=\"ID\" start=\"21\" end=\"21\"/>\n</flags>\n");
-        for (int k = 0; k < n; k++) {
-            if (strcmp(t[k].feature, feats[f][0]) != 0) continue;
-            PUT("<reg name=\"%s\" bitsize=\"%d\" type=\"%s\"/>\n", t[k].name, t[k].bits, t[k].type);
-        }
-        PUT("</feature>\n");
-    }
+    /* One feature, as QEMU sends it: gdb numbers the registers it knows by name, and the
+     * g packet follows this order. Separate sse/segments features make gdb 13 renumber
+     * fs_base/gs_base past its own register count and stop with an internal error. */
+    PUT("<feature name=\"org.gnu.gdb.i386.core\">\n");
+    PUT("<flags id=\"i386_eflags\" size=\"4\">\n"
+        "<field name=\"CF\" start=\"0\" end=\"0\"/><field name=\"\" start=\"1\" end=\"1\"/>"
+        "<field name=\"PF\" start=\"2\" end=\"2\"/><field name=\"AF\" start=\"4\" end=\"4\"/>"
+        "<field name=\"ZF\" start=\"6\" end=\"6\"/><field name=\"SF\" start=\"7\" end=\"7\"/>"
+        "<field name=\"TF\" start=\"8\" end=\"8\"/><field name=\"IF\" start=\"9\" end=\"9\"/>"
+        "<field name=\"DF\" start=\"10\" end=\"10\"/><field name=\"OF\" start=\"11\" end=\"11\"/>"
+        "<field name=\"NT\" start=\"14\" end=\"14\"/><field name=\"RF\" start=\"16\" end=\"16\"/>"
+        "<field name=\"VM\" start=\"17\" end=\"17\"/><field name=\"AC\" start=\"18\" end=\"18\"/>"
+        "<field name=\"VIF\" start=\"19\" end=\"19\"/><field name=\"VIP\" start=\"20\" end=\"20\"/>"
+        "<field name=\"ID\" start=\"21\" end=\"21\"/>\n</flags>\n");
+    for (int k = 0; k < n; k++)
+        PUT("<reg name=\"%s\" bitsize=\"%d\" type=\"%s\"%s/>\n", t[k].name, t[k].bits, t[k].type,
+            k == 0 ? " regnum=\"0\"" : "");
+    PUT("</feature>\n");
     PUT("</target>\n");
 #undef PUT
 }
