@@ -80,27 +80,29 @@ deps() {
     fi
 }
 
-# fuzz_vmentry: VM entry with fuzzed VMCS contents (tests/fuzz/fuzz_vmentry.c) for
-# FUZZ_VMENTRY_TIME seconds (default 60) with a fixed seed; needs clang (scripts/deps.sh).
-fuzz_vmentry() {
-    local out status
+# fuzz_smoke NAME TIME: the libFuzzer target fuzz_NAME (tests/fuzz/fuzz_NAME.c) for TIME
+# seconds with a fixed seed through `make fuzz-NAME`; needs clang (scripts/deps.sh).
+# vmentry: VM entry with fuzzed VMCS contents and EPT; gdb: the gdb stub's packets.
+fuzz_smoke() {
+    local name=$1 time=$2 out status var
     if ! command -v clang >/dev/null; then
-        echo "SKIP fuzz/vmentry: no clang"
+        echo "SKIP fuzz/$name: no clang"
         return
     fi
-    if ! make -j"$jobs" FUZZ_BUILD=$B/libfuzzer $B/libfuzzer/fuzz_vmentry >build/make-fuzz.log 2>&1; then
-        echo "FAIL fuzz/vmentry/build: see build/make-fuzz.log"
-        tail -15 build/make-fuzz.log | sed 's/^/    /'
+    if ! make -j"$jobs" FUZZ_BUILD=$B/libfuzzer $B/libfuzzer/fuzz_$name >build/make-fuzz-$name.log 2>&1; then
+        echo "FAIL fuzz/$name/build: see build/make-fuzz-$name.log"
+        tail -15 build/make-fuzz-$name.log | sed 's/^/    /'
         return
     fi
-    out=$(make -s FUZZ_BUILD=$B/libfuzzer FUZZ_VMENTRY_TIME="${FUZZ_VMENTRY_TIME:-60}" fuzz-vmentry 2>&1)
+    var="FUZZ_$(tr a-z A-Z <<<"$name")_TIME"
+    out=$(make -s FUZZ_BUILD=$B/libfuzzer "$var=$time" fuzz-$name 2>&1)
     status=$?
     local runs
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' <<<"$out")
     if [ $status -eq 0 ] && [ -n "$runs" ]; then
-        echo "PASS fuzz/vmentry: $runs inputs, no finding"
+        echo "PASS fuzz/$name: $runs inputs, no finding"
     else
-        echo "FAIL fuzz/vmentry: status $status (artifacts in $B/libfuzzer/smoke/vmentry)"
+        echo "FAIL fuzz/$name: status $status (artifacts in $B/libfuzzer/smoke/$name)"
         grep -E 'ERROR|invariant|SUMMARY|^    #[0-9]' <<<"$out" | head -20 | sed 's/^/    /'
     fi
 }
@@ -118,7 +120,8 @@ section guest env VP_TIMEOUT=300 tests/guest/run.sh -j "$jobs" \
 # The reference hypervisor (guest/hv/) with its guests on every CPU model and on Bochs.
 section hv env GUEST_BUILD=build/guest tests/hv/run.sh --vp $B/rel/vanderpool
 section gdb env GUEST_BUILD=build/guest tests/gdb/run.sh --vp $B/rel/vanderpool
-section fuzz/vmentry fuzz_vmentry
+section fuzz/vmentry fuzz_smoke vmentry "${FUZZ_VMENTRY_TIME:-60}"
+section fuzz/gdb fuzz_smoke gdb "${FUZZ_GDB_TIME:-20}"
 # arm64: the emulator cross-built for arm64 and run under qemu-user must print what rel
 # prints, line for line, on every guest test and unit test (tests/arm64/run.sh).
 section arm64 tests/arm64/run.sh -j "$jobs" --native $B/rel --build $B/arm64

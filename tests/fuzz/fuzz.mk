@@ -58,3 +58,15 @@ fuzz-vmentry: $(FUZZ_BUILD)/fuzz_vmentry $(FUZZ_BUILD)/seeds/.done
 	rm -rf $(FUZZ_BUILD)/smoke/vmentry && mkdir -p $(FUZZ_BUILD)/smoke/vmentry
 	$(FUZZ_BUILD)/fuzz_vmentry $(FUZZ_OPTS) -seed=1 -max_len=1024 -len_control=20 -max_total_time=$(FUZZ_VMENTRY_TIME) \
 		-artifact_prefix=$(FUZZ_BUILD)/smoke/vmentry/ $(FUZZ_BUILD)/smoke/vmentry $(FUZZ_BUILD)/seeds/vmentry
+
+# The gdb stub's packet parser and dispatcher (fuzz_gdb.c): the stub's objects besides the
+# library. `make fuzz-gdb` runs it for FUZZ_GDB_TIME seconds from the generated seeds.
+FUZZ_GDB_TIME ?= 20
+FUZZ_GDB_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(wildcard src/tool/gdbstub*.c))
+$(FUZZ_BUILD)/fuzz_gdb: tests/fuzz/fuzz_gdb.c $(FUZZ_LIB) $(FUZZ_GDB_OBJS) src/tool/gdbstub.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -Iinclude -o $@ $< $(FUZZ_GDB_OBJS) $(FUZZ_LIB) -lm
+.PHONY: fuzz-gdb
+fuzz-gdb: $(FUZZ_BUILD)/fuzz_gdb $(FUZZ_BUILD)/seeds/.done
+	rm -rf $(FUZZ_BUILD)/smoke/gdb && mkdir -p $(FUZZ_BUILD)/smoke/gdb
+	$(FUZZ_BUILD)/fuzz_gdb $(FUZZ_OPTS) -seed=1 -max_len=2048 -max_total_time=$(FUZZ_GDB_TIME) \
+		-artifact_prefix=$(FUZZ_BUILD)/smoke/gdb/ $(FUZZ_BUILD)/smoke/gdb $(FUZZ_BUILD)/seeds/gdb

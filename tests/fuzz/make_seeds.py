@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write the seed corpora for the fuzz targets into DIR/exec, DIR/multiboot and DIR/vmentry.
+"""Write the seed corpora for the fuzz targets into DIR/exec, DIR/multiboot, DIR/vmentry and DIR/gdb.
 
 Seeds are generated, never committed: each is a small valid starting point that libFuzzer
 mutates. fuzz_exec inputs follow the layout in tests/unit/randenv.h: mode byte, RFLAGS,
@@ -12,6 +12,7 @@ out = sys.argv[1]
 os.makedirs(out + "/exec", exist_ok=True)
 os.makedirs(out + "/multiboot", exist_ok=True)
 os.makedirs(out + "/vmentry", exist_ok=True)
+os.makedirs(out + "/gdb", exist_ok=True)
 
 MODES = range(8)
 # Code snippets that reach delivery, task switches and mode changes quickly.
@@ -123,4 +124,19 @@ VM_SEEDS = {
 for name, data in VM_SEEDS.items():
     with open(f"{out}/vmentry/{name}", "wb") as f:
         f.write(data)
-print(f"{n} exec seeds, 3 multiboot seeds, {len(VM_SEEDS)} vmentry seeds in {out}")
+# fuzz_gdb inputs (tests/fuzz/fuzz_gdb.c): byte 0 = 1 frames each line as a packet; a
+# session's worth of what gdb sends, and one raw stream with acks, Ctrl-C and a bad sum.
+GDB_SEEDS = {
+    "session": b"\x01qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=i386\n"
+    b"QStartNoAckMode\n?\nqXfer:features:read:target.xml:0,ffb\ng\np8\nP0=78563412\n"
+    b"m100000,40\nM100000,2:9090\nX100002,0:\nZ0,100010,1\nz0,100010,1\nZ2,100000,4\n"
+    b"vCont?\nvCont;s:1\nc\nHg2\nqfThreadInfo\nqsThreadInfo\nT2\nqC\nqAttached\n"
+    b"Qqemu.PhyMemMode:1\nm0,10\nqqemu.PhyMemMode\nD",
+    "monitor": b"\x01qRcmd,68656c70\nqRcmd,766d78\nqRcmd,766d6373\n"
+    b"qRcmd,627265616b20766d65786974203130\nqRcmd,6570742030\nqRcmd,746c622030\nk",
+    "raw": b"\x00+$g#67+$m0,4#fd-\x03$qC#b4$bad#00}$",
+}
+for name, data in GDB_SEEDS.items():
+    with open(f"{out}/gdb/{name}", "wb") as f:
+        f.write(data)
+print(f"{n} exec seeds, 3 multiboot seeds, {len(VM_SEEDS)} vmentry seeds, {len(GDB_SEEDS)} gdb seeds in {out}")
