@@ -112,6 +112,52 @@ static void prep_int(const struct dform *f, struct dstate *s, u64 *flags, u16 *i
     }
 }
 
+/* The edge-case sweep: every pair of these values in xmm1/xmm2's low element (and the
+ * next element too, for packed forms), under 16 MXCSR settings: the four rounding modes,
+ * DAZ and FTZ both off or both on, exceptions all masked or all unmasked. */
+static const u32 edge32[] = {
+    0, 0x80000000u, 1, 0x807fffffu, 0x00800000u, 0x80800000u, 0x3f800000u, 0xbf800000u,
+    0x3fc00000u, 0x3f800001u, 0x7f7fffffu, 0xff7fffffu, 0x7f800000u, 0xff800000u, 0x7fc00000u,
+    0xffc00001u, 0x7f800001u, 0x00c00000u, 0x3f000000u, 0x40400000u, 0x5f800000u, 0x1f800000u,
+    0x4b000001u, 0xcf000000u,
+};
+static const u64 edge64[] = {
+    0, 0x8000000000000000ull, 1, 0x800fffffffffffffull, 0x0010000000000000ull,
+    0x8010000000000000ull, 0x3ff0000000000000ull, 0xbff0000000000000ull, 0x3ff8000000000000ull,
+    0x3ff0000000000001ull, 0x7fefffffffffffffull, 0xffefffffffffffffull, 0x7ff0000000000000ull,
+    0xfff0000000000000ull, 0x7ff8000000000000ull, 0xfff8000000000001ull, 0x7ff0000000000001ull,
+    0x0018000000000000ull, 0x3fe0000000000000ull, 0x4008000000000000ull, 0x43f0000000000000ull,
+    0x3bf0000000000000ull, 0x4330000000000001ull, 0xc1e0000000000000ull,
+};
+#define NEDGE 24
+#define EDGE_CASES (NEDGE * NEDGE * 16)
+static unsigned edge_k;
+static void prep_edges(const struct dform *f, struct dstate *s, u64 *flags, u16 *ignore)
+{
+    (void)flags, (void)ignore;
+    unsigned k = edge_k++ % EDGE_CASES, a = k % NEDGE, b = k / NEDGE % NEDGE, m = k / NEDGE / NEDGE;
+    for (unsigned e = 0; e < 2; e++) {
+        unsigned ea = (a + e) % NEDGE, eb = (b + 3 * e) % NEDGE;
+        if (f->arg) {
+            memcpy(s->xmm[1] + 8 * e, &edge64[ea], 8);
+            memcpy(s->xmm[2] + 8 * e, &edge64[eb], 8);
+        } else {
+            memcpy(s->xmm[1] + 4 * e, &edge32[ea], 4);
+            memcpy(s->xmm[2] + 4 * e, &edge32[eb], 4);
+        }
+    }
+    s->mxcsr = (m & 3) << 13 | ((m & 4) ? 0x8040 : 0) | ((m & 8) ? 0 : 0x1f80);
+}
+static void edge_form(const char *name, unsigned pfx, unsigned op, int imm, u64 flags, bool dbl)
+{
+    struct dform f;
+    diff_begin(&f, flags, 0, "%s xmm1,xmm2 (edge pairs x 16 MXCSR)", name);
+    sse_op(&f, pfx, false, op, 1, 2, 0, imm);
+    f.prep = prep_edges, f.arg = dbl;
+    edge_k = 0;
+    run(&f, EDGE_CASES);
+}
+
 int main(void)
 {
     d = diff_new(0x5eed0551);
@@ -129,6 +175,11 @@ int main(void)
             snprintf(nm, sizeof nm, "%s%s", ar[a].name, pfxname[p]);
             xmm_form(nm, pfxbyte[p], ar[a].op, -1, 0, p >= 2);
         }
+    for (unsigned a = 0; a < ARRAY_LEN(ar); a++)
+        for (unsigned p = 0; p < 4; p++) {
+            snprintf(nm, sizeof nm, "%s%s", ar[a].name, pfxname[p]);
+            edge_form(nm, pfxbyte[p], ar[a].op, -1, 0, p & 1);
+        }
     /* Compares: every predicate. */
     static const char *const pred[8] = {"eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord"};
     for (unsigned p = 0; p < 4; p++)
@@ -142,6 +193,16 @@ int main(void)
         xmm_form(nm, pfxbyte[p], 0x2e, -1, FL_ARITH, true);
         snprintf(nm, sizeof nm, "comis%c", p ? 'd' : 's');
         xmm_form(nm, pfxbyte[p], 0x2f, -1, FL_ARITH, true);
+    }
+    for (unsigned p = 0; p < 4; p++) {
+        snprintf(nm, sizeof nm, "cmplt%s", pfxname[p]);
+        edge_form(nm, pfxbyte[p], 0xc2, 1, 0, p & 1);
+        snprintf(nm, sizeof nm, "cmpneq%s", pfxname[p]);
+        edge_form(nm, pfxbyte[p], 0xc2, 4, 0, p & 1);
+    }
+    for (unsigned p = 0; p < 2; p++) {
+        edge_form(p ? "comisd" : "comiss", pfxbyte[p], 0x2f, -1, FL_ARITH, p);
+        edge_form(p ? "ucomisd" : "ucomiss", pfxbyte[p], 0x2e, -1, FL_ARITH, p);
     }
     /* Logic, shuffles, unpacks. */
     static const struct { u8 op; const char *name; } lg[] = {
@@ -170,6 +231,11 @@ int main(void)
     /* Conversions between the formats and to/from packed integers. */
     static const char *const c5a[4] = {"cvtps2pd", "cvtpd2ps", "cvtss2sd", "cvtsd2ss"};
     for (unsigned p = 0; p < 4; p++) xmm_form(c5a[p], pfxbyte[p], 0x5a, -1, 0, p != 1);
+    for (unsigned p = 0; p < 4; p++) edge_form(c5a[p], pfxbyte[p], 0x5a, -1, 0, p & 1);
+    edge_form("cvtps2dq", 0x66, 0x5b, -1, 0, false);
+    edge_form("cvttps2dq", 0xf3, 0x5b, -1, 0, false);
+    edge_form("cvtpd2dq", 0xf2, 0xe6, -1, 0, true);
+    edge_form("cvttpd2dq", 0x66, 0xe6, -1, 0, true);
     static const char *const c5b[3] = {"cvtdq2ps", "cvtps2dq", "cvttps2dq"};
     for (unsigned p = 0; p < 3; p++) xmm_form(c5b[p], pfxbyte[p], 0x5b, -1, 0, false);
     xmm_form("cvttpd2dq", 0x66, 0xe6, -1, 0, false);
@@ -273,6 +339,35 @@ int main(void)
 
     printf("diff sse: %d forms, %d cases, %d failed, %d with vendor skips (host %s)\n", d->forms,
            d->cases, d->failures, d->skipped, d->vendor);
+    diff_free(d);
+
+    /* 32-bit code (compatibility mode natively, protected mode in the emulator): 32-bit
+     * addressing, no REX. */
+    d = diff_new_mode(0x5eed0553, true);
+    diff_sse_enable(d);
+    static const struct { u8 pfx, op; int imm; const char *name; } c32[] = {
+        {0, 0x58, -1, "addps"}, {0xf2, 0x5e, -1, "divsd"}, {0x66, 0xc2, 2, "cmplepd"},
+        {0xf3, 0x5a, -1, "cvtss2sd"}, {0x66, 0xe6, -1, "cvttpd2dq"}, {0, 0xc6, 0x1b, "shufps"},
+    };
+    for (unsigned k = 0; k < ARRAY_LEN(c32); k++) {
+        diff_begin(&f, 0, 0, "%s xmm1,xmm2 (32-bit code)", c32[k].name);
+        sse_op(&f, c32[k].pfx, false, c32[k].op, 1, 2, 0, c32[k].imm);
+        run(&f, N / 2);
+        diff_begin(&f, 0, PTR_RBX, "%s xmm3,[ebx+disp8] (32-bit code)", c32[k].name);
+        sse_op(&f, c32[k].pfx, false, c32[k].op, 3, -1, DISP, c32[k].imm);
+        run(&f, N / 2);
+    }
+    diff_begin(&f, 0, 0, "cvtsi2ss xmm1,ecx (32-bit code)");
+    sse_op(&f, 0xf3, false, 0x2a, 1, RCX, 0, -1);
+    run(&f, N / 2);
+    diff_begin(&f, 0, 0, "cvtsd2si edx,xmm2 (32-bit code)");
+    sse_op(&f, 0xf2, false, 0x2d, RDX, 2, 0, -1);
+    run(&f, N / 2);
+    diff_begin(&f, 0, 0, "movmskpd eax,xmm2 (32-bit code)");
+    sse_op(&f, 0x66, false, 0x50, RAX, 2, 0, -1);
+    run(&f, N / 2);
+    printf("diff sse (32-bit code): %d forms, %d cases, %d failed (host %s)\n", d->forms,
+           d->cases, d->failures, d->vendor);
     diff_free(d);
     return check_exit();
 }
