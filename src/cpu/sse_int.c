@@ -347,8 +347,8 @@ void op_maskmov(struct cpu *c, const struct insn *i)
         if (m[k] & 0x80) {
             u64 a = (ea + k) & mask;
             lin[k] = seg_check(c, seg, a, 1, ACC_WRITE);
-            u8 probe;
-            lin_read_bytes(c, lin[k], &probe, 1, ACC_WRITE); /* page checks for a write */
+            u64 phys;
+            lin_translate(c, lin[k], ACC_WRITE, &phys); /* #PF before any byte is stored */
         }
     for (unsigned k = 0; k < n; k++)
         if (m[k] & 0x80) lin_write_bytes(c, lin[k], &v[k], 1, ACC_WRITE);
