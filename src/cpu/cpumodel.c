@@ -10,9 +10,9 @@
 
 #define B(f) (1u << ((f) % 32))
 
-/* What Vanderpool implements; a model's features are cut down to these. Baseline ISA
- * (FPU/MMX/SSE/SSE2/CMOV/CX8) is listed because 64-bit kernels require it even where
- * arithmetic forms are still logged as unimplemented. Power, thermal and machine-check
+/* What Vanderpool implements; a model's features are cut down to these. Baseline ISA:
+ * CMOV/CX8, MMX, SSE and SSE2 (sse*.c, all arithmetic through src/fpu), the x87 (fpu.c,
+ * x87*.c; the transcendentals are not there yet, 64-bit kernels need the FPU bit). Power, thermal and machine-check
  * features are the MSRs they promise (pm.c, mca.c, MISC_ENABLE): MCA, ACPI, TM, TM2, PBE,
  * EIST, xTPR; PDCM is IA32_PERF_CAPABILITIES (lbr.c). Not offered: VME/PVI, DS/DTES64/DS-CPL
  * (no BTS/PEBS), XSAVE and everything after SSE2 in the vector ISA, PKU, TSC_ADJUST. Every
