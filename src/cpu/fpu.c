@@ -1,72 +1,16 @@
-/* x87 control instructions kernels use (FNINIT, FNCLEX, FNSTSW, FNSTCW, FLDCW, FWAIT, FNOP),
- * EMMS, and FXSAVE/FXRSTOR/LDMXCSR/STMXCSR. x87 arithmetic is a later issue: other D8-DF
- * opcodes apply the #NM rules and are then logged as unimplemented. */
+/* The x87 unit's opcode rows (its handlers are x87.c and x87_env.c), WAIT, EMMS, and
+ * FXSAVE/FXRSTOR/LDMXCSR/STMXCSR. */
 #include "fpu.h"
 #include "sysinsn.h"
-
-static void fninit(struct cpu *c)
-{
-    /* SDM Vol. 1 8.1.x FINIT: FCW 037FH, FSW 0, all tags empty, pointers 0. */
-    memset(c->fpu.fxsave, 0, FX_MXCSR);
-    fx_set16(c, FX_FCW, 0x037f);
-}
-
-/* FSW.ES and B summarise unmasked pending exceptions (SDM Vol. 1 8.1.3). */
-static void update_es(struct cpu *c)
-{
-    u16 sw = fx_get16(c, FX_FSW), cw = fx_get16(c, FX_FCW);
-    if (sw & ~cw & 0x3f) sw |= 0x8080;
-    else sw &= (u16)~0x8080;
-    fx_set16(c, FX_FSW, sw);
-}
-
-/* A waiting x87 instruction first reports a pending unmasked exception, FSW.ES (SDM
- * Vol. 1 8.6, 8.7): #MF when CR0.NE=1. With CR0.NE=0 the PC's FERR#/IGNNE# wiring
- * (IRQ 13) applies, which is not modelled: the instruction goes on as if IGNNE# were
- * asserted. */
-static void x87_pending_check(struct cpu *c)
-{
-    if ((fx_get16(c, FX_FSW) & 0x80) && (c->cr0 & CR0_NE)) cpu_raise(c, EXC_MF, NO_ERRCODE);
-}
-
-static void op_x87(struct cpu *c, const struct insn *i)
-{
-    x87_check(c);
-    unsigned reg = (i->modrm >> 3) & 7;
-    if (i->mod == 3) {
-        if (i->op == 0xd9 && i->modrm == 0xd0) { /* FNOP: #NM, then #MF, then nothing */
-            x87_pending_check(c);
-            return;
-        }
-        if (i->op == 0xdb && i->modrm == 0xe3) { fninit(c); return; }
-        if (i->op == 0xdb && i->modrm == 0xe2) { /* FNCLEX */
-            fx_set16(c, FX_FSW, fx_get16(c, FX_FSW) & 0x7f00);
-            return;
-        }
-        if (i->op == 0xdf && i->modrm == 0xe0) { /* FNSTSW AX */
-            reg_set(c, RAX, 2, fx_get16(c, FX_FSW));
-            return;
-        }
-    } else {
-        u64 ea = insn_ea(c, i);
-        if (i->op == 0xd9 && reg == 7) { seg_write(c, i->seg, ea, 2, fx_get16(c, FX_FCW)); return; }
-        if (i->op == 0xdd && reg == 7) { seg_write(c, i->seg, ea, 2, fx_get16(c, FX_FSW)); return; }
-        if (i->op == 0xd9 && reg == 5) { /* FLDCW */
-            fx_set16(c, FX_FCW, (u16)seg_read(c, i->seg, ea, 2));
-            update_es(c);
-            return;
-        }
-    }
-    cpu_unimplemented(c, i);
-}
+#include "x87.h"
 
 /* WAIT/FWAIT: #NM only if both CR0.MP and CR0.TS (SDM Vol. 3 Table 2-2), then a
- * pending unmasked x87 exception (one restored by FXRSTOR, or unmasked by FLDCW). */
+ * pending unmasked x87 exception (#MF, or FERR# with CR0.NE = 0). */
 static void op_fwait(struct cpu *c, const struct insn *i)
 {
     (void)i;
     if ((c->cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS)) cpu_raise(c, EXC_NM, NO_ERRCODE);
-    x87_pending_check(c);
+    if (fx_get16(c, FX_FSW) & SW_ES) x87_pending(c);
 }
 
 /* EMMS: all x87 tags empty (SDM Vol. 2 EMMS). */
@@ -92,20 +36,44 @@ static u64 fx_area(struct cpu *c, const struct insn *i, int acc)
     return lin;
 }
 
+/* The memory image of FXSAVE from the state (registers in stack order), and back. w64:
+ * REX.W, 64-bit FIP/FDP; else 32-bit offsets with FCS/FDS (SDM Vol. 2 FXSAVE). */
+void fpu_image_out(const struct cpu *c, u8 *img, unsigned n, bool w64)
+{
+    memcpy(img, c->fpu.fxsave, n);
+    for (unsigned k = 0; k < 8; k++) {
+        unsigned p = x87_phys(c, k);
+        memcpy(&img[FX_ST0 + 16 * k], &c->fpu.fxsave[FX_ST0 + 16 * p], 16);
+    }
+    store_le(&img[FX_MXCSR_MASK], 4, MXCSR_MASK);
+    if (!w64) {
+        store_le(&img[FX_FIP + 4], 4, fx_get16(c, X87_FCS));
+        store_le(&img[FX_FDP + 4], 4, fx_get16(c, X87_FDS));
+    }
+}
+void fpu_image_in(struct cpu *c, const u8 *img, unsigned n, bool w64)
+{
+    memcpy(c->fpu.fxsave, img, n);
+    for (unsigned k = 0; k < 8; k++) {
+        unsigned p = x87_phys(c, k);
+        memcpy(&c->fpu.fxsave[FX_ST0 + 16 * p], &img[FX_ST0 + 16 * k], 16);
+    }
+    store_le(&c->fpu.fxsave[FX_MXCSR_MASK], 4, MXCSR_MASK);
+    fx_set16(c, X87_FCS, w64 ? 0 : (u16)load_le(&img[FX_FIP + 4], 2));
+    fx_set16(c, X87_FDS, w64 ? 0 : (u16)load_le(&img[FX_FDP + 4], 2));
+    if (!w64) {
+        memset(&c->fpu.fxsave[FX_FIP + 4], 0, 4);
+        memset(&c->fpu.fxsave[FX_FDP + 4], 0, 4);
+    }
+}
+
 void op_fxsave(struct cpu *c, const struct insn *i)
 {
     x87_check(c);
     u64 lin = fx_area(c, i, ACC_WRITE);
     u8 img[512];
     unsigned n = fx_bytes(c);
-    memcpy(img, c->fpu.fxsave, n);
-    store_le(&img[FX_MXCSR_MASK], 4, MXCSR_MASK);
-    /* Without REX.W the pointers are 32-bit offsets plus selectors, which are not
-     * tracked (0). */
-    if (!(i->rex & 8)) {
-        memset(&img[FX_FIP + 4], 0, 4);
-        memset(&img[FX_FDP + 4], 0, 4);
-    }
+    fpu_image_out(c, img, n, i->rex & 8);
     lin_write_bytes(c, lin, img, n, ACC_WRITE);
 }
 
@@ -117,12 +85,7 @@ void op_fxrstor(struct cpu *c, const struct insn *i)
     unsigned n = fx_bytes(c);
     lin_read_bytes(c, lin, img, n, ACC_READ);
     if (load_le(&img[FX_MXCSR], 4) & ~(u64)MXCSR_MASK) cpu_gp(c, 0);
-    if (!(i->rex & 8)) {
-        memset(&img[FX_FIP + 4], 0, 4);
-        memset(&img[FX_FDP + 4], 0, 4);
-    }
-    memcpy(c->fpu.fxsave, img, n);
-    store_le(&c->fpu.fxsave[FX_MXCSR_MASK], 4, MXCSR_MASK);
+    fpu_image_in(c, img, n, i->rex & 8);
 }
 
 void op_ldmxcsr(struct cpu *c, const struct insn *i)
@@ -139,11 +102,65 @@ void op_stmxcsr(struct cpu *c, const struct insn *i)
     seg_write(c, i->seg, insn_ea(c, i), 4, fx_mxcsr(c));
 }
 
+/* The x87 rows (SDM Vol. 2 Appendix A.4, Tables A-7 to A-22): one per escape opcode,
+ * ModRM.reg and memory/register operand. Register rows whose ModRM.rm selects different
+ * instructions (D9 /2 /4 /5 /6 /7, DA /5, DB /4, DE /3, DF /4) have one handler that
+ * raises #UD for the invalid rm values. Slots without a row are #UD. */
+#define XM(op, r, fn) {MAP_1B, op, r, OPF_MODRM, fn, .mod = MOD_MEM}
+#define XR(op, r, fn) {MAP_1B, op, r, OPF_MODRM, fn, .mod = MOD_REG}
 const struct opdef fpu_ops[] = {
-    {MAP_1B, 0xd8, -1, OPF_MODRM, op_x87}, {MAP_1B, 0xd9, -1, OPF_MODRM, op_x87},
-    {MAP_1B, 0xda, -1, OPF_MODRM, op_x87}, {MAP_1B, 0xdb, -1, OPF_MODRM, op_x87},
-    {MAP_1B, 0xdc, -1, OPF_MODRM, op_x87}, {MAP_1B, 0xdd, -1, OPF_MODRM, op_x87},
-    {MAP_1B, 0xde, -1, OPF_MODRM, op_x87}, {MAP_1B, 0xdf, -1, OPF_MODRM, op_x87},
+    /* D8: arithmetic on ST0 with m32fp / ST(i) */
+    XM(0xd8, 0, op_fp_arith_m), XM(0xd8, 1, op_fp_arith_m), XM(0xd8, 2, op_fp_arith_m),
+    XM(0xd8, 3, op_fp_arith_m), XM(0xd8, 4, op_fp_arith_m), XM(0xd8, 5, op_fp_arith_m),
+    XM(0xd8, 6, op_fp_arith_m), XM(0xd8, 7, op_fp_arith_m),
+    XR(0xd8, 0, op_fp_arith_st0), XR(0xd8, 1, op_fp_arith_st0), XR(0xd8, 2, op_fp_com_r),
+    XR(0xd8, 3, op_fp_com_r), XR(0xd8, 4, op_fp_arith_st0), XR(0xd8, 5, op_fp_arith_st0),
+    XR(0xd8, 6, op_fp_arith_st0), XR(0xd8, 7, op_fp_arith_st0),
+    /* D9: FLD/FST/FSTP m32fp, FLDENV, FLDCW, FNSTENV, FNSTCW; FLD/FXCH ST(i), FNOP,
+     * FSTP1, FCHS FABS FTST FXAM, constants, D9 F0-FF */
+    XM(0xd9, 0, op_fld_m), XM(0xd9, 2, op_fst_m), XM(0xd9, 3, op_fst_m),
+    XM(0xd9, 4, op_fldenv), XM(0xd9, 5, op_fldcw), XM(0xd9, 6, op_fnstenv),
+    XM(0xd9, 7, op_fnstcw),
+    XR(0xd9, 0, op_fld_r), XR(0xd9, 1, op_fxch), XR(0xd9, 2, op_fnop), XR(0xd9, 3, op_fst_r),
+    XR(0xd9, 4, op_d9_e0), XR(0xd9, 5, op_fldconst), XR(0xd9, 6, op_d9_f0),
+    XR(0xd9, 7, op_d9_f8),
+    /* DA: m32int arithmetic; FCMOVB/E/BE/U, FUCOMPP */
+    XM(0xda, 0, op_fp_arith_m), XM(0xda, 1, op_fp_arith_m), XM(0xda, 2, op_fp_arith_m),
+    XM(0xda, 3, op_fp_arith_m), XM(0xda, 4, op_fp_arith_m), XM(0xda, 5, op_fp_arith_m),
+    XM(0xda, 6, op_fp_arith_m), XM(0xda, 7, op_fp_arith_m),
+    XR(0xda, 0, op_fcmov), XR(0xda, 1, op_fcmov), XR(0xda, 2, op_fcmov), XR(0xda, 3, op_fcmov),
+    XR(0xda, 5, op_fcompp),
+    /* DB: FILD/FISTTP/FIST/FISTP m32int, FLD/FSTP m80fp; FCMOVNcc, DB E0-E7, FUCOMI, FCOMI */
+    XM(0xdb, 0, op_fld_m), XM(0xdb, 1, op_fst_m), XM(0xdb, 2, op_fst_m), XM(0xdb, 3, op_fst_m),
+    XM(0xdb, 5, op_fld_m), XM(0xdb, 7, op_fst_m),
+    XR(0xdb, 0, op_fcmov), XR(0xdb, 1, op_fcmov), XR(0xdb, 2, op_fcmov), XR(0xdb, 3, op_fcmov),
+    XR(0xdb, 4, op_db_e0), XR(0xdb, 5, op_fcomi), XR(0xdb, 6, op_fcomi),
+    /* DC: arithmetic with m64fp; ST(i) = ST(i) op ST0 (FCOM2/FCOMP3 aliases at /2 /3) */
+    XM(0xdc, 0, op_fp_arith_m), XM(0xdc, 1, op_fp_arith_m), XM(0xdc, 2, op_fp_arith_m),
+    XM(0xdc, 3, op_fp_arith_m), XM(0xdc, 4, op_fp_arith_m), XM(0xdc, 5, op_fp_arith_m),
+    XM(0xdc, 6, op_fp_arith_m), XM(0xdc, 7, op_fp_arith_m),
+    XR(0xdc, 0, op_fp_arith_sti), XR(0xdc, 1, op_fp_arith_sti), XR(0xdc, 2, op_fp_com_r),
+    XR(0xdc, 3, op_fp_com_r), XR(0xdc, 4, op_fp_arith_sti), XR(0xdc, 5, op_fp_arith_sti),
+    XR(0xdc, 6, op_fp_arith_sti), XR(0xdc, 7, op_fp_arith_sti),
+    /* DD: FLD/FISTTP/FST/FSTP m64, FRSTOR, FNSAVE, FNSTSW m16; FFREE, FXCH4, FST(P), FUCOM(P) */
+    XM(0xdd, 0, op_fld_m), XM(0xdd, 1, op_fst_m), XM(0xdd, 2, op_fst_m), XM(0xdd, 3, op_fst_m),
+    XM(0xdd, 4, op_frstor), XM(0xdd, 6, op_fnsave), XM(0xdd, 7, op_fnstsw_m),
+    XR(0xdd, 0, op_ffree), XR(0xdd, 1, op_fxch), XR(0xdd, 2, op_fst_r), XR(0xdd, 3, op_fst_r),
+    XR(0xdd, 4, op_fp_com_r), XR(0xdd, 5, op_fp_com_r),
+    /* DE: m16int arithmetic; pop forms, FCOMP5 alias, FCOMPP */
+    XM(0xde, 0, op_fp_arith_m), XM(0xde, 1, op_fp_arith_m), XM(0xde, 2, op_fp_arith_m),
+    XM(0xde, 3, op_fp_arith_m), XM(0xde, 4, op_fp_arith_m), XM(0xde, 5, op_fp_arith_m),
+    XM(0xde, 6, op_fp_arith_m), XM(0xde, 7, op_fp_arith_m),
+    XR(0xde, 0, op_fp_arith_sti), XR(0xde, 1, op_fp_arith_sti), XR(0xde, 2, op_fp_com_r),
+    XR(0xde, 3, op_fcompp), XR(0xde, 4, op_fp_arith_sti), XR(0xde, 5, op_fp_arith_sti),
+    XR(0xde, 6, op_fp_arith_sti), XR(0xde, 7, op_fp_arith_sti),
+    /* DF: FILD/FISTTP/FIST/FISTP m16int, FBLD, FILD m64, FBSTP, FISTP m64; FFREEP, FXCH7,
+     * FSTP8, FSTP9, FNSTSW AX, FUCOMIP, FCOMIP */
+    XM(0xdf, 0, op_fld_m), XM(0xdf, 1, op_fst_m), XM(0xdf, 2, op_fst_m), XM(0xdf, 3, op_fst_m),
+    XM(0xdf, 4, op_fld_m), XM(0xdf, 5, op_fld_m), XM(0xdf, 6, op_fst_m), XM(0xdf, 7, op_fst_m),
+    XR(0xdf, 0, op_ffree), XR(0xdf, 1, op_fxch), XR(0xdf, 2, op_fst_r), XR(0xdf, 3, op_fst_r),
+    XR(0xdf, 4, op_fnstsw_ax), XR(0xdf, 5, op_fcomi), XR(0xdf, 6, op_fcomi),
+
     {MAP_1B, 0x9b, -1, 0, op_fwait},
     {MAP_0F, 0x77, -1, 0, op_emms},
     {.fn = NULL},

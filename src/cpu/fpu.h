@@ -1,5 +1,7 @@
 /* x87/MMX/SSE state access and the CR0/CR4 gating rules shared by fpu.c and sse.c.
- * The state lives in FXSAVE layout in c->fpu.fxsave (SDM Vol. 1 10.5.1, Table 10-2). */
+ * The state lives in FXSAVE layout in c->fpu.fxsave (SDM Vol. 1 10.5.1, Table 10-2), with
+ * the x87 registers in physical order R0-R7 (MMn is slot n) rather than FXSAVE's stack
+ * order; fpu_image_out/in convert (x87.h describes the x87 part). */
 #ifndef VP_FPU_H
 #define VP_FPU_H
 
@@ -17,6 +19,10 @@ static inline u8 *fx_mm(struct cpu *c, unsigned n) { return &c->fpu.fxsave[FX_ST
 static inline u16 fx_get16(const struct cpu *c, unsigned off) { return (u16)load_le(&c->fpu.fxsave[off], 2); }
 static inline void fx_set16(struct cpu *c, unsigned off, u16 v) { store_le(&c->fpu.fxsave[off], 2, v); }
 static inline u32 fx_mxcsr(const struct cpu *c) { return (u32)load_le(&c->fpu.fxsave[FX_MXCSR], 4); }
+
+/* The FXSAVE memory image (its first n bytes) from the state and back; w64: REX.W form. */
+void fpu_image_out(const struct cpu *c, u8 *img, unsigned n, bool w64);
+void fpu_image_in(struct cpu *c, const u8 *img, unsigned n, bool w64);
 
 /* x87 instructions: #NM if CR0.EM or CR0.TS (SDM Vol. 3 Table 2-2). */
 static inline void x87_check(struct cpu *c)

@@ -36,7 +36,7 @@
 #include "harness.h"
 #include "cpu/cpumodel.h"
 #include "cpu/flags.h"
-#include "cpu/fpu.h" /* SSE: the XMM/MXCSR layout */
+#include "cpu/fpu.h" /* SSE: the XMM/MXCSR layout; x87: the FXSAVE image */
 
 #define DIFF_MEM 1024        /* bytes of data buffer compared */
 #define DIFF_NOPTR 0
@@ -55,6 +55,10 @@ struct dstate {
     u8 xmm[16][16];
     u32 mxcsr;
     /* --- end SSE state --- */
+    /* --- x87 state (forms with `x87`): an FXSAVE64 image, ST0-7 in stack order --- */
+    u8 x87[512] __attribute__((aligned(16)));
+    u8 x87_host[512] __attribute__((aligned(16))); /* native: the host's own, kept aside */
+    /* --- end x87 state --- */
 };
 
 /* Linux's flat 32-bit user code segment (__USER32_CS), for legacy-only instructions. */
@@ -77,6 +81,7 @@ struct dform {
     const char *(*vendor)(const struct dform *f, const struct dstate *in, u16 *regs, u64 *flags);
     int arg;        /* free for prep: operand size, operation... */
     bool sse;       /* SSE: XMM0-15 and MXCSR are loaded, run with and compared */
+    bool x87;       /* x87: FCW, FSW, FTW and ST0-7 are loaded (by prep), run with, compared */
 };
 
 struct diff {
@@ -363,6 +368,82 @@ static inline void diff_sse_random(struct diff *d, const struct dform *f, struct
 
 /* --- end SSE ----------------------------------------------------------------------- */
 
+/* --- x87: the FXSAVE image in the state -------------------------------------------- */
+
+/* Native: FXSAVE64 the host's state aside and FXRSTOR64 the input before the instruction,
+ * the reverse after (neither waits, so a pending exception of the input reaches the
+ * instruction under test, which then raises #MF: SIGFPE). Emulator: the same image
+ * through the FXSAVE conversion (fpu_image_in/out). */
+static inline u8 *diff_x87_emit(u8 *p, unsigned reg, unsigned disp)
+{
+    *p++ = 0x49, *p++ = 0x0f, *p++ = 0xae, *p++ = (u8)(0x87 | reg << 3); /* REX.WB 0F AE /r [r15+d32] */
+    memcpy(p, &disp, 4);
+    return p + 4;
+}
+static inline u8 *diff_x87_stub_in(u8 *p)
+{
+    p = diff_x87_emit(p, 0, (unsigned)offsetof(struct dstate, x87_host));
+    return diff_x87_emit(p, 1, (unsigned)offsetof(struct dstate, x87));
+}
+static inline u8 *diff_x87_stub_out(u8 *p)
+{
+    p = diff_x87_emit(p, 0, (unsigned)offsetof(struct dstate, x87));
+    return diff_x87_emit(p, 1, (unsigned)offsetof(struct dstate, x87_host));
+}
+static inline void diff_x87_emu_in(struct cpu *c, const struct dstate *s)
+{
+    c->cr0 &= ~(u64)(CR0_EM | CR0_TS);
+    fpu_image_in(c, s->x87, 416, true);
+}
+static inline void diff_x87_emu_out(struct cpu *c, struct dstate *s)
+{
+    fpu_image_out(c, s->x87, 416, true);
+}
+/* x87 forms put these pseudo-flags in their `flags`; a vendor hook that takes one away
+ * leaves FSW.C1 (DIFF_X87_C1) or the whole x87 state (DIFF_X87_ALL) uncompared for that
+ * input on other hosts than Intel. */
+#define DIFF_X87_C1 (1ull << 62)
+#define DIFF_X87_ALL (1ull << 63)
+
+/* FCW, FSW (TOP, C0-C3, flags, ES, B), the abridged tag byte and ST0-7, bit for bit.
+ * FOP/FIP/FDP are not compared here: AMD saves them only while an exception is pending. */
+static inline bool diff_x87_compare(const struct dstate *a, const struct dstate *b, u64 flmask,
+                                    char *buf, size_t n)
+{
+    static const char *const what[3] = {"fcw", "fsw", "ftw"};
+    if (!(flmask & DIFF_X87_ALL)) return false;
+    for (unsigned k = 0; k < 3; k++) {
+        unsigned va = (unsigned)load_le(&a->x87[2 * k], k == 2 ? 1 : 2);
+        unsigned vb = (unsigned)load_le(&b->x87[2 * k], k == 2 ? 1 : 2);
+        if (k == 1 && !(flmask & DIFF_X87_C1)) va &= ~0x200u, vb &= ~0x200u;
+        if (va != vb) {
+            snprintf(buf, n, "%s native %#x emulated %#x", what[k], va, vb);
+            return true;
+        }
+    }
+    for (unsigned r = 0; r < 8; r++) {
+        const u8 *x = &a->x87[32 + 16 * r], *y = &b->x87[32 + 16 * r];
+        if (memcmp(x, y, 10)) {
+            snprintf(buf, n, "st%u native %04x:%016llx emulated %04x:%016llx", r,
+                     (unsigned)load_le(x + 8, 2), (unsigned long long)load_le(x, 8),
+                     (unsigned)load_le(y + 8, 2), (unsigned long long)load_le(y, 8));
+            return true;
+        }
+    }
+    return false;
+}
+static inline void diff_x87_print(const char *what, const struct dstate *s)
+{
+    printf("  %s x87: fcw=%04x fsw=%04x ftw=%02x", what, (unsigned)load_le(s->x87, 2),
+           (unsigned)load_le(s->x87 + 2, 2), s->x87[4]);
+    for (unsigned r = 0; r < 8; r++)
+        printf(" st%u=%04x:%016llx", r, (unsigned)load_le(&s->x87[32 + 16 * r + 8], 2),
+               (unsigned long long)load_le(&s->x87[32 + 16 * r], 8));
+    printf("\n");
+}
+
+/* --- end x87 ----------------------------------------------------------------------- */
+
 /* --- Native stub ------------------------------------------------------------------- */
 
 static inline unsigned emit_regmem(u8 *p, u8 opc, unsigned reg, unsigned disp)
@@ -382,6 +463,7 @@ static inline void diff_build_stub(struct diff *d, const struct dform *f)
                                   0x49, 0x89, 0xff}; /* push rbx..r15; mov r15, rdi */
     memcpy(p, prologue, sizeof prologue);
     p += sizeof prologue;
+    if (f->x87) p = diff_x87_stub_in(p); /* x87 */
     unsigned fl = offsetof(struct dstate, fl);
     unsigned sv = offsetof(struct dstate, save_rsp), fp = offsetof(struct dstate, far_off);
     if (d->compat) {
@@ -414,6 +496,7 @@ static inline void diff_build_stub(struct diff *d, const struct dform *f)
     if (f->sse) p = diff_sse_stub_out(p); /* SSE */
     *p++ = 0x9c;                                                      /* pushfq */
     *p++ = 0x41; *p++ = 0x8f; *p++ = 0x87; memcpy(p, &fl, 4); p += 4; /* pop [r15+fl] */
+    if (f->x87) p = diff_x87_stub_out(p); /* x87 */
     if (d->compat) { /* mov rsp, [r15+save_rsp] */
         *p++ = 0x49; *p++ = 0x8b; *p++ = 0xa7; memcpy(p, &sv, 4); p += 4;
     }
@@ -450,6 +533,7 @@ static inline int diff_emulated(struct diff *d, const struct dform *f, struct ds
         if (r == RSP) continue;
         c->r[r] = s->r[r] + ((f->ptr_regs & (1u << r)) ? HARNESS_DATA : 0);
     }
+    if (f->x87) diff_x87_emu_in(c, s); /* x87 */
     cpu_set_rflags(c, s->fl);
     phys_copy_in(d->h->m, HARNESS_DATA, s->mem, DIFF_MEM);
     if (f->sse) diff_sse_emu_in(c, s); /* SSE */
@@ -464,6 +548,7 @@ static inline int diff_emulated(struct diff *d, const struct dform *f, struct ds
         s->r[r] = c->r[r] - ((f->ptr_regs & (1u << r)) ? HARNESS_DATA : 0);
     }
     s->fl = cpu_get_rflags(c);
+    if (f->x87) diff_x87_emu_out(c, s); /* x87 */
     phys_copy_out(d->h->m, HARNESS_DATA, s->mem, DIFF_MEM);
     if (f->sse) diff_sse_emu_out(c, s); /* SSE */
     return rc;
@@ -485,6 +570,7 @@ static inline bool diff_compare(const struct dstate *a, const struct dstate *b, 
             return true;
         }
     }
+    if (diff_x87_compare(a, b, flmask, buf, n)) return true; /* x87 */
     if ((a->fl ^ b->fl) & flmask) {
         snprintf(buf, n, "flags native %#llx emulated %#llx (compared %#llx)",
                  (unsigned long long)a->fl, (unsigned long long)b->fl, (unsigned long long)flmask);
@@ -564,6 +650,7 @@ static inline void diff_form(struct diff *d, const struct dform *f, unsigned n, 
         nat = emu = in;
         int rn = diff_native(d, f, &nat);
         int re = diff_emulated(d, f, &emu);
+        if (f->x87 && rn == EXC_DE && re == EXC_MF) rn = EXC_MF; /* x87: #MF is SIGFPE too */
         char w[160];
         bool differ;
         if (rn != re) {
@@ -594,6 +681,7 @@ static inline void diff_form(struct diff *d, const struct dform *f, unsigned n, 
     CHECK(name, bad == 0, "%u of %u inputs differ; first: %s", bad, n, why);
     if (bad) {
         diff_print_state("input", &first_in);
+        if (f->x87) diff_x87_print("input", &first_in); /* x87 */
         d->failures++;
     }
 }
