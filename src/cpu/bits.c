@@ -157,11 +157,11 @@ const struct opdef bits_ops[] = {
      .feat = NEEDS(FEAT_BMI1)},
     {MAP_0F, 0xbd, -1, M | OPF_FEAT_LEGACY, op_tzcnt_lzcnt, .pfx = PFX_F3,
      .feat = NEEDS(FEAT_ABM)},
-    {MAP_0F, 0xb8, -1, M, op_popcnt, .pfx = PFX_F3},
+    {MAP_0F, 0xb8, -1, M, op_popcnt, .pfx = PFX_F3, .feat = NEEDS(FEAT_POPCNT)},
     BSWAP(0), BSWAP(1), BSWAP(2), BSWAP(3), BSWAP(4), BSWAP(5), BSWAP(6), BSWAP(7),
     {MAP_0F38, 0xf0, -1, M, op_movbe, .mod = MOD_MEM, .feat = NEEDS(FEAT_MOVBE)},
     {MAP_0F38, 0xf1, -1, M, op_movbe, .mod = MOD_MEM, .feat = NEEDS(FEAT_MOVBE)},
-    /* CRC32 is part of SSE4.2, not offered yet (its string instructions are missing). */
+    /* CRC32 is part of SSE4.2 (its other instructions are in sse42.c). */
     {MAP_0F38, 0xf0, -1, M, op_crc32, .pfx = PFX_F2, .feat = NEEDS(FEAT_SSE42)},
     {MAP_0F38, 0xf1, -1, M, op_crc32, .pfx = PFX_F2, .feat = NEEDS(FEAT_SSE42)},
     {.fn = NULL},

@@ -26,7 +26,8 @@ static const struct cpu_features implemented = {.w = {
                  B(FEAT_PBE),
     [FW_1_ECX] = B(FEAT_EIST) | B(FEAT_TM2) | B(FEAT_XTPR) | B(FEAT_PDCM) |
                  B(FEAT_MONITOR) | B(FEAT_VMX) | B(FEAT_PCID) | B(FEAT_X2APIC) | B(FEAT_TSC_DEADLINE) |
-                 B(FEAT_RDRAND) | B(FEAT_CX16) | B(FEAT_MOVBE) | B(FEAT_POPCNT),
+                 B(FEAT_RDRAND) | B(FEAT_CX16) | B(FEAT_MOVBE) | B(FEAT_POPCNT) |
+                 B(FEAT_SSE42) | B(FEAT_AES) | B(FEAT_PCLMULQDQ),
     [FW_7_EBX] = B(FEAT_FSGSBASE) | B(FEAT_SMEP) | B(FEAT_ERMS) | B(FEAT_INVPCID) |
                  B(FEAT_RDSEED) | B(FEAT_SMAP) | B(FEAT_CLFLUSHOPT),
     [FW_7_ECX] = B(FEAT_UMIP) | B(FEAT_LA57) | B(FEAT_RDPID),

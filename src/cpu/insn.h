@@ -162,6 +162,7 @@ extern const struct opdef alu_ops[], bits_ops[], bcd_ops[], muldiv_ops[], shift_
     move_ops[], string_ops[], stack_ops[], branch_ops[], far_ops[], system_ops[],
     segment_ops[], msr_ops[], io_ops[], fpu_ops[], sse_ops[], misc_ops[], intflag_ops[],
     bound_ops[], vmx_ops[];
+extern const struct opdef sse42_ops[], aes_ops[]; /* SSE4.2 string/PCMPGTQ; AES-NI, PCLMULQDQ */
 
 /* Immediate kinds of a row. */
 enum imm_kind {
