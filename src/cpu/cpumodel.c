@@ -25,6 +25,7 @@ static const struct cpu_features implemented = {.w = {
                  B(FEAT_SS) | B(FEAT_HTT) | B(FEAT_MCA) | B(FEAT_ACPI) | B(FEAT_TM) |
                  B(FEAT_PBE),
     [FW_1_ECX] = B(FEAT_EIST) | B(FEAT_TM2) | B(FEAT_XTPR) | B(FEAT_PDCM) |
+                 B(FEAT_SSE3) | B(FEAT_SSSE3) | B(FEAT_SSE41) | /* sse3.c, sse41.c */
                  B(FEAT_MONITOR) | B(FEAT_VMX) | B(FEAT_PCID) | B(FEAT_X2APIC) | B(FEAT_TSC_DEADLINE) |
                  B(FEAT_RDRAND) | B(FEAT_CX16) | B(FEAT_MOVBE) | B(FEAT_POPCNT) |
                  B(FEAT_SSE42) | B(FEAT_AES) | B(FEAT_PCLMULQDQ),

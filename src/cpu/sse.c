@@ -3,8 +3,8 @@
  * MOVSS/MOVSD, MOVLPS/MOVHPS/MOVLHPS/MOVHLPS and the PD forms, MOVDQA/MOVDQU, MOVD/MOVQ,
  * MOVNTPS/MOVNTDQ/MOVNTQ/MOVNTI, and XORPS/XORPD/PXOR kept as their own handlers (the
  * zeroing idiom is hot). The floating-point instructions are in sse_fp.c, the packed
- * integer ones in sse_int.c. The SSE3 opcodes without a form here (0F 7C, 7D, D0, F0) are
- * logged as unimplemented; SSE3 is not offered, and its other forms are #UD. */
+ * integer ones in sse_int.c. The SSE3 forms of these opcodes (F3/F2 0F 12, F3 0F 16, 0F 7C,
+ * 7D, D0, F0) have their rows in sse3.c. */
 #include "sse_impl.h"
 
 #define mem_load sse_mem_load
@@ -229,18 +229,6 @@ static void op_pxor_mm(struct cpu *c, const struct insn *i)
     mm_write(c, i->reg, mm_read(c, i->reg) ^ v);
 }
 
-/* --- the rest of the SSE/MMX space ---------------------------------------------------- */
-
-/* Not implemented yet: the #NM/#UD checks of the form, then #UD (logged). One row per
- * opcode for every prefix until the arithmetic brings its own rows. */
-static void op_sse_unimpl(struct cpu *c, const struct insn *i)
-{
-    if (i->pfx != PFX_NP) sse_check(c);
-    else if (i->op >= 0x60 || (i->op >= 0x2a && i->op <= 0x2d)) mmx_check(c); /* MMX forms */
-    else sse_check(c);
-    cpu_unimplemented(c, i);
-}
-
 /* 0F C3 MOVNTI m32/m64, r: a non-temporal store of a general register (SDM Vol. 2
  * MOVNTI); the hint has no architectural effect. A register destination, 66, F2 or F3 is
  * #UD (no row), and so is a 16-bit operand size. */
@@ -251,7 +239,6 @@ static void op_movnti(struct cpu *c, const struct insn *i)
 }
 
 #define M OPF_MODRM
-#define U(op) {MAP_0F, op, -1, M, op_sse_unimpl}
 /* One form of a prefix-selected opcode: any operand, memory only, register only; with an
  * imm8; a /reg group form (register operand, imm8). */
 #define F(op, pfx_, fn) {MAP_0F, op, -1, M, fn, .pfx = PFX_##pfx_}
@@ -333,14 +320,11 @@ const struct opdef sse_ops[] = {
     F2(0xf5, op_pint), F2(0xf6, op_pint),
     F2(0xf8, op_pint), F2(0xf9, op_pint), F2(0xfa, op_pint), F2(0xfb, op_pint),
     F2(0xfc, op_pint), F2(0xfd, op_pint), F2(0xfe, op_pint),
-    /* SSE3 (not offered): HADDPD/HSUBPD, ADDSUBPD, LDDQU */
-    U(0x7c), U(0x7d), U(0xd0), U(0xf0),
     /* 0F 7A, 7B: no instruction; #UD after their ModRM. */
     {MAP_0F, 0x7a, -1, M, op_ud}, {MAP_0F, 0x7b, -1, M, op_ud},
     {.fn = NULL},
 };
 #undef M
-#undef U
 #undef F
 #undef FM
 #undef FR

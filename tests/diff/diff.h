@@ -67,7 +67,7 @@ struct dstate {
 /* One instruction form under test. */
 struct dform {
     char name[64];
-    u8 code[16];
+    u8 code[24]; /* the form, with whatever loads and stores it needs around it */
     unsigned len;
     u16 ptr_regs;   /* registers holding offsets into the data buffer */
     u64 flags;      /* defined flags compared (plus DF and every unaffected bit: see below) */

@@ -9,32 +9,13 @@
  * some unmasked: those take #XM natively (SIGFPE, registers read from the signal context)
  * and in the emulator, and XMM0-15, MXCSR, GPRs, flags and memory are compared bit for
  * bit. */
-#include "../diff/diff.h"
+#include "../diff/sse_enc.h"
 
 #define N 400
 #define PTR_RBX (1u << RBX)
 #define DISP 0x40 /* [rbx + 0x40]: 16-byte aligned */
 
 static struct diff *d;
-
-/* [pfx] [REX] 0F op ModRM [disp8] [imm8]; reg/rm are register numbers (rm: -1 for the
- * memory operand [rbx+disp]). */
-static void sse_op(struct dform *f, unsigned pfx, bool w, unsigned op, unsigned reg, int rm,
-                   unsigned disp, int imm)
-{
-    if (pfx) diff_put(f, pfx);
-    unsigned rex = (w ? 8 : 0) | (reg >= 8 ? 4 : 0) | (rm >= 8 ? 1 : 0);
-    if (rex) diff_put(f, 0x40 | rex);
-    diff_put(f, 0x0f);
-    diff_put(f, op);
-    if (rm < 0) {
-        diff_put(f, modrm(1, reg, RBX)); /* disp8: forms of several instructions fit */
-        diff_put(f, disp);
-    } else {
-        diff_put(f, modrm(3, reg, (unsigned)rm));
-    }
-    if (imm >= 0) diff_put(f, (unsigned)imm);
-}
 
 static void run(struct dform *f, unsigned n)
 {

@@ -6,7 +6,7 @@
  * PSLLDQ/PSRLDQ, PACKSSWB/PACKSSDW/PACKUSWB, PUNPCKL/H BW/WD/DQ/QDQ, PSHUFD/HW/LW/W,
  * PINSRW, PEXTRW, PMOVMSKB, MASKMOVDQU/MASKMOVQ, MOVQ2DQ/MOVDQ2Q. XMM0-15, MXCSR, GPRs,
  * flags and memory compared bit for bit. */
-#include "../diff/diff.h"
+#include "../diff/sse_enc.h"
 
 #define N 300
 #define PTR_RBX (1u << RBX)
@@ -14,22 +14,6 @@
 
 static struct diff *d;
 
-static void sse_op(struct dform *f, unsigned pfx, bool w, unsigned op, unsigned reg, int rm,
-                   unsigned disp, int imm)
-{
-    if (pfx) diff_put(f, pfx);
-    unsigned rex = (w ? 8 : 0) | (reg >= 8 ? 4 : 0) | (rm >= 8 ? 1 : 0);
-    if (rex) diff_put(f, 0x40 | rex);
-    diff_put(f, 0x0f);
-    diff_put(f, op);
-    if (rm < 0) {
-        diff_put(f, modrm(1, reg, RBX));
-        diff_put(f, disp);
-    } else {
-        diff_put(f, modrm(3, reg, (unsigned)rm));
-    }
-    if (imm >= 0) diff_put(f, (unsigned)imm);
-}
 static void emms(struct dform *f) { diff_put(f, 0x0f), diff_put(f, 0x77); }
 
 static void run(struct dform *f, unsigned n)

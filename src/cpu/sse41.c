@@ -1,0 +1,314 @@
+/* SSE4.1: its rows and handlers (66 0F 38 10-41, 66 0F 3A 08-42; SDM Vol. 1 12.10,
+ * Vol. 2). Packed integers: PMULLD, PMULDQ, PMIN/PMAX SB/SD/UW/UD, PCMPEQQ, PACKUSDW,
+ * PMOVSX/PMOVZX, PTEST, PHMINPOSUW, MPSADBW; blends: BLENDPS/PD, PBLENDW and the
+ * variable BLENDVPS/PD, PBLENDVB (mask in XMM0); floating point through src/fpu with the
+ * exception protocol of sse_impl.h: ROUNDPS/PD/SS/SD, DPPS/DPPD; element moves: INSERTPS,
+ * EXTRACTPS, PINSRB/D/Q, PEXTRB/W/D/Q; MOVNTDQA. Every row needs CPUID.1:ECX.SSE4_1. */
+#include "flags.h"
+#include "cpumodel.h"
+#include "sse_impl.h"
+
+static inline s64 sx(const u8 *p, unsigned k, unsigned sz)
+{
+    unsigned sh = 64 - 8 * sz;
+    return (s64)(load_le(p + k, sz) << sh) >> sh;
+}
+
+/* Destination (ModRM.reg) and 16-byte source (aligned memory). */
+static void fetch(struct cpu *c, const struct insn *i, u8 d[16], u8 s[16])
+{
+    sse_check(c);
+    sse_src(c, i, s, 16);
+    memcpy(d, fx_xmm(c, i->reg), 16);
+}
+
+/* --- 66 0F 38: packed integers ------------------------------------------------------------ */
+
+static void op_sse41_int(struct cpu *c, const struct insn *i)
+{
+    u8 d[16], s[16], r[16] = {0};
+    fetch(c, i, d, s);
+    unsigned op = i->op;
+    switch (op) {
+    case 0x10: case 0x14: case 0x15: { /* PBLENDVB, BLENDVPS, BLENDVPD: XMM0's sign bits */
+        unsigned sz = op == 0x10 ? 1 : op == 0x14 ? 4 : 8;
+        const u8 *m = fx_xmm(c, 0);
+        for (unsigned k = 0; k < 16; k += sz) memcpy(r + k, (m[k + sz - 1] & 0x80) ? s + k : d + k, sz);
+        break;
+    }
+    case 0x28: /* PMULDQ */
+        for (unsigned k = 0; k < 16; k += 8) store_le(r + k, 8, (u64)(sx(d, k, 4) * sx(s, k, 4)));
+        break;
+    case 0x29: /* PCMPEQQ */
+        for (unsigned k = 0; k < 16; k += 8)
+            store_le(r + k, 8, load_le(d + k, 8) == load_le(s + k, 8) ? ~0ull : 0);
+        break;
+    case 0x2b: /* PACKUSDW */
+        for (unsigned k = 0; k < 8; k++) {
+            s64 v = sx(k < 4 ? d : s, (k & 3) * 4, 4);
+            store_le(r + 2 * k, 2, (u64)(v < 0 ? 0 : v > 0xffff ? 0xffff : v));
+        }
+        break;
+    case 0x40: /* PMULLD */
+        for (unsigned k = 0; k < 16; k += 4) store_le(r + k, 4, load_le(d + k, 4) * load_le(s + k, 4));
+        break;
+    case 0x41: { /* PHMINPOSUW: the smallest word and its index (the lowest on ties) */
+        unsigned best = 0;
+        for (unsigned k = 1; k < 8; k++)
+            if (load_le(s + 2 * k, 2) < load_le(s + 2 * best, 2)) best = k;
+        memcpy(r, s + 2 * best, 2);
+        r[2] = (u8)best;
+        break;
+    }
+    default: { /* 38-3F PMINSB/SD, PMINUW/UD, PMAXSB/SD, PMAXUW/UD */
+        static const u8 size[4] = {1, 4, 2, 4};
+        unsigned sz = size[op & 3];
+        bool sgn = !(op & 2), max = op & 4;
+        for (unsigned k = 0; k < 16; k += sz) {
+            bool lt = sgn ? sx(d, k, sz) < sx(s, k, sz) : load_le(d + k, sz) < load_le(s + k, sz);
+            memcpy(r + k, lt != max ? d + k : s + k, sz);
+        }
+        break;
+    }
+    }
+    memcpy(fx_xmm(c, i->reg), r, 16);
+}
+
+/* 66 0F 38 20-25 PMOVSX, 30-35 PMOVZX: the low elements of the source widened; a memory
+ * source is only as wide as what is read (8, 4 or 2 bytes) and has no alignment rule. */
+static void op_pmovx(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    static const u8 from[6] = {1, 1, 1, 2, 2, 4}, to[6] = {2, 4, 8, 4, 8, 8};
+    unsigned f = from[i->op & 7], t = to[i->op & 7], n = 16 / t;
+    bool sgn = i->op < 0x30;
+    u8 s[16] = {0}, r[16];
+    if (i->mod == 3) memcpy(s, fx_xmm(c, i->rm), 16);
+    else sse_mem_load(c, i, s, n * f, false);
+    for (unsigned k = 0; k < n; k++)
+        store_le(r + k * t, t, sgn ? (u64)sx(s, k * f, f) : load_le(s + k * f, f));
+    memcpy(fx_xmm(c, i->reg), r, 16);
+}
+
+/* 66 0F 38 17 PTEST: ZF = (dest AND src) is zero, CF = (NOT dest AND src) is zero; AF, OF,
+ * PF, SF cleared. */
+static void op_ptest(struct cpu *c, const struct insn *i)
+{
+    u8 d[16], s[16];
+    fetch(c, i, d, s);
+    u64 a = 0, b = 0;
+    for (unsigned k = 0; k < 16; k += 8) {
+        a |= load_le(d + k, 8) & load_le(s + k, 8);
+        b |= ~load_le(d + k, 8) & load_le(s + k, 8);
+    }
+    flags_write(c, FL_ARITH, (a ? 0 : FL_ZF) | (b ? 0 : FL_CF));
+}
+
+/* 66 0F 38 2A MOVNTDQA xmm, m128 (memory only, aligned): the hint changes nothing. */
+static void op_movntdqa(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    u8 v[16];
+    sse_mem_load(c, i, v, 16, true);
+    memcpy(fx_xmm(c, i->reg), v, 16);
+}
+
+/* --- 66 0F 3A: immediate forms --------------------------------------------------------------- */
+
+/* 0C BLENDPS, 0D BLENDPD, 0E PBLENDW: imm8 bit k set takes element k from the source. */
+static void op_blend(struct cpu *c, const struct insn *i)
+{
+    u8 d[16], s[16];
+    fetch(c, i, d, s);
+    unsigned sz = i->op == 0x0c ? 4 : i->op == 0x0d ? 8 : 2;
+    for (unsigned k = 0; k < 16 / sz; k++)
+        if (i->imm >> k & 1) memcpy(d + k * sz, s + k * sz, sz);
+    memcpy(fx_xmm(c, i->reg), d, 16);
+}
+
+/* 42 MPSADBW: eight sums of absolute differences of 4-byte blocks: the destination's at
+ * byte 4*imm8[2] + k against the source's at 4*imm8[1:0]. */
+static void op_mpsadbw(struct cpu *c, const struct insn *i)
+{
+    u8 d[16], s[16], r[16];
+    fetch(c, i, d, s);
+    unsigned o1 = (i->imm & 4) ? 4 : 0, o2 = (unsigned)(i->imm & 3) * 4;
+    for (unsigned k = 0; k < 8; k++) {
+        unsigned sum = 0;
+        for (unsigned j = 0; j < 4; j++) {
+            int x = d[o1 + k + j] - s[o2 + j];
+            sum += (unsigned)(x < 0 ? -x : x);
+        }
+        store_le(r + 2 * k, 2, sum);
+    }
+    memcpy(fx_xmm(c, i->reg), r, 16);
+}
+
+/* 08 ROUNDPS, 09 ROUNDPD (aligned m128), 0A ROUNDSS, 0B ROUNDSD (m32/m64, the upper
+ * elements of the destination kept): imm8[1:0] the rounding, imm8[2] MXCSR.RC instead,
+ * imm8[3] no PE (softfloat's round_int reads them). */
+static void op_round(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    bool dbl = i->op & 1, scalar = i->op >= 0x0a;
+    unsigned esz = dbl ? 8 : 4, n = scalar ? esz : 16;
+    u8 s[16], d[16];
+    sse_src(c, i, s, n);
+    memcpy(d, fx_xmm(c, i->reg), 16);
+    struct simd_fp f;
+    simd_fp_begin(c, &f);
+    for (unsigned k = 0; k < n; k += esz) {
+        if (dbl) store_le(d + k, 8, f64_round_int(&f.s, load_le(s + k, 8), (u8)i->imm));
+        else store_le(d + k, 4, f32_round_int(&f.s, (u32)load_le(s + k, 4), (u8)i->imm));
+        simd_fp_elem(&f);
+    }
+    simd_fp_end(c, &f);
+    memcpy(fx_xmm(c, i->reg), d, 16);
+}
+
+/* 40 DPPS, 41 DPPD as the SDM's pseudocode: products of the elements imm8[7:4] selects
+ * (+0.0 for the others), summed pairwise, each operation rounded under MXCSR; the sum goes
+ * to the elements imm8[3:0] selects, +0.0 to the others. The operations run in stages
+ * (the products, then each level of sums), each stage a SIMD operation of its own as far
+ * as exceptions go (SDM 11.5.2.1 per stage: its post-computation flags are dropped when
+ * one of its pre-computation ones is unmasked); the flags of the stages accumulate, and
+ * a stage with an unmasked exception ends the instruction (#XM) before the next one, as
+ * the host processor does. */
+struct dp_run {
+    struct simd_fp f;
+    u8 acc;
+    bool stop;
+};
+static void dp_stage_end(struct dp_run *r)
+{
+    u8 masked = (u8)(r->f.mx >> 7) & 0x3f, set = r->f.pre;
+    if (!(set & ~masked)) set |= r->f.post;
+    r->acc |= set;
+    r->f.pre = r->f.post = 0;
+    r->stop = (set & ~masked) != 0;
+}
+static void dp_finish(struct cpu *c, struct dp_run *r)
+{
+    u32 mx = r->f.mx | r->acc;
+    if (mx != r->f.mx) store_le(&c->fpu.fxsave[FX_MXCSR], 4, mx);
+    if (r->stop) simd_fp_raise(c, mx);
+}
+
+static void op_dpps(struct cpu *c, const struct insn *i)
+{
+    u8 d[16], s[16], res[16] = {0};
+    fetch(c, i, d, s);
+    struct dp_run r = {.acc = 0};
+    simd_fp_begin(c, &r.f);
+    u32 t[4], t2 = 0, t3 = 0, t4 = 0;
+    for (unsigned k = 0; k < 4; k++) {
+        t[k] = 0;
+        if (i->imm >> (4 + k) & 1) {
+            t[k] = f32_mul(&r.f.s, (u32)load_le(d + 4 * k, 4), (u32)load_le(s + 4 * k, 4));
+            simd_fp_elem(&r.f);
+        }
+    }
+    dp_stage_end(&r);
+    if (!r.stop) {
+        t2 = f32_add(&r.f.s, t[0], t[1]);
+        simd_fp_elem(&r.f);
+        t3 = f32_add(&r.f.s, t[2], t[3]);
+        simd_fp_elem(&r.f);
+        dp_stage_end(&r);
+    }
+    if (!r.stop) {
+        t4 = f32_add(&r.f.s, t2, t3);
+        simd_fp_elem(&r.f);
+        dp_stage_end(&r);
+    }
+    dp_finish(c, &r);
+    for (unsigned k = 0; k < 4; k++)
+        if (i->imm >> k & 1) store_le(res + 4 * k, 4, t4);
+    memcpy(fx_xmm(c, i->reg), res, 16);
+}
+static void op_dppd(struct cpu *c, const struct insn *i)
+{
+    u8 d[16], s[16], res[16] = {0};
+    fetch(c, i, d, s);
+    struct dp_run r = {.acc = 0};
+    simd_fp_begin(c, &r.f);
+    u64 t[2], sum = 0;
+    for (unsigned k = 0; k < 2; k++) {
+        t[k] = 0;
+        if (i->imm >> (4 + k) & 1) {
+            t[k] = f64_mul(&r.f.s, load_le(d + 8 * k, 8), load_le(s + 8 * k, 8));
+            simd_fp_elem(&r.f);
+        }
+    }
+    dp_stage_end(&r);
+    if (!r.stop) {
+        sum = f64_add(&r.f.s, t[0], t[1]);
+        simd_fp_elem(&r.f);
+        dp_stage_end(&r);
+    }
+    dp_finish(c, &r);
+    for (unsigned k = 0; k < 2; k++)
+        if (i->imm >> k & 1) store_le(res + 8 * k, 8, sum);
+    memcpy(fx_xmm(c, i->reg), res, 16);
+}
+
+/* 21 INSERTPS xmm, xmm/m32, imm8: the source single (imm8[7:6] of a register, the m32)
+ * into element imm8[5:4], then the elements imm8[3:0] selects zeroed. */
+static void op_insertps(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    u8 v[4];
+    if (i->mod == 3) memcpy(v, fx_xmm(c, i->rm) + 4 * (i->imm >> 6 & 3), 4);
+    else sse_mem_load(c, i, v, 4, false);
+    u8 *x = fx_xmm(c, i->reg);
+    memcpy(x + 4 * (i->imm >> 4 & 3), v, 4);
+    for (unsigned k = 0; k < 4; k++)
+        if (i->imm >> k & 1) memset(x + 4 * k, 0, 4);
+}
+
+/* 20 PINSRB xmm, r32/m8; 22 PINSRD/PINSRQ (REX.W) xmm, r/m32/64: one element replaced. */
+static void op_pinsr(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    unsigned sz = i->op == 0x20 ? 1 : (i->rex & 8) ? 8 : 4;
+    u64 v = i->mod == 3 ? c->r[i->rm] : rm_read(c, i, sz);
+    store_le(fx_xmm(c, i->reg) + sz * (i->imm & (16 / sz - 1)), sz, v);
+}
+
+/* 14 PEXTRB, 15 PEXTRW, 16 PEXTRD/PEXTRQ (REX.W), 17 EXTRACTPS: the element to memory, or
+ * zero-extended to the whole general register (ModRM.rm). */
+static void op_pextr(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    unsigned sz = i->op == 0x14 ? 1 : i->op == 0x15 ? 2 : (i->op == 0x16 && (i->rex & 8)) ? 8 : 4;
+    u64 v = load_le(fx_xmm(c, i->reg) + sz * (i->imm & (16 / sz - 1)), sz);
+    if (i->mod == 3) c->r[i->rm] = v;
+    else rm_write(c, i, sz, v);
+}
+
+#define M OPF_MODRM
+#define E .pfx = PFX_66, .feat = NEEDS(FEAT_SSE41)
+#define R38(op, fn) {MAP_0F38, op, -1, M, fn, E}
+#define R3A(op, fn) {MAP_0F3A, op, -1, M, fn, IMM_UB, E}
+
+const struct opdef sse41_ops[] = {
+    R38(0x10, op_sse41_int), R38(0x14, op_sse41_int), R38(0x15, op_sse41_int),
+    R38(0x17, op_ptest),
+    R38(0x20, op_pmovx), R38(0x21, op_pmovx), R38(0x22, op_pmovx),
+    R38(0x23, op_pmovx), R38(0x24, op_pmovx), R38(0x25, op_pmovx),
+    R38(0x28, op_sse41_int), R38(0x29, op_sse41_int),
+    {MAP_0F38, 0x2a, -1, M, op_movntdqa, .mod = MOD_MEM, E},
+    R38(0x2b, op_sse41_int),
+    R38(0x30, op_pmovx), R38(0x31, op_pmovx), R38(0x32, op_pmovx),
+    R38(0x33, op_pmovx), R38(0x34, op_pmovx), R38(0x35, op_pmovx),
+    R38(0x38, op_sse41_int), R38(0x39, op_sse41_int), R38(0x3a, op_sse41_int),
+    R38(0x3b, op_sse41_int), R38(0x3c, op_sse41_int), R38(0x3d, op_sse41_int),
+    R38(0x3e, op_sse41_int), R38(0x3f, op_sse41_int),
+    R38(0x40, op_sse41_int), R38(0x41, op_sse41_int),
+    R3A(0x08, op_round), R3A(0x09, op_round), R3A(0x0a, op_round), R3A(0x0b, op_round),
+    R3A(0x0c, op_blend), R3A(0x0d, op_blend), R3A(0x0e, op_blend),
+    R3A(0x14, op_pextr), R3A(0x15, op_pextr), R3A(0x16, op_pextr), R3A(0x17, op_pextr),
+    R3A(0x20, op_pinsr), R3A(0x21, op_insertps), R3A(0x22, op_pinsr),
+    R3A(0x40, op_dpps), R3A(0x41, op_dppd), R3A(0x42, op_mpsadbw),
+    {.fn = NULL},
+};
