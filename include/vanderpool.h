@@ -74,6 +74,15 @@ void vp_vmx_summary(vp_machine *m, FILE *out);
  * for an unknown name or processor. */
 int vp_get_reg(vp_machine *m, int cpu, const char *name, uint64_t *val);
 int vp_set_reg(vp_machine *m, int cpu, const char *name, uint64_t val);
+/* The x87 and SSE state. vp_get_reg/vp_set_reg also know "fcw", "fsw" (with TOP: a write
+ * moves the stack), "ftw" (the full 2-bit tag word, as FNSTENV stores it; a write keeps
+ * only empty or not), "fop", "fip", "fcs", "fdp", "fds" and "mxcsr". The wide registers,
+ * as little-endian bytes: "st0".."st7" (10 bytes, in stack order: st0 is the physical
+ * register TOP, stN the register TOP+N) and "xmm0".."xmm15" (16 bytes). Returns the
+ * register's size (the bytes read or written), or -1 for an unknown name or processor, or
+ * a buffer of a different size for a write (smaller for a read). */
+int vp_get_reg_bytes(vp_machine *m, int cpu, const char *name, void *buf, size_t len);
+int vp_set_reg_bytes(vp_machine *m, int cpu, const char *name, const void *buf, size_t len);
 /* Physical memory access; returns 0, or -1 if the range is not RAM. */
 int vp_read_phys(vp_machine *m, uint64_t addr, void *buf, size_t len);
 int vp_write_phys(vp_machine *m, uint64_t addr, const void *buf, size_t len);

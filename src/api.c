@@ -9,6 +9,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/cpumodel.h"
+#include "cpu/x87.h"
 #include "machine/debugger.h"
 #include "machine/loader.h"
 #include "machine/machine.h"
@@ -325,10 +326,93 @@ static struct cpu *cpu_of(vp_machine *vp, int index)
     return vp->m->cpus[index];
 }
 
+/* The x87 and SSE registers, all in the one FXSAVE-layout image c->fpu.fxsave (fpu.h,
+ * x87.h): the scalar ones by name, then st0-st7 and xmm0-xmm15 as bytes. */
+enum fp_id { F_FCW, F_FSW, F_FTW, F_FOP, F_FIP, F_FCS, F_FDP, F_FDS, F_MXCSR };
+static const char *const fp_names[] = { "fcw", "fsw", "ftw", "fop", "fip", "fcs", "fdp", "fds", "mxcsr" };
+
+static int fp_find(const char *name)
+{
+    for (size_t k = 0; k < ARRAY_LEN(fp_names); k++)
+        if (strcmp(name, fp_names[k]) == 0) return (int)k;
+    return -1;
+}
+
+static u64 fp_get(const struct cpu *c, int id)
+{
+    switch (id) {
+    case F_FCW: return fx_get16(c, FX_FCW);
+    case F_FSW: return fx_get16(c, FX_FSW);
+    case F_FTW: return x87_full_tags(c);
+    case F_FOP: return fx_get16(c, FX_FOP) & 0x7ff;
+    case F_FIP: return load_le(&c->fpu.fxsave[FX_FIP], 8);
+    case F_FCS: return fx_get16(c, X87_FCS);
+    case F_FDP: return load_le(&c->fpu.fxsave[FX_FDP], 8);
+    case F_FDS: return fx_get16(c, X87_FDS);
+    default: return fx_mxcsr(c);
+    }
+}
+
+/* As FLDCW/FLDENV would: FSW.ES and B follow the exception flags and masks. */
+static void fp_set(struct cpu *c, int id, u64 v)
+{
+    switch (id) {
+    case F_FCW: fx_set16(c, FX_FCW, (u16)v); x87_update_es(c); break;
+    case F_FSW: fx_set16(c, FX_FSW, (u16)v); x87_update_es(c); break;
+    case F_FTW: c->fpu.fxsave[FX_FTW] = x87_abridge((u16)v); break;
+    case F_FOP: fx_set16(c, FX_FOP, (u16)(v & 0x7ff)); break;
+    case F_FIP: store_le(&c->fpu.fxsave[FX_FIP], 8, v); break;
+    case F_FCS: fx_set16(c, X87_FCS, (u16)v); break;
+    case F_FDP: store_le(&c->fpu.fxsave[FX_FDP], 8, v); break;
+    case F_FDS: fx_set16(c, X87_FDS, (u16)v); break;
+    default: store_le(&c->fpu.fxsave[FX_MXCSR], 4, v & MXCSR_MASK); break;
+    }
+}
+
+/* "st0".."st7" (size 10, *p the bytes of the physical register) or "xmm0".."xmm15"
+ * (size 16); 0 for any other name. */
+static size_t fp_wide(struct cpu *c, const char *name, u8 **p)
+{
+    char *end;
+    if (name[0] == 's' && name[1] == 't' && name[2] >= '0' && name[2] <= '7' && !name[3]) {
+        *p = &c->fpu.fxsave[FX_ST0 + 16 * x87_phys(c, (unsigned)(name[2] - '0'))];
+        return 10;
+    }
+    if (strncmp(name, "xmm", 3) == 0 && name[3] >= '0' && name[3] <= '9') {
+        unsigned long n = strtoul(name + 3, &end, 10);
+        if (*end || n > 15 || (name[3] == '0' && name[4])) return 0;
+        *p = fx_xmm(c, (unsigned)n);
+        return 16;
+    }
+    return 0;
+}
+
+int vp_get_reg_bytes(vp_machine *vp, int cpu, const char *name, void *buf, size_t len)
+{
+    struct cpu *c = cpu_of(vp, cpu);
+    u8 *p;
+    size_t n;
+    if (!c || !name || !buf || !(n = fp_wide(c, name, &p)) || len < n) return -1;
+    memcpy(buf, p, n);
+    return (int)n;
+}
+
+int vp_set_reg_bytes(vp_machine *vp, int cpu, const char *name, const void *buf, size_t len)
+{
+    struct cpu *c = cpu_of(vp, cpu);
+    u8 *p;
+    size_t n;
+    if (!c || !name || !buf || !(n = fp_wide(c, name, &p)) || len != n) return -1;
+    memcpy(p, buf, n);
+    return (int)n;
+}
+
 int vp_get_reg(vp_machine *vp, int cpu, const char *name, uint64_t *val)
 {
     struct cpu *c = cpu_of(vp, cpu);
     struct reg_ref r;
+    int fp = c && name ? fp_find(name) : -1;
+    if (fp >= 0) return *val = fp_get(c, fp), 0;
     if (!c || !name || !parse_reg(name, &r)) return -1;
     if (r.kind == 0) {
         *val = c->r[r.num];
@@ -364,6 +448,8 @@ int vp_set_reg(vp_machine *vp, int cpu, const char *name, uint64_t val)
 {
     struct cpu *c = cpu_of(vp, cpu);
     struct reg_ref r;
+    int fp = c && name ? fp_find(name) : -1;
+    if (fp >= 0) return fp_set(c, fp, val), 0;
     if (!c || !name || !parse_reg(name, &r)) return -1;
     if (r.kind == 0) {
         c->r[r.num] = val;

@@ -315,8 +315,15 @@ int gdb_serve(struct gdb *g, bool start_stopped, int (*status_of)(vp_machine *, 
         bool gone;
         enum gdb_action a = poll_client(g, -1, &gone);
         if (gone) {
+            /* gdb's `disconnect` (or a gdb that died) while stopped: the machine stays
+             * where it is until another gdb attaches, as with QEMU. Only D resumes. */
             drop_client(g);
-            running = true;
+            if (g->listen_fd >= 0) {
+                fprintf(stderr, "vanderpool: gdb went away; waiting for gdb\n");
+                while (!accept_client(g, -1)) {}
+            } else {
+                running = true;
+            }
             continue;
         }
         g->interrupt = false; /* Ctrl-C while stopped: nothing to interrupt */

@@ -1,8 +1,7 @@
 /* Registers for gdb: the two target descriptions (i386 and x86-64, chosen by the processor's
- * mode when gdb asks for target.xml) and g/G/p/P access through vp_get_reg/vp_set_reg. The
- * x87 registers gdb's i386 core feature requires read as their reset values until the
- * emulator's x87 state is reachable through the API, and so do the SSE registers (gdb
- * rejects an i386 description without them); writes to them are ignored. */
+ * mode when gdb asks for target.xml) and g/G/p/P access through the API: vp_get_reg and
+ * vp_set_reg for those up to 64 bits, vp_get_reg_bytes and vp_set_reg_bytes for the x87
+ * data registers (st0-st7 in stack order, as gdb numbers them) and the XMM registers. */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,62 +9,64 @@
 
 struct reg {
     const char *name; /* gdb's name */
-    const char *api;  /* vp_get_reg's name, or NULL (reads as `fixed`) */
+    const char *api;  /* the API's name */
     int bits;
     const char *type;
-    const char *feature; /* "core", "segments", "sys" */
-    uint64_t fixed;
+    const char *feature; /* "core", "sse", "segments", "sys" */
 };
 
+/* gdb's x87 names for the API's: fiseg/fioff are FCS:FIP, foseg/fooff FDS:FDP, ftag the
+ * full tag word (as FNSTENV stores it). */
 #define X87 \
-    {"st0", NULL, 80, "i387_ext", "core", 0}, {"st1", NULL, 80, "i387_ext", "core", 0}, \
-    {"st2", NULL, 80, "i387_ext", "core", 0}, {"st3", NULL, 80, "i387_ext", "core", 0}, \
-    {"st4", NULL, 80, "i387_ext", "core", 0}, {"st5", NULL, 80, "i387_ext", "core", 0}, \
-    {"st6", NULL, 80, "i387_ext", "core", 0}, {"st7", NULL, 80, "i387_ext", "core", 0}, \
-    {"fctrl", NULL, 32, "int", "core", 0x37f}, {"fstat", NULL, 32, "int", "core", 0}, \
-    {"ftag", NULL, 32, "int", "core", 0xffff}, {"fiseg", NULL, 32, "int", "core", 0}, \
-    {"fioff", NULL, 32, "int", "core", 0}, {"foseg", NULL, 32, "int", "core", 0}, \
-    {"fooff", NULL, 32, "int", "core", 0}, {"fop", NULL, 32, "int", "core", 0}
+    {"st0", "st0", 80, "i387_ext", "core"}, {"st1", "st1", 80, "i387_ext", "core"}, \
+    {"st2", "st2", 80, "i387_ext", "core"}, {"st3", "st3", 80, "i387_ext", "core"}, \
+    {"st4", "st4", 80, "i387_ext", "core"}, {"st5", "st5", 80, "i387_ext", "core"}, \
+    {"st6", "st6", 80, "i387_ext", "core"}, {"st7", "st7", 80, "i387_ext", "core"}, \
+    {"fctrl", "fcw", 32, "int", "core"}, {"fstat", "fsw", 32, "int", "core"}, \
+    {"ftag", "ftw", 32, "int", "core"}, {"fiseg", "fcs", 32, "int", "core"}, \
+    {"fioff", "fip", 32, "int", "core"}, {"foseg", "fds", 32, "int", "core"}, \
+    {"fooff", "fdp", 32, "int", "core"}, {"fop", "fop", 32, "int", "core"}
 
-#define XMM8 {"xmm0", NULL, 128, "uint128", "sse", 0}, {"xmm1", NULL, 128, "uint128", "sse", 0}, {"xmm2", NULL, 128, "uint128", "sse", 0}, {"xmm3", NULL, 128, "uint128", "sse", 0}, {"xmm4", NULL, 128, "uint128", "sse", 0}, {"xmm5", NULL, 128, "uint128", "sse", 0}, {"xmm6", NULL, 128, "uint128", "sse", 0}, {"xmm7", NULL, 128, "uint128", "sse", 0}
-#define MXCSR {"mxcsr", NULL, 32, "int", "sse", 0x1f80}
+#define XMM(n) {"xmm" #n, "xmm" #n, 128, "vec128", "sse"}
+#define XMM8 XMM(0), XMM(1), XMM(2), XMM(3), XMM(4), XMM(5), XMM(6), XMM(7)
+#define MXCSR {"mxcsr", "mxcsr", 32, "i386_mxcsr", "sse"}
 
 static const struct reg regs64[] = {
-    {"rax", "rax", 64, "int64", "core", 0}, {"rbx", "rbx", 64, "int64", "core", 0},
-    {"rcx", "rcx", 64, "int64", "core", 0}, {"rdx", "rdx", 64, "int64", "core", 0},
-    {"rsi", "rsi", 64, "int64", "core", 0}, {"rdi", "rdi", 64, "int64", "core", 0},
-    {"rbp", "rbp", 64, "data_ptr", "core", 0}, {"rsp", "rsp", 64, "data_ptr", "core", 0},
-    {"r8", "r8", 64, "int64", "core", 0}, {"r9", "r9", 64, "int64", "core", 0},
-    {"r10", "r10", 64, "int64", "core", 0}, {"r11", "r11", 64, "int64", "core", 0},
-    {"r12", "r12", 64, "int64", "core", 0}, {"r13", "r13", 64, "int64", "core", 0},
-    {"r14", "r14", 64, "int64", "core", 0}, {"r15", "r15", 64, "int64", "core", 0},
-    {"rip", "rip", 64, "code_ptr", "core", 0}, {"eflags", "rflags", 32, "i386_eflags", "core", 0},
-    {"cs", "cs", 32, "int32", "core", 0}, {"ss", "ss", 32, "int32", "core", 0},
-    {"ds", "ds", 32, "int32", "core", 0}, {"es", "es", 32, "int32", "core", 0},
-    {"fs", "fs", 32, "int32", "core", 0}, {"gs", "gs", 32, "int32", "core", 0},
+    {"rax", "rax", 64, "int64", "core"}, {"rbx", "rbx", 64, "int64", "core"},
+    {"rcx", "rcx", 64, "int64", "core"}, {"rdx", "rdx", 64, "int64", "core"},
+    {"rsi", "rsi", 64, "int64", "core"}, {"rdi", "rdi", 64, "int64", "core"},
+    {"rbp", "rbp", 64, "data_ptr", "core"}, {"rsp", "rsp", 64, "data_ptr", "core"},
+    {"r8", "r8", 64, "int64", "core"}, {"r9", "r9", 64, "int64", "core"},
+    {"r10", "r10", 64, "int64", "core"}, {"r11", "r11", 64, "int64", "core"},
+    {"r12", "r12", 64, "int64", "core"}, {"r13", "r13", 64, "int64", "core"},
+    {"r14", "r14", 64, "int64", "core"}, {"r15", "r15", 64, "int64", "core"},
+    {"rip", "rip", 64, "code_ptr", "core"}, {"eflags", "rflags", 32, "i386_eflags", "core"},
+    {"cs", "cs", 32, "int32", "core"}, {"ss", "ss", 32, "int32", "core"},
+    {"ds", "ds", 32, "int32", "core"}, {"es", "es", 32, "int32", "core"},
+    {"fs", "fs", 32, "int32", "core"}, {"gs", "gs", 32, "int32", "core"},
     X87,
-    XMM8, {"xmm8", NULL, 128, "uint128", "sse", 0}, {"xmm9", NULL, 128, "uint128", "sse", 0}, {"xmm10", NULL, 128, "uint128", "sse", 0}, {"xmm11", NULL, 128, "uint128", "sse", 0}, {"xmm12", NULL, 128, "uint128", "sse", 0}, {"xmm13", NULL, 128, "uint128", "sse", 0}, {"xmm14", NULL, 128, "uint128", "sse", 0}, {"xmm15", NULL, 128, "uint128", "sse", 0}, MXCSR,
-    {"fs_base", "fs_base", 64, "int", "segments", 0}, {"gs_base", "gs_base", 64, "int", "segments", 0},
-    {"cr0", "cr0", 64, "int", "sys", 0}, {"cr2", "cr2", 64, "int", "sys", 0},
-    {"cr3", "cr3", 64, "int", "sys", 0}, {"cr4", "cr4", 64, "int", "sys", 0},
-    {"cr8", "cr8", 64, "int", "sys", 0}, {"efer", "efer", 64, "int", "sys", 0},
+    XMM8, XMM(8), XMM(9), XMM(10), XMM(11), XMM(12), XMM(13), XMM(14), XMM(15), MXCSR,
+    {"fs_base", "fs_base", 64, "int", "segments"}, {"gs_base", "gs_base", 64, "int", "segments"},
+    {"cr0", "cr0", 64, "int", "sys"}, {"cr2", "cr2", 64, "int", "sys"},
+    {"cr3", "cr3", 64, "int", "sys"}, {"cr4", "cr4", 64, "int", "sys"},
+    {"cr8", "cr8", 64, "int", "sys"}, {"efer", "efer", 64, "int", "sys"},
 };
 
 static const struct reg regs32[] = {
-    {"eax", "rax", 32, "int32", "core", 0}, {"ecx", "rcx", 32, "int32", "core", 0},
-    {"edx", "rdx", 32, "int32", "core", 0}, {"ebx", "rbx", 32, "int32", "core", 0},
-    {"esp", "rsp", 32, "data_ptr", "core", 0}, {"ebp", "rbp", 32, "data_ptr", "core", 0},
-    {"esi", "rsi", 32, "int32", "core", 0}, {"edi", "rdi", 32, "int32", "core", 0},
-    {"eip", "rip", 32, "code_ptr", "core", 0}, {"eflags", "rflags", 32, "i386_eflags", "core", 0},
-    {"cs", "cs", 32, "int32", "core", 0}, {"ss", "ss", 32, "int32", "core", 0},
-    {"ds", "ds", 32, "int32", "core", 0}, {"es", "es", 32, "int32", "core", 0},
-    {"fs", "fs", 32, "int32", "core", 0}, {"gs", "gs", 32, "int32", "core", 0},
+    {"eax", "rax", 32, "int32", "core"}, {"ecx", "rcx", 32, "int32", "core"},
+    {"edx", "rdx", 32, "int32", "core"}, {"ebx", "rbx", 32, "int32", "core"},
+    {"esp", "rsp", 32, "data_ptr", "core"}, {"ebp", "rbp", 32, "data_ptr", "core"},
+    {"esi", "rsi", 32, "int32", "core"}, {"edi", "rdi", 32, "int32", "core"},
+    {"eip", "rip", 32, "code_ptr", "core"}, {"eflags", "rflags", 32, "i386_eflags", "core"},
+    {"cs", "cs", 32, "int32", "core"}, {"ss", "ss", 32, "int32", "core"},
+    {"ds", "ds", 32, "int32", "core"}, {"es", "es", 32, "int32", "core"},
+    {"fs", "fs", 32, "int32", "core"}, {"gs", "gs", 32, "int32", "core"},
     X87,
     XMM8, MXCSR,
-    {"fs_base", "fs_base", 32, "int32", "segments", 0}, {"gs_base", "gs_base", 32, "int32", "segments", 0},
-    {"cr0", "cr0", 32, "int", "sys", 0}, {"cr2", "cr2", 32, "int", "sys", 0},
-    {"cr3", "cr3", 32, "int", "sys", 0}, {"cr4", "cr4", 32, "int", "sys", 0},
-    {"cr8", "cr8", 32, "int", "sys", 0}, {"efer", "efer", 64, "int", "sys", 0},
+    {"fs_base", "fs_base", 32, "int32", "segments"}, {"gs_base", "gs_base", 32, "int32", "segments"},
+    {"cr0", "cr0", 32, "int", "sys"}, {"cr2", "cr2", 32, "int", "sys"},
+    {"cr3", "cr3", 32, "int", "sys"}, {"cr4", "cr4", 32, "int", "sys"},
+    {"cr8", "cr8", 32, "int", "sys"}, {"efer", "efer", 64, "int", "sys"},
 };
 
 #define N64 (int)(sizeof regs64 / sizeof regs64[0])
@@ -101,12 +102,24 @@ size_t gdb_reg_read(struct gdb *g, int cpu, int k, uint8_t *buf)
     int n;
     const struct reg *t = table(g, &n);
     if (k < 0 || k >= n) return 0;
-    uint64_t v = t[k].fixed;
-    if (t[k].api && vp_get_reg(g->vm, cpu, t[k].api, &v)) v = 0;
     size_t bytes = (size_t)t[k].bits / 8;
     memset(buf, 0, bytes);
-    for (size_t b = 0; b < bytes && b < 8; b++) buf[b] = (uint8_t)(v >> (8 * b));
+    if (bytes > 8) {
+        vp_get_reg_bytes(g->vm, cpu, t[k].api, buf, bytes);
+        return bytes;
+    }
+    uint64_t v = 0;
+    if (vp_get_reg(g->vm, cpu, t[k].api, &v)) v = 0;
+    for (size_t b = 0; b < bytes; b++) buf[b] = (uint8_t)(v >> (8 * b));
     return bytes;
+}
+
+/* A 32-bit view of a wider register writes its low half and keeps the rest: the i386
+ * description's general registers, and FIP/FDP (64-bit offsets) as fioff/fooff. */
+static bool keeps_high(const struct reg *r, int k)
+{
+    return (k < 10 && strcmp(r->feature, "core") == 0) || strcmp(r->api, "fip") == 0 ||
+           strcmp(r->api, "fdp") == 0;
 }
 
 int gdb_reg_write(struct gdb *g, int cpu, int k, const uint8_t *buf, size_t len)
@@ -114,16 +127,15 @@ int gdb_reg_write(struct gdb *g, int cpu, int k, const uint8_t *buf, size_t len)
     int n;
     const struct reg *t = table(g, &n);
     if (k < 0 || k >= n || len != (size_t)t[k].bits / 8) return -1;
-    if (!t[k].api) return 0; /* x87: not reachable yet */
+    if (len > 8) return vp_set_reg_bytes(g->vm, cpu, t[k].api, buf, len) < 0 ? -1 : 0;
     uint64_t v = 0, old = 0;
-    for (size_t b = 0; b < len && b < 8; b++) v |= (uint64_t)buf[b] << (8 * b);
-    /* A 32-bit view writes the low half and keeps the rest. */
-    if (len < 8 && !vp_get_reg(g->vm, cpu, t[k].api, &old) && strcmp(t[k].feature, "core") == 0 && k < 10)
+    for (size_t b = 0; b < len; b++) v |= (uint64_t)buf[b] << (8 * b);
+    if (len < 8 && keeps_high(&t[k], k) && !vp_get_reg(g->vm, cpu, t[k].api, &old))
         v = (old & ~(uint64_t)0xffffffffu) | v;
     return vp_set_reg(g->vm, cpu, t[k].api, v) ? -1 : 0;
 }
 
-static char xml64[8192], xml32[8192];
+static char xml64[16384], xml32[16384];
 
 static void build(char *out, size_t size, const struct reg *t, int n, bool wide)
 {
@@ -145,6 +157,24 @@ static void build(char *out, size_t size, const struct reg *t, int n, bool wide)
         "<field name=\"VM\" start=\"17\" end=\"17\"/><field name=\"AC\" start=\"18\" end=\"18\"/>"
         "<field name=\"VIF\" start=\"19\" end=\"19\"/><field name=\"VIP\" start=\"20\" end=\"20\"/>"
         "<field name=\"ID\" start=\"21\" end=\"21\"/>\n</flags>\n");
+    /* gdb's own types for the SSE registers (its 32bit-sse.xml): $xmm0.v4_float,
+     * $xmm0.uint128, ...; MXCSR's flags by name. */
+    PUT("<vector id=\"v4f\" type=\"ieee_single\" count=\"4\"/>\n"
+        "<vector id=\"v2d\" type=\"ieee_double\" count=\"2\"/>\n"
+        "<vector id=\"v16i8\" type=\"int8\" count=\"16\"/>\n"
+        "<vector id=\"v8i16\" type=\"int16\" count=\"8\"/>\n"
+        "<vector id=\"v4i32\" type=\"int32\" count=\"4\"/>\n"
+        "<vector id=\"v2i64\" type=\"int64\" count=\"2\"/>\n"
+        "<union id=\"vec128\"><field name=\"v4_float\" type=\"v4f\"/>"
+        "<field name=\"v2_double\" type=\"v2d\"/><field name=\"v16_int8\" type=\"v16i8\"/>"
+        "<field name=\"v8_int16\" type=\"v8i16\"/><field name=\"v4_int32\" type=\"v4i32\"/>"
+        "<field name=\"v2_int64\" type=\"v2i64\"/><field name=\"uint128\" type=\"uint128\"/>"
+        "</union>\n");
+    PUT("<flags id=\"i386_mxcsr\" size=\"4\">\n");
+    static const char *const mx[] = {"IE", "DE", "ZE", "OE", "UE", "PE", "DAZ", "IM", "DM", "ZM", "OM", "UM", "PM", "", "", "FZ"};
+    for (int b = 0; b < 16; b++)
+        if (mx[b][0]) PUT("<field name=\"%s\" start=\"%d\" end=\"%d\"/>", mx[b], b, b);
+    PUT("\n</flags>\n");
     for (int k = 0; k < n; k++)
         PUT("<reg name=\"%s\" bitsize=\"%d\" type=\"%s\"%s/>\n", t[k].name, t[k].bits, t[k].type,
             k == 0 ? " regnum=\"0\"" : "");

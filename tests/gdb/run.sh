@@ -5,8 +5,14 @@
 #   - protected mode (the cpuid guest test, stopped at its multiboot entry): registers,
 #     one stepi, memory, a register write, a software breakpoint, threads with -smp 4, a
 #     write watchpoint, continue to the guest's exit;
+#   - real mode (a flat image, -flat-real): registers, stepi, a write watchpoint (gdb's
+#     "Hardware watchpoint" stop with old and new values), the x87 stack the image loaded
+#     (st0 = TOP, `info float`, ftag, fstat) and XMM0 from its MOVAPS; writes to st1,
+#     xmm1, mxcsr and fstat (TOP moves) read back after gdb drops its register cache;
 #   - the reference hypervisor: `monitor break vmexit 10` stops at the first CPUID exit,
-#     `monitor vmx` and `monitor vmcs` describe it, `monitor ept` walks EPT, detach.
+#     `monitor vmx` and `monitor vmcs` describe it, `monitor ept` walks EPT, detach;
+#   - long mode: a breakpoint in the hypervisor's 64-bit half, `disconnect`, a second gdb
+#     with the x86-64 description: rip, 64-bit memory, r15 written, xmm15, stepi, detach.
 # GUEST_BUILD (default build/guest) holds the guests; output goes to GDB_RESULTS.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,13 +36,45 @@ if ! command -v gdb >/dev/null; then
     echo "gdb: 0 passed, 0 failed"
     exit 0
 fi
-make -s BUILD="$gb" guest-tests hv >/dev/null 2>&1 || { bad build "make guest-tests hv"; echo "gdb: $pass passed, $fail failed"; exit 1; }
+make -s BUILD="$gb" guest-tests hv >/dev/null 2>&1 || { bad build "make guest-tests hv"; # Long mode: the reference hypervisor's 64-bit half (linked at 0x400000, hv.64.elf),
+# stopped at its hv_caps_init. The first gdb connected while the processor was in
+# protected mode and has the i386 description: it runs to the breakpoint and disconnects,
+# leaving the machine stopped; the second gdb gets the x86-64 description.
+e=$gb/guest/obj/guest/hv/hv.64.elf
+a=$(nm "$e" 2>/dev/null | awk '$3 == "hv_caps_init" { print $1 }')
+if [ -z "$a" ]; then
+    bad lm.symbol "no hv_caps_init in $e"
+else
+    a=$(printf '0x%x' $((0x$a)))
+    want=$(od -An -tx8 -j $((a - 0x400000)) -N8 "$gb/guest/obj/guest/hv/hv.64.bin" | tr -d ' ')
+    session lm -cpu skylake -kernel "$h/hv.elf" -initrd "$h/lm64.bin name=lm64" -- \
+        "break *$a" 'continue' 'info registers eip' 'disconnect' -- \
+        'info registers rip cs efer' "x/gx $a" 'set $old = $r15' 'set $r15 = 0x123456789abcdef0' \
+        'info registers r15' 'set $r15 = $old' 'p/x $xmm15.uint128' 'stepi' 'info registers rip' \
+        'detach'
+    f=$out/lm.gdb f2=$out/lm.2.gdb
+    expect lm.breakpoint_hit "$f" "^Breakpoint 1, $(printf '0x%08x' $((a)))"
+    expect lm.first_gdb_i386 "$f" "^eip +$a "
+    expect lm.stays_stopped "$f2" "^$(printf '0x%016x' $((a))) in "
+    expect lm.rip "$f2" "^rip +$a "
+    expect lm.cs64 "$f2" '^cs +0x30 '
+    expect lm.efer_lma "$f2" '^efer +0x5'
+    expect lm.memory64 "$f2" "^$a:"$'\t'"0x$want\$"
+    expect lm.register_write64 "$f2" '^r15 +0x123456789abcdef0 '
+    expect lm.xmm15 "$f2" '^\$1 = 0x0$'
+    expect lm.stepi "$f2" "^rip +$(printf '0x%x' $((a + 1))) "
+    expect lm.guest_finishes_after_detach "$out/lm.serial" 'hv: done'
+fi
+
+echo "gdb: $pass passed, $fail failed"; exit 1; }
 
 # A free TCP port: the kernel picks one for a socket that is closed again at once.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-# session NAME VP-ARGS... -- GDB-COMMANDS...: the emulator stopped under the stub (-S)
-# and gdb connected to it running the commands; gdb's output in $out/NAME.gdb, the
+# session NAME VP-ARGS... -- GDB-COMMANDS... [-- GDB-COMMANDS...]: the emulator stopped
+# under the stub (-S) and gdb connected to it running the commands; each further group of
+# commands is another gdb connecting after the previous one left (`disconnect` leaves the
+# machine stopped). gdb's output in $out/NAME.gdb (NAME.2.gdb, ... for later ones), the
 # emulator's in $out/NAME.vp, the guest's serial output in $out/NAME.serial.
 session() {
     local name=$1 port
@@ -52,10 +90,16 @@ session() {
         grep -q 'waiting for gdb' "$out/$name.vp" 2>/dev/null && break
         sleep 0.1
     done
-    local cmds=(-batch -nx -ex 'set pagination off' -ex 'set confirm off'
-        -ex "target remote 127.0.0.1:$port")
-    for c in "$@"; do cmds+=(-ex "$c"); done
-    timeout 100 gdb "${cmds[@]}" >"$out/$name.gdb" 2>&1 </dev/null
+    local n=1 file=$out/$name.gdb
+    while :; do
+        local cmds=(-batch -nx -ex 'set pagination off' -ex 'set confirm off'
+            -ex "target remote 127.0.0.1:$port")
+        while [ $# -gt 0 ] && [ "$1" != -- ]; do cmds+=(-ex "$1"); shift; done
+        timeout 100 gdb "${cmds[@]}" >"$file" 2>&1 </dev/null
+        [ $# -gt 0 ] || break
+        shift
+        n=$((n + 1)) file=$out/$name.$n.gdb
+    done
     wait "$pid" 2>/dev/null
     true
 }
@@ -83,6 +127,60 @@ f=$out/smp.gdb
 expect smp.four_threads "$f" '^ +4 +Thread 4'
 expect smp.thread_switch "$f" 'Switching to thread 3'
 
+# Real mode: a flat image at 0000:7C00 (-flat-real) that writes a word twice, loads 1 and
+# pi on the x87 stack, enables SSE and loads XMM0, then exits through port 0xf4 (status
+# 5, gdb's "exited with code 013").
+rm=$out/rm.bin
+code='b8 34 12 a3 00 05 ff 06 00 05 db e3 d9 e8 d9 eb 0f 20 e0 66 0d 00 02 00 00 0f 22 e0
+      0f 28 06 40 7c ba f4 00 b0 05 ee f4'
+#     7c00 mov ax,0x1234   7c03 mov [0x500],ax   7c06 inc word [0x500]   7c0a fninit
+#     7c0c fld1   7c0e fldpi   7c10 mov eax,cr4   7c13 or eax,0x200 (OSFXSR)
+#     7c19 mov cr4,eax   7c1c movaps xmm0,[0x7c40]   7c21 mov dx,0xf4   7c24 mov al,5
+#     7c26 out dx,al   7c27 hlt   7c40: bytes 00 11 22 ... ff
+{
+    for b in $code; do printf "\\x$b"; done
+    head -c $((0x40 - $(wc -w <<<"$code"))) /dev/zero
+    for b in 00 11 22 33 44 55 66 77 88 99 aa bb cc dd ee ff; do printf "\\x$b"; done
+} >"$rm"
+session rm -flat "$rm" -flat-real -- \
+    'info registers eip cs' 'stepi' 'info registers eip eax' \
+    'watch *(short*)0x500' 'continue' 'continue' 'delete' \
+    'break *0x7c21' 'continue' 'p $st0' 'p $st1' 'info float' 'p/x $ftag' 'p/x $fstat' \
+    'p/x $xmm0.uint128' 'p $mxcsr' \
+    'set $st1 = 2.5' 'set $xmm1.v2_int64[0] = 0x0123456789abcdef' \
+    'set $xmm1.v2_int64[1] = 0x7edcba9876543210' 'set $mxcsr = 0x9fc0' \
+    'set $fstat = 0x3800' 'maint flush register-cache' \
+    'p $st0' 'p $st1' 'p/x $xmm1.uint128' 'p/x $mxcsr' 'p/x $fstat' 'continue'
+f=$out/rm.gdb
+expect rm.stopped_at_entry "$f" '^eip +0x7c00 '
+expect rm.cs_zero "$f" '^cs +0x0 '
+expect rm.stepi "$f" '^eip +0x7c03 '
+expect rm.register_after_step "$f" '^eax +0x1234 '
+# The watchpoint: two stops, each with gdb's message and the word's new value, after the
+# writing instruction.
+grep -A3 '^Hardware watchpoint 1: ' "$f" | tr '\n' ' ' >"$out/rm.watch"
+expect rm.watch_first_write "$out/rm.watch" 'Hardware watchpoint 1: \*\(short\*\)0x500 +Old value = 0 +New value = 4660'
+expect rm.watch_second_write "$out/rm.watch" 'Old value = 4660 +New value = 4661'
+expect rm.watch_stops_after_write "$f" '^0x00007c0a in '
+expect rm.breakpoint_hit "$f" '^Breakpoint 2, 0x00007c21'
+expect rm.st0_is_top "$f" '^\$1 = 3\.14159265358979323851$'
+expect rm.st1 "$f" '^\$2 = 1$'
+expect rm.info_float_top "$f" '^=>R6: Valid +0x4000c90fdaa22168c235 \+3\.14159265358979'
+expect rm.info_float_r7 "$f" '^  R7: Valid +0x3fff8000000000000000 \+1 '
+expect rm.info_float_empty "$f" '^  R5: Empty +0x00000000000000000000'
+expect rm.info_float_fip "$f" '^Instruction Pointer: 0x00:0x00007c0e'
+expect rm.info_float_fop "$f" '^Opcode: +0xd9eb'
+expect rm.ftag_full "$f" '^\$3 = 0xfff$'
+expect rm.fstat_top6 "$f" '^\$4 = 0x3000$'
+expect rm.xmm0_from_movaps "$f" '^\$5 = 0xffeeddccbbaa99887766554433221100$'
+expect rm.mxcsr_reset "$f" '^\$6 = \[ IM DM ZM OM UM PM \]$'
+expect rm.fstat_write_moves_top "$f" '^\$7 = 2\.5$'
+expect rm.st1_after_top_move "$f" '^\$8 = 0$'
+expect rm.xmm1_write "$f" '^\$9 = 0x7edcba98765432100123456789abcdef$'
+expect rm.mxcsr_write "$f" '^\$10 = 0x9fc0$'
+expect rm.fstat_write "$f" '^\$11 = 0x3800$'
+expect rm.runs_to_exit "$f" 'exited with code 013'
+
 h=$gb/guest/hv
 session hv -cpu skylake -kernel "$h/hv.elf" -initrd "$h/lm64.bin name=lm64" -- \
     'monitor break vmexit 10' 'continue' 'monitor vmx' 'monitor vmcs' 'monitor ept 0x100000' \
@@ -96,6 +194,36 @@ expect hv.vmcs_exit_reason "$f" '^VM_EXIT_REASON +0xa \(CPUID\)'
 expect hv.vmcs_controls_decoded "$f" '^SECONDARY_VM_EXEC_CONTROL .*<EPT'
 expect hv.ept_walk "$f" 'EPT|ept'
 expect hv.guest_finishes_after_detach "$out/hv.serial" 'hv: done'
+
+# Long mode: the reference hypervisor's 64-bit half (linked at 0x400000, hv.64.elf),
+# stopped at its hv_caps_init. The first gdb connected while the processor was in
+# protected mode and has the i386 description: it runs to the breakpoint and disconnects,
+# leaving the machine stopped; the second gdb gets the x86-64 description.
+e=$gb/guest/obj/guest/hv/hv.64.elf
+a=$(nm "$e" 2>/dev/null | awk '$3 == "hv_caps_init" { print $1 }')
+if [ -z "$a" ]; then
+    bad lm.symbol "no hv_caps_init in $e"
+else
+    a=$(printf '0x%x' $((0x$a)))
+    want=$(od -An -tx8 -j $((a - 0x400000)) -N8 "$gb/guest/obj/guest/hv/hv.64.bin" | tr -d ' ')
+    session lm -cpu skylake -kernel "$h/hv.elf" -initrd "$h/lm64.bin name=lm64" -- \
+        "break *$a" 'continue' 'info registers eip' 'disconnect' -- \
+        'info registers rip cs efer' "x/gx $a" 'set $old = $r15' 'set $r15 = 0x123456789abcdef0' \
+        'info registers r15' 'set $r15 = $old' 'p/x $xmm15.uint128' 'stepi' 'info registers rip' \
+        'detach'
+    f=$out/lm.gdb f2=$out/lm.2.gdb
+    expect lm.breakpoint_hit "$f" "^Breakpoint 1, $(printf '0x%08x' $((a)))"
+    expect lm.first_gdb_i386 "$f" "^eip +$a "
+    expect lm.stays_stopped "$f2" "^$(printf '0x%016x' $((a))) in "
+    expect lm.rip "$f2" "^rip +$a "
+    expect lm.cs64 "$f2" '^cs +0x30 '
+    expect lm.efer_lma "$f2" '^efer +0x5'
+    expect lm.memory64 "$f2" "^$a:"$'\t'"0x$want\$"
+    expect lm.register_write64 "$f2" '^r15 +0x123456789abcdef0 '
+    expect lm.xmm15 "$f2" '^\$1 = 0x0$'
+    expect lm.stepi "$f2" "^rip +$(printf '0x%x' $((a + 1))) "
+    expect lm.guest_finishes_after_detach "$out/lm.serial" 'hv: done'
+fi
 
 echo "gdb: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

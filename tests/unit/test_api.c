@@ -57,6 +57,30 @@ int main(void)
     CHECK("icount read-only", vp_set_reg(a, 0, "icount", 1) == -1, "accepted");
     CHECK("cpu index out of range", vp_get_reg(a, 1, "rax", &v) == -1, "accepted");
     CHECK("negative cpu index", vp_get_reg(a, -1, "rax", &v) == -1, "accepted");
+    {   /* x87 and SSE: st0 is the register at TOP, ftw the full tag word. */
+        static const uint8_t one[10] = {0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f};
+        uint8_t x[16], y[16];
+        CHECK("fsw with TOP 3", vp_set_reg(a, 0, "fsw", 3 << 11) == 0 && vp_get_reg(a, 0, "fsw", &v) == 0 &&
+              v == 3 << 11, "0x%llx", (unsigned long long)v);
+        CHECK("set st0", vp_set_reg_bytes(a, 0, "st0", one, 10) == 10, "failed");
+        CHECK("ftw: R3 valid", vp_set_reg(a, 0, "ftw", 0xff3f) == 0 && vp_get_reg(a, 0, "ftw", &v) == 0 &&
+              v == 0xff3f, "0x%llx", (unsigned long long)v);
+        CHECK("fsw TOP 1 moves the stack: st2 is R3", vp_set_reg(a, 0, "fsw", 1 << 11) == 0 &&
+              vp_get_reg_bytes(a, 0, "st2", x, sizeof x) == 10 && memcmp(x, one, 10) == 0 &&
+              vp_get_reg_bytes(a, 0, "st0", y, 10) == 10 && memcmp(y, one, 10) != 0, "wrong register");
+        for (int k = 0; k < 16; k++) x[k] = (uint8_t)(0xa0 + k);
+        CHECK("xmm15 round trip", vp_set_reg_bytes(a, 0, "xmm15", x, 16) == 16 &&
+              vp_get_reg_bytes(a, 0, "xmm15", y, 16) == 16 && memcmp(x, y, 16) == 0, "differs");
+        CHECK("mxcsr round trip", vp_set_reg(a, 0, "mxcsr", 0x9fc0) == 0 && vp_get_reg(a, 0, "mxcsr", &v) == 0 &&
+              v == 0x9fc0, "0x%llx", (unsigned long long)v);
+        CHECK("fip round trip", vp_set_reg(a, 0, "fip", 0x123456789ull) == 0 && vp_get_reg(a, 0, "fip", &v) == 0 &&
+              v == 0x123456789ull, "0x%llx", (unsigned long long)v);
+        CHECK("bad wide names", vp_get_reg_bytes(a, 0, "st8", y, 16) == -1 &&
+              vp_get_reg_bytes(a, 0, "xmm16", y, 16) == -1 && vp_get_reg_bytes(a, 0, "xmm01", y, 16) == -1 &&
+              vp_get_reg_bytes(a, 0, "rax", y, 16) == -1, "accepted");
+        CHECK("short buffer / wrong size", vp_get_reg_bytes(a, 0, "xmm0", y, 15) == -1 &&
+              vp_set_reg_bytes(a, 0, "st0", one, 16) == -1, "accepted");
+    }
 
     /* Memory. */
     unsigned char buf[8192], back[8192];
