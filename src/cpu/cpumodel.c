@@ -10,13 +10,15 @@
 
 #define B(f) (1u << ((f) % 32))
 
-/* What Vanderpool implements; a model's features are cut down to these. Baseline ISA:
- * CMOV/CX8, MMX, SSE and SSE2 (sse*.c, all arithmetic through src/fpu), the x87 (fpu.c,
- * x87*.c; the transcendentals are not there yet, 64-bit kernels need the FPU bit). Power, thermal and machine-check
- * features are the MSRs they promise (pm.c, mca.c, MISC_ENABLE): MCA, ACPI, TM, TM2, PBE,
- * EIST, xTPR; PDCM is IA32_PERF_CAPABILITIES (lbr.c). Not offered: VME/PVI, DS/DTES64/DS-CPL
- * (no BTS/PEBS), XSAVE and everything after SSE2 in the vector ISA, PKU, TSC_ADJUST. Every
- * model offers VMX, as the real parts did; -cpu MODEL,-vmx takes it away. */
+/* What Vanderpool implements; a model's features are cut down to these. Vector ISA: MMX,
+ * SSE, SSE2 (sse*.c), SSE3 and SSSE3 (sse3.c), SSE4.1 (sse41.c), SSE4.2 (sse42.c), AES-NI
+ * and PCLMULQDQ (aes.c), all floating point through src/fpu; the x87 (fpu.c, x87*.c) is
+ * offered though its transcendentals are not there yet, since 64-bit kernels require the
+ * FPU bit. Power, thermal and machine-check features are the MSRs they promise (pm.c,
+ * mca.c, MISC_ENABLE): MCA, ACPI, TM, TM2, PBE, EIST, xTPR; PDCM is IA32_PERF_CAPABILITIES
+ * (lbr.c). Not offered: VME/PVI, DS/DTES64/DS-CPL (no BTS/PEBS), XSAVE, AVX and everything
+ * VEX-encoded, PKU, TSC_ADJUST. Every model offers VMX, as the real parts did; -cpu
+ * MODEL,-vmx takes it away. */
 static const struct cpu_features implemented = {.w = {
     [FW_1_EDX] = B(FEAT_FPU) | B(FEAT_DE) | B(FEAT_PSE) | B(FEAT_TSC) | B(FEAT_MSR) |
                  B(FEAT_PAE) | B(FEAT_MCE) | B(FEAT_CX8) | B(FEAT_APIC) | B(FEAT_SEP) |
