@@ -19,10 +19,32 @@ static void *entry(struct guest *g, u64 table, u64 idx, int wide)
     return gpa_ptr(g, (table & ~0xfffull) + idx * (wide ? 8 : 4));
 }
 
+/* The reserved bits of a 32-bit paging 4 MiB PDE (SDM Table 4-4): bit 21, and bits
+ * 20:(M-19) where M is MAXPHYADDR capped at 40 (32 without PSE-36). */
+static u32 pde4m_reserved(void)
+{
+    static u32 rsvd;
+    if (!rsvd) {
+        u32 a, b, c, d, m = 32;
+        cpuid(1, 0, &a, &b, &c, &d);
+        if (d & (1u << 17)) { /* PSE-36 */
+            cpuid(0x80000000, 0, &a, &b, &c, &d);
+            m = 36;
+            if (a >= 0x80000008) cpuid(0x80000008, 0, &m, &b, &c, &d), m &= 0xff;
+            if (m > 40) m = 40;
+        }
+        rsvd = 1u << 21;
+        for (u32 bit = m - 19; bit <= 20; bit++)
+            rsvd |= 1u << bit;
+    }
+    return rsvd;
+}
+
 /* The guest's own page walk for an access (PF_W/PF_U/PF_I in acc), from what it believes
  * CR0/CR3/CR4 hold (paging.64.c): 32-bit paging (SDM 4.3) or 4-level (4.5). Rights as
  * in SDM 4.6: user accesses need U/S on every level, writes R/W on every level unless a
- * supervisor write with CR0.WP = 0, fetches no XD (with EFER.NXE). With set_ad, sets
+ * supervisor write with CR0.WP = 0, fetches no XD (with EFER.NXE); reserved bits are
+ * checked in 32-bit paging's 4 MiB PDEs and a PML4E's PS only. With set_ad, sets
  * the accessed flags and, for a write, the leaf's dirty flag, as the MMU would (4.8).
  * Returns 0, or -1 with w->pfec the page-fault error code (4.7). */
 int guest_walk(struct guest *g, u64 lin, u32 acc, int set_ad, struct walk *w)
@@ -49,6 +71,10 @@ int guest_walk(struct guest *g, u64 lin, u32 acc, int set_ad, struct walk *w)
         if (!(e & 1)) return -1; /* not present: P clear in the error code */
         if (wide && lvl == 4 && (e & 0x80)) {
             w->pfec |= PF_P | PF_RSVD; /* PS in a PML4E is reserved (4.5) */
+            return -1;
+        }
+        if (!wide && lvl == 2 && (e & 0x80) && (cr4 & CR4_PSE) && (e & pde4m_reserved())) {
+            w->pfec |= PF_P | PF_RSVD; /* a 4 MiB PDE's reserved bits (4.3, Table 4-4) */
             return -1;
         }
         w->w &= (e >> 1) & 1;

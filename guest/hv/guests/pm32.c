@@ -1,6 +1,9 @@
 /* The 32-bit protected-mode test guest: turns on paging (4 MiB pages, an alias, the
  * hypervisor's MMIO page; "paging alias: ok" also covers the accessed/dirty flags and a
- * remap seen after INVLPG), reads the time from the PIT and the TSC, takes timer
+ * remap seen after INVLPG), takes its own page faults (not present, read-only with
+ * CR0.WP, an instruction fetch, a reserved bit: CR2 and the error code as SDM 4.7 has
+ * them, whether the processor delivers them with EPT or the hypervisor reflects them
+ * from its shadow page tables), reads the time from the PIT and the TSC, takes timer
  * interrupts, touches MSRs (one the hypervisor refuses with #GP), and says goodbye
  * through a hypercall. */
 #include "ghv.h"
@@ -8,7 +11,104 @@
 #define PD_GPA 0x180000u
 #define ALIAS 0x400000u /* linear 4 MiB -> physical 0 */
 
+#define PF_LIN 0x800000u  /* linear 8-12 MiB: a page table of test pages */
+#define PF_FETCH 0xc00000u /* 12-16 MiB: a page table behind a not-present PDE */
+#define RSVD_LIN 0x1000000u /* 16-20 MiB: a 4 MiB page with reserved bit 21 set */
+
 static volatile u32 gp_faults;
+static volatile u32 pf_count, pf_cr2, pf_err;
+
+/* #PF: record CR2 and the error code, then repair what faulted so the instruction
+ * completes when it is restarted: a reserved bit cleared, a not-present PDE or PTE made
+ * present, a read-only PTE made writable. No INVLPG: a page fault invalidates the
+ * faulting address's translations and not-present entries are never cached (SDM
+ * 4.10.4.1, 4.10.2.3). A guest whose faults do not stop gives up. */
+__attribute__((interrupt)) static void pf_isr(struct interrupt_frame *f, uword_t err)
+{
+    (void)f;
+    u32 cr2 = (u32)read_cr2(), *pde = (u32 *)PD_GPA + (cr2 >> 22);
+    pf_cr2 = cr2, pf_err = err;
+    if (++pf_count > 16) {
+        printf("own #PF: fault loop at cr2 0x%x err 0x%x\n", cr2, (u32)err);
+        hc_exit(1);
+    }
+    if (err & 8) {
+        *pde &= ~(1u << 21);
+    } else if (!(*pde & 1)) {
+        *pde |= 1;
+    } else {
+        u32 *pte = (u32 *)(*pde & ~0xfffu) + ((cr2 >> 12) & 1023);
+        *pte |= *pte & 1 ? 2 : 1;
+    }
+}
+
+/* One line per check: the fault seen (exactly one expected) and whether the access
+ * then did what it should. */
+static void pf_report(const char *what, u32 before, int ok)
+{
+    u32 n = pf_count - before;
+    if (n == 1)
+        printf("own #PF, %s: cr2 0x%x err 0x%x, then %s\n", what, pf_cr2, pf_err,
+               ok ? "value ok" : "value wrong");
+    else
+        printf("own #PF, %s: %u faults (last cr2 0x%x err 0x%x), value %s\n", what, n, pf_cr2,
+               pf_err, ok ? "ok" : "wrong");
+}
+
+static void own_page_faults(u32 *pd)
+{
+    u32 *pt = (u32 *)(PD_GPA + 0x2000), *pt2 = (u32 *)(PD_GPA + 0x3000);
+    memset(pt, 0, 4096);
+    memset(pt2, 0, 4096);
+    pt[0] = 0x152000 | 2; /* not present, read */
+    pt[1] = 0x153000 | 1; /* read-only */
+    pt[2] = 0x155000 | 2; /* not present, written */
+    pt[4] = 0x156000 | 1; /* read-only, written with CR0.WP = 0 then 1 */
+    pt2[0] = 0x154000 | 3;
+    pd[PF_LIN >> 22] = (u32)(uptr)pt | 3;
+    pd[PF_FETCH >> 22] = (u32)(uptr)pt2 | 2; /* not present */
+    pd[RSVD_LIN >> 22] = 0x83 | 1u << 21; /* 4 MiB -> 0 with bit 21 set (Table 4-4) */
+    *(volatile u32 *)0x152010 = 0x1234;
+    *(volatile u32 *)0x153020 = 0;
+    *(volatile u32 *)0x155030 = 0;
+    *(volatile u32 *)0x156040 = 0;
+    static const u8 code[] = {0xb8, 0x0d, 0x60, 0, 0, 0xc3}; /* mov $0x600d, %eax; ret */
+    memcpy((void *)0x154000, code, sizeof code);
+    *(volatile u32 *)0x150040 = 0xfeed;
+    idt_set(14, (void *)pf_isr);
+    idt_load();
+
+    u32 n = pf_count;
+    u32 v = *(volatile u32 *)(PF_LIN + 0x10);
+    pf_report("read of a not-present page", n, v == 0x1234);
+
+    n = pf_count;
+    *(volatile u32 *)(PF_LIN + 0x2030) = 0x5eed;
+    pf_report("write to a not-present page", n, *(volatile u32 *)0x155030 == 0x5eed);
+
+    n = pf_count;
+    *(volatile u32 *)(PF_LIN + 0x4040) = 0x77;
+    printf("write to a read-only page with CR0.WP=0: %s, value %s\n",
+           pf_count == n ? "no fault" : "#PF", *(volatile u32 *)0x156040 == 0x77 ? "ok" : "wrong");
+
+    write_cr0(read_cr0() | CR0_WP);
+    n = pf_count;
+    *(volatile u32 *)(PF_LIN + 0x1020) = 0xcafe;
+    pf_report("write to a read-only page with CR0.WP=1", n, *(volatile u32 *)0x153020 == 0xcafe);
+    n = pf_count;
+    *(volatile u32 *)(PF_LIN + 0x4040) = 0x88; /* the page written above with WP = 0 */
+    pf_report("the same page written with WP=0, now WP=1", n, *(volatile u32 *)0x156040 == 0x88);
+    write_cr0(read_cr0() & ~CR0_WP);
+
+    /* 32-bit paging has no execute-disable: a fetch reports I/D clear (SDM 4.7). */
+    n = pf_count;
+    v = ((u32(*)(void))PF_FETCH)();
+    pf_report("fetch through a not-present PDE", n, v == 0x600d);
+
+    n = pf_count;
+    v = *(volatile u32 *)(RSVD_LIN + 0x150040);
+    pf_report("read through a PDE with a reserved bit", n, v == 0xfeed);
+}
 
 /* #GP from RDMSR: count it and step over the 2-byte instruction. */
 __attribute__((interrupt)) static void gp_isr(struct interrupt_frame *f, uword_t err)
@@ -62,6 +162,8 @@ int gmain(void)
     else
         printf("paging alias: broken (alias %s, A/D flags %s, remap after INVLPG %s)\n",
                alias ? "ok" : "wrong", ad ? "ok" : "wrong", remap ? "ok" : "stale");
+
+    own_page_faults(pd);
 
     u32 magic = mmio_read32(HV_INFO_GPA + HV_INFO_MAGIC);
     mmio_write32(HV_INFO_GPA + HV_INFO_SCRATCH, 0x5a5a);
