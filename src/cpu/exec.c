@@ -50,6 +50,10 @@ static void deliver_exception(struct cpu *c)
     c->icount++;
     if (c->delivering >= 0) {
         int first = c->delivering;
+        /* In VMX non-root operation the exception bitmap sees the second exception before
+         * it becomes #DF or a triple fault: an intercepted one exits, with the first event
+         * in the IDT-vectoring information (SDM Vol. 3 28.2.4). */
+        if (c->vmx_nonroot) vmx_event_intercept(c, vec, EV_HWEXC, err);
         if (first == EXC_DF) {
             triple_fault(c);
             return;
