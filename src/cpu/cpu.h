@@ -159,6 +159,7 @@ struct cpu {
 
     /* System state. */
     u64 cr0, cr2, cr3, cr4, cr8, xcr0;
+    u64 xss; /* IA32_XSS: no supervisor state component is implemented, always 0 */
     u64 fault_addr; /* linear address of the last #PF (CR2 once delivered) */
     u64 efer;
     u64 dr[8];

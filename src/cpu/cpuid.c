@@ -6,6 +6,7 @@
 #include "../machine/machine.h"
 #include "cpumodel.h"
 #include "msr.h"
+#include "xsave.h"
 
 /* Smallest power of two >= n (topology fields count in powers of two). */
 static unsigned pow2_ceil(unsigned n)
@@ -127,8 +128,11 @@ static void basic_leaf(struct cpu *c, const struct cpu_model *m, const struct cp
     case 0xb:
         leafb(c, sub, out);
         break;
+    case 0xd:
+        xsave_cpuid(c, sub, out); /* zero without XSAVE */
+        break;
     default:
-        break; /* 3, 8, 9, 0AH (no architectural PMU), 0CH, 0DH (no XSAVE): all zero */
+        break; /* 3, 8, 9, 0AH (no architectural PMU), 0CH: all zero */
     }
 }
 

@@ -16,7 +16,9 @@
  * offered though its transcendentals are not there yet, since 64-bit kernels require the
  * FPU bit. Power, thermal and machine-check features are the MSRs they promise (pm.c,
  * mca.c, MISC_ENABLE): MCA, ACPI, TM, TM2, PBE, EIST, xTPR; PDCM is IA32_PERF_CAPABILITIES
- * (lbr.c). Not offered: VME/PVI, DS/DTES64/DS-CPL (no BTS/PEBS), XSAVE, AVX and everything
+ * (lbr.c). XSAVE with XSAVEOPT, XSAVEC, XGETBV with ECX = 1 and XSAVES (xsave.c) manage
+ * the x87 and SSE components, the only ones there are without AVX. Not offered:
+ * VME/PVI, DS/DTES64/DS-CPL (no BTS/PEBS), AVX and everything
  * VEX-encoded, PKU, TSC_ADJUST. Every model offers VMX, as the real parts did; -cpu
  * MODEL,-vmx takes it away. */
 static const struct cpu_features implemented = {.w = {
@@ -30,7 +32,7 @@ static const struct cpu_features implemented = {.w = {
                  B(FEAT_SSE3) | B(FEAT_SSSE3) | B(FEAT_SSE41) | /* sse3.c, sse41.c */
                  B(FEAT_MONITOR) | B(FEAT_VMX) | B(FEAT_PCID) | B(FEAT_X2APIC) | B(FEAT_TSC_DEADLINE) |
                  B(FEAT_RDRAND) | B(FEAT_CX16) | B(FEAT_MOVBE) | B(FEAT_POPCNT) |
-                 B(FEAT_SSE42) | B(FEAT_AES) | B(FEAT_PCLMULQDQ),
+                 B(FEAT_SSE42) | B(FEAT_AES) | B(FEAT_PCLMULQDQ) | B(FEAT_XSAVE),
     [FW_7_EBX] = B(FEAT_FSGSBASE) | B(FEAT_SMEP) | B(FEAT_ERMS) | B(FEAT_INVPCID) |
                  B(FEAT_RDSEED) | B(FEAT_SMAP) | B(FEAT_CLFLUSHOPT),
     [FW_7_ECX] = B(FEAT_UMIP) | B(FEAT_LA57) | B(FEAT_RDPID),
@@ -40,6 +42,7 @@ static const struct cpu_features implemented = {.w = {
     [FW_81_EDX] = B(FEAT_SYSCALL) | B(FEAT_NX) | B(FEAT_PDPE1GB) | B(FEAT_RDTSCP) | B(FEAT_LM),
     [FW_6_EAX] = B(FEAT_ARAT),
     [FW_87_EDX] = B(FEAT_INVTSC),
+    [FW_D1_EAX] = B(FEAT_XSAVEOPT) | B(FEAT_XSAVEC) | B(FEAT_XGETBV1) | B(FEAT_XSAVES),
 }};
 
 /* Features every Intel part since the Pentium Pro/4 has. */
@@ -83,6 +86,8 @@ static const struct cpu_model models[] = {
             [FW_81_EDX] = LM_EDX | B(FEAT_PDPE1GB) | B(FEAT_RDTSCP),
             [FW_6_EAX] = B(FEAT_ARAT),
             [FW_87_EDX] = B(FEAT_INVTSC),
+            /* XSAVEOPT, XSAVEC, XGETBV ECX=1, XSAVES: CPUID.(0DH,1):EAX = 0FH */
+            [FW_D1_EAX] = B(FEAT_XSAVEOPT) | B(FEAT_XSAVEC) | B(FEAT_XGETBV1) | B(FEAT_XSAVES),
         }},
     },
     {
@@ -158,6 +163,8 @@ static const struct cpu_model models[] = {
             [FW_81_EDX] = LM_EDX | B(FEAT_PDPE1GB) | B(FEAT_RDTSCP),
             [FW_6_EAX] = B(FEAT_ARAT),
             [FW_87_EDX] = B(FEAT_INVTSC),
+            /* XSAVEOPT, XSAVEC, XGETBV ECX=1, XSAVES: CPUID.(0DH,1):EAX = 0FH */
+            [FW_D1_EAX] = B(FEAT_XSAVEOPT) | B(FEAT_XSAVEC) | B(FEAT_XGETBV1) | B(FEAT_XSAVES),
         }},
     },
 };
@@ -192,6 +199,8 @@ static const struct {
     {"lahf-lm", FEAT_LAHF_LM}, {"abm", FEAT_ABM}, {"3dnowprefetch", FEAT_PREFETCHW},
     {"syscall", FEAT_SYSCALL}, {"nx", FEAT_NX}, {"pdpe1gb", FEAT_PDPE1GB},
     {"rdtscp", FEAT_RDTSCP}, {"lm", FEAT_LM}, {"arat", FEAT_ARAT}, {"invtsc", FEAT_INVTSC},
+    {"xsaveopt", FEAT_XSAVEOPT}, {"xsavec", FEAT_XSAVEC}, {"xgetbv1", FEAT_XGETBV1},
+    {"xsaves", FEAT_XSAVES},
 };
 
 int cpu_model_count(void) { return (int)ARRAY_LEN(models); }

@@ -20,7 +20,7 @@
  * come from its vmx_caps table cut to what is implemented. */
 enum feature_word {
     FW_1_ECX, FW_1_EDX, FW_7_EBX, FW_7_ECX, FW_7_EDX, FW_81_ECX, FW_81_EDX,
-    FW_6_EAX, FW_87_EDX,
+    FW_6_EAX, FW_87_EDX, FW_D1_EAX,
     FW_VMX_PIN, FW_VMX_PROC, FW_VMX_PROC2, FW_VMX_EXIT, FW_VMX_ENTRY, FW_VMX_BASIC_HI,
     FW_VMX_MISC, FW_COUNT
 };
@@ -74,6 +74,9 @@ enum feature {
     FEAT_PDPE1GB = FEAT(FW_81_EDX, 26), FEAT_RDTSCP = FEAT(FW_81_EDX, 27), FEAT_LM = FEAT(FW_81_EDX, 29),
     /* CPUID.6:EAX and CPUID.80000007H:EDX */
     FEAT_ARAT = FEAT(FW_6_EAX, 2), FEAT_INVTSC = FEAT(FW_87_EDX, 8),
+    /* CPUID.(0DH,1):EAX, the XSAVE extensions (SDM Vol. 2 CPUID leaf 0DH) */
+    FEAT_XSAVEOPT = FEAT(FW_D1_EAX, 0), FEAT_XSAVEC = FEAT(FW_D1_EAX, 1),
+    FEAT_XGETBV1 = FEAT(FW_D1_EAX, 2), FEAT_XSAVES = FEAT(FW_D1_EAX, 3),
 };
 
 struct cpu_features {

@@ -164,6 +164,7 @@ extern const struct opdef alu_ops[], bits_ops[], bcd_ops[], muldiv_ops[], shift_
     bound_ops[], vmx_ops[];
 extern const struct opdef sse42_ops[], aes_ops[]; /* SSE4.2 string/PCMPGTQ; AES-NI, PCLMULQDQ */
 extern const struct opdef sse3_ops[], sse41_ops[]; /* SSE3 and SSSE3; SSE4.1 */
+extern const struct opdef xsave_ops[]; /* XSAVEC, XSAVES, XRSTORS (0F C7); the rest in system.c */
 
 /* Immediate kinds of a row. */
 enum imm_kind {

@@ -5,6 +5,7 @@
 #include "cpumodel.h"
 #include "insn.h"
 #include "msr.h"
+#include "xsave.h"
 #include "../vmx/intercept.h"
 
 /* MSR modules tried in order; the VMX capability MSRs join this list. */
@@ -108,6 +109,7 @@ static bool core_read(struct cpu *c, u32 index, u64 *val)
     case MSR_TSC_AUX:
         *val = c->tsc_aux;
         return cpu_has(c, FEAT_RDTSCP) || cpu_has(c, FEAT_RDPID);
+    case MSR_XSS: *val = c->xss; return xsave_has(c, FEAT_XSAVES);
     }
     if (!cpu_has(c, FEAT_LM)) return false;
     switch (index) {
@@ -164,6 +166,10 @@ static bool core_write(struct cpu *c, u32 index, u64 val)
         if (!(cpu_has(c, FEAT_RDTSCP) || cpu_has(c, FEAT_RDPID)) || (val >> 32)) return false;
         c->tsc_aux = val;
         return true;
+    case MSR_XSS: /* no supervisor state component: every bit reserved (SDM Vol. 1 13.3) */
+        if (!xsave_has(c, FEAT_XSAVES) || (val & ~XSS_VALID)) return false;
+        c->xss = val;
+        return true;
     }
     if (!cpu_has(c, FEAT_LM)) return false;
     switch (index) {
@@ -211,6 +217,7 @@ const struct msr_range core_msrs[] = {
     {MSR_MISC_ENABLE, MSR_MISC_ENABLE, core_read, core_write},
     {MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, apic_read, apic_write},
     {MSR_X2APIC_FIRST, MSR_X2APIC_LAST, apic_read, apic_write},
+    {MSR_XSS, MSR_XSS, core_read, core_write},
     {MSR_EFER, MSR_FMASK, core_read, core_write},
     {MSR_FS_BASE, MSR_TSC_AUX, core_read, core_write},
     {0, 0, NULL, NULL},

@@ -52,6 +52,7 @@ enum {
     MSR_GS_BASE = 0xc0000101,
     MSR_KERNEL_GS_BASE = 0xc0000102,
     MSR_TSC_AUX = 0xc0000103,
+    MSR_XSS = 0xda0,
 };
 
 /* IA32_APIC_BASE (SDM Vol. 3 11.4.4). */

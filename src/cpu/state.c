@@ -67,6 +67,7 @@ void cpu_reset(struct cpu *c, bool init_only)
     c->cr0 = 0x60000010; /* CD, NW, ET */
     c->cr2 = c->cr3 = c->cr4 = c->cr8 = 0;
     c->xcr0 = 1;
+    c->xss = 0;
     memset(c->dr, 0, sizeof c->dr);
     c->dr[6] = 0xffff0ff0;
     c->dr[7] = 0x400;

@@ -8,6 +8,7 @@
 #include "msr.h"
 #include "sysinsn.h"
 #include "sysreg.h"
+#include "xsave.h"
 #include "../vmx/intercept.h"
 #include "../vmx/vmx.h"
 
@@ -221,8 +222,13 @@ static void op_grp15(struct cpu *c, const struct insn *i)
     case 1: op_fxrstor(c, i); break;
     case 2: op_ldmxcsr(c, i); break;
     case 3: op_stmxcsr(c, i); break;
+    case 4: op_xsave(c, i); break;
+    case 5: op_xrstor(c, i); break;
+    case 6:
+        if (i->p66) cpu_ud(c); /* CLWB is not offered */
+        op_xsaveopt(c, i);
+        break;
     case 7: clflush(c, i, i->p66 ? FEAT_CLFLUSHOPT : FEAT_CLFSH); break;
-    default: cpu_ud(c); /* XSAVE family and CLWB are not offered */
     }
 }
 
@@ -313,11 +319,9 @@ static void op_grp7(struct cpu *c, const struct insn *i)
     case 1 << 3 | 1: monitor_mwait(c, i, true); return;
     case 1 << 3 | 2: set_ac(c, false); return;
     case 1 << 3 | 3: set_ac(c, true); return;
-    /* /2 D0, D1 are XGETBV, XSETBV: not implemented (#UD), but XSETBV with CR4.OSXSAVE
-     * exits in VMX non-root operation first (SDM 26.1.2). */
-    case 2 << 3 | 1:
-        if (c->vmx_nonroot && (c->cr4 & CR4_OSXSAVE)) vmx_intercept_xsetbv(c, i);
-        cpu_ud(c);
+    /* /2 D0, D1: XGETBV, XSETBV (xsave.c; XSETBV exits in VMX non-root operation) */
+    case 2 << 3 | 0: op_xgetbv(c, i); return;
+    case 2 << 3 | 1: op_xsetbv(c, i); return;
     case 7 << 3 | 0: op_swapgs(c, i); return;
     case 7 << 3 | 1: op_rdtscp(c, i); return;
     }

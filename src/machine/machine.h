@@ -15,7 +15,7 @@ struct block_cache;
 #define MAX_MMIO 16
 #define MAX_TIMERS 96
 #define MAX_IO_HANDLERS 64
-#define MACHINE_FEATURE_WORDS 16 /* room for struct cpu_features (src/cpu/cpumodel.h) */
+#define MACHINE_FEATURE_WORDS 17 /* room for struct cpu_features (src/cpu/cpumodel.h) */
 #define PAGE_SIZE 4096u
 #define FOUR_GB 0x100000000ull
 #define PCI_HOLE_START 0xe0000000ull /* RAM above this is remapped above 4 GiB, as QEMU's pc */

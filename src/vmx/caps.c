@@ -29,7 +29,8 @@ static const struct {
              SEC_VMFUNC | SEC_EPT_VE | /* EPTP switching (vmxinv.c), #VE (ept_gpa.c), 26.5.6-7 */
              SEC_UNRESTRICTED_GUEST | /* real and unpaged guests under EPT (SDM 25.6.2) */
              SEC_PML |                /* page-modification logging (ept_gpa.c, SDM 29.3.6) */
-             SEC_MODE_BASED_EPT,      /* XU, bit 10, for user-mode addresses (SDM 29.3.3.2) */
+             SEC_MODE_BASED_EPT |     /* XU, bit 10, for user-mode addresses (SDM 29.3.3.2) */
+             SEC_XSAVES,              /* XSS-exiting bitmap (cpu/xsave.c, SDM 26.1.3) */
     .exit = EXIT_SAVE_DEBUG_CONTROLS | EXIT_HOST_ADDR_SPACE_SIZE | EXIT_ACK_INTR_ON_EXIT |
             EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
             EXIT_SAVE_PREEMPTION_TIMER,
@@ -112,6 +113,9 @@ static bool offer_of(const struct cpu *c, struct offer *o)
     if (!(o->proc2 & SEC_EPT)) o->proc2 &= ~(u32)(SEC_VMFUNC | SEC_EPT_VE);
     /* Mode-based execute control needs EPT (27.2.1.1). */
     if (!(o->proc2 & SEC_EPT)) o->proc2 &= ~(u32)SEC_MODE_BASED_EPT;
+    /* "Enable XSAVES/XRSTORS" only where XSAVES is offered (SDM 25.6.2 Table 25-7). */
+    if (!features_has(&f, FEAT_XSAVE) || !features_has(&f, FEAT_XSAVES))
+        o->proc2 &= ~(u32)SEC_XSAVES;
     if (!(o->proc & CPU_SECONDARY_CONTROLS)) o->proc2 = 0;
     return true;
 }

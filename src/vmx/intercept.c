@@ -41,6 +41,17 @@ void vmx_intercept_invpcid(struct cpu *c, const struct insn *i)
     vmx_exit_insn(c, i, vmx_mem_info(i) | (u32)(i->reg & 15) << 28);
     vmx_exit(c, VMX_EXIT_INVPCID, (u64)i->disp);
 }
+/* XSAVES/XRSTORS: #UD without "enable XSAVES/XRSTORS", #GP(0) at CPL > 0 (both before
+ * the exit, 26.1.1), then an exit when EDX:EAX, IA32_XSS and the XSS-exiting bitmap
+ * share a bit (26.1.3); qualification: the displacement, information as Table 28-10. */
+void vmx_intercept_xsaves(struct cpu *c, const struct insn *i, u64 edx_eax, bool restore)
+{
+    if (!(vmx_proc2(c) & SEC_XSAVES)) cpu_ud(c);
+    if (c->cpl != 0) cpu_gp(c, 0);
+    if (!(edx_eax & c->xss & vmcs_get(c, VMCS_XSS_EXIT_BITMAP))) return;
+    vmx_exit_insn(c, i, vmx_mem_info(i));
+    vmx_exit(c, restore ? VMX_EXIT_XRSTORS : VMX_EXIT_XSAVES, (u64)i->disp);
+}
 void vmx_intercept_wbinvd(struct cpu *c, const struct insn *i)
 {
     if (vmx_proc2(c) & SEC_WBINVD_EXITING) insn_exit(c, i, VMX_EXIT_WBINVD, 0);

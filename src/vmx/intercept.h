@@ -20,6 +20,7 @@ void vmx_intercept_xsetbv(struct cpu *c, const struct insn *i);
 void vmx_intercept_hlt(struct cpu *c, const struct insn *i);
 void vmx_intercept_invlpg(struct cpu *c, const struct insn *i, u64 lin);
 void vmx_intercept_invpcid(struct cpu *c, const struct insn *i);
+void vmx_intercept_xsaves(struct cpu *c, const struct insn *i, u64 edx_eax, bool restore);
 void vmx_intercept_wbinvd(struct cpu *c, const struct insn *i);
 void vmx_intercept_monitor(struct cpu *c, const struct insn *i);
 void vmx_intercept_mwait(struct cpu *c, const struct insn *i);

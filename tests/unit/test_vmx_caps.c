@@ -15,7 +15,7 @@ static u64 rd(struct harness *h, u32 msr, bool *ok)
 /* Control bits whose behaviour is not implemented: never allowed-1. */
 #define PROC_UNIMPL (CPU_TPR_SHADOW | CPU_TERTIARY_CONTROLS)
 #define PROC2_UNIMPL (SEC_VIRT_APIC_ACCESSES | \
-                      SEC_VMCS_SHADOWING | SEC_XSAVES)
+                      SEC_VMCS_SHADOWING)
 
 static void test_model(const char *model)
 {
