@@ -77,32 +77,6 @@ static void op_lddqu(struct cpu *c, const struct insn *i)
 
 /* --- SSSE3 ---------------------------------------------------------------------------- */
 
-/* Destination and source of an mm (no prefix, 8 bytes, unaligned memory) or xmm form (66,
- * 16 bytes, aligned memory); returns the width. */
-static unsigned ssse3_fetch(struct cpu *c, const struct insn *i, u8 d[16], u8 s[16])
-{
-    if (i->pfx == PFX_NP) {
-        mmx_check(c);
-        if (i->mod == 3) store_le(s, 8, mm_read(c, i->rm));
-        else sse_mem_load(c, i, s, 8, false);
-        store_le(d, 8, mm_read(c, i->reg));
-        return 8;
-    }
-    sse_check(c);
-    sse_src(c, i, s, 16);
-    memcpy(d, fx_xmm(c, i->reg), 16);
-    return 16;
-}
-static void ssse3_store(struct cpu *c, const struct insn *i, const u8 r[16], unsigned n)
-{
-    if (n == 8) {
-        mmx_enter(c);
-        mm_write(c, i->reg, load_le(r, 8));
-    } else {
-        memcpy(fx_xmm(c, i->reg), r, 16);
-    }
-}
-
 static inline s64 sx(const u8 *p, unsigned k, unsigned sz)
 {
     unsigned sh = 64 - 8 * sz;
@@ -114,7 +88,7 @@ static inline s64 sat16(s64 v) { return v > 32767 ? 32767 : v < -32768 ? -32768 
 static void op_ssse3(struct cpu *c, const struct insn *i)
 {
     u8 d[16], s[16], r[16] = {0};
-    unsigned n = ssse3_fetch(c, i, d, s), op = i->op;
+    unsigned n = pint_fetch(c, i, d, s), op = i->op;
     switch (op) {
     case 0x00: /* PSHUFB */
         for (unsigned k = 0; k < n; k++) r[k] = (s[k] & 0x80) ? 0 : d[s[k] & (n - 1)];
@@ -157,18 +131,18 @@ static void op_ssse3(struct cpu *c, const struct insn *i)
         break;
     }
     }
-    ssse3_store(c, i, r, n);
+    pint_store(c, i->reg, r, n);
 }
 
 /* 0F 3A 0F PALIGNR: destination:source shifted right by imm8 bytes, the low half kept. */
 static void op_palignr(struct cpu *c, const struct insn *i)
 {
     u8 d[16], s[16], t[64] = {0}, r[16];
-    unsigned n = ssse3_fetch(c, i, d, s), sh = (unsigned)i->imm & 0xff;
+    unsigned n = pint_fetch(c, i, d, s), sh = (unsigned)i->imm & 0xff;
     memcpy(t, s, n);
     memcpy(t + n, d, n);
     for (unsigned k = 0; k < n; k++) r[k] = sh + k < 2 * n ? t[sh + k] : 0;
-    ssse3_store(c, i, r, n);
+    pint_store(c, i->reg, r, n);
 }
 
 #define M OPF_MODRM

@@ -111,6 +111,12 @@ static inline void simd_fp_end(struct cpu *c, struct simd_fp *f)
     if (set & ~masked) simd_fp_raise(c, mx);
 }
 
+/* Packed-integer operands (sse_int.c), for every family with MMX and XMM forms: the
+ * destination (ModRM.reg) and source of an mm (no prefix, 8 bytes, unaligned memory) or
+ * xmm form (66, 16 bytes, aligned memory), returning the width; and the result's store. */
+unsigned pint_fetch(struct cpu *c, const struct insn *i, u8 d[16], u8 s[16]);
+void pint_store(struct cpu *c, unsigned reg, const u8 r[16], unsigned n);
+
 /* --- handlers named by sse.c's rows ------------------------------------------------------ */
 
 #define SSE_HANDLERS(X)                                                                            \

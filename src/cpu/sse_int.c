@@ -9,7 +9,7 @@
 /* --- operands ------------------------------------------------------------------------- */
 
 /* Fetch dest (ModRM.reg) and source (r/m) of an mm or xmm form; returns the width. */
-static unsigned pint_fetch(struct cpu *c, const struct insn *i, u8 d[16], u8 s[16])
+unsigned pint_fetch(struct cpu *c, const struct insn *i, u8 d[16], u8 s[16])
 {
     if (i->pfx == PFX_NP) {
         mmx_check(c);
@@ -25,7 +25,7 @@ static unsigned pint_fetch(struct cpu *c, const struct insn *i, u8 d[16], u8 s[1
     memcpy(d, fx_xmm(c, i->reg), 16);
     return 16;
 }
-static void pint_store(struct cpu *c, unsigned reg, const u8 r[16], unsigned n)
+void pint_store(struct cpu *c, unsigned reg, const u8 r[16], unsigned n)
 {
     if (n == 8) {
         mmx_enter(c);

@@ -5,6 +5,16 @@
 
 #include "diff.h"
 
+#define PTR_RBX (1u << RBX) /* RBX points at the form's memory */
+#define DISP 0x40           /* [rbx + 0x40]: 16-byte aligned */
+
+/* Run form f (with XMM registers and MXCSR in the compared state) over n inputs. */
+static inline void sse_run(struct diff *d, struct dform *f, unsigned n)
+{
+    f->sse = true;
+    diff_form(d, f, n, false);
+}
+
 /* [pfx] [REX] 0F [38|3A] op ModRM [disp8] [imm8]: map is 0 (0F xx), 0x38 or 0x3a; reg/rm
  * are register numbers (rm -1: the memory operand [rbx+disp8]); imm -1 for none. */
 static inline void sse_op_map(struct dform *f, unsigned pfx, bool w, unsigned map, unsigned op,

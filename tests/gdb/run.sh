@@ -36,37 +36,7 @@ if ! command -v gdb >/dev/null; then
     echo "gdb: 0 passed, 0 failed"
     exit 0
 fi
-make -s BUILD="$gb" guest-tests hv >/dev/null 2>&1 || { bad build "make guest-tests hv"; # Long mode: the reference hypervisor's 64-bit half (linked at 0x400000, hv.64.elf),
-# stopped at its hv_caps_init. The first gdb connected while the processor was in
-# protected mode and has the i386 description: it runs to the breakpoint and disconnects,
-# leaving the machine stopped; the second gdb gets the x86-64 description.
-e=$gb/guest/obj/guest/hv/hv.64.elf
-a=$(nm "$e" 2>/dev/null | awk '$3 == "hv_caps_init" { print $1 }')
-if [ -z "$a" ]; then
-    bad lm.symbol "no hv_caps_init in $e"
-else
-    a=$(printf '0x%x' $((0x$a)))
-    want=$(od -An -tx8 -j $((a - 0x400000)) -N8 "$gb/guest/obj/guest/hv/hv.64.bin" | tr -d ' ')
-    session lm -cpu skylake -kernel "$h/hv.elf" -initrd "$h/lm64.bin name=lm64" -- \
-        "break *$a" 'continue' 'info registers eip' 'disconnect' -- \
-        'info registers rip cs efer' "x/gx $a" 'set $old = $r15' 'set $r15 = 0x123456789abcdef0' \
-        'info registers r15' 'set $r15 = $old' 'p/x $xmm15.uint128' 'stepi' 'info registers rip' \
-        'detach'
-    f=$out/lm.gdb f2=$out/lm.2.gdb
-    expect lm.breakpoint_hit "$f" "^Breakpoint 1, $(printf '0x%08x' $((a)))"
-    expect lm.first_gdb_i386 "$f" "^eip +$a "
-    expect lm.stays_stopped "$f2" "^$(printf '0x%016x' $((a))) in "
-    expect lm.rip "$f2" "^rip +$a "
-    expect lm.cs64 "$f2" '^cs +0x30 '
-    expect lm.efer_lma "$f2" '^efer +0x5'
-    expect lm.memory64 "$f2" "^$a:"$'\t'"0x$want\$"
-    expect lm.register_write64 "$f2" '^r15 +0x123456789abcdef0 '
-    expect lm.xmm15 "$f2" '^\$1 = 0x0$'
-    expect lm.stepi "$f2" "^rip +$(printf '0x%x' $((a + 1))) "
-    expect lm.guest_finishes_after_detach "$out/lm.serial" 'hv: done'
-fi
-
-echo "gdb: $pass passed, $fail failed"; exit 1; }
+make -s BUILD="$gb" guest-tests hv >/dev/null 2>&1 || { bad build "make guest-tests hv"; echo "gdb: $pass passed, $fail failed"; exit 1; }
 
 # A free TCP port: the kernel picks one for a socket that is closed again at once.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }

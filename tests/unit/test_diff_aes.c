@@ -8,16 +8,10 @@
  * without AES or PCLMULQDQ (core2), #GP(0) for an unaligned m128. */
 #include "../diff/sse_enc.h"
 
-#define PTR_RBX (1u << RBX)
-#define DISP 0x40
 
 static struct diff *d;
 
-static void run(struct dform *f, unsigned n)
-{
-    f->sse = true;
-    diff_form(d, f, n, false);
-}
+static void run(struct dform *f, unsigned n) { sse_run(d, f, n); }
 
 /* Random bytes in every XMM register (the default state is floating-point biased). */
 static void prep_bytes(const struct dform *f, struct dstate *s, u64 *flags, u16 *ignore)

@@ -12,16 +12,10 @@
 #include "../diff/sse_enc.h"
 
 #define N 400
-#define PTR_RBX (1u << RBX)
-#define DISP 0x40 /* [rbx + 0x40]: 16-byte aligned */
 
 static struct diff *d;
 
-static void run(struct dform *f, unsigned n)
-{
-    f->sse = true;
-    diff_form(d, f, n, false);
-}
+static void run(struct dform *f, unsigned n) { sse_run(d, f, n); }
 
 static const char *const pfxname[4] = {"ps", "pd", "ss", "sd"};
 static const unsigned pfxbyte[4] = {0, 0x66, 0xf3, 0xf2};

@@ -12,16 +12,10 @@
 #include "../diff/sse_enc.h"
 
 #define N 300
-#define PTR_RBX (1u << RBX)
-#define DISP 0x40 /* [rbx + 0x40]: 16-byte aligned */
 
 static struct diff *d;
 
-static void run(struct dform *f, unsigned n)
-{
-    f->sse = true;
-    diff_form(d, f, n, false);
-}
+static void run(struct dform *f, unsigned n) { sse_run(d, f, n); }
 
 /* An xmm form (prefix, map, opcode): two register variants, the memory variant, and an
  * unaligned memory variant for the forms whose memory operand has no alignment rule. */

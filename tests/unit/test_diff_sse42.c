@@ -10,16 +10,10 @@
  * the string forms), and which models report SSE4.2, AES and PCLMULQDQ in CPUID. */
 #include "../diff/sse_enc.h"
 
-#define PTR_RBX (1u << RBX)
-#define DISP 0x40
 
 static struct diff *d;
 
-static void run(struct dform *f, unsigned n)
-{
-    f->sse = true;
-    diff_form(d, f, n, false);
-}
+static void run(struct dform *f, unsigned n) { sse_run(d, f, n); }
 
 /* A string-ish byte: mostly from a small alphabet (so elements compare equal, and as
  * signed and unsigned values differently), now and then random or null. */

@@ -9,18 +9,12 @@
 #include "../diff/sse_enc.h"
 
 #define N 300
-#define PTR_RBX (1u << RBX)
-#define DISP 0x40
 
 static struct diff *d;
 
 static void emms(struct dform *f) { diff_put(f, 0x0f), diff_put(f, 0x77); }
 
-static void run(struct dform *f, unsigned n)
-{
-    f->sse = true;
-    diff_form(d, f, n, false);
-}
+static void run(struct dform *f, unsigned n) { sse_run(d, f, n); }
 
 /* Shift counts: mostly in range, sometimes just past it, sometimes huge. */
 static void prep_count(const struct dform *f, struct dstate *s, u64 *flags, u16 *ignore)

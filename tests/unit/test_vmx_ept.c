@@ -550,10 +550,8 @@ static void test_memtype_trace(void)
     }
 }
 
-/* IA32_VMX_EPT_VPID_CAP as offered: what the real parts report. Westmere
- * 0x00000f0106114141; Skylake 0x00000f0106734141 (with bit 22, advanced exit information);
- * Ice Lake adds bit 7 (page-walk length 5). With -ept the MSR stays
- * for VPID (SDM A.10) with no EPT bit (the INVVPID bits: test_vmx_vpid). */
+/* IA32_VMX_EPT_VPID_CAP as offered: what the real parts report (vmx_util.h). With -ept the
+ * MSR stays for VPID (SDM A.10) with no EPT bit (the INVVPID bits: test_vmx_vpid). */
 static void test_caps(void)
 {
     static const struct {
@@ -562,10 +560,10 @@ static void test_caps(void)
         u64 cap;
     } t[] = {
         {"core2,+vmx", false, false, 0},
-        {"westmere,+vmx", true, true, 0x00000f0106114141},
-        {"skylake,+vmx", true, true, 0x00000f0106734141},
-        {"icelake,+vmx", true, true, 0x00000f01067341c1},
-        {"skylake,+vmx,-ept", false, true, 0x00000f0100000000},
+        {"westmere,+vmx", true, true, EPT_VPID_CAP_WESTMERE},
+        {"skylake,+vmx", true, true, EPT_VPID_CAP_SKYLAKE},
+        {"icelake,+vmx", true, true, EPT_VPID_CAP_ICELAKE},
+        {"skylake,+vmx,-ept", false, true, VPID_CAP_HALF(EPT_VPID_CAP_SKYLAKE)},
         {"skylake,+vmx,-ept,-vpid", false, false, 0},
     };
     for (size_t k = 0; k < ARRAY_LEN(t); k++) {

@@ -51,13 +51,13 @@ static void test_caps(void)
         u64 cap;
     } t[] = {
         {"core2,+vmx", false, false, 0},
-        {"westmere,+vmx", true, true, 0x00000f0106114141},
-        {"skylake,+vmx", true, true, 0x00000f0106734141},
-        {"icelake,+vmx", true, true, 0x00000f01067341c1},
-        {"westmere,+vmx,-vpid", false, true, 0x06114141},
-        {"skylake,+vmx,-vpid", false, true, 0x06734141},
-        {"icelake,+vmx,-vpid", false, true, 0x067341c1},
-        {"skylake,+vmx,-ept", true, true, 0x00000f0100000000},
+        {"westmere,+vmx", true, true, EPT_VPID_CAP_WESTMERE},
+        {"skylake,+vmx", true, true, EPT_VPID_CAP_SKYLAKE},
+        {"icelake,+vmx", true, true, EPT_VPID_CAP_ICELAKE},
+        {"westmere,+vmx,-vpid", false, true, EPT_CAP_HALF(EPT_VPID_CAP_WESTMERE)},
+        {"skylake,+vmx,-vpid", false, true, EPT_CAP_HALF(EPT_VPID_CAP_SKYLAKE)},
+        {"icelake,+vmx,-vpid", false, true, EPT_CAP_HALF(EPT_VPID_CAP_ICELAKE)},
+        {"skylake,+vmx,-ept", true, true, VPID_CAP_HALF(EPT_VPID_CAP_SKYLAKE)},
     };
     for (size_t k = 0; k < ARRAY_LEN(t); k++) {
         char n[96];

@@ -67,6 +67,15 @@ static inline struct harness *vmx_spec_harness(const char *spec)
     return h;
 }
 
+/* IA32_VMX_EPT_VPID_CAP of the real parts, which the models offer whole: Westmere; Skylake
+ * (with bit 22, advanced exit information); Ice Lake adds bit 7 (page-walk length 5). The
+ * high half is VPID's (INVVPID types), the low half EPT's (SDM A.10). */
+#define EPT_VPID_CAP_WESTMERE 0x00000f0106114141ull
+#define EPT_VPID_CAP_SKYLAKE 0x00000f0106734141ull
+#define EPT_VPID_CAP_ICELAKE 0x00000f01067341c1ull
+#define EPT_CAP_HALF(v) ((v) & 0xffffffffull)
+#define VPID_CAP_HALF(v) ((v) & ~0xffffffffull)
+
 /* RDMSR IA32_VMX_EPT_VPID_CAP on `spec`'s processor against what the test expects: checks
  * "cap.SPEC.exists" and "cap.SPEC.value"; returns the value read. */
 static inline u64 check_ept_vpid_cap(struct harness *h, const char *spec, bool exists, u64 cap)
