@@ -1,0 +1,380 @@
+/* The floating-point units' exception machinery (issue 9):
+ * - #NM/#UD: x87, WAIT, MMX and SSE instructions under every combination of CR0.MP, EM
+ *   and TS (SDM Vol. 3 Table 2-2, Table 12-1, 13.1.3), CLTS, CR4.OSFXSR = 0 (SSE #UD),
+ *   CR4.OSXMMEXCPT = 0 (an unmasked SIMD exception is #UD instead of #XM, 13.1.5);
+ * - #MF: an unmasked x87 exception sets FSW.ES and B and is reported at the next waiting
+ *   x87 instruction with CR0.NE = 1 (SDM Vol. 1 8.6, 8.7), with the faulting instruction's
+ *   FIP, FOP and FDP in FNSTENV's image; with CR0.NE = 0 the PC way, FERR# as IRQ 13 on
+ *   the slave PIC, acknowledged by a write to port F0H (SDM Vol. 1 D.2.1);
+ * - #XM: each MXCSR exception unmasked for a scalar and a packed instruction, the flags
+ *   left, the destination untouched, the pre-/post-computation rule (SDM Vol. 1
+ *   11.5.2.1) and DAZ/FTZ (10.2.3.4, 11.5.2.5). */
+#include "fpu_guest.h"
+
+static char nbuf[96];
+static u8 fxa[512] ALIGNED(16);
+
+/* --- #NM / #UD ------------------------------------------------------------------------ */
+
+static void p_fld1(void *a) { __asm__ volatile("fld1; fstp %%st(0)" ::: "memory"); }
+static void p_fninit(void *a) { __asm__ volatile("fninit"); }
+static void p_fwait(void *a) { __asm__ volatile("fwait"); }
+static void p_fxsave(void *a) { __asm__ volatile("fxsave %0" : "=m"(fxa)); }
+static void p_mmx(void *a) { __asm__ volatile("movq %%mm0, %%mm1" ::: "memory"); }
+static void p_emms(void *a) { __asm__ volatile("emms"); }
+static void p_sse(void *a) { __asm__ volatile("xorps %%xmm7, %%xmm7" ::: "memory"); }
+static void p_sse2(void *a) { __asm__ volatile("pxor %%xmm7, %%xmm7" ::: "memory"); }
+static void p_ldmxcsr(void *a)
+{
+    static u32 m = MX_DEFAULT;
+    __asm__ volatile("ldmxcsr %0" ::"m"(m));
+}
+static void p_stmxcsr(void *a)
+{
+    static u32 m;
+    __asm__ volatile("stmxcsr %0" : "=m"(m));
+}
+
+enum kind { K_X87, K_WAIT, K_MMX, K_SSE };
+static const struct probe {
+    const char *name;
+    void (*fn)(void *);
+    enum kind kind;
+} probes[] = {
+    {"fld1", p_fld1, K_X87},   {"fninit", p_fninit, K_X87}, {"fxsave", p_fxsave, K_X87},
+    {"fwait", p_fwait, K_WAIT}, {"movq_mm", p_mmx, K_MMX},   {"emms", p_emms, K_MMX},
+    {"xorps", p_sse, K_SSE},   {"pxor", p_sse2, K_SSE},     {"ldmxcsr", p_ldmxcsr, K_SSE},
+    {"stmxcsr", p_stmxcsr, K_SSE},
+};
+
+/* The vector SDM Vol. 3 Table 2-2 gives (-1: runs). osfxsr: CR4.OSFXSR. */
+static int nm_expect(enum kind k, u32 cr0, int osfxsr)
+{
+    int mp = !!(cr0 & CR0_MP), em = !!(cr0 & CR0_EM), ts = !!(cr0 & CR0_TS);
+    switch (k) {
+    case K_X87: return em || ts ? 7 : -1;
+    case K_WAIT: return mp && ts ? 7 : -1;
+    case K_MMX: return em ? 6 : ts ? 7 : -1;
+    case K_SSE: return em || !osfxsr ? 6 : ts ? 7 : -1;
+    }
+    return -2;
+}
+
+static int probe_under(const struct probe *p, u32 cr0)
+{
+    cr0_set(cr0, CR0_MP | CR0_EM | CR0_TS);
+    int v = catch_fault(p->fn, 0);
+    cr0_set(0, CR0_MP | CR0_EM | CR0_TS);
+    if (p->kind == K_MMX) __asm__ volatile("emms");
+    return v;
+}
+
+static void test_nm(void)
+{
+    static const struct {
+        const char *name;
+        u32 cr0;
+    } cfgs[] = {
+        {"none", 0},
+        {"ts", CR0_TS},
+        {"em", CR0_EM},
+        {"em_ts", CR0_EM | CR0_TS},
+        {"mp", CR0_MP},
+        {"mp_ts", CR0_MP | CR0_TS},
+        {"mp_em", CR0_MP | CR0_EM},
+        {"mp_em_ts", CR0_MP | CR0_EM | CR0_TS},
+    };
+    for (unsigned c = 0; c < ARRAY_SIZE(cfgs); c++)
+        for (unsigned k = 0; k < ARRAY_SIZE(probes); k++)
+            check_eq(CHECK_NAME(nbuf, "nm_%s_%s", cfgs[c].name, probes[k].name),
+                     (u32)probe_under(&probes[k], cfgs[c].cr0),
+                     (u32)nm_expect(probes[k].kind, cfgs[c].cr0, 1));
+
+    /* CLTS clears CR0.TS and nothing else; the x87 runs again. */
+    cr0_set(CR0_TS | CR0_MP, 0);
+    clts();
+    check_eq("clts_clears_ts", read_cr0() & (CR0_TS | CR0_MP | CR0_EM), CR0_MP);
+    check_eq("clts_then_fld1_runs", (u32)catch_fault(p_fld1, 0), (u32)-1);
+    cr0_set(0, CR0_MP);
+
+    /* CR4.OSFXSR = 0: SSE #UD (before #NM), x87, FXSAVE and MMX unaffected. */
+    cr4_set(0, CR4_OSFXSR);
+    for (unsigned k = 0; k < ARRAY_SIZE(probes); k++) {
+        check_eq(CHECK_NAME(nbuf, "osfxsr0_%s", probes[k].name), (u32)probe_under(&probes[k], 0),
+                 (u32)nm_expect(probes[k].kind, 0, 0));
+        check_eq(CHECK_NAME(nbuf, "osfxsr0_ts_%s", probes[k].name),
+                 (u32)probe_under(&probes[k], CR0_TS), (u32)nm_expect(probes[k].kind, CR0_TS, 0));
+    }
+    cr4_set(CR4_OSFXSR, 0);
+}
+
+/* --- #MF and FERR# -------------------------------------------------------------------- */
+
+static const u32 f_one = 0x3f800000;
+u32 f_zero; /* the divisor whose address FDP must hold */
+extern char mf_fdiv[], mf_fwait[];
+
+/* ST0 = 1.0 / 0.0 with FCW cw: ZE, and with ZM clear also ES and B. */
+static __attribute__((noinline)) void x87_divzero(u16 cw)
+{
+    fninit();
+    fldcw(cw);
+    __asm__ volatile("flds %0\n"
+                     "mf_fdiv: fdivs %1\n" ::"m"(f_one), "m"(f_zero)
+                     : "memory");
+}
+static __attribute__((noinline)) void p_fwait_at_label(void *a) { __asm__ volatile("mf_fwait: fwait"); }
+static void p_fld1_only(void *a) { __asm__ volatile("fld1" ::: "memory"); }
+static void p_fnstsw(void *a) { (void)fnstsw(); }
+static void p_fnstenv(void *a) { __asm__ volatile("fnstenv %0" : "=m"(fxa)); }
+static void p_fnclex(void *a) { fnclex(); }
+
+static u32 env_u32(unsigned off) { return *(u32 *)&fxa[off]; }
+
+static void test_mf(void)
+{
+    cr0_set(CR0_NE | CR0_MP, CR0_TS | CR0_EM);
+    /* Masked: the flag only. */
+    x87_divzero(0x37f);
+    check_eq("x87_masked_ze_fsw", fnstsw() & 0x80ff, 0x04);
+    check_eq("x87_masked_ze_fwait_runs", (u32)catch_fault(p_fwait, 0), (u32)-1);
+
+    /* Unmasked: ES and B at once, the fault waits for the next waiting instruction. */
+    x87_divzero(0x37b);
+    check_eq("x87_unmasked_ze_fsw", fnstsw() & 0x80ff, 0x8084);
+    check_eq("x87_unmasked_fnstsw_no_fault", (u32)catch_fault(p_fnstsw, 0), (u32)-1);
+    check_eq("x87_unmasked_fwait_mf", (u32)catch_fault(p_fwait_at_label, 0), 16);
+    check_eq("x87_mf_ip_is_fwait", last_trap.ip, (uptr)mf_fwait);
+    check_eq("x87_mf_no_errcode_fsw_kept", fnstsw() & 0x80ff, 0x8084);
+    check_eq("x87_unmasked_fld1_mf", (u32)catch_fault(p_fld1_only, 0), 16);
+    /* FNSTENV (no wait): the faulting FDIV's pointers and opcode (D8 /6, ModRM 35H). */
+    check_eq("x87_fnstenv_no_fault", (u32)catch_fault(p_fnstenv, 0), (u32)-1);
+    check_eq("x87_env_fip", env_u32(12), (uptr)mf_fdiv);
+    check_eq("x87_env_fop", env_u32(16) >> 16 & 0x7ff, 0x035);
+    check_eq("x87_env_fdp", env_u32(20), (uptr)&f_zero);
+    check_eq("x87_env_fsw", env_u32(4) & 0x80ff, 0x8084);
+    check_eq("x87_env_fcw", env_u32(0) & 0xffff, 0x37b);
+    /* FNSTENV masks every exception afterwards: ES and B clear, no fault. */
+    check_eq("x87_fnstenv_masks_all", fnstcw() & 0x3f, 0x3f);
+    check_eq("x87_fnstenv_es_clear", fnstsw() & 0x8084, 0x0004);
+    check_eq("x87_after_fnstenv_fwait_runs", (u32)catch_fault(p_fwait, 0), (u32)-1);
+
+    /* FNCLEX clears the pending exception. */
+    x87_divzero(0x37b);
+    check_eq("x87_fnclex_no_fault", (u32)catch_fault(p_fnclex, 0), (u32)-1);
+    check_eq("x87_fnclex_clears", fnstsw() & 0x80ff, 0);
+    check_eq("x87_after_fnclex_fwait_runs", (u32)catch_fault(p_fwait, 0), (u32)-1);
+
+    /* FLDCW unmasking a flag already set makes it pending (SDM Vol. 1 8.6). */
+    x87_divzero(0x37f);
+    fldcw(0x37b);
+    check_eq("x87_fldcw_unmask_sets_es", fnstsw() & 0x80ff, 0x8084);
+    check_eq("x87_fldcw_unmask_fwait_mf", (u32)catch_fault(p_fwait, 0), 16);
+    fnclex();
+
+    /* #NM comes before #MF (CR0.TS with MP for WAIT). */
+    x87_divzero(0x37b);
+    cr0_set(CR0_TS, 0);
+    check_eq("x87_pending_ts_fwait_nm", (u32)catch_fault(p_fwait, 0), 7);
+    check_eq("x87_pending_ts_fld1_nm", (u32)catch_fault(p_fld1_only, 0), 7);
+    clts();
+    check_eq("x87_pending_after_clts_mf", (u32)catch_fault(p_fwait, 0), 16);
+    fninit();
+    cr0_set(0, CR0_MP);
+}
+
+/* CR0.NE = 0: FERR# reaches the slave PIC as IRQ 13 (vector 0x28 + 5 here). The handler
+ * writes port F0H (clears the latch and asserts IGNNE#) and FNCLEX, then EOIs. */
+#define VEC_IRQ13 0x2d
+static volatile int irq13_hits;
+static volatile u16 irq13_fsw;
+static void on_irq13(struct trap_frame *f)
+{
+    irq13_hits++;
+    irq13_fsw = fnstsw();
+    outb(0xf0, 0);
+    fnclex();
+    outb(0xa0, 0x20);
+    outb(0x20, 0x20);
+}
+
+static void pic_init(void)
+{
+    outb(0x20, 0x11); outb(0xa0, 0x11); /* ICW1: edge, cascade, ICW4 */
+    outb(0x21, 0x20); outb(0xa1, 0x28); /* ICW2: vector bases */
+    outb(0x21, 0x04); outb(0xa1, 0x02); /* ICW3: slave on IRQ2 */
+    outb(0x21, 0x01); outb(0xa1, 0x01); /* ICW4: 8086 mode */
+    outb(0x21, 0xfb); /* only the cascade */
+    outb(0xa1, 0xdf); /* only IRQ 13 */
+}
+
+static void test_ferr(void)
+{
+    pic_init();
+    set_trap_handler(VEC_IRQ13, on_irq13);
+    cr0_set(0, CR0_NE | CR0_TS | CR0_EM | CR0_MP);
+    irq13_hits = 0;
+    x87_divzero(0x37b);
+    check_eq("ferr_fsw_pending", fnstsw() & 0x80ff, 0x8084);
+    /* The waiting instruction raises no exception; IRQ 13 arrives once IF allows it. */
+    int v = catch_fault(p_fwait, 0);
+    check_eq("ferr_ne0_fwait_no_mf", (u32)v, (u32)-1);
+    check_eq("ferr_no_irq_with_if_clear", irq13_hits, 0);
+    __asm__ volatile("sti; nop; nop; cli" ::: "memory");
+    check_eq("ferr_irq13_delivered", irq13_hits, 1);
+    check_eq("ferr_irq13_handler_saw_es", irq13_fsw & 0x80ff, 0x8084);
+    check_eq("ferr_handler_fnclex", fnstsw() & 0x80ff, 0);
+    /* After the F0H write, a second unmasked exception gives a second IRQ 13. */
+    x87_divzero(0x37b);
+    __asm__ volatile("sti; fwait; nop; nop; cli" ::: "memory");
+    check_eq("ferr_second_irq13", irq13_hits, 2);
+    check_eq("ferr_second_cleared", fnstsw() & 0x80ff, 0);
+    /* Masked exceptions never assert FERR#. */
+    x87_divzero(0x37f);
+    __asm__ volatile("sti; fwait; nop; nop; cli" ::: "memory");
+    check_eq("ferr_masked_no_irq13", irq13_hits, 2);
+    fninit();
+    outb(0xa1, 0xff);
+    outb(0x21, 0xff);
+    set_trap_handler(VEC_IRQ13, 0);
+    cr0_set(CR0_NE, 0);
+}
+
+/* --- #XM ------------------------------------------------------------------------------ */
+
+#define XOP(name, insn) \
+    static void name(void *a) { __asm__ volatile(insn " %%xmm1, %%xmm0" ::: "memory"); }
+XOP(x_addss, "addss")
+XOP(x_addps, "addps")
+XOP(x_mulss, "mulss")
+XOP(x_mulps, "mulps")
+XOP(x_divss, "divss")
+XOP(x_divps, "divps")
+XOP(x_sqrtss, "sqrtss")
+XOP(x_sqrtps, "sqrtps")
+XOP(x_cvtps2dq, "cvtps2dq")
+
+/* Single-precision values. */
+#define ONE 0x3f800000u
+#define TWO 0x40000000u
+#define THREE 0x40400000u
+#define FOUR 0x40800000u
+#define MONE 0xbf800000u
+#define DEN 0x00000001u    /* smallest denormal */
+#define BIG 0x7f000000u    /* 2^127: doubling or squaring overflows */
+#define TINY 0x1f800000u   /* 2^-64: its square 2^-128 is denormal and exact */
+#define TINY1 0x1f800001u  /* its product with TINY is denormal and inexact */
+#define EPS 0x30800000u    /* 2^-30: 1 + EPS is inexact */
+#define QNAN 0xffc00000u   /* the default NaN */
+#define INF 0x7f800000u
+#define S 0x5a5a5a5au      /* sentinel in lanes an operation leaves alone */
+
+static const struct xcase {
+    const char *name;
+    void (*fn)(void *);
+    u32 mxcsr;   /* MXCSR before (flags clear) */
+    u32 a[4];    /* destination (XMM0) before */
+    u32 b[4];    /* source (XMM1) */
+    int vec;     /* -1: no exception */
+    u32 flags;   /* MXCSR flags after */
+    u32 res[4];  /* XMM0 after (when no exception; else it must equal a) */
+} xcases[] = {
+    /* IE: square root of -1. */
+    {"ie_sqrtss_unmasked", x_sqrtss, MX_DEFAULT & ~MX_MASK(MX_IE), {S, S, S, S}, {MONE, FOUR, FOUR, FOUR}, 19, MX_IE, {0}},
+    {"ie_sqrtss_masked", x_sqrtss, MX_DEFAULT, {S, S, S, S}, {MONE, FOUR, FOUR, FOUR}, -1, MX_IE, {QNAN, S, S, S}},
+    {"ie_sqrtps_unmasked", x_sqrtps, MX_DEFAULT & ~MX_MASK(MX_IE), {S, S, S, S}, {FOUR, MONE, TWO, FOUR}, 19, MX_IE, {0}},
+    {"ie_sqrtps_masked", x_sqrtps, MX_DEFAULT, {S, S, S, S}, {FOUR, MONE, FOUR, FOUR}, -1, MX_IE, {TWO, QNAN, TWO, TWO}},
+    {"ie_cvtps2dq_masked", x_cvtps2dq, MX_DEFAULT, {S, S, S, S}, {ONE, INF, 0x4f000000, MONE}, -1, MX_IE, {1, 0x80000000, 0x80000000, 0xffffffff}},
+    {"ie_cvtps2dq_unmasked", x_cvtps2dq, MX_DEFAULT & ~MX_MASK(MX_IE), {S, S, S, S}, {ONE, INF, ONE, ONE}, 19, MX_IE, {0}},
+    /* DE: 1 + denormal (also inexact). Unmasked DE is a pre-computation exception: no
+     * PE is even detected. With DE masked and PE unmasked both flags are set. */
+    {"de_addss_unmasked", x_addss, MX_DEFAULT & ~MX_MASK(MX_DE), {ONE, S, S, S}, {DEN, S, S, S}, 19, MX_DE, {0}},
+    {"de_addss_masked_pe_unmasked", x_addss, MX_DEFAULT & ~MX_MASK(MX_PE), {ONE, S, S, S}, {DEN, S, S, S}, 19, MX_DE | MX_PE, {0}},
+    {"de_addss_masked", x_addss, MX_DEFAULT, {ONE, S, S, S}, {DEN, S, S, S}, -1, MX_DE | MX_PE, {ONE, S, S, S}},
+    /* Packed, four lanes: DE+PE, overflow, exact, inexact. */
+    {"de_addps_unmasked", x_addps, MX_DEFAULT & ~MX_MASK(MX_DE), {ONE, BIG, ONE, ONE}, {DEN, BIG, ONE, EPS}, 19, MX_DE, {0}},
+    {"de_addps_oe_unmasked", x_addps, MX_DEFAULT & ~MX_MASK(MX_OE), {ONE, BIG, ONE, ONE}, {DEN, BIG, ONE, EPS}, 19, MX_DE | MX_OE | MX_PE, {0}},
+    {"de_addps_masked", x_addps, MX_DEFAULT, {ONE, BIG, ONE, ONE}, {DEN, BIG, ONE, EPS}, -1, MX_DE | MX_OE | MX_PE, {ONE, INF, TWO, ONE}},
+    /* ZE: 1/0; the inexact 1/3 in another lane is not looked at when ZE is unmasked. */
+    {"ze_divss_unmasked", x_divss, MX_DEFAULT & ~MX_MASK(MX_ZE), {ONE, S, S, S}, {0, S, S, S}, 19, MX_ZE, {0}},
+    {"ze_divss_masked", x_divss, MX_DEFAULT, {MONE, S, S, S}, {0, S, S, S}, -1, MX_ZE, {0xff800000, S, S, S}},
+    {"ze_divps_unmasked", x_divps, MX_DEFAULT & ~MX_MASK(MX_ZE), {ONE, ONE, FOUR, 0}, {0, THREE, TWO, ONE}, 19, MX_ZE, {0}},
+    {"ze_divps_masked", x_divps, MX_DEFAULT, {ONE, ONE, FOUR, 0}, {0, THREE, TWO, ONE}, -1, MX_ZE | MX_PE, {INF, 0x3eaaaaab, TWO, 0}},
+    /* ZE beside an unmasked post-computation exception: both flags, #XM. */
+    {"ze_divps_masked_pe_unmasked", x_divps, MX_DEFAULT & ~MX_MASK(MX_PE), {ONE, ONE, FOUR, 0}, {0, THREE, TWO, ONE}, 19, MX_ZE | MX_PE, {0}},
+    /* OE: 2^127 * 2^127. Unmasked overflow and underflow set only their own flag, not
+     * PE (SDM Vol. 1 11.5.2.4, 11.5.2.5: the flag, the handler, operands unchanged; the
+     * host's SSE unit agrees, tests/unit/test_diff_sse.c). */
+    {"oe_mulss_unmasked", x_mulss, MX_DEFAULT & ~MX_MASK(MX_OE), {BIG, S, S, S}, {BIG, S, S, S}, 19, MX_OE, {0}},
+    {"oe_mulss_masked", x_mulss, MX_DEFAULT, {BIG, S, S, S}, {BIG, S, S, S}, -1, MX_OE | MX_PE, {INF, S, S, S}},
+    {"oe_mulps_unmasked", x_mulps, MX_DEFAULT & ~MX_MASK(MX_OE), {ONE, BIG, TWO, ONE}, {ONE, BIG, TWO, ONE}, 19, MX_OE, {0}},
+    /* UE: unmasked, tininess alone is enough; masked, only a tiny inexact result. */
+    {"ue_mulss_exact_unmasked", x_mulss, MX_DEFAULT & ~MX_MASK(MX_UE), {TINY, S, S, S}, {TINY, S, S, S}, 19, MX_UE, {0}},
+    {"ue_mulss_exact_masked", x_mulss, MX_DEFAULT, {TINY, S, S, S}, {TINY, S, S, S}, -1, 0, {0x00200000, S, S, S}},
+    {"ue_mulss_inexact_masked", x_mulss, MX_DEFAULT, {TINY1, S, S, S}, {TINY, S, S, S}, -1, MX_UE | MX_PE, {0x00200000, S, S, S}},
+    {"ue_mulss_inexact_unmasked", x_mulss, MX_DEFAULT & ~MX_MASK(MX_UE), {TINY1, S, S, S}, {TINY, S, S, S}, 19, MX_UE, {0}},
+    {"ue_mulps_unmasked", x_mulps, MX_DEFAULT & ~MX_MASK(MX_UE), {ONE, TINY, TWO, ONE}, {ONE, TINY, TWO, ONE}, 19, MX_UE, {0}},
+    /* PE: 1 + 2^-30. */
+    {"pe_addss_unmasked", x_addss, MX_DEFAULT & ~MX_MASK(MX_PE), {ONE, S, S, S}, {EPS, S, S, S}, 19, MX_PE, {0}},
+    {"pe_addss_masked", x_addss, MX_DEFAULT, {ONE, S, S, S}, {EPS, S, S, S}, -1, MX_PE, {ONE, S, S, S}},
+    {"pe_addps_unmasked", x_addps, MX_DEFAULT & ~MX_MASK(MX_PE), {ONE, TWO, ONE, ONE}, {ONE, TWO, EPS, ONE}, 19, MX_PE, {0}},
+    /* Every exception unmasked: the first stage that finds one decides. */
+    {"all_unmasked_addps_de_oe", x_addps, 0, {ONE, BIG, ONE, ONE}, {DEN, BIG, ONE, EPS}, 19, MX_DE, {0}},
+    {"all_unmasked_mulps_oe_ue", x_mulps, 0, {ONE, BIG, TINY, ONE}, {ONE, BIG, TINY, ONE}, 19, MX_OE | MX_UE, {0}},
+    /* DAZ: a denormal source is zero, so 1 + denormal is exact and raises nothing. */
+    {"daz_addss", x_addss, MX_DEFAULT | MX_DAZ, {ONE, S, S, S}, {DEN, S, S, S}, -1, 0, {ONE, S, S, S}},
+    {"daz_addss_de_unmasked", x_addss, (MX_DEFAULT | MX_DAZ) & ~MX_MASK(MX_DE), {ONE, S, S, S}, {DEN, S, S, S}, -1, 0, {ONE, S, S, S}},
+    {"daz_mulss_den_times_big", x_mulss, MX_DEFAULT | MX_DAZ, {DEN, S, S, S}, {BIG, S, S, S}, -1, 0, {0, S, S, S}},
+    /* FTZ with UE masked: a tiny result is +0 with UE and PE, even when exact. */
+    {"ftz_mulss_exact", x_mulss, MX_DEFAULT | MX_FTZ, {TINY, S, S, S}, {TINY, S, S, S}, -1, MX_UE | MX_PE, {0, S, S, S}},
+    {"ftz_mulps", x_mulps, MX_DEFAULT | MX_FTZ, {TINY1, 0x9f800000, ONE, ONE}, {TINY, TINY, ONE, ONE}, -1, MX_UE | MX_PE, {0, 0x80000000, ONE, ONE}},
+    /* FTZ has no effect when UE is unmasked (SDM Vol. 1 10.2.3.3). */
+    {"ftz_mulss_ue_unmasked", x_mulss, (MX_DEFAULT | MX_FTZ) & ~MX_MASK(MX_UE), {TINY, S, S, S}, {TINY, S, S, S}, 19, MX_UE, {0}},
+};
+
+static void run_xcase(const struct xcase *x, int osxmmexcpt, const char *prefix)
+{
+    u32 got[4];
+    xmm0_load(x->a);
+    xmm1_load(x->b);
+    mxcsr_set(x->mxcsr);
+    int v = catch_fault(x->fn, 0);
+    u32 mx = mxcsr_get();
+    xmm0_store(got);
+    mxcsr_set(MX_DEFAULT);
+    int want = x->vec == 19 && !osxmmexcpt ? 6 : x->vec;
+    check_eq(CHECK_NAME(nbuf, "%s%s_vector", prefix, x->name), (u32)v, (u32)want);
+    check_eq(CHECK_NAME(nbuf, "%s%s_flags", prefix, x->name), mx & 0x3f, x->flags);
+    check_eq(CHECK_NAME(nbuf, "%s%s_control_kept", prefix, x->name), mx & ~0x3fu, x->mxcsr);
+    const u32 *want_res = x->vec >= 0 ? x->a : x->res;
+    for (int k = 0; k < 4; k++)
+        check_eq(CHECK_NAME(nbuf, "%s%s_dest_lane%d", prefix, x->name, k), got[k], want_res[k]);
+}
+
+static void test_xm(void)
+{
+    cr0_set(CR0_NE | CR0_MP, CR0_TS | CR0_EM);
+    cr4_set(CR4_OSFXSR | CR4_OSXMMEXCPT, 0);
+    for (unsigned k = 0; k < ARRAY_SIZE(xcases); k++) run_xcase(&xcases[k], 1, "xm_");
+    /* CR4.OSXMMEXCPT = 0: the same unmasked exceptions are #UD (SDM Vol. 3 13.1.5). A
+     * few cases suffice: one per stage and the masked one. */
+    cr4_set(0, CR4_OSXMMEXCPT);
+    static const char *const some[] = {"ze_divss_unmasked", "de_addps_unmasked", "oe_mulss_unmasked",
+                                       "pe_addss_unmasked", "ze_divss_masked"};
+    for (unsigned s = 0; s < ARRAY_SIZE(some); s++)
+        for (unsigned k = 0; k < ARRAY_SIZE(xcases); k++)
+            if (!strcmp(xcases[k].name, some[s])) run_xcase(&xcases[k], 0, "noxmmexcpt_");
+    cr4_set(CR4_OSXMMEXCPT, 0);
+}
+
+void test_main(struct multiboot_info *mbi)
+{
+    cr0_set(CR0_NE, CR0_MP | CR0_EM | CR0_TS);
+    cr4_set(CR4_OSFXSR | CR4_OSXMMEXCPT, 0);
+    fninit();
+    mxcsr_set(MX_DEFAULT);
+    test_nm();
+    test_mf();
+    test_ferr();
+    test_xm();
+}
