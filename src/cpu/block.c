@@ -99,7 +99,7 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
     struct machine *m = c->m;
     struct block_cache *bc = m->blocks;
     u64 pidx = phys_page_index(m, phys);
-    unsigned key = c->code_size;
+    unsigned key = c->decode_key;
     unsigned h = hash_of(phys, key);
     for (struct block **pp = &bc->hash[h]; *pp;) {
         struct block *b = *pp;
@@ -133,7 +133,7 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
         struct fetch_ctx f = {host + b->bytes, room - b->bytes, false};
         struct insn *i = &b->insn[b->n];
         if (f.room == 0) break;
-        decode_insn(c, c->code_size, fetch_in_page, &f, i);
+        decode_insn(c, c->decode_key, fetch_in_page, &f, i);
         if (f.overflow) break; /* crosses the page or the limit: decoded alone later */
         b->n++;
         b->bytes += i->len;

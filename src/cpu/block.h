@@ -13,7 +13,7 @@ struct block {
     u64 phys;      /* physical address of the first instruction */
     u64 pidx;      /* RAM page index, for the generation check */
     u32 gen;       /* page generation when decoded */
-    u16 mode_key;  /* decode mode (code size; later the VMX non-root bit) */
+    u16 mode_key;  /* decode mode (struct cpu's decode_key) */
     u16 n;         /* instructions */
     u32 bytes;     /* bytes covered by the instructions */
     struct block *next;

@@ -81,6 +81,7 @@ struct dtr {
 /* Processor operating mode, recomputed by cpu_update_mode() whenever CR0.PE, EFLAGS.VM,
  * EFER.LMA or CS.L/D change. */
 enum cpu_mode { MODE_REAL, MODE_PROT, MODE_V86, MODE_COMPAT, MODE_LONG };
+#define DECODE_NO_VEX 0x10 /* struct cpu's decode_key: real or virtual-8086 mode */
 
 /* Kinds of memory access, for paging permission checks and #PF error codes. */
 enum access {
@@ -119,6 +120,7 @@ enum tlb_policy { TLB_EXACT, TLB_STRICT, TLB_FLUSH };
 /* x87/SSE state kept in FXSAVE layout (SDM Vol. 1 10.5.1); arithmetic is a later issue. */
 struct fpu_state {
     u8 fxsave[512] __attribute__((aligned(16)));
+    u8 ymmh[16][16]; /* bits 255:128 of YMM0-15 (XSAVE component 2's layout, SDM 13.5.3) */
 };
 
 typedef void (*insn_fn)(struct cpu *c, const struct insn *i);
@@ -137,6 +139,8 @@ struct cpu {
     enum cpu_mode mode;
     u8 cpl;
     u8 code_size;   /* 2, 4 or 8: default operand/address size of the code segment */
+    u8 decode_key;  /* code_size, | DECODE_NO_VEX in real and virtual-8086 mode: decoded
+                     * blocks are valid only under the key they were decoded with */
     u8 stack_size;  /* 2, 4 or 8: SS.B (8 in 64-bit mode) */
     bool stop_block;/* set by an instruction that changes state the current block depends on */
     bool align_check; /* CR0.AM && RFLAGS.AC && CPL 3: misaligned data accesses raise #AC */

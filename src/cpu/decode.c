@@ -95,9 +95,10 @@ static void modrm32(struct reader *rd, struct insn *i, bool long_mode)
     if (!i->seg_override && (i->base == RSP || i->base == RBP)) i->seg = SEG_SS;
 }
 
-void decode_insn(struct cpu *c, unsigned mode_size, fetch_fn fetch, void *ctx, struct insn *i)
+void decode_insn(struct cpu *c, unsigned key, fetch_fn fetch, void *ctx, struct insn *i)
 {
     struct reader rd = {c, fetch, ctx, 0, false};
+    unsigned mode_size = key & 15;
     bool long_mode = mode_size == 8;
     bool p67 = false;
     u8 b;
@@ -131,6 +132,46 @@ void decode_insn(struct cpu *c, unsigned mode_size, fetch_fn fetch, void *ctx, s
 
     /* Opcode and map. */
     unsigned map = MAP_1B;
+    const struct opcell *cells = &optable_cells[long_mode][0][0];
+    bool vex_bad = false;
+    if ((b & 0xfe) == 0xc4 && !(key & DECODE_NO_VEX)) {
+        /* VEX (SDM Vol. 2 2.3.5): outside 64-bit mode only when the next byte's bits 7:6
+         * are 11b (else LES/LDS); never in real or virtual-8086 mode (2.3.2). */
+        u8 p1 = next_byte(&rd);
+        if (long_mode || (p1 & 0xc0) == 0xc0) {
+            u8 p2 = p1;
+            map = MAP_0F;
+            if (b == 0xc4) {
+                p2 = next_byte(&rd);
+                map = p1 & 0x1f;
+            }
+            /* A 66, F2, F3, LOCK or REX prefix before VEX is #UD (2.3.2). */
+            vex_bad = i->p66 || i->rep || i->lock || i->rex;
+            unsigned rex = (unsigned)(~p1 >> 7 & 1) << 2; /* R */
+            if (b == 0xc4) rex |= (unsigned)(~p1 >> 5 & 3); /* X, B */
+            bool w = b == 0xc4 && (p2 & 0x80);
+            unsigned vvvv = ~p2 >> 3 & 15;
+            /* Outside 64-bit mode R, X are 1 here, B and vvvv[3] are ignored (2.3.5.2-6). */
+            i->rex = long_mode ? (u8)(0x40 | rex | (w ? 8 : 0)) : 0;
+            if (!long_mode) vvvv &= 7;
+            i->vex = (u8)(VEX_ON | ((p2 & 4) ? VEX_L : 0) | (w ? VEX_W : 0) | vvvv);
+            i->p66 = false;
+            i->lock = false;
+            i->pfx = (u8)(PFX_NP + (p2 & 3));
+            if (map < MAP_0F || map > MAP_0F3A) { /* mmmmm 0 or 4-31: #UD (2.3.5.3) */
+                i->map = (u8)map;
+                i->len = (u8)rd.pos;
+                i->fn = op_ud;
+                i->end_block = true;
+                if (rd.too_long) goto too_long;
+                return;
+            }
+            cells = &optable_vex_cells[long_mode][0][0];
+            b = next_byte(&rd);
+            goto opcode;
+        }
+        rd.pos--; /* LES/LDS: that byte is its ModRM */
+    }
     if (b == 0x0f) {
         b = next_byte(&rd);
         if (b == 0x38 || b == 0x3a) {
@@ -140,10 +181,11 @@ void decode_insn(struct cpu *c, unsigned mode_size, fetch_fn fetch, void *ctx, s
             map = MAP_0F;
         }
     }
+opcode:
     i->map = (u8)map;
     i->op = b;
     optable_init();
-    const struct opcell *cell = &optable_cells[long_mode][map][b];
+    const struct opcell *cell = &cells[map * 256 + b];
 
     /* Address size (SDM Vol. 1 3.6; Vol. 2 2.2.1.2). */
     if (long_mode) i->adsz = p67 ? 4 : 8;
@@ -167,16 +209,26 @@ void decode_insn(struct cpu *c, unsigned mode_size, fetch_fn fetch, void *ctx, s
         i->mod = 3;
     }
 
-    /* The form: F2/F3 (the last one given) select it before 66 (SDM Vol. 2 2.1.2). */
-    i->pfx = i->rep == 0xf3 ? PFX_F3 : i->rep == 0xf2 ? PFX_F2 : i->p66 ? PFX_66 : PFX_NP;
+    /* The form: F2/F3 (the last one given) select it before 66 (SDM Vol. 2 2.1.2); VEX
+     * gives it in VEX.pp. */
+    if (!i->vex)
+        i->pfx = i->rep == 0xf3 ? PFX_F3 : i->rep == 0xf2 ? PFX_F2 : i->p66 ? PFX_66 : PFX_NP;
     const struct opdef *d =
         optable_forms[optable_form_index(cell, (i->modrm >> 3) & 7, i->pfx, i->mod)];
     unsigned flags = d->flags;
+    if (unlikely(i->vex)) {
+        /* The form's VEX.L, VEX.W and VEX.vvvv rules (its row's vex field). */
+        unsigned v = d->vex;
+        vex_bad |= ((v & VX_L128) && vex_l(i)) || ((v & VX_L256) && !vex_l(i)) ||
+                   ((v & VX_W0) && vex_w(i)) || ((v & VX_W1) && !vex_w(i)) ||
+                   ((v & VX_NOV) && vex_vvvv(i));
+    }
 
     /* Operand size (SDM Vol. 1 3.6; Vol. 2 Table 2-4 for 64-bit mode). A 66 that selects
      * the form is not an operand-size prefix. */
     bool p66 = i->p66 && d->pfx != PFX_66;
     if (flags & OPF_BYTE) i->opsz = 1;
+    else if (i->vex) i->opsz = long_mode && vex_w(i) ? 8 : 4; /* VEX.W1 is 64-bit in 64-bit mode only */
     else if (!long_mode) i->opsz = (mode_size == 4) ^ p66 ? 4 : 2;
     else if (i->rex & 8) i->opsz = 8;
     else if (flags & OPF_FORCE64) i->opsz = 8;
@@ -212,7 +264,8 @@ void decode_insn(struct cpu *c, unsigned mode_size, fetch_fn fetch, void *ctx, s
 
     /* Handler, then validity: LOCK only on the forms that allow it, with a memory operand
      * (SDM Vol. 2 LOCK); a form that needs a CPUID feature asks for it when it runs. */
-    i->fn = unlikely(d->feat) ? op_feature_gate : d->fn;
+    i->fn = unlikely(d->feat) ? (i->vex ? op_vex_gate : op_feature_gate) : d->fn;
+    if (unlikely(vex_bad) || (i->vex && d->fn == op_ud)) i->fn = op_ud;
     if (i->lock && (!(flags & OPF_LOCK) || i->mod == 3)) i->fn = op_ud;
     i->end_block = (flags & OPF_ENDBLOCK) || i->fn == op_ud;
     return;

@@ -193,7 +193,7 @@ static inline void run_one(struct cpu *c, const struct insn *i)
 /* Decode and run one instruction without the cache, leaving its decoded form in *i. */
 static void decode_and_run(struct cpu *c, struct insn *i)
 {
-    decode_insn(c, c->code_size, fetch_linear, NULL, i);
+    decode_insn(c, c->decode_key, fetch_linear, NULL, i);
     if (c->m->trace & TRACE_EXEC) trace_exec(c, i);
     run_one(c, i);
 }
@@ -366,7 +366,7 @@ static inline __attribute__((always_inline)) bool exec_pass(struct cpu *c, bool 
     unsigned jidx = jump_cache_index(lin);
     typeof(c->jc->e[0]) *je = &c->jc->e[jidx];
     const struct block *b = je->b;
-    if (unlikely(!b || je->lin != lin || b->mode_key != c->code_size || b->gen != m->page_gen[b->pidx])) {
+    if (unlikely(!b || je->lin != lin || b->mode_key != c->decode_key || b->gen != m->page_gen[b->pidx])) {
         u64 phys;
         u8 *host = fetch_host(c, lin, &phys);
         b = host ? block_lookup(c, phys, host) : NULL;

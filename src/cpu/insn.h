@@ -42,7 +42,13 @@ struct insn {
     u8 scale;     /* shift count 0-3 */
     bool rip_rel;
     bool ea_base; /* set by insn_specialize: 64-bit address, base + disp only */
+    u8 vex;       /* VEX-encoded: VEX_ON | VEX.L | VEX.W | VEX.vvvv (not inverted); 0 for
+                   * legacy encodings. VEX.R/X/B are in rex (64-bit mode), VEX.pp in pfx. */
 };
+enum { VEX_ON = 0x80, VEX_L = 0x40, VEX_W = 0x20, VEX_VVVV = 0x0f };
+static inline bool vex_l(const struct insn *i) { return i->vex & VEX_L; }
+static inline bool vex_w(const struct insn *i) { return i->vex & VEX_W; }
+static inline unsigned vex_vvvv(const struct insn *i) { return i->vex & VEX_VVVV; }
 #define NO_REG 0xff
 
 static inline bool insn_has_mem(const struct insn *i) { return i->mod != 3; }
@@ -118,8 +124,11 @@ void op_unimplemented(struct cpu *c, const struct insn *i);
  *             PFX_F3, PFX_F2 (SDM Vol. 2 2.1.2 and the pfx columns of Appendix A.3)
  *   mod       MOD_ANY, or MOD_MEM / MOD_REG where the memory and register forms differ
  *   feat      NEEDS(FEAT_x): the CPUID feature the form needs (#UD without it), or 0
- *   vex       0 for legacy encodings; reserved for VEX rows (VEX.L, VEX.W; VEX.pp is pfx and
- *             VEX.mmmmm is map), which the decoder does not accept yet
+ *   vex       0 for legacy encodings; for a VEX-encoded form (SDM Vol. 2 2.3), VX_ROW with its
+ *             encoding rules: VX_L128 / VX_L256 (the only valid VEX.L, else either),
+ *             VX_W0 / VX_W1 (the only valid VEX.W, else ignored), VX_NOV (VEX.vvvv must be
+ *             1111b), VX_GPR (general-purpose form: no AVX state check, SDM 2.8 vs 2.5.1).
+ *             VEX.pp is pfx and VEX.mmmmm is map; every VEX row needs a feat.
  *
  * Rows of one opcode must agree on OPF_MODRM and OPF_CRDR (the ModRM byte is read before
  * the form is known). A (reg, prefix, mod) slot no row fills raises #UD, with the length
@@ -151,6 +160,11 @@ enum {
     OPF_FEAT_LEGACY = 1 << 9, /* without `feat`, the prefix keeps its legacy meaning (the
                                * PFX_ANY row runs: TZCNT is BSF) instead of #UD */
 };
+/* VEX rows (the vex field). A form that breaks its L, W or vvvv rule is #UD (SDM Vol. 2
+ * 2.3.6, 2.5, and each instruction's "#UD If VEX.L = 1" style exception lines). */
+enum {
+    VX_ROW = 1, VX_L128 = 2, VX_L256 = 4, VX_W0 = 8, VX_W1 = 16, VX_NOV = 32, VX_GPR = 64,
+};
 /* Mandatory prefix (pfx) and ModRM.mod (mod) dimensions of a row. */
 enum { PFX_ANY, PFX_NP, PFX_66, PFX_F3, PFX_F2 };
 enum { MOD_ANY, MOD_MEM, MOD_REG };
@@ -165,6 +179,7 @@ extern const struct opdef alu_ops[], bits_ops[], bcd_ops[], muldiv_ops[], shift_
 extern const struct opdef sse42_ops[], aes_ops[]; /* SSE4.2 string/PCMPGTQ; AES-NI, PCLMULQDQ */
 extern const struct opdef sse3_ops[], sse41_ops[]; /* SSE3 and SSSE3; SSE4.1 */
 extern const struct opdef xsave_ops[]; /* XSAVEC, XSAVES, XRSTORS (0F C7); the rest in system.c */
+extern const struct opdef avx_move_ops[]; /* VEX moves, VZEROUPPER/VZEROALL (avx_move.c) */
 
 /* Immediate kinds of a row. */
 enum imm_kind {
@@ -192,7 +207,8 @@ struct opcell {
     u8 shape; /* CELL_* */
     u16 form; /* index of the cell's first form in optable_forms */
 };
-extern struct opcell optable_cells[2][4][256];
+extern struct opcell optable_cells[2][4][256];     /* [64-bit mode][map][opcode] */
+extern struct opcell optable_vex_cells[2][4][256]; /* the same for VEX encodings */
 extern const struct opdef *optable_forms[];
 void optable_init(void);
 
@@ -218,13 +234,17 @@ const struct opdef *optable_lookup(unsigned map, unsigned op, unsigned reg, bool
 /* Handler the decoder installs for a row with `feat`: runs the row's handler when the
  * CPU offers the feature, else the legacy form (OPF_FEAT_LEGACY) or #UD. */
 void op_feature_gate(struct cpu *c, const struct insn *i);
+/* Handler the decoder installs for every VEX form: #UD without the row's feature, then
+ * (except VX_GPR forms) the AVX state checks (avx.h), then the row's handler. */
+void op_vex_gate(struct cpu *c, const struct insn *i);
 
 /* Decode one instruction. `fetch` returns the byte at offset k from the instruction start
- * (it may raise #PF / #GP); mode_size is the code segment's default size (2, 4 or 8).
+ * (it may raise #PF / #GP); key is the processor's decode_key: the code segment's default
+ * size (2, 4 or 8), with DECODE_NO_VEX in real and virtual-8086 mode.
  * Invalid encodings (LOCK misuse, more than 15 bytes, opcodes invalid in the mode) decode
  * to a handler that raises the exception when the instruction executes. */
 typedef u8 (*fetch_fn)(struct cpu *c, void *ctx, unsigned k);
-void decode_insn(struct cpu *c, unsigned mode_size, fetch_fn fetch, void *ctx, struct insn *out);
+void decode_insn(struct cpu *c, unsigned key, fetch_fn fetch, void *ctx, struct insn *out);
 
 /* True if the block must end after this instruction (OPF_ENDBLOCK or invalid). */
 static inline bool decode_ends_block(const struct insn *i, bool long_mode)

@@ -11,14 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "avx.h"
 #include "cpumodel.h"
 #include "insn.h"
 
 #define NMAPS 4
-#define MAX_FORMS 8192
+#define MAX_FORMS 16384
 #define LENGTH_FLAGS (OPF_MODRM | OPF_CRDR | OPF_BYTE | OPF_DEF64 | OPF_FORCE64)
 
 struct opcell optable_cells[2][NMAPS][256];
+struct opcell optable_vex_cells[2][NMAPS][256];
 const struct opdef *optable_forms[MAX_FORMS];
 /* For each form, the PFX_ANY row of its slot (the form the legacy prefix meaning gives). */
 static const struct opdef *legacy_forms[MAX_FORMS];
@@ -35,13 +37,20 @@ static const struct opdef map_default[NMAPS] = {
     [MAP_0F38] = {MAP_0F38, 0, -1, OPF_MODRM, op_ud},
     [MAP_0F3A] = {MAP_0F3A, 0, -1, OPF_MODRM, op_ud, IMM_UB},
 };
+/* Every VEX opcode but VZEROUPPER/VZEROALL has ModRM, and those of 0F3A an imm8 (SDM
+ * Vol. 2 Appendix A.3; VEX.mmmmm 0 is #UD before any opcode is read). */
+static const struct opdef vex_default[NMAPS] = {
+    [MAP_0F] = {MAP_0F, 0, -1, OPF_MODRM, op_ud},
+    [MAP_0F38] = {MAP_0F38, 0, -1, OPF_MODRM, op_ud},
+    [MAP_0F3A] = {MAP_0F3A, 0, -1, OPF_MODRM, op_ud, IMM_UB},
+};
 
 static const struct opdef *const families[] = {
     alu_ops,    bits_ops,   bcd_ops,     muldiv_ops, shift_ops, move_ops,
     string_ops, stack_ops,  branch_ops,  far_ops,    system_ops, segment_ops,
     msr_ops,    io_ops,     fpu_ops,     sse_ops,    misc_ops,   intflag_ops,
     bound_ops,  vmx_ops,    sse42_ops,   aes_ops,
-    sse3_ops,   sse41_ops,  xsave_ops,
+    sse3_ops,   sse41_ops,  xsave_ops,   avx_move_ops,
 };
 
 /* A row or the opcode map is malformed: a build defect, so say so at start-up. */
@@ -90,12 +99,14 @@ static const struct opdef *resolve(const struct opdef **rows, unsigned n, unsign
     return exact ? exact : any;
 }
 
-static void build_cell(int lm, unsigned map, unsigned op)
+/* The cell of (mode, map, opcode) among legacy rows, or among VEX rows when vex. */
+static void build_cell(int lm, bool vex, unsigned map, unsigned op)
 {
     const struct opdef *rows[64], *i64 = NULL;
     unsigned n = 0;
     for (const struct opdef *const *e = by_opcode[map][op]; e && *e; e++) {
         const struct opdef *d = *e;
+        if (!d->vex != !vex) continue;
         if (lm ? (d->flags & OPF_INV64) : (d->flags & OPF_ONLY64)) {
             if (lm && !i64) i64 = d;
             continue;
@@ -103,11 +114,12 @@ static void build_cell(int lm, unsigned map, unsigned op)
         if (n == ARRAY_LEN(rows)) defect("too many rows", map, op);
         rows[n++] = d;
     }
-    struct opcell *cell = &optable_cells[lm][map][op];
+    struct opcell *cell = vex ? &optable_vex_cells[lm][map][op] : &optable_cells[lm][map][op];
     if (!n) {
         /* No instruction here in this mode: #UD, as long as SDM Appendix A makes it (an
          * i64 opcode keeps its length in 64-bit mode). */
-        const struct opdef *t = i64 ? i64 : map_default[map].fn ? &map_default[map] : NULL;
+        const struct opdef *dflt = vex ? &vex_default[map] : &map_default[map];
+        const struct opdef *t = i64 ? i64 : dflt->fn ? dflt : NULL;
         if (!t) {
             cell->form = 0;
             return;
@@ -160,7 +172,8 @@ static void build(void)
         for (const struct opdef *d = families[f]; d->fn; d++) {
             if (d->map >= NMAPS || d->pfx > PFX_F2 || d->mod > MOD_REG || d->reg > 7)
                 defect("bad row", d->map, d->op);
-            if (d->vex) defect("VEX rows are not decoded yet", d->map, d->op);
+            if (d->vex && (!(d->vex & VX_ROW) || !d->feat || d->pfx == PFX_ANY || d->map == MAP_1B))
+                defect("a VEX row needs VX_ROW, a feature, a map and a VEX.pp", d->map, d->op);
             count[d->map][d->op]++;
         }
     }
@@ -180,7 +193,10 @@ static void build(void)
     add_form(&undefined, NULL); /* form 0: no instruction, no ModRM */
     for (int lm = 0; lm < 2; lm++)
         for (unsigned map = 0; map < NMAPS; map++)
-            for (unsigned op = 0; op < 256; op++) build_cell(lm, map, op);
+            for (unsigned op = 0; op < 256; op++) {
+                build_cell(lm, false, map, op);
+                build_cell(lm, true, map, op);
+            }
 }
 
 void optable_init(void) { pthread_once(&once, build); }
@@ -200,6 +216,16 @@ void op_feature_gate(struct cpu *c, const struct insn *i)
     if (cpu_has(c, (enum feature)(d->feat - 1))) d->fn(c, i);
     else if ((d->flags & OPF_FEAT_LEGACY) && legacy_forms[k]) legacy_forms[k]->fn(c, i);
     else cpu_ud(c);
+}
+
+void op_vex_gate(struct cpu *c, const struct insn *i)
+{
+    const struct opcell *cell = &optable_vex_cells[c->code_size == 8][i->map & 3][i->op];
+    const struct opdef *d =
+        optable_forms[optable_form_index(cell, (i->modrm >> 3) & 7, i->pfx, i->mod)];
+    if (!cpu_has(c, (enum feature)(d->feat - 1))) cpu_ud(c);
+    if (!(d->vex & VX_GPR)) avx_check(c);
+    d->fn(c, i);
 }
 
 void insn_specialize(struct insn *i, bool long_mode)

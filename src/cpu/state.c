@@ -25,6 +25,10 @@ void cpu_update_mode(struct cpu *c)
         c->code_size = (c->mode != MODE_V86 && (cs->ar & AR_DB)) ? 4 : 2;
         c->stack_size = (c->mode != MODE_V86 && (ss->ar & AR_DB)) ? 4 : 2;
     }
+    /* VEX does not exist in real and virtual-8086 mode (SDM Vol. 2 2.3.2): C4/C5 decode
+     * as LES/LDS there even in code that also runs in 16-bit protected mode. */
+    c->decode_key = (u8)(c->code_size |
+                         (c->mode == MODE_REAL || c->mode == MODE_V86 ? DECODE_NO_VEX : 0));
     c->tlb = c->cpl == 3 ? c->tlb_user : c->tlb_super;
     c->jc = c->cpl == 3 ? c->jc_user : c->jc_super;
     /* SDM Vol. 3 6.15 #AC: alignment checking needs CR0.AM, EFLAGS.AC and CPL 3. */
