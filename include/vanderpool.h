@@ -51,6 +51,11 @@ void vp_destroy(vp_machine *m);
  * kernel path as QEMU does; `modules` is a comma-separated list "file arg,file2" or NULL. */
 int vp_load_multiboot(vp_machine *m, const char *path, const char *cmdline,
                       const char *modules, char *err, size_t errlen);
+/* Load a kernel the way QEMU's -kernel does: a Linux bzImage (32-bit boot protocol;
+ * `initrd` one initramfs file or NULL, `cmdline` the kernel command line as is) or else a
+ * multiboot kernel (`initrd` its module list, as for vp_load_multiboot). */
+int vp_load_kernel(vp_machine *m, const char *path, const char *cmdline, const char *initrd,
+                   char *err, size_t errlen);
 /* Load a flat binary at a physical address and start the boot processor there in
  * 32-bit protected mode with flat segments (or real mode when addr < 1 MiB and real != 0). */
 int vp_load_flat(vp_machine *m, const char *path, uint64_t addr, int real, char *err,

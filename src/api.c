@@ -23,7 +23,7 @@ struct vp_machine {
     struct machine *m;
     /* What to load again when the guest resets the machine: there is no firmware to do
      * it, so the loader plays the firmware's part on every boot. */
-    enum { BOOT_NONE, BOOT_MULTIBOOT, BOOT_FLAT } boot;
+    enum { BOOT_NONE, BOOT_MULTIBOOT, BOOT_KERNEL, BOOT_FLAT } boot;
     char *path, *cmdline, *modules;
     u64 flat_addr;
     bool flat_real;
@@ -175,6 +175,7 @@ static int load(vp_machine *vp, char *err, size_t errlen)
 {
     if (vp->boot == BOOT_MULTIBOOT)
         return multiboot_load(vp->m, vp->path, vp->cmdline, vp->modules, err, errlen);
+    if (vp->boot == BOOT_KERNEL) return kernel_load(vp->m, vp->path, vp->cmdline, vp->modules, err, errlen);
     if (vp->boot == BOOT_FLAT) return flat_load(vp->m, vp->path, vp->flat_addr, vp->flat_real, err, errlen);
     return 0;
 }
@@ -223,6 +224,13 @@ int vp_load_multiboot(vp_machine *vp, const char *path, const char *cmdline,
 {
     if (!vp || !path) return fail(err, errlen, "no kernel given");
     return remember_and_load(vp, BOOT_MULTIBOOT, path, cmdline, modules, err, errlen);
+}
+
+int vp_load_kernel(vp_machine *vp, const char *path, const char *cmdline, const char *initrd,
+                   char *err, size_t errlen)
+{
+    if (!vp || !path) return fail(err, errlen, "no kernel given");
+    return remember_and_load(vp, BOOT_KERNEL, path, cmdline, initrd, err, errlen);
 }
 
 int vp_load_flat(vp_machine *vp, const char *path, uint64_t addr, int real, char *err,

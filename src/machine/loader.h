@@ -1,5 +1,6 @@
 /* Ways to put a guest into RAM and start the boot processor in it, bypassing firmware:
- * multiboot 1 kernels (multiboot.c) and flat binaries (loader_flat.c). Every function
+ * multiboot 1 kernels (multiboot.c), Linux bzImages (linux_boot.c) and flat binaries
+ * (loader_flat.c). Every function
  * returns 0, or -1 with one line naming the problem in err (no trailing newline). */
 #ifndef VP_LOADER_H
 #define VP_LOADER_H
@@ -16,6 +17,20 @@ int multiboot_load(struct machine *m, const char *path, const char *cmdline,
 int multiboot_load_image(struct machine *m, const char *path, const u8 *img, size_t len,
                          const char *cmdline, const char *modules, char *err, size_t errlen);
 
+/* Linux bzImage through the 32-bit boot protocol; `initrd` is one file or NULL. */
+int linux_load(struct machine *m, const char *path, const char *cmdline, const char *initrd,
+               char *err, size_t errlen);
+int linux_load_image(struct machine *m, const char *path, const u8 *img, size_t len,
+                     const char *cmdline, const char *initrd, char *err, size_t errlen);
+/* True if the image carries a Linux setup header ("HdrS" at 0x202). */
+bool linux_is_bzimage(const u8 *img, size_t len);
+
+/* -kernel: a Linux bzImage or a multiboot kernel, told apart by content as QEMU does (the
+ * Linux setup header first). `initrd` is the initrd file for Linux, the module list for
+ * multiboot. */
+int kernel_load(struct machine *m, const char *path, const char *cmdline, const char *initrd,
+                char *err, size_t errlen);
+
 int flat_load(struct machine *m, const char *path, u64 addr, bool real, char *err,
               size_t errlen);
 
@@ -29,6 +44,8 @@ void boot_write_gdt(struct machine *m, u32 addr);
 /* Put `c` into 32-bit protected mode, paging off, flat segments matching boot_write_gdt,
  * interrupts off, at `entry`. Other registers are left as reset made them. */
 void boot_enter_pm32(struct cpu *c, u32 gdt_addr, u32 entry);
+/* The same with another GDT: `gdt_size` bytes, flat code at `cs`, flat data at `ds`. */
+void boot_enter_pm32_sel(struct cpu *c, u32 gdt_addr, u32 gdt_size, u16 cs, u16 ds, u32 entry);
 
 /* Read a whole regular file of at most `max` bytes into a new buffer (free() it). `what`
  * names the file's role in messages ("kernel", "module"). */

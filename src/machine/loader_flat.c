@@ -29,17 +29,22 @@ static void flat_seg(struct seg *s, u16 sel, u32 ar)
 
 void boot_enter_pm32(struct cpu *c, u32 gdt_addr, u32 entry)
 {
+    boot_enter_pm32_sel(c, gdt_addr, BOOT_GDT_SIZE, BOOT_CS, BOOT_DS, entry);
+}
+
+void boot_enter_pm32_sel(struct cpu *c, u32 gdt_addr, u32 gdt_size, u16 cs, u16 ds, u32 entry)
+{
     /* A BIOS would have turned the caches on; protection on, paging off. */
     c->cr0 = (c->cr0 | CR0_PE | CR0_ET) & ~(u64)(CR0_PG | CR0_CD | CR0_NW);
     c->cr4 = 0;
     c->efer = 0;
     c->gdtr.base = gdt_addr;
-    c->gdtr.limit = BOOT_GDT_SIZE - 1;
+    c->gdtr.limit = (u16)(gdt_size - 1);
     /* Hidden caches loaded directly, as if the loader had done a far jump and MOVs. */
     const u32 code = 0xb | AR_S | AR_P | AR_DB | AR_G, data = 0x3 | AR_S | AR_P | AR_DB | AR_G;
-    flat_seg(&c->seg[SEG_CS], BOOT_CS, code);
+    flat_seg(&c->seg[SEG_CS], cs, code);
     for (int s = SEG_ES; s <= SEG_GS; s++)
-        if (s != SEG_CS) flat_seg(&c->seg[s], BOOT_DS, data);
+        if (s != SEG_CS) flat_seg(&c->seg[s], ds, data);
     c->lf.op = 0;
     c->rflags = FL_FIXED1; /* IF = 0, VM = 0 */
     c->rip = c->next_rip = entry;

@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 
 #include "loader.h"
+#include "machine.h"
+#include "multiboot.h"
 
 int loader_error(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -53,4 +55,17 @@ int load_file(const char *path, const char *what, u64 max, u8 **buf, size_t *len
     *buf = p;
     *len = n;
     return 0;
+}
+
+int kernel_load(struct machine *m, const char *path, const char *cmdline, const char *initrd,
+                char *err, size_t errlen)
+{
+    u8 *img;
+    size_t len;
+    if (load_file(path, "kernel", m->ram_size + MB_SEARCH_LIMIT, &img, &len, err, errlen)) return -1;
+    int rc = linux_is_bzimage(img, len)
+                 ? linux_load_image(m, path, img, len, cmdline, initrd, err, errlen)
+                 : multiboot_load_image(m, path, img, len, cmdline, initrd, err, errlen);
+    free(img);
+    return rc;
 }

@@ -84,7 +84,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "vanderpool: %s\n", err);
         goto out;
     }
-    rc = o.kernel ? vp_load_multiboot(vm, o.kernel, o.append, o.initrd, err, sizeof err)
+    rc = o.kernel ? vp_load_kernel(vm, o.kernel, o.append, o.initrd, err, sizeof err)
                   : vp_load_flat(vm, o.flat, o.flat_addr, o.flat_real, err, sizeof err);
     if (rc) {
         fprintf(stderr, "vanderpool: %s\n", err);

@@ -151,12 +151,13 @@ void options_usage(FILE *out)
 {
     fprintf(out,
         "Usage: vanderpool [options]\n"
-        "An x86-64 PC emulator with Intel VT-x. Boots multiboot kernels directly.\n"
+        "An x86-64 PC emulator with Intel VT-x. Boots Linux and multiboot kernels directly.\n"
         "\n"
         "Guest:\n"
-        "  -kernel FILE        multiboot 1 kernel (ELF32, ELF64 or a.out kludge)\n"
-        "  -append STR         kernel command line (the guest sees \"FILE STR\")\n"
-        "  -initrd \"F1 a,F2\"   multiboot modules: comma-separated \"file args\"; ',,' is a comma\n"
+        "  -kernel FILE        Linux bzImage, or multiboot 1 kernel (ELF32, ELF64 or a.out kludge)\n"
+        "  -append STR         kernel command line (multiboot kernels see \"FILE STR\")\n"
+        "  -initrd FILE        Linux: the initramfs\n"
+        "  -initrd \"F1 a,F2\"   multiboot: modules, comma-separated \"file args\"; ',,' is a comma\n"
         "  -flat FILE          flat binary instead of a kernel (32-bit protected mode entry)\n"
         "  -flat-addr ADDR     where to load it (default 0x100000, or 0x7c00 with -flat-real)\n"
         "  -flat-real          start it in real mode at 0000:ADDR (ADDR below 1 MiB)\n"
