@@ -25,8 +25,13 @@ void vmx_dbg_state(struct cpu *c, FILE *out)
     }
     fprintf(out, "cpu%d: VMX %s operation, VMXON region %#" PRIx64 "\n", c->index,
             c->vmx_nonroot ? "non-root" : "root", v->vmxon_region);
+    u64 exits = 0;
+    for (int k = 0; k < VMX_EXIT_REASONS_MAX; k++) exits += v->tr.exits[k];
     if (v->current_vmcs == VMCS_NONE) {
         fprintf(out, "current VMCS: none\n");
+    } else if (!exits) {
+        fprintf(out, "current VMCS: %#" PRIx64 " (%s)\n", v->current_vmcs, launch_name(v->launch));
+        fprintf(out, "last exit: none yet\n");
     } else {
         fprintf(out, "current VMCS: %#" PRIx64 " (%s)\n", v->current_vmcs, launch_name(v->launch));
         u32 reason = (u32)vmcs_get(c, VMCS_VM_EXIT_REASON);
@@ -34,8 +39,6 @@ void vmx_dbg_state(struct cpu *c, FILE *out)
                 reason & 0xffff, vmx_exit_reason_name(reason), (reason & EXIT_REASON_ENTRY_FAIL) ? " [entry failure]" : "",
                 vmcs_get(c, VMCS_EXIT_QUALIFICATION), vmcs_get(c, VMCS_GUEST_RIP));
     }
-    u64 exits = 0;
-    for (int k = 0; k < VMX_EXIT_REASONS_MAX; k++) exits += v->tr.exits[k];
     fprintf(out, "VM entries %" PRIu64 ", VM exits %" PRIu64 "\n", v->tr.entries, exits);
     if (v->tr.last_check) fprintf(out, "last failed entry check: %s\n", v->tr.last_check);
 }

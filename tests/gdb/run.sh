@@ -11,6 +11,8 @@
 #     xmm1, mxcsr and fstat (TOP moves) read back after gdb drops its register cache;
 #   - the reference hypervisor: `monitor break vmexit 10` stops at the first CPUID exit,
 #     `monitor vmx` and `monitor vmcs` describe it, `monitor ept` walks EPT, detach;
+#   - physical memory: after the hypervisor's first VM entry, guest memory through guest
+#     paging and EPT, and host-physical memory with Qqemu.PhyMemMode:1;
 #   - long mode: a breakpoint in the hypervisor's 64-bit half, `disconnect`, a second gdb
 #     with the x86-64 description: rip, 64-bit memory, r15 written, xmm15, stepi, detach.
 # GUEST_BUILD (default build/guest) holds the guests; output goes to GDB_RESULTS.
@@ -164,6 +166,27 @@ expect hv.vmcs_exit_reason "$f" '^VM_EXIT_REASON +0xa \(CPUID\)'
 expect hv.vmcs_controls_decoded "$f" '^SECONDARY_VM_EXEC_CONTROL .*<EPT'
 expect hv.ept_walk "$f" 'EPT|ept'
 expect hv.guest_finishes_after_detach "$out/hv.serial" 'hv: done'
+
+# Physical memory (QEMU's Qqemu.PhyMemMode): stopped right after the first VM entry, in
+# non-root operation, gdb's addresses are the guest's (guest paging, then EPT): 0x100000
+# holds lm64.bin. With PhyMemMode:1 the same address is host-physical memory, where the
+# hypervisor itself (hv.elf's first segment) is loaded.
+hexbytes() { od -An -tx1 -v "$@" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//; s/\([0-9a-f][0-9a-f]\)/0x\1/g; s/ /\\s+/g'; }
+gview=$(hexbytes -N8 "$h/lm64.bin")
+hoff=$(readelf -lW "$h/hv.elf" | awk '$1 == "LOAD" && $4 == "0x00100000" { print $2; exit }')
+hview=$(hexbytes -N8 -j $((hoff)) "$h/hv.elf")
+session phys -cpu skylake -kernel "$h/hv.elf" -initrd "$h/lm64.bin name=lm64" -- \
+    'monitor break vmentry' 'continue' 'monitor vmx' 'x/8xb 0x100000' \
+    'maintenance packet Qqemu.PhyMemMode:1' 'maintenance packet qqemu.PhyMemMode' 'x/8xb 0x100000' \
+    'maintenance packet Qqemu.PhyMemMode:0' 'x/8xb 0x100000' 'kill'
+f=$out/phys.gdb
+grep '^0x100000:' "$f" >"$out/phys.reads"
+expect phys.stopped_after_entry "$f" 'VMX non-root operation'
+expect phys.no_exit_yet "$f" '^last exit: none yet$'
+expect phys.mode_query "$f" 'received: "1"'
+expect phys.guest_view "$out/phys.reads" "^0x100000:\s+$gview\$"
+if [ "$(sed -n 2p "$out/phys.reads" | grep -Ec "^0x100000:\s+$hview\$")" = 1 ]; then ok phys.host_physical_view; else bad phys.host_physical_view "second read is not hv.elf's bytes at 0x100000 ($hview)"; fi
+if [ "$(sed -n 3p "$out/phys.reads" | grep -Ec "^0x100000:\s+$gview\$")" = 1 ]; then ok phys.back_to_guest_view; else bad phys.back_to_guest_view "third read is not lm64.bin's bytes"; fi
 
 # Long mode: the reference hypervisor's 64-bit half (linked at 0x400000, hv.64.elf),
 # stopped at its hv_caps_init. The first gdb connected while the processor was in
