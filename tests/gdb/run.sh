@@ -166,6 +166,11 @@ expect hv.vmcs_exit_reason "$f" '^VM_EXIT_REASON +0xa \(CPUID\)'
 expect hv.vmcs_controls_decoded "$f" '^SECONDARY_VM_EXEC_CONTROL .*<EPT'
 expect hv.ept_walk "$f" 'EPT|ept'
 expect hv.guest_finishes_after_detach "$out/hv.serial" 'hv: done'
+# The README's example session: every output line it shows (but "...") is in this one's.
+awk '/^\$ gdb -batch/ { on = 1; next } on && /^```/ { exit } on && !/^ *-ex / && !/^ *\.\.\.$/' \
+    README.md >"$out/readme.lines"
+missing=$(grep -vxFf "$out/hv.gdb" "$out/readme.lines" | head -1)
+if [ -s "$out/readme.lines" ] && [ -z "$missing" ]; then ok readme.example_session; else bad readme.example_session "README line not in hv.gdb: ${missing:-no example found}"; fi
 
 # Physical memory (QEMU's Qqemu.PhyMemMode): stopped right after the first VM entry, in
 # non-root operation, gdb's addresses are the guest's (guest paging, then EPT): 0x100000
