@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# tests/linux/run.sh [--vp VANDERPOOL] [--qemu QEMU|--no-qemu] [--smp N]: boot Debian 12's
+# own kernel (scripts/fetch-linux.sh, cached outside the checkout) the QEMU way, -kernel
+# vmlinuz -initrd initrd.img, to a busybox /init (tests/linux/init) that prints marker
+# lines and powers off. One "PASS name" / "FAIL name: why" line per check; "SKIP" when the
+# packages cannot be fetched. Then the same kernel and initramfs under QEMU's TCG, for
+# comparison: both wall times are printed, nothing is asserted about them.
+#
+# Kernel parameters beyond the console, and why (remove each when its reason goes):
+#   panic=-1   a panic reboots at once, which -no-reboot turns into the end of the run
+#              (a failing boot then fails fast instead of waiting for the time limit).
+#   nokaslr    the same physical and virtual layout every run, for comparable traces.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+vp=$root/build/rel/vanderpool
+qemu=${QEMU:-qemu-system-x86_64}
+smp=1
+while [ $# -gt 0 ]; do
+    case $1 in
+    --vp) vp=$2; shift 2 ;;
+    --qemu) qemu=$2; shift 2 ;;
+    --no-qemu) qemu=""; shift ;;
+    --smp) smp=$2; shift 2 ;;
+    *) echo "usage: $0 [--vp VANDERPOOL] [--qemu QEMU|--no-qemu] [--smp N]" >&2; exit 2 ;;
+    esac
+done
+limit=${VP_LINUX_TIMEOUT:-300}            # seconds; generous: a test, not a benchmark
+icount=${VP_LINUX_ICOUNT:-60000000000}   # guest instructions, the same bound for a hung boot
+append="console=ttyS0 panic=-1 nokaslr ${VP_LINUX_APPEND:-}"
+
+cache=$("$root/scripts/fetch-linux.sh") || { echo "SKIP linux: kernel and busybox not available"; exit 0; }
+[ -x "$vp" ] || { echo "FAIL linux/setup: $vp not built"; exit 1; }
+tmp=$(mktemp -d /tmp/vp-linux-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+# The initramfs: busybox, its /init, the directories it mounts on (newc cpio, gzip).
+mkdir -p "$tmp/root/bin" "$tmp/root/proc" "$tmp/root/sys" "$tmp/root/dev"
+cp "$cache/busybox" "$tmp/root/bin/busybox"
+cp "$root/tests/linux/init" "$tmp/root/init"
+chmod 755 "$tmp/root/init" "$tmp/root/bin/busybox"
+(cd "$tmp/root" && find . | LC_ALL=C sort | "$cache/busybox" cpio -o -H newc 2>/dev/null) |
+    gzip -9 >"$tmp/initrd.img" || { echo "FAIL linux/initramfs: cpio failed"; exit 1; }
+echo "linux: kernel $(cat "$cache/version"), initramfs $(stat -c %s "$tmp/initrd.img") bytes"
+
+failures=0
+pass() { echo "PASS $1"; }
+fail() {
+    echo "FAIL $1: $2"
+    failures=$((failures + 1))
+}
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+# Vanderpool.
+out=$tmp/vp.out
+t0=$(now)
+timeout "$limit" "$vp" -kernel "$cache/vmlinuz" -initrd "$tmp/initrd.img" -append "$append" \
+    -m 512M -smp "$smp" -serial "file:$out" -no-reboot -icount-limit "$icount" -stats \
+    >"$tmp/vp.stdout" 2>"$tmp/vp.err"
+status=$?
+logs=$root/build/linux
+mkdir -p "$logs"
+# The console ends lines with CR LF; the whole console stays in build/linux/ for reading.
+tr -d '\r' <"$out" >"$logs/vp-smp$smp.log" && out=$logs/vp-smp$smp.log
+t1=$(now)
+name=linux/vp-smp$smp
+grep -q '^VP-LINUX: init started' "$out" && pass "$name/init" ||
+    fail "$name/init" "no init marker (status $status); last lines: $(tail -3 "$out" | tr '\n' '|')"
+grep -q "^VP-LINUX: nproc $smp\$" "$out" && pass "$name/nproc" ||
+    fail "$name/nproc" "$(grep '^VP-LINUX: nproc' "$out" || echo 'no nproc line'), want $smp"
+grep -q '^VP-LINUX: flags .*sse2' "$out" && pass "$name/cpuinfo" ||
+    fail "$name/cpuinfo" "no flags line with sse2"
+# H(1000) = 1 + 1/2 + ... + 1/1000 = 7.4854708605..., summed by busybox awk with SSE2
+# doubles in user space.
+grep -q '^VP-LINUX: float 7.485471$' "$out" && pass "$name/float" ||
+    fail "$name/float" "$(grep '^VP-LINUX: float' "$out" || echo 'no float line'), want 7.485471"
+grep -q '^VP-LINUX: done' "$out" && pass "$name/done" || fail "$name/done" "no done marker"
+if [ $failures -gt 0 ]; then
+    echo "    --- serial (last 15 lines; all in $out) ---"
+    tail -15 "$out" | sed 's/^/    /'
+    echo "    --- stderr ---"
+    tail -5 "$tmp/vp.err" | sed 's/^/    /'
+fi
+insns=$(sed -n 's/.* \([0-9][0-9]*\) instructions.*/\1/p' "$tmp/vp.err" | head -1)
+echo "linux: vanderpool $(elapsed "$t0" "$t1") s to power-off (status $status), ${insns:-?} guest instructions"
+
+# QEMU's TCG, the same kernel, initramfs and command line.
+if [ -n "$qemu" ] && command -v "$qemu" >/dev/null; then
+    t0=$(now)
+    timeout "$limit" "$qemu" -accel tcg -kernel "$cache/vmlinuz" -initrd "$tmp/initrd.img" \
+        -append "$append" -m 512M -smp "$smp" -display none -serial "file:$tmp/qemu.out" \
+        -no-reboot -monitor none >/dev/null 2>&1
+    qstatus=$?
+    t1=$(now)
+    tr -d '\r' <"$tmp/qemu.out" >"$logs/qemu-smp$smp.log"
+    grep -q '^VP-LINUX: done' "$logs/qemu-smp$smp.log" && qres="reached the done marker" || qres="no done marker"
+    echo "linux: qemu tcg $(elapsed "$t0" "$t1") s to power-off (status $qstatus), $qres"
+else
+    echo "linux: qemu-system-x86_64 not found, no comparison"
+fi
+[ $failures -eq 0 ]
