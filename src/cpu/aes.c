@@ -7,6 +7,7 @@
  * (op_feature_gate). Memory operands are 16 bytes and, these being legacy-SSE forms of
  * exception type 4, must be 16-byte aligned (#GP(0) otherwise). */
 #include "cpumodel.h"
+#include "pint.h"
 #include "sse_impl.h"
 
 /* The S-box and its inverse (FIPS-197 5.1.1, 5.3.2). */
@@ -97,29 +98,40 @@ static void aes_src(struct cpu *c, const struct insn *i, u8 v[16])
     sse_src(c, i, v, 16);
 }
 
+/* One round (DC AESENC, DD AESENCLAST, DE AESDEC, DF AESDECLAST) of state s with round
+ * key k. */
+void aes_round(unsigned op, const u8 s[16], const u8 k[16], u8 r[16])
+{
+    u8 t[16];
+    memcpy(t, s, 16);
+    bool dec = op >= 0xde, last = op & 1;
+    shift_rows(t, dec);
+    sub_bytes(t, dec ? inv_sbox : sbox);
+    if (!last) mix_columns(t, dec);
+    for (unsigned j = 0; j < 16; j++)
+        r[j] = t[j] ^ k[j];
+}
+
 /* 66 0F38 DC-DF: AESENC, AESENCLAST, AESDEC, AESDECLAST xmm1, xmm2/m128 (the round key). */
 static void op_aes_round(struct cpu *c, const struct insn *i)
 {
-    u8 key[16], s[16];
+    u8 key[16];
     aes_src(c, i, key);
-    memcpy(s, fx_xmm(c, i->reg), 16);
-    bool dec = i->op >= 0xde, last = i->op & 1;
-    shift_rows(s, dec);
-    sub_bytes(s, dec ? inv_sbox : sbox);
-    if (!last) mix_columns(s, dec);
-    u8 *d = fx_xmm(c, i->reg);
-    for (unsigned k = 0; k < 16; k++)
-        d[k] = s[k] ^ key[k];
+    aes_round(i->op, fx_xmm(c, i->reg), key, fx_xmm(c, i->reg));
 }
 
-/* 66 0F38 DB: AESIMC xmm1, xmm2/m128: InvMixColumns of a round key (for the equivalent
- * inverse cipher). */
+/* InvMixColumns of a round key (for the equivalent inverse cipher). */
+void aes_imc(const u8 s[16], u8 r[16])
+{
+    memcpy(r, s, 16);
+    mix_columns(r, true);
+}
+/* 66 0F38 DB: AESIMC xmm1, xmm2/m128. */
 static void op_aesimc(struct cpu *c, const struct insn *i)
 {
     u8 s[16];
     aes_src(c, i, s);
-    mix_columns(s, true);
-    memcpy(fx_xmm(c, i->reg), s, 16);
+    aes_imc(s, fx_xmm(c, i->reg));
 }
 
 static u32 sub_word(u32 x)
@@ -128,38 +140,46 @@ static u32 sub_word(u32 x)
            (u32)sbox[x >> 24] << 24;
 }
 
-/* 66 0F3A DF: AESKEYGENASSIST xmm1, xmm2/m128, imm8: from dwords X1 and X3 of the source,
- * SubWord(X1), RotWord(SubWord(X1)) ^ RCON, SubWord(X3), RotWord(SubWord(X3)) ^ RCON,
- * RCON being the zero-extended imm8 and RotWord a right rotation by 8 bits. */
+/* AESKEYGENASSIST: from dwords X1 and X3 of the source, SubWord(X1),
+ * RotWord(SubWord(X1)) ^ RCON, SubWord(X3), RotWord(SubWord(X3)) ^ RCON, RCON being the
+ * zero-extended imm8 and RotWord a right rotation by 8 bits. */
+void aes_keygen(const u8 s[16], unsigned imm, u8 r[16])
+{
+    u32 rcon = (u8)imm, x1 = sub_word((u32)load_le(s + 4, 4)),
+        x3 = sub_word((u32)load_le(s + 12, 4));
+    store_le(r, 4, x1);
+    store_le(r + 4, 4, (x1 >> 8 | x1 << 24) ^ rcon);
+    store_le(r + 8, 4, x3);
+    store_le(r + 12, 4, (x3 >> 8 | x3 << 24) ^ rcon);
+}
+/* 66 0F3A DF: AESKEYGENASSIST xmm1, xmm2/m128, imm8. */
 static void op_aeskeygenassist(struct cpu *c, const struct insn *i)
 {
     u8 s[16];
     aes_src(c, i, s);
-    u32 rcon = (u8)i->imm, x1 = sub_word((u32)load_le(s + 4, 4)),
-        x3 = sub_word((u32)load_le(s + 12, 4));
-    u8 *d = fx_xmm(c, i->reg);
-    store_le(d, 4, x1);
-    store_le(d + 4, 4, (x1 >> 8 | x1 << 24) ^ rcon);
-    store_le(d + 8, 4, x3);
-    store_le(d + 12, 4, (x3 >> 8 | x3 << 24) ^ rcon);
+    aes_keygen(s, (unsigned)i->imm, fx_xmm(c, i->reg));
 }
 
-/* 66 0F3A 44: PCLMULQDQ xmm1, xmm2/m128, imm8: the carry-less product of qword imm8[0]
- * of xmm1 and qword imm8[4] of the source, 128 bits. */
-static void op_pclmulqdq(struct cpu *c, const struct insn *i)
+/* PCLMULQDQ: the carry-less product of qword imm8[0] of a and qword imm8[4] of b, 128
+ * bits. */
+void clmul(const u8 a16[16], const u8 b16[16], unsigned imm, u8 r[16])
 {
-    u8 s[16];
-    aes_src(c, i, s);
-    u8 *d = fx_xmm(c, i->reg);
-    u64 a = load_le(d + 8 * (i->imm & 1), 8), b = load_le(s + 8 * (i->imm >> 4 & 1), 8);
+    u64 a = load_le(a16 + 8 * (imm & 1), 8), b = load_le(b16 + 8 * (imm >> 4 & 1), 8);
     u64 lo = 0, hi = 0;
     for (unsigned k = 0; k < 64; k++)
         if (b >> k & 1) {
             lo ^= a << k;
             if (k) hi ^= a >> (64 - k);
         }
-    store_le(d, 8, lo);
-    store_le(d + 8, 8, hi);
+    store_le(r, 8, lo);
+    store_le(r + 8, 8, hi);
+}
+/* 66 0F3A 44: PCLMULQDQ xmm1, xmm2/m128, imm8. */
+static void op_pclmulqdq(struct cpu *c, const struct insn *i)
+{
+    u8 s[16];
+    aes_src(c, i, s);
+    clmul(fx_xmm(c, i->reg), s, (unsigned)i->imm, fx_xmm(c, i->reg));
 }
 
 /* clang-format off */

@@ -6,6 +6,7 @@
  * PMADDUBSW, PSIGN B/W/D, PMULHRSW, PABS B/W/D, PALIGNR. Every row needs its CPUID bit:
  * a model without it gets #UD (op_feature_gate). */
 #include "cpumodel.h"
+#include "pint.h"
 #include "sse_impl.h"
 
 /* --- SSE3 floating point ---------------------------------------------------------------- */
@@ -84,11 +85,9 @@ static inline s64 sx(const u8 *p, unsigned k, unsigned sz)
 }
 static inline s64 sat16(s64 v) { return v > 32767 ? 32767 : v < -32768 ? -32768 : v; }
 
-/* 0F 38 00-0B, 1C-1E: the SSSE3 operations, by opcode. */
-static void op_ssse3(struct cpu *c, const struct insn *i)
+/* 0F 38 00-0B, 1C-1E: the SSSE3 operations, by opcode, on one lane of n bytes. */
+void ssse3_lane(unsigned op, const u8 *d, const u8 *s, u8 *r, unsigned n)
 {
-    u8 d[16], s[16], r[16] = {0};
-    unsigned n = pint_fetch(c, i, d, s), op = i->op;
     switch (op) {
     case 0x00: /* PSHUFB */
         for (unsigned k = 0; k < n; k++) r[k] = (s[k] & 0x80) ? 0 : d[s[k] & (n - 1)];
@@ -131,17 +130,28 @@ static void op_ssse3(struct cpu *c, const struct insn *i)
         break;
     }
     }
+}
+static void op_ssse3(struct cpu *c, const struct insn *i)
+{
+    u8 d[16], s[16], r[16] = {0};
+    unsigned n = pint_fetch(c, i, d, s);
+    ssse3_lane(i->op, d, s, r, n);
     pint_store(c, i->reg, r, n);
 }
 
 /* 0F 3A 0F PALIGNR: destination:source shifted right by imm8 bytes, the low half kept. */
-static void op_palignr(struct cpu *c, const struct insn *i)
+void palignr_lane(const u8 *d, const u8 *s, u8 *r, unsigned n, unsigned sh)
 {
-    u8 d[16], s[16], t[64] = {0}, r[16];
-    unsigned n = pint_fetch(c, i, d, s), sh = (unsigned)i->imm & 0xff;
+    u8 t[32];
     memcpy(t, s, n);
     memcpy(t + n, d, n);
     for (unsigned k = 0; k < n; k++) r[k] = sh + k < 2 * n ? t[sh + k] : 0;
+}
+static void op_palignr(struct cpu *c, const struct insn *i)
+{
+    u8 d[16], s[16], r[16];
+    unsigned n = pint_fetch(c, i, d, s);
+    palignr_lane(d, s, r, n, (unsigned)i->imm & 0xff);
     pint_store(c, i->reg, r, n);
 }
 

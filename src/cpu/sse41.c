@@ -6,6 +6,7 @@
  * EXTRACTPS, PINSRB/D/Q, PEXTRB/W/D/Q; MOVNTDQA. Every row needs CPUID.1:ECX.SSE4_1. */
 #include "flags.h"
 #include "cpumodel.h"
+#include "pint.h"
 #include "sse_impl.h"
 
 static inline s64 sx(const u8 *p, unsigned k, unsigned sz)
@@ -24,18 +25,18 @@ static void fetch(struct cpu *c, const struct insn *i, u8 d[16], u8 s[16])
 
 /* --- 66 0F 38: packed integers ------------------------------------------------------------ */
 
-static void op_sse41_int(struct cpu *c, const struct insn *i)
+/* PBLENDVB, BLENDVPS, BLENDVPD: each sz-byte element from s where m's element has its
+ * sign bit set, else from d. */
+void blendv_lane(unsigned sz, const u8 *d, const u8 *s, const u8 *m, u8 *r, unsigned n)
 {
-    u8 d[16], s[16], r[16] = {0};
-    fetch(c, i, d, s);
-    unsigned op = i->op;
+    for (unsigned k = 0; k < n; k += sz) memcpy(r + k, (m[k + sz - 1] & 0x80) ? s + k : d + k, sz);
+}
+
+/* The 16-byte operations of 66 0F 38 28-2B and 38-41 (r is all written). */
+void sse41_lane(unsigned op, const u8 *d, const u8 *s, u8 *r)
+{
+    memset(r, 0, 16);
     switch (op) {
-    case 0x10: case 0x14: case 0x15: { /* PBLENDVB, BLENDVPS, BLENDVPD: XMM0's sign bits */
-        unsigned sz = op == 0x10 ? 1 : op == 0x14 ? 4 : 8;
-        const u8 *m = fx_xmm(c, 0);
-        for (unsigned k = 0; k < 16; k += sz) memcpy(r + k, (m[k + sz - 1] & 0x80) ? s + k : d + k, sz);
-        break;
-    }
     case 0x28: /* PMULDQ */
         for (unsigned k = 0; k < 16; k += 8) store_le(r + k, 8, (u64)(sx(d, k, 4) * sx(s, k, 4)));
         break;
@@ -71,37 +72,59 @@ static void op_sse41_int(struct cpu *c, const struct insn *i)
         break;
     }
     }
+}
+static void op_sse41_int(struct cpu *c, const struct insn *i)
+{
+    u8 d[16], s[16], r[16];
+    fetch(c, i, d, s);
+    unsigned op = i->op;
+    if (op == 0x10 || op == 0x14 || op == 0x15) /* the mask is XMM0 */
+        blendv_lane(op == 0x10 ? 1 : op == 0x14 ? 4 : 8, d, s, fx_xmm(c, 0), r, 16);
+    else
+        sse41_lane(op, d, s, r);
     memcpy(fx_xmm(c, i->reg), r, 16);
 }
 
 /* 66 0F 38 20-25 PMOVSX, 30-35 PMOVZX: the low elements of the source widened; a memory
  * source is only as wide as what is read (8, 4 or 2 bytes) and has no alignment rule. */
+static const u8 pmovx_from[6] = {1, 1, 1, 2, 2, 4}, pmovx_to[6] = {2, 4, 8, 4, 8, 8};
+unsigned pmovx_src_bytes(unsigned op, unsigned n)
+{
+    return n / pmovx_to[op & 7] * pmovx_from[op & 7];
+}
+void pmovx(unsigned op, const u8 *s, u8 *r, unsigned n)
+{
+    unsigned f = pmovx_from[op & 7], t = pmovx_to[op & 7];
+    bool sgn = op < 0x30;
+    for (unsigned k = 0; k < n / t; k++)
+        store_le(r + k * t, t, sgn ? (u64)sx(s, k * f, f) : load_le(s + k * f, f));
+}
 static void op_pmovx(struct cpu *c, const struct insn *i)
 {
     sse_check(c);
-    static const u8 from[6] = {1, 1, 1, 2, 2, 4}, to[6] = {2, 4, 8, 4, 8, 8};
-    unsigned f = from[i->op & 7], t = to[i->op & 7], n = 16 / t;
-    bool sgn = i->op < 0x30;
     u8 s[16] = {0}, r[16];
     if (i->mod == 3) memcpy(s, fx_xmm(c, i->rm), 16);
-    else sse_mem_load(c, i, s, n * f, false);
-    for (unsigned k = 0; k < n; k++)
-        store_le(r + k * t, t, sgn ? (u64)sx(s, k * f, f) : load_le(s + k * f, f));
+    else sse_mem_load(c, i, s, pmovx_src_bytes(i->op, 16), false);
+    pmovx(i->op, s, r, 16);
     memcpy(fx_xmm(c, i->reg), r, 16);
 }
 
 /* 66 0F 38 17 PTEST: ZF = (dest AND src) is zero, CF = (NOT dest AND src) is zero; AF, OF,
  * PF, SF cleared. */
-static void op_ptest(struct cpu *c, const struct insn *i)
+void ptest_flags(struct cpu *c, const u8 *d, const u8 *s, unsigned n)
 {
-    u8 d[16], s[16];
-    fetch(c, i, d, s);
     u64 a = 0, b = 0;
-    for (unsigned k = 0; k < 16; k += 8) {
+    for (unsigned k = 0; k < n; k += 8) {
         a |= load_le(d + k, 8) & load_le(s + k, 8);
         b |= ~load_le(d + k, 8) & load_le(s + k, 8);
     }
     flags_write(c, FL_ARITH, (a ? 0 : FL_ZF) | (b ? 0 : FL_CF));
+}
+static void op_ptest(struct cpu *c, const struct insn *i)
+{
+    u8 d[16], s[16];
+    fetch(c, i, d, s);
+    ptest_flags(c, d, s, 16);
 }
 
 /* 66 0F 38 2A MOVNTDQA xmm, m128 (memory only, aligned): the hint changes nothing. */
@@ -116,23 +139,24 @@ static void op_movntdqa(struct cpu *c, const struct insn *i)
 /* --- 66 0F 3A: immediate forms --------------------------------------------------------------- */
 
 /* 0C BLENDPS, 0D BLENDPD, 0E PBLENDW: imm8 bit k set takes element k from the source. */
+void blend_lane(unsigned sz, const u8 *d, const u8 *s, u8 *r, unsigned imm)
+{
+    for (unsigned k = 0; k < 16 / sz; k++)
+        memcpy(r + k * sz, (imm >> k & 1) ? s + k * sz : d + k * sz, sz);
+}
 static void op_blend(struct cpu *c, const struct insn *i)
 {
-    u8 d[16], s[16];
+    u8 d[16], s[16], r[16];
     fetch(c, i, d, s);
-    unsigned sz = i->op == 0x0c ? 4 : i->op == 0x0d ? 8 : 2;
-    for (unsigned k = 0; k < 16 / sz; k++)
-        if (i->imm >> k & 1) memcpy(d + k * sz, s + k * sz, sz);
-    memcpy(fx_xmm(c, i->reg), d, 16);
+    blend_lane(i->op == 0x0c ? 4 : i->op == 0x0d ? 8 : 2, d, s, r, (unsigned)i->imm);
+    memcpy(fx_xmm(c, i->reg), r, 16);
 }
 
 /* 42 MPSADBW: eight sums of absolute differences of 4-byte blocks: the destination's at
  * byte 4*imm8[2] + k against the source's at 4*imm8[1:0]. */
-static void op_mpsadbw(struct cpu *c, const struct insn *i)
+void mpsadbw_lane(const u8 *d, const u8 *s, u8 *r, unsigned imm)
 {
-    u8 d[16], s[16], r[16];
-    fetch(c, i, d, s);
-    unsigned o1 = (i->imm & 4) ? 4 : 0, o2 = (unsigned)(i->imm & 3) * 4;
+    unsigned o1 = (imm & 4) ? 4 : 0, o2 = (imm & 3) * 4;
     for (unsigned k = 0; k < 8; k++) {
         unsigned sum = 0;
         for (unsigned j = 0; j < 4; j++) {
@@ -141,6 +165,12 @@ static void op_mpsadbw(struct cpu *c, const struct insn *i)
         }
         store_le(r + 2 * k, 2, sum);
     }
+}
+static void op_mpsadbw(struct cpu *c, const struct insn *i)
+{
+    u8 d[16], s[16], r[16];
+    fetch(c, i, d, s);
+    mpsadbw_lane(d, s, r, (unsigned)i->imm);
     memcpy(fx_xmm(c, i->reg), r, 16);
 }
 

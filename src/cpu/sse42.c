@@ -11,6 +11,7 @@
  * aligned; PCMPGTQ's must (exception type 4). */
 #include "cpumodel.h"
 #include "flags.h"
+#include "pint.h"
 #include "sse_impl.h"
 
 /* The result of the aggregation and polarity steps (IntRes2), one bit per element. */
@@ -87,14 +88,8 @@ static unsigned len_implicit(const u8 *x, bool words)
  * count when none is set), the mask forms XMM0 (IntRes2 zero-extended, or expanded to
  * element masks). CF = IntRes2 != 0, ZF = b is shorter than a register, SF = a is, OF =
  * IntRes2[0], AF = PF = 0. */
-static void op_pcmpstr(struct cpu *c, const struct insn *i)
+void pcmpstr_exec(struct cpu *c, const struct insn *i, const u8 b[16], bool vex)
 {
-    sse_check(c);
-    u8 b[16];
-    if (i->mod == 3)
-        memcpy(b, fx_xmm(c, i->rm), 16);
-    else
-        sse_mem_load(c, i, b, 16, false);
     const u8 *a = fx_xmm(c, i->reg);
     unsigned imm = (u8)i->imm, words = imm & 1, n = words ? 8 : 16, la, lb;
     if (i->op < 0x62) {
@@ -117,21 +112,36 @@ static void op_pcmpstr(struct cpu *c, const struct insn *i)
         else
             store_le(m, 2, r);
         memcpy(fx_xmm(c, 0), m, 16);
+        if (vex) memset(c->fpu.ymmh[0], 0, 16); /* VEX.128: YMM0[255:128] zeroed */
     }
     flags_write(c, FL_ARITH,
                 (r ? FL_CF : 0) | (lb < n ? FL_ZF : 0) | (la < n ? FL_SF : 0) |
                     (r & 1 ? FL_OF : 0));
 }
+static void op_pcmpstr(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    u8 b[16];
+    if (i->mod == 3)
+        memcpy(b, fx_xmm(c, i->rm), 16);
+    else
+        sse_mem_load(c, i, b, 16, false);
+    pcmpstr_exec(c, i, b, false);
+}
 
 /* 66 0F38 37: PCMPGTQ xmm1, xmm2/m128: signed quadword greater-than, all ones or zero. */
+void pcmpgtq_lane(const u8 *d, const u8 *s, u8 *r)
+{
+    for (unsigned k = 0; k < 16; k += 8)
+        store_le(r + k, 8, (s64)load_le(d + k, 8) > (s64)load_le(s + k, 8) ? ~0ull : 0);
+}
 static void op_pcmpgtq(struct cpu *c, const struct insn *i)
 {
     sse_check(c);
     u8 s[16];
     sse_src(c, i, s, 16);
     u8 *d = fx_xmm(c, i->reg);
-    for (unsigned k = 0; k < 16; k += 8)
-        store_le(d + k, 8, (s64)load_le(d + k, 8) > (s64)load_le(s + k, 8) ? ~0ull : 0);
+    pcmpgtq_lane(d, s, d);
 }
 
 /* clang-format off */

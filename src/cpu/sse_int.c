@@ -4,6 +4,7 @@
  * packs, unpacks, shuffles, PINSRW/PEXTRW, PMOVMSKB, MASKMOVQ/MASKMOVDQU and
  * MOVQ2DQ/MOVDQ2Q (SDM Vol. 1 chapters 9-11, Vol. 2). One generic handler per shape
  * computes over byte arrays; the operation is the opcode byte. */
+#include "pint.h"
 #include "sse_impl.h"
 
 /* --- operands ------------------------------------------------------------------------- */
@@ -151,15 +152,14 @@ static void pint_arrange(unsigned op, const u8 *d, const u8 *s, u8 *r, unsigned 
     }
 }
 
-/* The two-operand shape: op mm, mm/m64 and op xmm, xmm/m128. */
-void op_pint(struct cpu *c, const struct insn *i)
+/* One lane of the two-operand shape (8 bytes for MMX, 16 for an xmm register or each
+ * 128-bit lane of a VEX.256 form): r = op(d, s), op the 0F opcode byte. */
+void pint_lane(unsigned op, const u8 *d, const u8 *s, u8 *r, unsigned n)
 {
-    u8 d[16], s[16], r[16] = {0};
-    unsigned n = pint_fetch(c, i, d, s), op = i->op;
     if ((op >= 0x60 && op <= 0x6d) && op != 0x64 && op != 0x65 && op != 0x66) {
         pint_arrange(op, d, s, r, n);
     } else if (op == 0xf6) { /* PSADBW: per 64 bits, the sum of absolute differences */
-        memset(r, 0, 16);
+        memset(r, 0, n);
         for (unsigned q = 0; q < n; q += 8) {
             unsigned sum = 0;
             for (unsigned k = q; k < q + 8; k++)
@@ -174,13 +174,20 @@ void op_pint(struct cpu *c, const struct insn *i)
         for (unsigned k = 0; k < n; k += sz)
             store_le(r + k, sz, pint_elem(op, d, s, k, sz));
     }
+}
+
+/* The two-operand shape: op mm, mm/m64 and op xmm, xmm/m128. */
+void op_pint(struct cpu *c, const struct insn *i)
+{
+    u8 d[16], s[16], r[16] = {0};
+    unsigned n = pint_fetch(c, i, d, s);
+    pint_lane(i->op, d, s, r, n);
     pint_store(c, i->reg, r, n);
 }
 
 /* --- shifts ------------------------------------------------------------------------------ */
 
-enum { SH_RL, SH_RA, SH_LL };
-static void pshift(u8 *x, unsigned n, unsigned sz, int kind, u64 count)
+void pint_shift(u8 *x, unsigned n, unsigned sz, int kind, u64 count)
 {
     unsigned bits = 8 * sz;
     for (unsigned k = 0; k < n; k += sz) {
@@ -202,11 +209,20 @@ void op_pshift(struct cpu *c, const struct insn *i)
     u8 d[16], s[16];
     unsigned n = pint_fetch(c, i, d, s), lo = i->op & 15;
     int kind = i->op >= 0xf0 ? SH_LL : i->op >= 0xe0 ? SH_RA : SH_RL;
-    pshift(d, n, 1u << lo, kind, load_le(s, 8));
+    pint_shift(d, n, 1u << lo, kind, load_le(s, 8));
     pint_store(c, i->reg, d, n);
 }
 
 /* 71/72/73 /2 PSRL, /4 PSRA, /6 PSLL mm or xmm, imm8 (register operand). */
+unsigned pint_imm_shift_size(const struct insn *i)
+{
+    return 2u << (i->op - 0x71); /* 71 words, 72 dwords, 73 qwords */
+}
+int pint_imm_shift_kind(const struct insn *i)
+{
+    unsigned r = i->modrm >> 3 & 7;
+    return r == 2 ? SH_RL : r == 4 ? SH_RA : SH_LL;
+}
 void op_pshift_imm(struct cpu *c, const struct insn *i)
 {
     bool mmx = i->pfx == PFX_NP;
@@ -218,24 +234,28 @@ void op_pshift_imm(struct cpu *c, const struct insn *i)
         sse_check(c);
         memcpy(d, fx_xmm(c, i->rm), 16);
     }
-    unsigned sz = 2u << (i->op - 0x71); /* 71 words, 72 dwords, 73 qwords */
-    int kind = (i->modrm >> 3 & 7) == 2 ? SH_RL : (i->modrm >> 3 & 7) == 4 ? SH_RA : SH_LL;
-    pshift(d, mmx ? 8 : 16, sz, kind, (u8)i->imm);
+    pint_shift(d, mmx ? 8 : 16, pint_imm_shift_size(i), pint_imm_shift_kind(i), (u8)i->imm);
     pint_store(c, i->rm, d, mmx ? 8 : 16);
+}
+
+/* One 16-byte lane of PSRLDQ (right) or PSLLDQ: a byte shift by cnt (16 and above clear). */
+void pint_bshift_lane(bool right, const u8 *x, u8 *r, unsigned cnt)
+{
+    u8 t[16] = {0};
+    if (cnt > 16) cnt = 16;
+    if (right)
+        memcpy(t, x + cnt, 16 - cnt);
+    else
+        memcpy(t + cnt, x, 16 - cnt);
+    memcpy(r, t, 16);
 }
 
 /* 66 0F 73 /3 PSRLDQ, /7 PSLLDQ xmm, imm8: whole-register byte shifts. */
 void op_pshift_dq(struct cpu *c, const struct insn *i)
 {
     sse_check(c);
-    u8 *x = fx_xmm(c, i->rm), r[16] = {0};
-    unsigned cnt = (u8)i->imm;
-    if (cnt > 16) cnt = 16;
-    if ((i->modrm >> 3 & 7) == 3)
-        memcpy(r, x + cnt, 16 - cnt);
-    else
-        memcpy(r + cnt, x, 16 - cnt);
-    memcpy(x, r, 16);
+    u8 *x = fx_xmm(c, i->rm);
+    pint_bshift_lane((i->modrm >> 3 & 7) == 3, x, x, (u8)i->imm);
 }
 
 /* --- shuffles, word insert/extract, masks ---------------------------------------------- */
@@ -258,16 +278,24 @@ void op_pshuf(struct cpu *c, const struct insn *i)
     }
     sse_check(c);
     sse_src(c, i, s, 16);
-    memcpy(r, s, 16);
-    if (i->pfx == PFX_66) {
-        for (unsigned k = 0; k < 4; k++)
-            memcpy(r + 4 * k, s + 4 * ((m >> 2 * k) & 3), 4);
-    } else {
-        unsigned base = i->pfx == PFX_F3 ? 8 : 0;
-        for (unsigned k = 0; k < 4; k++)
-            memcpy(r + base + 2 * k, s + base + 2 * ((m >> 2 * k) & 3), 2);
-    }
+    pint_shuf_lane(i->pfx, s, r, m);
     memcpy(fx_xmm(c, i->reg), r, 16);
+}
+
+/* One 16-byte lane of PSHUFD (66), PSHUFHW (F3) or PSHUFLW (F2) with imm8 m. */
+void pint_shuf_lane(unsigned pfx, const u8 *s, u8 *r, unsigned m)
+{
+    u8 t[16];
+    memcpy(t, s, 16);
+    if (pfx == PFX_66) {
+        for (unsigned k = 0; k < 4; k++)
+            memcpy(t + 4 * k, s + 4 * ((m >> 2 * k) & 3), 4);
+    } else {
+        unsigned base = pfx == PFX_F3 ? 8 : 0;
+        for (unsigned k = 0; k < 4; k++)
+            memcpy(t + base + 2 * k, s + base + 2 * ((m >> 2 * k) & 3), 2);
+    }
+    memcpy(r, t, 16);
 }
 
 /* 0F C4 PINSRW mm/xmm, r32/m16, imm8. */
@@ -340,6 +368,15 @@ void op_maskmov(struct cpu *c, const struct insn *i)
         memcpy(v, fx_xmm(c, i->reg), 16);
         memcpy(m, fx_xmm(c, i->rm), 16);
     }
+    pint_maskmov(c, i, v, m, n);
+    if (i->pfx == PFX_NP) mmx_enter(c);
+}
+
+/* The store of MASKMOVQ/MASKMOVDQU/VMASKMOVDQU: n bytes of v whose mask byte has its
+ * top bit set, at DS:rDI (segment override allowed). Every byte of the destination is
+ * checked first, so a fault stores nothing. */
+void pint_maskmov(struct cpu *c, const struct insn *i, const u8 *v, const u8 *m, unsigned n)
+{
     unsigned seg = i->seg_override ? i->seg : SEG_DS;
     u64 mask = size_mask(i->adsz), ea = c->r[RDI] & mask;
     u64 lin[16];
@@ -352,7 +389,6 @@ void op_maskmov(struct cpu *c, const struct insn *i)
         }
     for (unsigned k = 0; k < n; k++)
         if (m[k] & 0x80) lin_write_bytes(c, lin[k], &v[k], 1, ACC_WRITE);
-    if (i->pfx == PFX_NP) mmx_enter(c);
 }
 
 /* F3 0F D6 MOVQ2DQ xmm, mm; F2 0F D6 MOVDQ2Q mm, xmm (register operands). */
