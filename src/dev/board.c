@@ -1,5 +1,6 @@
 /* Board wiring: the chipset of QEMU's pc machine as kernels see it. */
 #include "../cpu/cpu.h"
+#include "acpi.h"
 #include "dev.h"
 #include "lapic.h"
 
@@ -17,11 +18,14 @@ bool board_create(struct machine *m, char *err, size_t errlen)
     m->pci = pci_create(m);
     m->fw_cfg = fw_cfg_create(m);
     m->reset = reset_create(m);
+    m->i8042 = i8042_create(m);
+    m->acpi_pm = acpi_pm_create(m);
+    m->hpet = hpet_create(m);
     bool dbg = debug_exit_create(m);
     /* Registered after debugcon: its byte data port 0xe8-0xeb covers 0xe9, as in QEMU. */
     bool testdev = !m->pc_testdev || pc_testdev_create(m);
     if (!m->pic || !m->pit || !m->rtc || !m->uart || !m->ioapic || !m->pci || !m->fw_cfg ||
-        !m->reset || !dbg || !testdev) {
+        !m->reset || !m->i8042 || !m->acpi_pm || !m->hpet || !dbg || !testdev) {
         snprintf(err, errlen, "out of memory creating the board devices");
         board_destroy(m);
         return false;
@@ -41,6 +45,10 @@ void board_reset(struct machine *m)
     pci_reset(m->pci);
     fw_cfg_reset(m->fw_cfg);
     reset_ctl_reset(m->reset);
+    i8042_reset(m->i8042);
+    acpi_pm_reset(m->acpi_pm);
+    hpet_reset(m->hpet);
+    acpi_tables_build(m);
     debug_exit_reset(m);
 }
 
@@ -54,6 +62,9 @@ void board_destroy(struct machine *m)
     pci_destroy(m->pci);
     fw_cfg_destroy(m->fw_cfg);
     reset_destroy(m->reset);
+    i8042_destroy(m->i8042);
+    acpi_pm_destroy(m->acpi_pm);
+    hpet_destroy(m->hpet);
     debug_exit_destroy(m);
     pc_testdev_destroy(m->testdev);
     m->pic = NULL;
@@ -64,5 +75,8 @@ void board_destroy(struct machine *m)
     m->pci = NULL;
     m->fw_cfg = NULL;
     m->reset = NULL;
+    m->i8042 = NULL;
+    m->acpi_pm = NULL;
+    m->hpet = NULL;
     m->testdev = NULL;
 }

@@ -48,10 +48,24 @@ struct fw_cfg *fw_cfg_create(struct machine *m);
 void fw_cfg_destroy(struct fw_cfg *f);
 void fw_cfg_reset(struct fw_cfg *f);
 
-/* reset.c: 0xcf9, port 0x92, the 8042 keyboard controller. */
+/* reset.c: 0xcf9, port 0x92. */
 struct reset_ctl *reset_create(struct machine *m);
 void reset_destroy(struct reset_ctl *r);
 void reset_ctl_reset(struct reset_ctl *r);
+
+/* i8042.c: the keyboard controller at 0x60/0x64. */
+struct i8042 *i8042_create(struct machine *m);
+void i8042_destroy(struct i8042 *k);
+void i8042_reset(struct i8042 *k);
+
+/* hpet.c: the HPET at HPET_BASE with HPET_TIMERS comparators; the ACPI HPET table takes
+ * GCAP_ID's low half from hpet_capabilities(). */
+#define HPET_BASE 0xfed00000ull
+#define HPET_TIMERS 3
+struct hpet *hpet_create(struct machine *m);
+void hpet_destroy(struct hpet *h);
+void hpet_reset(struct hpet *h);
+u64 hpet_capabilities(void);
 
 /* debug_exit.c: isa-debug-exit (0xf4), Bochs shutdown (0x8900), debugcon (0xe9). The
  * state is the opaque of the port-0xf4 handler; destroy finds it there. */

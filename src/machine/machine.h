@@ -99,6 +99,9 @@ struct machine {
     struct pci *pci;
     struct fw_cfg *fw_cfg;
     struct reset_ctl *reset;
+    struct i8042 *i8042;
+    struct acpi_pm *acpi_pm; /* and the ACPI tables (src/dev/acpi.h) */
+    struct hpet *hpet;
     struct pc_testdev *testdev; /* -device pc-testdev, or NULL */
 
     /* Configuration. */
@@ -235,8 +238,8 @@ void lapic_set_tpr(struct cpu *c, u8 tpr);
 /* --- Board wiring (src/dev/board.c) ------------------------------------------------ */
 
 /* Create the chipset devices (UART, PICs, PIT, RTC, I/O APIC, PCI host, fw_cfg, debug
- * exit, port 0xe9, reset control, and pc-testdev if m->pc_testdev) and register them on
- * the buses. */
+ * exit, port 0xe9, reset control, 8042, ACPI PM block, HPET, and pc-testdev if
+ * m->pc_testdev) and register them on the buses; board_reset also writes the ACPI tables. */
 bool board_create(struct machine *m, char *err, size_t errlen);
 void board_reset(struct machine *m);
 void board_destroy(struct machine *m);
