@@ -8,9 +8,7 @@
  * pointers, then the operation. An unmasked invalid-operation, denormal or zero-divide
  * exception leaves the destination and TOP unchanged; unmasked overflow and underflow
  * store the bias-adjusted result in a register (softfloat produces it) and nothing in
- * memory; a masked stack fault stores the QNaN indefinite (SDM 8.5.1.1). The
- * transcendentals (F2XM1, FYL2X, FPTAN, FPATAN, FYL2XP1, FSINCOS, FSIN, FCOS) are not
- * implemented: they are logged and raise #UD. */
+ * memory; a masked stack fault stores the QNaN indefinite (SDM 8.5.1.1). */
 #include "x87.h"
 
 /* --- State ------------------------------------------------------------------------- */
@@ -631,16 +629,94 @@ static void fxtract(struct cpu *c)
     st_push(c, m);
 }
 
-/* D9 F0-F7: F2XM1 FYL2X FPTAN FPATAN (not implemented) FXTRACT FPREM1 FDECSTP FINCSTP. */
+/* --- Transcendentals (src/fpu/sf_x80_trans.c computes them) ------------------------ */
+
+enum { T_SIN, T_COS, T_2XM1 };
+
+/* FSIN, FCOS, F2XM1: ST0 = f(ST0). FSIN and FCOS clear C2, or set it and change nothing
+ * else when |ST0| >= 2^63 (SDM Vol. 2 FSIN, FCOS). */
+static void trans_unary(struct cpu *c, unsigned fn)
+{
+    u16 c2 = fn == T_2XM1 ? 0 : SW_C2;
+    if (st_empty(c, 0)) {
+        report(c, 0, c2, 0);
+        if (underflow(c)) st_set(c, 0, fx80_indefinite());
+        return;
+    }
+    struct sf_status s = status(c);
+    fx80 a = st_get(c, 0), r;
+    bool in = true;
+    switch (fn) {
+    case T_SIN: in = fx80_sin(&s, a, &r); break;
+    case T_COS: in = fx80_cos(&s, a, &r); break;
+    default: r = fx80_2xm1(&s, a); break;
+    }
+    if (!in) {
+        report(c, 0, SW_C1 | SW_C2, SW_C2);
+        return;
+    }
+    report(c, 0, c2, 0);
+    commit(c, &s, 0, r, false);
+}
+
+/* FSINCOS (ST0 = sin, push cos) and FPTAN (ST0 = tan, push 1.0): C2 as FSIN; a stack
+ * fault's masked response is the indefinite in ST0 and pushed, as for FXTRACT. */
+static void trans_push(struct cpu *c, bool tan)
+{
+    bool under = st_empty(c, 0);
+    if (under || !st_empty(c, 7)) {
+        report(c, 0, SW_C2, 0);
+        if (!(under ? underflow(c) : overflow(c))) return;
+        st_set(c, 0, fx80_indefinite());
+        st_push(c, fx80_indefinite());
+        return;
+    }
+    struct sf_status s = status(c), s2 = status(c);
+    fx80 a = st_get(c, 0), r, r2 = fx80_make(0, FX80_BIAS, 1ull << 63);
+    bool in = tan ? fx80_tan(&s, a, &r) : fx80_sin(&s, a, &r);
+    if (!in) {
+        report(c, 0, SW_C1 | SW_C2, SW_C2);
+        return;
+    }
+    if (!tan) fx80_cos(&s2, a, &r2);
+    else if (fx80_is_nan(r)) r2 = r; /* a NaN operand: the NaN twice (host-verified) */
+    report(c, 0, SW_C2, 0);
+    s.flags |= s2.flags;
+    s.c1 |= s2.c1;
+    unsigned f = s.flags;
+    if (unmasked(c, f) & PRE_EXC) {
+        report_c1(c, f & PRE_EXC, false);
+        return;
+    }
+    report_c1(c, f, s.c1);
+    st_set(c, 0, r);
+    st_push(c, r2);
+}
+
+/* FPATAN, FYL2X, FYL2XP1: ST1 = f(ST1, ST0), pop. */
+static void trans_binary(struct cpu *c, fx80 (*fn)(struct sf_status *, fx80, fx80))
+{
+    if (st_empty(c, 0) || st_empty(c, 1)) {
+        if (!underflow(c)) return;
+        st_set(c, 1, fx80_indefinite());
+        st_pop(c);
+        return;
+    }
+    struct sf_status s = status(c);
+    fx80 r = fn(&s, st_get(c, 1), st_get(c, 0));
+    commit(c, &s, 1, r, true);
+}
+
+/* D9 F0-F7: F2XM1 FYL2X FPTAN FPATAN FXTRACT FPREM1 FDECSTP FINCSTP. */
 void op_d9_f0(struct cpu *c, const struct insn *i)
 {
     unsigned rm = i->modrm & 7;
-    if (rm < 4) {
-        x87_check(c);
-        cpu_unimplemented(c, i);
-    }
     begin(c, i);
     switch (rm) {
+    case 0: trans_unary(c, T_2XM1); break;
+    case 1: trans_binary(c, fx80_yl2x); break;
+    case 2: trans_push(c, true); break;
+    case 3: trans_binary(c, fx80_atan2); break;
     case 4: fxtract(c); break;
     case 5: fprem(c, true); break;
     default:
@@ -684,15 +760,15 @@ static void fscale(struct cpu *c)
 void op_d9_f8(struct cpu *c, const struct insn *i)
 {
     unsigned rm = i->modrm & 7;
-    if (rm == 1 || rm == 3 || rm >= 6) {
-        x87_check(c);
-        cpu_unimplemented(c, i);
-    }
     begin(c, i);
     switch (rm) {
     case 0: fprem(c, false); break;
+    case 1: trans_binary(c, fx80_yl2xp1); break;
     case 2: unary(c, fx80_sqrt); break;
+    case 3: trans_push(c, false); break;
     case 4: unary(c, fx80_round_int); break;
+    case 6: trans_unary(c, T_SIN); break;
+    case 7: trans_unary(c, T_COS); break;
     default:
         if (st_empty(c, 0) || st_empty(c, 1)) {
             if (underflow(c)) st_set(c, 0, fx80_indefinite());

@@ -104,8 +104,8 @@ void op_fld_m(struct cpu *c, const struct insn *i); /* FLD m32/m64/m80, FILD, FB
 void op_fst_m(struct cpu *c, const struct insn *i); /* FST(P) m32/m64/m80, FIST(P), FISTTP, FBSTP */
 void op_d9_e0(struct cpu *c, const struct insn *i); /* FCHS FABS FTST FXAM */
 void op_fldconst(struct cpu *c, const struct insn *i); /* FLD1 ... FLDZ */
-void op_d9_f0(struct cpu *c, const struct insn *i);    /* FXTRACT FPREM1 FDECSTP FINCSTP */
-void op_d9_f8(struct cpu *c, const struct insn *i);    /* FPREM FSQRT FRNDINT FSCALE */
+void op_d9_f0(struct cpu *c, const struct insn *i); /* F2XM1 FYL2X FPTAN FPATAN FXTRACT FPREM1 FDECSTP FINCSTP */
+void op_d9_f8(struct cpu *c, const struct insn *i); /* FPREM FYL2XP1 FSQRT FSINCOS FRNDINT FSCALE FSIN FCOS */
 void op_fnop(struct cpu *c, const struct insn *i);
 void op_db_e0(struct cpu *c, const struct insn *i); /* FNCLEX FNINIT, FENI/FDISI/FSETPM */
 void op_fnstsw_ax(struct cpu *c, const struct insn *i);

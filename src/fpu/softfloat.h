@@ -104,6 +104,16 @@ void fx80_xtract(struct sf_status *s, fx80 a, fx80 *exp, fx80 *sig);
  * (C0 = bit 8, C1 = bit 9, C2 = bit 10 when incomplete, C3 = bit 14). */
 fx80 fx80_rem(struct sf_status *s, fx80 a, fx80 b, bool ieee, u16 *cc);
 
+/* Transcendentals (sf_x80_trans.c), rounded to 64 bits by s->round (no precision
+ * control). FSIN/FCOS/FPTAN's tan: false when |a| >= 2^63 (C2 = 1, *r = a, no flags). */
+bool fx80_sin(struct sf_status *s, fx80 a, fx80 *r);
+bool fx80_cos(struct sf_status *s, fx80 a, fx80 *r);
+bool fx80_tan(struct sf_status *s, fx80 a, fx80 *r);
+fx80 fx80_atan2(struct sf_status *s, fx80 y, fx80 x);  /* FPATAN: ST1 = y, ST0 = x */
+fx80 fx80_2xm1(struct sf_status *s, fx80 a);            /* F2XM1 */
+fx80 fx80_yl2x(struct sf_status *s, fx80 y, fx80 x);   /* FYL2X: y * log2(x) */
+fx80 fx80_yl2xp1(struct sf_status *s, fx80 y, fx80 x); /* FYL2XP1: y * log2(x + 1) */
+
 fx80 f32_to_fx80(struct sf_status *s, u32 a);
 fx80 f64_to_fx80(struct sf_status *s, u64 a);
 u32 fx80_to_f32(struct sf_status *s, fx80 a);

@@ -9,7 +9,11 @@
  * FSW, the abridged tag byte, ST0-7, EFLAGS, the registers and memory are compared bit
  * for bit (tests/diff/diff.h). FIP/FDP/FOP are not compared (AMD keeps them only while an
  * exception is pending); FNSTENV/FNSAVE forms clear those fields in memory after storing.
- * The transcendentals are not implemented and not tested. */
+ * The transcendentals (FSIN, FCOS, FSINCOS, FPTAN, FPATAN, F2XM1, FYL2X, FYL2XP1) get
+ * operands biased to their own edges (near multiples of pi/4, near 2^63, the domain limits,
+ * x near 1 for FYL2X) and many more inputs; their results are compared bit for bit on an
+ * Intel host and within one unit in the last place elsewhere (the vendors' approximations
+ * differ; DIFF_X87_ULP), everything else (stack, status word, special operands) exactly. */
 #include "../diff/diff.h"
 
 #define PTR_RBX (1u << RBX)
@@ -162,12 +166,13 @@ static u16 full_tags(const u8 *img)
 }
 
 static struct diff *g_d; /* the runner, for prep's random numbers */
+static bool trans_ordinary(const struct dform *f, const struct dstate *s);
 
 /* Vendor differences (compared on Intel hosts only; the emulator follows the SDM):
  * - FCOMI/FCOMIP/FUCOMI/FUCOMIP set C1 to 0 (SDM Vol. 2 FCOMI); AMD leaves it.
  * - FLD m32fp/m64fp of a denormal with DE unmasked: the SDM's unmasked-DE rule (Vol. 1
  *   4.9.1.2, 8.5.2) leaves the stack unchanged; AMD loads the value. */
-enum { V_FCOMI = 1, V_FLD = 2 };
+enum { V_FCOMI = 1, V_FLD = 2, V_TRANS = 3 };
 static const char *vendor(const struct dform *f, const struct dstate *in, u16 *regs, u64 *fl)
 {
     (void)regs;
@@ -175,6 +180,9 @@ static const char *vendor(const struct dform *f, const struct dstate *in, u16 *r
         *fl |= DIFF_X87_C1;
         return "FCOMI family: C1 is set to 0 (AMD leaves it)";
     }
+    if ((f->arg >> 8 & 0xff) == V_TRANS && trans_ordinary(f, in)) /* prep: DIFF_X87_ULP */
+        return "transcendental result bits: exact comparison needs an Intel host (within 1 ulp "
+               "and C1 not compared here)";
     if (f->arg >> 8 == V_FLD) {
         bool dbl = (f->arg & 0xff) == M_F64;
         u64 v = load_le(in->mem + DIFF_MEM / 2 + 8, dbl ? 8 : 4);
@@ -189,11 +197,162 @@ static const char *vendor(const struct dform *f, const struct dstate *in, u16 *r
     return NULL;
 }
 
+/* --- Transcendentals ------------------------------------------------------------------ */
+
+enum { TR_F2XM1, TR_FYL2X, TR_FPTAN, TR_FPATAN, TR_FYL2XP1, TR_FSINCOS, TR_FSIN, TR_FCOS };
+
+/* m * 2^e as an 80-bit value with a 64-bit m (leading bit set), sign s. */
+static void put_st(u8 *img, unsigned k, u64 m, u16 se)
+{
+    store_le(img + 32 + 16 * k, 8, m);
+    store_le(img + 40 + 16 * k, 2, se);
+}
+
+/* An ordinary operand of the function, or one at its edges. */
+static void trans_value(struct diff *d, unsigned fn, bool second, u64 *m, u16 *se)
+{
+    u64 r = diff_rand(d), x = diff_rand(d) | 1ull << 63;
+    u16 s = (r & 1) ? 0x8000 : 0;
+    unsigned pick = (unsigned)(r >> 8) % 8;
+    if (second) { /* ST1 of FYL2X/FYL2XP1/FPATAN: the multiplier or y */
+        *m = x;
+        *se = (u16)(s | (pick < 5 ? 0x3fff - 8 + (r >> 16) % 16 : 0x3fff - 300 + (r >> 16) % 600));
+        if (pick == 7) *se = (u16)(s | (0x3fff + 16000 + (r >> 16) % 383)); /* overflow */
+        if (pick == 6) *se = (u16)(s | (1 + (r >> 16) % 100));             /* underflow */
+        return;
+    }
+    switch (fn) {
+    case TR_FSIN:
+    case TR_FCOS:
+    case TR_FSINCOS:
+    case TR_FPTAN:
+        if (pick < 3) { /* near k * pi/4 (k up to 2^40 or 2^60), a few units off */
+            static const u64 pi_hi = 0xc90fdaa22168c234ull, pi_lo = 0xc4c6628b80dc1cd1ull;
+            unsigned bits = pick == 2 ? 60 : 40;
+            u64 k = (diff_rand(d) >> (63 - (r >> 16) % bits)) | 1;
+            unsigned __int128 p = (unsigned __int128)pi_hi * k + (((unsigned __int128)pi_lo * k) >> 64);
+            int lz = p >> 64 ? __builtin_clzll((u64)(p >> 64)) : 64 + __builtin_clzll((u64)p);
+            p <<= lz;
+            *m = (u64)(p >> 64) + (u64)((s64)(diff_rand(d) % 9) - 4);
+            *m |= 1ull << 63;
+            *se = (u16)(s | (0x3fff + 63 - lz)); /* p = pi * k * 2^62: (pi/4) * k */
+            return;
+        }
+        if (pick == 3) { /* near 2^63: in range just below, out of range at and above */
+            *m = (r >> 16) & 1 ? ~0ull - (r >> 20) % 4 : 1ull << 63 | (r >> 20) % 4;
+            *se = (u16)(s | (0x3fff + 62 + ((r >> 16) & 1 ? 0 : 1 + (r >> 24) % 2)));
+            return;
+        }
+        *m = x;
+        *se = (u16)(s | (pick == 4 ? 0x3fff - 70 + (r >> 16) % 70 : 0x3fff - 4 + (r >> 16) % 66));
+        return;
+    case TR_F2XM1:
+        if (pick == 0) { /* +-1, or just inside */
+            *m = (r >> 16) & 1 ? 1ull << 63 : ~0ull - (r >> 20) % 4;
+            *se = (u16)(s | ((r >> 16) & 1 ? 0x3fff : 0x3ffe));
+            return;
+        }
+        *m = x;
+        *se = (u16)(s | (pick == 1 ? 0x3fff - 16440 + (r >> 16) % 16440 : 0x3fff - 70 + (r >> 16) % 70));
+        return;
+    case TR_FYL2XP1:
+        if (pick == 0) { /* just inside 1 - sqrt(2)/2 */
+            *m = 0x95f619980c4336f7ull - (r >> 16) % 8;
+            *se = (u16)(s | 0x3ffd);
+            return;
+        }
+        *m = x;
+        *se = (u16)(s | (pick == 1 ? 0x3fff - 16440 + (r >> 16) % 16440 : 0x3fff - 70 + (r >> 16) % 68));
+        if ((*se & 0x7fff) == 0x3ffd && *m > 0x95f619980c4336f7ull) *m = 0x95f619980c4336f7ull;
+        return;
+    case TR_FYL2X:
+        if (pick < 2) { /* 1 + a few units, 1 - a few units, 1, powers of two */
+            u64 k = (r >> 16) % 8;
+            switch ((r >> 24) % 4) {
+            case 0: *m = 1ull << 63 | k, *se = 0x3fff; break;
+            case 1: *m = ~0ull - k, *se = 0x3ffe; break;
+            default: *m = 1ull << 63, *se = (u16)(0x3fff - 100 + (r >> 32) % 200); break;
+            }
+            return;
+        }
+        *m = x;
+        *se = (u16)(pick == 2 ? 1 + (r >> 16) % 0x7ffd : 0x3fff - 40 + (r >> 16) % 80);
+        return;
+    default: /* FPATAN's x: any magnitude, or that of y */
+        *m = x;
+        *se = (u16)(s | (pick < 4 ? 0x3fff - 8 + (r >> 16) % 16 : 0x3fff - 300 + (r >> 16) % 600));
+        return;
+    }
+}
+
+/* Outside the SDM's domain (F2XM1: |x| > 1; FYL2XP1: |x| >= 1 - sqrt(2)/2) the result is
+ * undefined: such operands are moved inside. */
+static bool out_of_domain(unsigned fn, u64 m, u16 se)
+{
+    unsigned e = se & 0x7fff;
+    if (e == 0 || e == 0x7fff ? !(fn == TR_FYL2XP1 && e == 0x7fff) : !(m >> 63)) return false;
+    if (fn == TR_F2XM1) return e > 0x3fff || (e == 0x3fff && m != 1ull << 63);
+    if (fn == TR_FYL2XP1) return e == 0x7fff || e > 0x3ffd || (e == 0x3ffd && m > 0x95f619980c4336f7ull);
+    return false;
+}
+
+/* An input with operands present (and room to push), finite and non-zero: an ordinary
+ * result, whose bits depend on the vendor's approximation. */
+static bool trans_ordinary(const struct dform *f, const struct dstate *s)
+{
+    unsigned fn = (unsigned)f->arg >> 16;
+    bool two = fn == TR_FYL2X || fn == TR_FPATAN || fn == TR_FYL2XP1;
+    unsigned top = (load_le(s->x87 + 2, 2) >> 11) & 7, ftw = s->x87[4];
+    bool full0 = (ftw >> top) & 1, full1 = (ftw >> ((top + 1) & 7)) & 1,
+         full7 = (ftw >> ((top + 7) & 7)) & 1;
+    if (!full0 || (two && !full1) || ((fn == TR_FSINCOS || fn == TR_FPTAN) && full7)) return false;
+    for (unsigned k = 0; k < (two ? 2u : 1u); k++) {
+        u64 v = load_le(s->x87 + 32 + 16 * k, 8);
+        unsigned e = (unsigned)load_le(s->x87 + 40 + 16 * k, 2) & 0x7fff;
+        if (e == 0x7fff || !v || (e && !(v >> 63))) return false; /* special or unsupported */
+    }
+    return true;
+}
+
+/* Operands for a transcendental form; on a non-Intel host an ordinary input compares its
+ * results within one ulp. */
+static void trans_prep(const struct dform *f, struct dstate *s, u64 *fl)
+{
+    struct diff *d = g_d;
+    unsigned fn = (unsigned)f->arg >> 16;
+    bool two = fn == TR_FYL2X || fn == TR_FPATAN || fn == TR_FYL2XP1;
+    u64 m;
+    u16 se;
+    if (diff_rand(d) % 4) {
+        trans_value(d, fn, false, &m, &se);
+        put_st(s->x87, 0, m, se);
+    }
+    if (two && diff_rand(d) % 4) {
+        trans_value(d, fn, true, &m, &se);
+        if (fn == TR_FPATAN && diff_rand(d) % 8 == 0) { /* |y| = |x| or one unit apart */
+            m = load_le(s->x87 + 32, 8) + diff_rand(d) % 2;
+            se = (u16)((se & 0x8000) | (load_le(s->x87 + 40, 2) & 0x7fff));
+        }
+        put_st(s->x87, 1, m, se);
+    }
+    for (;;) {
+        m = load_le(s->x87 + 32, 8), se = (u16)load_le(s->x87 + 40, 2);
+        if (!out_of_domain(fn, m, se)) break;
+        trans_value(d, fn, false, &m, &se);
+        put_st(s->x87, 0, m, se);
+    }
+    if (!d->intel && trans_ordinary(f, s)) *fl |= DIFF_X87_ULP;
+}
+
 static void prep(const struct dform *f, struct dstate *s, u64 *fl, u16 *ign)
 {
     (void)fl, (void)ign;
     struct diff *d = g_d;
     rnd_state(d, s->x87);
+    if ((f->arg >> 8 & 0xff) == V_TRANS) {
+        trans_prep(f, s, fl);
+        return;
+    }
     u64 v;
     u16 se;
     switch (f->arg & 0xff) {
@@ -325,6 +484,20 @@ int main(int argc, char **argv)
         rforms_i(d8r[r], 0xd8, 0xc0 + 8 * r);
         rforms_i(dcr[r], 0xdc, 0xc0 + 8 * r);
         if (r != 3) rforms_i(der[r], 0xde, 0xc0 + 8 * r);
+    }
+    static const char *const tr[8] = {"f2xm1",   "fyl2x",   "fptan", "fpatan",
+                                      "fyl2xp1", "fsincos", "fsin",  "fcos"};
+    static const u8 tr_modrm[8] = {0xf0, 0xf1, 0xf2, 0xf3, 0xf9, 0xfb, 0xfe, 0xff};
+    for (unsigned k = 0; k < 8; k++) {
+        u8 code[2] = {0xd9, tr_modrm[k]};
+        struct dform f;
+        diff_begin(&f, FL_ARITH | DIFF_X87_C1 | DIFF_X87_ALL, 0, "%s", tr[k]);
+        diff_put(&f, code[0]), diff_put(&f, code[1]);
+        f.x87 = true;
+        f.prep = prep;
+        f.vendor = vendor;
+        f.arg = M_NONE | V_TRANS << 8 | (int)k << 16;
+        diff_form(g_d, &f, 8 * n_cases, false);
     }
     rform("fcompp", 0xde, 0xd9);
     rform("fucompp", 0xda, 0xe9);
