@@ -2,12 +2,14 @@
  * against the host processor, in 64-bit mode, with and without REX.W, from random x87
  * (FCW, FSW, abridged tags, FOP, FIP, FDP, ST0-7) and SSE (XMM0-15, MXCSR) states, with
  * RFBM = EDX:EAX = 1, 2 and 3 (the host's XCR0 may enable more components: RFBM keeps the
- * host to x87 and SSE). The area is the data buffer's first 576 bytes (legacy region and
- * header), compared byte for byte together with the state after the instruction; XRSTOR
+ * host to x87 and SSE), and again with AVX state (component 2, YMM_Hi128: the upper halves
+ * of YMM0-15 random too, RFBM 1-7). The area is the data buffer's first 576 bytes (legacy
+ * region and header; 832 with component 2), compared byte for byte together with the state
+ * after the instruction; XRSTOR
  * gets valid headers with every XSTATE_BV (the init values of cleared components) and
  * invalid ones (reserved header bytes, XSTATE_BV outside XCOMP_BV, reserved MXCSR bits,
- * a misaligned area), which must #GP on both. XGETBV's result is compared in bits 1:0 (the
- * host's XCR0 has more). XSAVES/XRSTORS are privileged and tested in test_xsave. */
+ * a misaligned area), which must #GP on both. XGETBV's result is compared in bits 1:0, or
+ * 2:0 with AVX state (the host's XCR0 has more). XSAVES/XRSTORS are privileged and tested in test_xsave. */
 #include "../diff/diff.h"
 #include "cpu/xsave.h"
 
@@ -46,7 +48,7 @@ static void rnd_x87(struct diff *d, struct dstate *s)
 
 /* A random legacy region and header for XRSTOR: valid for `bad` == 0, else broken in one
  * of four ways. Returns the offset of the area. */
-static unsigned rnd_area(struct diff *d, struct dstate *s, bool compact, unsigned bad)
+static unsigned rnd_area(struct diff *d, struct dstate *s, bool compact, unsigned bad, bool avx)
 {
     u8 *a = s->mem;
     struct dstate t;
@@ -56,7 +58,9 @@ static unsigned rnd_area(struct diff *d, struct dstate *s, bool compact, unsigne
     for (unsigned k = 160; k < 416; k++) a[k] = (u8)diff_rand(d);
     store_le(a + FX_MXCSR, 4, t.mxcsr);
     memset(a + 512, 0, 64);
-    u64 bv = diff_rand(d) & 3, comp = (bv | (diff_rand(d) & 3)) | XCOMP_BV_COMPACT;
+    unsigned cm = avx ? 7 : 3; /* the components under test */
+    for (unsigned k = XSAVE_YMM_OFF; avx && k < XSAVE_MAX; k++) a[k] = (u8)diff_rand(d);
+    u64 bv = diff_rand(d) & cm, comp = (bv | (diff_rand(d) & cm)) | XCOMP_BV_COMPACT;
     store_le(a + 512, 8, bv);
     if (compact) store_le(a + 520, 8, comp);
     switch (bad) {
@@ -75,13 +79,19 @@ static unsigned rnd_area(struct diff *d, struct dstate *s, bool compact, unsigne
 }
 
 static void run(struct diff *d, const char *name, const u8 *code, unsigned len, enum kind k,
-                bool compact)
+                bool compact, bool avx)
 {
     struct dform f;
     diff_begin(&f, DIFF_X87_ALL | DIFF_X87_C1, PTR_RBX, "%s", name);
     memcpy(f.code, code, len);
     f.len = len;
     f.sse = f.x87 = true;
+    f.avx = avx; /* the emulator then runs with XCR0 = 7 */
+    if (avx && !diff_host_avx()) {
+        printf("SKIP diff %s: the host has no AVX state\n", name);
+        d->skipped++;
+        return;
+    }
     diff_build_stub(d, &f);
     unsigned bad = 0;
     char why[200] = "";
@@ -89,15 +99,15 @@ static void run(struct diff *d, const char *name, const u8 *code, unsigned len, 
         struct dstate in, nat, emu;
         diff_random_state(d, &f, &in, false);
         rnd_x87(d, &in);
-        in.r[RAX] = 1 + n % 3;
+        in.r[RAX] = 1 + n % (avx ? 7 : 3);
         in.r[RDX] = 0;
         in.r[RBX] = 0;
         if (k == K_XGETBV) in.r[RCX] = n & 1;
-        if (k == K_RSTOR) in.r[RBX] = rnd_area(d, &in, compact, 0);
-        if (k == K_RSTOR_BAD) in.r[RBX] = rnd_area(d, &in, compact, 1 + n % 4);
+        if (k == K_RSTOR) in.r[RBX] = rnd_area(d, &in, compact, 0, avx);
+        if (k == K_RSTOR_BAD) in.r[RBX] = rnd_area(d, &in, compact, 1 + n % 4, avx);
         if (k == K_SAVE) { /* the header the save leaves alone must stay: random */
             for (unsigned j = 512; j < 576; j++) in.mem[j] = (u8)diff_rand(d);
-            in.mem[512] &= 3; /* XSTATE_BV of components the host has must be valid */
+            in.mem[512] &= avx ? 7 : 3; /* XSTATE_BV of components the host has: valid */
             memset(in.mem + 513, 0, 7);
         }
         nat = emu = in;
@@ -106,7 +116,7 @@ static void run(struct diff *d, const char *name, const u8 *code, unsigned len, 
         if (native_segv) rn = EXC_GP;
         struct cpu *c = d->h->c;
         c->cr4 |= CR4_OSXSAVE;
-        c->xcr0 = XCR0_VALID;
+        c->xcr0 = 3;
         int re = diff_emulated(d, &f, &emu);
         char w[160];
         bool differ;
@@ -170,19 +180,25 @@ int main(int argc, char **argv)
         {"xrstor #GP", 0xae, 5, K_RSTOR_BAD, false},
         {"xrstor compacted #GP", 0xae, 5, K_RSTOR_BAD, true},
     };
-    for (unsigned w = 0; w < 2; w++)
-        for (unsigned k = 0; k < ARRAY_LEN(forms); k++) {
-            u8 code[8];
-            unsigned n = 0;
-            if (w) code[n++] = 0x48;
-            code[n++] = 0x0f, code[n++] = forms[k].op, code[n++] = (u8)(forms[k].reg << 3 | 3);
-            char nm[64];
-            snprintf(nm, sizeof nm, "%s%s [rbx]", forms[k].name, w ? "64" : "");
-            run(d, nm, code, n, forms[k].k, forms[k].compact);
-        }
-    /* xgetbv; and eax, 3; xor edx, edx */
+    diff_sse_enable(d); /* the signal frame's offset of component 2, for diff_host_avx */
+    sigaction(SIGSEGV, &sa, NULL);
+    for (unsigned avx = 0; avx < 2; avx++)
+        for (unsigned w = 0; w < 2; w++)
+            for (unsigned k = 0; k < ARRAY_LEN(forms); k++) {
+                u8 code[8];
+                unsigned n = 0;
+                if (w) code[n++] = 0x48;
+                code[n++] = 0x0f, code[n++] = forms[k].op, code[n++] = (u8)(forms[k].reg << 3 | 3);
+                char nm[64];
+                snprintf(nm, sizeof nm, "%s%s [rbx]%s", forms[k].name, w ? "64" : "",
+                         avx ? " (AVX state)" : "");
+                run(d, nm, code, n, forms[k].k, forms[k].compact, avx);
+            }
+    /* xgetbv; and eax, 3 (7); xor edx, edx */
     static const u8 xgetbv[] = {0x0f, 0x01, 0xd0, 0x83, 0xe0, 0x03, 0x31, 0xd2};
-    run(d, "xgetbv ecx=0,1 (bits 1:0)", xgetbv, sizeof xgetbv, K_XGETBV, false);
+    run(d, "xgetbv ecx=0,1 (bits 1:0)", xgetbv, sizeof xgetbv, K_XGETBV, false, false);
+    static const u8 xgetbv7[] = {0x0f, 0x01, 0xd0, 0x83, 0xe0, 0x07, 0x31, 0xd2};
+    run(d, "xgetbv ecx=0,1 (bits 2:0, AVX state)", xgetbv7, sizeof xgetbv7, K_XGETBV, false, true);
     printf("diff xsave: %d forms, %d cases, %d failed\n", d->forms, d->cases, d->failures);
     diff_free(d);
     return check_exit();
