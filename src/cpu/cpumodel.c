@@ -18,9 +18,9 @@
  * mca.c, MISC_ENABLE): MCA, ACPI, TM, TM2, PBE, EIST, xTPR; PDCM is IA32_PERF_CAPABILITIES
  * (lbr.c). XSAVE with XSAVEOPT, XSAVEC, XGETBV with ECX = 1 and XSAVES (xsave.c) manage
  * the x87 and SSE components, the only ones there are without AVX. Not offered:
- * VME/PVI, DS/DTES64/DS-CPL (no BTS/PEBS), AVX and everything
- * VEX-encoded, PKU, TSC_ADJUST. Every model offers VMX, as the real parts did; -cpu
- * MODEL,-vmx takes it away. */
+ * VME/PVI, DS/DTES64/DS-CPL (no BTS/PEBS), AVX and the VEX-encoded vector families
+ * (BMI1/BMI2, VEX-encoded but general-purpose, are offered), PKU, TSC_ADJUST. Every
+ * model offers VMX, as the real parts did; -cpu MODEL,-vmx takes it away. */
 static const struct cpu_features implemented = {.w = {
     [FW_1_EDX] = B(FEAT_FPU) | B(FEAT_DE) | B(FEAT_PSE) | B(FEAT_TSC) | B(FEAT_MSR) |
                  B(FEAT_PAE) | B(FEAT_MCE) | B(FEAT_CX8) | B(FEAT_APIC) | B(FEAT_SEP) |
@@ -34,7 +34,8 @@ static const struct cpu_features implemented = {.w = {
                  B(FEAT_RDRAND) | B(FEAT_CX16) | B(FEAT_MOVBE) | B(FEAT_POPCNT) |
                  B(FEAT_SSE42) | B(FEAT_AES) | B(FEAT_PCLMULQDQ) | B(FEAT_XSAVE),
     [FW_7_EBX] = B(FEAT_FSGSBASE) | B(FEAT_SMEP) | B(FEAT_ERMS) | B(FEAT_INVPCID) |
-                 B(FEAT_RDSEED) | B(FEAT_SMAP) | B(FEAT_CLFLUSHOPT),
+                 B(FEAT_RDSEED) | B(FEAT_SMAP) | B(FEAT_CLFLUSHOPT) |
+                 B(FEAT_BMI1) | B(FEAT_BMI2), /* bmi.c, bits.c's TZCNT */
     [FW_7_ECX] = B(FEAT_UMIP) | B(FEAT_LA57) | B(FEAT_RDPID),
     [FW_7_EDX] = B(FEAT_MD_CLEAR) | B(FEAT_SPEC_CTRL) | B(FEAT_STIBP) |
                  B(FEAT_ARCH_CAPABILITIES) | B(FEAT_SSBD),
