@@ -80,7 +80,7 @@ void vp_trace_list(FILE *out)
                  "  exec       every instruction: CPU, CS:RIP, bytes, disassembly (alias in_asm)\n"
                  "  int        interrupts and exceptions as they are delivered\n"
                  "  cpu_reset  processor and machine resets\n"
-                 "  unimp      unimplemented instructions and devices (alias guest_errors)\n"
+                 "  unimp      unimplemented instructions and devices, MSRs refused with #GP (alias guest_errors)\n"
                  "  io         port I/O\n"
                  "  vmx        VMX instructions with their outcome, VM entries (failing check), VM exits\n"
                  "  all        everything above\n");

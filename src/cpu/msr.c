@@ -223,13 +223,23 @@ const struct msr_range core_msrs[] = {
     {0, 0, NULL, NULL},
 };
 
+/* -d unimp: which MSR a CPL-0 RDMSR/WRMSR refused, to tell a missing MSR from a guest's
+ * probe (kernels read many with the *_safe accessors and expect #GP for some). */
+static NORETURN void gp_msr(struct cpu *c, bool write, u64 v)
+{
+    if (c->cpl == 0 && (c->m->trace & TRACE_UNIMP))
+        machine_log(c->m, write ? "cpu%d: wrmsr %#x <- %#llx: #GP" : "cpu%d: rdmsr %#x: #GP", c->index,
+                    (u32)c->r[RCX], (unsigned long long)v);
+    cpu_gp(c, 0);
+}
+
 /* RDMSR/WRMSR (SDM Vol. 2): CPL 0 only (also #GP in virtual-8086 mode, where CPL is 3);
  * an unknown MSR or an invalid value raises #GP(0). */
 static void op_rdmsr(struct cpu *c, const struct insn *i)
 {
     if (c->vmx_nonroot && c->cpl == 0) vmx_intercept_msr(c, i, false);
     u64 v;
-    if (c->cpl != 0 || !msr_read(c, (u32)c->r[RCX], &v)) cpu_gp(c, 0);
+    if (c->cpl != 0 || !msr_read(c, (u32)c->r[RCX], &v)) gp_msr(c, false, 0);
     reg_set(c, RAX, 4, v & 0xffffffffull);
     reg_set(c, RDX, 4, v >> 32);
 }
@@ -238,7 +248,7 @@ static void op_wrmsr(struct cpu *c, const struct insn *i)
 {
     if (c->vmx_nonroot && c->cpl == 0) vmx_intercept_msr(c, i, true);
     u64 v = (c->r[RDX] << 32) | (u32)c->r[RAX];
-    if (c->cpl != 0 || !msr_write(c, (u32)c->r[RCX], v)) cpu_gp(c, 0);
+    if (c->cpl != 0 || !msr_write(c, (u32)c->r[RCX], v)) gp_msr(c, true, v);
 }
 
 const struct opdef msr_ops[] = {

@@ -153,5 +153,13 @@ if [ "$status" -eq 7 ] && grep -q 'mov al, 0x03' "$tmp/trace.log" && grep -q '00
 printf '\xb0\x05\xe6\xf4\xf4' >"$tmp/flat.bin"
 expect_status "flat binary, real mode" 11 -flat "$tmp/flat.bin" -flat-real
 expect_status "flat binary, protected mode" 11 -flat "$tmp/flat.bin"
+# mov ecx, 0xdead0001; rdmsr: #GP (then a triple fault, no IDT), named by -d unimp.
+printf '\xb9\x01\x00\xad\xde\x0f\x32' >"$tmp/msr.bin"
+run -flat "$tmp/msr.bin" -no-reboot -d unimp
+if [ "$status" -eq 4 ] && grep -q 'rdmsr 0xdead0001: #GP' "$tmp/err"; then
+    pass "-d unimp names a refused MSR"; else fail "-d unimp names a refused MSR" "status $status: $(head -c 300 "$tmp/err" | tr '\n' '|')"; fi
+# A Linux setup header ("HdrS" at 0x202) without the boot sector's 0xaa55: a bzImage, damaged.
+{ head -c 514 /dev/zero; printf 'HdrS\x0f\x02'; head -c 1024 /dev/zero; } >"$tmp/bz"
+usage_error "damaged bzImage" "boot_flag" -kernel "$tmp/bz"
 
 [ "$failures" -eq 0 ]
