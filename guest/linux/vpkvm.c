@@ -1,0 +1,379 @@
+/* vpkvm: the project's small KVM client (issue 10). It runs inside a Linux guest of
+ * Vanderpool (built static, carried in the initramfs) and uses /dev/kvm, that is, the
+ * guest kernel's kvm-intel on Vanderpool's VT-x, to run an L2 guest:
+ *
+ *   vpkvm [-m MiB] [-t SECONDS] -kernel bzImage [-initrd FILE] [-append CMDLINE]
+ *   vpkvm [-m MiB] [-t SECONDS] -flat FILE                  (a real-mode image)
+ *
+ * A Linux kernel is entered through the 32-bit boot protocol (Documentation/arch/x86/
+ * boot.rst): the protected-mode part at 1 MiB, boot_params at 0x10000 with the setup
+ * header, an e820 map, the command line and the initrd. A flat image is loaded at
+ * 0000:7C00 and entered in real mode, as a boot sector. The machine: KVM's in-kernel PIC,
+ * I/O APIC, local APIC and PIT, the host's supported CPUID, and a 16550 at 0x3F8 (output
+ * to stdout, interrupt 4) emulated here. The run ends at a reset (the keyboard
+ * controller's 0xFE, 0xCF9, a triple fault: status 0), at a write to port 0xF4 (QEMU's
+ * isa-debug-exit: status (value << 1) | 1), or on a KVM error (status 1 with a message).
+ * Bad arguments or files: one line, status 2. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BOOT_PARAMS 0x10000u
+#define CMDLINE 0x20000u
+#define KERNEL_LOAD 0x100000u
+#define FLAT_LOAD 0x7c00u
+
+static int kvm, vm, vcpu;
+static uint8_t *ram;
+static size_t ram_size;
+static struct kvm_run *run;
+static volatile sig_atomic_t timed_out;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    timed_out = 1;
+}
+
+static _Noreturn void die(int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("vpkvm: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(status);
+}
+
+static int xioctl(int fd, unsigned long req, void *arg, const char *what)
+{
+    int r = ioctl(fd, req, arg);
+    if (r < 0) die(1, "%s: %s", what, strerror(errno));
+    return r;
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) die(2, "%s: %s", path, strerror(errno));
+    uint8_t *buf = malloc((size_t)st.st_size + 1);
+    size_t got = 0;
+    while (buf && got < (size_t)st.st_size) {
+        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+        if (n <= 0) die(2, "%s: read failed", path);
+        got += (size_t)n;
+    }
+    if (!buf) die(2, "%s: out of memory", path);
+    close(fd);
+    *len = got;
+    return buf;
+}
+
+static void put(uint64_t gpa, const void *src, size_t n, const char *what)
+{
+    if (gpa > ram_size || n > ram_size - gpa) die(2, "%s does not fit in %zu MiB of RAM", what, ram_size >> 20);
+    memcpy(ram + gpa, src, n);
+}
+static void put_le(uint64_t gpa, unsigned n, uint64_t v)
+{
+    for (unsigned k = 0; k < n; k++) ram[gpa + k] = (uint8_t)(v >> (8 * k));
+}
+static uint64_t get_le(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned k = 0; k < n; k++) v |= (uint64_t)p[k] << (8 * k);
+    return v;
+}
+
+/* --- the 16550 at 0x3F8 ------------------------------------------------------------- */
+
+static struct {
+    uint8_t ier, lcr, mcr, scr, dll, dlm;
+    int thri;  /* transmitter-empty interrupt pending (cleared by reading IIR or writing THR) */
+    int level; /* the IRQ 4 line as last set */
+} uart;
+
+static void uart_irq(void)
+{
+    int level = (uart.ier & 2) && uart.thri;
+    if (level == uart.level) return;
+    uart.level = level;
+    struct kvm_irq_level l = {.irq = 4, .level = (uint32_t)level};
+    xioctl(vm, KVM_IRQ_LINE, &l, "KVM_IRQ_LINE");
+}
+
+static uint8_t uart_in(unsigned reg)
+{
+    int dlab = uart.lcr & 0x80;
+    uint8_t v = 0;
+    switch (reg) {
+    case 0: v = dlab ? uart.dll : 0; break;
+    case 1: v = dlab ? uart.dlm : uart.ier; break;
+    case 2: /* IIR: THRE interrupt (reading it clears it), or none; FIFOs "enabled" */
+        v = (uart.ier & 2) && uart.thri ? 0xc2 : 0xc1;
+        if (v == 0xc2) uart.thri = 0;
+        break;
+    case 3: v = uart.lcr; break;
+    case 4: v = uart.mcr; break;
+    case 5: v = 0x60; break;                    /* LSR: THR and transmitter empty */
+    case 6: v = (uart.mcr & 0x10) ? (uint8_t)((uart.mcr & 0xf) << 4) : 0xb0; /* DCD DSR CTS */
+        break;
+    case 7: v = uart.scr; break;
+    }
+    uart_irq();
+    return v;
+}
+
+static void uart_out(unsigned reg, uint8_t v)
+{
+    int dlab = uart.lcr & 0x80;
+    switch (reg) {
+    case 0:
+        if (dlab) {
+            uart.dll = v;
+        } else {
+            putchar(v);
+            if (v == '\n') fflush(stdout);
+            uart.thri = 1;
+        }
+        break;
+    case 1:
+        if (dlab) uart.dlm = v;
+        else {
+            if ((v & 2) && !(uart.ier & 2)) uart.thri = 1; /* enabling THRE: it is empty */
+            uart.ier = v & 0x0f;
+        }
+        break;
+    case 3: uart.lcr = v; break;
+    case 4: uart.mcr = v & 0x1f; break;
+    case 7: uart.scr = v; break;
+    }
+    uart_irq();
+}
+
+/* --- port I/O ------------------------------------------------------------------------ */
+
+static void io_exit(void)
+{
+    uint8_t *data = (uint8_t *)run + run->io.data_offset;
+    for (uint32_t k = 0; k < run->io.count; k++, data += run->io.size) {
+        unsigned port = run->io.port;
+        uint32_t v = (uint32_t)get_le(data, run->io.size);
+        if (run->io.direction == KVM_EXIT_IO_OUT) {
+            if (port >= 0x3f8 && port <= 0x3ff) uart_out(port - 0x3f8, (uint8_t)v);
+            else if (port == 0xf4) {
+                fflush(stdout);
+                exit((int)((v << 1) | 1) & 0xff);
+            } else if ((port == 0x64 && (v & 0xff) == 0xfe) || (port == 0xcf9 && (v & 4))) {
+                fflush(stdout);
+                fprintf(stderr, "vpkvm: guest reset\n");
+                exit(0);
+            }
+        } else {
+            uint32_t r = 0xffffffffu;
+            if (port >= 0x3f8 && port <= 0x3ff) r = uart_in(port - 0x3f8);
+            else if (port == 0x64) r = 0x1c; /* i8042 status: nothing to read, input empty */
+            memcpy(data, &r, run->io.size);
+        }
+    }
+}
+
+/* --- loading ------------------------------------------------------------------------- */
+
+static void e820(unsigned idx, uint64_t addr, uint64_t len, uint32_t type)
+{
+    uint64_t e = BOOT_PARAMS + 0x2d0 + 20 * idx; /* boot_params.e820_table */
+    put_le(e, 8, addr);
+    put_le(e + 8, 8, len);
+    put_le(e + 16, 4, type);
+    ram[BOOT_PARAMS + 0x1e8] = (uint8_t)(idx + 1); /* e820_entries */
+}
+
+/* The 32-bit boot protocol: returns the entry point. */
+static uint32_t load_linux(const char *kpath, const char *ipath, const char *cmdline)
+{
+    size_t klen;
+    uint8_t *k = read_file(kpath, &klen);
+    if (klen < 0x264 || memcmp(k + 0x202, "HdrS", 4)) die(2, "%s: not a bzImage (no HdrS header)", kpath);
+    unsigned version = (unsigned)get_le(k + 0x206, 2);
+    if (version < 0x206) die(2, "%s: boot protocol %x.%02x, need 2.06 or later", kpath, version >> 8, version & 0xff);
+    if (!(k[0x211] & 1)) die(2, "%s: not a bzImage (LOADED_HIGH clear)", kpath);
+    unsigned setup_sects = k[0x1f1] ? k[0x1f1] : 4;
+    size_t pm_off = (size_t)(setup_sects + 1) * 512;
+    if (pm_off >= klen) die(2, "%s: truncated", kpath);
+    put(KERNEL_LOAD, k + pm_off, klen - pm_off, "the kernel");
+
+    memset(ram + BOOT_PARAMS, 0, 4096);
+    size_t hdr_end = 0x202 + k[0x201]; /* the setup header ends where its jump lands */
+    if (hdr_end > klen || hdr_end > 0x280) hdr_end = 0x268;
+    put(BOOT_PARAMS + 0x1f1, k + 0x1f1, hdr_end - 0x1f1, "boot_params");
+    uint64_t bp = BOOT_PARAMS;
+    ram[bp + 0x210] = 0xff;              /* type_of_loader: undefined */
+    ram[bp + 0x211] |= 0x80;             /* CAN_USE_HEAP */
+    put_le(bp + 0x224, 2, 0xde00);       /* heap_end_ptr */
+    size_t clen = strlen(cmdline);
+    uint32_t cmax = version >= 0x206 ? (uint32_t)get_le(k + 0x238, 4) : 255;
+    if (clen > cmax) die(2, "the command line is longer than the kernel's %u bytes", cmax);
+    put(CMDLINE, cmdline, clen + 1, "the command line");
+    put_le(bp + 0x228, 4, CMDLINE);      /* cmd_line_ptr */
+    if (ipath) {
+        size_t ilen;
+        uint8_t *init = read_file(ipath, &ilen);
+        uint64_t max = get_le(k + 0x22c, 4); /* initrd_addr_max */
+        uint64_t top = ram_size < max + 1 ? ram_size : max + 1;
+        uint64_t kend = KERNEL_LOAD + get_le(k + 0x260, 4); /* init_size */
+        if (ilen > top || ((top - ilen) & ~0xfffull) < kend) die(2, "%s does not fit below the kernel's initrd limit", ipath);
+        uint64_t at = (top - ilen) & ~0xfffull;
+        put(at, init, ilen, "the initrd");
+        put_le(bp + 0x218, 4, at);       /* ramdisk_image */
+        put_le(bp + 0x21c, 4, ilen);     /* ramdisk_size */
+        free(init);
+    }
+    e820(0, 0, 0x9fc00, 1);
+    e820(1, 0x9fc00, 0x400, 2);
+    e820(2, 0xf0000, 0x10000, 2);
+    e820(3, 0x100000, ram_size - 0x100000, 1);
+    uint32_t entry = (uint32_t)get_le(k + 0x214, 4); /* code32_start */
+    free(k);
+    return entry;
+}
+
+static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, int code32)
+{
+    *s = (struct kvm_segment){.base = 0, .limit = code32 ? 0xffffffffu : 0xffff, .selector = sel,
+                              .type = type, .present = 1, .s = 1, .db = (uint8_t)code32,
+                              .g = (uint8_t)code32};
+}
+
+int main(int argc, char **argv)
+{
+    const char *kpath = NULL, *ipath = NULL, *flat = NULL, *cmdline = "console=ttyS0";
+    unsigned mib = 256, seconds = 0;
+    for (int a = 1; a < argc; a++) {
+        const char *o = argv[a], *v = a + 1 < argc ? argv[a + 1] : NULL;
+        if (!strcmp(o, "-m") && v) {
+            char *end;
+            mib = (unsigned)strtoul(v, &end, 10);
+            if (*end || mib < 2 || mib > 3072) die(2, "-m %s: give MiB, 2 to 3072", v);
+        } else if (!strcmp(o, "-t") && v) {
+            char *end;
+            seconds = (unsigned)strtoul(v, &end, 10);
+            if (*end || !seconds) die(2, "-t %s: give seconds", v);
+        } else if (!strcmp(o, "-kernel") && v) kpath = v;
+        else if (!strcmp(o, "-initrd") && v) ipath = v;
+        else if (!strcmp(o, "-append") && v) cmdline = v;
+        else if (!strcmp(o, "-flat") && v) flat = v;
+        else die(2, "usage: vpkvm [-m MiB] [-t SECONDS] (-kernel bzImage [-initrd FILE] [-append CMDLINE] | -flat FILE)");
+        a++;
+    }
+    if (!kpath == !flat) die(2, "give one of -kernel or -flat");
+
+    kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (kvm < 0) die(1, "/dev/kvm: %s", strerror(errno));
+    if (ioctl(kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) die(1, "unexpected KVM API version");
+    vm = xioctl(kvm, KVM_CREATE_VM, 0, "KVM_CREATE_VM");
+    ram_size = (size_t)mib << 20;
+    ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (ram == MAP_FAILED) die(1, "cannot map %u MiB of guest RAM", mib);
+    struct kvm_userspace_memory_region region = {.slot = 0, .guest_phys_addr = 0,
+                                                 .memory_size = ram_size, .userspace_addr = (uintptr_t)ram};
+    xioctl(vm, KVM_SET_USER_MEMORY_REGION, &region, "KVM_SET_USER_MEMORY_REGION");
+    /* Without unrestricted guest, kvm-intel runs real mode in virtual-8086 mode and needs
+     * three pages for its TSS, and an identity-mapped page table without EPT. */
+    ioctl(vm, KVM_SET_TSS_ADDR, (unsigned long)0xfffbd000);
+    uint64_t idmap = 0xfffbc000;
+    ioctl(vm, KVM_SET_IDENTITY_MAP_ADDR, &idmap);
+    xioctl(vm, KVM_CREATE_IRQCHIP, 0, "KVM_CREATE_IRQCHIP");
+    struct kvm_pit_config pit = {.flags = 0};
+    xioctl(vm, KVM_CREATE_PIT2, &pit, "KVM_CREATE_PIT2");
+    vcpu = xioctl(vm, KVM_CREATE_VCPU, 0, "KVM_CREATE_VCPU");
+    int run_size = xioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0, "KVM_GET_VCPU_MMAP_SIZE");
+    run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+    if (run == MAP_FAILED) die(1, "cannot map the vCPU's kvm_run");
+
+    /* The host's supported CPUID, as is. */
+    unsigned n = 128;
+    struct kvm_cpuid2 *cpuid = calloc(1, sizeof *cpuid + n * sizeof cpuid->entries[0]);
+    cpuid->nent = n;
+    xioctl(kvm, KVM_GET_SUPPORTED_CPUID, cpuid, "KVM_GET_SUPPORTED_CPUID");
+    xioctl(vcpu, KVM_SET_CPUID2, cpuid, "KVM_SET_CPUID2");
+
+    struct kvm_sregs sregs;
+    struct kvm_regs regs = {.rflags = 2};
+    xioctl(vcpu, KVM_GET_SREGS, &sregs, "KVM_GET_SREGS");
+    if (kpath) {
+        regs.rip = load_linux(kpath, ipath, cmdline);
+        regs.rsi = BOOT_PARAMS;
+        seg(&sregs.cs, 0x10, 0xb, 1);
+        seg(&sregs.ds, 0x18, 0x3, 1);
+        sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+        sregs.cr0 |= 1; /* PE, paging off */
+    } else {
+        size_t len;
+        uint8_t *img = read_file(flat, &len);
+        put(FLAT_LOAD, img, len, flat);
+        free(img);
+        regs.rip = FLAT_LOAD;
+        regs.rsp = FLAT_LOAD;
+        seg(&sregs.cs, 0, 0xb, 0);
+        seg(&sregs.ds, 0, 0x3, 0);
+        sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+    }
+    xioctl(vcpu, KVM_SET_SREGS, &sregs, "KVM_SET_SREGS");
+    xioctl(vcpu, KVM_SET_REGS, &regs, "KVM_SET_REGS");
+
+    if (seconds) {
+        struct sigaction sa = {.sa_handler = on_alarm};
+        sigaction(SIGALRM, &sa, NULL);
+        alarm(seconds);
+    }
+    for (;;) {
+        if (timed_out) {
+            fflush(stdout);
+            xioctl(vcpu, KVM_GET_REGS, &regs, "KVM_GET_REGS");
+            xioctl(vcpu, KVM_GET_SREGS, &sregs, "KVM_GET_SREGS");
+            fprintf(stderr, "vpkvm: time limit (-t %u) reached at rip %#llx, cr0 %#llx, efer %#llx\n", seconds,
+                    (unsigned long long)regs.rip, (unsigned long long)sregs.cr0, (unsigned long long)sregs.efer);
+            if (getenv("VPKVM_DUMP") && regs.rip < ram_size - 16)
+                for (int k = -8; k < 8; k++) fprintf(stderr, "%02x%s", ram[regs.rip + k], k == -1 ? " | " : " ");
+            exit(1);
+        }
+        if (ioctl(vcpu, KVM_RUN, 0) < 0) {
+            if (errno == EINTR || errno == EAGAIN) continue;
+            die(1, "KVM_RUN: %s", strerror(errno));
+        }
+        switch (run->exit_reason) {
+        case KVM_EXIT_IO: io_exit(); break;
+        case KVM_EXIT_MMIO:
+            if (!run->mmio.is_write) memset(run->mmio.data, 0xff, sizeof run->mmio.data);
+            break;
+        case KVM_EXIT_HLT: fflush(stdout); die(1, "the guest halted with interrupts off");
+        case KVM_EXIT_SHUTDOWN:
+            fflush(stdout);
+            fprintf(stderr, "vpkvm: guest reset (triple fault or shutdown)\n");
+            return 0;
+        case KVM_EXIT_FAIL_ENTRY:
+            die(1, "VM entry failed, hardware reason %#llx",
+                (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+        case KVM_EXIT_INTERNAL_ERROR: die(1, "KVM internal error, suberror %u", run->internal.suberror);
+        case KVM_EXIT_SYSTEM_EVENT:
+            fflush(stdout);
+            fprintf(stderr, "vpkvm: guest system event %u\n", run->system_event.type);
+            return 0;
+        default: die(1, "unexpected KVM exit %u", run->exit_reason);
+        }
+    }
+}
