@@ -25,6 +25,11 @@ typedef struct vp_config {
     int no_reboot;          /* triple fault / reset stops the run instead of resetting */
     const char *trace;      /* comma-separated -d categories ("exec,int"), or NULL */
     FILE *serial_out;       /* COM1 output; NULL = stdout */
+    /* COM1 input, or NULL for none: up to max bytes into buf, returning how many (0 for
+     * none at the moment), -1 when the input has ended, -2 to end the run (status 0).
+     * Called at points fixed in virtual time (src/dev/uart16550.c); must not block. */
+    int (*serial_in)(void *ctx, uint8_t *buf, int max);
+    void *serial_in_ctx;
     FILE *log;              /* traces and diagnostics; NULL = stderr */
     uint64_t insn_limit;    /* stop after this many instructions; 0 = no limit */
     uint64_t seed;          /* RDRAND/RDSEED seed */

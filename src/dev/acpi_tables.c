@@ -148,7 +148,7 @@ static u32 build_fadt(struct builder *b, u32 facs, u32 dsdt)
                      FADT_TMR_VAL_EXT | FADT_RESET_REG_SUP, 4);
     gas(f + 116, 1, 8, 1, RESET_PORT);
     f[128] = RESET_VALUE;
-    put(f + 132, addr(facs), 8);
+    /* X_FIRMWARE_CTRL stays 0: FIRMWARE_CTRL says it (5.2.9: at most one of the two). */
     put(f + 140, addr(dsdt), 8);
     gas(f + 148, 1, 32, 2, ACPI_PM1_EVT); /* X_PM1a_EVT_BLK */
     gas(f + 172, 1, 16, 2, ACPI_PM1_CNT); /* X_PM1a_CNT_BLK */

@@ -1,5 +1,10 @@
 /* 16550A UART as COM1 (0x3f8, IRQ4). Transmission is instantaneous, so the transmitter is
- * always empty; received data exists only in loopback mode. */
+ * always empty. Received data comes from loopback mode or from the machine's serial input
+ * (m->serial_in, -serial stdio), read at points fixed in virtual time: when the guest
+ * reads RBR or LSR with the receiver empty (at most every RX_DEMAND_NS), and every
+ * RX_POLL_NS while the receive interrupt is enabled. Only as many bytes are taken as the
+ * receiver has room for (16 with the FIFO on, else 1); the rest wait in the host's buffer.
+ * Input that ends (EOF) is not read again. */
 #include <stdlib.h>
 
 #include "../cpu/cpu.h"
@@ -14,6 +19,8 @@ enum { MCR_DTR = 1, MCR_RTS = 2, MCR_OUT1 = 4, MCR_OUT2 = 8, MCR_LOOP = 16 };
 enum { IIR_NONE = 0x01, IIR_MS = 0x00, IIR_THRE = 0x02, IIR_RDA = 0x04, IIR_RLS = 0x06 };
 
 #define RX_FIFO 16
+#define RX_DEMAND_NS 10000ull  /* 10 us */
+#define RX_POLL_NS 1000000ull  /* 1 ms */
 
 struct uart {
     struct machine *m;
@@ -23,6 +30,9 @@ struct uart {
     int rx_head, rx_count;
     bool thre_pending; /* THR-empty interrupt not yet acknowledged */
     bool irq;
+    bool in_done;      /* the serial input ended (or there is none) */
+    u64 in_next;       /* virtual time from which the next demand read may happen */
+    struct timer rx_poll;
 };
 
 static bool fifo_enabled(const struct uart *u) { return u->fcr & 1; }
@@ -80,6 +90,47 @@ static void rx_push(struct uart *u, u8 b)
     u->rx_count++;
 }
 
+/* Take what the serial input has, up to the receiver's room. */
+static void rx_fill(struct uart *u)
+{
+    struct machine *m = u->m;
+    if (u->in_done || !m->serial_in || (u->mcr & MCR_LOOP)) return;
+    int room = (fifo_enabled(u) ? RX_FIFO : 1) - u->rx_count;
+    if (room <= 0) return;
+    u8 buf[RX_FIFO];
+    int n = m->serial_in(m->serial_in_ctx, buf, room);
+    if (n == SERIAL_IN_QUIT) machine_request_stop(m, STOP_DEBUG_EXIT, 0);
+    if (n < 0) {
+        u->in_done = true;
+        return;
+    }
+    for (int k = 0; k < n && k < room; k++) rx_push(u, buf[k]);
+}
+
+static void rx_demand(struct uart *u)
+{
+    if (u->rx_count || u->in_done) return;
+    u64 now = machine_now(u->m);
+    if (now < u->in_next) return;
+    u->in_next = now + RX_DEMAND_NS;
+    rx_fill(u);
+}
+
+static void rx_poll_arm(struct uart *u)
+{
+    bool on = (u->ier & IER_RDA) && !u->in_done && u->m->serial_in;
+    if (!on) timer_arm(u->m, &u->rx_poll, TIME_NEVER);
+    else if (u->rx_poll.deadline == TIME_NEVER) timer_arm(u->m, &u->rx_poll, machine_now(u->m) + RX_POLL_NS);
+}
+
+static void rx_poll_fire(void *opaque, u64 now)
+{
+    struct uart *u = opaque;
+    rx_fill(u);
+    update_irq(u);
+    rx_poll_arm(u);
+}
+
 static u32 uart_read(void *opaque, struct cpu *c, u16 port, unsigned size)
 {
     struct uart *u = opaque;
@@ -87,6 +138,7 @@ static u32 uart_read(void *opaque, struct cpu *c, u16 port, unsigned size)
     switch (port - COM1) {
     case 0:
         if (u->lcr & 0x80) return u->divisor & 0xff;
+        rx_demand(u);
         if (u->rx_count) {
             v = u->rx[u->rx_head];
             u->rx_head = (u->rx_head + 1) % RX_FIFO;
@@ -103,6 +155,7 @@ static u32 uart_read(void *opaque, struct cpu *c, u16 port, unsigned size)
     case 3: return u->lcr;
     case 4: return u->mcr;
     case 5:
+        rx_demand(u);
         v = lsr(u);
         u->lsr_err = 0; /* error bits clear on read */
         break;
@@ -138,6 +191,7 @@ static void uart_write(void *opaque, struct cpu *c, u16 port, unsigned size, u32
         /* Enabling THRE with the transmitter empty raises it at once (as a 16550A). */
         if ((v & IER_THRE) && !(u->ier & IER_THRE)) u->thre_pending = true;
         u->ier = v & 0x0f;
+        rx_poll_arm(u);
         break;
     case 2:
         if ((v ^ u->fcr) & 1) u->rx_count = 0; /* toggling FIFO mode empties the FIFOs */
@@ -166,6 +220,9 @@ void uart_reset(struct uart *u)
     u->msr = 0;
     update_msr(u);
     u->msr &= 0xf0; /* no deltas at power-on */
+    u->rx_poll.fire = rx_poll_fire;
+    u->rx_poll.opaque = u;
+    timer_arm(m, &u->rx_poll, TIME_NEVER);
 }
 
 struct uart *uart_create(struct machine *m)
@@ -173,6 +230,7 @@ struct uart *uart_create(struct machine *m)
     struct uart *u = calloc(1, sizeof *u);
     if (!u) return NULL;
     u->m = m;
+    timer_register(m, &u->rx_poll);
     uart_reset(u);
     struct io_handler h = { .read = uart_read, .write = uart_write, .opaque = u };
     io_register(m, COM1, 8, &h);

@@ -88,6 +88,8 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     m->trace = cfg->trace;
     m->serial_out = cfg->serial_out ? cfg->serial_out : stdout;
     m->log = cfg->log ? cfg->log : stderr;
+    m->serial_in = cfg->serial_in;
+    m->serial_in_ctx = cfg->serial_in_ctx;
     m->icount_limit = cfg->icount_limit;
     m->rng_seed = cfg->rng_seed;
     m->slice_end = TIME_NEVER;

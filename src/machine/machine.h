@@ -46,6 +46,12 @@ struct timer {
     void *opaque;
 };
 
+/* Serial input for COM1: up to max bytes into buf; returns how many (0: none now),
+ * SERIAL_IN_END when the input has ended, or SERIAL_IN_QUIT when the user asked to end
+ * the run (which then stops with status 0). */
+enum { SERIAL_IN_END = -1, SERIAL_IN_QUIT = -2 };
+typedef int (*serial_in_fn)(void *ctx, u8 *buf, int max);
+
 /* Why vp_run() returned. */
 enum machine_stop {
     STOP_NONE,
@@ -126,6 +132,8 @@ struct machine {
     u8 tlb_policy;   /* -tlb: enum tlb_policy (cpu.h) */
     u32 trace;
     FILE *serial_out; /* UART output (stdout by default) */
+    serial_in_fn serial_in; /* UART input (src/dev/uart16550.c), or NULL */
+    void *serial_in_ctx;
     FILE *log;        /* traces and diagnostics (stderr by default) */
     u64 icount_limit; /* 0 = none */
     /* A caller that must regain control often (the gdb stub polling its socket): return
@@ -257,6 +265,8 @@ struct machine_config {
     u8 tlb_policy;   /* enum tlb_policy (cpu.h) */
     u32 trace;
     FILE *serial_out, *log;
+    serial_in_fn serial_in;
+    void *serial_in_ctx;
     u64 icount_limit;
     u64 rng_seed;
 };

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "console.h"
 #include "gdbstub.h"
 #include "options.h"
 
@@ -77,6 +78,11 @@ int main(int argc, char **argv)
     }
     o.cfg.serial_out = serial;
     o.cfg.log = log;
+    /* Keystrokes (or piped input) for COM1 only with an explicit -serial stdio. */
+    if (o.serial && (!strcmp(o.serial, "stdio") || !strcmp(o.serial, "mon:stdio"))) {
+        console_start();
+        o.cfg.serial_in = console_read;
+    }
 
     int status = EXIT_USAGE;
     vp_machine *vm = vp_create(&o.cfg, err, sizeof err);
@@ -109,6 +115,7 @@ int main(int argc, char **argv)
     }
 
 out:
+    console_stop();
     vp_destroy(vm);
     fflush(stdout);
     if (serial) fclose(serial);

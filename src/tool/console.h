@@ -1,0 +1,18 @@
+/* -serial stdio's input side: the terminal in raw mode while the machine runs (restored at
+ * exit and on fatal signals), QEMU's escapes (Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A),
+ * and stdin read without ever blocking, for the UART's receiver. */
+#ifndef VP_TOOL_CONSOLE_H
+#define VP_TOOL_CONSOLE_H
+
+#include <stdint.h>
+
+/* Prepare stdin: raw mode if it is the controlling terminal and we are in the foreground
+ * (a background job leaves the terminal alone and reads nothing). */
+void console_start(void);
+/* vp_config.serial_in: bytes typed or piped so far, 0 if none, -1 at end of input, -2
+ * after Ctrl-A x. */
+int console_read(void *ctx, uint8_t *buf, int max);
+/* Put the terminal back as it was (also done at exit and on fatal signals). */
+void console_stop(void);
+
+#endif

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# tests/cli/power_serial.sh VANDERPOOL: the ways a run ends through the platform devices,
+# and -serial stdio's input.
+#   - ACPI S5 (SLP_TYP 5 | SLP_EN to PM1a_CNT 0x604): status 0, as QEMU's poweroff;
+#   - the FADT reset register (0xcf9 <- 6) and the 8042's pulse reset (0xfe to 0x64) under
+#     -no-reboot: status 4 and the line naming the source;
+#   - the guest test serial_rx fed through a pipe echoes the line it received (IRQ4
+#     receive path); with stdin at /dev/null it sees no input; without -serial stdio
+#     stdin is never read;
+#   - on a terminal (a pty from script(1)): Ctrl-A x ends the run with status 0, and the
+#     terminal's mode is the same afterwards.
+set -uo pipefail
+vp=${1:?usage: power_serial.sh path/to/vanderpool}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d /tmp/vp-cli-power-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
+
+# flat NAME WANT-STATUS WANT-STDERR CODE-ESCAPES: a 32-bit flat image run with -no-reboot.
+flat() {
+    local name=$1 want=$2 wanterr=$3
+    printf "$4" >"$tmp/img.bin"
+    timeout 20 "$vp" -flat "$tmp/img.bin" -serial none -no-reboot >"$tmp/out" 2>"$tmp/err" </dev/null
+    local status=$?
+    if [ "$status" -ne "$want" ]; then
+        fail "$name" "exit status $status, want $want ($(head -c 200 "$tmp/err" | tr '\n' '|'))"
+    elif [ "$(cat "$tmp/err")" != "$wanterr" ]; then
+        fail "$name" "said '$(head -c 200 "$tmp/err" | tr '\n' '|')', want '$wanterr'"
+    else
+        pass "$name"
+    fi
+}
+# mov dx, 0x604; mov ax, 0x3400 (SLP_TYP 5, SLP_EN); out dx, ax; hlt
+flat "acpi s5 power-off: status 0" 0 "" '\x66\xba\x04\x06\x66\xb8\x00\x34\x66\xef\xf4'
+# mov dx, 0xcf9; mov al, 6; out dx, al; hlt
+flat "fadt reset register 0xcf9 <- 6" 4 "vanderpool: reset control register 0xcf9: stopping (-no-reboot)" \
+    '\x66\xba\xf9\x0c\xb0\x06\xee\xf4'
+# mov al, 0xfe; out 0x64, al; hlt
+flat "8042 pulse reset 0xfe" 4 "vanderpool: keyboard controller 0xfe: stopping (-no-reboot)" '\xb0\xfe\xe6\x64\xf4'
+
+gb=${GUEST_BUILD:-$root/build/guest}
+kernel=$gb/guest/tests/serial_rx.elf
+if ! make -s -C "$root" BUILD="$gb" "$kernel" >"$tmp/make.log" 2>&1; then
+    fail "serial_rx build" "$(tail -3 "$tmp/make.log" | tr '\n' '|')"
+    exit 1
+fi
+printf 'hello, vanderpool\n' | timeout 20 "$vp" -kernel "$kernel" -serial stdio -no-reboot >"$tmp/out" 2>"$tmp/err"
+if grep -qx 'serial_rx: got "hello, vanderpool"' "$tmp/out" && grep -qx END "$tmp/out" && ! grep -q '^FAIL' "$tmp/out"; then
+    pass "serial stdio from a pipe: the guest echoes the line"
+else
+    fail "serial stdio from a pipe" "$(head -c 300 "$tmp/out" | tr '\n' '|')"
+fi
+timeout 20 "$vp" -kernel "$kernel" -serial stdio -no-reboot >"$tmp/out" 2>"$tmp/err" </dev/null
+grep -qx 'PASS serial_rx: no input' "$tmp/out" && pass "serial stdio from /dev/null: no input" ||
+    fail "serial stdio from /dev/null" "$(head -c 300 "$tmp/out" | tr '\n' '|')"
+printf 'ignored\n' | timeout 20 "$vp" -kernel "$kernel" -no-reboot >"$tmp/out" 2>"$tmp/err"
+grep -qx 'PASS serial_rx: no input' "$tmp/out" && pass "no -serial stdio: stdin not read" ||
+    fail "no -serial stdio: stdin not read" "$(head -c 300 "$tmp/out" | tr '\n' '|')"
+
+# A terminal: script(1) runs vanderpool on a pty whose input is our pipe. The guest waits
+# for a line; Ctrl-A x arrives first and ends the run with status 0.
+if command -v script >/dev/null; then
+    cmd="stty -g >$tmp/before; $vp -kernel $kernel -serial stdio -no-reboot; echo status \$? >$tmp/status; stty -g >$tmp/after"
+    printf '\001x' | timeout 20 script -qec "$cmd" /dev/null >"$tmp/out" 2>&1
+    if [ "$(cat "$tmp/status" 2>/dev/null)" = "status 0" ] && grep -q 'terminated (Ctrl-A x)' "$tmp/out"; then
+        pass "terminal: Ctrl-A x quits with status 0"
+    else
+        fail "terminal: Ctrl-A x" "$(cat "$tmp/status" 2>/dev/null) $(head -c 300 "$tmp/out" | tr '\r\n' '||')"
+    fi
+    if [ -s "$tmp/before" ] && cmp -s "$tmp/before" "$tmp/after"; then
+        pass "terminal: mode restored at exit"
+    else
+        fail "terminal: mode restored" "before '$(cat "$tmp/before" 2>/dev/null)' after '$(cat "$tmp/after" 2>/dev/null)'"
+    fi
+    # Ctrl-A Ctrl-A sends one Ctrl-A: the guest receives it in its line.
+    printf 'a\001\001b\r' | timeout 20 script -qec "$vp -kernel $kernel -serial stdio -no-reboot" /dev/null >"$tmp/out" 2>&1
+    if grep -q "serial_rx: got \"a$(printf '\001')b\"" "$tmp/out"; then
+        pass "terminal: Ctrl-A Ctrl-A sends Ctrl-A, raw mode passes CR"
+    else
+        fail "terminal: Ctrl-A Ctrl-A" "$(head -c 300 "$tmp/out" | tr '\r\n' '||' | cat -v)"
+    fi
+else
+    echo "SKIP terminal input: no script(1)"
+fi
+exit $((failures > 0))
