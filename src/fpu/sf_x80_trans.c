@@ -53,8 +53,7 @@ static fx80 round_xf(struct sf_status *s, struct xf v, int dir)
  * term, which the series would lose below 128 bits. */
 #define TINY_LEAD (-40)
 
-/* Series sum of t_n until the terms fall 2^-130 below the sum: `next` turns t_n into
- * t_(n+1) given n. */
+/* A series stops at the first term 2^-130 below its sum. */
 static bool small_vs(struct xf t, struct xf sum)
 {
     return !t.m || xf_lead(t) < xf_lead(sum) - 130;
