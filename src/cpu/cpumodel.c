@@ -15,8 +15,9 @@
  * and PCLMULQDQ (aes.c), all floating point through src/fpu; the x87 (fpu.c, x87*.c)
  * with its transcendentals (src/fpu/sf_x80_trans.c). Power, thermal and machine-check
  * features are the MSRs they promise (pm.c, mca.c, MISC_ENABLE): MCA, ACPI, TM, TM2, PBE,
- * EIST, xTPR; PDCM is IA32_PERF_CAPABILITIES (lbr.c). XSAVE with XSAVEOPT, XSAVEC, XGETBV with ECX = 1 and XSAVES (xsave.c) manage
- * the x87 and SSE components, the only ones there are without AVX. Not offered:
+ * EIST, xTPR; PDCM is IA32_PERF_CAPABILITIES (lbr.c). XSAVE with XSAVEOPT, XSAVEC,
+ * XGETBV with ECX = 1 and XSAVES (xsave.c) manage the x87 and SSE components, the only
+ * ones there are without AVX. Not offered:
  * VME/PVI, DS/DTES64/DS-CPL (no BTS/PEBS), AVX and the VEX-encoded vector families
  * (BMI1/BMI2, VEX-encoded but general-purpose, are offered), PKU, TSC_ADJUST. Every
  * model offers VMX, as the real parts did; -cpu MODEL,-vmx takes it away. */
