@@ -79,7 +79,7 @@ int main(void)
     i = D(8, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x90);
     CHECK("decode64 16 bytes is too long", i.len == 15 && i.fn != op_ud && i.fn != optable_lookup(0, 0x90, 0, true)->fn,
           "len %u", i.len);
-    i = D(8, 0xc4, 0xe1, 0x79, 0x6e, 0xc0); /* VEX: not offered */
+    i = D(8, 0xc4, 0xe1, 0x79, 0x0d, 0xc0); /* VEX 0F 0D: no such form */
     CHECK("decode64 VEX is #UD", i.fn == op_ud, "fn not op_ud");
     i = D(8, 0x06); /* push es */
     CHECK("decode64 push es is #UD", i.fn == op_ud, "fn not op_ud");
