@@ -32,7 +32,8 @@ static const struct cpu_features implemented = {.w = {
                  B(FEAT_SSE3) | B(FEAT_SSSE3) | B(FEAT_SSE41) | /* sse3.c, sse41.c */
                  B(FEAT_MONITOR) | B(FEAT_VMX) | B(FEAT_PCID) | B(FEAT_X2APIC) | B(FEAT_TSC_DEADLINE) |
                  B(FEAT_RDRAND) | B(FEAT_CX16) | B(FEAT_MOVBE) | B(FEAT_POPCNT) |
-                 B(FEAT_SSE42) | B(FEAT_AES) | B(FEAT_PCLMULQDQ) | B(FEAT_XSAVE),
+                 B(FEAT_SSE42) | B(FEAT_AES) | B(FEAT_PCLMULQDQ) | B(FEAT_XSAVE) |
+                 B(FEAT_FMA), /* fma.c: usable once AVX state is (FEAT_AVX, XCR0) */
     [FW_7_EBX] = B(FEAT_FSGSBASE) | B(FEAT_SMEP) | B(FEAT_ERMS) | B(FEAT_INVPCID) |
                  B(FEAT_RDSEED) | B(FEAT_SMAP) | B(FEAT_CLFLUSHOPT) |
                  B(FEAT_BMI1) | B(FEAT_BMI2), /* bmi.c, bits.c's TZCNT */

@@ -58,7 +58,9 @@ static u64 do_sqrt(struct sf_status *s, const struct sf_fmt *f, u64 a)
     return sf_pack_ieee(f, r);
 }
 
-static u64 do_fma(struct sf_status *s, const struct sf_fmt *f, u64 a, u64 b, u64 c)
+/* A NaN operand wins before any negation: the first NaN of a, b, c, quieted, with its own
+ * sign (the host agrees for every VFMADD/VFMSUB/VFNMADD/VFNMSUB 132/213/231 form). */
+static u64 do_fma(struct sf_status *s, const struct sf_fmt *f, u64 a, u64 b, u64 c, unsigned neg)
 {
     struct sfu u[3] = {sf_unpack_ieee(f, a, s->daz), sf_unpack_ieee(f, b, s->daz),
                        sf_unpack_ieee(f, c, s->daz)};
@@ -66,6 +68,8 @@ static u64 do_fma(struct sf_status *s, const struct sf_fmt *f, u64 a, u64 b, u64
      * implementation; the host, an AMD part, raises nothing). */
     if (is_nan(u[0]) || is_nan(u[1]) || is_nan(u[2]))
         return nan_first(s, f, u, (u64[]){a, b, c}, 3);
+    u[0].sign ^= (neg & SF_NEG_PRODUCT) != 0;
+    u[2].sign ^= (neg & SF_NEG_ADDEND) != 0;
     u8 before = s->flags;
     s->flags = 0;
     struct sfr r = sf_core_fma(s, f, u[0], u[1], u[2]);
@@ -139,7 +143,11 @@ u32 f32_sqrt(struct sf_status *s, u32 a)
 }
 u32 f32_fma(struct sf_status *s, u32 a, u32 b, u32 c)
 {
-    return (u32)do_fma(s, &sf_f32, a, b, c);
+    return (u32)do_fma(s, &sf_f32, a, b, c, 0);
+}
+u32 f32_fma_neg(struct sf_status *s, u32 a, u32 b, u32 c, unsigned neg)
+{
+    return (u32)do_fma(s, &sf_f32, a, b, c, neg);
 }
 u32 f32_min(struct sf_status *s, u32 a, u32 b)
 {
@@ -180,7 +188,11 @@ u64 f64_sqrt(struct sf_status *s, u64 a)
 }
 u64 f64_fma(struct sf_status *s, u64 a, u64 b, u64 c)
 {
-    return do_fma(s, &sf_f64, a, b, c);
+    return do_fma(s, &sf_f64, a, b, c, 0);
+}
+u64 f64_fma_neg(struct sf_status *s, u64 a, u64 b, u64 c, unsigned neg)
+{
+    return do_fma(s, &sf_f64, a, b, c, neg);
 }
 u64 f64_min(struct sf_status *s, u64 a, u64 b)
 {

@@ -69,6 +69,11 @@ u64 f64_mul(struct sf_status *s, u64 a, u64 b);
 u64 f64_div(struct sf_status *s, u64 a, u64 b);
 u64 f64_sqrt(struct sf_status *s, u64 a);
 u64 f64_fma(struct sf_status *s, u64 a, u64 b, u64 c);
+/* The VEX FMA forms' negations (SDM Vol. 2 VFMSUB, VFNMADD, VFNMSUB): the product and/or
+ * the addend negated before the one rounding; a NaN result is never negated. */
+enum { SF_NEG_PRODUCT = 1, SF_NEG_ADDEND = 2 };
+u32 f32_fma_neg(struct sf_status *s, u32 a, u32 b, u32 c, unsigned neg);
+u64 f64_fma_neg(struct sf_status *s, u64 a, u64 b, u64 c, unsigned neg);
 u64 f64_min(struct sf_status *s, u64 a, u64 b);
 u64 f64_max(struct sf_status *s, u64 a, u64 b);
 enum sf_rel f64_compare(struct sf_status *s, u64 a, u64 b, bool signalling);
