@@ -3,8 +3,8 @@
 # depends on) and busybox-static, fetched with `apt-get download` and kept in a cache
 # outside the checkout (VP_CACHE, default ~/.cache/vanderpool), so they are downloaded
 # once. Prints the cache directory holding `vmlinuz`, `busybox` and `version` (the kernel
-# package) on stdout. Exits 1 with one line on stderr if they cannot be had (no apt-get,
-# no network): callers print SKIP.
+# package; its config beside them) on stdout. Exits 1 with one line on stderr
+# if they cannot be had (no apt-get, no network): callers print SKIP.
 set -euo pipefail
 dir=${VP_CACHE:-$HOME/.cache/vanderpool}/linux
 if [ -s "$dir/vmlinuz" ] && [ -x "$dir/busybox" ] && [ -s "$dir/version" ]; then
@@ -35,6 +35,8 @@ for d in "$kpkg"_*.deb busybox-static_*.deb; do dpkg-deb -x "$d" x; done
 k=$(ls x/boot/vmlinuz-* 2>/dev/null | head -1)
 [ -n "$k" ] && [ -x x/bin/busybox ] || { echo "fetch-linux.sh: no vmlinuz or busybox in the packages" >&2; exit 1; }
 cp "$k" "$dir/vmlinuz"
+# What the kernel was built with (Debian's System.map is a stub: symbols are in -dbg).
+cp x/boot/config-* "$dir/config" 2>/dev/null || true
 cp x/bin/busybox "$dir/busybox"
 echo "$kpkg $(dpkg-deb -f "$kpkg"_*.deb Version)" >"$dir/version"
 echo "$dir"

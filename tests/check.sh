@@ -120,6 +120,9 @@ section guest env VP_TIMEOUT=300 tests/guest/run.sh -j "$jobs" \
 # The reference hypervisor (guest/hv/) with its guests on every CPU model and on Bochs.
 section hv env GUEST_BUILD=build/guest tests/hv/run.sh --vp $B/rel/vanderpool
 section gdb env GUEST_BUILD=build/guest tests/gdb/run.sh --vp $B/rel/vanderpool
+# Debian 12's kernel booted with -kernel/-initrd to a busybox init (fetched once into
+# ~/.cache/vanderpool; SKIP without network), then the same on QEMU TCG for the wall time.
+section linux tests/linux/run.sh --vp $B/rel/vanderpool
 section fuzz/vmentry fuzz_smoke vmentry "${FUZZ_VMENTRY_TIME:-60}"
 section fuzz/gdb fuzz_smoke gdb "${FUZZ_GDB_TIME:-20}"
 # arm64: the emulator cross-built for arm64 and run under qemu-user must print what rel
