@@ -2,12 +2,13 @@
 # fetch-linux.sh: Debian 12's own kernel (the vmlinuz of the package linux-image-amd64
 # depends on) and busybox-static, fetched with `apt-get download` and kept in a cache
 # outside the checkout (VP_CACHE, default ~/.cache/vanderpool), so they are downloaded
-# once. Prints the cache directory holding `vmlinuz`, `busybox` and `version` (the kernel
-# package; its config beside them) on stdout. Exits 1 with one line on stderr
+# once. Prints the cache directory holding `vmlinuz`, `busybox`, `version` (the kernel
+# package; its config beside them) and modules/ (kvm, kvm-intel, irqbypass) on stdout. Exits 1 with one line on stderr
 # if they cannot be had (no apt-get, no network): callers print SKIP.
 set -euo pipefail
 dir=${VP_CACHE:-$HOME/.cache/vanderpool}/linux
-if [ -s "$dir/vmlinuz" ] && [ -x "$dir/busybox" ] && [ -s "$dir/version" ]; then
+if [ -s "$dir/vmlinuz" ] && [ -x "$dir/busybox" ] && [ -s "$dir/version" ] &&
+    [ -s "$dir/modules/kvm-intel.ko" ]; then
     echo "$dir"
     exit 0
 fi
@@ -38,5 +39,11 @@ cp "$k" "$dir/vmlinuz"
 # What the kernel was built with (Debian's System.map is a stub: symbols are in -dbg).
 cp x/boot/config-* "$dir/config" 2>/dev/null || true
 cp x/bin/busybox "$dir/busybox"
+# KVM for tests/linux/kvm.sh: kvm-intel.ko needs kvm.ko, which needs irqbypass.ko.
+mkdir -p "$dir/modules"
+for m in arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko virt/lib/irqbypass.ko; do
+    cp x/lib/modules/*/kernel/$m "$dir/modules/" ||
+        { echo "fetch-linux.sh: no $m in $kpkg" >&2; exit 1; }
+done
 echo "$kpkg $(dpkg-deb -f "$kpkg"_*.deb Version)" >"$dir/version"
 echo "$dir"
