@@ -5,8 +5,10 @@
  *    binary64 pi is 1.2246063538223773e-16 on the x87 (B. Dawson, "Intel Underestimates
  *    Error Bounds by 1.3 quintillion", 2014; Python's sin(pi) = 1.22460635382e-16 on x87
  *    builds), where the true sine is 1.2246467991473532e-16; the values that follow from
- *    the same pi (FCOS of pi/2, FPTAN of pi, FSIN of FLDPI's pi); and the special operands
- *    and exact cases of the SDM's tables.
+ *    the same pi (FCOS of pi/2, FPTAN of pi, FSIN of FLDPI's pi); Math.tan of multiples of
+ *    pi/4 as the avmplus ECMAScript tests (15.8.2.18) expect them from an x87 (tan(pi) =
+ *    -1.2246063538223773e-16 is pi66's); and the special operands and exact cases of the
+ *    SDM's tables.
  * 2. Accuracy against the host's x87 (x86-64 hosts only): random operands in each
  *    function's domain, every rounding mode; the exception flags must be equal, the
  *    results equal on an Intel host and within one unit in the last place elsewhere (one
@@ -87,6 +89,27 @@ static void known_values(void)
           SF_PE);
     r = run(F_TAN, SF_RN, dpi, zero, &s);
     known("known/fptan(double pi)", r, &s, X(0xbfca, 0x8d30000000000000), SF_PE);
+    /* Math.tan(k * Math.PI / 4) in binary64 arithmetic, FPTAN, stored as binary64 */
+    static const struct {
+        const char *name;
+        u64 k, want;
+    } tans[] = {
+        {"known/tan(pi/4) = 0.9999999999999999", 1, 0x3fefffffffffffffull},
+        {"known/tan(3*pi/4) = -1.0000000000000002", 3, 0xbff0000000000001ull},
+        {"known/tan(pi) = -1.2246063538223773e-16", 4, 0xbca1a60000000000ull},
+        {"known/tan(5*pi/4) = 0.9999999999999997", 5, 0x3feffffffffffffdull},
+        {"known/tan(7*pi/4) = -1.0000000000000004", 7, 0xbff0000000000002ull},
+    };
+    for (unsigned k = 0; k < sizeof tans / sizeof tans[0]; k++) {
+        t = (struct sf_status){.prec = SF_PC64};
+        /* k * pi rounded, then divided by 4 exactly */
+        u64 x = f64_mul(&t, 0x400921fb54442d18ull, i64_to_f64(&t, (s64)tans[k].k)) - (2ull << 52);
+        fx80 v;
+        fx80_tan(&t, f64_to_fx80(&t, x), &v);
+        u64 got = fx80_to_f64(&t, v);
+        CHECK(tans[k].name, got == tans[k].want, "got %#llx, want %#llx", U64P(got),
+              U64P(tans[k].want));
+    }
     r = run(F_SIN, SF_RN, X(0x4000, 0xc90fdaa22168c235), zero, &s); /* FLDPI */
     known("known/fsin(fldpi) = -2^-64", r, &s, X(0xbfbf, 0x8000000000000000), SF_PE);
     /* range */
