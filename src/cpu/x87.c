@@ -678,8 +678,10 @@ static void trans_push(struct cpu *c, bool tan)
         report(c, 0, SW_C1 | SW_C2, SW_C2);
         return;
     }
-    if (!tan) fx80_cos(&s2, a, &r2);
-    else if (fx80_is_nan(r)) r2 = r; /* a NaN operand: the NaN twice (host-verified) */
+    if (!tan)
+        fx80_cos(&s2, a, &r2);
+    else if (fx80_is_nan(r))
+        r2 = r; /* a NaN operand: the NaN twice (host-verified) */
     report(c, 0, SW_C2, 0);
     s.flags |= s2.flags;
     s.c1 |= s2.c1;

@@ -32,9 +32,12 @@ static const struct xf k_ln2 = XK(0xb17217f7d1cf79ab, 0xc9e3b39803f2f6af, -128);
 static const struct xf k_log2e = XK(0xb8aa3b295c17f0bb, 0xbe87fed0691d3e89, -127);
 /* atan(j/8), j = 1..7 (atan(8/8) is pi/4) */
 static const struct xf k_atan8[7] = {
-    XK(0xfeadd4d5617b6e32, 0xc897989f3e888ef8, -131), XK(0xfadbafc96406eb15, 0x6dc79ef5f7a217e6, -130),
-    XK(0xb7b0ca0f26f78473, 0x8aa32122dcfe4483, -129), XK(0xed63382b0dda7b45, 0x6fe445ecbc3a8d03, -129),
-    XK(0x8f005d5ef7f59f9b, 0x5c835e1665c43748, -128), XK(0xa4bc7d1934f70924, 0x19a87f2a457dac9f, -128),
+    XK(0xfeadd4d5617b6e32, 0xc897989f3e888ef8, -131),
+    XK(0xfadbafc96406eb15, 0x6dc79ef5f7a217e6, -130),
+    XK(0xb7b0ca0f26f78473, 0x8aa32122dcfe4483, -129),
+    XK(0xed63382b0dda7b45, 0x6fe445ecbc3a8d03, -129),
+    XK(0x8f005d5ef7f59f9b, 0x5c835e1665c43748, -128),
+    XK(0xa4bc7d1934f70924, 0x19a87f2a457dac9f, -128),
     XK(0xb8053e2bc2319e73, 0xcb2da55210a4443d, -128),
 };
 /* pi66 / 2 in units of 2^-65 (SDM Vol. 1 8.3.10). */
@@ -183,7 +186,7 @@ static struct xf atan01(struct xf t)
     /* j = round(8t) */
     u32 j = 0;
     if (t.m) {
-        s32 sh = -(t.e + 3); /* 8t = m * 2^(e+3) */
+        s32 sh = -(t.e + 3);                            /* 8t = m * 2^(e+3) */
         u128 fix = sh - 1 >= 128 ? 0 : t.m >> (sh - 1); /* 16t truncated to an integer */
         j = (u32)((fix + 1) >> 1);
     }
@@ -216,7 +219,7 @@ fx80 fx80_atan2(struct sf_status *s, fx80 b, fx80 a)
             v = x.sign ? xf_div_small(xf_mul(pi, xf_from_s32(3)), 4) : xf_div_small(pi, 4);
         } else if (y.k == K_INF || x.k == K_ZERO) {
             v = y.k == K_ZERO && x.k == K_ZERO ? (x.sign ? pi : (struct xf){0})
-                                                 : xf_div_small(pi, 2);
+                                               : xf_div_small(pi, 2);
         } else { /* y zero or finite with x infinite */
             v = x.sign ? pi : (struct xf){0};
         }
@@ -320,16 +323,21 @@ fx80 fx80_yl2x(struct sf_status *s, fx80 b, fx80 a)
     if (!invalid) {
         /* log2(x) = 0 (x = 1), -inf (x = 0), +inf; its product with y */
         bool one = x.k == K_NUM && !x.denorm && x.sig == 1ull << 63 && x.scale == -63;
-        if (x.k == K_ZERO) invalid = y.k == K_ZERO;
-        else if (x.k == K_INF) invalid = y.k == K_ZERO;
-        else if (one) invalid = y.k == K_INF;
+        if (x.k == K_ZERO)
+            invalid = y.k == K_ZERO;
+        else if (x.k == K_INF)
+            invalid = y.k == K_ZERO;
+        else if (one)
+            invalid = y.k == K_INF;
     }
     if (invalid) {
         s->flags |= SF_IE;
         return fx80_indefinite();
     }
-    if (x.k == K_ZERO && y.k != K_INF) s->flags |= SF_ZE;
-    else if (x.denorm || y.denorm) s->flags |= SF_DE;
+    if (x.k == K_ZERO && y.k != K_INF)
+        s->flags |= SF_ZE;
+    else if (x.denorm || y.denorm)
+        s->flags |= SF_DE;
     if (x.k == K_ZERO) return fx80_make(!y.sign, 0x7fff, 1ull << 63);
     if (x.k == K_INF) return fx80_make(y.sign, 0x7fff, 1ull << 63);
     bool exact;
@@ -364,8 +372,10 @@ fx80 fx80_yl2xp1(struct sf_status *s, fx80 b, fx80 a)
         s->flags |= SF_IE;
         return fx80_indefinite();
     }
-    if (below == 1 && !yinf) s->flags |= SF_ZE;
-    else if (x.denorm || y.denorm) s->flags |= SF_DE;
+    if (below == 1 && !yinf)
+        s->flags |= SF_ZE;
+    else if (x.denorm || y.denorm)
+        s->flags |= SF_DE;
     if (below == 1) return fx80_make(!y.sign, 0x7fff, 1ull << 63);
     if (x.k == K_INF) return fx80_make(y.sign, 0x7fff, 1ull << 63);
     if (x.k == K_ZERO || y0) return fx80_make(x.sign != y.sign, 0, 0);

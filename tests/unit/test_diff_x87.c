@@ -218,7 +218,7 @@ static void trans_value(struct diff *d, unsigned fn, bool second, u64 *m, u16 *s
         *m = x;
         *se = (u16)(s | (pick < 5 ? 0x3fff - 8 + (r >> 16) % 16 : 0x3fff - 300 + (r >> 16) % 600));
         if (pick == 7) *se = (u16)(s | (0x3fff + 16000 + (r >> 16) % 383)); /* overflow */
-        if (pick == 6) *se = (u16)(s | (1 + (r >> 16) % 100));             /* underflow */
+        if (pick == 6) *se = (u16)(s | (1 + (r >> 16) % 100));              /* underflow */
         return;
     }
     switch (fn) {
@@ -230,7 +230,8 @@ static void trans_value(struct diff *d, unsigned fn, bool second, u64 *m, u16 *s
             static const u64 pi_hi = 0xc90fdaa22168c234ull, pi_lo = 0xc4c6628b80dc1cd1ull;
             unsigned bits = pick == 2 ? 60 : 40;
             u64 k = (diff_rand(d) >> (63 - (r >> 16) % bits)) | 1;
-            unsigned __int128 p = (unsigned __int128)pi_hi * k + (((unsigned __int128)pi_lo * k) >> 64);
+            unsigned __int128 p =
+                (unsigned __int128)pi_hi * k + (((unsigned __int128)pi_lo * k) >> 64);
             int lz = p >> 64 ? __builtin_clzll((u64)(p >> 64)) : 64 + __builtin_clzll((u64)p);
             p <<= lz;
             *m = (u64)(p >> 64) + (u64)((s64)(diff_rand(d) % 9) - 4);
@@ -253,7 +254,8 @@ static void trans_value(struct diff *d, unsigned fn, bool second, u64 *m, u16 *s
             return;
         }
         *m = x;
-        *se = (u16)(s | (pick == 1 ? 0x3fff - 16440 + (r >> 16) % 16440 : 0x3fff - 70 + (r >> 16) % 70));
+        *se = (u16)(s | (pick == 1 ? 0x3fff - 16440 + (r >> 16) % 16440
+                                   : 0x3fff - 70 + (r >> 16) % 70));
         return;
     case TR_FYL2XP1:
         if (pick == 0) { /* just inside 1 - sqrt(2)/2 */
@@ -262,7 +264,8 @@ static void trans_value(struct diff *d, unsigned fn, bool second, u64 *m, u16 *s
             return;
         }
         *m = x;
-        *se = (u16)(s | (pick == 1 ? 0x3fff - 16440 + (r >> 16) % 16440 : 0x3fff - 70 + (r >> 16) % 68));
+        *se = (u16)(s | (pick == 1 ? 0x3fff - 16440 + (r >> 16) % 16440
+                                   : 0x3fff - 70 + (r >> 16) % 68));
         if ((*se & 0x7fff) == 0x3ffd && *m > 0x95f619980c4336f7ull) *m = 0x95f619980c4336f7ull;
         return;
     case TR_FYL2X:
@@ -292,7 +295,8 @@ static bool out_of_domain(unsigned fn, u64 m, u16 se)
     unsigned e = se & 0x7fff;
     if (e == 0 || e == 0x7fff ? !(fn == TR_FYL2XP1 && e == 0x7fff) : !(m >> 63)) return false;
     if (fn == TR_F2XM1) return e > 0x3fff || (e == 0x3fff && m != 1ull << 63);
-    if (fn == TR_FYL2XP1) return e == 0x7fff || e > 0x3ffd || (e == 0x3ffd && m > 0x95f619980c4336f7ull);
+    if (fn == TR_FYL2XP1)
+        return e == 0x7fff || e > 0x3ffd || (e == 0x3ffd && m > 0x95f619980c4336f7ull);
     return false;
 }
 

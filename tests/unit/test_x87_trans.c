@@ -41,7 +41,7 @@ static void known(const char *name, fx80 got, struct sf_status *s, fx80 want, u8
 }
 
 enum { F_SIN, F_COS, F_TAN, F_ATAN, F_2XM1, F_YL2X, F_YL2XP1, F_N };
-static const char *const names[F_N] = {"fsin",   "fcos",  "fptan",  "fpatan",
+static const char *const names[F_N] = {"fsin",  "fcos",  "fptan",  "fpatan",
                                        "f2xm1", "fyl2x", "fyl2xp1"};
 
 /* The function: a = ST0, b = ST1 for the two-operand ones. */
@@ -73,8 +73,7 @@ static void known_values(void)
     const fx80 one = X(0x3fff, 0x8000000000000000), zero = X(0, 0);
     /* pi66 - double(pi) = 0x8d3 * 2^-64: sin just below it */
     r = run(F_SIN, SF_RN, dpi, zero, &s);
-    known("known/fsin(double pi) = pi66 - double(pi)", r, &s, X(0x3fca, 0x8d30000000000000),
-          SF_PE);
+    known("known/fsin(double pi) = pi66 - double(pi)", r, &s, X(0x3fca, 0x8d30000000000000), SF_PE);
     CHECK("known/fsin(double pi) rounded up (C1)", s.c1, "C1 clear");
     t.flags = 0;
     u64 d = fx80_to_f64(&t, r);
