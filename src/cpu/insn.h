@@ -181,8 +181,9 @@ extern const struct opdef sse3_ops[], sse41_ops[]; /* SSE3 and SSSE3; SSE4.1 */
 extern const struct opdef xsave_ops[]; /* XSAVEC, XSAVES, XRSTORS (0F C7); the rest in system.c */
 extern const struct opdef avx_move_ops[]; /* VEX moves, VZEROUPPER/VZEROALL (avx_move.c) */
 extern const struct opdef avx_int_ops[], avx_int_move_ops[]; /* VEX integer (avx_int*.c) */
+extern const struct opdef avx2_ops[], avx2_gather_ops[]; /* AVX2's own (avx2*.c) */
 extern const struct opdef bmi_ops[]; /* BMI1/BMI2 VEX general-purpose forms (bmi.c) */
-extern const struct opdef fma_ops[], f16c_ops[]; /* FMA (fma.c), F16C (f16c.c) */
+extern const struct opdef fma_ops[]; /* FMA (fma.c) */
 
 /* Immediate kinds of a row. */
 enum imm_kind {

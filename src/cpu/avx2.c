@@ -1,0 +1,190 @@
+/* AVX2's own instructions other than the gathers (avx2_gather.c): broadcasts (VPBROADCASTB/
+ * W/D/Q, VBROADCASTSS/SD from a register, VBROADCASTI128), permutes across lanes (VPERMD,
+ * VPERMPS, VPERMQ, VPERMPD, VPERM2I128), VINSERTI128/VEXTRACTI128, VPBLENDD, the masked
+ * moves VPMASKMOVD/Q and the per-element shifts VPSLLVD/Q, VPSRLVD/Q, VPSRAVD (SDM Vol. 2,
+ * each instruction's page). Every row needs CPUID.(EAX=7,ECX=0):EBX.AVX2. */
+#include "avx.h"
+#include "cpumodel.h"
+
+/* --- broadcasts ------------------------------------------------------------------------- */
+
+/* 0F38 78 VPBROADCASTB, 79 W, 58 D, 59 Q, 18 VBROADCASTSS, 19 VBROADCASTSD (register
+ * sources here; AVX's memory forms of 18/19 are the floating-point family's), 5A
+ * VBROADCASTI128 (m128 only): the low element of xmm2/m repeated over the vector. */
+static void op_vpbroadcast(struct cpu *c, const struct insn *i)
+{
+    unsigned n = avx_len(i), sz;
+    switch (i->op) {
+    case 0x78: sz = 1; break;
+    case 0x79: sz = 2; break;
+    case 0x58: case 0x18: sz = 4; break;
+    case 0x59: case 0x19: sz = 8; break;
+    default: sz = 16; break; /* 5A */
+    }
+    u8 s[16], r[32];
+    avx_src(c, i, s, sz);
+    for (unsigned k = 0; k < n; k += sz) memcpy(r + k, s, sz);
+    ymm_put(c, i->reg, r, n);
+}
+
+/* --- permutes ----------------------------------------------------------------------------- */
+
+/* 0F38 36 VPERMD, 16 VPERMPS ymm1, ymm2 (indices), ymm3/m256: dword k of the result is
+ * dword ymm2[k] & 7 of the source. */
+static void op_vpermd(struct cpu *c, const struct insn *i)
+{
+    u8 idx[32], s[32], r[32];
+    ymm_get(c, vex_vvvv(i), idx, 32);
+    avx_src(c, i, s, 32);
+    for (unsigned k = 0; k < 8; k++) memcpy(r + 4 * k, s + 4 * (idx[4 * k] & 7), 4);
+    ymm_put(c, i->reg, r, 32);
+}
+
+/* 0F3A 00 VPERMQ, 01 VPERMPD ymm1, ymm2/m256, imm8: qword k is qword imm8[2k+1:2k]. */
+static void op_vpermq(struct cpu *c, const struct insn *i)
+{
+    u8 s[32], r[32];
+    avx_src(c, i, s, 32);
+    for (unsigned k = 0; k < 4; k++) memcpy(r + 8 * k, s + 8 * ((i->imm >> 2 * k) & 3), 8);
+    ymm_put(c, i->reg, r, 32);
+}
+
+/* 0F3A 46 VPERM2I128 ymm1, ymm2, ymm3/m256, imm8: each half of the result is the half of
+ * ymm2:ymm3 that imm8[1:0] (imm8[5:4]) names, or zero with imm8[3] (imm8[7]). */
+static void op_vperm2i128(struct cpu *c, const struct insn *i)
+{
+    u8 src[64], r[32];
+    ymm_get(c, vex_vvvv(i), src, 32);
+    avx_src(c, i, src + 32, 32);
+    for (unsigned h = 0; h < 2; h++) {
+        unsigned ctl = (unsigned)(i->imm >> 4 * h) & 15;
+        if (ctl & 8) memset(r + 16 * h, 0, 16);
+        else memcpy(r + 16 * h, src + 16 * (ctl & 3), 16);
+    }
+    ymm_put(c, i->reg, r, 32);
+}
+
+/* 0F3A 38 VINSERTI128 ymm1, ymm2, xmm3/m128, imm8: ymm2 with half imm8[0] replaced. */
+static void op_vinserti128(struct cpu *c, const struct insn *i)
+{
+    u8 r[32];
+    ymm_get(c, vex_vvvv(i), r, 32);
+    avx_src(c, i, r + 16 * (i->imm & 1), 16);
+    ymm_put(c, i->reg, r, 32);
+}
+
+/* 0F3A 39 VEXTRACTI128 xmm1/m128, ymm2, imm8: half imm8[0] of ymm2 (a register destination
+ * has bits 255:128 zeroed). */
+static void op_vextracti128(struct cpu *c, const struct insn *i)
+{
+    u8 v[32];
+    ymm_get(c, i->reg, v, 32);
+    if (i->mod == 3) ymm_put(c, i->rm, v + 16 * (i->imm & 1), 16);
+    else avx_mem_store(c, i, v + 16 * (i->imm & 1), 16, false);
+}
+
+/* 0F3A 02 VPBLENDD ymm1, ymm2, ymm3/m, imm8: dword k from ymm3/m when imm8[k] is set. */
+static void op_vpblendd(struct cpu *c, const struct insn *i)
+{
+    unsigned n = avx_len(i);
+    u8 a[32], b[32];
+    ymm_get(c, vex_vvvv(i), a, n);
+    avx_src(c, i, b, n);
+    for (unsigned k = 0; k < n / 4; k++)
+        if (i->imm >> k & 1) memcpy(a + 4 * k, b + 4 * k, 4);
+    ymm_put(c, i->reg, a, n);
+}
+
+/* --- masked moves ---------------------------------------------------------------------- */
+
+/* Linear address of element byte offset `off` (size sz) of the memory operand, checked. */
+static u64 elem_lin(struct cpu *c, const struct insn *i, unsigned off, unsigned sz, int acc)
+{
+    u64 ea = (insn_ea(c, i) + off) & size_mask(i->adsz);
+    return seg_check(c, i->seg, ea, sz, acc);
+}
+
+/* 0F38 8C VPMASKMOVD (W0) / VPMASKMOVQ (W1) ymm1, ymm2 (mask), m: the elements whose mask
+ * sign bit is set are loaded, the others zeroed; an element that is not loaded cannot
+ * fault (SDM VPMASKMOV: "Faults occur only due to mask-bit required memory accesses").
+ * 8E: m, ymm2 (mask: VEX.vvvv), ymm1 (ModRM.reg): the elements with the mask bit stored;
+ * every one of them is checked before the first is written. */
+static void op_vpmaskmov(struct cpu *c, const struct insn *i)
+{
+    unsigned n = avx_len(i), sz = vex_w(i) ? 8 : 4;
+    u8 m[32], v[32] = {0};
+    ymm_get(c, vex_vvvv(i), m, n);
+    if (i->op == 0x8c) {
+        for (unsigned k = 0; k < n; k += sz)
+            if (m[k + sz - 1] & 0x80)
+                lin_read_bytes(c, elem_lin(c, i, k, sz, ACC_READ), v + k, sz, ACC_READ);
+        ymm_put(c, i->reg, v, n);
+        return;
+    }
+    ymm_get(c, i->reg, v, n);
+    u64 lin[8];
+    for (unsigned k = 0; k < n; k += sz)
+        if (m[k + sz - 1] & 0x80) {
+            u64 phys;
+            lin[k / sz] = elem_lin(c, i, k, sz, ACC_WRITE);
+            lin_translate(c, lin[k / sz], ACC_WRITE, &phys);
+            lin_translate(c, lin[k / sz] + sz - 1, ACC_WRITE, &phys);
+        }
+    for (unsigned k = 0; k < n; k += sz)
+        if (m[k + sz - 1] & 0x80) lin_write_bytes(c, lin[k / sz], v + k, sz, ACC_WRITE);
+}
+
+/* --- per-element shifts ----------------------------------------------------------------- */
+
+/* 0F38 45 VPSRLVD/Q, 46 VPSRAVD, 47 VPSLLVD/Q ymm1, ymm2, ymm3/m: element k of ymm2 shifted
+ * by element k of ymm3/m; a count past the element width gives 0 (sign bits for VPSRAVD). */
+static void op_vpshiftv(struct cpu *c, const struct insn *i)
+{
+    unsigned n = avx_len(i), sz = vex_w(i) && i->op != 0x46 ? 8 : 4, bits = 8 * sz;
+    u8 a[32], b[32];
+    ymm_get(c, vex_vvvv(i), a, n);
+    avx_src(c, i, b, n);
+    for (unsigned k = 0; k < n; k += sz) {
+        u64 v = load_le(a + k, sz), cnt = load_le(b + k, sz), r;
+        if (i->op == 0x46) {
+            s64 sv = (s64)(v << (64 - bits)) >> (64 - bits);
+            r = (u64)(sv >> (cnt > bits - 1 ? bits - 1 : cnt));
+        } else if (cnt > bits - 1) {
+            r = 0;
+        } else {
+            r = i->op == 0x45 ? v >> cnt : v << cnt;
+        }
+        store_le(a + k, sz, r);
+    }
+    ymm_put(c, i->reg, a, n);
+}
+
+#define AVX2 NEEDS(FEAT_AVX2)
+#define M OPF_MODRM
+#define R(map, op, fn, imm, mod, vx) {map, op, -1, M, fn, imm, PFX_66, mod, AVX2, VX_ROW | (vx)}
+
+/* clang-format off */
+const struct opdef avx2_ops[] = {
+    R(MAP_0F38, 0x78, op_vpbroadcast, IMM_NONE, MOD_ANY, VX_W0 | VX_NOV),
+    R(MAP_0F38, 0x79, op_vpbroadcast, IMM_NONE, MOD_ANY, VX_W0 | VX_NOV),
+    R(MAP_0F38, 0x58, op_vpbroadcast, IMM_NONE, MOD_ANY, VX_W0 | VX_NOV),
+    R(MAP_0F38, 0x59, op_vpbroadcast, IMM_NONE, MOD_ANY, VX_W0 | VX_NOV),
+    R(MAP_0F38, 0x18, op_vpbroadcast, IMM_NONE, MOD_REG, VX_W0 | VX_NOV),
+    R(MAP_0F38, 0x19, op_vpbroadcast, IMM_NONE, MOD_REG, VX_W0 | VX_NOV | VX_L256),
+    R(MAP_0F38, 0x5a, op_vpbroadcast, IMM_NONE, MOD_MEM, VX_W0 | VX_NOV | VX_L256),
+    R(MAP_0F38, 0x36, op_vpermd, IMM_NONE, MOD_ANY, VX_W0 | VX_L256),
+    R(MAP_0F38, 0x16, op_vpermd, IMM_NONE, MOD_ANY, VX_W0 | VX_L256),
+    R(MAP_0F3A, 0x00, op_vpermq, IMM_UB, MOD_ANY, VX_W1 | VX_NOV | VX_L256),
+    R(MAP_0F3A, 0x01, op_vpermq, IMM_UB, MOD_ANY, VX_W1 | VX_NOV | VX_L256),
+    R(MAP_0F3A, 0x46, op_vperm2i128, IMM_UB, MOD_ANY, VX_W0 | VX_L256),
+    R(MAP_0F3A, 0x38, op_vinserti128, IMM_UB, MOD_ANY, VX_W0 | VX_L256),
+    R(MAP_0F3A, 0x39, op_vextracti128, IMM_UB, MOD_ANY, VX_W0 | VX_NOV | VX_L256),
+    R(MAP_0F3A, 0x02, op_vpblendd, IMM_UB, MOD_ANY, VX_W0),
+    R(MAP_0F38, 0x8c, op_vpmaskmov, IMM_NONE, MOD_MEM, 0),
+    R(MAP_0F38, 0x8e, op_vpmaskmov, IMM_NONE, MOD_MEM, 0),
+    R(MAP_0F38, 0x45, op_vpshiftv, IMM_NONE, MOD_ANY, 0),
+    R(MAP_0F38, 0x46, op_vpshiftv, IMM_NONE, MOD_ANY, VX_W0),
+    R(MAP_0F38, 0x47, op_vpshiftv, IMM_NONE, MOD_ANY, 0),
+    {.fn = NULL},
+};
+/* clang-format on */
