@@ -4,6 +4,7 @@
  * them: whether ModRM follows, then the form for (ModRM.reg, mandatory prefix, mod) with
  * its handler, operand-size attributes, immediate kind, LOCK legality and validity. The
  * result is a `struct insn`; invalid encodings get a handler that raises #UD or #GP. */
+#include "cpumodel.h"
 #include "insn.h"
 
 void op_ud(struct cpu *c, const struct insn *i)
@@ -263,8 +264,14 @@ opcode:
     i->len = (u8)rd.pos;
 
     /* Handler, then validity: LOCK only on the forms that allow it, with a memory operand
-     * (SDM Vol. 2 LOCK); a form that needs a CPUID feature asks for it when it runs. */
-    i->fn = unlikely(d->feat) ? (i->vex ? op_vex_gate : op_feature_gate) : d->fn;
+     * (SDM Vol. 2 LOCK). A form that needs a CPUID feature the processor has runs its
+     * handler directly (the feature set is fixed for a machine's run, and rewriting code
+     * decodes it again); without the feature, or decoded without a processor, it goes
+     * through the gate, which gives the legacy form or #UD. VEX forms always take their
+     * gate (avx_check). */
+    if (likely(!d->feat)) i->fn = d->fn;
+    else if (i->vex) i->fn = op_vex_gate;
+    else i->fn = c && cpu_has(c, (enum feature)(d->feat - 1)) ? d->fn : op_feature_gate;
     if (unlikely(vex_bad) || (i->vex && d->fn == op_ud)) i->fn = op_ud;
     if (i->lock && (!(flags & OPF_LOCK) || i->mod == 3)) i->fn = op_ud;
     i->end_block = (flags & OPF_ENDBLOCK) || i->fn == op_ud;

@@ -1,5 +1,6 @@
 /* The x87 unit's opcode rows (its handlers are x87.c and x87_env.c), WAIT, EMMS, and
  * FXSAVE/FXRSTOR/LDMXCSR/STMXCSR. */
+#include "cpumodel.h"
 #include "fpu.h"
 #include "sysinsn.h"
 #include "x87.h"
@@ -67,8 +68,10 @@ void fpu_image_in(struct cpu *c, const u8 *img, unsigned n, bool w64)
     }
 }
 
+/* FXSAVE/FXRSTOR: #UD without CPUID.1:EDX.FXSR, then the x87 #NM rules (SDM Vol. 2). */
 void op_fxsave(struct cpu *c, const struct insn *i)
 {
+    if (!cpu_has(c, FEAT_FXSR)) cpu_ud(c);
     x87_check(c);
     u64 lin = fx_area(c, i, ACC_WRITE);
     u8 img[512];
@@ -79,6 +82,7 @@ void op_fxsave(struct cpu *c, const struct insn *i)
 
 void op_fxrstor(struct cpu *c, const struct insn *i)
 {
+    if (!cpu_has(c, FEAT_FXSR)) cpu_ud(c);
     x87_check(c);
     u64 lin = fx_area(c, i, ACC_READ);
     u8 img[512];
@@ -88,8 +92,10 @@ void op_fxrstor(struct cpu *c, const struct insn *i)
     fpu_image_in(c, img, n, i->rex & 8);
 }
 
+/* LDMXCSR/STMXCSR: #UD without CPUID.1:EDX.SSE, then the SSE rules (SDM Vol. 2). */
 void op_ldmxcsr(struct cpu *c, const struct insn *i)
 {
+    if (!cpu_has(c, FEAT_SSE)) cpu_ud(c);
     sse_check(c);
     u64 v = seg_read(c, i->seg, insn_ea(c, i), 4);
     if (v & ~(u64)MXCSR_MASK) cpu_gp(c, 0);
@@ -98,6 +104,7 @@ void op_ldmxcsr(struct cpu *c, const struct insn *i)
 
 void op_stmxcsr(struct cpu *c, const struct insn *i)
 {
+    if (!cpu_has(c, FEAT_SSE)) cpu_ud(c);
     sse_check(c);
     seg_write(c, i->seg, insn_ea(c, i), 4, fx_mxcsr(c));
 }
@@ -162,6 +169,6 @@ const struct opdef fpu_ops[] = {
     XR(0xdf, 4, op_fnstsw_ax), XR(0xdf, 5, op_fcomi), XR(0xdf, 6, op_fcomi),
 
     {MAP_1B, 0x9b, -1, 0, op_fwait},
-    {MAP_0F, 0x77, -1, 0, op_emms},
+    {MAP_0F, 0x77, -1, 0, op_emms, .feat = NEEDS(FEAT_MMX)},
     {.fn = NULL},
 };

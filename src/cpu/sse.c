@@ -5,6 +5,7 @@
  * zeroing idiom is hot). The floating-point instructions are in sse_fp.c, the packed
  * integer ones in sse_int.c. The SSE3 forms of these opcodes (F3/F2 0F 12, F3 0F 16, 0F 7C,
  * 7D, D0, F0) have their rows in sse3.c. */
+#include "cpumodel.h"
 #include "sse_impl.h"
 
 #define mem_load sse_mem_load
@@ -239,14 +240,41 @@ static void op_movnti(struct cpu *c, const struct insn *i)
 }
 
 #define M OPF_MODRM
+/* The CPUID feature each form needs (SDM Vol. 2, the instructions' CPUID columns): 66 and
+ * F2 forms are SSE2; F3 forms SSE (the ss ones) or SSE2 (MOVDQU, MOVQ, PSHUFHW, CVTTPS2DQ,
+ * CVTDQ2PD, MOVQ2DQ, CVTSS2SD); NP forms MMX (the original mm instructions), SSE2
+ * (CVTPS2PD, CVTDQ2PS, MOVNTI, PADDQ/PMULUDQ/PSUBQ mm) or SSE (ps forms and the integer
+ * instructions SSE added to MMX). -cpu MODEL,-sse2 and the like then make them #UD. */
+#define F3_SSE2(op) \
+    ((op) == 0x6f || (op) == 0x7f || (op) == 0x7e || (op) == 0x70 || (op) == 0x5b || \
+     (op) == 0xe6 || (op) == 0xd6 || (op) == 0x5a)
+#define NP_SSE2(op) ((op) == 0x5a || (op) == 0x5b || (op) == 0xc3 || (op) == 0xd4 || (op) == 0xf4 || (op) == 0xfb)
+#define NP_MMX(op) \
+    (((op) >= 0x60 && (op) <= 0x6b) || (op) == 0x6e || (op) == 0x6f || \
+     ((op) >= 0x71 && (op) <= 0x76) || (op) == 0x7e || (op) == 0x7f || \
+     ((op) >= 0xd1 && (op) <= 0xd3) || (op) == 0xd5 || (op) == 0xd8 || (op) == 0xd9 || \
+     (op) == 0xdb || (op) == 0xdc || (op) == 0xdd || (op) == 0xdf || (op) == 0xe1 || \
+     (op) == 0xe2 || (op) == 0xe5 || (op) == 0xe8 || (op) == 0xe9 || (op) == 0xeb || \
+     (op) == 0xec || (op) == 0xed || (op) == 0xef || ((op) >= 0xf1 && (op) <= 0xf3) || \
+     (op) == 0xf5 || ((op) >= 0xf8 && (op) <= 0xfa) || ((op) >= 0xfc && (op) <= 0xfe))
+#define SSE_FEAT(op, pfx)                                                                  \
+    NEEDS((pfx) == PFX_66 || (pfx) == PFX_F2 ? FEAT_SSE2                                   \
+          : (pfx) == PFX_F3                  ? (F3_SSE2(op) ? FEAT_SSE2 : FEAT_SSE)         \
+          : NP_MMX(op)                       ? FEAT_MMX                                     \
+          : NP_SSE2(op)                      ? FEAT_SSE2                                    \
+                                             : FEAT_SSE)
 /* One form of a prefix-selected opcode: any operand, memory only, register only; with an
  * imm8; a /reg group form (register operand, imm8). */
-#define F(op, pfx_, fn) {MAP_0F, op, -1, M, fn, .pfx = PFX_##pfx_}
-#define FM(op, pfx_, fn) {MAP_0F, op, -1, M, fn, .pfx = PFX_##pfx_, .mod = MOD_MEM}
-#define FR(op, pfx_, fn) {MAP_0F, op, -1, M, fn, .pfx = PFX_##pfx_, .mod = MOD_REG}
-#define FI(op, pfx_, fn) {MAP_0F, op, -1, M, fn, IMM_UB, .pfx = PFX_##pfx_}
-#define FRI(op, pfx_, fn) {MAP_0F, op, -1, M, fn, IMM_UB, .pfx = PFX_##pfx_, .mod = MOD_REG}
-#define G(op, r, pfx_, fn) {MAP_0F, op, r, M, fn, IMM_UB, .pfx = PFX_##pfx_, .mod = MOD_REG}
+#define F(op, pfx_, fn) {MAP_0F, op, -1, M, fn, .pfx = PFX_##pfx_, .feat = SSE_FEAT(op, PFX_##pfx_)}
+#define FM(op, pfx_, fn) \
+    {MAP_0F, op, -1, M, fn, .pfx = PFX_##pfx_, .mod = MOD_MEM, .feat = SSE_FEAT(op, PFX_##pfx_)}
+#define FR(op, pfx_, fn) \
+    {MAP_0F, op, -1, M, fn, .pfx = PFX_##pfx_, .mod = MOD_REG, .feat = SSE_FEAT(op, PFX_##pfx_)}
+#define FI(op, pfx_, fn) {MAP_0F, op, -1, M, fn, IMM_UB, .pfx = PFX_##pfx_, .feat = SSE_FEAT(op, PFX_##pfx_)}
+#define FRI(op, pfx_, fn) \
+    {MAP_0F, op, -1, M, fn, IMM_UB, .pfx = PFX_##pfx_, .mod = MOD_REG, .feat = SSE_FEAT(op, PFX_##pfx_)}
+#define G(op, r, pfx_, fn) \
+    {MAP_0F, op, r, M, fn, IMM_UB, .pfx = PFX_##pfx_, .mod = MOD_REG, .feat = SSE_FEAT(op, PFX_##pfx_)}
 /* The four forms PS, PD, SS, SD; the two forms mm (NP) and xmm (66). */
 #define F4(op, fn) F(op, NP, fn), F(op, 66, fn), F(op, F3, fn), F(op, F2, fn)
 #define F2(op, fn) F(op, NP, fn), F(op, 66, fn)
@@ -333,3 +361,7 @@ const struct opdef sse_ops[] = {
 #undef G
 #undef F4
 #undef F2
+#undef SSE_FEAT
+#undef NP_MMX
+#undef NP_SSE2
+#undef F3_SSE2
