@@ -183,7 +183,7 @@ extern const struct opdef avx_move_ops[]; /* VEX moves, VZEROUPPER/VZEROALL (avx
 extern const struct opdef avx_int_ops[], avx_int_move_ops[]; /* VEX integer (avx_int*.c) */
 extern const struct opdef avx2_ops[], avx2_gather_ops[]; /* AVX2's own (avx2*.c) */
 extern const struct opdef bmi_ops[]; /* BMI1/BMI2 VEX general-purpose forms (bmi.c) */
-extern const struct opdef fma_ops[]; /* FMA (fma.c) */
+extern const struct opdef fma_ops[], f16c_ops[]; /* FMA (fma.c), F16C (f16c.c) */
 
 /* Immediate kinds of a row. */
 enum imm_kind {
