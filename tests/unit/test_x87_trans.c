@@ -10,7 +10,8 @@
  *    -1.2246063538223773e-16 is pi66's); and the special operands and exact cases of the
  *    SDM's tables.
  * 2. Accuracy against the host's x87 (x86-64 hosts only): random operands in each
- *    function's domain, every rounding mode; the exception flags must be equal, the
+ *    function's domain, a quarter at its hard places (near k*pi/4, x near 1, tiny x,
+ *    extreme ratios), every rounding mode; the exception flags must be equal, the
  *    results equal on an Intel host and within one unit in the last place elsewhere (one
  *    SKIP line per function then says so), with the counts and the largest difference
  *    printed as "accuracy ..." lines. */
@@ -202,6 +203,32 @@ static void operands(int fn, fx80 *a, fx80 *b)
     default: e = 0x3fff - 200 + (int)((r >> 8) % 400); break;
     }
     *a = fx80_make(s, (u16)e, rnd() | 1ull << 63);
+    if ((r >> 50) % 4 == 0) { /* the hard places */
+        switch (fn) {
+        case F_SIN:
+        case F_COS:
+        case F_TAN: { /* near k * pi/4, k up to 2^60 */
+            u64 k = (rnd() >> (63 - (r >> 52) % 60)) | 1;
+            unsigned __int128 p = (unsigned __int128)0xc90fdaa22168c234ull * k +
+                                  (((unsigned __int128)0xc4c6628b80dc1cd1ull * k) >> 64);
+            int lz = p >> 64 ? __builtin_clzll((u64)(p >> 64)) : 64 + __builtin_clzll((u64)p);
+            p <<= lz;
+            *a = fx80_make(s, (u16)(0x3fff + 63 - lz), (u64)(p >> 64) + (rnd() % 9) - 4);
+            a->sig |= 1ull << 63;
+            break;
+        }
+        case F_YL2X: /* x near 1 */
+            *a = (r >> 58) & 1 ? fx80_make(0, 0x3fff, (1ull << 63) + (r >> 20) % 4096)
+                               : fx80_make(0, 0x3ffe, ~0ull - (r >> 20) % 4096);
+            break;
+        case F_ATAN: /* y/x far from 1 */
+            a->se = (u16)((a->se & 0x8000) | (0x3fff + 100 + (r >> 20) % 8000));
+            break;
+        default: /* tiny x */
+            a->se = (u16)((a->se & 0x8000) | (1 + (r >> 20) % (0x3fff - 64)));
+            break;
+        }
+    }
     if (fn == F_YL2XP1 && e == 0x3ffd && a->sig > 0x95f619980c4336f7ull) /* 1 - sqrt(2)/2 */
         a->sig = 0x95f619980c4336f7ull;
     *b = fx80_make((r >> 40) & 1, (u16)(0x3fff - 20 + (r >> 44) % 40), rnd() | 1ull << 63);
