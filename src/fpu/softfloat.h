@@ -84,10 +84,6 @@ u64 f32_to_f64(struct sf_status *s, u32 a);
  * an SF_RN..SF_RZ, DAZ honoured, FTZ not). */
 u32 f16_to_f32(struct sf_status *s, u16 a);
 u16 f32_to_f16(struct sf_status *s, u32 a, unsigned mode);
-/* binary16 (sf_half.c): VCVTPH2PS (exact, no DAZ, no DE) and VCVTPS2PH (rounded in `mode`,
- * an SF_RN..SF_RZ, DAZ honoured, FTZ not). */
-u32 f16_to_f32(struct sf_status *s, u16 a);
-u16 f32_to_f16(struct sf_status *s, u32 a, unsigned mode);
 u32 f64_to_f32(struct sf_status *s, u64 a);
 u32 i32_to_f32(struct sf_status *s, s32 v);
 u32 i64_to_f32(struct sf_status *s, s64 v);
