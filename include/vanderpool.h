@@ -29,6 +29,10 @@ typedef struct vp_config {
      * none at the moment), -1 when the input has ended, -2 to end the run (status 0).
      * Called at points fixed in virtual time (src/dev/uart16550.c); must not block. */
     int (*serial_in)(void *ctx, uint8_t *buf, int max);
+    /* Optional: every processor is halted and virtual time is about to jump ns ahead; a
+     * terminal may wait for a keystroke up to that long in host time (files and pipes
+     * must not, or runs would depend on the host's timing). */
+    void (*serial_idle)(void *ctx, uint64_t ns);
     void *serial_in_ctx;
     FILE *log;              /* traces and diagnostics; NULL = stderr */
     uint64_t insn_limit;    /* stop after this many instructions; 0 = no limit */

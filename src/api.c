@@ -126,6 +126,7 @@ vp_machine *vp_create(const vp_config *cfg, char *err, size_t errlen)
     mc.no_reboot = cfg->no_reboot != 0;
     mc.serial_out = cfg->serial_out;
     mc.serial_in = cfg->serial_in;
+    mc.serial_idle = cfg->serial_idle;
     mc.serial_in_ctx = cfg->serial_in_ctx;
     mc.log = cfg->log;
     mc.icount_limit = cfg->insn_limit;

@@ -90,17 +90,24 @@ static u32 build_facs(struct builder *b)
     return off;
 }
 
-/* DSDT (5.2.11.1), hand-assembled AML (ACPI 6.4 chapter 20):
+/* DSDT (5.2.11.1), hand-assembled AML (ACPI 6.4 chapter 20). A one-byte PkgLength
+ * (below 64) counts itself and everything after it in its object.
  *   DefName (0x08) NameString "_S5_" DefPackage (0x12) PkgLength NumElements
- *   BytePrefix (0x0a) SLP_TYPa, BytePrefix SLP_TYPb, ZeroOp (0x00), ZeroOp.
- * PkgLength counts itself, NumElements and the elements: 1 + 1 + 2 + 2 + 1 + 1 = 8.
- * \_S5 gives the SLP_TYP value that acpi_pm.c turns into power-off. */
+ *   BytePrefix (0x0a) SLP_TYPa, BytePrefix SLP_TYPb, ZeroOp (0x00), ZeroOp:
+ *   \_S5 gives the SLP_TYP value that acpi_pm.c turns into power-off.
+ *   DefScope (0x10) PkgLength "\_SB_" { DefDevice (0x5b 0x82) PkgLength "PCI0"
+ *   { Name (_HID, EisaId ("PNP0A03")) Name (_UID, Zero) } }:
+ *   the PCI host bridge (pci.c), bus 0, resources left to the OS's defaults. */
 static const u8 dsdt_aml[] = {
-    0x08, '_', 'S', '5', '_',                  /* Name (_S5, */
-    0x12, 0x08, 0x04,                          /*   Package (4) { */
-    0x0a, ACPI_SLP_TYP_S5, 0x0a, ACPI_SLP_TYP_S5, /* SLP_TYPa, SLP_TYPb */
-    0x00, 0x00,                                /*   reserved, reserved }) */
-};
+    0x08, '_', 'S', '5', '_',                     /* Name (_S5, */
+    0x12, 0x08, 0x04,                             /*   Package (4) {  PkgLength 8 */
+    0x0a, ACPI_SLP_TYP_S5, 0x0a, ACPI_SLP_TYP_S5, /*     SLP_TYPa, SLP_TYPb, */
+    0x00, 0x00,                                   /*     reserved, reserved }) */
+    0x10, 0x1d, '\\', '_', 'S', 'B', '_',          /* Scope (\_SB) {  PkgLength 29 */
+    0x5b, 0x82, 0x15, 'P', 'C', 'I', '0',         /*   Device (PCI0) {  PkgLength 21 */
+    0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03, /* Name (_HID, DWord 0x030ad041) */
+    0x08, '_', 'U', 'I', 'D', 0x00,               /*     Name (_UID, Zero) */
+};                                                /*   } } */
 
 static u32 build_dsdt(struct builder *b)
 {

@@ -89,6 +89,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     m->serial_out = cfg->serial_out ? cfg->serial_out : stdout;
     m->log = cfg->log ? cfg->log : stderr;
     m->serial_in = cfg->serial_in;
+    m->serial_idle = cfg->serial_idle;
     m->serial_in_ctx = cfg->serial_in_ctx;
     m->icount_limit = cfg->icount_limit;
     m->rng_seed = cfg->rng_seed;
@@ -257,6 +258,8 @@ enum machine_stop machine_run(struct machine *m)
             if (!wakeable || next == TIME_NEVER) machine_request_stop(m, STOP_HALTED, 0);
         }
         if (!any_ran && next != TIME_NEVER && next > m->slice_end) m->slice_end = next;
+        if (!any_ran && m->serial_idle && m->stop == STOP_NONE && m->slice_end != TIME_NEVER)
+            m->serial_idle(m->serial_in_ctx, m->slice_end - m->now);
         m->now = m->slice_end;
         m->slice_end = TIME_NEVER;
     }

@@ -51,6 +51,10 @@ struct timer {
  * the run (which then stops with status 0). */
 enum { SERIAL_IN_END = -1, SERIAL_IN_QUIT = -2 };
 typedef int (*serial_in_fn)(void *ctx, u8 *buf, int max);
+/* Every processor is halted and virtual time is about to jump ns ahead: an interactive
+ * input may wait for the user, in host time, up to about that long (it returns at once
+ * when there is input). Only a terminal does; files and pipes must not (determinism). */
+typedef void (*serial_idle_fn)(void *ctx, u64 ns);
 
 /* Why vp_run() returned. */
 enum machine_stop {
@@ -133,6 +137,7 @@ struct machine {
     u32 trace;
     FILE *serial_out; /* UART output (stdout by default) */
     serial_in_fn serial_in; /* UART input (src/dev/uart16550.c), or NULL */
+    serial_idle_fn serial_idle; /* or NULL */
     void *serial_in_ctx;
     FILE *log;        /* traces and diagnostics (stderr by default) */
     u64 icount_limit; /* 0 = none */
@@ -266,6 +271,7 @@ struct machine_config {
     u32 trace;
     FILE *serial_out, *log;
     serial_in_fn serial_in;
+    serial_idle_fn serial_idle;
     void *serial_in_ctx;
     u64 icount_limit;
     u64 rng_seed;

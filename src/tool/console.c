@@ -67,6 +67,19 @@ void console_start(void)
     }
 }
 
+int console_is_tty(void) { return con.raw; }
+
+void console_idle(void *ctx, uint64_t ns)
+{
+    (void)ctx;
+    if (!con.raw || con.ended) return;
+    uint64_t ms = ns / 1000000;
+    if (ms > 20) ms = 20;
+    if (!ms) return;
+    struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+    poll(&p, 1, (int)ms);
+}
+
 int console_read(void *ctx, uint8_t *buf, int max)
 {
     (void)ctx;

@@ -12,6 +12,11 @@ void console_start(void);
 /* vp_config.serial_in: bytes typed or piped so far, 0 if none, -1 at end of input, -2
  * after Ctrl-A x. */
 int console_read(void *ctx, uint8_t *buf, int max);
+/* vp_config.serial_idle for a terminal: wait up to ns (at most 20 ms) of host time for
+ * a keystroke, so an idle guest at a prompt neither spins the host nor races its clock. */
+void console_idle(void *ctx, uint64_t ns);
+/* True when stdin is a terminal we read (console_idle applies). */
+int console_is_tty(void);
 /* Put the terminal back as it was (also done at exit and on fatal signals). */
 void console_stop(void);
 

@@ -82,6 +82,7 @@ int main(int argc, char **argv)
     if (o.serial && (!strcmp(o.serial, "stdio") || !strcmp(o.serial, "mon:stdio"))) {
         console_start();
         o.cfg.serial_in = console_read;
+        if (console_is_tty()) o.cfg.serial_idle = console_idle;
     }
 
     int status = EXIT_USAGE;

@@ -4,6 +4,7 @@
  * in reserved memory; then the PM block: PM timer rate from virtual time, TMR_STS and its
  * SCI on IRQ9, status write-1-to-clear, S5 power-off stopping the run with status 0, and
  * writes of every value to every port not crashing. */
+#define _GNU_SOURCE
 #include <string.h>
 
 #include "dev/acpi.h"
@@ -95,6 +96,9 @@ static void tables(int ncpus)
     CHECK(name, dsdt && !memcmp(dsdt, "DSDT", 4) && sum(dsdt, rd32(dsdt + 4)) == 0 &&
           rd32(dsdt + 4) >= 36 + sizeof s5 && !memcmp(dsdt + 36, s5, sizeof s5) &&
           rd32(f + 40) == rd64(f + 140), "bad DSDT");
+    static const u8 pci0[] = { 'P', 'C', 'I', '0', 0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03 };
+    CHECK("acpi dsdt declares the PCI host bridge (PNP0A03)",
+          dsdt && memmem(dsdt, rd32(dsdt + 4), pci0, sizeof pci0), "no PCI0");
     snprintf(name, sizeof name, "acpi smp%d facs 64-byte aligned", ncpus);
     CHECK(name, facs && !memcmp(facs, "FACS", 4) && rd32(facs + 4) == 64 && !(rd32(f + 36) & 63) &&
           rd64(f + 132) == 0, "bad FACS");
