@@ -37,7 +37,8 @@ static const struct cpu_features implemented = {.w = {
                  B(FEAT_FMA) | B(FEAT_F16C), /* fma.c, f16c.c: usable once AVX state is */
     [FW_7_EBX] = B(FEAT_FSGSBASE) | B(FEAT_SMEP) | B(FEAT_ERMS) | B(FEAT_INVPCID) |
                  B(FEAT_RDSEED) | B(FEAT_SMAP) | B(FEAT_CLFLUSHOPT) |
-                 B(FEAT_BMI1) | B(FEAT_BMI2), /* bmi.c, bits.c's TZCNT */
+                 B(FEAT_BMI1) | B(FEAT_BMI2) | /* bmi.c, bits.c's TZCNT */
+                 B(FEAT_AVX2), /* avx_int*.c, avx2*.c: usable once AVX state is */
     [FW_7_ECX] = B(FEAT_UMIP) | B(FEAT_LA57) | B(FEAT_RDPID),
     [FW_7_EDX] = B(FEAT_MD_CLEAR) | B(FEAT_SPEC_CTRL) | B(FEAT_STIBP) |
                  B(FEAT_ARCH_CAPABILITIES) | B(FEAT_SSBD),

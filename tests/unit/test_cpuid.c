@@ -78,7 +78,7 @@ static void test_leaves(void)
 
     cpuid(c, 7, 0);
     CHECK("cpuid.7.skylake", bit(q[1], FEAT_SMEP) && bit(q[1], FEAT_SMAP) && bit(q[1], FEAT_FSGSBASE) &&
-          bit(q[1], FEAT_INVPCID) && !bit(q[1], FEAT_AVX2) && !bit(q[2], FEAT_LA57) &&
+          bit(q[1], FEAT_INVPCID) && bit(q[1], FEAT_AVX2) && !bit(q[2], FEAT_LA57) &&
           bit(q[1], FEAT_BMI1) && bit(q[1], FEAT_BMI2), "ebx %#x ecx %#x", q[1], q[2]);
     cpuid(c, 0x80000001, 0);
     CHECK("cpuid.ext1.long_mode", bit(q[3], FEAT_LM) && bit(q[3], FEAT_NX) && bit(q[3], FEAT_SYSCALL) &&
