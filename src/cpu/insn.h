@@ -180,6 +180,7 @@ extern const struct opdef sse42_ops[], aes_ops[]; /* SSE4.2 string/PCMPGTQ; AES-
 extern const struct opdef sse3_ops[], sse41_ops[]; /* SSE3 and SSSE3; SSE4.1 */
 extern const struct opdef xsave_ops[]; /* XSAVEC, XSAVES, XRSTORS (0F C7); the rest in system.c */
 extern const struct opdef avx_move_ops[]; /* VEX moves, VZEROUPPER/VZEROALL (avx_move.c) */
+extern const struct opdef avx_fp_ops[], avx_fp2_ops[]; /* VEX floating point (avx_fp*.c) */
 extern const struct opdef avx_int_ops[], avx_int_move_ops[]; /* VEX integer (avx_int*.c) */
 extern const struct opdef avx2_ops[], avx2_gather_ops[]; /* AVX2's own (avx2*.c) */
 extern const struct opdef bmi_ops[]; /* BMI1/BMI2 VEX general-purpose forms (bmi.c) */

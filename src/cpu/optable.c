@@ -50,6 +50,7 @@ static const struct opdef *const families[] = {
     string_ops, stack_ops,  branch_ops,  far_ops,    system_ops, segment_ops,
     msr_ops,    io_ops,     fpu_ops,     sse_ops,    misc_ops,   intflag_ops,
     bound_ops,  vmx_ops,    sse42_ops,   aes_ops,
+    avx_fp_ops, avx_fp2_ops,
     sse3_ops,   sse41_ops,  xsave_ops,   avx_move_ops, bmi_ops, fma_ops, f16c_ops,
     avx_int_ops, avx_int_move_ops, avx2_ops, avx2_gather_ops,
 };

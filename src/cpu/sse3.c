@@ -6,65 +6,79 @@
  * PMADDUBSW, PSIGN B/W/D, PMULHRSW, PABS B/W/D, PALIGNR. Every row needs its CPUID bit:
  * a model without it gets #UD (op_feature_gate). */
 #include "cpumodel.h"
+#include "fp_lane.h"
 #include "pint.h"
-#include "sse_impl.h"
 
 /* --- SSE3 floating point ---------------------------------------------------------------- */
 
 /* 66/F2 0F D0 ADDSUBPD/PS, 66/F2 0F 7C HADDPD/PS, 66/F2 0F 7D HSUBPD/PS: 16-byte aligned
  * sources; every element into a copy, then flags, then #XM or the write-back. */
-static void op_sse3_fp(struct cpu *c, const struct insn *i)
+void sse3_fp_lane(struct simd_fp *f, unsigned op, bool dbl, const u8 *d, const u8 *s, u8 *r)
 {
-    sse_check(c);
-    bool dbl = i->pfx == PFX_66;
     unsigned esz = dbl ? 8 : 4, ne = 16 / esz;
-    u8 s[16], d[16], r[16];
-    sse_src(c, i, s, 16);
-    memcpy(d, fx_xmm(c, i->reg), 16);
-    struct simd_fp f;
-    simd_fp_begin(c, &f);
+    u8 t[16];
     for (unsigned k = 0; k < ne; k++) {
         u64 a, b;
         bool sub;
-        if (i->op == 0xd0) { /* ADDSUB: even elements subtract, odd ones add */
+        if (op == 0xd0) { /* ADDSUB: even elements subtract, odd ones add */
             a = load_le(d + k * esz, esz), b = load_le(s + k * esz, esz), sub = !(k & 1);
         } else { /* horizontal: pairs of the destination, then pairs of the source */
             const u8 *p = k < ne / 2 ? d : s;
             unsigned j = 2 * (k % (ne / 2));
             a = load_le(p + j * esz, esz), b = load_le(p + (j + 1) * esz, esz);
-            sub = i->op == 0x7d;
+            sub = op == 0x7d;
         }
         u64 v;
-        if (dbl) v = sub ? f64_sub(&f.s, a, b) : f64_add(&f.s, a, b);
-        else v = sub ? f32_sub(&f.s, (u32)a, (u32)b) : f32_add(&f.s, (u32)a, (u32)b);
-        store_le(r + k * esz, esz, v);
-        simd_fp_elem(&f);
+        if (dbl) v = sub ? f64_sub(&f->s, a, b) : f64_add(&f->s, a, b);
+        else v = sub ? f32_sub(&f->s, (u32)a, (u32)b) : f32_add(&f->s, (u32)a, (u32)b);
+        store_le(t + k * esz, esz, v);
+        simd_fp_elem(f);
     }
+    memcpy(r, t, 16);
+}
+static void op_sse3_fp(struct cpu *c, const struct insn *i)
+{
+    sse_check(c);
+    u8 s[16], d[16];
+    sse_src(c, i, s, 16);
+    memcpy(d, fx_xmm(c, i->reg), 16);
+    struct simd_fp f;
+    simd_fp_begin(c, &f);
+    sse3_fp_lane(&f, i->op, i->pfx == PFX_66, d, s, d);
     simd_fp_end(c, &f);
-    memcpy(fx_xmm(c, i->reg), r, 16);
+    memcpy(fx_xmm(c, i->reg), d, 16);
 }
 
 /* F3 0F 12 MOVSLDUP, F3 0F 16 MOVSHDUP (aligned m128): the even or odd singles, each
  * twice. F2 0F 12 MOVDDUP (m64, unaligned): the low double twice. */
+void movsxdup_lane(unsigned op, const u8 *s, u8 *r)
+{
+    unsigned o = op == 0x16 ? 4 : 0;
+    for (unsigned k = 0; k < 16; k += 8) {
+        memcpy(r + k, s + k + o, 4);
+        memcpy(r + k + 4, s + k + o, 4);
+    }
+}
+void movddup_lane(const u8 *s, u8 *r)
+{
+    memcpy(r, s, 8);
+    memcpy(r + 8, s, 8);
+}
 static void op_movsxdup(struct cpu *c, const struct insn *i)
 {
     sse_check(c);
     u8 s[16], r[16];
     sse_src(c, i, s, 16);
-    unsigned o = i->op == 0x16 ? 4 : 0;
-    for (unsigned k = 0; k < 16; k += 8) {
-        memcpy(r + k, s + k + o, 4);
-        memcpy(r + k + 4, s + k + o, 4);
-    }
+    movsxdup_lane(i->op, s, r);
     memcpy(fx_xmm(c, i->reg), r, 16);
 }
 static void op_movddup(struct cpu *c, const struct insn *i)
 {
     sse_check(c);
-    u8 s[8];
+    u8 s[16], r[16];
     sse_src(c, i, s, 8);
-    memcpy(fx_xmm(c, i->reg), s, 8);
-    memcpy(fx_xmm(c, i->reg) + 8, s, 8);
+    movddup_lane(s, r);
+    memcpy(fx_xmm(c, i->reg), r, 16);
 }
 
 /* F2 0F F0 LDDQU xmm, m128: an unaligned load (memory only: the row has MOD_MEM). */

@@ -6,8 +6,8 @@
  * EXTRACTPS, PINSRB/D/Q, PEXTRB/W/D/Q; MOVNTDQA. Every row needs CPUID.1:ECX.SSE4_1. */
 #include "flags.h"
 #include "cpumodel.h"
+#include "fp_lane.h"
 #include "pint.h"
-#include "sse_impl.h"
 
 static inline s64 sx(const u8 *p, unsigned k, unsigned sz)
 {
@@ -177,21 +177,26 @@ static void op_mpsadbw(struct cpu *c, const struct insn *i)
 /* 08 ROUNDPS, 09 ROUNDPD (aligned m128), 0A ROUNDSS, 0B ROUNDSD (m32/m64, the upper
  * elements of the destination kept): imm8[1:0] the rounding, imm8[2] MXCSR.RC instead,
  * imm8[3] no PE (softfloat's round_int reads them). */
+void fp_round(struct simd_fp *f, bool dbl, unsigned imm, const u8 *s, u8 *r, unsigned n)
+{
+    unsigned esz = dbl ? 8 : 4;
+    for (unsigned k = 0; k < n; k += esz) {
+        if (dbl) store_le(r + k, 8, f64_round_int(&f->s, load_le(s + k, 8), (u8)imm));
+        else store_le(r + k, 4, f32_round_int(&f->s, (u32)load_le(s + k, 4), (u8)imm));
+        simd_fp_elem(f);
+    }
+}
 static void op_round(struct cpu *c, const struct insn *i)
 {
     sse_check(c);
     bool dbl = i->op & 1, scalar = i->op >= 0x0a;
-    unsigned esz = dbl ? 8 : 4, n = scalar ? esz : 16;
+    unsigned n = scalar ? (dbl ? 8 : 4) : 16;
     u8 s[16], d[16];
     sse_src(c, i, s, n);
     memcpy(d, fx_xmm(c, i->reg), 16);
     struct simd_fp f;
     simd_fp_begin(c, &f);
-    for (unsigned k = 0; k < n; k += esz) {
-        if (dbl) store_le(d + k, 8, f64_round_int(&f.s, load_le(s + k, 8), (u8)i->imm));
-        else store_le(d + k, 4, f32_round_int(&f.s, (u32)load_le(s + k, 4), (u8)i->imm));
-        simd_fp_elem(&f);
-    }
+    fp_round(&f, dbl, (unsigned)i->imm, s, d, n);
     simd_fp_end(c, &f);
     memcpy(fx_xmm(c, i->reg), d, 16);
 }
@@ -224,49 +229,56 @@ static void dp_finish(struct cpu *c, struct dp_run *r)
     if (r->stop) simd_fp_raise(c, mx);
 }
 
-static void op_dpps(struct cpu *c, const struct insn *i)
+/* DPPS on `lanes` lanes (VEX.256: two, stage by stage over both). */
+void fp_dpps(struct cpu *c, const u8 *a, const u8 *b, u8 *res, unsigned lanes, unsigned imm)
 {
-    u8 d[16], s[16], res[16] = {0};
-    fetch(c, i, d, s);
     struct dp_run r = {.acc = 0};
     simd_fp_begin(c, &r.f);
-    u32 t[4], t2 = 0, t3 = 0, t4 = 0;
-    for (unsigned k = 0; k < 4; k++) {
-        t[k] = 0;
-        if (i->imm >> (4 + k) & 1) {
-            t[k] = f32_mul(&r.f.s, (u32)load_le(d + 4 * k, 4), (u32)load_le(s + 4 * k, 4));
-            simd_fp_elem(&r.f);
+    u32 t[2][4], t2[2] = {0}, t3[2] = {0}, t4[2] = {0};
+    for (unsigned l = 0; l < lanes; l++)
+        for (unsigned k = 0; k < 4; k++) {
+            t[l][k] = 0;
+            if (imm >> (4 + k) & 1) {
+                t[l][k] = f32_mul(&r.f.s, (u32)load_le(a + 16 * l + 4 * k, 4),
+                                  (u32)load_le(b + 16 * l + 4 * k, 4));
+                simd_fp_elem(&r.f);
+            }
         }
-    }
     dp_stage_end(&r);
-    if (!r.stop) {
-        t2 = f32_add(&r.f.s, t[0], t[1]);
+    for (unsigned l = 0; l < lanes && !r.stop; l++) {
+        t2[l] = f32_add(&r.f.s, t[l][0], t[l][1]);
         simd_fp_elem(&r.f);
-        t3 = f32_add(&r.f.s, t[2], t[3]);
+        t3[l] = f32_add(&r.f.s, t[l][2], t[l][3]);
         simd_fp_elem(&r.f);
-        dp_stage_end(&r);
     }
-    if (!r.stop) {
-        t4 = f32_add(&r.f.s, t2, t3);
+    if (!r.stop) dp_stage_end(&r);
+    for (unsigned l = 0; l < lanes && !r.stop; l++) {
+        t4[l] = f32_add(&r.f.s, t2[l], t3[l]);
         simd_fp_elem(&r.f);
-        dp_stage_end(&r);
     }
+    if (!r.stop) dp_stage_end(&r);
     dp_finish(c, &r);
-    for (unsigned k = 0; k < 4; k++)
-        if (i->imm >> k & 1) store_le(res + 4 * k, 4, t4);
+    memset(res, 0, 16 * lanes);
+    for (unsigned l = 0; l < lanes; l++)
+        for (unsigned k = 0; k < 4; k++)
+            if (imm >> k & 1) store_le(res + 16 * l + 4 * k, 4, t4[l]);
+}
+static void op_dpps(struct cpu *c, const struct insn *i)
+{
+    u8 d[16], s[16], res[16];
+    fetch(c, i, d, s);
+    fp_dpps(c, d, s, res, 1, (unsigned)i->imm);
     memcpy(fx_xmm(c, i->reg), res, 16);
 }
-static void op_dppd(struct cpu *c, const struct insn *i)
+void fp_dppd(struct cpu *c, const u8 *a, const u8 *b, u8 *res, unsigned imm)
 {
-    u8 d[16], s[16], res[16] = {0};
-    fetch(c, i, d, s);
     struct dp_run r = {.acc = 0};
     simd_fp_begin(c, &r.f);
     u64 t[2], sum = 0;
     for (unsigned k = 0; k < 2; k++) {
         t[k] = 0;
-        if (i->imm >> (4 + k) & 1) {
-            t[k] = f64_mul(&r.f.s, load_le(d + 8 * k, 8), load_le(s + 8 * k, 8));
+        if (imm >> (4 + k) & 1) {
+            t[k] = f64_mul(&r.f.s, load_le(a + 8 * k, 8), load_le(b + 8 * k, 8));
             simd_fp_elem(&r.f);
         }
     }
@@ -277,23 +289,36 @@ static void op_dppd(struct cpu *c, const struct insn *i)
         dp_stage_end(&r);
     }
     dp_finish(c, &r);
+    memset(res, 0, 16);
     for (unsigned k = 0; k < 2; k++)
-        if (i->imm >> k & 1) store_le(res + 8 * k, 8, sum);
+        if (imm >> k & 1) store_le(res + 8 * k, 8, sum);
+}
+static void op_dppd(struct cpu *c, const struct insn *i)
+{
+    u8 d[16], s[16], res[16];
+    fetch(c, i, d, s);
+    fp_dppd(c, d, s, res, (unsigned)i->imm);
     memcpy(fx_xmm(c, i->reg), res, 16);
 }
 
 /* 21 INSERTPS xmm, xmm/m32, imm8: the source single (imm8[7:6] of a register, the m32)
  * into element imm8[5:4], then the elements imm8[3:0] selects zeroed. */
+void insertps_lane(const u8 *a, const u8 *v, u8 *r, unsigned imm)
+{
+    u8 t[16];
+    memcpy(t, a, 16);
+    memcpy(t + 4 * (imm >> 4 & 3), v, 4);
+    for (unsigned k = 0; k < 4; k++)
+        if (imm >> k & 1) memset(t + 4 * k, 0, 4);
+    memcpy(r, t, 16);
+}
 static void op_insertps(struct cpu *c, const struct insn *i)
 {
     sse_check(c);
     u8 v[4];
     if (i->mod == 3) memcpy(v, fx_xmm(c, i->rm) + 4 * (i->imm >> 6 & 3), 4);
     else sse_mem_load(c, i, v, 4, false);
-    u8 *x = fx_xmm(c, i->reg);
-    memcpy(x + 4 * (i->imm >> 4 & 3), v, 4);
-    for (unsigned k = 0; k < 4; k++)
-        if (i->imm >> k & 1) memset(x + 4 * k, 0, 4);
+    insertps_lane(fx_xmm(c, i->reg), v, fx_xmm(c, i->reg), (unsigned)i->imm);
 }
 
 /* 20 PINSRB xmm, r32/m8; 22 PINSRD/PINSRQ (REX.W) xmm, r/m32/64: one element replaced. */

@@ -6,7 +6,7 @@
  * masks) and the exception protocol of sse_impl.h: every element is computed into a copy,
  * then the flags are set, then either #XM/#UD or the copy is written back. */
 #include "flags.h"
-#include "sse_impl.h"
+#include "fp_lane.h"
 
 /* #XM with CR4.OSXMMEXCPT, else #UD (SDM Vol. 3 6.15 "Interrupt 19"; Vol. 1 11.5.3). */
 void simd_fp_raise(struct cpu *c, u32 mx)
@@ -56,6 +56,18 @@ static u64 f64_op(struct sf_status *s, unsigned op, u64 a, u64 b)
     }
 }
 
+void fp_arith(struct simd_fp *f, unsigned op, unsigned esz, const u8 *a, const u8 *b, u8 *r,
+              unsigned n)
+{
+    for (unsigned k = 0; k < n; k += esz) {
+        if (esz == 8)
+            store_le(r + k, 8, f64_op(&f->s, op, load_le(a + k, 8), load_le(b + k, 8)));
+        else
+            store_le(r + k, 4, f32_op(&f->s, op, (u32)load_le(a + k, 4), (u32)load_le(b + k, 4)));
+        simd_fp_elem(f);
+    }
+}
+
 /* ADD/MUL/SUB/MIN/DIV/MAX PS/PD/SS/SD and SQRT (dest op= src, element by element; the
  * scalar forms leave the upper elements alone). */
 void op_sse_arith(struct cpu *c, const struct insn *i)
@@ -67,13 +79,7 @@ void op_sse_arith(struct cpu *c, const struct insn *i)
     memcpy(d, fx_xmm(c, i->reg), 16);
     struct simd_fp f;
     simd_fp_begin(c, &f);
-    for (unsigned k = 0; k < ff.n; k += ff.esz) {
-        if (ff.esz == 8)
-            store_le(d + k, 8, f64_op(&f.s, i->op, load_le(d + k, 8), load_le(s + k, 8)));
-        else
-            store_le(d + k, 4, f32_op(&f.s, i->op, (u32)load_le(d + k, 4), (u32)load_le(s + k, 4)));
-        simd_fp_elem(&f);
-    }
+    fp_arith(&f, i->op, ff.esz, d, s, d, ff.n);
     simd_fp_end(c, &f);
     memcpy(fx_xmm(c, i->reg), d, 16);
 }
@@ -107,6 +113,10 @@ static u32 approx32(u32 a, bool rsqrt)
     return r;
 }
 
+void fp_approx(bool rsqrt, const u8 *b, u8 *r, unsigned n)
+{
+    for (unsigned k = 0; k < n; k += 4) store_le(r + k, 4, approx32((u32)load_le(b + k, 4), rsqrt));
+}
 static void approx(struct cpu *c, const struct insn *i, bool rsqrt)
 {
     sse_check(c);
@@ -114,8 +124,7 @@ static void approx(struct cpu *c, const struct insn *i, bool rsqrt)
     u8 s[16], d[16];
     sse_src(c, i, s, ff.n);
     memcpy(d, fx_xmm(c, i->reg), 16);
-    for (unsigned k = 0; k < ff.n; k += 4)
-        store_le(d + k, 4, approx32((u32)load_le(s + k, 4), rsqrt));
+    fp_approx(rsqrt, s, d, ff.n);
     memcpy(fx_xmm(c, i->reg), d, 16);
 }
 void op_sse_rcp(struct cpu *c, const struct insn *i)
@@ -129,120 +138,142 @@ void op_sse_rsqrt(struct cpu *c, const struct insn *i)
 
 /* --- 0F C2 CMPPS/PD/SS/SD, 0F 2E/2F UCOMIS/COMIS -------------------------------------- */
 
-/* imm8[2:0]: EQ, LT, LE, UNORD, NEQ, NLT, NLE, ORD (SDM Vol. 2 CMPPS Table 3-7); LT, LE
- * and their negations signal on QNaN operands, the others on SNaN only. */
-static bool cmp_true(enum sf_rel r, unsigned p)
+/* The 32 predicates of imm8[4:0] (SDM Vol. 2 CMPPS Table 3-1): imm8[3:0] says which
+ * relations are true, as a set of LT (bit 0), EQ (1), GT (2) and unordered (3): EQ, LT,
+ * LE, UNORD, NEQ, NLT, NLE, ORD, EQ_UQ, NGE, NGT, FALSE, NEQ_OQ, GE, GT, TRUE. LT, LE, NLT,
+ * NLE, NGE, NGT, GE and GT signal on QNaN operands, the others on SNaN only; imm8[4]
+ * swaps the two. The legacy forms have imm8[2:0] only. */
+static const u8 cmp_true[16] = {2, 1, 3, 8, 13, 14, 12, 7, 10, 9, 11, 0, 5, 6, 4, 15};
+static unsigned rel_bit(enum sf_rel r)
 {
-    bool v;
-    switch (p & 3) {
-    case 0: v = r == SF_EQ; break;
-    case 1: v = r == SF_LT; break;
-    case 2: v = r == SF_LT || r == SF_EQ; break;
-    default: v = r == SF_UN; break;
+    return r == SF_LT ? 1 : r == SF_EQ ? 2 : r == SF_GT ? 4 : 8;
+}
+void fp_cmp(struct simd_fp *f, unsigned pred, unsigned esz, const u8 *a, const u8 *b, u8 *r,
+            unsigned n)
+{
+    unsigned p = pred & 15;
+    bool sig = ((0x6666u >> p) & 1) ^ ((pred >> 4) & 1);
+    for (unsigned k = 0; k < n; k += esz) {
+        enum sf_rel rel =
+            esz == 8 ? f64_compare(&f->s, load_le(a + k, 8), load_le(b + k, 8), sig)
+                     : f32_compare(&f->s, (u32)load_le(a + k, 4), (u32)load_le(b + k, 4), sig);
+        store_le(r + k, esz, (cmp_true[p] & rel_bit(rel)) ? ~0ull : 0);
+        simd_fp_elem(f);
     }
-    return (p & 4) ? !v : v;
 }
 
 void op_sse_cmp(struct cpu *c, const struct insn *i)
 {
     sse_check(c);
     struct fpform ff = fp_form(i);
-    unsigned p = (unsigned)i->imm & 7;
-    bool sig = (p & 3) == 1 || (p & 3) == 2;
     u8 s[16], d[16];
     sse_src(c, i, s, ff.n);
     memcpy(d, fx_xmm(c, i->reg), 16);
     struct simd_fp f;
     simd_fp_begin(c, &f);
-    for (unsigned k = 0; k < ff.n; k += ff.esz) {
-        enum sf_rel r =
-            ff.esz == 8 ? f64_compare(&f.s, load_le(d + k, 8), load_le(s + k, 8), sig)
-                        : f32_compare(&f.s, (u32)load_le(d + k, 4), (u32)load_le(s + k, 4), sig);
-        store_le(d + k, ff.esz, cmp_true(r, p) ? ~0ull : 0);
-        simd_fp_elem(&f);
-    }
+    fp_cmp(&f, (unsigned)i->imm & 7, ff.esz, d, s, d, ff.n);
     simd_fp_end(c, &f);
     memcpy(fx_xmm(c, i->reg), d, 16);
 }
 
 /* 0F 2E UCOMISS (66: UCOMISD), 0F 2F COMISS (COMISD): ZF, PF, CF from the relation, OF,
  * SF, AF cleared; COMIS signals on QNaN operands too. */
+void fp_comi(struct cpu *c, bool dbl, bool sig, const u8 *a, const u8 *b)
+{
+    struct simd_fp f;
+    simd_fp_begin(c, &f);
+    enum sf_rel r = dbl ? f64_compare(&f.s, load_le(a, 8), load_le(b, 8), sig)
+                        : f32_compare(&f.s, (u32)load_le(a, 4), (u32)load_le(b, 4), sig);
+    simd_fp_elem(&f);
+    simd_fp_end(c, &f);
+    u64 v = ((r & 4) ? FL_ZF : 0) | ((r & 2) ? FL_PF : 0) | ((r & 1) ? FL_CF : 0);
+    flags_write(c, FL_ARITH, v);
+}
 void op_sse_comi(struct cpu *c, const struct insn *i)
 {
     sse_check(c);
     bool dbl = i->pfx == PFX_66;
     u8 s[8];
     sse_src(c, i, s, dbl ? 8 : 4);
-    const u8 *d = fx_xmm(c, i->reg);
-    struct simd_fp f;
-    simd_fp_begin(c, &f);
-    bool sig = i->op == 0x2f;
-    enum sf_rel r = dbl ? f64_compare(&f.s, load_le(d, 8), load_le(s, 8), sig)
-                        : f32_compare(&f.s, (u32)load_le(d, 4), (u32)load_le(s, 4), sig);
-    simd_fp_elem(&f);
-    simd_fp_end(c, &f);
-    u64 v = ((r & 4) ? FL_ZF : 0) | ((r & 2) ? FL_PF : 0) | ((r & 1) ? FL_CF : 0);
-    flags_write(c, FL_ARITH, v);
+    fp_comi(c, dbl, i->op == 0x2f, fx_xmm(c, i->reg), s);
 }
 
 /* --- 0F 54-57 logic, 0F C6 shuffles, 0F 14/15 unpacks, 0F 50 MOVMSK --------------------- */
 
 /* ANDPS/ANDNPS/ORPS/XORPS and their PD forms (bitwise: no exceptions, no MXCSR). */
+void fp_logic(unsigned op, const u8 *a, const u8 *b, u8 *r, unsigned n)
+{
+    for (unsigned k = 0; k < n; k += 8) {
+        u64 x = load_le(a + k, 8), y = load_le(b + k, 8);
+        switch (op) {
+        case 0x54: x &= y; break;
+        case 0x55: x = ~x & y; break;
+        case 0x56: x |= y; break;
+        default: x ^= y; break;
+        }
+        store_le(r + k, 8, x);
+    }
+}
 void op_sse_logic(struct cpu *c, const struct insn *i)
 {
     sse_check(c);
-    u64 s[2], d[2];
-    sse_src(c, i, (u8 *)s, 16);
+    u8 s[16], d[16];
+    sse_src(c, i, s, 16);
     memcpy(d, fx_xmm(c, i->reg), 16);
-    for (int k = 0; k < 2; k++) {
-        switch (i->op) {
-        case 0x54: d[k] &= s[k]; break;
-        case 0x55: d[k] = ~d[k] & s[k]; break;
-        case 0x56: d[k] |= s[k]; break;
-        default: d[k] ^= s[k]; break;
-        }
-    }
+    fp_logic(i->op, d, s, d, 16);
     memcpy(fx_xmm(c, i->reg), d, 16);
 }
 
+/* SHUFPS: two singles of a, two of b by imm8's 2-bit fields; SHUFPD: one double of each by
+ * imm8[0] and imm8[1]. */
+void fp_shuf_lane(unsigned esz, const u8 *a, const u8 *b, u8 *r, unsigned imm)
+{
+    u8 t[16];
+    if (esz == 4) {
+        for (unsigned k = 0; k < 4; k++) memcpy(t + 4 * k, (k < 2 ? a : b) + 4 * (imm >> (2 * k) & 3), 4);
+    } else {
+        memcpy(t, a + 8 * (imm & 1), 8);
+        memcpy(t + 8, b + 8 * (imm >> 1 & 1), 8);
+    }
+    memcpy(r, t, 16);
+}
+static void shuf(struct cpu *c, const struct insn *i, unsigned esz)
+{
+    sse_check(c);
+    u8 s[16], d[16];
+    sse_src(c, i, s, 16);
+    memcpy(d, fx_xmm(c, i->reg), 16);
+    fp_shuf_lane(esz, d, s, d, (unsigned)i->imm);
+    memcpy(fx_xmm(c, i->reg), d, 16);
+}
 void op_shufps(struct cpu *c, const struct insn *i)
 {
-    sse_check(c);
-    u32 s[4], d[4], r[4];
-    sse_src(c, i, (u8 *)s, 16);
-    memcpy(d, fx_xmm(c, i->reg), 16);
-    unsigned m = (unsigned)i->imm;
-    r[0] = d[m & 3];
-    r[1] = d[(m >> 2) & 3];
-    r[2] = s[(m >> 4) & 3];
-    r[3] = s[(m >> 6) & 3];
-    memcpy(fx_xmm(c, i->reg), r, 16);
+    shuf(c, i, 4);
 }
-
 void op_shufpd(struct cpu *c, const struct insn *i)
 {
-    sse_check(c);
-    u64 s[2], d[2], r[2];
-    sse_src(c, i, (u8 *)s, 16);
-    memcpy(d, fx_xmm(c, i->reg), 16);
-    r[0] = d[i->imm & 1];
-    r[1] = s[(i->imm >> 1) & 1];
-    memcpy(fx_xmm(c, i->reg), r, 16);
+    shuf(c, i, 8);
 }
 
-/* Interleave the low (hi = 0) or high halves of dest and source in `esz` elements. */
+/* Interleave the low (hi = 0) or high halves of a and b in `esz` elements. */
+void fp_unpck_lane(unsigned esz, bool hi, const u8 *a, const u8 *b, u8 *r)
+{
+    u8 t[16];
+    unsigned half = hi ? 8 : 0;
+    for (unsigned k = 0; k < 8; k += esz) {
+        memcpy(t + 2 * k, a + half + k, esz);
+        memcpy(t + 2 * k + esz, b + half + k, esz);
+    }
+    memcpy(r, t, 16);
+}
 static void unpck(struct cpu *c, const struct insn *i, unsigned esz, bool hi)
 {
     sse_check(c);
-    u8 s[16], d[16], r[16];
+    u8 s[16], d[16];
     sse_src(c, i, s, 16);
     memcpy(d, fx_xmm(c, i->reg), 16);
-    unsigned half = hi ? 8 : 0;
-    for (unsigned k = 0; k < 8; k += esz) {
-        memcpy(r + 2 * k, d + half + k, esz);
-        memcpy(r + 2 * k + esz, s + half + k, esz);
-    }
-    memcpy(fx_xmm(c, i->reg), r, 16);
+    fp_unpck_lane(esz, hi, d, s, d);
+    memcpy(fx_xmm(c, i->reg), d, 16);
 }
 void op_unpcklps(struct cpu *c, const struct insn *i)
 {
@@ -262,14 +293,16 @@ void op_unpckhpd(struct cpu *c, const struct insn *i)
 }
 
 /* MOVMSKPS/PD r32/r64, xmm: the sign bits, zero-extended. */
+u64 fp_movmsk(const u8 *x, unsigned esz, unsigned n)
+{
+    u64 m = 0;
+    for (unsigned k = 0; k < n / esz; k++) m |= (u64)(x[k * esz + esz - 1] >> 7) << k;
+    return m;
+}
 static void movmsk(struct cpu *c, const struct insn *i, unsigned esz)
 {
     sse_check(c);
-    const u8 *x = fx_xmm(c, i->rm);
-    u64 m = 0;
-    for (unsigned k = 0; k < 16 / esz; k++)
-        m |= (u64)(x[k * esz + esz - 1] >> 7) << k;
-    c->r[i->reg] = m;
+    c->r[i->reg] = fp_movmsk(fx_xmm(c, i->rm), esz, 16);
 }
 void op_movmskps(struct cpu *c, const struct insn *i)
 {
@@ -282,40 +315,42 @@ void op_movmskpd(struct cpu *c, const struct insn *i)
 
 /* --- conversions ----------------------------------------------------------------------- */
 
+/* ne elements of s converted into r, each through the exception protocol. */
+void fp_cvt(struct simd_fp *f, enum fp_cvt k, const u8 *s, u8 *r, unsigned ne)
+{
+    for (unsigned e = 0; e < ne; e++) {
+        switch (k) {
+        case CVT_PS2PD: store_le(r + 8 * e, 8, f32_to_f64(&f->s, (u32)load_le(s + 4 * e, 4))); break;
+        case CVT_PD2PS: store_le(r + 4 * e, 4, f64_to_f32(&f->s, load_le(s + 8 * e, 8))); break;
+        case CVT_DQ2PS: store_le(r + 4 * e, 4, i32_to_f32(&f->s, (s32)load_le(s + 4 * e, 4))); break;
+        case CVT_PS2DQ:
+        case CVT_TPS2DQ:
+            store_le(r + 4 * e, 4, (u32)f32_to_i32(&f->s, (u32)load_le(s + 4 * e, 4), k == CVT_TPS2DQ));
+            break;
+        case CVT_DQ2PD: store_le(r + 8 * e, 8, i32_to_f64(&f->s, (s32)load_le(s + 4 * e, 4))); break;
+        default:
+            store_le(r + 4 * e, 4, (u32)f64_to_i32(&f->s, load_le(s + 8 * e, 8), k == CVT_TPD2DQ));
+            break;
+        }
+        simd_fp_elem(f);
+    }
+}
+
 /* 0F 5A: CVTPS2PD xmm, xmm/m64; 66 CVTPD2PS xmm, xmm/m128 (upper half zeroed); F3
  * CVTSS2SD xmm, xmm/m32; F2 CVTSD2SS xmm, xmm/m64. */
 void op_cvt_5a(struct cpu *c, const struct insn *i)
 {
     sse_check(c);
     static const u8 srcn[4] = {8, 16, 4, 8};
+    static const u8 kind[4] = {CVT_PS2PD, CVT_PD2PS, CVT_PS2PD, CVT_PD2PS}, ne[4] = {2, 2, 1, 1};
+    unsigned p = i->pfx - PFX_NP;
     u8 s[16], d[16];
-    sse_src(c, i, s, srcn[i->pfx - PFX_NP]);
+    sse_src(c, i, s, srcn[p]);
     memcpy(d, fx_xmm(c, i->reg), 16);
+    if (i->pfx == PFX_66) memset(d + 8, 0, 8);
     struct simd_fp f;
     simd_fp_begin(c, &f);
-    switch (i->pfx) {
-    case PFX_NP:
-        for (int k = 1; k >= 0; k--) { /* element 1 reads the source before 0 is written */
-            store_le(d + 8 * k, 8, f32_to_f64(&f.s, (u32)load_le(s + 4 * k, 4)));
-            simd_fp_elem(&f);
-        }
-        break;
-    case PFX_66:
-        for (int k = 0; k < 2; k++) {
-            store_le(d + 4 * k, 4, f64_to_f32(&f.s, load_le(s + 8 * k, 8)));
-            simd_fp_elem(&f);
-        }
-        memset(d + 8, 0, 8);
-        break;
-    case PFX_F3:
-        store_le(d, 8, f32_to_f64(&f.s, (u32)load_le(s, 4)));
-        simd_fp_elem(&f);
-        break;
-    default:
-        store_le(d, 4, f64_to_f32(&f.s, load_le(s, 8)));
-        simd_fp_elem(&f);
-        break;
-    }
+    fp_cvt(&f, kind[p], s, d, ne[p]);
     simd_fp_end(c, &f);
     memcpy(fx_xmm(c, i->reg), d, 16);
 }
@@ -328,13 +363,7 @@ void op_cvt_5b(struct cpu *c, const struct insn *i)
     sse_src(c, i, s, 16);
     struct simd_fp f;
     simd_fp_begin(c, &f);
-    for (unsigned k = 0; k < 16; k += 4) {
-        u32 v = (u32)load_le(s + k, 4);
-        u32 r = i->pfx == PFX_NP ? i32_to_f32(&f.s, (s32)v)
-                                 : (u32)f32_to_i32(&f.s, v, i->pfx == PFX_F3);
-        store_le(d + k, 4, r);
-        simd_fp_elem(&f);
-    }
+    fp_cvt(&f, i->pfx == PFX_NP ? CVT_DQ2PS : i->pfx == PFX_66 ? CVT_PS2DQ : CVT_TPS2DQ, s, d, 4);
     simd_fp_end(c, &f);
     memcpy(fx_xmm(c, i->reg), d, 16);
 }
@@ -348,13 +377,7 @@ void op_cvt_e6(struct cpu *c, const struct insn *i)
     sse_src(c, i, s, dq2pd ? 8 : 16);
     struct simd_fp f;
     simd_fp_begin(c, &f);
-    for (unsigned k = 0; k < 2; k++) {
-        if (dq2pd)
-            store_le(d + 8 * k, 8, i32_to_f64(&f.s, (s32)load_le(s + 4 * k, 4)));
-        else
-            store_le(d + 4 * k, 4, (u32)f64_to_i32(&f.s, load_le(s + 8 * k, 8), i->pfx == PFX_66));
-        simd_fp_elem(&f);
-    }
+    fp_cvt(&f, dq2pd ? CVT_DQ2PD : i->pfx == PFX_66 ? CVT_TPD2DQ : CVT_PD2DQ, s, d, 2);
     simd_fp_end(c, &f);
     memcpy(fx_xmm(c, i->reg), d, 16);
 }
@@ -362,6 +385,13 @@ void op_cvt_e6(struct cpu *c, const struct insn *i)
 static unsigned gpr_size(const struct insn *i)
 {
     return (i->rex & 8) ? 8 : 4;
+}
+
+void fp_from_int(struct simd_fp *f, bool dbl, unsigned size, u64 v, u8 *r)
+{
+    if (!dbl) store_le(r, 4, size == 8 ? i64_to_f32(&f->s, (s64)v) : i32_to_f32(&f->s, (s32)v));
+    else store_le(r, 8, size == 8 ? i64_to_f64(&f->s, (s64)v) : i32_to_f64(&f->s, (s32)v));
+    simd_fp_elem(f);
 }
 
 /* F3 0F 2A CVTSI2SS, F2 0F 2A CVTSI2SD xmm, r/m32 (r/m64 with REX.W). */
@@ -374,33 +404,35 @@ void op_cvtsi2s(struct cpu *c, const struct insn *i)
     memcpy(d, fx_xmm(c, i->reg), 16);
     struct simd_fp f;
     simd_fp_begin(c, &f);
-    if (i->pfx == PFX_F3)
-        store_le(d, 4, n == 8 ? i64_to_f32(&f.s, (s64)v) : i32_to_f32(&f.s, (s32)v));
-    else
-        store_le(d, 8, n == 8 ? i64_to_f64(&f.s, (s64)v) : i32_to_f64(&f.s, (s32)v));
-    simd_fp_elem(&f);
+    fp_from_int(&f, i->pfx == PFX_F2, n, v, d);
     simd_fp_end(c, &f);
     memcpy(fx_xmm(c, i->reg), d, 16);
+}
+
+u64 fp_to_int(struct simd_fp *f, bool dbl, unsigned size, bool trunc, const u8 *s)
+{
+    u64 r;
+    if (dbl)
+        r = size == 8 ? (u64)f64_to_i64(&f->s, load_le(s, 8), trunc)
+                      : (u32)f64_to_i32(&f->s, load_le(s, 8), trunc);
+    else
+        r = size == 8 ? (u64)f32_to_i64(&f->s, (u32)load_le(s, 4), trunc)
+                      : (u32)f32_to_i32(&f->s, (u32)load_le(s, 4), trunc);
+    simd_fp_elem(f);
+    return r;
 }
 
 /* F3/F2 0F 2C CVTTSS2SI/CVTTSD2SI, 2D CVTSS2SI/CVTSD2SI r32/r64, xmm/m32 (m64). */
 void op_cvts2si(struct cpu *c, const struct insn *i)
 {
     sse_check(c);
-    bool dbl = i->pfx == PFX_F2, trunc = i->op == 0x2c;
+    bool dbl = i->pfx == PFX_F2;
     unsigned n = gpr_size(i);
     u8 s[8];
     sse_src(c, i, s, dbl ? 8 : 4);
     struct simd_fp f;
     simd_fp_begin(c, &f);
-    u64 r;
-    if (dbl)
-        r = n == 8 ? (u64)f64_to_i64(&f.s, load_le(s, 8), trunc)
-                   : (u32)f64_to_i32(&f.s, load_le(s, 8), trunc);
-    else
-        r = n == 8 ? (u64)f32_to_i64(&f.s, (u32)load_le(s, 4), trunc)
-                   : (u32)f32_to_i32(&f.s, (u32)load_le(s, 4), trunc);
-    simd_fp_elem(&f);
+    u64 r = fp_to_int(&f, dbl, n, i->op == 0x2c, s);
     simd_fp_end(c, &f);
     reg_set(c, i->reg, n, r);
 }

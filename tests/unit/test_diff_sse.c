@@ -9,6 +9,7 @@
  * some unmasked: those take #XM natively (SIGFPE, registers read from the signal context)
  * and in the emulator, and XMM0-15, MXCSR, GPRs, flags and memory are compared bit for
  * bit. */
+#include "../diff/fp_edges.h"
 #include "../diff/sse_enc.h"
 
 #define N 400
@@ -46,21 +47,11 @@ static void xmm_form(const char *name, unsigned pfx, unsigned op, int imm, u64 f
  * NaNs, negative RSQRT inputs, results that are tiny); the approximation bits of other
  * inputs differ between Intel and AMD processors and are checked against the SDM's error
  * bound by test_sse_exc. The inputs here are special. */
-static u32 special32(bool rsqrt)
-{
-    static const u32 v[] = {0, 0x80000000u, 1, 0x807fffffu, 0x7f800000u, 0xff800000u,
-                            0x7fc00000u, 0xffc12345u, 0x7f812345u, 0xff800001u, 0x7f000000u,
-                            0xff7fffffu, 0x7e800000u, 0x80400000u};
-    for (;;) { /* for RSQRT, positive normal inputs are ordinary ones */
-        u32 x = v[diff_rand(d) % ARRAY_LEN(v)], e = x >> 23 & 0xff;
-        if (!rsqrt || (x >> 31) || e == 0 || e == 0xff) return x;
-    }
-}
 static void prep_approx(const struct dform *f, struct dstate *s, u64 *flags, u16 *ignore)
 {
     (void)f, (void)flags, (void)ignore;
     for (unsigned k = 0; k < 16; k += 4) {
-        u32 a = special32(f->arg), b = special32(f->arg);
+        u32 a = diff_approx_special(d, f->arg), b = diff_approx_special(d, f->arg);
         memcpy(s->xmm[2] + k, &a, 4);
         memcpy(s->xmm[14] + k, &b, 4);
         memcpy(s->mem + DIFF_MEM / 2 + DISP + k, &a, 4);
@@ -90,21 +81,6 @@ static void prep_int(const struct dform *f, struct dstate *s, u64 *flags, u16 *i
 /* The edge-case sweep: every pair of these values in xmm1/xmm2's low element (and the
  * next element too, for packed forms), under 16 MXCSR settings: the four rounding modes,
  * DAZ and FTZ both off or both on, exceptions all masked or all unmasked. */
-static const u32 edge32[] = {
-    0, 0x80000000u, 1, 0x807fffffu, 0x00800000u, 0x80800000u, 0x3f800000u, 0xbf800000u,
-    0x3fc00000u, 0x3f800001u, 0x7f7fffffu, 0xff7fffffu, 0x7f800000u, 0xff800000u, 0x7fc00000u,
-    0xffc00001u, 0x7f800001u, 0x00c00000u, 0x3f000000u, 0x40400000u, 0x5f800000u, 0x1f800000u,
-    0x4b000001u, 0xcf000000u,
-};
-static const u64 edge64[] = {
-    0, 0x8000000000000000ull, 1, 0x800fffffffffffffull, 0x0010000000000000ull,
-    0x8010000000000000ull, 0x3ff0000000000000ull, 0xbff0000000000000ull, 0x3ff8000000000000ull,
-    0x3ff0000000000001ull, 0x7fefffffffffffffull, 0xffefffffffffffffull, 0x7ff0000000000000ull,
-    0xfff0000000000000ull, 0x7ff8000000000000ull, 0xfff8000000000001ull, 0x7ff0000000000001ull,
-    0x0018000000000000ull, 0x3fe0000000000000ull, 0x4008000000000000ull, 0x43f0000000000000ull,
-    0x3bf0000000000000ull, 0x4330000000000001ull, 0xc1e0000000000000ull,
-};
-#define NEDGE 24
 #define EDGE_CASES (NEDGE * NEDGE * 16)
 static unsigned edge_k;
 static void prep_edges(const struct dform *f, struct dstate *s, u64 *flags, u16 *ignore)
