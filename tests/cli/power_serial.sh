@@ -4,6 +4,10 @@
 #   - ACPI S5 (SLP_TYP 5 | SLP_EN to PM1a_CNT 0x604): status 0, as QEMU's poweroff;
 #   - the FADT reset register (0xcf9 <- 6) and the 8042's pulse reset (0xfe to 0x64) under
 #     -no-reboot: status 4 and the line naming the source;
+#   - the guest test acpi with -append poweroff: it finds \_S5 in the DSDT and enters S5
+#     after END: status 0;
+#   - the guest test acpi prints the same PASS/FAIL lines as on QEMU (the reference for
+#     platform devices), when qemu-system-x86_64 is installed;
 #   - the guest test serial_rx fed through a pipe echoes the line it received (IRQ4
 #     receive path); with stdin at /dev/null it sees no input; without -serial stdio
 #     stdin is never read;
@@ -42,9 +46,32 @@ flat "8042 pulse reset 0xfe" 4 "vanderpool: keyboard controller 0xfe: stopping (
 
 gb=${GUEST_BUILD:-$root/build/guest}
 kernel=$gb/guest/tests/serial_rx.elf
-if ! make -s -C "$root" BUILD="$gb" "$kernel" >"$tmp/make.log" 2>&1; then
-    fail "serial_rx build" "$(tail -3 "$tmp/make.log" | tr '\n' '|')"
+if ! make -s -C "$root" BUILD="$gb" "$kernel" "$gb/guest/tests/acpi.elf" >"$tmp/make.log" 2>&1; then
+    fail "guest build" "$(tail -3 "$tmp/make.log" | tr '\n' '|')"
     exit 1
+fi
+timeout 20 "$vp" -kernel "$gb/guest/tests/acpi.elf" -smp 4 -append poweroff -serial stdio -no-reboot \
+    >"$tmp/out" 2>"$tmp/err" </dev/null
+status=$?
+if [ $status -eq 0 ] && [ "$(tail -1 "$tmp/out")" = END ] && ! grep -q '^FAIL' "$tmp/out"; then
+    pass "guest acpi: S5 from the DSDT's \\_S5 powers off, status 0"
+else
+    fail "guest acpi poweroff" "status $status, $(tail -c 200 "$tmp/out" | tr '\n' '|')"
+fi
+if command -v qemu-system-x86_64 >/dev/null; then
+    timeout 60 qemu-system-x86_64 -accel tcg -cpu max -m 128 -smp 4 -display none -net none -no-reboot \
+        -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -monitor none \
+        -kernel "$gb/guest/tests/acpi.elf" >"$tmp/qemu" 2>&1 </dev/null
+    timeout 20 "$vp" -kernel "$gb/guest/tests/acpi.elf" -smp 4 -serial stdio -no-reboot >"$tmp/out" 2>&1 </dev/null
+    grep -E '^(PASS|FAIL) ' "$tmp/qemu" >"$tmp/qemu.checks"
+    grep -E '^(PASS|FAIL) ' "$tmp/out" >"$tmp/vp.checks"
+    if [ -s "$tmp/qemu.checks" ] && cmp -s "$tmp/qemu.checks" "$tmp/vp.checks" && grep -qx END "$tmp/qemu"; then
+        pass "guest acpi: the same $(wc -l <"$tmp/vp.checks") checks pass as on QEMU"
+    else
+        fail "guest acpi against QEMU" "$(diff "$tmp/qemu.checks" "$tmp/vp.checks" | head -5 | tr '\n' '|')"
+    fi
+else
+    echo "SKIP guest acpi against QEMU: no qemu-system-x86_64"
 fi
 printf 'hello, vanderpool\n' | timeout 20 "$vp" -kernel "$kernel" -serial stdio -no-reboot >"$tmp/out" 2>"$tmp/err"
 if grep -qx 'serial_rx: got "hello, vanderpool"' "$tmp/out" && grep -qx END "$tmp/out" && ! grep -q '^FAIL' "$tmp/out"; then
