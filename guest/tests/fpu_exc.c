@@ -186,13 +186,13 @@ static void test_mf(void)
 /* CR0.NE = 0: FERR# reaches the slave PIC as IRQ 13 (vector 0x28 + 5 here). The handler
  * writes port F0H (clears the latch and asserts IGNNE#) and FNCLEX, then EOIs. */
 #define VEC_IRQ13 0x2d
-static volatile int irq13_hits;
+static volatile int irq13_hits, irq13_no_f0;
 static volatile u16 irq13_fsw;
 static void on_irq13(struct trap_frame *f)
 {
     irq13_hits++;
     irq13_fsw = fnstsw();
-    outb(0xf0, 0);
+    if (!irq13_no_f0) outb(0xf0, 0);
     fnclex();
     outb(0xa0, 0x20);
     outb(0x20, 0x20);
@@ -233,6 +233,23 @@ static void test_ferr(void)
     x87_divzero(0x37f);
     __asm__ volatile("sti; fwait; nop; nop; cli" ::: "memory");
     check_eq("ferr_masked_no_irq13", irq13_hits, 2);
+    /* A handler that does not write port F0H leaves the latch and IRQ 13 set: the next
+     * error makes no new edge, so no interrupt, until the write clears the latch. */
+    irq13_no_f0 = 1;
+    x87_divzero(0x37b);
+    __asm__ volatile("sti; fwait; nop; nop; cli" ::: "memory");
+    check_eq("ferr_no_f0_third_irq13", irq13_hits, 3);
+    x87_divzero(0x37b);
+    __asm__ volatile("sti; fwait; nop; nop; cli" ::: "memory");
+    check_eq("ferr_latched_no_new_irq13", irq13_hits, 3);
+    fnclex();
+    irq13_no_f0 = 0;
+    outb(0xf0, 0);
+    __asm__ volatile("sti; nop; nop; cli" ::: "memory");
+    check_eq("ferr_f0_write_no_irq13", irq13_hits, 3);
+    x87_divzero(0x37b);
+    __asm__ volatile("sti; fwait; nop; nop; cli" ::: "memory");
+    check_eq("ferr_after_f0_irq13_again", irq13_hits, 4);
     fninit();
     outb(0xa1, 0xff);
     outb(0x21, 0xff);

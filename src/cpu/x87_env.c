@@ -16,13 +16,14 @@ void x87_update_es(struct cpu *c)
 
 /* A pending unmasked exception (FSW.ES) at a waiting instruction (SDM Vol. 1 8.6, 8.7;
  * Vol. 3 2.5 CR0.NE): #MF with CR0.NE = 1. With CR0.NE = 0 the PC way: the processor
- * asserts FERR#, which the chipset routes to IRQ 13 (the interrupt arrives at the next
- * instruction boundary with RFLAGS.IF); the instruction then runs as with IGNNE#
- * asserted, instead of freezing until the handler's OUT to port F0h. */
+ * asserts FERR#, which the chipset latches onto IRQ 13 until software writes port F0H
+ * (board.c; the interrupt arrives at the next instruction boundary with RFLAGS.IF); the
+ * instruction then runs as with IGNNE# asserted, instead of freezing until the handler's
+ * OUT to port F0H. */
 void x87_pending(struct cpu *c)
 {
     if (c->cr0 & CR0_NE) cpu_raise(c, EXC_MF, NO_ERRCODE);
-    irq_pulse(c->m, 13);
+    ferr_assert(c->m);
     c->check_events = true;
 }
 

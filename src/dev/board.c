@@ -8,6 +8,24 @@
 static u32 post_read(void *opaque, struct cpu *c, u16 port, unsigned size) { return 0xffffffffu; }
 static void post_write(void *opaque, struct cpu *c, u16 port, unsigned size, u32 val) {}
 
+/* The PC chipset's FERR# circuit (SDM Vol. 1 D.2.1, "MS-DOS compatibility"): an x87
+ * error reported with CR0.NE = 0 sets a latch that drives IRQ 13 (ferr_assert, from
+ * x87_env.c); a write of any value to port F0H clears the latch, lowers IRQ 13 and
+ * asserts IGNNE#. Until then further errors raise no new edge. */
+void ferr_assert(struct machine *m)
+{
+    if (m->ferr_latched) return;
+    m->ferr_latched = true;
+    irq_set(m, 13, 1);
+}
+static u32 ferr_read(void *opaque, struct cpu *c, u16 port, unsigned size) { return 0xffffffffu; }
+static void ferr_write(void *opaque, struct cpu *c, u16 port, unsigned size, u32 val)
+{
+    struct machine *m = opaque;
+    m->ferr_latched = false;
+    irq_set(m, 13, 0);
+}
+
 bool board_create(struct machine *m, char *err, size_t errlen)
 {
     m->pic = pic_create(m);
@@ -32,6 +50,8 @@ bool board_create(struct machine *m, char *err, size_t errlen)
     }
     struct io_handler post = { .read = post_read, .write = post_write, .opaque = m };
     io_register(m, 0x80, 1, &post);
+    struct io_handler ferr = { .read = ferr_read, .write = ferr_write, .opaque = m };
+    io_register(m, 0xf0, 1, &ferr);
     return true;
 }
 
@@ -50,6 +70,7 @@ void board_reset(struct machine *m)
     hpet_reset(m->hpet);
     acpi_tables_build(m);
     debug_exit_reset(m);
+    m->ferr_latched = false;
 }
 
 void board_destroy(struct machine *m)

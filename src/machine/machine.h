@@ -113,6 +113,9 @@ struct machine {
     struct acpi_pm *acpi_pm; /* and the ACPI tables (src/dev/acpi.h) */
     struct hpet *hpet;
     struct pc_testdev *testdev; /* -device pc-testdev, or NULL */
+    /* The PC's FERR# latch (board.c): set when an x87 error with CR0.NE = 0 asserts FERR#,
+     * it holds IRQ 13 high until software writes port F0H (SDM Vol. 1 D.2.1). */
+    bool ferr_latched;
 
     /* Configuration. */
     int cpu_model; /* index into the CPU model table */
@@ -256,6 +259,8 @@ void lapic_set_tpr(struct cpu *c, u8 tpr);
 bool board_create(struct machine *m, char *err, size_t errlen);
 void board_reset(struct machine *m);
 void board_destroy(struct machine *m);
+/* An x87 error with CR0.NE = 0 asserts FERR#: IRQ 13 through the latch port F0H clears. */
+void ferr_assert(struct machine *m);
 
 /* --- Machine (src/machine/machine.c) --------------------------------------------- */
 
