@@ -38,7 +38,7 @@ CFLAGS += -DHAVE_ZYDIS
 LDLIBS += -lZydis
 endif
 
-.PHONY: all demo check bench clean
+.PHONY: all demo demo-linux check bench clean
 all: $(VP)
 
 # arm64 cross-build (Debian's gcc-aarch64-linux-gnu); tests/arm64/run.sh runs it under qemu-user.
@@ -71,6 +71,8 @@ clean:
 # The README's two commands. Scripts install what they need (Debian packages) when missing.
 demo: $(VP)
 	./scripts/demo.sh
+demo-linux: $(VP)
+	./scripts/demo-linux.sh
 check:
 	./tests/check.sh
 bench: $(VP)

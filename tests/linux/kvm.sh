@@ -7,6 +7,7 @@
 # kvm-intel with --params (kvm_intel module parameters, e.g. ept=0) and runs both. One
 # "PASS name" / "FAIL name: why" line per check; SKIP when the packages cannot be fetched.
 # The wall time and guest instructions of the whole chain are printed, not asserted.
+# VP_KVM_ARGS adds emulator options (e.g. "-d vmx -D /tmp/vmx.log").
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 vp=$root/build/rel/vanderpool
@@ -25,33 +26,15 @@ icount=${VP_KVM_ICOUNT:-400000000000}     # guest instructions, the same bound f
 name=linux/kvm-$cpu${params:+-$(echo "$params" | tr ',=' '-_')}
 
 cache=$("$root/scripts/fetch-linux.sh") || { echo "SKIP $name: kernel and busybox not available"; exit 0; }
-for m in irqbypass kvm kvm-intel; do
-    [ -s "$cache/modules/$m.ko" ] || { echo "SKIP $name: no $m.ko in $cache/modules"; exit 0; }
-done
 [ -x "$vp" ] || { echo "FAIL $name/setup: $vp not built"; exit 1; }
 tmp=$(mktemp -d /tmp/vp-kvm-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-
-# The KVM client and the flat L2 guest.
-gcc -O2 -static -Wall -o "$tmp/vpkvm" "$root/guest/linux/vpkvm.c" 2>"$tmp/cc.log" &&
-    gcc -c -m32 -o "$tmp/l2hello.o" "$root/guest/linux/l2hello.S" 2>>"$tmp/cc.log" &&
-    ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o "$tmp/l2hello.bin" "$tmp/l2hello.o" 2>>"$tmp/cc.log" ||
-    { echo "FAIL $name/build: $(head -3 "$tmp/cc.log" | tr '\n' '|')"; exit 1; }
-
-# initramfs DIR INIT OUT: busybox and an /init, plus whatever DIR holds already.
-initramfs() {
-    mkdir -p "$1/bin" "$1/proc" "$1/sys" "$1/dev" "$1/lib"
-    cp "$cache/busybox" "$1/bin/busybox"
-    cp "$2" "$1/init"
-    chmod 755 "$1/init" "$1/bin/busybox"
-    (cd "$1" && find . | LC_ALL=C sort | "$cache/busybox" cpio -o -H newc 2>/dev/null) | gzip -6 >"$3"
-}
-initramfs "$tmp/l2" "$root/tests/linux/l2-init" "$tmp/l2.img"
-mkdir -p "$tmp/l1/lib"
-cp "$cache"/modules/{irqbypass,kvm,kvm-intel}.ko "$tmp/l1/lib/"
-cp "$tmp/vpkvm" "$tmp/l2hello.bin" "$tmp/l2.img" "$tmp/l1/"
-cp "$cache/vmlinuz" "$tmp/l1/vmlinuz"
-initramfs "$tmp/l1" "$root/tests/linux/kvm-init" "$tmp/l1.img"
+"$root/scripts/kvm-initramfs.sh" "$tmp/l1.img" "$root/tests/linux/kvm-init" 2>"$tmp/mk.log"
+case $? in
+0) ;;
+3) echo "SKIP $name: kernel and busybox not available"; exit 0 ;;
+*) echo "FAIL $name/initramfs: $(head -2 "$tmp/mk.log" | tr '\n' '|')"; exit 1 ;;
+esac
 
 logs=$root/build/linux
 mkdir -p "$logs"
@@ -59,7 +42,7 @@ log=$logs/$(basename "$name").log
 t0=$(date +%s.%N)
 timeout "$limit" "$vp" -cpu "$cpu" -smp "$smp" -m 1G -kernel "$cache/vmlinuz" -initrd "$tmp/l1.img" \
     -append "console=ttyS0 panic=-1 nokaslr vpkvm_params=$params" -serial "file:$tmp/serial" \
-    -no-reboot -icount-limit "$icount" -stats >"$tmp/vp.stdout" 2>"$tmp/vp.err"
+    -no-reboot -icount-limit "$icount" -stats ${VP_KVM_ARGS:-} >"$tmp/vp.stdout" 2>"$tmp/vp.err"
 status=$?
 t1=$(date +%s.%N)
 tr -d '\r' <"$tmp/serial" >"$log"
