@@ -6,6 +6,8 @@
  *   - INIT/SIPI with the all-excluding-self shorthand starts AP 3 and restarts 1 and 2;
  *   - fixed IPIs to one processor, self-IPIs (shorthand and x2APIC SELF IPI), broadcasts;
  *   - spinlocks with LOCK CMPXCHG and XCHG, and LOCK XADD, shared by all processors;
+ *   - the TSCs are one clock: a TSC read inside the critical section never goes below
+ *     the one the previous holder (any processor) read there (Linux's check_tsc_warp);
  *   - INIT puts a running AP back in wait-for-SIPI; a SIPI then restarts it, while a
  *     SIPI to a running AP is ignored; INIT and SIPI sent back to back restart an AP.
  * With one processor (no AP answers) it says so in one line and stops, so the runner's
@@ -46,6 +48,8 @@ static struct desc_ptr idt_ptr;
 static volatile u32 spin_go, spin_done;
 static volatile u32 lock_cx, lock_xchg, count_cx, count_xchg, count_xadd;
 static volatile u32 order_hash;
+static volatile u64 last_tsc;
+static volatile u32 tsc_warps;
 static int bsp_x2;
 
 static u32 lapic_rd(u32 reg) { return *(volatile u32 *)(uptr)(LAPIC + reg); }
@@ -110,6 +114,9 @@ static void spin_work(u32 id)
         while (__sync_val_compare_and_swap(&lock_cx, 0, 1) != 0) /* LOCK CMPXCHG */
             while (lock_cx) __asm__ volatile("pause");
         u32 v = count_cx;
+        u64 t = rdtsc();
+        if (t < last_tsc) tsc_warps++;
+        last_tsc = t;
         __asm__ volatile("pause; pause");
         count_cx = v + 1;
         order_hash = order_hash * 31 + id;
@@ -272,6 +279,7 @@ void test_main(struct multiboot_info *mbi)
     check_eq("spinlock_cmpxchg_count", count_cx, SPINS * NCPU);
     check_eq("spinlock_xchg_count", count_xchg, SPINS * NCPU);
     check_eq("lock_xadd_count", count_xadd, SPINS * NCPU);
+    check_eq("tsc_no_warp_between_cpus", tsc_warps, 0);
     printf("info: lock order hash %x\n", order_hash); /* same on every run of one emulator */
 
     /* INIT stops a running AP (wait-for-SIPI); only a SIPI restarts it. */

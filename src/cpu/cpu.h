@@ -414,6 +414,7 @@ void cpuid_query(struct cpu *c, u32 leaf, u32 subleaf, u32 out[4]);
 
 /* Virtual TSC: derived from retired instructions so runs are deterministic. */
 u64 cpu_tsc(const struct cpu *c);
+u64 cpu_tsc_read(struct cpu *c); /* RDTSC, RDTSCP, RDMSR IA32_TSC: monotonic across processors */
 
 /* Unknown instruction: logs its bytes once and raises #UD. */
 NORETURN void cpu_unimplemented(struct cpu *c, const struct insn *i);

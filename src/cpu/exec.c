@@ -428,6 +428,21 @@ void cpu_exec(struct cpu *c)
 
 u64 cpu_tsc(const struct cpu *c) { return machine_now(c->m) + c->tsc_offset; }
 
+/* The processors' TSCs run from one clock, synchronized (SDM Vol. 3 18.17.1: invariant
+ * TSC), but the machine runs them one after another over the same slice of virtual time:
+ * a processor run later in a slice would read values below those an earlier one already
+ * read and published in memory (Linux's TSC synchronization check sees that as a warp and
+ * gives up the TSC). So what the guest reads never goes below the latest time read by any
+ * processor; device timers keep the exact time (cpu_tsc). */
+u64 cpu_tsc_read(struct cpu *c)
+{
+    struct machine *m = c->m;
+    u64 now = machine_now(m);
+    if (now < m->tsc_floor) now = m->tsc_floor;
+    else m->tsc_floor = now;
+    return now + c->tsc_offset;
+}
+
 NORETURN void cpu_unimplemented(struct cpu *c, const struct insn *i)
 {
     unsigned key = (i->map & 3u) << 8 | i->op; /* 4 maps x 256 opcodes = 1024 bits */

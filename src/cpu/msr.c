@@ -90,7 +90,7 @@ static bool core_read(struct cpu *c, u32 index, u64 *val)
 {
     const struct cpu_model *m = cpu_model_of(c);
     switch (index) {
-    case MSR_TSC: *val = cpu_tsc(c); return true;
+    case MSR_TSC: *val = cpu_tsc_read(c); return true;
     case MSR_PLATFORM_ID: *val = (u64)m->platform_id << 50; return true;
     case MSR_APIC_BASE: *val = c->apic_base; return cpu_has(c, FEAT_APIC);
     case MSR_FEATURE_CONTROL: *val = c->feature_control; return true;

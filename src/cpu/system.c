@@ -106,7 +106,7 @@ static void op_cpuid(struct cpu *c, const struct insn *i)
 static u64 read_tsc(struct cpu *c)
 {
     if ((c->cr4 & CR4_TSD) && c->cpl != 0) cpu_gp(c, 0);
-    return cpu_tsc(c);
+    return cpu_tsc_read(c);
 }
 
 static void op_rdtsc(struct cpu *c, const struct insn *i)

@@ -95,6 +95,7 @@ struct machine {
     u64 slice_end;    /* virtual time at which the current slice ends */
     u64 slice_start_time; /* the running CPU's cpu_time() when its clock read `now` */
     struct cpu *running; /* the processor executing now, or NULL */
+    u64 tsc_floor;       /* the latest virtual time any processor's TSC read showed */
 
     struct cpu *cpus[MAX_CPUS];
     int ncpus;
