@@ -59,13 +59,15 @@ static u64 do_sqrt(struct sf_status *s, const struct sf_fmt *f, u64 a)
 }
 
 /* A NaN operand wins before any negation: the first NaN of a, b, c, quieted, with its own
- * sign (the host agrees for every VFMADD/VFMSUB/VFNMADD/VFNMSUB 132/213/231 form). */
+ * sign (SDM Vol. 1 14.5.2, FMA numeric behaviour; the host agrees for every VFMADD/VFMSUB/
+ * VFNMADD/VFNMSUB 132/213/231 form). */
 static u64 do_fma(struct sf_status *s, const struct sf_fmt *f, u64 a, u64 b, u64 c, unsigned neg)
 {
     struct sfu u[3] = {sf_unpack_ieee(f, a, s->daz), sf_unpack_ieee(f, b, s->daz),
                        sf_unpack_ieee(f, c, s->daz)};
-    /* A NaN addend makes inf * 0 no invalid operation (IEEE 754 leaves it to the
-     * implementation; the host, an AMD part, raises nothing). */
+    /* A NaN addend makes inf * 0 no invalid operation: the input NaN is the result (IEEE
+     * 754 leaves IE to the implementation; the host, an AMD part, raises nothing, and
+     * QEMU reads the SDM's FMA numeric behaviour the same way). */
     if (is_nan(u[0]) || is_nan(u[1]) || is_nan(u[2]))
         return nan_first(s, f, u, (u64[]){a, b, c}, 3);
     u[0].sign ^= (neg & SF_NEG_PRODUCT) != 0;

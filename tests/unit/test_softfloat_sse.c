@@ -201,6 +201,12 @@ HOSTCMP(h_ucomisd, "ucomisd")
 // clang-format off
 HOSTFMA(h_fma32, "vfmadd231ss")
 HOSTFMA(h_fma64, "vfmadd231sd")
+HOSTFMA(h_fms32, "vfmsub231ss")
+HOSTFMA(h_fms64, "vfmsub231sd")
+HOSTFMA(h_fnma32, "vfnmadd231ss")
+HOSTFMA(h_fnma64, "vfnmadd231sd")
+HOSTFMA(h_fnms32, "vfnmsub231ss")
+HOSTFMA(h_fnms64, "vfnmsub231sd")
 // clang-format on
 
 /* Integer <-> float: "insn src, dst" with a general register on one side. */
@@ -419,8 +425,13 @@ static void roundings(const char *name, int w, hostfn const *hs, softfn dummy)
     report(name, &t);
 }
 
-static void fmas(const char *name, int w)
+/* neg: 0 for f32_fma/f64_fma, else the SF_NEG_* of f32_fma_neg/f64_fma_neg, against
+ * VFMSUB (addend negated), VFNMADD (product) and VFNMSUB (both). */
+static void fmas(const char *name, int w, unsigned neg)
 {
+    typedef u64 (*fmafn)(u32, u64, u64, u64, u32 *);
+    static const fmafn host[2][4] = {{h_fma32, h_fnma32, h_fms32, h_fnms32}, /* by neg */
+                                     {h_fma64, h_fnma64, h_fms64, h_fnms64}};
     struct tally t = {0};
     for (unsigned n = 0; n < NPAIRS * 2; n++) {
         u64 a = value(w), b = related(w, a), c;
@@ -428,15 +439,18 @@ static void fmas(const char *name, int w)
         if (r & 1) { /* an addend near the product: cancellation */
             struct sf_status s0 = {0};
             c = w == W32 ? f32_mul(&s0, (u32)a, (u32)b) : f64_mul(&s0, a, b);
-            c = related(w, c ^ (w == W32 ? 1ull << 31 : 1ull << 63));
+            bool flip = neg == 0 || neg == (SF_NEG_PRODUCT | SF_NEG_ADDEND);
+            c = related(w, c ^ (flip ? (w == W32 ? 1ull << 31 : 1ull << 63) : 0));
         } else {
             c = value(w);
         }
         for (u32 k = 0; k < 16; k++) {
             u32 csr = CSR(k & 3, (k >> 2) & 1, k >> 3), hf;
-            u64 hr = (w == W32 ? h_fma32 : h_fma64)(csr, a, b, c, &hf);
+            u64 hr = host[w == W64][neg](csr, a, b, c, &hf);
             struct sf_status s = {.round = k & 3, .daz = (k >> 2) & 1, .ftz = k >> 3};
-            u64 sr = w == W32 ? f32_fma(&s, (u32)a, (u32)b, (u32)c) : f64_fma(&s, a, b, c);
+            u64 sr = !neg ? (w == W32 ? f32_fma(&s, (u32)a, (u32)b, (u32)c) : f64_fma(&s, a, b, c))
+                          : (w == W32 ? f32_fma_neg(&s, (u32)a, (u32)b, (u32)c, neg)
+                                      : f64_fma_neg(&s, a, b, c, neg));
             if (w == W32) hr &= 0xffffffff;
             t.cases++;
             if (hr != sr || hf != s.flags)
@@ -494,11 +508,17 @@ int main(void)
     roundings("f32_round_int", W32, rss, NULL);
     roundings("f64_round_int", W64, rsd, NULL);
     if (host_has_fma()) {
-        fmas("f32_fma", W32);
-        fmas("f64_fma", W64);
+        fmas("f32_fma", W32, 0);
+        fmas("f64_fma", W64, 0);
+        fmas("f32_fma_neg_addend", W32, SF_NEG_ADDEND);
+        fmas("f64_fma_neg_addend", W64, SF_NEG_ADDEND);
+        fmas("f32_fma_neg_product", W32, SF_NEG_PRODUCT);
+        fmas("f64_fma_neg_product", W64, SF_NEG_PRODUCT);
+        fmas("f32_fma_neg_both", W32, SF_NEG_PRODUCT | SF_NEG_ADDEND);
+        fmas("f64_fma_neg_both", W64, SF_NEG_PRODUCT | SF_NEG_ADDEND);
     } else {
-        printf("SKIP softfloat/sse/f32_fma: the host has no FMA\n");
-        printf("SKIP softfloat/sse/f64_fma: the host has no FMA\n");
+        printf("SKIP softfloat/sse/f32_fma, f64_fma and their _neg_ variants: the host has no "
+               "FMA\n");
     }
     return check_exit();
 }
@@ -540,7 +560,13 @@ int main(void)
                                 "f32_round_int",
                                 "f64_round_int",
                                 "f32_fma",
-                                "f64_fma"};
+                                "f64_fma",
+                                "f32_fma_neg_addend",
+                                "f64_fma_neg_addend",
+                                "f32_fma_neg_product",
+                                "f64_fma_neg_product",
+                                "f32_fma_neg_both",
+                                "f64_fma_neg_both"};
     for (unsigned k = 0; k < ARRAY_LEN(ops); k++)
         printf("SKIP softfloat/sse/%s: the oracle is the host's SSE unit, and this host is not "
                "x86-64\n",
