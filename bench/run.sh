@@ -16,6 +16,7 @@
 # its rate is the guest's own count (printed on its serial line) over that time. Last,
 # CPUID round trips under the reference hypervisor (guest/hv/, its cpuidloop guest), less
 # the same boot with n=0 on both emulators.
+# Last, Linux to init on Vanderpool and QEMU TCG and the KVM chain (bench/linux.sh).
 # Environment: VP (default build/rel/vanderpool), BENCH_NO_BOCHS=1 to skip Bochs and use
 # the Bochs timing from the last run (in the output directory), GUEST_BUILD (default
 # build/guest: where the kernels are built) and BENCH_OUT (default bench/out), so that
@@ -251,3 +252,6 @@ END {
         per(bic["cpuid-vpid"], bn["cpuid-vpid"]), per(bic["walk"], bn["walk"]), per(bic["walk-ept"], bn["walk-ept"]),
         per(bic["hv"], bn["hv"]), q, q
 }' | tee "$out/vmx-summary.txt"
+
+# Linux the QEMU way, and KVM on Vanderpool (bench/linux.sh); BENCH_NO_LINUX=1 skips it.
+[ "${BENCH_NO_LINUX:-0}" = 1 ] || VP="$vp" BENCH_OUT="$out" "$root/bench/linux.sh"

@@ -368,7 +368,16 @@ int main(int argc, char **argv)
         case KVM_EXIT_FAIL_ENTRY:
             die(1, "VM entry failed, hardware reason %#llx",
                 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
-        case KVM_EXIT_INTERNAL_ERROR: die(1, "KVM internal error, suberror %u", run->internal.suberror);
+        case KVM_EXIT_INTERNAL_ERROR: {
+            /* Its data words (for a delivery error: vectoring info, exit reason, qualification,
+             * ...) say what KVM met. */
+            char words[256] = "";
+            size_t used = 0;
+            for (unsigned k = 0; k < run->internal.ndata && k < 8 && used < sizeof words - 24; k++)
+                used += (size_t)snprintf(words + used, sizeof words - used, " %#llx",
+                                         (unsigned long long)run->internal.data[k]);
+            die(1, "KVM internal error, suberror %u, data%s", run->internal.suberror, words);
+        }
         case KVM_EXIT_SYSTEM_EVENT:
             fflush(stdout);
             fprintf(stderr, "vpkvm: guest system event %u\n", run->system_event.type);

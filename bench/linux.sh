@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# linux.sh (the last part of `make bench`): Debian 12's kernel and busybox initramfs to
+# init and power-off on Vanderpool and on QEMU's TCG (tests/linux/run.sh, the same kernel,
+# initramfs and command line on both), then the KVM chain on Vanderpool (tests/linux/
+# kvm.sh: L1 boot, kvm-intel, a flat L2 guest, an L2 Linux to its init, power-off) with its
+# guest instruction count. Wall times of whole runs, one after the other; nothing fails.
+# Environment: VP (default build/rel/vanderpool), BENCH_OUT (default bench/out).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+vp=${VP:-$root/build/rel/vanderpool}
+out=${BENCH_OUT:-$root/bench/out}
+mkdir -p "$out"
+echo "Linux: booting Debian's kernel to its init on Vanderpool and QEMU TCG, then KVM on Vanderpool..."
+"$root/tests/linux/run.sh" --vp "$vp" >"$out/linux.txt" 2>&1
+"$root/tests/linux/kvm.sh" --vp "$vp" >"$out/kvm.txt" 2>&1
+vps=$(sed -n 's/^linux: vanderpool \([0-9.]*\) s.*/\1/p' "$out/linux.txt")
+vpi=$(sed -n 's/^linux: vanderpool .*, \([0-9]*\) guest instructions/\1/p' "$out/linux.txt")
+qs=$(sed -n 's/^linux: qemu tcg \([0-9.]*\) s.*/\1/p' "$out/linux.txt")
+ks=$(sed -n 's/^linux: linux\/kvm-[^ ]* \([0-9.]*\) s.*/\1/p' "$out/kvm.txt")
+ki=$(sed -n 's/^linux: linux\/kvm-.*, \([0-9]*\) guest instructions/\1/p' "$out/kvm.txt")
+grep -q '^FAIL' "$out/linux.txt" "$out/kvm.txt" && echo "  (some runs failed: see $out/linux.txt, $out/kvm.txt)"
+awk -v vs="$vps" -v vi="$vpi" -v qs="$qs" -v ks="$ks" -v ki="$ki" '
+function num(x) { return x ~ /^[0-9.]+$/ }
+BEGIN {
+    printf "Linux to init and power-off   Vanderpool %s s (%s guest instructions)", num(vs) ? vs : "-", num(vi) ? vi : "?"
+    if (num(qs)) printf ", QEMU TCG %s s, QEMU/Vanderpool speed %.2fx", qs, (num(vs) && vs > 0) ? qs / vs : 0
+    printf "\n"
+    printf "KVM chain (L1, kvm-intel, L2 flat and L2 Linux to init, power-off): %s s, %s guest instructions\n",
+        num(ks) ? ks : "-", num(ki) ? ki : "?"
+}' | tee "$out/linux-summary.txt"
