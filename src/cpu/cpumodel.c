@@ -18,12 +18,12 @@
  * EIST, xTPR; PDCM is IA32_PERF_CAPABILITIES (lbr.c). XSAVE with XSAVEOPT, XSAVEC,
  * XGETBV with ECX = 1 and XSAVES (xsave.c) manage the x87 and SSE components, the only
  * ones there are without AVX. BMI1/BMI2 (bmi.c) are offered, and the FMA (fma.c) and
- * F16C (f16c.c) bits, which need AVX state to be usable. Not offered: VME/PVI,
- * DS/DTES64/DS-CPL (no BTS/PEBS), AVX and the other VEX-encoded vector families, PKU,
+ * F16C (f16c.c) bits, which need AVX state to be usable. VME and PVI (intflag.c, stack.c, far.c,
+ * interrupt.c). Not offered: DS/DTES64/DS-CPL (no BTS/PEBS), AVX and the other VEX-encoded vector families, PKU,
  * TSC_ADJUST. Every model offers VMX, as the real parts did; -cpu MODEL,-vmx takes it
  * away. */
 static const struct cpu_features implemented = {.w = {
-    [FW_1_EDX] = B(FEAT_FPU) | B(FEAT_DE) | B(FEAT_PSE) | B(FEAT_TSC) | B(FEAT_MSR) |
+    [FW_1_EDX] = B(FEAT_FPU) | B(FEAT_VME) | B(FEAT_DE) | B(FEAT_PSE) | B(FEAT_TSC) | B(FEAT_MSR) |
                  B(FEAT_PAE) | B(FEAT_MCE) | B(FEAT_CX8) | B(FEAT_APIC) | B(FEAT_SEP) |
                  B(FEAT_MTRR) | B(FEAT_PGE) | B(FEAT_CMOV) | B(FEAT_PAT) | B(FEAT_PSE36) |
                  B(FEAT_CLFSH) | B(FEAT_MMX) | B(FEAT_FXSR) | B(FEAT_SSE) | B(FEAT_SSE2) |

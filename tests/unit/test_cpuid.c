@@ -63,7 +63,7 @@ static void test_leaves(void)
     CHECK("cpuid.1.vmx_no_hypervisor", bit(q[2], FEAT_VMX) && !bit(q[2], FEAT_HYPERVISOR) &&
           bit(q[2], FEAT_XSAVE) && !bit(q[2], FEAT_OSXSAVE) && !bit(q[2], FEAT_AVX), "ecx %#x", q[2]);
     CHECK("cpuid.1.baseline", bit(q[3], FEAT_FPU) && bit(q[3], FEAT_PAE) && bit(q[3], FEAT_APIC) &&
-          bit(q[3], FEAT_SSE2) && bit(q[3], FEAT_FXSR) && !bit(q[3], FEAT_VME) && bit(q[3], FEAT_MCA),
+          bit(q[3], FEAT_SSE2) && bit(q[3], FEAT_FXSR) && bit(q[3], FEAT_VME) && bit(q[3], FEAT_MCA),
           "edx %#x", q[3]);
     CHECK("cpuid.1.skylake_ecx", bit(q[2], FEAT_PCID) && bit(q[2], FEAT_RDRAND) && bit(q[2], FEAT_X2APIC),
           "ecx %#x", q[2]);
