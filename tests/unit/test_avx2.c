@@ -8,30 +8,15 @@
  * restarted gather finishing the job. Expected values from the SDM (VPGATHERDD "Operation"
  * and its fault notes, VPMASKMOV). */
 #include "check.h"
-#include "harness.h"
 #include "cpu/avx.h"
+#include "vex_code.h"
 
 #define D HARNESS_DATA
 #define HOLE 0x600000u /* 2 MiB page made not present by hole() */
 
 static struct harness *h;
 
-static void setup(enum cpu_mode mode)
-{
-    harness_set_mode(h, mode);
-    struct cpu *c = h->c;
-    c->cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE;
-    c->xcr0 = 7;
-    store_le(&c->fpu.fxsave[FX_MXCSR], 4, 0x1f80);
-    c->r[RBX] = D;
-    for (unsigned n = 0; n < 16; n++) {
-        memset(fx_xmm(c, n), 0x10 + n, 16);
-        memset(c->fpu.ymmh[n], 0x80 + n, 16);
-    }
-    u8 mem[128];
-    for (unsigned k = 0; k < sizeof mem; k++) mem[k] = (u8)k;
-    phys_copy_in(h->m, D, mem, sizeof mem);
-}
+static void setup(enum cpu_mode mode) { vex_setup(h, mode, D); }
 
 /* The PDE of [HOLE, HOLE + 2 MiB): not present, or back to the identity map. */
 static void hole(bool on)
@@ -41,28 +26,11 @@ static void hole(bool on)
     tlb_flush_all(h->c);
 }
 
-struct code {
-    u8 b[16];
-    unsigned n;
-};
-/* C4 VEX form: pp 66, map, W, L, opcode, ModRM.reg, vvvv, r/m register (rm >= 0) or
- * [rbx+disp8], imm8 when imm >= 0. */
+/* A 66-prefixed VEX form (vex_code). */
 static struct code vex(unsigned map, bool w, bool l, unsigned op, unsigned reg, unsigned vvvv,
                        int rm, unsigned disp, int imm)
 {
-    struct code c = {{0}, 0};
-    c.b[c.n++] = 0xc4;
-    c.b[c.n++] = (u8)((reg >= 8 ? 0 : 0x80) | 0x40 | (rm >= 8 ? 0 : 0x20) | map);
-    c.b[c.n++] = (u8)((w ? 0x80 : 0) | (~vvvv & 15) << 3 | (l ? 4 : 0) | 1);
-    c.b[c.n++] = (u8)op;
-    if (rm < 0) {
-        c.b[c.n++] = (u8)(0x40 | (reg & 7) << 3 | RBX);
-        c.b[c.n++] = (u8)disp;
-    } else {
-        c.b[c.n++] = (u8)(0xc0 | (reg & 7) << 3 | (rm & 7));
-    }
-    if (imm >= 0) c.b[c.n++] = (u8)imm;
-    return c;
+    return vex_code(0x66, map, w, l, op, reg, vvvv, rm, disp, imm);
 }
 /* A gather: [rbx + vindex*scale] (VSIB, mod 00). */
 static struct code gather(unsigned op, bool w, bool l, unsigned reg, unsigned mask, unsigned vi,
@@ -77,14 +45,9 @@ static struct code gather(unsigned op, bool w, bool l, unsigned reg, unsigned ma
     c.b[c.n++] = (u8)(scale << 6 | (vi & 7) << 3 | RBX);
     return c;
 }
-static int run(struct code c) { return harness_run(h, c.b, c.n, 100); }
+static int run(struct code c) { return vex_run_code(h, c); }
 
-static bool reg_unchanged(unsigned n)
-{
-    for (unsigned k = 0; k < 16; k++)
-        if (fx_xmm(h->c, n)[k] != 0x10 + n || h->c->fpu.ymmh[n][k] != 0x80 + n) return false;
-    return true;
-}
+static bool reg_unchanged(unsigned n) { return vex_reg_unchanged(h, n); }
 
 static void ud_rules(void)
 {

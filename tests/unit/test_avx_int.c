@@ -4,55 +4,20 @@
  * PCLMULQDQ forms without their feature or without AVX), alignment #GP of VMOVNTDQ and
  * VMOVNTDQA, and the upper halves a VEX.128 form zeroes. Expected values from the SDM. */
 #include "check.h"
-#include "harness.h"
 #include "cpu/avx.h"
+#include "vex_code.h"
 
 #define D HARNESS_DATA
 
 static struct harness *h;
 
-static void setup(enum cpu_mode mode)
-{
-    harness_set_mode(h, mode);
-    struct cpu *c = h->c;
-    c->cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE;
-    c->xcr0 = 7;
-    store_le(&c->fpu.fxsave[FX_MXCSR], 4, 0x1f80);
-    c->r[RBX] = D;
-    for (unsigned n = 0; n < 16; n++) {
-        memset(fx_xmm(c, n), 0x10 + n, 16);
-        memset(c->fpu.ymmh[n], 0x80 + n, 16);
-    }
-    u8 mem[128];
-    for (unsigned k = 0; k < sizeof mem; k++) mem[k] = (u8)k;
-    phys_copy_in(h->m, D, mem, sizeof mem);
-}
-
-/* A VEX form: C4, pp (0/66/F3/F2), map 1-3, W, L, opcode, ModRM.reg, vvvv, then ModRM.rm
- * (a register when rm >= 0, else [rbx+disp8]), imm8 when imm >= 0. */
-struct code {
-    u8 b[16];
-    unsigned n;
-};
+static void setup(enum cpu_mode mode) { vex_setup(h, mode, D); }
 static struct code vex(unsigned pp, unsigned map, bool w, bool l, unsigned op, unsigned reg,
                        unsigned vvvv, int rm, unsigned disp, int imm)
 {
-    struct code c = {{0}, 0};
-    unsigned ppb = pp == 0x66 ? 1 : pp == 0xf3 ? 2 : pp == 0xf2 ? 3 : 0;
-    c.b[c.n++] = 0xc4;
-    c.b[c.n++] = (u8)((reg >= 8 ? 0 : 0x80) | 0x40 | (rm >= 8 ? 0 : 0x20) | map);
-    c.b[c.n++] = (u8)((w ? 0x80 : 0) | (~vvvv & 15) << 3 | (l ? 4 : 0) | ppb);
-    c.b[c.n++] = (u8)op;
-    if (rm < 0) {
-        c.b[c.n++] = (u8)(0x40 | (reg & 7) << 3 | RBX);
-        c.b[c.n++] = (u8)disp;
-    } else {
-        c.b[c.n++] = (u8)(0xc0 | (reg & 7) << 3 | (rm & 7));
-    }
-    if (imm >= 0) c.b[c.n++] = (u8)imm;
-    return c;
+    return vex_code(pp, map, w, l, op, reg, vvvv, rm, disp, imm);
 }
-static int run(struct code c) { return harness_run(h, c.b, c.n, 100); }
+static int run(struct code c) { return vex_run_code(h, c); }
 
 /* The upper half of YMMn is untouched (0x80 + n) or zero. */
 static bool upper_is(unsigned n, int v)

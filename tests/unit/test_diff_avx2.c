@@ -193,6 +193,28 @@ static void gathers(void)
                 }
 }
 
+/* 32-bit addresses: the gathers with an address-size prefix in 64-bit code, then in 32-bit
+ * code (only XMM0-7/YMM0-7 there). */
+static void gathers32(bool compat)
+{
+    static const struct { u8 op; bool w; const char *name; } g[] = {
+        {0x90, 0, "vpgatherdd"}, {0x91, 1, "vpgatherqq"}, {0x92, 1, "vgatherdpd"},
+        {0x93, 0, "vgatherqps"},
+    };
+    for (unsigned k = 0; k < ARRAY_LEN(g); k++)
+        for (int l = 0; l < 2; l++) {
+            struct dform f;
+            unsigned isz = (g[k].op & 1) ? 8 : 4;
+            diff_begin(&f, 0, PTR_RBX, "%s%s [ebx+idx*8-0x30] L%d", compat ? "" : "addr32 ",
+                       g[k].name, l);
+            if (!compat) diff_put(&f, 0x67);
+            gather_op(&f, g[k].op, g[k].w, l, 5, 6, 7, 3, -0x30);
+            f.prep = prep_gather;
+            f.arg = (int)(7 | isz << 8);
+            run(&f, N);
+        }
+}
+
 int main(void)
 {
     d = diff_new(0x41565832ull);
@@ -200,8 +222,27 @@ int main(void)
     broadcasts_permutes();
     masked_shifts();
     gathers();
+    gathers32(false);
     printf("diff avx2: %d forms, %d cases, %d failures, %d skipped (host %s)\n", d->forms,
            d->cases, d->failures, d->skipped, d->vendor);
+    diff_free(d);
+    d = diff_new_mode(0x41565833ull, true);
+    diff_sse_enable(d);
+    gathers32(true);
+    struct dform f;
+    for (int l = 0; l < 2; l++) {
+        diff_begin(&f, 0, PTR_RBX, "vpmaskmovd %s1,%s2,[ebx+disp8] (32-bit code)", vn(l), vn(l));
+        vex_op(&f, 0x66, 2, false, l, 0x8c, 1, 2, -1, DISP + 1, -1);
+        run(&f, N);
+        diff_begin(&f, 0, 0, "vpbroadcastw %s7,xmm6 (32-bit code)", vn(l));
+        vex_op(&f, 0x66, 2, false, l, 0x79, 7, 0, 6, 0, -1);
+        run(&f, N);
+    }
+    diff_begin(&f, 0, 0, "vperm2i128 ymm1,ymm7,ymm2,0x21 (32-bit code)");
+    vex_op(&f, 0x66, 3, false, true, 0x46, 1, 7, 2, 0, 0x21);
+    run(&f, N);
+    printf("diff avx2 (32-bit code): %d forms, %d cases, %d failures, %d skipped\n", d->forms,
+           d->cases, d->failures, d->skipped);
     diff_free(d);
     return check_exit();
 }

@@ -249,6 +249,9 @@ static void moves(void)
             vex_op(&f, 0x66, 3, w, 0, 0x22, 8, 8, -1, DISP + 1, (int)e);
             run(&f, N / 10);
         }
+        diff_begin(&f, 0, 0, "vpextrw r13,xmm6,%u (0F3A 15)", e);
+        vex_op(&f, 0x66, 3, false, 0, 0x15, 6, 0, R13, 0, (int)e);
+        run(&f, N / 10);
         diff_begin(&f, 0, 0, "vpextrw eax,xmm6,%u (C5)", e);
         vex_op(&f, 0x66, 1, false, 0, 0xc5, RAX, 0, 6, 0, (int)e);
         run(&f, N / 10);
