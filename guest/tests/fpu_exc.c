@@ -270,6 +270,17 @@ XOP(x_divps, "divps")
 XOP(x_sqrtss, "sqrtss")
 XOP(x_sqrtps, "sqrtps")
 XOP(x_cvtps2dq, "cvtps2dq")
+XOP(x_addsd, "addsd")
+XOP(x_addpd, "addpd")
+XOP(x_mulsd, "mulsd")
+XOP(x_divsd, "divsd")
+XOP(x_divpd, "divpd")
+XOP(x_sqrtpd, "sqrtpd")
+XOP(x_cvtsd2ss, "cvtsd2ss")
+XOP(x_cvtpd2ps, "cvtpd2ps")
+XOP(x_cvtps2pd, "cvtps2pd")
+XOP(x_comiss, "comiss")
+XOP(x_ucomiss, "ucomiss")
 
 /* Single-precision values. */
 #define ONE 0x3f800000u
@@ -285,6 +296,21 @@ XOP(x_cvtps2dq, "cvtps2dq")
 #define QNAN 0xffc00000u   /* the default NaN */
 #define INF 0x7f800000u
 #define S 0x5a5a5a5au      /* sentinel in lanes an operation leaves alone */
+#define SNAN 0x7fa00000u   /* a signalling NaN */
+/* Double-precision values as (low, high) lane pairs. */
+#define D1 0, 0x3ff00000u         /* 1.0 */
+#define DM1 0, 0xbff00000u        /* -1.0 */
+#define D0 0, 0
+#define D2 0, 0x40000000u
+#define D3 0, 0x40080000u
+#define D4 0, 0x40100000u
+#define DTHIRD 0x55555555u, 0x3fd55555u
+#define DBIG 0, 0x7fe00000u       /* 2^1023 */
+#define DTINY 0, 0x1ff00000u      /* 2^-512: its square 2^-1024 is denormal and exact */
+#define DDEN 1, 0                 /* smallest denormal */
+#define DINF 0, 0x7ff00000u
+#define DQNAN 0, 0xfff80000u
+#define D2M140 0, 0x37300000u     /* 2^-140: a single-precision denormal, exactly */
 
 static const struct xcase {
     const char *name;
@@ -345,6 +371,33 @@ static const struct xcase {
     /* FTZ with UE masked: a tiny result is +0 with UE and PE, even when exact. */
     {"ftz_mulss_exact", x_mulss, MX_DEFAULT | MX_FTZ, {TINY, S, S, S}, {TINY, S, S, S}, -1, MX_UE | MX_PE, {0, S, S, S}},
     {"ftz_mulps", x_mulps, MX_DEFAULT | MX_FTZ, {TINY1, 0x9f800000, ONE, ONE}, {TINY, TINY, ONE, ONE}, -1, MX_UE | MX_PE, {0, 0x80000000, ONE, ONE}},
+    /* Double precision (SSE2). */
+    {"ze_divsd_unmasked", x_divsd, MX_DEFAULT & ~MX_MASK(MX_ZE), {D1, S, S}, {D0, S, S}, 19, MX_ZE, {0}},
+    {"ze_divpd_masked", x_divpd, MX_DEFAULT, {D1, D1}, {D0, D3}, -1, MX_ZE | MX_PE, {DINF, DTHIRD}},
+    {"ze_divpd_unmasked", x_divpd, MX_DEFAULT & ~MX_MASK(MX_ZE), {D1, D1}, {D0, D3}, 19, MX_ZE, {0}},
+    {"oe_addpd_masked", x_addpd, MX_DEFAULT, {DBIG, D1}, {DBIG, D1}, -1, MX_OE | MX_PE, {DINF, D2}},
+    {"oe_addpd_unmasked", x_addpd, MX_DEFAULT & ~MX_MASK(MX_OE), {DBIG, D1}, {DBIG, D1}, 19, MX_OE, {0}},
+    {"ue_mulsd_exact_unmasked", x_mulsd, MX_DEFAULT & ~MX_MASK(MX_UE), {DTINY, S, S}, {DTINY, S, S}, 19, MX_UE, {0}},
+    {"ue_mulsd_exact_masked", x_mulsd, MX_DEFAULT, {DTINY, S, S}, {DTINY, S, S}, -1, 0, {0, 0x00040000, S, S}},
+    {"de_addsd_unmasked", x_addsd, MX_DEFAULT & ~MX_MASK(MX_DE), {D1, S, S}, {DDEN, S, S}, 19, MX_DE, {0}},
+    {"pe_addsd_unmasked", x_addsd, MX_DEFAULT & ~MX_MASK(MX_PE), {D1, S, S}, {DDEN, S, S}, 19, MX_DE | MX_PE, {0}},
+    {"ie_sqrtpd_masked", x_sqrtpd, MX_DEFAULT, {S, S, S, S}, {DM1, D4}, -1, MX_IE, {DQNAN, D2}},
+    {"ie_sqrtpd_unmasked", x_sqrtpd, MX_DEFAULT & ~MX_MASK(MX_IE), {S, S, S, S}, {DM1, D4}, 19, MX_IE, {0}},
+    /* Conversions: CVTSD2SS keeps lanes 1-3, CVTPD2PS zeroes lanes 2-3. */
+    {"oe_cvtsd2ss_masked", x_cvtsd2ss, MX_DEFAULT, {S, S, S, S}, {DBIG, S, S}, -1, MX_OE | MX_PE, {INF, S, S, S}},
+    {"oe_cvtsd2ss_unmasked", x_cvtsd2ss, MX_DEFAULT & ~MX_MASK(MX_OE), {S, S, S, S}, {DBIG, S, S}, 19, MX_OE, {0}},
+    {"ue_cvtsd2ss_exact_masked", x_cvtsd2ss, MX_DEFAULT, {S, S, S, S}, {D2M140, S, S}, -1, 0, {0x200, S, S, S}},
+    {"ue_cvtsd2ss_exact_unmasked", x_cvtsd2ss, MX_DEFAULT & ~MX_MASK(MX_UE), {S, S, S, S}, {D2M140, S, S}, 19, MX_UE, {0}},
+    {"pe_cvtsd2ss_masked", x_cvtsd2ss, MX_DEFAULT, {S, S, S, S}, {DTHIRD, S, S}, -1, MX_PE, {0x3eaaaaab, S, S, S}},
+    {"oe_cvtpd2ps_masked", x_cvtpd2ps, MX_DEFAULT, {S, S, S, S}, {DBIG, DTHIRD}, -1, MX_OE | MX_PE, {INF, 0x3eaaaaab, 0, 0}},
+    {"ie_cvtps2pd_snan_masked", x_cvtps2pd, MX_DEFAULT, {S, S, S, S}, {SNAN, ONE, S, S}, -1, MX_IE, {0, 0x7ffc0000, D1}},
+    {"ie_cvtps2pd_snan_unmasked", x_cvtps2pd, MX_DEFAULT & ~MX_MASK(MX_IE), {S, S, S, S}, {SNAN, ONE, S, S}, 19, MX_IE, {0}},
+    /* COMISS signals invalid for a QNaN, UCOMISS only for an SNaN (SDM Vol. 2). */
+    {"ie_comiss_qnan_masked", x_comiss, MX_DEFAULT, {QNAN, S, S, S}, {ONE, S, S, S}, -1, MX_IE, {QNAN, S, S, S}},
+    {"ie_comiss_qnan_unmasked", x_comiss, MX_DEFAULT & ~MX_MASK(MX_IE), {QNAN, S, S, S}, {ONE, S, S, S}, 19, MX_IE, {0}},
+    {"ucomiss_qnan_unmasked_quiet", x_ucomiss, MX_DEFAULT & ~MX_MASK(MX_IE), {QNAN, S, S, S}, {ONE, S, S, S}, -1, 0, {QNAN, S, S, S}},
+    {"ie_ucomiss_snan_unmasked", x_ucomiss, MX_DEFAULT & ~MX_MASK(MX_IE), {ONE, S, S, S}, {SNAN, S, S, S}, 19, MX_IE, {0}},
+    {"de_comiss_unmasked", x_comiss, MX_DEFAULT & ~MX_MASK(MX_DE), {DEN, S, S, S}, {ONE, S, S, S}, 19, MX_DE, {0}},
     /* FTZ has no effect when UE is unmasked (SDM Vol. 1 10.2.3.3). */
     {"ftz_mulss_ue_unmasked", x_mulss, (MX_DEFAULT | MX_FTZ) & ~MX_MASK(MX_UE), {TINY, S, S, S}, {TINY, S, S, S}, 19, MX_UE, {0}},
 };
