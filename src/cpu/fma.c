@@ -46,18 +46,22 @@ static void op_fma(struct cpu *c, const struct insn *i)
     for (unsigned k = 0; k < n; k += esz) {
         const u8 *a = src[o[0]] + k, *b = src[o[1]] + k, *e = src[o[2]] + k;
         unsigned neg = fma_neg(low, k / esz);
-        if (esz == 8)
-            store_le(d + k, 8, f64_fma_neg(&f.s, load_le(a, 8), load_le(b, 8), load_le(e, 8), neg));
-        else
-            store_le(d + k, 4,
-                     f32_fma_neg(&f.s, (u32)load_le(a, 4), (u32)load_le(b, 4), (u32)load_le(e, 4), neg));
+        if (esz == 8) {
+            u64 r = f64_fma_neg(&f.s, load_le(a, 8), load_le(b, 8), load_le(e, 8), neg);
+            store_le(d + k, 8, r);
+        } else {
+            u32 r = f32_fma_neg(&f.s, (u32)load_le(a, 4), (u32)load_le(b, 4), (u32)load_le(e, 4),
+                                neg);
+            store_le(d + k, 4, r);
+        }
         simd_fp_elem(&f);
     }
     simd_fp_end(c, &f);
     ymm_put(c, i->reg, d, len); /* scalar: src1's other elements, bits 255:128 zeroed */
 }
 
-#define FMA(op) {MAP_0F38, op, -1, OPF_MODRM, op_fma, IMM_NONE, PFX_66, MOD_ANY, NEEDS(FEAT_FMA), VX_ROW}
+#define FMA(op)                                                                            \
+    {MAP_0F38, op, -1, OPF_MODRM, op_fma, IMM_NONE, PFX_66, MOD_ANY, NEEDS(FEAT_FMA), VX_ROW}
 #define FMA_ROW(h) FMA(h + 6), FMA(h + 7), FMA(h + 8), FMA(h + 9), FMA(h + 10), FMA(h + 11), \
                    FMA(h + 12), FMA(h + 13), FMA(h + 14), FMA(h + 15)
 

@@ -19,7 +19,8 @@ u32 f16_to_f32(struct sf_status *s, u16 a)
     case K_INF: return sign | 0x7f800000u;
     case K_ZERO: return sign;
     default: /* exact: every half is a normal single */
-        return (u32)sf_pack_ieee(&sf_f32, sf_round_pack(s, &sf_f32, 24, u.sign, u.scale, u.sig, false));
+        return (u32)sf_pack_ieee(&sf_f32,
+                                 sf_round_pack(s, &sf_f32, 24, u.sign, u.scale, u.sig, false));
     }
 }
 

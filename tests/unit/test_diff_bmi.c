@@ -48,7 +48,7 @@ struct bmi {
     const char *name;
     unsigned map, pp, op, grp; /* grp: ModRM.reg of a group form (reg is then fixed) */
     u64 flags;
-    bool imm, vctl;            /* vctl: VEX.vvvv is a control/count (prep) */
+    bool imm, vctl; /* vctl: VEX.vvvv is a control/count (prep) */
 };
 static const struct bmi forms[] = {
     {"andn", 2, 0, 0xf2, 0, FL_SZCO},
@@ -129,8 +129,11 @@ static void emulator_checks(void)
         struct dform f;
         for (int l = 0; l < 2; l++) {
             memset(&f, 0, sizeof f);
-            if (b->grp) vex_form(&f, b->map, b->pp, l, true, b->op, b->grp, RDX, RCX, -1);
-            else vex_form(&f, b->map, b->pp, l, true, b->op, RDX, b->imm ? 0 : RSI, RCX, b->imm ? 5 : -1);
+            if (b->grp)
+                vex_form(&f, b->map, b->pp, l, true, b->op, b->grp, RDX, RCX, -1);
+            else
+                vex_form(&f, b->map, b->pp, l, true, b->op, RDX, b->imm ? 0 : RSI, RCX,
+                         b->imm ? 5 : -1);
             c->r[RCX] = 0x1234, c->r[RSI] = 0x0404, c->r[RDX] = 7;
             int rc = emu_run(h, f.code, f.len);
             CHECK(l ? "bmi.vexl1_ud" : "bmi.runs_without_osxsave", rc == (l ? EXC_UD : -1),
@@ -140,8 +143,11 @@ static void emulator_checks(void)
         enum feature feat = k < 5 ? FEAT_BMI1 : FEAT_BMI2;
         harness_feature(h, feat, false);
         memset(&f, 0, sizeof f);
-        if (b->grp) vex_form(&f, b->map, b->pp, 0, true, b->op, b->grp, RDX, RCX, -1);
-        else vex_form(&f, b->map, b->pp, 0, true, b->op, RDX, b->imm ? 0 : RSI, RCX, b->imm ? 5 : -1);
+        if (b->grp)
+            vex_form(&f, b->map, b->pp, 0, true, b->op, b->grp, RDX, RCX, -1);
+        else
+            vex_form(&f, b->map, b->pp, 0, true, b->op, RDX, b->imm ? 0 : RSI, RCX,
+                     b->imm ? 5 : -1);
         int rc = emu_run(h, f.code, f.len);
         CHECK("bmi.feature_off_ud", rc == EXC_UD, "%s without its CPUID bit gives %d", b->name, rc);
         harness_feature(h, feat, true);
@@ -173,7 +179,12 @@ static void emulator_checks(void)
      * (SDM Vol. 2 TZCNT, LZCNT: "executes as BSF/BSR on processors that do not support"). */
     h = harness_new(MODE_LONG);
     c = h->c;
-    static const struct { const char *name; enum feature feat; u8 op; u64 src, with, without; } fb[] = {
+    static const struct {
+        const char *name;
+        enum feature feat;
+        u8 op;
+        u64 src, with, without;
+    } fb[] = {
         {"bmi.tzcnt_is_bsf_without_bmi1", FEAT_BMI1, 0xbc, 0x80, 7, 7},
         {"bmi.tzcnt_zero_without_bmi1", FEAT_BMI1, 0xbc, 0, 64, 0x5555},
         {"bmi.lzcnt_is_bsr_without_abm", FEAT_ABM, 0xbd, 0x80, 56, 7},
@@ -186,8 +197,9 @@ static void emulator_checks(void)
             c->r[RCX] = fb[k].src, c->r[RDX] = 0x5555;
             rc = emu_run(h, code, sizeof code);
             u64 want = on ? fb[k].with : fb[k].without;
-            CHECK(fb[k].name, rc == -1 && c->r[RDX] == want &&
-                                  ((cpu_get_rflags(c) & FL_ZF) != 0) == (on ? want == 0 : fb[k].src == 0),
+            CHECK(fb[k].name,
+                  rc == -1 && c->r[RDX] == want &&
+                      ((cpu_get_rflags(c) & FL_ZF) != 0) == (on ? want == 0 : fb[k].src == 0),
                   "feature %s: rc %d rdx %#llx (want %#llx) flags %#llx", on ? "on" : "off", rc,
                   (unsigned long long)c->r[RDX], (unsigned long long)want,
                   (unsigned long long)cpu_get_rflags(c));

@@ -18,12 +18,12 @@ static u16 half_value(u64 r)
     u16 sign = (u16)((r >> 63) << 15), x = (u16)(r >> 20);
     switch ((r >> 8) % 10) {
     case 0: return sign;
-    case 1: return sign | (x & 0x3ff ? x & 0x3ff : 1);      /* denormal */
-    case 2: return sign | 0x7c00;                            /* infinity */
-    case 3: return sign | 0x7e00 | (x & 0x1ff);              /* QNaN */
+    case 1: return sign | (x & 0x3ff ? x & 0x3ff : 1);            /* denormal */
+    case 2: return sign | 0x7c00;                                 /* infinity */
+    case 3: return sign | 0x7e00 | (x & 0x1ff);                   /* QNaN */
     case 4: return sign | 0x7c00 | ((x & 0x1ff) ? x & 0x1ff : 1); /* SNaN */
-    case 5: return sign | 0x0400 | (x & 0x3ff);              /* smallest normals */
-    case 6: return sign | 0x7bff;                            /* largest */
+    case 5: return sign | 0x0400 | (x & 0x3ff);                   /* smallest normals */
+    case 6: return sign | 0x7bff;                                 /* largest */
     default: return (u16)r;
     }
 }
@@ -33,12 +33,12 @@ static u32 single_value(u64 r, u64 x)
 {
     u32 sign = (u32)((r >> 63) << 31), frac = (u32)x & 0x7fffff;
     switch ((r >> 8) % 12) {
-    case 0: return sign | frac;                                  /* denormal single */
-    case 1: return sign | (u32)(142 + (x >> 30) % 3) << 23 | frac; /* 2^15..2^17: overflow */
-    case 2: return sign | 0x477fe000u | (frac & 0x1fff);         /* the largest half and above */
+    case 0: return sign | frac;                                     /* denormal single */
+    case 1: return sign | (u32)(142 + (x >> 30) % 3) << 23 | frac;  /* 2^15..2^17: overflow */
+    case 2: return sign | 0x477fe000u | (frac & 0x1fff);            /* the largest half and above */
     case 3: return sign | (u32)(100 + (x >> 30) % 14) << 23 | frac; /* half denormals, zero */
-    case 4: return sign | (u32)(112 + (x >> 30) % 3) << 23 | frac; /* near the smallest normal */
-    case 5: return sign | 0x7f800000u | (frac ? frac : 1);       /* NaNs */
+    case 4: return sign | (u32)(112 + (x >> 30) % 3) << 23 | frac;  /* near the smallest normal */
+    case 5: return sign | 0x7f800000u | (frac ? frac : 1);          /* NaNs */
     case 6: return sign | 0x7f800000u;
     case 7: return sign | (u32)(103 + (x >> 30) % 40) << 23 | (frac & ~0xfffu) | (r & 1) << 12;
     default: return sign | (u32)(103 + (x >> 30) % 40) << 23 | frac; /* the half range */
@@ -85,8 +85,8 @@ static void f16c_forms(void)
             static const u8 imms[] = {0, 1, 2, 3, 4, 7, 0xf8, 0xfd};
             for (unsigned j = 0; j < ARRAY_LEN(imms); j++) {
                 if (d->compat && j > 4) continue;
-                diff_begin(&f, 0, mem ? PTR_RBX : 0, "vcvtps2ph %s,%s2,%#x%s", mem ? "m" : "xmm5", y,
-                           imms[j], cm);
+                diff_begin(&f, 0, mem ? PTR_RBX : 0, "vcvtps2ph %s,%s2,%#x%s", mem ? "m" : "xmm5",
+                           y, imms[j], cm);
                 vex_op(&f, 0x66, 3, false, l, 0x1d, 2, 0, mem ? -1 : 5, DISP, imms[j]);
                 f.prep = prep, f.arg = 1;
                 vex_run(d, &f, N);
@@ -142,9 +142,9 @@ static void emulator_checks(void)
     memset(&f, 0, sizeof f);
     vex_op(&f, 0x66, 3, false, false, 0x1d, 2, 0, 1, 0, 0);
     int rc = harness_run(h, f.code, f.len, 10);
-    CHECK("f16c.ps2ph_reg_zeroes_upper", rc == -1 && load_le(fx_xmm(c, 1), 8) == 0 &&
-                                            load_le(fx_xmm(c, 1) + 8, 8) == 0 &&
-                                            load_le(c->fpu.ymmh[1], 8) == 0,
+    CHECK("f16c.ps2ph_reg_zeroes_upper",
+          rc == -1 && load_le(fx_xmm(c, 1), 8) == 0 && load_le(fx_xmm(c, 1) + 8, 8) == 0 &&
+              load_le(c->fpu.ymmh[1], 8) == 0,
           "rc %d", rc);
     harness_free(h);
 }

@@ -45,8 +45,9 @@ static void prep_cancel(const struct dform *f, struct dstate *s, u64 *fl, u16 *i
     }
 }
 
-static const char *const kind_name[10] = {"vfmaddsub", "vfmsubadd", "vfmadd", "vfmadd", "vfmsub",
-                                          "vfmsub", "vfnmadd", "vfnmadd", "vfnmsub", "vfnmsub"};
+static const char *const kind_name[10] = {"vfmaddsub", "vfmsubadd", "vfmadd",  "vfmadd",
+                                          "vfmsub",    "vfmsub",    "vfnmadd", "vfnmadd",
+                                          "vfnmsub",   "vfnmsub"};
 static const char *const order_name[3] = {"132", "213", "231"};
 
 static void fma_forms(struct diff *d)
@@ -61,7 +62,10 @@ static void fma_forms(struct diff *d)
                     for (unsigned mem = 0; mem < 2; mem++) {
                         struct dform f;
                         diff_begin(&f, 0, mem ? PTR_RBX : 0, "%s%s%s%s %s%s%s", kn, order_name[ord],
-                                   scalar ? "s" : "p", w ? "d" : "s", scalar ? (l ? "L1 " : "") : l ? "ymm " : "xmm ",
+                                   scalar ? "s" : "p", w ? "d" : "s",
+                                   scalar ? (l ? "L1 " : "")
+                                   : l    ? "ymm "
+                                          : "xmm ",
                                    mem ? "r,r,m" : "r,r,r", d->compat ? " (32-bit code)" : "");
                         vex_op(&f, 0x66, 2, w, l, op, 1, 2, mem ? -1 : 3, DISP, -1);
                         f.prep = prep_cancel;
@@ -71,10 +75,12 @@ static void fma_forms(struct diff *d)
             if (d->compat) continue;
             /* High registers, and one register for every operand. */
             struct dform f;
-            diff_begin(&f, 0, 0, "%s%s%s ymm9,ymm14,ymm12 W1", kn, order_name[ord], scalar ? "sd" : "pd");
+            diff_begin(&f, 0, 0, "%s%s%s ymm9,ymm14,ymm12 W1", kn, order_name[ord],
+                       scalar ? "sd" : "pd");
             vex_op(&f, 0x66, 2, true, true, op, 9, 14, 12, 0, -1);
             vex_run(d, &f, N / 4);
-            diff_begin(&f, 0, 0, "%s%s%s xmm5,xmm5,xmm5", kn, order_name[ord], scalar ? "ss" : "ps");
+            diff_begin(&f, 0, 0, "%s%s%s xmm5,xmm5,xmm5", kn, order_name[ord],
+                       scalar ? "ss" : "ps");
             vex_op(&f, 0x66, 2, false, false, op, 5, 5, 5, 0, -1);
             vex_run(d, &f, N / 4);
         }
@@ -99,8 +105,9 @@ static void emulator_checks(void)
         store_le(fx_xmm(c, 3) + k, 4, 0x40000000), store_le(c->fpu.ymmh[3] + k, 4, 0x40000000);
     }
     int rc = harness_run(h, f.code, f.len, 10);
-    CHECK("fma.vfmadd231ps_ymm", rc == -1 && load_le(fx_xmm(c, 1), 4) == 0x40500000 &&
-                                     load_le(c->fpu.ymmh[1] + 12, 4) == 0x40500000,
+    CHECK("fma.vfmadd231ps_ymm",
+          rc == -1 && load_le(fx_xmm(c, 1), 4) == 0x40500000 &&
+              load_le(c->fpu.ymmh[1] + 12, 4) == 0x40500000,
           "rc %d result %#llx", rc, (unsigned long long)load_le(fx_xmm(c, 1), 4));
     harness_feature(h, FEAT_FMA, false);
     rc = harness_run(h, f.code, f.len, 10);

@@ -48,17 +48,21 @@ HOSTPS2PH(h_ps2ph1, 1)
 HOSTPS2PH(h_ps2ph2, 2)
 HOSTPS2PH(h_ps2ph3, 3)
 HOSTPS2PH(h_ps2ph4, 4)
-static u16 (*const h_ps2ph[5])(u32, u32, u32 *) = {h_ps2ph0, h_ps2ph1, h_ps2ph2, h_ps2ph3, h_ps2ph4};
+static u16 (*const h_ps2ph[5])(u32, u32, u32 *) = {h_ps2ph0, h_ps2ph1, h_ps2ph2, h_ps2ph3,
+                                                   h_ps2ph4};
 
 /* MXCSR k of 8: RC = k & 3, DAZ and FTZ both on when k >= 4; all exceptions masked. */
-static u32 csr_of(unsigned k) { return 0x1f80 | (k & 3) << 13 | (k >= 4 ? 0x8040 : 0); }
+static u32 csr_of(unsigned k)
+{
+    return 0x1f80 | (k & 3) << 13 | (k >= 4 ? 0x8040 : 0);
+}
 
 static unsigned bad;
 static void note(const char *what, u32 csr, u32 a, u32 hr, u32 hf, u32 sr, u32 sf)
 {
     if (bad++ < 5)
-        printf("  %s csr %04x a %08x: host %08x flags %02x, softfloat %08x flags %02x\n", what,
-               csr, a, hr, hf, sr, sf);
+        printf("  %s csr %04x a %08x: host %08x flags %02x, softfloat %08x flags %02x\n", what, csr,
+               a, hr, hf, sr, sf);
 }
 
 static void half_to_single(void)
@@ -94,7 +98,8 @@ static void one_single(u32 a, unsigned *cases)
             struct sf_status s = {.round = k & 3, .daz = k >= 4, .ftz = k >= 4};
             u16 sr = f32_to_f16(&s, a, imm == 4 ? k & 3 : imm);
             (*cases)++;
-            if (hr != sr || hf != s.flags) note(imm == 4 ? "f32_to_f16 mxcsr" : "f32_to_f16", csr, a, hr, hf, sr, s.flags);
+            if (hr != sr || hf != s.flags)
+                note(imm == 4 ? "f32_to_f16 mxcsr" : "f32_to_f16", csr, a, hr, hf, sr, s.flags);
         }
 }
 
@@ -112,7 +117,8 @@ static void single_to_half(void)
                     one_single(sign << 31 | e << 23 | hib << 13 | low[j], &cases);
                 }
     }
-    for (unsigned n = 0; n < 20000; n++) one_single((u32)rnd(), &cases);
+    for (unsigned n = 0; n < 20000; n++)
+        one_single((u32)rnd(), &cases);
     CHECK("softfloat/half/f32_to_f16", bad == 0, "%u of %u cases differ", bad, cases);
     printf("# f32_to_f16: %u cases\n", cases);
 }
