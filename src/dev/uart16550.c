@@ -4,7 +4,8 @@
  * reads RBR or LSR with the receiver empty (at most every RX_DEMAND_NS), and every
  * RX_POLL_NS while the receive interrupt is enabled. Only as many bytes are taken as the
  * receiver has room for (16 with the FIFO on, else 1); the rest wait in the host's buffer.
- * Input that ends (EOF) is not read again. */
+ * The poll runs even when nothing is taken, so a terminal's Ctrl-A x is seen whatever the
+ * guest does. Input that ends (EOF) is not read again. */
 #include <stdlib.h>
 
 #include "../cpu/cpu.h"
@@ -90,13 +91,14 @@ static void rx_push(struct uart *u, u8 b)
     u->rx_count++;
 }
 
-/* Take what the serial input has, up to the receiver's room. */
-static void rx_fill(struct uart *u)
+/* Take what the serial input has, up to the receiver's room (none in loopback mode or
+ * when `take` is false: the input then only gets to see its user's Ctrl-A x). */
+static void rx_fill(struct uart *u, bool take)
 {
     struct machine *m = u->m;
-    if (u->in_done || !m->serial_in || (u->mcr & MCR_LOOP)) return;
+    if (u->in_done || !m->serial_in) return;
     int room = (fifo_enabled(u) ? RX_FIFO : 1) - u->rx_count;
-    if (room <= 0) return;
+    if (!take || room < 0 || (u->mcr & MCR_LOOP)) room = 0;
     u8 buf[RX_FIFO];
     int n = m->serial_in(m->serial_in_ctx, buf, room);
     if (n == SERIAL_IN_QUIT) machine_request_stop(m, STOP_DEBUG_EXIT, 0);
@@ -113,12 +115,12 @@ static void rx_demand(struct uart *u)
     u64 now = machine_now(u->m);
     if (now < u->in_next) return;
     u->in_next = now + RX_DEMAND_NS;
-    rx_fill(u);
+    rx_fill(u, true);
 }
 
 static void rx_poll_arm(struct uart *u)
 {
-    bool on = (u->ier & IER_RDA) && !u->in_done && u->m->serial_in;
+    bool on = !u->in_done && u->m->serial_in;
     if (!on) timer_arm(u->m, &u->rx_poll, TIME_NEVER);
     else if (u->rx_poll.deadline == TIME_NEVER) timer_arm(u->m, &u->rx_poll, machine_now(u->m) + RX_POLL_NS);
 }
@@ -126,7 +128,7 @@ static void rx_poll_arm(struct uart *u)
 static void rx_poll_fire(void *opaque, u64 now)
 {
     struct uart *u = opaque;
-    rx_fill(u);
+    rx_fill(u, u->ier & IER_RDA);
     update_irq(u);
     rx_poll_arm(u);
 }
@@ -222,7 +224,8 @@ void uart_reset(struct uart *u)
     u->msr &= 0xf0; /* no deltas at power-on */
     u->rx_poll.fire = rx_poll_fire;
     u->rx_poll.opaque = u;
-    timer_arm(m, &u->rx_poll, TIME_NEVER);
+    u->rx_poll.deadline = TIME_NEVER;
+    rx_poll_arm(u);
 }
 
 struct uart *uart_create(struct machine *m)

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -18,8 +19,11 @@ static struct {
     bool tty;    /* stdin is a terminal: escapes apply */
     bool raw;    /* we changed its mode: `saved` restores it */
     bool escape; /* Ctrl-A seen, the next byte is a command */
-    bool ended;  /* nothing more to read */
+    bool eof;    /* stdin has ended; what is pending still goes out */
+    bool ended;  /* nothing more to give */
     struct termios saved;
+    uint8_t pending[256]; /* read from stdin, not yet taken by the guest */
+    int npending;
 } con;
 
 void console_stop(void)
@@ -80,41 +84,60 @@ void console_idle(void *ctx, uint64_t ns)
     poll(&p, 1, (int)ms);
 }
 
-int console_read(void *ctx, uint8_t *buf, int max)
+/* Read what stdin has now into con.pending, acting on escapes; false after Ctrl-A x. */
+static bool pull(void)
 {
-    (void)ctx;
-    if (con.ended || max <= 0) return con.ended ? -1 : 0;
+    int room = (int)sizeof con.pending - con.npending;
+    if (con.eof || room <= 0) return true;
     struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
-    if (poll(&p, 1, 0) <= 0) return 0;
-    uint8_t in[64];
-    ssize_t n = read(STDIN_FILENO, in, (size_t)(max < (int)sizeof in ? max : (int)sizeof in));
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
+    if (poll(&p, 1, 0) <= 0) return true;
+    uint8_t in[sizeof con.pending];
+    ssize_t n = read(STDIN_FILENO, in, (size_t)room);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
     if (n <= 0) {
-        con.ended = true;
-        return -1;
+        con.eof = true;
+        return true;
     }
-    if (!con.tty) {
-        for (ssize_t k = 0; k < n; k++) buf[k] = in[k];
-        return (int)n;
-    }
-    int out = 0;
     for (ssize_t k = 0; k < n; k++) {
         uint8_t b = in[k];
-        if (con.escape) {
+        if (!con.tty) {
+            con.pending[con.npending++] = b;
+        } else if (con.escape) {
             con.escape = false;
             if (b == 'x') {
                 console_stop();
                 fprintf(stderr, "vanderpool: terminated (Ctrl-A x)\n");
-                con.ended = true;
-                return -2;
+                return false;
             }
             if (b == 'h')
                 fprintf(stderr, "\r\nC-a x    exit\r\nC-a C-a  send C-a\r\nC-a h    this help\r\n");
-            if (b == CTRL_A) buf[out++] = b;
-            continue;
+            if (b == CTRL_A) con.pending[con.npending++] = b;
+        } else if (b == CTRL_A) {
+            con.escape = true;
+        } else {
+            con.pending[con.npending++] = b;
         }
-        if (b == CTRL_A) con.escape = true;
-        else buf[out++] = b;
     }
-    return out;
+    return true;
+}
+
+int console_read(void *ctx, uint8_t *buf, int max)
+{
+    (void)ctx;
+    if (con.ended) return -1;
+    if (!pull()) {
+        con.ended = true;
+        return -2;
+    }
+    int n = max < con.npending ? max : con.npending;
+    if (n > 0) {
+        memcpy(buf, con.pending, (size_t)n);
+        memmove(con.pending, con.pending + n, (size_t)(con.npending - n));
+        con.npending -= n;
+    }
+    if (!n && con.eof && !con.npending) {
+        con.ended = true;
+        return -1;
+    }
+    return n;
 }

@@ -11,8 +11,8 @@
 #   - the guest test serial_rx fed through a pipe echoes the line it received (IRQ4
 #     receive path); with stdin at /dev/null it sees no input; without -serial stdio
 #     stdin is never read;
-#   - on a terminal (a pty from script(1)): Ctrl-A x ends the run with status 0, and the
-#     terminal's mode is the same afterwards.
+#   - on a terminal (a pty from script(1)): Ctrl-A x ends the run with status 0, also when
+#     the guest never reads the UART, and the terminal's mode is the same afterwards.
 set -uo pipefail
 vp=${1:?usage: power_serial.sh path/to/vanderpool}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -100,6 +100,14 @@ if command -v script >/dev/null; then
         pass "terminal: mode restored at exit"
     else
         fail "terminal: mode restored" "before '$(cat "$tmp/before" 2>/dev/null)' after '$(cat "$tmp/after" 2>/dev/null)'"
+    fi
+    # A guest that never touches the UART (jmp $) still lets Ctrl-A x end the run.
+    printf '\xeb\xfe' >"$tmp/spin.bin"
+    printf '\001x' | timeout 20 script -qec "$vp -flat $tmp/spin.bin -serial stdio; echo status \$? >$tmp/status" /dev/null >"$tmp/out" 2>&1
+    if [ "$(cat "$tmp/status" 2>/dev/null)" = "status 0" ]; then
+        pass "terminal: Ctrl-A x ends a guest that never reads the UART"
+    else
+        fail "terminal: Ctrl-A x with a spinning guest" "$(cat "$tmp/status" 2>/dev/null) $(head -c 200 "$tmp/out" | tr '\r\n' '||')"
     fi
     # Ctrl-A Ctrl-A sends one Ctrl-A: the guest receives it in its line.
     printf 'a\001\001b\r' | timeout 20 script -qec "$vp -kernel $kernel -serial stdio -no-reboot" /dev/null >"$tmp/out" 2>&1
