@@ -179,8 +179,47 @@ static void test_mf(void)
     check_eq("x87_pending_ts_fld1_nm", (u32)catch_fault(p_fld1_only, 0), 7);
     clts();
     check_eq("x87_pending_after_clts_mf", (u32)catch_fault(p_fwait, 0), 16);
+    /* WAIT without CR0.MP ignores TS: the pending exception comes first (Table 2-2). */
+    cr0_set(CR0_TS, CR0_MP);
+    check_eq("x87_pending_ts_no_mp_fwait_mf", (u32)catch_fault(p_fwait, 0), 16);
+    clts();
+    cr0_set(CR0_MP, 0);
+
+    /* Stack faults (SDM Vol. 1 8.5.1.1): IE with SF, C1 = 0 for underflow, 1 for
+     * overflow; unmasked, the register stack is left as it was. */
+    fninit();
+    fldcw(0x37e);
+    __asm__ volatile("fadd %%st(0), %%st(0)" ::: "memory");
+    check_eq("x87_underflow_fsw", fnstsw() & 0xbaff, 0x80c1);
+    check_eq("x87_underflow_fwait_mf", (u32)catch_fault(p_fwait, 0), 16);
+    fninit();
+    fldcw(0x37e);
+    __asm__ volatile("fld1; fld1; fld1; fld1; fld1; fld1; fld1; fld1; fld1" ::: "memory");
+    check_eq("x87_overflow_fsw", fnstsw() & 0xbaff, 0x82c1);
+    check_eq("x87_overflow_top_kept", fnstsw() >> 11 & 7, 0);
+    check_eq("x87_overflow_fwait_mf", (u32)catch_fault(p_fwait, 0), 16);
+    fninit();
+    fldcw(0x37f);
+    __asm__ volatile("fld1; fld1; fld1; fld1; fld1; fld1; fld1; fld1; fld1" ::: "memory");
+    check_eq("x87_overflow_masked_fsw", fnstsw() & 0xbaff, 0x3a41); /* TOP 7 */
+    check_eq("x87_overflow_masked_top", fnstsw() >> 11 & 7, 7);
     fninit();
     cr0_set(0, CR0_MP);
+}
+
+/* LDMXCSR: reserved bits (above MXCSR_MASK, FFFFH here) are #GP(0) (SDM Vol. 2). */
+static u32 ldm_val;
+static void p_ldmxcsr_val(void *a) { __asm__ volatile("ldmxcsr %0" ::"m"(ldm_val)); }
+static void test_ldmxcsr(void)
+{
+    ldm_val = MX_DEFAULT | (1u << 16);
+    int v = catch_fault(p_ldmxcsr_val, 0);
+    check("ldmxcsr_reserved_bit16_gp0", v == 13 && last_trap.err == 0);
+    check_eq("ldmxcsr_reserved_left_mxcsr", mxcsr_get(), MX_DEFAULT);
+    ldm_val = 0xffff;
+    check_eq("ldmxcsr_all_defined_bits_ok", (u32)catch_fault(p_ldmxcsr_val, 0), (u32)-1);
+    check_eq("ldmxcsr_all_defined_bits_read_back", mxcsr_get(), 0xffff);
+    mxcsr_set(MX_DEFAULT);
 }
 
 /* CR0.NE = 0: FERR# reaches the slave PIC as IRQ 13 (vector 0x28 + 5 here). The handler
@@ -447,4 +486,5 @@ void test_main(struct multiboot_info *mbi)
     test_mf();
     test_ferr();
     test_xm();
+    test_ldmxcsr();
 }
