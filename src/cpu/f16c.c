@@ -26,11 +26,19 @@ static void op_vcvtph2ps(struct cpu *c, const struct insn *i)
 
 /* VEX.66.0F3A.W0 1D /r ib VCVTPS2PH xmm1/m64 or xmm1/m128, xmm2/ymm2, imm8: the source is
  * ModRM.reg; imm8[2] = 1 rounds by MXCSR.RC, else by imm8[1:0]. A register destination
- * gets zeros above the result (bits MAXVL-1:64 or :128). */
+ * gets zeros above the result (bits MAXVL-1:64 or :128). A memory destination is checked
+ * for writing first, so a #GP/#PF there leaves MXCSR as it was (a fault commits no
+ * state). */
 static void op_vcvtps2ph(struct cpu *c, const struct insn *i)
 {
     unsigned len = avx_len(i), n = len / 2;
     u8 s[32], d[16] = {0};
+    u64 lin = 0, phys;
+    if (i->mod != 3) {
+        lin = avx_mem_lin(c, i, n, ACC_WRITE, false);
+        lin_translate(c, lin, ACC_WRITE, &phys);
+        lin_translate(c, lin + n - 1, ACC_WRITE, &phys);
+    }
     ymm_get(c, i->reg, s, len);
     struct simd_fp f;
     simd_fp_begin(c, &f);
@@ -41,7 +49,7 @@ static void op_vcvtps2ph(struct cpu *c, const struct insn *i)
     }
     simd_fp_end(c, &f);
     if (i->mod == 3) ymm_put(c, i->rm, d, 16);
-    else avx_mem_store(c, i, d, n, false);
+    else lin_write_bytes(c, lin, d, n, ACC_WRITE);
 }
 
 #define F16C NEEDS(FEAT_F16C)

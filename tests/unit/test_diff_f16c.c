@@ -146,6 +146,16 @@ static void emulator_checks(void)
           rc == -1 && load_le(fx_xmm(c, 1), 8) == 0 && load_le(fx_xmm(c, 1) + 8, 8) == 0 &&
               load_le(c->fpu.ymmh[1], 8) == 0,
           "rc %d", rc);
+    /* A memory destination that faults (#PF: nothing is mapped above 1 GiB) leaves MXCSR
+     * alone although the conversion is inexact. */
+    store_le(fx_xmm(c, 2), 4, 0x3f800001); /* 1 + 2^-23: inexact as a half */
+    c->r[RBX] = 0x40000000;
+    memset(&f, 0, sizeof f);
+    vex_op(&f, 0x66, 3, false, false, 0x1d, 2, 0, -1, 0, 0); /* vcvtps2ph [rbx+0], xmm2, 0 */
+    rc = harness_run(h, f.code, f.len, 10);
+    u32 mx = (u32)load_le(&c->fpu.fxsave[FX_MXCSR], 4);
+    CHECK("f16c.ps2ph_mem_fault_keeps_mxcsr", rc == EXC_PF && mx == 0x1f80, "rc %d mxcsr %#x", rc,
+          mx);
     harness_free(h);
 }
 
