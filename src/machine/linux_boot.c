@@ -9,12 +9,16 @@
  * early): boot_params at 0x10000, the GDT after it, the command line at 0x20000 (QEMU
  * uses the same addresses for its setup code and command line).
  *
+ * The MTRRs are set as a PC BIOS leaves them (firmware_mtrrs), on every processor.
+ *
  * Everything is checked before guest memory is touched; a bad image or initrd leaves the
  * machine as it was and produces one line naming the problem. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "../cpu/cpu.h"
+#include "../cpu/cpumodel.h"
+#include "../cpu/msr.h"
 #include "e820.h"
 #include "linux_boot.h"
 #include "loader.h"
@@ -136,6 +140,34 @@ static void fill_boot_params(struct machine *m, u8 *bp, const u8 *img, u64 initr
     }
 }
 
+/* What a PC BIOS leaves in the MTRRs (SeaBIOS does the same on QEMU's pc), on every
+ * processor (INIT keeps them, SDM Vol. 3 Table 10-1): enabled, write-back by default and
+ * in the fixed ranges, uncached for the VGA window 0xa0000-0xbffff and for the PCI hole
+ * from PCI_HOLE_START to 4 GiB (SDM Vol. 3 12.11.2). Without this Linux finds the MTRRs
+ * disabled and leaves the PAT alone ("x86/PAT: MTRRs disabled, skipping PAT
+ * initialization too"). */
+enum { MTRR_UC = 0, MTRR_WB = 6 };
+#define MTRR_WB_X8 0x0606060606060606ull
+#define MTRR_DEF_E (1u << 11)
+#define MTRR_DEF_FE (1u << 10)
+#define MTRR_MASK_VALID (1u << 11)
+
+static void firmware_mtrrs(struct machine *m)
+{
+    for (int k = 0; k < m->ncpus; k++) {
+        struct cpu *c = m->cpus[k];
+        if (!cpu_has(c, FEAT_MTRR)) continue;
+        msr_write(c, MSR_MTRR_FIX64K_00000, MTRR_WB_X8);
+        msr_write(c, MSR_MTRR_FIX16K_80000, MTRR_WB_X8);
+        msr_write(c, MSR_MTRR_FIX16K_A0000, 0); /* UC */
+        for (u32 r = MSR_MTRR_FIX4K_C0000; r <= MSR_MTRR_FIX4K_F8000; r++) msr_write(c, r, MTRR_WB_X8);
+        u64 addr_mask = (BIT(cpu_phys_bits(c)) - 1) & ~(u64)(PAGE_SIZE - 1);
+        msr_write(c, MSR_MTRR_PHYSBASE0, PCI_HOLE_START | MTRR_UC);
+        msr_write(c, MSR_MTRR_PHYSBASE0 + 1, (~(FOUR_GB - PCI_HOLE_START - 1) & addr_mask) | MTRR_MASK_VALID);
+        msr_write(c, MSR_MTRR_DEF_TYPE, MTRR_DEF_E | MTRR_DEF_FE | MTRR_WB);
+    }
+}
+
 int linux_load_image(struct machine *m, const char *path, const u8 *img, size_t len,
                      const char *cmdline, const char *initrd, char *err, size_t errlen)
 {
@@ -183,6 +215,7 @@ int linux_load_image(struct machine *m, const char *path, const u8 *img, size_t 
     phys_copy_in(m, PM_LOAD_ADDR, img + bz.pm_off, bz.pm_len);
     if (rd_data) phys_copy_in(m, rd_addr, rd_data, rd_len);
     free(rd_data);
+    firmware_mtrrs(m);
 
     /* boot.rst "32-bit BOOT PROTOCOL": flat __BOOT_CS/__BOOT_DS, interrupts off, ESI =
      * boot_params, EBP = EDI = EBX = 0; the entry is the start of the protected-mode code. */

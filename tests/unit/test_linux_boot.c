@@ -20,6 +20,19 @@ static char tmpdir[64];
 /* The protected-mode "kernel": mov al,[esi+type_of_loader]; out 0xf4,al (isa-debug-exit),
  * then hlt. The run's exit status proves ESI, DS and the boot_params contents. */
 static const unsigned char pm_code[] = { 0x8a, 0x86, 0x10, 0x02, 0x00, 0x00, 0xe6, 0xf4, 0xf4 };
+/* Another "kernel": the MTRRs it finds, stored at 0x5000 (MTRRdefType, PhysBase0 and
+ * PhysMask0 as 64-bit values, the 64K and A0000 fixed ranges' low halves), then exit. */
+#define MTRR_OUT 0x5000
+static const unsigned char mtrr_code[] = {
+    0xb9, 0xff, 0x02, 0x00, 0x00, 0x0f, 0x32, 0xa3, 0x00, 0x50, 0x00, 0x00, /* 2ff -> 5000 */
+    0xb9, 0x00, 0x02, 0x00, 0x00, 0x0f, 0x32, 0xa3, 0x08, 0x50, 0x00, 0x00, /* 200 -> 5008 */
+    0x89, 0x15, 0x0c, 0x50, 0x00, 0x00,
+    0xb9, 0x01, 0x02, 0x00, 0x00, 0x0f, 0x32, 0xa3, 0x10, 0x50, 0x00, 0x00, /* 201 -> 5010 */
+    0x89, 0x15, 0x14, 0x50, 0x00, 0x00,
+    0xb9, 0x50, 0x02, 0x00, 0x00, 0x0f, 0x32, 0xa3, 0x18, 0x50, 0x00, 0x00, /* 250 -> 5018 */
+    0xb9, 0x59, 0x02, 0x00, 0x00, 0x0f, 0x32, 0xa3, 0x1c, 0x50, 0x00, 0x00, /* 259 -> 501c */
+    0xb0, 0x00, 0xe6, 0xf4, 0xf4,
+};
 
 struct img {
     unsigned char b[8192];
@@ -182,6 +195,29 @@ static void test_good(void)
     vp_destroy(m);
 }
 
+/* The MTRRs as a BIOS leaves them: enabled, WB by default, the PCI hole UC. */
+static void test_mtrrs(void)
+{
+    struct img im;
+    bzimage(&im, 0x100000);
+    memcpy(im.b + PM_OFF, mtrr_code, sizeof mtrr_code);
+    const char *k = write_file("bz-mtrr", im.b, im.len);
+    vp_machine *m = new_machine(64 << 20);
+    char err[256] = "";
+    CHECK("mtrr: loads", vp_load_kernel(m, k, NULL, NULL, err, sizeof err) == 0, "'%s'", err);
+    vp_stop st = vp_run(m);
+    CHECK("mtrr: guest ran", st == VP_STOP_DEBUG_EXIT && vp_exit_status(m) == 1, "stop %d status %d", (int)st,
+          vp_exit_status(m));
+    CHECK_EQ("mtrr: def type E, FE, WB", phys(m, MTRR_OUT, 4), 0xc06);
+    CHECK_EQ("mtrr: PhysBase0 PCI hole UC", phys(m, MTRR_OUT + 8, 8), 0xe0000000);
+    uint64_t mask = phys(m, MTRR_OUT + 0x10, 8);
+    CHECK("mtrr: PhysMask0 512 MiB, valid", (mask & 0xfffff000u) == 0xe0000000u && (mask & 0x800) &&
+          (mask >> 32) != 0, "0x%llx", (unsigned long long)mask);
+    CHECK_EQ("mtrr: 0-512K WB", phys(m, MTRR_OUT + 0x18, 4), 0x06060606);
+    CHECK_EQ("mtrr: VGA window UC", phys(m, MTRR_OUT + 0x1c, 4), 0);
+    vp_destroy(m);
+}
+
 static void expect_fail(vp_machine *m, const char *name, const char *kernel, const char *cmdline,
                         const char *initrd, const char *want)
 {
@@ -269,6 +305,7 @@ int main(void)
         return 1;
     }
     test_good();
+    test_mtrrs();
     test_bad();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
