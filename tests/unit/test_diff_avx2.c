@@ -173,12 +173,13 @@ static void gathers(void)
     };
     static const struct { u8 reg, mask, vi; int disp; } regs[] = {
         {1, 2, 3, 0x10}, {9, 12, 4, -0x20}, {4, 13, 14, 0x7f}, {15, 0, 8, -0x80},
+        {2, 5, 12, 0x08}, /* SIB.index 100b with VEX.X: YMM12 */
     };
     for (unsigned k = 0; k < ARRAY_LEN(g); k++)
         for (int l = 0; l < 2; l++)
             for (unsigned sc = 0; sc < 4; sc++)
                 for (unsigned r = 0; r < ARRAY_LEN(regs); r++) {
-                    if (r && sc != r) continue; /* every scale with the first registers */
+                    if (r && sc != (r & 3)) continue; /* every scale with the first registers */
                     struct dform f;
                     unsigned isz = (g[k].op & 1) ? 8 : 4;
                     const char *dn = (!l || (isz == 8 && !g[k].w)) ? "xmm" : "ymm";
