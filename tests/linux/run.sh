@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# tests/linux/run.sh [--vp VANDERPOOL] [--qemu QEMU|--no-qemu] [--smp N]: boot Debian 12's
-# own kernel (scripts/fetch-linux.sh, cached outside the checkout) the QEMU way, -kernel
-# vmlinuz -initrd initrd.img, to a busybox /init (tests/linux/init) that prints marker
-# lines and powers off. One "PASS name" / "FAIL name: why" line per check; "SKIP" when the
-# packages cannot be fetched. Then the same kernel and initramfs under QEMU's TCG, for
-# comparison: both wall times are printed, nothing is asserted about them.
+# tests/linux/run.sh [--vp VANDERPOOL] [--qemu QEMU|--no-qemu] [--smp "1 4"]: boot Debian
+# 12's own kernel (scripts/fetch-linux.sh, cached outside the checkout) the QEMU way,
+# -kernel vmlinuz -initrd initrd.img, to a busybox /init (tests/linux/init) that prints
+# marker lines and powers off, once per processor count. One "PASS name" / "FAIL name: why"
+# line per check; "SKIP" when the packages cannot be fetched. Then the same kernel and
+# initramfs on one processor under QEMU's TCG, for comparison: both wall times are
+# printed, nothing is asserted about them.
 #
 # Kernel parameters beyond the console, and why (remove each when its reason goes):
 #   panic=-1   a panic reboots at once, which -no-reboot turns into the end of the run
@@ -14,14 +15,14 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 vp=$root/build/rel/vanderpool
 qemu=${QEMU:-qemu-system-x86_64}
-smp=1
+smps="1 4"
 while [ $# -gt 0 ]; do
     case $1 in
     --vp) vp=$2; shift 2 ;;
     --qemu) qemu=$2; shift 2 ;;
     --no-qemu) qemu=""; shift ;;
-    --smp) smp=$2; shift 2 ;;
-    *) echo "usage: $0 [--vp VANDERPOOL] [--qemu QEMU|--no-qemu] [--smp N]" >&2; exit 2 ;;
+    --smp) smps=$2; shift 2 ;;
+    *) echo "usage: $0 [--vp VANDERPOOL] [--qemu QEMU|--no-qemu] [--smp \"N ...\"]" >&2; exit 2 ;;
     esac
 done
 limit=${VP_LINUX_TIMEOUT:-300}            # seconds; generous: a test, not a benchmark
@@ -48,55 +49,66 @@ fail() {
     echo "FAIL $1: $2"
     failures=$((failures + 1))
 }
-
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-
-# Vanderpool.
-out=$tmp/vp.out
-t0=$(now)
-timeout "$limit" "$vp" -kernel "$cache/vmlinuz" -initrd "$tmp/initrd.img" -append "$append" \
-    -m 512M -smp "$smp" -serial "file:$out" -no-reboot -icount-limit "$icount" -stats \
-    >"$tmp/vp.stdout" 2>"$tmp/vp.err"
-status=$?
 logs=$root/build/linux
 mkdir -p "$logs"
-# The console ends lines with CR LF; the whole console stays in build/linux/ for reading.
-tr -d '\r' <"$out" >"$logs/vp-smp$smp.log" && out=$logs/vp-smp$smp.log
-t1=$(now)
-name=linux/vp-smp$smp
-grep -q '^VP-LINUX: init started' "$out" && pass "$name/init" ||
-    fail "$name/init" "no init marker (status $status); last lines: $(tail -3 "$out" | tr '\n' '|')"
-grep -q "^VP-LINUX: nproc $smp\$" "$out" && pass "$name/nproc" ||
-    fail "$name/nproc" "$(grep '^VP-LINUX: nproc' "$out" || echo 'no nproc line'), want $smp"
-grep -q '^VP-LINUX: flags .*sse2' "$out" && pass "$name/cpuinfo" ||
-    fail "$name/cpuinfo" "no flags line with sse2"
-# H(1000) = 1 + 1/2 + ... + 1/1000 = 7.4854708605..., summed by busybox awk with SSE2
-# doubles in user space.
-grep -q '^VP-LINUX: float 7.485471$' "$out" && pass "$name/float" ||
-    fail "$name/float" "$(grep '^VP-LINUX: float' "$out" || echo 'no float line'), want 7.485471"
-grep -q '^VP-LINUX: done' "$out" && pass "$name/done" || fail "$name/done" "no done marker"
-if [ $failures -gt 0 ]; then
-    echo "    --- serial (last 15 lines; all in $out) ---"
-    tail -15 "$out" | sed 's/^/    /'
-    echo "    --- stderr ---"
-    tail -5 "$tmp/vp.err" | sed 's/^/    /'
-fi
-insns=$(sed -n 's/.* \([0-9][0-9]*\) instructions.*/\1/p' "$tmp/vp.err" | head -1)
-echo "linux: vanderpool $(elapsed "$t0" "$t1") s to power-off (status $status), ${insns:-?} guest instructions"
 
-# QEMU's TCG, the same kernel, initramfs and command line.
+# boot_vp N: Vanderpool with N processors; its checks; one line of figures.
+boot_vp() {
+    local smp=$1 name=linux/vp-smp$1 out=$tmp/vp$1.out log=$logs/vp-smp$1.log
+    local before=$failures t0 t1 status insns
+    t0=$(now)
+    timeout "$limit" "$vp" -kernel "$cache/vmlinuz" -initrd "$tmp/initrd.img" -append "$append" \
+        -m 512M -smp "$smp" -serial "file:$out" -no-reboot -icount-limit "$icount" -stats \
+        >"$tmp/vp.stdout" 2>"$tmp/vp.err"
+    status=$?
+    t1=$(now)
+    # The console ends lines with CR LF; the whole console stays in build/linux/ for reading.
+    tr -d '\r' <"$out" >"$log"
+    grep -q '^VP-LINUX: init started' "$log" && pass "$name/init" ||
+        fail "$name/init" "no init marker (status $status); last lines: $(tail -3 "$log" | tr '\n' '|')"
+    grep -q "^VP-LINUX: nproc $smp\$" "$log" && pass "$name/nproc" ||
+        fail "$name/nproc" "$(grep '^VP-LINUX: nproc' "$log" || echo 'no nproc line'), want $smp"
+    grep -q '^VP-LINUX: flags .*sse2' "$log" && pass "$name/cpuinfo" ||
+        fail "$name/cpuinfo" "no flags line with sse2"
+    # H(1000) = 1 + 1/2 + ... + 1/1000 = 7.4854708605..., summed by busybox awk with SSE2
+    # doubles in user space.
+    grep -q '^VP-LINUX: float 7.485471$' "$log" && pass "$name/float" ||
+        fail "$name/float" "$(grep '^VP-LINUX: float' "$log" || echo 'no float line'), want 7.485471"
+    grep -q '^VP-LINUX: done' "$log" && pass "$name/done" || fail "$name/done" "no done marker"
+    # poweroff -f: ACPI S5 through the PM block ends the run with status 0.
+    [ $status -eq 0 ] && grep -q 'reboot: Power down' "$log" && pass "$name/poweroff" ||
+        fail "$name/poweroff" "exit status $status, $(grep -c 'reboot: Power down' "$log") 'Power down' lines"
+    # Nothing the kernel complains about that a PC would not make it say.
+    local bad
+    bad=$(grep -E 'WARNING:|BUG:|Call Trace|TSC unstable|Oops|segfault|invalid opcode' "$log" |
+        grep -v 'RETBleed: WARNING' | head -3)
+    [ -z "$bad" ] && pass "$name/no-kernel-warnings" || fail "$name/no-kernel-warnings" "$(tr '\n' '|' <<<"$bad")"
+    if [ $failures -gt $before ]; then
+        echo "    --- serial (last 15 lines; all in $log) ---"
+        tail -15 "$log" | sed 's/^/    /'
+        echo "    --- stderr ---"
+        tail -5 "$tmp/vp.err" | sed 's/^/    /'
+    fi
+    insns=$(sed -n 's/.* \([0-9][0-9]*\) instructions.*/\1/p' "$tmp/vp.err" | head -1)
+    echo "linux: vanderpool -smp $smp: $(elapsed "$t0" "$t1") s to power-off (status $status), ${insns:-?} guest instructions"
+}
+
+for n in $smps; do boot_vp "$n"; done
+
+# QEMU's TCG, the same kernel, initramfs and command line, one processor.
 if [ -n "$qemu" ] && command -v "$qemu" >/dev/null; then
     t0=$(now)
     timeout "$limit" "$qemu" -accel tcg -kernel "$cache/vmlinuz" -initrd "$tmp/initrd.img" \
-        -append "$append" -m 512M -smp "$smp" -display none -serial "file:$tmp/qemu.out" \
+        -append "$append" -m 512M -smp 1 -display none -serial "file:$tmp/qemu.out" \
         -no-reboot -monitor none >/dev/null 2>&1
     qstatus=$?
     t1=$(now)
-    tr -d '\r' <"$tmp/qemu.out" >"$logs/qemu-smp$smp.log"
-    grep -q '^VP-LINUX: done' "$logs/qemu-smp$smp.log" && qres="reached the done marker" || qres="no done marker"
-    echo "linux: qemu tcg $(elapsed "$t0" "$t1") s to power-off (status $qstatus), $qres"
+    tr -d '\r' <"$tmp/qemu.out" >"$logs/qemu-smp1.log"
+    grep -q '^VP-LINUX: done' "$logs/qemu-smp1.log" && qres="reached the done marker" || qres="no done marker"
+    echo "linux: qemu tcg -smp 1: $(elapsed "$t0" "$t1") s to power-off (status $qstatus), $qres"
 else
-    echo "linux: qemu-system-x86_64 not found, no comparison"
+    echo "linux: $qemu not found, no comparison"
 fi
 [ $failures -eq 0 ]
