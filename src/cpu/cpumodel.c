@@ -16,10 +16,10 @@
  * with its transcendentals (src/fpu/sf_x80_trans.c). Power, thermal and machine-check
  * features are the MSRs they promise (pm.c, mca.c, MISC_ENABLE): MCA, ACPI, TM, TM2, PBE,
  * EIST, xTPR; PDCM is IA32_PERF_CAPABILITIES (lbr.c). XSAVE with XSAVEOPT, XSAVEC,
- * XGETBV with ECX = 1 and XSAVES (xsave.c) manage the x87 and SSE components, the only
- * ones there are without AVX. BMI1/BMI2 (bmi.c) are offered, and the FMA (fma.c) and
- * F16C (f16c.c) bits, which need AVX state to be usable. VME and PVI (intflag.c, stack.c, far.c,
- * interrupt.c). Not offered: DS/DTES64/DS-CPL (no BTS/PEBS), AVX and the other VEX-encoded vector families, PKU,
+ * XGETBV with ECX = 1 and XSAVES (xsave.c) manage the x87, SSE and AVX components; AVX
+ * is avx_move.c, avx_fp*.c and avx_int*.c. BMI1/BMI2 (bmi.c) are offered, and the FMA
+ * (fma.c) and F16C (f16c.c) bits, which need AVX state to be usable. VME and PVI (intflag.c, stack.c, far.c,
+ * interrupt.c). Not offered: DS/DTES64/DS-CPL (no BTS/PEBS), AVX-512, PKU,
  * TSC_ADJUST. Every model offers VMX, as the real parts did; -cpu MODEL,-vmx takes it
  * away. */
 static const struct cpu_features implemented = {.w = {
@@ -34,6 +34,7 @@ static const struct cpu_features implemented = {.w = {
                  B(FEAT_MONITOR) | B(FEAT_VMX) | B(FEAT_PCID) | B(FEAT_X2APIC) | B(FEAT_TSC_DEADLINE) |
                  B(FEAT_RDRAND) | B(FEAT_CX16) | B(FEAT_MOVBE) | B(FEAT_POPCNT) |
                  B(FEAT_SSE42) | B(FEAT_AES) | B(FEAT_PCLMULQDQ) | B(FEAT_XSAVE) |
+                 B(FEAT_AVX) | /* avx_move.c, avx_fp*.c, avx_int*.c; xsave.c's component 2 */
                  B(FEAT_FMA) | B(FEAT_F16C), /* fma.c, f16c.c: usable once AVX state is */
     [FW_7_EBX] = B(FEAT_FSGSBASE) | B(FEAT_SMEP) | B(FEAT_ERMS) | B(FEAT_INVPCID) |
                  B(FEAT_RDSEED) | B(FEAT_SMAP) | B(FEAT_CLFLUSHOPT) |
