@@ -99,6 +99,7 @@ static void read_call_gate(struct cpu *c, u16 gsel, u64 gd, struct gate_target *
     if (!desc_is_code(t->cd) || desc_dpl(t->cd) > c->cpl) cpu_gp(c, cerr);
     if (lma(c) && !desc_code64(t->cd)) cpu_gp(c, cerr);
     if (!desc_present(t->cd)) cpu_raise(c, EXC_NP, cerr);
+    seg_set_accessed(c, t->csel, &t->cd);
     t->size = lma(c) ? 8 : desc_type(gd) == DT_CALL32 ? 4 : 2;
     t->off = gate_offset(gd) | ((ghi & 0xffffffffull) << 32);
 }
@@ -158,6 +159,7 @@ static void call_far(struct cpu *c, u16 sel, u64 off, unsigned osz)
     if (desc_is_code(d)) {
         check_direct_code(c, sel, d);
         off = far_target(c, d, off, osz, 0);
+        seg_set_accessed(c, sel, &d);
         stk_current(c, &s, 0);
         stk_push(c, &s, osz, c->seg[SEG_CS].sel);
         stk_push(c, &s, osz, c->next_rip);
@@ -192,6 +194,7 @@ static void call_far(struct cpu *c, u16 sel, u64 off, unsigned osz)
                 if (!cpu_is_canonical(c, nsp)) cpu_raise(c, EXC_SS, 0);
             } else {
                 sd = seg_check_inner_ss(c, nss, dpl, 0);
+                seg_set_accessed(c, nss, &sd);
                 seg_from_descriptor(&ns.ss, nss, sd);
                 ns.width = desc_db(sd) ? 4 : 2;
                 ns.flat64 = false;
@@ -274,6 +277,7 @@ static u64 check_return_cs(struct cpu *c, u16 sel)
         cpu_gp(c, err);
     if (lma(c) && desc_l(d) && desc_db(d)) cpu_gp(c, err);
     if (!desc_present(d)) cpu_raise(c, EXC_NP, err);
+    seg_set_accessed(c, sel, &d); /* before anything is committed: it may fault */
     return d;
 }
 
@@ -290,6 +294,7 @@ static bool check_return_ss(struct cpu *c, u16 ss, u16 cs, u64 cd, u64 *sd)
     *sd = seg_read_descriptor(c, ss, EXC_GP);
     if (!desc_writable_data(*sd) || desc_dpl(*sd) != sel_rpl(cs)) cpu_gp(c, err);
     if (!desc_present(*sd)) cpu_raise(c, EXC_SS, err);
+    seg_set_accessed(c, ss, sd);
     return true;
 }
 

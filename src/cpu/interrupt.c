@@ -122,6 +122,9 @@ static void deliver_protected(struct cpu *c, int vector, enum event_kind kind, i
     int cerr = (csel & 0xfffc) | ext;
     if (!desc_is_code(cd) || desc_dpl(cd) > c->cpl) cpu_gp(c, cerr);
     if (!desc_present(cd)) cpu_raise(c, EXC_NP, cerr);
+    /* Accessed bits are written before any state is committed: the write may fault (a
+     * not-present or read-only descriptor-table page) and the delivery must restart. */
+    seg_set_accessed(c, csel, &cd);
 
     bool v86 = c->mode == MODE_V86;
     unsigned gsz = t >= 8 ? 4 : 2;
@@ -139,6 +142,7 @@ static void deliver_protected(struct cpu *c, int vector, enum event_kind kind, i
         u64 nsp;
         tss_stack(c, dpl, ext, &nss, &nsp);
         sd = seg_check_inner_ss(c, nss, dpl, ext);
+        seg_set_accessed(c, nss, &sd);
         seg_from_descriptor(&s.ss, nss, sd);
         s.width = desc_db(sd) ? 4 : 2;
         s.sp = (c->r[RSP] & ~size_mask(s.width)) | (nsp & size_mask(s.width));
@@ -215,6 +219,7 @@ static void deliver_long(struct cpu *c, int vector, enum event_kind kind, int er
     if (!desc_is_code(cd) || desc_dpl(cd) > c->cpl) cpu_gp(c, cerr);
     if (!desc_present(cd)) cpu_raise(c, EXC_NP, cerr);
     if (!desc_code64(cd)) cpu_gp(c, cerr);
+    seg_set_accessed(c, csel, &cd); /* before the commit, as above */
 
     u64 off = gate_offset(g) | ((ghi & 0xffffffffull) << 32);
     unsigned ist = gate_ist(g);

@@ -46,6 +46,7 @@ timeout "$limit" "$vp" -cpu "$cpu" -smp "$smp" -m 1G -kernel "$cache/vmlinuz" -i
 status=$?
 t1=$(date +%s.%N)
 tr -d '\r' <"$tmp/serial" >"$log"
+cp "$tmp/vp.err" "${log%.log}.stats" # -stats: instructions, VM exits by reason
 
 failures=0
 check() { # check NAME PATTERN WHY
