@@ -1,8 +1,9 @@
 /* AVX2's own instructions other than the gathers (avx2_gather.c): broadcasts (VPBROADCASTB/
  * W/D/Q, VBROADCASTSS/SD from a register, VBROADCASTI128), permutes across lanes (VPERMD,
- * VPERMPS, VPERMQ, VPERMPD, VPERM2I128), VINSERTI128/VEXTRACTI128, VPBLENDD, the masked
- * moves VPMASKMOVD/Q and the per-element shifts VPSLLVD/Q, VPSRLVD/Q, VPSRAVD (SDM Vol. 2,
- * each instruction's page). Every row needs CPUID.(EAX=7,ECX=0):EBX.AVX2. */
+ * VPERMPS, VPERMQ, VPERMPD), VPBLENDD and the per-element shifts VPSLLVD/Q, VPSRLVD/Q,
+ * VPSRAVD (SDM Vol. 2, each instruction's page); and the rows of VPERM2I128, VINSERTI128,
+ * VEXTRACTI128 and the masked moves VPMASKMOVD/Q, whose handlers are AVX's floating-point
+ * twins (avx.h). Every row needs CPUID.(EAX=7,ECX=0):EBX.AVX2. */
 #include "avx.h"
 #include "cpumodel.h"
 
@@ -49,40 +50,6 @@ static void op_vpermq(struct cpu *c, const struct insn *i)
     ymm_put(c, i->reg, r, 32);
 }
 
-/* 0F3A 46 VPERM2I128 ymm1, ymm2, ymm3/m256, imm8: each half of the result is the half of
- * ymm2:ymm3 that imm8[1:0] (imm8[5:4]) names, or zero with imm8[3] (imm8[7]). */
-static void op_vperm2i128(struct cpu *c, const struct insn *i)
-{
-    u8 src[64], r[32];
-    ymm_get(c, vex_vvvv(i), src, 32);
-    avx_src(c, i, src + 32, 32);
-    for (unsigned h = 0; h < 2; h++) {
-        unsigned ctl = (unsigned)(i->imm >> 4 * h) & 15;
-        if (ctl & 8) memset(r + 16 * h, 0, 16);
-        else memcpy(r + 16 * h, src + 16 * (ctl & 3), 16);
-    }
-    ymm_put(c, i->reg, r, 32);
-}
-
-/* 0F3A 38 VINSERTI128 ymm1, ymm2, xmm3/m128, imm8: ymm2 with half imm8[0] replaced. */
-static void op_vinserti128(struct cpu *c, const struct insn *i)
-{
-    u8 r[32];
-    ymm_get(c, vex_vvvv(i), r, 32);
-    avx_src(c, i, r + 16 * (i->imm & 1), 16);
-    ymm_put(c, i->reg, r, 32);
-}
-
-/* 0F3A 39 VEXTRACTI128 xmm1/m128, ymm2, imm8: half imm8[0] of ymm2 (a register destination
- * has bits 255:128 zeroed). */
-static void op_vextracti128(struct cpu *c, const struct insn *i)
-{
-    u8 v[32];
-    ymm_get(c, i->reg, v, 32);
-    if (i->mod == 3) ymm_put(c, i->rm, v + 16 * (i->imm & 1), 16);
-    else avx_mem_store(c, i, v + 16 * (i->imm & 1), 16, false);
-}
-
 /* 0F3A 02 VPBLENDD ymm1, ymm2, ymm3/m, imm8: dword k from ymm3/m when imm8[k] is set. */
 static void op_vpblendd(struct cpu *c, const struct insn *i)
 {
@@ -93,45 +60,6 @@ static void op_vpblendd(struct cpu *c, const struct insn *i)
     for (unsigned k = 0; k < n / 4; k++)
         if (i->imm >> k & 1) memcpy(a + 4 * k, b + 4 * k, 4);
     ymm_put(c, i->reg, a, n);
-}
-
-/* --- masked moves ---------------------------------------------------------------------- */
-
-/* Linear address of element byte offset `off` (size sz) of the memory operand, checked. */
-static u64 elem_lin(struct cpu *c, const struct insn *i, unsigned off, unsigned sz, int acc)
-{
-    u64 ea = (insn_ea(c, i) + off) & size_mask(i->adsz);
-    return seg_check(c, i->seg, ea, sz, acc);
-}
-
-/* 0F38 8C VPMASKMOVD (W0) / VPMASKMOVQ (W1) ymm1, ymm2 (mask), m: the elements whose mask
- * sign bit is set are loaded, the others zeroed; an element that is not loaded cannot
- * fault (SDM VPMASKMOV: "Faults occur only due to mask-bit required memory accesses").
- * 8E: m, ymm2 (mask: VEX.vvvv), ymm1 (ModRM.reg): the elements with the mask bit stored;
- * every one of them is checked before the first is written. */
-static void op_vpmaskmov(struct cpu *c, const struct insn *i)
-{
-    unsigned n = avx_len(i), sz = vex_w(i) ? 8 : 4;
-    u8 m[32], v[32] = {0};
-    ymm_get(c, vex_vvvv(i), m, n);
-    if (i->op == 0x8c) {
-        for (unsigned k = 0; k < n; k += sz)
-            if (m[k + sz - 1] & 0x80)
-                lin_read_bytes(c, elem_lin(c, i, k, sz, ACC_READ), v + k, sz, ACC_READ);
-        ymm_put(c, i->reg, v, n);
-        return;
-    }
-    ymm_get(c, i->reg, v, n);
-    u64 lin[8];
-    for (unsigned k = 0; k < n; k += sz)
-        if (m[k + sz - 1] & 0x80) {
-            u64 phys;
-            lin[k / sz] = elem_lin(c, i, k, sz, ACC_WRITE);
-            lin_translate(c, lin[k / sz], ACC_WRITE, &phys);
-            lin_translate(c, lin[k / sz] + sz - 1, ACC_WRITE, &phys);
-        }
-    for (unsigned k = 0; k < n; k += sz)
-        if (m[k + sz - 1] & 0x80) lin_write_bytes(c, lin[k / sz], v + k, sz, ACC_WRITE);
 }
 
 /* --- per-element shifts ----------------------------------------------------------------- */
@@ -176,12 +104,13 @@ const struct opdef avx2_ops[] = {
     R(MAP_0F38, 0x16, op_vpermd, IMM_NONE, MOD_ANY, VX_W0 | VX_L256),
     R(MAP_0F3A, 0x00, op_vpermq, IMM_UB, MOD_ANY, VX_W1 | VX_NOV | VX_L256),
     R(MAP_0F3A, 0x01, op_vpermq, IMM_UB, MOD_ANY, VX_W1 | VX_NOV | VX_L256),
-    R(MAP_0F3A, 0x46, op_vperm2i128, IMM_UB, MOD_ANY, VX_W0 | VX_L256),
-    R(MAP_0F3A, 0x38, op_vinserti128, IMM_UB, MOD_ANY, VX_W0 | VX_L256),
-    R(MAP_0F3A, 0x39, op_vextracti128, IMM_UB, MOD_ANY, VX_W0 | VX_NOV | VX_L256),
+    /* the moves AVX has for floating point (avx_fp2.c) */
+    R(MAP_0F3A, 0x46, op_vperm2f128, IMM_UB, MOD_ANY, VX_W0 | VX_L256),
+    R(MAP_0F3A, 0x38, op_vinsertf128, IMM_UB, MOD_ANY, VX_W0 | VX_L256),
+    R(MAP_0F3A, 0x39, op_vextractf128, IMM_UB, MOD_ANY, VX_W0 | VX_NOV | VX_L256),
     R(MAP_0F3A, 0x02, op_vpblendd, IMM_UB, MOD_ANY, VX_W0),
-    R(MAP_0F38, 0x8c, op_vpmaskmov, IMM_NONE, MOD_MEM, 0),
-    R(MAP_0F38, 0x8e, op_vpmaskmov, IMM_NONE, MOD_MEM, 0),
+    R(MAP_0F38, 0x8c, op_vmaskmov, IMM_NONE, MOD_MEM, 0),
+    R(MAP_0F38, 0x8e, op_vmaskmov, IMM_NONE, MOD_MEM, 0),
     R(MAP_0F38, 0x45, op_vpshiftv, IMM_NONE, MOD_ANY, 0),
     R(MAP_0F38, 0x46, op_vpshiftv, IMM_NONE, MOD_ANY, VX_W0),
     R(MAP_0F38, 0x47, op_vpshiftv, IMM_NONE, MOD_ANY, 0),

@@ -294,7 +294,7 @@ static void op_vmovlh_store(struct cpu *c, const struct insn *i)
 }
 
 /* 2B MOVNTPS/MOVNTPD m128/m256, xmm/ymm: aligned to the vector length (#GP(0)). */
-static void op_vmovnt(struct cpu *c, const struct insn *i)
+void op_vmovnt(struct cpu *c, const struct insn *i)
 {
     u8 x[32];
     unsigned len = avx_len(i);

@@ -149,7 +149,7 @@ static void op_vbroadcast(struct cpu *c, const struct insn *i)
 
 /* 0F38 2C/2D MASKMOVPS/PD xmm1, xmm2 (mask), m: the elements whose mask sign bit is set
  * are read, the others are zero; 2E/2F m, xmm2 (mask), xmm1: only the selected elements
- * are written. Masked-off elements are never accessed, so they cannot fault (SDM Vol. 2
+ * are written. AVX2's 8C/8E VPMASKMOVD/Q (VEX.W the element size) are the same. Masked-off elements are never accessed, so they cannot fault (SDM Vol. 2
  * VMASKMOV: "faults will not occur due to referencing any memory location if the
  * corresponding mask bit for that memory location is 0"); a store checks every selected
  * element before it writes any. */
@@ -160,11 +160,11 @@ static u64 mask_elem_lin(struct cpu *c, const struct insn *i, unsigned off, unsi
     seg_check(c, i->seg, (ea + sz - 1) & size_mask(i->adsz), 1, acc);
     return lin;
 }
-static void op_vmaskmov(struct cpu *c, const struct insn *i)
+void op_vmaskmov(struct cpu *c, const struct insn *i)
 {
     u8 m[32], x[32] = {0};
-    unsigned len = avx_len(i), sz = (i->op & 1) ? 8 : 4;
-    bool store = i->op >= 0x2e;
+    unsigned len = avx_len(i), sz = (i->op >= 0x8c ? vex_w(i) : i->op & 1) ? 8 : 4;
+    bool store = i->op & 2; /* 2E, 2F, 8E */
     ymm_get(c, vex_vvvv(i), m, len);
     if (!store) {
         for (unsigned k = 0; k < len; k += sz)
@@ -187,7 +187,7 @@ static void op_vmaskmov(struct cpu *c, const struct insn *i)
 }
 
 /* 0F3A 18 INSERTF128 ymm1, ymm2, xmm3/m128, imm8: ymm2 with lane imm8[0] replaced. */
-static void op_vinsertf128(struct cpu *c, const struct insn *i)
+void op_vinsertf128(struct cpu *c, const struct insn *i)
 {
     u8 r[32];
     ymm_get(c, vex_vvvv(i), r, 32);
@@ -196,7 +196,7 @@ static void op_vinsertf128(struct cpu *c, const struct insn *i)
 }
 /* 0F3A 19 EXTRACTF128 xmm1/m128, ymm2, imm8: lane imm8[0] (a register destination gets
  * bits 255:128 zeroed). */
-static void op_vextractf128(struct cpu *c, const struct insn *i)
+void op_vextractf128(struct cpu *c, const struct insn *i)
 {
     u8 x[32];
     ymm_get(c, i->reg, x, 32);
@@ -206,7 +206,7 @@ static void op_vextractf128(struct cpu *c, const struct insn *i)
 }
 /* 0F3A 06 PERM2F128 ymm1, ymm2, ymm3/m256, imm8: each result lane is one of the four
  * source lanes (imm8[1:0], [5:4]), or zero (imm8[3], [7]). */
-static void op_vperm2f128(struct cpu *c, const struct insn *i)
+void op_vperm2f128(struct cpu *c, const struct insn *i)
 {
     u8 s[64], r[32];
     ymm_get(c, vex_vvvv(i), s, 32);

@@ -37,14 +37,6 @@ static void op_vmovq_store(struct cpu *c, const struct insn *i)
     else avx_mem_store(c, i, v, 8, false);
 }
 
-/* 66 0F E7 VMOVNTDQ m, ymm1 (AVX in both lengths), aligned to the vector length. */
-static void op_vmovntdq(struct cpu *c, const struct insn *i)
-{
-    u8 v[32];
-    unsigned n = avx_len(i);
-    ymm_get(c, i->reg, v, n);
-    avx_mem_store(c, i, v, n, true);
-}
 /* 66 0F38 2A VMOVNTDQA ymm1, m (VEX.256: AVX2), aligned; F2 0F F0 VLDDQU ymm1, m (AVX in
  * both lengths), unaligned. */
 static void op_vmovntdqa(struct cpu *c, const struct insn *i)
@@ -160,7 +152,7 @@ const struct opdef avx_int_move_ops[] = {
     ROW(MAP_0F, 0x7e, op_vmovd_store, IMM_NONE, PFX_66, MOD_ANY, L128N),
     ROW(MAP_0F, 0x7e, op_vmovq_load, IMM_NONE, PFX_F3, MOD_ANY, L128N),
     ROW(MAP_0F, 0xd6, op_vmovq_store, IMM_NONE, PFX_66, MOD_ANY, L128N),
-    ROW(MAP_0F, 0xe7, op_vmovntdq, IMM_NONE, PFX_66, MOD_MEM, VX_NOV),
+    ROW(MAP_0F, 0xe7, op_vmovnt, IMM_NONE, PFX_66, MOD_MEM, VX_NOV), /* VMOVNTDQ: VMOVNTPS's */
     ROW(MAP_0F38, 0x2a, op_vmovntdqa, IMM_NONE, PFX_66, MOD_MEM, VX_NOV),
     ROW(MAP_0F, 0xf0, op_vlddqu, IMM_NONE, PFX_F2, MOD_MEM, VX_NOV),
     ROW(MAP_0F, 0xf7, op_vmaskmovdqu, IMM_NONE, PFX_66, MOD_REG, L128N),
