@@ -70,11 +70,13 @@ static inline void avx_src(struct cpu *c, const struct insn *i, u8 *v, unsigned 
 
 /* Handlers the floating-point and integer forms share (their data moves are the same):
  * VMOVNTPS/PD and VMOVNTDQ (avx_fp.c); VMASKMOVPS/PD and VPMASKMOVD/Q, VINSERTF128 and
- * VINSERTI128, VEXTRACTF128 and VEXTRACTI128, VPERM2F128 and VPERM2I128 (avx_fp2.c). */
+ * VINSERTI128, VEXTRACTF128 and VEXTRACTI128, VPERM2F128 and VPERM2I128 (avx_fp2.c); the
+ * broadcasts VBROADCASTSS/SD/F128 and VPBROADCASTB/W/D/Q, VBROADCASTI128 (avx2.c). */
 void op_vmovnt(struct cpu *c, const struct insn *i);
 void op_vmaskmov(struct cpu *c, const struct insn *i);
 void op_vinsertf128(struct cpu *c, const struct insn *i);
 void op_vextractf128(struct cpu *c, const struct insn *i);
 void op_vperm2f128(struct cpu *c, const struct insn *i);
+void op_vbroadcast(struct cpu *c, const struct insn *i);
 
 #endif

@@ -9,10 +9,10 @@
 
 /* --- broadcasts ------------------------------------------------------------------------- */
 
-/* 0F38 78 VPBROADCASTB, 79 W, 58 D, 59 Q, 18 VBROADCASTSS, 19 VBROADCASTSD (register
- * sources here; AVX's memory forms of 18/19 are the floating-point family's), 5A
- * VBROADCASTI128 (m128 only): the low element of xmm2/m repeated over the vector. */
-static void op_vpbroadcast(struct cpu *c, const struct insn *i)
+/* 0F38 78 VPBROADCASTB, 79 W, 58 D, 59 Q, 18 VBROADCASTSS, 19 VBROADCASTSD (AVX2 for
+ * register sources, AVX for memory: avx_fp2.c's rows), 5A VBROADCASTI128 and 1A
+ * VBROADCASTF128 (m128 only): the low element of xmm2/m repeated over the vector. */
+void op_vbroadcast(struct cpu *c, const struct insn *i)
 {
     unsigned n = avx_len(i), sz;
     switch (i->op) {
@@ -20,7 +20,7 @@ static void op_vpbroadcast(struct cpu *c, const struct insn *i)
     case 0x79: sz = 2; break;
     case 0x58: case 0x18: sz = 4; break;
     case 0x59: case 0x19: sz = 8; break;
-    default: sz = 16; break; /* 5A */
+    default: sz = 16; break; /* 5A, 1A */
     }
     u8 s[16], r[32];
     avx_src(c, i, s, sz);
@@ -93,13 +93,13 @@ static void op_vpshiftv(struct cpu *c, const struct insn *i)
 
 /* clang-format off */
 const struct opdef avx2_ops[] = {
-    R(MAP_0F38, 0x78, op_vpbroadcast, IMM_NONE, MOD_ANY, VX_W0 | VX_NOV),
-    R(MAP_0F38, 0x79, op_vpbroadcast, IMM_NONE, MOD_ANY, VX_W0 | VX_NOV),
-    R(MAP_0F38, 0x58, op_vpbroadcast, IMM_NONE, MOD_ANY, VX_W0 | VX_NOV),
-    R(MAP_0F38, 0x59, op_vpbroadcast, IMM_NONE, MOD_ANY, VX_W0 | VX_NOV),
-    R(MAP_0F38, 0x18, op_vpbroadcast, IMM_NONE, MOD_REG, VX_W0 | VX_NOV),
-    R(MAP_0F38, 0x19, op_vpbroadcast, IMM_NONE, MOD_REG, VX_W0 | VX_NOV | VX_L256),
-    R(MAP_0F38, 0x5a, op_vpbroadcast, IMM_NONE, MOD_MEM, VX_W0 | VX_NOV | VX_L256),
+    R(MAP_0F38, 0x78, op_vbroadcast, IMM_NONE, MOD_ANY, VX_W0 | VX_NOV),
+    R(MAP_0F38, 0x79, op_vbroadcast, IMM_NONE, MOD_ANY, VX_W0 | VX_NOV),
+    R(MAP_0F38, 0x58, op_vbroadcast, IMM_NONE, MOD_ANY, VX_W0 | VX_NOV),
+    R(MAP_0F38, 0x59, op_vbroadcast, IMM_NONE, MOD_ANY, VX_W0 | VX_NOV),
+    R(MAP_0F38, 0x18, op_vbroadcast, IMM_NONE, MOD_REG, VX_W0 | VX_NOV),
+    R(MAP_0F38, 0x19, op_vbroadcast, IMM_NONE, MOD_REG, VX_W0 | VX_NOV | VX_L256),
+    R(MAP_0F38, 0x5a, op_vbroadcast, IMM_NONE, MOD_MEM, VX_W0 | VX_NOV | VX_L256),
     R(MAP_0F38, 0x36, op_vpermd, IMM_NONE, MOD_ANY, VX_W0 | VX_L256),
     R(MAP_0F38, 0x16, op_vpermd, IMM_NONE, MOD_ANY, VX_W0 | VX_L256),
     R(MAP_0F3A, 0x00, op_vpermq, IMM_UB, MOD_ANY, VX_W1 | VX_NOV | VX_L256),

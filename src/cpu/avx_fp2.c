@@ -135,24 +135,13 @@ static void op_vtestp(struct cpu *c, const struct insn *i)
     ptest_flags(c, a, b, len);
 }
 
-/* 0F38 18 BROADCASTSS xmm/ymm, m32, 19 BROADCASTSD ymm, m64, 1A BROADCASTF128 ymm, m128
- * (the register sources of 18 and 19 are AVX2's, in avx2.c). */
-static void op_vbroadcast(struct cpu *c, const struct insn *i)
-{
-    static const u8 size[3] = {4, 8, 16};
-    unsigned sz = size[i->op - 0x18], len = avx_len(i);
-    u8 v[16], r[32];
-    avx_mem_load(c, i, v, sz, false);
-    for (unsigned k = 0; k < len; k += sz) memcpy(r + k, v, sz);
-    ymm_put(c, i->reg, r, len);
-}
-
 /* 0F38 2C/2D MASKMOVPS/PD xmm1, xmm2 (mask), m: the elements whose mask sign bit is set
  * are read, the others are zero; 2E/2F m, xmm2 (mask), xmm1: only the selected elements
- * are written. AVX2's 8C/8E VPMASKMOVD/Q (VEX.W the element size) are the same. Masked-off elements are never accessed, so they cannot fault (SDM Vol. 2
- * VMASKMOV: "faults will not occur due to referencing any memory location if the
- * corresponding mask bit for that memory location is 0"); a store checks every selected
- * element before it writes any. */
+ * are written. AVX2's 8C/8E VPMASKMOVD/Q (VEX.W the element size) are the same.
+ * Masked-off elements are never accessed, so they cannot fault (SDM Vol. 2 VMASKMOV:
+ * "faults will not occur due to referencing any memory location if the corresponding mask
+ * bit for that memory location is 0"); a store checks every selected element before it
+ * writes any. */
 static u64 mask_elem_lin(struct cpu *c, const struct insn *i, unsigned off, unsigned sz, int acc)
 {
     u64 ea = (insn_ea(c, i) + off) & size_mask(i->adsz);
