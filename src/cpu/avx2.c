@@ -18,13 +18,16 @@ void op_vbroadcast(struct cpu *c, const struct insn *i)
     switch (i->op) {
     case 0x78: sz = 1; break;
     case 0x79: sz = 2; break;
-    case 0x58: case 0x18: sz = 4; break;
-    case 0x59: case 0x19: sz = 8; break;
+    case 0x58:
+    case 0x18: sz = 4; break;
+    case 0x59:
+    case 0x19: sz = 8; break;
     default: sz = 16; break; /* 5A, 1A */
     }
     u8 s[16], r[32];
     avx_src(c, i, s, sz);
-    for (unsigned k = 0; k < n; k += sz) memcpy(r + k, s, sz);
+    for (unsigned k = 0; k < n; k += sz)
+        memcpy(r + k, s, sz);
     ymm_put(c, i->reg, r, n);
 }
 
@@ -37,7 +40,8 @@ static void op_vpermd(struct cpu *c, const struct insn *i)
     u8 idx[32], s[32], r[32];
     ymm_get(c, vex_vvvv(i), idx, 32);
     avx_src(c, i, s, 32);
-    for (unsigned k = 0; k < 8; k++) memcpy(r + 4 * k, s + 4 * (idx[4 * k] & 7), 4);
+    for (unsigned k = 0; k < 8; k++)
+        memcpy(r + 4 * k, s + 4 * (idx[4 * k] & 7), 4);
     ymm_put(c, i->reg, r, 32);
 }
 
@@ -46,7 +50,8 @@ static void op_vpermq(struct cpu *c, const struct insn *i)
 {
     u8 s[32], r[32];
     avx_src(c, i, s, 32);
-    for (unsigned k = 0; k < 4; k++) memcpy(r + 8 * k, s + 8 * ((i->imm >> 2 * k) & 3), 8);
+    for (unsigned k = 0; k < 4; k++)
+        memcpy(r + 8 * k, s + 8 * ((i->imm >> 2 * k) & 3), 8);
     ymm_put(c, i->reg, r, 32);
 }
 
@@ -89,7 +94,10 @@ static void op_vpshiftv(struct cpu *c, const struct insn *i)
 
 #define AVX2 NEEDS(FEAT_AVX2)
 #define M OPF_MODRM
-#define R(map, op, fn, imm, mod, vx) {map, op, -1, M, fn, imm, PFX_66, mod, AVX2, VX_ROW | (vx)}
+#define R(map, op, fn, imm, mod, vx)                                                               \
+    {                                                                                              \
+        map, op, -1, M, fn, imm, PFX_66, mod, AVX2, VX_ROW | (vx)                                  \
+    }
 
 /* clang-format off */
 const struct opdef avx2_ops[] = {

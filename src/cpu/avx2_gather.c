@@ -62,9 +62,12 @@ static void op_vgather(struct cpu *c, const struct insn *i)
     }
 }
 
-#define G(op) {MAP_0F38, op, -1, OPF_MODRM, op_vgather, IMM_NONE, PFX_66, MOD_MEM, NEEDS(FEAT_AVX2), VX_ROW}
+#define G(op)                                                                                      \
+    {                                                                                              \
+        MAP_0F38, op, -1, OPF_MODRM, op_vgather, IMM_NONE, PFX_66, MOD_MEM, NEEDS(FEAT_AVX2),      \
+            VX_ROW                                                                                 \
+    }
 
 const struct opdef avx2_gather_ops[] = {
-    G(0x90), G(0x91), G(0x92), G(0x93),
-    {.fn = NULL},
+    G(0x90), G(0x91), G(0x92), G(0x93), {.fn = NULL},
 };

@@ -7,8 +7,8 @@
  * the second (memory needs no alignment), ModRM.reg the destination, whose bits above the
  * vector length are zeroed. The data moves, inserts/extracts, string compares and AES are in
  * avx_int_move.c. */
-#include "avx.h"
 #include "avx_int.h"
+#include "avx.h"
 #include "cpumodel.h"
 #include "pint.h"
 
@@ -25,13 +25,14 @@ static void lane_op(struct cpu *c, const struct insn *i, const u8 *a, const u8 *
 {
     unsigned op = i->op, imm = (u8)i->imm;
     switch (i->map) {
-    case MAP_0F:
-        pint_lane(op, a, b, r, 16);
-        return;
+    case MAP_0F: pint_lane(op, a, b, r, 16); return;
     case MAP_0F38:
-        if (op <= 0x0b || (op >= 0x1c && op <= 0x1e)) ssse3_lane(op, a, b, r, 16);
-        else if (op == 0x37) pcmpgtq_lane(a, b, r);
-        else sse41_lane(op, a, b, r);
+        if (op <= 0x0b || (op >= 0x1c && op <= 0x1e))
+            ssse3_lane(op, a, b, r, 16);
+        else if (op == 0x37)
+            pcmpgtq_lane(a, b, r);
+        else
+            sse41_lane(op, a, b, r);
         return;
     default: /* MAP_0F3A */
         if (op == 0x0f) {
@@ -58,7 +59,8 @@ static void op_v3(struct cpu *c, const struct insn *i)
     u8 a[32], b[32], r[32];
     ymm_get(c, vex_vvvv(i), a, n);
     avx_src(c, i, b, n);
-    for (unsigned l = 0; l < n; l += 16) lane_op(c, i, a + l, b + l, r + l, l / 16);
+    for (unsigned l = 0; l < n; l += 16)
+        lane_op(c, i, a + l, b + l, r + l, l / 16);
     ymm_put(c, i->reg, r, n);
 }
 
@@ -83,7 +85,8 @@ static void op_vpshift_imm(struct cpu *c, const struct insn *i)
     u8 x[32];
     ymm_get(c, i->rm, x, n);
     if (i->op == 0x73 && (r == 3 || r == 7))
-        for (unsigned l = 0; l < n; l += 16) pint_bshift_lane(r == 3, x + l, x + l, (u8)i->imm);
+        for (unsigned l = 0; l < n; l += 16)
+            pint_bshift_lane(r == 3, x + l, x + l, (u8)i->imm);
     else
         pint_shift(x, n, pint_imm_shift_size(i), pint_imm_shift_kind(i), (u8)i->imm);
     ymm_put(c, vex_vvvv(i), x, n);
@@ -95,7 +98,8 @@ static void op_vpshuf(struct cpu *c, const struct insn *i)
     unsigned n = avx_int_len(c, i);
     u8 s[32];
     avx_src(c, i, s, n);
-    for (unsigned l = 0; l < n; l += 16) pint_shuf_lane(i->pfx, s + l, s + l, (u8)i->imm);
+    for (unsigned l = 0; l < n; l += 16)
+        pint_shuf_lane(i->pfx, s + l, s + l, (u8)i->imm);
     ymm_put(c, i->reg, s, n);
 }
 
@@ -105,8 +109,10 @@ static void op_vpmovx(struct cpu *c, const struct insn *i)
 {
     unsigned n = avx_int_len(c, i), sb = pmovx_src_bytes(i->op, n);
     u8 s[16] = {0}, r[32];
-    if (i->mod == 3) ymm_get(c, i->rm, s, 16);
-    else avx_mem_load(c, i, s, sb, false);
+    if (i->mod == 3)
+        ymm_get(c, i->rm, s, 16);
+    else
+        avx_mem_load(c, i, s, sb, false);
     pmovx(i->op, s, r, n);
     ymm_put(c, i->reg, r, n);
 }
@@ -122,14 +128,23 @@ static void op_vptest(struct cpu *c, const struct insn *i)
 }
 
 #define AVX NEEDS(FEAT_AVX)
-#define R(map, op, fn, imm, vx) {map, op, -1, OPF_MODRM, fn, imm, PFX_66, MOD_ANY, AVX, VX_ROW | (vx)}
+#define R(map, op, fn, imm, vx)                                                                    \
+    {                                                                                              \
+        map, op, -1, OPF_MODRM, fn, imm, PFX_66, MOD_ANY, AVX, VX_ROW | (vx)                       \
+    }
 #define V(op) R(MAP_0F, op, op_v3, IMM_NONE, 0)
 #define V38(op) R(MAP_0F38, op, op_v3, IMM_NONE, 0)
 #define V38N(op, fn) R(MAP_0F38, op, fn, IMM_NONE, VX_NOV)
 #define V3A(op) R(MAP_0F3A, op, op_v3, IMM_UB, 0)
 #define SH(op) R(MAP_0F, op, op_vpshift, IMM_NONE, 0)
-#define G(op, r) {MAP_0F, op, r, OPF_MODRM, op_vpshift_imm, IMM_UB, PFX_66, MOD_REG, AVX, VX_ROW}
-#define SHUF(pfx) {MAP_0F, 0x70, -1, OPF_MODRM, op_vpshuf, IMM_UB, pfx, MOD_ANY, AVX, VX_ROW | VX_NOV}
+#define G(op, r)                                                                                   \
+    {                                                                                              \
+        MAP_0F, op, r, OPF_MODRM, op_vpshift_imm, IMM_UB, PFX_66, MOD_REG, AVX, VX_ROW             \
+    }
+#define SHUF(pfx)                                                                                  \
+    {                                                                                              \
+        MAP_0F, 0x70, -1, OPF_MODRM, op_vpshuf, IMM_UB, pfx, MOD_ANY, AVX, VX_ROW | VX_NOV         \
+    }
 
 /* clang-format off */
 const struct opdef avx_int_ops[] = {

@@ -33,8 +33,10 @@ static void op_vmovq_store(struct cpu *c, const struct insn *i)
 {
     u8 v[16] = {0};
     memcpy(v, fx_xmm(c, i->reg), 8);
-    if (i->mod == 3) ymm_put(c, i->rm, v, 16);
-    else avx_mem_store(c, i, v, 8, false);
+    if (i->mod == 3)
+        ymm_put(c, i->rm, v, 16);
+    else
+        avx_mem_store(c, i, v, 8, false);
 }
 
 /* 66 0F38 2A VMOVNTDQA ymm1, m (VEX.256: AVX2), aligned; F2 0F F0 VLDDQU ymm1, m (AVX in
@@ -67,7 +69,8 @@ static void op_vpmovmskb(struct cpu *c, const struct insn *i)
     unsigned n = avx_int_len(c, i);
     ymm_get(c, i->rm, x, n);
     u64 m = 0;
-    for (unsigned k = 0; k < n; k++) m |= (u64)(x[k] >> 7) << k;
+    for (unsigned k = 0; k < n; k++)
+        m |= (u64)(x[k] >> 7) << k;
     c->r[i->reg] = m;
 }
 
@@ -82,8 +85,10 @@ static void op_vpextr(struct cpu *c, const struct insn *i)
 {
     unsigned sz = i->op == 0x14 ? 1 : i->op == 0x15 ? 2 : i->opsz;
     u64 v = load_le(fx_xmm(c, i->reg) + sz * (i->imm & (16 / sz - 1)), sz);
-    if (i->mod == 3) c->r[i->rm] = v;
-    else rm_write(c, i, sz, v);
+    if (i->mod == 3)
+        c->r[i->rm] = v;
+    else
+        rm_write(c, i, sz, v);
 }
 /* 66 0F C4 VPINSRW, 0F3A 20 VPINSRB, 22 VPINSRD/VPINSRQ xmm1, xmm2 (VEX.vvvv), r32/64/m,
  * imm8: xmm2 with one element replaced. */
@@ -125,8 +130,10 @@ static void op_vaes_one(struct cpu *c, const struct insn *i)
     aes_avx(c);
     u8 s[16], r[16];
     avx_src(c, i, s, 16);
-    if (i->map == MAP_0F38) aes_imc(s, r);
-    else aes_keygen(s, (u8)i->imm, r);
+    if (i->map == MAP_0F38)
+        aes_imc(s, r);
+    else
+        aes_keygen(s, (u8)i->imm, r);
     ymm_put(c, i->reg, r, 16);
 }
 /* 66 0F3A 44 VPCLMULQDQ xmm1, xmm2, xmm3/m128, imm8. */
@@ -141,10 +148,15 @@ static void op_vpclmulqdq(struct cpu *c, const struct insn *i)
 
 #define AVX NEEDS(FEAT_AVX)
 #define M OPF_MODRM
-#define ROW(map, op, fn, imm, pfx, mod, vx) {map, op, -1, M, fn, imm, pfx, mod, AVX, VX_ROW | (vx)}
+#define ROW(map, op, fn, imm, pfx, mod, vx)                                                        \
+    {                                                                                              \
+        map, op, -1, M, fn, imm, pfx, mod, AVX, VX_ROW | (vx)                                      \
+    }
 #define L128N (VX_L128 | VX_NOV)
-#define AESROW(map, op, fn, imm, vx, f) \
-    {map, op, -1, M, fn, imm, PFX_66, MOD_ANY, NEEDS(f), VX_ROW | VX_L128 | (vx)}
+#define AESROW(map, op, fn, imm, vx, f)                                                            \
+    {                                                                                              \
+        map, op, -1, M, fn, imm, PFX_66, MOD_ANY, NEEDS(f), VX_ROW | VX_L128 | (vx)                \
+    }
 
 /* clang-format off */
 const struct opdef avx_int_move_ops[] = {

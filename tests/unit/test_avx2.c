@@ -16,7 +16,10 @@
 
 static struct harness *h;
 
-static void setup(enum cpu_mode mode) { vex_setup(h, mode, D); }
+static void setup(enum cpu_mode mode)
+{
+    vex_setup(h, mode, D);
+}
 
 /* The PDE of [HOLE, HOLE + 2 MiB): not present, or back to the identity map. */
 static void hole(bool on)
@@ -45,9 +48,15 @@ static struct code gather(unsigned op, bool w, bool l, unsigned reg, unsigned ma
     c.b[c.n++] = (u8)(scale << 6 | (vi & 7) << 3 | RBX);
     return c;
 }
-static int run(struct code c) { return vex_run_code(h, c); }
+static int run(struct code c)
+{
+    return vex_run_code(h, c);
+}
 
-static bool reg_unchanged(unsigned n) { return vex_reg_unchanged(h, n); }
+static bool reg_unchanged(unsigned n)
+{
+    return vex_reg_unchanged(h, n);
+}
 
 static void ud_rules(void)
 {
@@ -87,15 +96,19 @@ static void ud_rules(void)
         setup(MODE_LONG);
         char name[64];
         snprintf(name, sizeof name, "avx2.ud.%s", ud[k].name);
-        CHECK_EQ(name, run(vex(ud[k].map, ud[k].w, ud[k].l, ud[k].op, ud[k].reg, ud[k].vvvv,
-                               ud[k].rm, 0x10, ud[k].imm)),
+        CHECK_EQ(name,
+                 run(vex(ud[k].map, ud[k].w, ud[k].l, ud[k].op, ud[k].reg, ud[k].vvvv, ud[k].rm,
+                         0x10, ud[k].imm)),
                  EXC_UD);
         CHECK(name, reg_unchanged(1) && reg_unchanged(2), "registers changed");
     }
     /* Gathers: destination, index and mask pairwise different (SDM VPGATHERDD #UD). */
-    static const struct { const char *name; u8 reg, mask, vi; } same[] = {
-        {"dest_is_mask", 1, 1, 3}, {"dest_is_index", 3, 1, 3}, {"mask_is_index", 1, 3, 3},
-        {"all_same", 5, 5, 5}, {"index4_is_dest", 4, 1, 4},
+    static const struct {
+        const char *name;
+        u8 reg, mask, vi;
+    } same[] = {
+        {"dest_is_mask", 1, 1, 3}, {"dest_is_index", 3, 1, 3},  {"mask_is_index", 1, 3, 3},
+        {"all_same", 5, 5, 5},     {"index4_is_dest", 4, 1, 4},
     };
     for (size_t k = 0; k < ARRAY_LEN(same); k++) {
         setup(MODE_LONG);
@@ -120,7 +133,8 @@ static void ud_rules(void)
     setup(MODE_LONG);
     CHECK_EQ("avx2.vpbroadcastb_xmm", run(vex(2, 0, 0, 0x78, 1, 0, 3, 0, -1)), -1);
     bool ok = true;
-    for (unsigned k = 0; k < 16; k++) ok &= fx_xmm(h->c, 1)[k] == 0x13 && h->c->fpu.ymmh[1][k] == 0;
+    for (unsigned k = 0; k < 16; k++)
+        ok &= fx_xmm(h->c, 1)[k] == 0x13 && h->c->fpu.ymmh[1][k] == 0;
     CHECK("avx2.vpbroadcastb_xmm_value", ok, "xmm1 must be 16 x 13h, bits 255:128 zero");
 }
 
@@ -137,11 +151,12 @@ static void masked_moves(void)
         hole(true);
         c->r[RBX] = HOLE - 16;
         u8 m[16];
-        for (unsigned k = 0; k < 16; k++) m[k] = (u8)(0xa0 + k);
+        for (unsigned k = 0; k < 16; k++)
+            m[k] = (u8)(0xa0 + k);
         phys_copy_in(h->m, HOLE - 16, m, 16);
         memset(mask, 0, 32);
-        mask[3] = 0x80;  /* element 0 */
-        mask[11] = 0x80; /* element 2 */
+        mask[3] = 0x80;            /* element 0 */
+        mask[11] = 0x80;           /* element 2 */
         if (pass) mask[23] = 0x80; /* element 5: in the hole */
         memcpy(fx_xmm(c, 2), mask, 16);
         memcpy(c->fpu.ymmh[2], mask + 16, 16);
@@ -194,7 +209,8 @@ static void gather_fault(void)
     hole(true);
     c->r[RBX] = HOLE - 8;
     u8 m[8];
-    for (unsigned k = 0; k < 8; k++) m[k] = (u8)(0xc0 + k);
+    for (unsigned k = 0; k < 8; k++)
+        m[k] = (u8)(0xc0 + k);
     phys_copy_in(h->m, HOLE - 8, m, 8);
     s32 idx[8] = {0, 1, 2, -2, 1, 0, 2, 3}; /* times 4: elements 2 and 6 at HOLE */
     u32 mask[8] = {0x80000000u, 0x80000001u, 0xffffffffu, 0x7fffffffu,
@@ -216,12 +232,15 @@ static void gather_fault(void)
     /* Elements 0 and 1 gathered (C0..C3, C4..C7), their mask elements 0; the others keep
      * the destination (11h) and the mask is all ones where its sign bit was set. */
     bool ok = load_le(dst, 4) == 0xc3c2c1c0u && load_le(dst + 4, 4) == 0xc7c6c5c4u;
-    for (unsigned k = 8; k < 16; k++) ok &= dst[k] == 0x11;
-    for (unsigned k = 16; k < 32; k++) ok &= dst[k] == 0x81;
+    for (unsigned k = 8; k < 16; k++)
+        ok &= dst[k] == 0x11;
+    for (unsigned k = 16; k < 32; k++)
+        ok &= dst[k] == 0x81;
     CHECK("avx2.gather_fault.dest", ok, "elements 0-1 gathered, the rest unchanged");
     static const u32 want_mask[8] = {0, 0, ~0u, 0, ~0u, 0, ~0u, 0};
     ok = true;
-    for (unsigned e = 0; e < 8; e++) ok &= load_le(msk + 4 * e, 4) == want_mask[e];
+    for (unsigned e = 0; e < 8; e++)
+        ok &= load_le(msk + 4 * e, 4) == want_mask[e];
     CHECK("avx2.gather_fault.mask", ok, "mask %08x %08x %08x %08x %08x %08x %08x %08x",
           (u32)load_le(msk, 4), (u32)load_le(msk + 4, 4), (u32)load_le(msk + 8, 4),
           (u32)load_le(msk + 12, 4), (u32)load_le(msk + 16, 4), (u32)load_le(msk + 20, 4),
@@ -239,7 +258,8 @@ static void gather_fault(void)
          load_le(dst + 24, 4) == 0xd3d2d1d0u && load_le(dst + 28, 4) == 0x81818181u;
     CHECK("avx2.gather_restart.dest", ok, "dest wrong");
     ok = true;
-    for (unsigned k = 0; k < 32; k++) ok &= msk[k] == 0;
+    for (unsigned k = 0; k < 32; k++)
+        ok &= msk[k] == 0;
     CHECK("avx2.gather_restart.mask_zero", ok, "mask not cleared");
     /* A masked-off element in the hole never faults; VEX.128 zeroes bits 255:128. */
     setup(MODE_LONG);
@@ -253,8 +273,10 @@ static void gather_fault(void)
     memcpy(fx_xmm(c, 2), buf, 16);
     CHECK_EQ("avx2.gather_masked_off_no_fault", run(gather(0x90, 0, 0, 1, 2, 3, 2)), -1);
     ok = true;
-    for (unsigned k = 0; k < 16; k++) ok &= h->c->fpu.ymmh[1][k] == 0 && h->c->fpu.ymmh[2][k] == 0;
-    for (unsigned k = 0; k < 16; k++) ok &= fx_xmm(c, 2)[k] == 0;
+    for (unsigned k = 0; k < 16; k++)
+        ok &= h->c->fpu.ymmh[1][k] == 0 && h->c->fpu.ymmh[2][k] == 0;
+    for (unsigned k = 0; k < 16; k++)
+        ok &= fx_xmm(c, 2)[k] == 0;
     CHECK("avx2.gather_128_upper_zero_mask_clear", ok, "upper halves or mask not zero");
     hole(false);
 }

@@ -11,13 +11,19 @@
 
 static struct harness *h;
 
-static void setup(enum cpu_mode mode) { vex_setup(h, mode, D); }
+static void setup(enum cpu_mode mode)
+{
+    vex_setup(h, mode, D);
+}
 static struct code vex(unsigned pp, unsigned map, bool w, bool l, unsigned op, unsigned reg,
                        unsigned vvvv, int rm, unsigned disp, int imm)
 {
     return vex_code(pp, map, w, l, op, reg, vvvv, rm, disp, imm);
 }
-static int run(struct code c) { return vex_run_code(h, c); }
+static int run(struct code c)
+{
+    return vex_run_code(h, c);
+}
 
 /* The upper half of YMMn is untouched (0x80 + n) or zero. */
 static bool upper_is(unsigned n, int v)
@@ -86,8 +92,9 @@ static void ud_rules(void)
         setup(MODE_LONG);
         char name[64];
         snprintf(name, sizeof name, "avx_int.ud.%s", ud[k].name);
-        CHECK_EQ(name, run(vex(ud[k].pp, ud[k].map, ud[k].w, ud[k].l, ud[k].op, ud[k].reg,
-                               ud[k].vvvv, ud[k].rm, 0x10, ud[k].imm)),
+        CHECK_EQ(name,
+                 run(vex(ud[k].pp, ud[k].map, ud[k].w, ud[k].l, ud[k].op, ud[k].reg, ud[k].vvvv,
+                         ud[k].rm, 0x10, ud[k].imm)),
                  EXC_UD);
         CHECK(name, upper_is(1, -1) && fx_xmm(h->c, 1)[0] == 0x11, "ymm1 changed");
     }
@@ -102,15 +109,20 @@ static void features(void)
     CHECK_EQ("avx_int.no_avx2.vpaddb_xmm", run(vex(0x66, 1, 0, 0, 0xfc, 1, 2, 3, 0, -1)), -1);
     CHECK("avx_int.no_avx2.vpaddb_xmm_upper", upper_is(1, 0), "VEX.128 must zero bits 255:128");
     setup(MODE_LONG);
-    CHECK_EQ("avx_int.no_avx2.vpaddb_ymm_ud", run(vex(0x66, 1, 0, 1, 0xfc, 1, 2, 3, 0, -1)), EXC_UD);
+    CHECK_EQ("avx_int.no_avx2.vpaddb_ymm_ud", run(vex(0x66, 1, 0, 1, 0xfc, 1, 2, 3, 0, -1)),
+             EXC_UD);
     setup(MODE_LONG);
-    CHECK_EQ("avx_int.no_avx2.vpmovzxbw_ymm_ud", run(vex(0x66, 2, 0, 1, 0x30, 1, 0, 3, 0, -1)), EXC_UD);
+    CHECK_EQ("avx_int.no_avx2.vpmovzxbw_ymm_ud", run(vex(0x66, 2, 0, 1, 0x30, 1, 0, 3, 0, -1)),
+             EXC_UD);
     setup(MODE_LONG);
-    CHECK_EQ("avx_int.no_avx2.vpsrlw_imm_ymm_ud", run(vex(0x66, 1, 0, 1, 0x71, 2, 1, 3, 0, 1)), EXC_UD);
+    CHECK_EQ("avx_int.no_avx2.vpsrlw_imm_ymm_ud", run(vex(0x66, 1, 0, 1, 0x71, 2, 1, 3, 0, 1)),
+             EXC_UD);
     setup(MODE_LONG);
-    CHECK_EQ("avx_int.no_avx2.vpmovmskb_ymm_ud", run(vex(0x66, 1, 0, 1, 0xd7, 0, 0, 3, 0, -1)), EXC_UD);
+    CHECK_EQ("avx_int.no_avx2.vpmovmskb_ymm_ud", run(vex(0x66, 1, 0, 1, 0xd7, 0, 0, 3, 0, -1)),
+             EXC_UD);
     setup(MODE_LONG);
-    CHECK_EQ("avx_int.no_avx2.vmovntdqa_ymm_ud", run(vex(0x66, 2, 0, 1, 0x2a, 1, 0, -1, 0, -1)), EXC_UD);
+    CHECK_EQ("avx_int.no_avx2.vmovntdqa_ymm_ud", run(vex(0x66, 2, 0, 1, 0x2a, 1, 0, -1, 0, -1)),
+             EXC_UD);
     setup(MODE_LONG);
     CHECK_EQ("avx_int.no_avx2.vptest_ymm", run(vex(0x66, 2, 0, 1, 0x17, 1, 0, 3, 0, -1)), -1);
     setup(MODE_LONG);

@@ -12,8 +12,14 @@
 
 static struct diff *d;
 
-static void run(struct dform *f, unsigned n) { vex_run(d, f, n); }
-static const char *vn(bool l) { return l ? "ymm" : "xmm"; }
+static void run(struct dform *f, unsigned n)
+{
+    vex_run(d, f, n);
+}
+static const char *vn(bool l)
+{
+    return l ? "ymm" : "xmm";
+}
 
 /* Shift counts (every element of xmm3/ymm3 and of the memory at [rbx+DISP+1]): mostly in
  * range, some just past it, some huge. */
@@ -56,13 +62,20 @@ static void vform(const char *name, unsigned op, unsigned map, bool w, bool l, i
 
 static void broadcasts_permutes(void)
 {
-    static const struct { u8 op; const char *name; } bc[] = {
-        {0x78, "vpbroadcastb"}, {0x79, "vpbroadcastw"}, {0x58, "vpbroadcastd"},
+    static const struct {
+        u8 op;
+        const char *name;
+    } bc[] = {
+        {0x78, "vpbroadcastb"},
+        {0x79, "vpbroadcastw"},
+        {0x58, "vpbroadcastd"},
         {0x59, "vpbroadcastq"},
     };
     for (unsigned k = 0; k < ARRAY_LEN(bc); k++)
-        for (int l = 0; l < 2; l++) vform(bc[k].name, bc[k].op, 2, false, l, -1, true, true, true, NULL);
-    for (int l = 0; l < 2; l++) vform("vbroadcastss", 0x18, 2, false, l, -1, true, true, false, NULL);
+        for (int l = 0; l < 2; l++)
+            vform(bc[k].name, bc[k].op, 2, false, l, -1, true, true, true, NULL);
+    for (int l = 0; l < 2; l++)
+        vform("vbroadcastss", 0x18, 2, false, l, -1, true, true, false, NULL);
     vform("vbroadcastsd", 0x19, 2, false, true, -1, true, true, false, NULL);
     vform("vbroadcasti128", 0x5a, 2, false, true, -1, true, false, true, NULL);
     vform("vpermd", 0x36, 2, false, true, -1, false, true, true, NULL);
@@ -72,7 +85,8 @@ static void broadcasts_permutes(void)
         vform("vpermq", 0x00, 3, true, true, imm[k], true, true, true, NULL);
         vform("vpermpd", 0x01, 3, true, true, imm[k], true, true, true, NULL);
     }
-    static const u8 p2[] = {0x00, 0x01, 0x02, 0x03, 0x10, 0x20, 0x31, 0x13, 0x08, 0x80, 0x88, 0x5a, 0xf7};
+    static const u8 p2[] = {0x00, 0x01, 0x02, 0x03, 0x10, 0x20, 0x31,
+                            0x13, 0x08, 0x80, 0x88, 0x5a, 0xf7};
     for (unsigned k = 0; k < ARRAY_LEN(p2); k++)
         vform("vperm2i128", 0x46, 3, false, true, p2[k], false, true, true, NULL);
     for (int imm8 = 0; imm8 < 4; imm8++) {
@@ -90,7 +104,8 @@ static void broadcasts_permutes(void)
     }
     static const u8 bd[] = {0x00, 0xff, 0x0f, 0xf0, 0xa5, 0x5a, 0x81, 0x3c};
     for (unsigned k = 0; k < ARRAY_LEN(bd); k++)
-        for (int l = 0; l < 2; l++) vform("vpblendd", 0x02, 3, false, l, bd[k], false, true, true, NULL);
+        for (int l = 0; l < 2; l++)
+            vform("vpblendd", 0x02, 3, false, l, bd[k], false, true, true, NULL);
 }
 
 static void masked_shifts(void)
@@ -112,7 +127,11 @@ static void masked_shifts(void)
             vex_op(&f, 0x66, 2, w, l, 0x8e, 9, 9, -1, DISP + 5, -1);
             run(&f, N / 4);
         }
-    static const struct { u8 op; bool w; const char *name; } sv[] = {
+    static const struct {
+        u8 op;
+        bool w;
+        const char *name;
+    } sv[] = {
         {0x45, 0, "vpsrlvd"}, {0x45, 1, "vpsrlvq"}, {0x46, 0, "vpsravd"},
         {0x47, 0, "vpsllvd"}, {0x47, 1, "vpsllvq"},
     };
@@ -166,14 +185,21 @@ static void prep_gather(const struct dform *f, struct dstate *s, u64 *flags, u16
 
 static void gathers(void)
 {
-    static const struct { u8 op; bool w; const char *name; } g[] = {
+    static const struct {
+        u8 op;
+        bool w;
+        const char *name;
+    } g[] = {
         {0x90, 0, "vpgatherdd"}, {0x90, 1, "vpgatherdq"}, {0x91, 0, "vpgatherqd"},
         {0x91, 1, "vpgatherqq"}, {0x92, 0, "vgatherdps"}, {0x92, 1, "vgatherdpd"},
         {0x93, 0, "vgatherqps"}, {0x93, 1, "vgatherqpd"},
     };
-    static const struct { u8 reg, mask, vi; int disp; } regs[] = {
-        {1, 2, 3, 0x10}, {9, 12, 4, -0x20}, {4, 13, 14, 0x7f}, {15, 0, 8, -0x80},
-        {2, 5, 12, 0x08}, /* SIB.index 100b with VEX.X: YMM12 */
+    static const struct {
+        u8 reg, mask, vi;
+        int disp;
+    } regs[] = {
+        {1, 2, 3, 0x10},   {9, 12, 4, -0x20}, {4, 13, 14, 0x7f},
+        {15, 0, 8, -0x80}, {2, 5, 12, 0x08}, /* SIB.index 100b with VEX.X: YMM12 */
     };
     for (unsigned k = 0; k < ARRAY_LEN(g); k++)
         for (int l = 0; l < 2; l++)
@@ -185,7 +211,8 @@ static void gathers(void)
                     const char *dn = (!l || (isz == 8 && !g[k].w)) ? "xmm" : "ymm";
                     const char *in = (!l || (isz == 4 && g[k].w)) ? "xmm" : "ymm";
                     diff_begin(&f, 0, PTR_RBX, "%s %s%u,[rbx+%s%u*%u%+d],%s%u", g[k].name, dn,
-                               regs[r].reg, in, regs[r].vi, 1u << sc, regs[r].disp, dn, regs[r].mask);
+                               regs[r].reg, in, regs[r].vi, 1u << sc, regs[r].disp, dn,
+                               regs[r].mask);
                     gather_op(&f, g[k].op, g[k].w, l, regs[r].reg, regs[r].mask, regs[r].vi, sc,
                               regs[r].disp);
                     f.prep = prep_gather;
@@ -198,8 +225,14 @@ static void gathers(void)
  * code (only XMM0-7/YMM0-7 there). */
 static void gathers32(bool compat)
 {
-    static const struct { u8 op; bool w; const char *name; } g[] = {
-        {0x90, 0, "vpgatherdd"}, {0x91, 1, "vpgatherqq"}, {0x92, 1, "vgatherdpd"},
+    static const struct {
+        u8 op;
+        bool w;
+        const char *name;
+    } g[] = {
+        {0x90, 0, "vpgatherdd"},
+        {0x91, 1, "vpgatherqq"},
+        {0x92, 1, "vgatherdpd"},
         {0x93, 0, "vgatherqps"},
     };
     for (unsigned k = 0; k < ARRAY_LEN(g); k++)
@@ -224,8 +257,8 @@ int main(void)
     masked_shifts();
     gathers();
     gathers32(false);
-    printf("diff avx2: %d forms, %d cases, %d failures, %d skipped (host %s)\n", d->forms,
-           d->cases, d->failures, d->skipped, d->vendor);
+    printf("diff avx2: %d forms, %d cases, %d failures, %d skipped (host %s)\n", d->forms, d->cases,
+           d->failures, d->skipped, d->vendor);
     diff_free(d);
     d = diff_new_mode(0x41565833ull, true);
     diff_sse_enable(d);

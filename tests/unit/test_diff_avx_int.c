@@ -13,22 +13,34 @@
 
 static struct diff *d;
 
-static void run(struct dform *f, unsigned n) { vex_run(d, f, n); }
+static void run(struct dform *f, unsigned n)
+{
+    vex_run(d, f, n);
+}
 
 /* Integer-flavoured inputs now and then: small values, element extremes. */
 static void prep_int(const struct dform *f, struct dstate *s, u64 *flags, u16 *ignore)
 {
     (void)f, (void)flags, (void)ignore;
-    static const u64 pat[] = {0, ~0ull, 0x8000800080008000ull, 0x7fff7fff7fff7fffull,
-                              0x8080808080808080ull, 0x7f7f7f7f7f7f7f7full, 0x0001000100010001ull,
-                              0x80000000ffffffffull, 0x00000000ffffffffull, 0xff00ff00ff00ff00ull};
+    static const u64 pat[] = {0,
+                              ~0ull,
+                              0x8000800080008000ull,
+                              0x7fff7fff7fff7fffull,
+                              0x8080808080808080ull,
+                              0x7f7f7f7f7f7f7f7full,
+                              0x0001000100010001ull,
+                              0x80000000ffffffffull,
+                              0x00000000ffffffffull,
+                              0xff00ff00ff00ff00ull};
     u64 r = diff_rand(d);
     if (r % 3) return;
     for (unsigned x = 0; x < 16; x++)
         for (unsigned k = 0; k < 32; k += 8) {
             u64 v = diff_rand(d);
-            if (v % 3 == 0) v = pat[(v >> 8) % ARRAY_LEN(pat)];
-            else if (v % 3 == 1) v &= 0x0303030303030303ull;
+            if (v % 3 == 0)
+                v = pat[(v >> 8) % ARRAY_LEN(pat)];
+            else if (v % 3 == 1)
+                v &= 0x0303030303030303ull;
             memcpy(k < 16 ? s->xmm[x] + k : s->ymmh[x] + k - 16, &v, 8);
         }
 }
@@ -42,7 +54,10 @@ static void prep_count(const struct dform *f, struct dstate *s, u64 *flags, u16 
     memcpy(s->mem + DIFF_MEM / 2 + DISP + 1, &c, 8);
 }
 
-static const char *vn(bool l) { return l ? "ymm" : "xmm"; }
+static const char *vn(bool l)
+{
+    return l ? "ymm" : "xmm";
+}
 
 /* A form in VEX.128 and (unless l128) VEX.256: reg = op(vvvv, rm) with low registers, high
  * registers, destination = first source, and an unaligned memory source. nov: the form has
@@ -78,23 +93,30 @@ static void vform(const char *name, unsigned pp, unsigned map, unsigned op, bool
 
 static void map0f(void)
 {
-    static const struct { u8 op; const char *name; } ops[] = {
-        {0xfc, "vpaddb"}, {0xfd, "vpaddw"}, {0xfe, "vpaddd"}, {0xd4, "vpaddq"},
-        {0xf8, "vpsubb"}, {0xf9, "vpsubw"}, {0xfa, "vpsubd"}, {0xfb, "vpsubq"},
-        {0xec, "vpaddsb"}, {0xed, "vpaddsw"}, {0xdc, "vpaddusb"}, {0xdd, "vpaddusw"},
-        {0xe8, "vpsubsb"}, {0xe9, "vpsubsw"}, {0xd8, "vpsubusb"}, {0xd9, "vpsubusw"},
-        {0xd5, "vpmullw"}, {0xe5, "vpmulhw"}, {0xe4, "vpmulhuw"}, {0xf4, "vpmuludq"},
-        {0xf5, "vpmaddwd"}, {0xe0, "vpavgb"}, {0xe3, "vpavgw"}, {0xda, "vpminub"},
-        {0xde, "vpmaxub"}, {0xea, "vpminsw"}, {0xee, "vpmaxsw"}, {0xf6, "vpsadbw"},
-        {0x74, "vpcmpeqb"}, {0x75, "vpcmpeqw"}, {0x76, "vpcmpeqd"}, {0x64, "vpcmpgtb"},
-        {0x65, "vpcmpgtw"}, {0x66, "vpcmpgtd"}, {0xdb, "vpand"}, {0xdf, "vpandn"},
-        {0xeb, "vpor"}, {0xef, "vpxor"}, {0x63, "vpacksswb"}, {0x6b, "vpackssdw"},
-        {0x67, "vpackuswb"}, {0x60, "vpunpcklbw"}, {0x61, "vpunpcklwd"}, {0x62, "vpunpckldq"},
-        {0x68, "vpunpckhbw"}, {0x69, "vpunpckhwd"}, {0x6a, "vpunpckhdq"}, {0x6c, "vpunpcklqdq"},
+    static const struct {
+        u8 op;
+        const char *name;
+    } ops[] = {
+        {0xfc, "vpaddb"},      {0xfd, "vpaddw"},     {0xfe, "vpaddd"},     {0xd4, "vpaddq"},
+        {0xf8, "vpsubb"},      {0xf9, "vpsubw"},     {0xfa, "vpsubd"},     {0xfb, "vpsubq"},
+        {0xec, "vpaddsb"},     {0xed, "vpaddsw"},    {0xdc, "vpaddusb"},   {0xdd, "vpaddusw"},
+        {0xe8, "vpsubsb"},     {0xe9, "vpsubsw"},    {0xd8, "vpsubusb"},   {0xd9, "vpsubusw"},
+        {0xd5, "vpmullw"},     {0xe5, "vpmulhw"},    {0xe4, "vpmulhuw"},   {0xf4, "vpmuludq"},
+        {0xf5, "vpmaddwd"},    {0xe0, "vpavgb"},     {0xe3, "vpavgw"},     {0xda, "vpminub"},
+        {0xde, "vpmaxub"},     {0xea, "vpminsw"},    {0xee, "vpmaxsw"},    {0xf6, "vpsadbw"},
+        {0x74, "vpcmpeqb"},    {0x75, "vpcmpeqw"},   {0x76, "vpcmpeqd"},   {0x64, "vpcmpgtb"},
+        {0x65, "vpcmpgtw"},    {0x66, "vpcmpgtd"},   {0xdb, "vpand"},      {0xdf, "vpandn"},
+        {0xeb, "vpor"},        {0xef, "vpxor"},      {0x63, "vpacksswb"},  {0x6b, "vpackssdw"},
+        {0x67, "vpackuswb"},   {0x60, "vpunpcklbw"}, {0x61, "vpunpcklwd"}, {0x62, "vpunpckldq"},
+        {0x68, "vpunpckhbw"},  {0x69, "vpunpckhwd"}, {0x6a, "vpunpckhdq"}, {0x6c, "vpunpcklqdq"},
         {0x6d, "vpunpckhqdq"},
     };
-    for (unsigned k = 0; k < ARRAY_LEN(ops); k++) V3(ops[k].name, 1, ops[k].op);
-    static const struct { u8 op; const char *name; } sh[] = {
+    for (unsigned k = 0; k < ARRAY_LEN(ops); k++)
+        V3(ops[k].name, 1, ops[k].op);
+    static const struct {
+        u8 op;
+        const char *name;
+    } sh[] = {
         {0xd1, "vpsrlw"}, {0xd2, "vpsrld"}, {0xd3, "vpsrlq"}, {0xe1, "vpsraw"},
         {0xe2, "vpsrad"}, {0xf1, "vpsllw"}, {0xf2, "vpslld"}, {0xf3, "vpsllq"},
     };
@@ -111,10 +133,13 @@ static void map0f(void)
             run(&f, N);
         }
     static const u8 cnt[] = {0, 1, 4, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 0x80, 0xff};
-    static const struct { u8 op, r; const char *name; } si[] = {
-        {0x71, 2, "vpsrlw"}, {0x71, 4, "vpsraw"}, {0x71, 6, "vpsllw"},
-        {0x72, 2, "vpsrld"}, {0x72, 4, "vpsrad"}, {0x72, 6, "vpslld"},
-        {0x73, 2, "vpsrlq"}, {0x73, 6, "vpsllq"}, {0x73, 3, "vpsrldq"}, {0x73, 7, "vpslldq"},
+    static const struct {
+        u8 op, r;
+        const char *name;
+    } si[] = {
+        {0x71, 2, "vpsrlw"},  {0x71, 4, "vpsraw"},  {0x71, 6, "vpsllw"}, {0x72, 2, "vpsrld"},
+        {0x72, 4, "vpsrad"},  {0x72, 6, "vpslld"},  {0x73, 2, "vpsrlq"}, {0x73, 6, "vpsllq"},
+        {0x73, 3, "vpsrldq"}, {0x73, 7, "vpslldq"},
     };
     for (unsigned k = 0; k < ARRAY_LEN(si); k++)
         for (unsigned c = 0; c < ARRAY_LEN(cnt); c++)
@@ -125,8 +150,13 @@ static void map0f(void)
                 run(&f, N / 10);
             }
     static const u8 imm[] = {0x00, 0x1b, 0xe4, 0x4e, 0xb1, 0x93, 0xff};
-    static const struct { u8 pfx; const char *name; } ps[] = {
-        {0x66, "vpshufd"}, {0xf3, "vpshufhw"}, {0xf2, "vpshuflw"},
+    static const struct {
+        u8 pfx;
+        const char *name;
+    } ps[] = {
+        {0x66, "vpshufd"},
+        {0xf3, "vpshufhw"},
+        {0xf2, "vpshuflw"},
     };
     for (unsigned k = 0; k < ARRAY_LEN(ps); k++)
         for (unsigned m = 0; m < ARRAY_LEN(imm); m++)
@@ -135,23 +165,31 @@ static void map0f(void)
 
 static void map0f38(void)
 {
-    static const struct { u8 op; const char *name; } ops[] = {
-        {0x00, "vpshufb"}, {0x01, "vphaddw"}, {0x02, "vphaddd"}, {0x03, "vphaddsw"},
-        {0x04, "vpmaddubsw"}, {0x05, "vphsubw"}, {0x06, "vphsubd"}, {0x07, "vphsubsw"},
-        {0x08, "vpsignb"}, {0x09, "vpsignw"}, {0x0a, "vpsignd"}, {0x0b, "vpmulhrsw"},
-        {0x28, "vpmuldq"}, {0x29, "vpcmpeqq"}, {0x2b, "vpackusdw"}, {0x37, "vpcmpgtq"},
-        {0x38, "vpminsb"}, {0x39, "vpminsd"}, {0x3a, "vpminuw"}, {0x3b, "vpminud"},
-        {0x3c, "vpmaxsb"}, {0x3d, "vpmaxsd"}, {0x3e, "vpmaxuw"}, {0x3f, "vpmaxud"},
+    static const struct {
+        u8 op;
+        const char *name;
+    } ops[] = {
+        {0x00, "vpshufb"},    {0x01, "vphaddw"},  {0x02, "vphaddd"},   {0x03, "vphaddsw"},
+        {0x04, "vpmaddubsw"}, {0x05, "vphsubw"},  {0x06, "vphsubd"},   {0x07, "vphsubsw"},
+        {0x08, "vpsignb"},    {0x09, "vpsignw"},  {0x0a, "vpsignd"},   {0x0b, "vpmulhrsw"},
+        {0x28, "vpmuldq"},    {0x29, "vpcmpeqq"}, {0x2b, "vpackusdw"}, {0x37, "vpcmpgtq"},
+        {0x38, "vpminsb"},    {0x39, "vpminsd"},  {0x3a, "vpminuw"},   {0x3b, "vpminud"},
+        {0x3c, "vpmaxsb"},    {0x3d, "vpmaxsd"},  {0x3e, "vpmaxuw"},   {0x3f, "vpmaxud"},
         {0x40, "vpmulld"},
     };
-    for (unsigned k = 0; k < ARRAY_LEN(ops); k++) V3(ops[k].name, 2, ops[k].op);
-    static const struct { u8 op; const char *name; } two[] = {
-        {0x1c, "vpabsb"}, {0x1d, "vpabsw"}, {0x1e, "vpabsd"},
-        {0x20, "vpmovsxbw"}, {0x21, "vpmovsxbd"}, {0x22, "vpmovsxbq"}, {0x23, "vpmovsxwd"},
-        {0x24, "vpmovsxwq"}, {0x25, "vpmovsxdq"}, {0x30, "vpmovzxbw"}, {0x31, "vpmovzxbd"},
-        {0x32, "vpmovzxbq"}, {0x33, "vpmovzxwd"}, {0x34, "vpmovzxwq"}, {0x35, "vpmovzxdq"},
+    for (unsigned k = 0; k < ARRAY_LEN(ops); k++)
+        V3(ops[k].name, 2, ops[k].op);
+    static const struct {
+        u8 op;
+        const char *name;
+    } two[] = {
+        {0x1c, "vpabsb"},    {0x1d, "vpabsw"},    {0x1e, "vpabsd"},    {0x20, "vpmovsxbw"},
+        {0x21, "vpmovsxbd"}, {0x22, "vpmovsxbq"}, {0x23, "vpmovsxwd"}, {0x24, "vpmovsxwq"},
+        {0x25, "vpmovsxdq"}, {0x30, "vpmovzxbw"}, {0x31, "vpmovzxbd"}, {0x32, "vpmovzxbq"},
+        {0x33, "vpmovzxwd"}, {0x34, "vpmovzxwq"}, {0x35, "vpmovzxdq"},
     };
-    for (unsigned k = 0; k < ARRAY_LEN(two); k++) V2(two[k].name, 2, two[k].op);
+    for (unsigned k = 0; k < ARRAY_LEN(two); k++)
+        V2(two[k].name, 2, two[k].op);
     vform("vptest", 0x66, 2, 0x17, false, -1, true, false, NULL, FL_ARITH);
     vform("vphminposuw", 0x66, 2, 0x41, false, -1, true, true, NULL, 0);
 }
@@ -278,7 +316,8 @@ static void prep_len(const struct dform *f, struct dstate *s, u64 *flags, u16 *i
 }
 static void strings_aes(void)
 {
-    static const u8 imm[] = {0x00, 0x01, 0x04, 0x08, 0x0c, 0x12, 0x1a, 0x34, 0x3d, 0x40, 0x42, 0x4c, 0x7f};
+    static const u8 imm[] = {0x00, 0x01, 0x04, 0x08, 0x0c, 0x12, 0x1a,
+                             0x34, 0x3d, 0x40, 0x42, 0x4c, 0x7f};
     static const char *const nm[4] = {"vpcmpestrm", "vpcmpestri", "vpcmpistrm", "vpcmpistri"};
     for (unsigned op = 0x60; op < 0x64; op++)
         for (unsigned k = 0; k < ARRAY_LEN(imm); k++)
@@ -293,8 +332,14 @@ static void strings_aes(void)
                 f.prep = prep_len;
                 run(&f, N / 4);
             }
-    static const struct { u8 op; const char *name; } aes[] = {
-        {0xdc, "vaesenc"}, {0xdd, "vaesenclast"}, {0xde, "vaesdec"}, {0xdf, "vaesdeclast"},
+    static const struct {
+        u8 op;
+        const char *name;
+    } aes[] = {
+        {0xdc, "vaesenc"},
+        {0xdd, "vaesenclast"},
+        {0xde, "vaesdec"},
+        {0xdf, "vaesdeclast"},
     };
     for (unsigned k = 0; k < ARRAY_LEN(aes); k++)
         vform(aes[k].name, 0x66, 2, aes[k].op, false, -1, false, true, NULL, 0);
@@ -331,7 +376,8 @@ static void compat(void)
         run(&f, N);
     } else {
         printf("SKIP diff vpextrd/vpinsrd W1 (32-bit code): Intel ignores VEX.W1, AMD raises "
-               "#UD; compared only on an Intel host (this host: %s)\n", d->vendor);
+               "#UD; compared only on an Intel host (this host: %s)\n",
+               d->vendor);
         d->skipped++;
     }
     diff_begin(&f, 0, 0, "vpextrd ecx,xmm5,3 (32-bit code)");

@@ -20,7 +20,8 @@ static inline void vex_setup(struct harness *h, enum cpu_mode mode, u64 data)
         memset(c->fpu.ymmh[n], 0x80 + n, 16);
     }
     u8 mem[128];
-    for (unsigned k = 0; k < sizeof mem; k++) mem[k] = (u8)k;
+    for (unsigned k = 0; k < sizeof mem; k++)
+        mem[k] = (u8)k;
     phys_copy_in(h->m, data, mem, sizeof mem);
 }
 
