@@ -24,6 +24,8 @@ void pit_reset(struct pit *p);
 struct rtc *rtc_create(struct machine *m);
 void rtc_destroy(struct rtc *r);
 void rtc_reset(struct rtc *r);
+/* The level the RTC wants on IRQ8 (the HPET restores it when leaving legacy mode). */
+bool rtc_irq_level(const struct rtc *r);
 
 /* uart16550.c: COM1. */
 struct uart *uart_create(struct machine *m);
@@ -66,6 +68,9 @@ struct hpet *hpet_create(struct machine *m);
 void hpet_destroy(struct hpet *h);
 void hpet_reset(struct hpet *h);
 u64 hpet_capabilities(void);
+/* Legacy replacement is on: IRQ0 and IRQ8 belong to the HPET, the PIT's and RTC's
+ * outputs are cut off (as QEMU's hpet gates them). */
+bool hpet_legacy(const struct machine *m);
 
 /* debug_exit.c: isa-debug-exit (0xf4), Bochs shutdown (0x8900), debugcon (0xe9). The
  * state is the opaque of the port-0xf4 handler; destroy finds it there. */

@@ -1,8 +1,8 @@
 /* HPET at 0xfed00000 (IA-PC HPET specification 1.0a): a 64-bit main counter at 100 MHz
  * (one tick per 10 ns of virtual time), three comparators with one-shot and periodic
  * modes, 32-bit mode, edge or level interrupts routed to an I/O APIC pin, and legacy
- * replacement routing (timer 0 on IRQ0, timer 1 on IRQ8; the PIT and RTC keep driving
- * their lines, which kernels stop using once they switch). No FSB (MSI) delivery.
+ * replacement routing (timer 0 on IRQ0, timer 1 on IRQ8, the PIT's and RTC's outputs cut
+ * off meanwhile, as QEMU does). No FSB (MSI) delivery.
  * Registers are 64 bits; any access of 1 to 8 bytes inside one is merged into it. */
 #include <stdlib.h>
 
@@ -44,6 +44,8 @@ u64 hpet_capabilities(void)
 }
 
 static bool running(const struct hpet *h) { return h->config & CFG_ENABLE; }
+
+bool hpet_legacy(const struct machine *m) { return m->hpet && (m->hpet->config & CFG_LEGACY); }
 
 static u64 counter(const struct hpet *h, u64 now)
 {
@@ -148,13 +150,16 @@ static void reg_write(struct hpet *h, u64 reg, u64 val, u64 mask, u64 now)
 {
     u64 merged = (reg_read(h, reg, now) & ~mask) | (val & mask);
     if (reg == 0x010) {
-        u64 old = h->config;
-        h->config = merged & (CFG_ENABLE | CFG_LEGACY);
-        if ((old ^ h->config) & CFG_ENABLE) {
-            if (h->config & CFG_ENABLE) h->since = now;
+        u64 old = h->config, cfg = merged & (CFG_ENABLE | CFG_LEGACY);
+        if ((old ^ cfg) & (CFG_ENABLE | CFG_LEGACY)) lower_all(h); /* on the old wiring */
+        bool rtc = h->m->rtc && rtc_irq_level(h->m->rtc);
+        if ((cfg & ~old & CFG_LEGACY) && rtc) irq_set(h->m, 8, 0); /* take IRQ8 from the RTC */
+        h->config = cfg;
+        if ((old & ~cfg & CFG_LEGACY) && rtc) irq_set(h->m, 8, 1); /* and give it back */
+        if ((old ^ cfg) & CFG_ENABLE) {
+            if (cfg & CFG_ENABLE) h->since = now;
             else h->count = h->count + (now - h->since) / TICK_NS;
         }
-        if ((old ^ h->config) & (CFG_ENABLE | CFG_LEGACY)) lower_all(h); /* rewire lines */
     } else if (reg == 0x020) {
         h->isr &= ~(val & mask); /* write 1 to clear */
     } else if (reg == 0x0f0) {
@@ -202,7 +207,7 @@ static void hpet_write(void *opaque, struct cpu *c, u64 off, unsigned size, u64 
 void hpet_reset(struct hpet *h)
 {
     lower_all(h);
-    h->config = 0;
+    h->config = 0; /* legacy off: the RTC resets its own line (rtc_reset) */
     h->isr = 0;
     h->count = 0;
     h->since = 0;

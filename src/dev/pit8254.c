@@ -101,7 +101,7 @@ static void pit_update_irq_timer(struct pit *p)
 static void pit_fire(void *opaque, u64 now)
 {
     struct pit *p = opaque;
-    irq_pulse(p->m, 0);
+    if (!hpet_legacy(p->m)) irq_pulse(p->m, 0); /* else the HPET owns IRQ0 (hpet.c) */
     /* The next edge strictly after this one. */
     timer_arm(p->m, &p->timer, next_edge(&p->ctr[0], now));
 }

@@ -201,8 +201,8 @@ static void update_irq(struct rtc *r)
 {
     u8 en = r->cmos[REG_B] & (B_PIE | B_AIE | B_UIE);
     bool irq = (r->flags & en & (C_PF | C_AF | C_UF)) != 0;
-    if (irq && !r->irq) irq_set(r->m, 8, 1);
-    else if (!irq && r->irq) irq_set(r->m, 8, 0);
+    /* The HPET's legacy replacement takes IRQ8 from us (hpet.c). */
+    if (irq != r->irq && !hpet_legacy(r->m)) irq_set(r->m, 8, irq);
     r->irq = irq;
 }
 
@@ -333,7 +333,7 @@ void rtc_reset(struct rtc *r)
     set_clock(r, START_EPOCH, now);
     r->flags = 0;
     r->flags_since = now;
-    if (r->irq) irq_set(r->m, 8, 0);
+    if (r->irq && !hpet_legacy(r->m)) irq_set(r->m, 8, 0);
     r->irq = false;
     timer_arm(r->m, &r->periodic, TIME_NEVER);
     timer_arm(r->m, &r->second, TIME_NEVER);
@@ -360,3 +360,5 @@ void rtc_destroy(struct rtc *r)
     r->periodic.deadline = r->second.deadline = TIME_NEVER;
     free(r);
 }
+
+bool rtc_irq_level(const struct rtc *r) { return r->irq; }

@@ -100,6 +100,35 @@ int main(void)
     CHECK_EQ("hpet 32-bit comparator matches across the wrap", rd(m, 0x20), 4);
     dev_free(m);
 
+    /* Legacy replacement cuts the PIT and the RTC off IRQ0/IRQ8, and gives them back. */
+    m = dev_machine(1, 16 << 20);
+    dev_pic_init(m, 0xfa, 0xfe);
+    outb(m, 0x43, 0x34); /* PIT channel 0, mode 2, count 1193 (1 ms) */
+    outb(m, 0x40, 1193 & 0xff);
+    outb(m, 0x40, 1193 >> 8);
+    outb(m, 0x70, 0x0b);
+    outb(m, 0x71, 0x42); /* RTC periodic interrupt on (1024 Hz) */
+    machine_advance(m, 2000000);
+    CHECK("hpet legacy off: PIT on IRQ0", pic_irr(m, 0x20) & 1, "irr %#x", pic_irr(m, 0x20));
+    CHECK("hpet legacy off: RTC on IRQ8", pic_irr(m, 0xa0) & 1, "slave irr %#x", pic_irr(m, 0xa0));
+    wr(m, 0x10, 2); /* legacy replacement, counter halted */
+    for (int k = 0; k < 2; k++) { /* take the pending IRQ0 and IRQ8 */
+        intr_ack(m->cpus[0]);
+        outb(m, 0xa0, 0x20);
+        outb(m, 0x20, 0x20);
+    }
+    outb(m, 0x70, 0x0c);
+    inb(m, 0x71); /* register C read: the RTC's line drops, its next period raises it */
+    machine_advance(m, 5000000);
+    CHECK("hpet legacy on: PIT cut off IRQ0", !(pic_irr(m, 0x20) & 1), "irr %#x", pic_irr(m, 0x20));
+    CHECK("hpet legacy on: RTC cut off IRQ8", !(pic_irr(m, 0xa0) & 1), "slave irr %#x", pic_irr(m, 0xa0));
+    wr(m, 0x10, 0);
+    CHECK("hpet legacy off again: the RTC's raised line is back on IRQ8", pic_irr(m, 0xa0) & 1,
+          "slave irr %#x", pic_irr(m, 0xa0));
+    machine_advance(m, 2000000);
+    CHECK("hpet legacy off again: PIT on IRQ0", pic_irr(m, 0x20) & 1, "irr %#x", pic_irr(m, 0x20));
+    dev_free(m);
+
     m = dev_machine(1, 16 << 20);
     for (u64 off = 0; off < 0x400; off += 4)
         for (unsigned size = 1; size <= 8; size *= 2) {
