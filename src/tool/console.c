@@ -43,6 +43,12 @@ void console_start(void)
 {
     con.tty = isatty(STDIN_FILENO);
     if (!con.tty) return;
+    if (!isatty(STDOUT_FILENO) && !isatty(STDERR_FILENO)) {
+        /* A terminal for input but none for output: a script running us (test runners,
+         * parallel jobs sharing the terminal), not a user. Leave the terminal alone. */
+        con.ended = true;
+        return;
+    }
     if (tcgetpgrp(STDIN_FILENO) != getpgrp() || tcgetattr(STDIN_FILENO, &con.saved)) {
         con.ended = true; /* a background job: reading would stop us (SIGTTIN) */
         return;

@@ -6,8 +6,9 @@
 
 #include <stdint.h>
 
-/* Prepare stdin: raw mode if it is the controlling terminal and we are in the foreground
- * (a background job leaves the terminal alone and reads nothing). */
+/* Prepare stdin: raw mode if it is the controlling terminal, we are in the foreground and
+ * stdout or stderr is a terminal too (a background job, or a script that redirected both,
+ * leaves the terminal alone and reads nothing). Files and pipes are read as they are. */
 void console_start(void);
 /* vp_config.serial_in: bytes typed or piped so far, 0 if none, -1 at end of input, -2
  * after Ctrl-A x. */

@@ -12,7 +12,8 @@
 #     receive path); with stdin at /dev/null it sees no input; without -serial stdio
 #     stdin is never read;
 #   - on a terminal (a pty from script(1)): Ctrl-A x ends the run with status 0, also when
-#     the guest never reads the UART, and the terminal's mode is the same afterwards.
+#     the guest never reads the UART, and the terminal's mode is the same afterwards; with
+#     stdout and stderr redirected (a script, not a user) the terminal is left alone.
 set -uo pipefail
 vp=${1:?usage: power_serial.sh path/to/vanderpool}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -108,6 +109,14 @@ if command -v script >/dev/null; then
         pass "terminal: Ctrl-A x ends a guest that never reads the UART"
     else
         fail "terminal: Ctrl-A x with a spinning guest" "$(cat "$tmp/status" 2>/dev/null) $(head -c 200 "$tmp/out" | tr '\r\n' '||')"
+    fi
+    # A terminal for input but stdout and stderr redirected (a test script): nothing read,
+    # the terminal's mode untouched even while the guest runs.
+    printf 'abc\r' | timeout 20 script -qec "$vp -kernel $kernel -serial stdio -no-reboot >$tmp/redir 2>&1" /dev/null >"$tmp/out" 2>&1
+    if grep -qx 'PASS serial_rx: no input' "$tmp/redir"; then
+        pass "terminal with output redirected: left alone, no input"
+    else
+        fail "terminal with output redirected" "$(head -c 200 "$tmp/redir" | tr '\n' '|')"
     fi
     # Ctrl-A Ctrl-A sends one Ctrl-A: the guest receives it in its line.
     printf 'a\001\001b\r' | timeout 20 script -qec "$vp -kernel $kernel -serial stdio -no-reboot" /dev/null >"$tmp/out" 2>&1
