@@ -9,8 +9,12 @@
  * XINUSE (13.6) is computed from the state: a component is "not in use" exactly when it
  * holds its initial configuration (x87: FCW 037FH, everything else 0 and every tag empty;
  * SSE: XMM0-15 zero and MXCSR 1F80H; AVX: the upper halves zero), which is what the init
- * optimization of XSAVEOPT, XSAVEC and XSAVES may drop and XGETBV with ECX = 1 reports. The modified optimization
- * (13.9) is not modelled: XSAVEOPT and XSAVES always save what XINUSE says. */
+ * optimization of XSAVEOPT, XSAVEC and XSAVES may drop and XGETBV with ECX = 1 reports.
+ * The modified optimization (13.6, 13.9) is not modelled (the SDM allows that): XSAVEOPT
+ * and XSAVES always save what XINUSE says. A processor tracks writes to each component
+ * since the last XRSTOR, which would take every x87/SSE/AVX handler; comparing the state
+ * with what XRSTOR loaded instead would also skip a component rewritten with equal values,
+ * which no processor (nor Bochs) skips: the guest test xsave_area does exactly that. */
 #include "xsave.h"
 #include "fpu.h"
 #include "sysinsn.h"
