@@ -4,33 +4,95 @@
  * (SDM Vol. 2, each instruction's "#UD If CPUID.xx:reg.FEATURE = 0"). Without off= on the
  * command line every feature must be there: that run is compared with Bochs;
  * tests/cli/cpu_off.sh runs the switched-off variants on Vanderpool. */
-#include "fpu_guest.h"
 #include "cmdline.h"
+#include "fpu_guest.h"
 
 static u8 buf[576] ALIGNED(64);
 
-static void p_mmx(void *a) { __asm__ volatile("movq %%mm0, %%mm1; emms" ::: "memory"); }
-static void p_sse(void *a) { __asm__ volatile("xorps %%xmm1, %%xmm1" ::: "memory"); }
-static void p_sse_mxcsr(void *a) { (void)mxcsr_get(); }
-static void p_sse2(void *a) { __asm__ volatile("pxor %%xmm1, %%xmm1" ::: "memory"); }
-static void p_sse2_fp(void *a) { __asm__ volatile("addsd %%xmm1, %%xmm1" ::: "memory"); }
-static void p_sse3(void *a) { __asm__ volatile("haddps %%xmm1, %%xmm1" ::: "memory"); }
-static void p_ssse3(void *a) { __asm__ volatile("pshufb %%xmm1, %%xmm1" ::: "memory"); }
-static void p_sse41(void *a) { __asm__ volatile("ptest %%xmm1, %%xmm1" ::: "memory", "cc"); }
-static void p_sse42(void *a) { __asm__ volatile("pcmpgtq %%xmm1, %%xmm1" ::: "memory"); }
-static void p_sse42_crc(void *a) { u32 x = 0; __asm__ volatile("crc32l %0, %0" : "+r"(x)); }
-static void p_popcnt(void *a) { u32 x = 5; __asm__ volatile("popcnt %0, %0" : "+r"(x) :: "cc"); }
-static void p_aes(void *a) { __asm__ volatile("aesenc %%xmm1, %%xmm1" ::: "memory"); }
-static void p_pclmul(void *a) { __asm__ volatile("pclmulqdq $0, %%xmm1, %%xmm1" ::: "memory"); }
-static void p_movbe(void *a) { u32 x; __asm__ volatile("movbe %1, %0" : "=r"(x) : "m"(buf[0])); }
-static void p_xgetbv(void *a) { u32 lo, hi; __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0)); }
-static void p_xsave(void *a) { __asm__ volatile("xsave (%0)" ::"r"(buf), "a"(3), "d"(0) : "memory"); }
-static void p_xsaveopt(void *a) { __asm__ volatile("xsaveopt (%0)" ::"r"(buf), "a"(3), "d"(0) : "memory"); }
-static void p_xsavec(void *a) { __asm__ volatile("xsavec (%0)" ::"r"(buf), "a"(3), "d"(0) : "memory"); }
-static void p_xsaves(void *a) { __asm__ volatile("xsaves (%0)" ::"r"(buf), "a"(3), "d"(0) : "memory"); }
+static void p_mmx(void *a)
+{
+    __asm__ volatile("movq %%mm0, %%mm1; emms" ::: "memory");
+}
+static void p_sse(void *a)
+{
+    __asm__ volatile("xorps %%xmm1, %%xmm1" ::: "memory");
+}
+static void p_sse_mxcsr(void *a)
+{
+    (void)mxcsr_get();
+}
+static void p_sse2(void *a)
+{
+    __asm__ volatile("pxor %%xmm1, %%xmm1" ::: "memory");
+}
+static void p_sse2_fp(void *a)
+{
+    __asm__ volatile("addsd %%xmm1, %%xmm1" ::: "memory");
+}
+static void p_sse3(void *a)
+{
+    __asm__ volatile("haddps %%xmm1, %%xmm1" ::: "memory");
+}
+static void p_ssse3(void *a)
+{
+    __asm__ volatile("pshufb %%xmm1, %%xmm1" ::: "memory");
+}
+static void p_sse41(void *a)
+{
+    __asm__ volatile("ptest %%xmm1, %%xmm1" ::: "memory", "cc");
+}
+static void p_sse42(void *a)
+{
+    __asm__ volatile("pcmpgtq %%xmm1, %%xmm1" ::: "memory");
+}
+static void p_sse42_crc(void *a)
+{
+    u32 x = 0;
+    __asm__ volatile("crc32l %0, %0" : "+r"(x));
+}
+static void p_popcnt(void *a)
+{
+    u32 x = 5;
+    __asm__ volatile("popcnt %0, %0" : "+r"(x)::"cc");
+}
+static void p_aes(void *a)
+{
+    __asm__ volatile("aesenc %%xmm1, %%xmm1" ::: "memory");
+}
+static void p_pclmul(void *a)
+{
+    __asm__ volatile("pclmulqdq $0, %%xmm1, %%xmm1" ::: "memory");
+}
+static void p_movbe(void *a)
+{
+    u32 x;
+    __asm__ volatile("movbe %1, %0" : "=r"(x) : "m"(buf[0]));
+}
+static void p_xgetbv(void *a)
+{
+    u32 lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+}
+static void p_xsave(void *a)
+{
+    __asm__ volatile("xsave (%0)" ::"r"(buf), "a"(3), "d"(0) : "memory");
+}
+static void p_xsaveopt(void *a)
+{
+    __asm__ volatile("xsaveopt (%0)" ::"r"(buf), "a"(3), "d"(0) : "memory");
+}
+static void p_xsavec(void *a)
+{
+    __asm__ volatile("xsavec (%0)" ::"r"(buf), "a"(3), "d"(0) : "memory");
+}
+static void p_xsaves(void *a)
+{
+    __asm__ volatile("xsaves (%0)" ::"r"(buf), "a"(3), "d"(0) : "memory");
+}
 
 /* name (as -cpu spells it), CPUID leaf.subleaf register bit, a second feature the
  * instruction needs too (the XSAVE extensions need XSAVE), the probe. */
+/* clang-format off */
 static const struct feat {
     const char *name;
     u32 leaf, sub;
@@ -61,6 +123,7 @@ static const struct feat {
     {"xsavec", 0xd, 1, 'a', 1, 15, p_xsavec, "xsavec", 0},
     {"xsaves", 0xd, 1, 'a', 3, 15, p_xsaves, "xsaves", 0},
 };
+/* clang-format on */
 
 static u32 cpuid_reg(u32 leaf, u32 sub, char r)
 {
@@ -69,14 +132,17 @@ static u32 cpuid_reg(u32 leaf, u32 sub, char r)
     return v[r - 'a'];
 }
 static uptr cr4_want;
-static void do_cr4(void *a) { write_cr4(cr4_want); }
+static void do_cr4(void *a)
+{
+    write_cr4(cr4_want);
+}
 
 void test_main(struct multiboot_info *mbi)
 {
-    static const char *const words[] = {"off=mmx", "off=sse", "off=sse2", "off=sse3",
-                                        "off=ssse3", "off=sse4.1", "off=sse4.2", "off=popcnt",
-                                        "off=aes", "off=pclmulqdq", "off=movbe", "off=xsave",
-                                        "off=xsaveopt", "off=xsavec", "off=xsaves"};
+    static const char *const words[] = {"off=mmx",      "off=sse",       "off=sse2",   "off=sse3",
+                                        "off=ssse3",    "off=sse4.1",    "off=sse4.2", "off=popcnt",
+                                        "off=aes",      "off=pclmulqdq", "off=movbe",  "off=xsave",
+                                        "off=xsaveopt", "off=xsavec",    "off=xsaves"};
     int w = cmdline_choice(mbi, words, (int)ARRAY_SIZE(words));
     const char *off = w < 0 ? "" : words[w] + 4;
     char nb[64];
@@ -96,8 +162,8 @@ void test_main(struct multiboot_info *mbi)
         const struct feat *f = &feats[k];
         int want = strcmp(off, f->name) != 0;
         if (f->needs >= 0 && !strcmp(off, feats[f->needs].name)) want = 0;
-        check_eq(CHECK_NAME(nb, "%s_cpuid_bit", f->insn), cpuid_reg(f->leaf, f->sub, f->reg) >> f->bit & 1,
-                 (u32)want);
+        check_eq(CHECK_NAME(nb, "%s_cpuid_bit", f->insn),
+                 cpuid_reg(f->leaf, f->sub, f->reg) >> f->bit & 1, (u32)want);
         /* Without SSE no processor has the later XMM extensions: not checked then. */
         if (!strcmp(off, "sse") && f->xmm && strcmp(f->name, "sse")) continue;
         check_eq(CHECK_NAME(nb, "%s_runs_or_ud", f->insn), (u32)catch_fault(f->probe, 0),

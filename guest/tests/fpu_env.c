@@ -11,11 +11,17 @@
 extern char env_start[], env_end[], env_res_pm32[], env_res_pm16[], env_res_rm[];
 extern char env_fdiv_pm32[], env_fdiv_pm16[], env_fdiv_rm[], env_zero[];
 void env_trip(void);
-#define L(x) (LOW + (u32)((x) - env_start))
+#define L(x) (LOW + (u32)((x)-env_start))
 
 static char nb[96];
-static u32 r32(const u8 *p) { return *(const u32 *)p; }
-static u16 r16(const u8 *p) { return *(const u16 *)p; }
+static u32 r32(const u8 *p)
+{
+    return *(const u32 *)p;
+}
+static u16 r16(const u8 *p)
+{
+    return *(const u16 *)p;
+}
 
 enum layout { PM16, PM32, RM16, RM32 };
 static const char *const lname[] = {"pm16", "pm32", "rm16", "rm32"};
@@ -71,7 +77,10 @@ static void check_env(const char *m, const char *what, const u8 *e, enum layout 
 #undef C
 }
 
-static unsigned env_size(enum layout l) { return l == PM16 || l == RM16 ? 14 : 28; }
+static unsigned env_size(enum layout l)
+{
+    return l == PM16 || l == RM16 ? 14 : 28;
+}
 
 /* A run's results (fpu_env.16.S): def/oth are the layouts of the default and the
  * prefixed operand size. */

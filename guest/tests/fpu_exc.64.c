@@ -9,17 +9,27 @@ extern char lm_fdiv[], lm_fwait[];
 u32 lm_zero; /* the divisor whose address FDP must hold */
 static const u32 lm_one = 0x3f800000;
 
-static void x_divss_x8(void *a) { __asm__ volatile("divss %%xmm9, %%xmm8" ::: "memory"); }
+static void x_divss_x8(void *a)
+{
+    __asm__ volatile("divss %%xmm9, %%xmm8" ::: "memory");
+}
 static __attribute__((noinline)) void lm_divzero(void)
 {
     fninit();
     fldcw(0x37b);
     __asm__ volatile("flds %0\n"
-                     "lm_fdiv: fdivs %1\n" ::"m"(lm_one), "m"(lm_zero)
+                     "lm_fdiv: fdivs %1\n" ::"m"(lm_one),
+                     "m"(lm_zero)
                      : "memory");
 }
-static __attribute__((noinline)) void p_lm_fwait(void *a) { __asm__ volatile("lm_fwait: fwait"); }
-static void p_user(void *fn) { run_user((void (*)(void *))fn, 0); }
+static __attribute__((noinline)) void p_lm_fwait(void *a)
+{
+    __asm__ volatile("lm_fwait: fwait");
+}
+static void p_user(void *fn)
+{
+    run_user((void (*)(void *))fn, 0);
+}
 
 void main64(u64 arg)
 {

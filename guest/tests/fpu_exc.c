@@ -25,16 +25,35 @@ static __attribute__((noinline)) void x87_divzero(u16 cw)
     fninit();
     fldcw(cw);
     __asm__ volatile("flds %0\n"
-                     "mf_fdiv: fdivs %1\n" ::"m"(f_one), "m"(f_zero)
+                     "mf_fdiv: fdivs %1\n" ::"m"(f_one),
+                     "m"(f_zero)
                      : "memory");
 }
-static __attribute__((noinline)) void p_fwait_at_label(void *a) { __asm__ volatile("mf_fwait: fwait"); }
-static void p_fld1_only(void *a) { __asm__ volatile("fld1" ::: "memory"); }
-static void p_fnstsw(void *a) { (void)fnstsw(); }
-static void p_fnstenv(void *a) { __asm__ volatile("fnstenv %0" : "=m"(fxa)); }
-static void p_fnclex(void *a) { fnclex(); }
+static __attribute__((noinline)) void p_fwait_at_label(void *a)
+{
+    __asm__ volatile("mf_fwait: fwait");
+}
+static void p_fld1_only(void *a)
+{
+    __asm__ volatile("fld1" ::: "memory");
+}
+static void p_fnstsw(void *a)
+{
+    (void)fnstsw();
+}
+static void p_fnstenv(void *a)
+{
+    __asm__ volatile("fnstenv %0" : "=m"(fxa));
+}
+static void p_fnclex(void *a)
+{
+    fnclex();
+}
 
-static u32 env_u32(unsigned off) { return *(u32 *)&fxa[off]; }
+static u32 env_u32(unsigned off)
+{
+    return *(u32 *)&fxa[off];
+}
 
 static void test_mf(void)
 {
@@ -114,7 +133,10 @@ static void test_mf(void)
 
 /* LDMXCSR: reserved bits (above MXCSR_MASK, FFFFH here) are #GP(0) (SDM Vol. 2). */
 static u32 ldm_val;
-static void p_ldmxcsr_val(void *a) { __asm__ volatile("ldmxcsr %0" ::"m"(ldm_val)); }
+static void p_ldmxcsr_val(void *a)
+{
+    __asm__ volatile("ldmxcsr %0" ::"m"(ldm_val));
+}
 static void test_ldmxcsr(void)
 {
     ldm_val = MX_DEFAULT | (1u << 16);
@@ -144,10 +166,14 @@ static void on_irq13(struct trap_frame *f)
 
 static void pic_init(void)
 {
-    outb(0x20, 0x11); outb(0xa0, 0x11); /* ICW1: edge, cascade, ICW4 */
-    outb(0x21, 0x20); outb(0xa1, 0x28); /* ICW2: vector bases */
-    outb(0x21, 0x04); outb(0xa1, 0x02); /* ICW3: slave on IRQ2 */
-    outb(0x21, 0x01); outb(0xa1, 0x01); /* ICW4: 8086 mode */
+    outb(0x20, 0x11);
+    outb(0xa0, 0x11); /* ICW1: edge, cascade, ICW4 */
+    outb(0x21, 0x20);
+    outb(0xa1, 0x28); /* ICW2: vector bases */
+    outb(0x21, 0x04);
+    outb(0xa1, 0x02); /* ICW3: slave on IRQ2 */
+    outb(0x21, 0x01);
+    outb(0xa1, 0x01); /* ICW4: 8086 mode */
     outb(0x21, 0xfb); /* only the cascade */
     outb(0xa1, 0xdf); /* only IRQ 13 */
 }

@@ -9,14 +9,38 @@ static u8 fxa[512] ALIGNED(16);
 
 /* --- #NM / #UD ------------------------------------------------------------------------ */
 
-static void p_fld1(void *a) { __asm__ volatile("fld1; fstp %%st(0)" ::: "memory"); }
-static void p_fninit(void *a) { __asm__ volatile("fninit"); }
-static void p_fwait(void *a) { __asm__ volatile("fwait"); }
-static void p_fxsave(void *a) { __asm__ volatile("fxsave %0" : "=m"(fxa)); }
-static void p_mmx(void *a) { __asm__ volatile("movq %%mm0, %%mm1" ::: "memory"); }
-static void p_emms(void *a) { __asm__ volatile("emms"); }
-static void p_sse(void *a) { __asm__ volatile("xorps %%xmm7, %%xmm7" ::: "memory"); }
-static void p_sse2(void *a) { __asm__ volatile("pxor %%xmm7, %%xmm7" ::: "memory"); }
+static void p_fld1(void *a)
+{
+    __asm__ volatile("fld1; fstp %%st(0)" ::: "memory");
+}
+static void p_fninit(void *a)
+{
+    __asm__ volatile("fninit");
+}
+static void p_fwait(void *a)
+{
+    __asm__ volatile("fwait");
+}
+static void p_fxsave(void *a)
+{
+    __asm__ volatile("fxsave %0" : "=m"(fxa));
+}
+static void p_mmx(void *a)
+{
+    __asm__ volatile("movq %%mm0, %%mm1" ::: "memory");
+}
+static void p_emms(void *a)
+{
+    __asm__ volatile("emms");
+}
+static void p_sse(void *a)
+{
+    __asm__ volatile("xorps %%xmm7, %%xmm7" ::: "memory");
+}
+static void p_sse2(void *a)
+{
+    __asm__ volatile("pxor %%xmm7, %%xmm7" ::: "memory");
+}
 static void p_ldmxcsr(void *a)
 {
     static u32 m = MX_DEFAULT;
@@ -34,9 +58,9 @@ static const struct probe {
     void (*fn)(void *);
     enum kind kind;
 } probes[] = {
-    {"fld1", p_fld1, K_X87},   {"fninit", p_fninit, K_X87}, {"fxsave", p_fxsave, K_X87},
-    {"fwait", p_fwait, K_WAIT}, {"movq_mm", p_mmx, K_MMX},   {"emms", p_emms, K_MMX},
-    {"xorps", p_sse, K_SSE},   {"pxor", p_sse2, K_SSE},     {"ldmxcsr", p_ldmxcsr, K_SSE},
+    {"fld1", p_fld1, K_X87},       {"fninit", p_fninit, K_X87}, {"fxsave", p_fxsave, K_X87},
+    {"fwait", p_fwait, K_WAIT},    {"movq_mm", p_mmx, K_MMX},   {"emms", p_emms, K_MMX},
+    {"xorps", p_sse, K_SSE},       {"pxor", p_sse2, K_SSE},     {"ldmxcsr", p_ldmxcsr, K_SSE},
     {"stmxcsr", p_stmxcsr, K_SSE},
 };
 
@@ -86,15 +110,16 @@ static void test_nm(const char *pfx)
     /* CLTS clears CR0.TS and nothing else; the x87 runs again. */
     cr0_set(CR0_TS | CR0_MP, 0);
     clts();
-    check_eq(CHECK_NAME(nbuf, "%sclts_clears_ts", pfx), read_cr0() & (CR0_TS | CR0_MP | CR0_EM), CR0_MP);
+    check_eq(CHECK_NAME(nbuf, "%sclts_clears_ts", pfx), read_cr0() & (CR0_TS | CR0_MP | CR0_EM),
+             CR0_MP);
     check_eq(CHECK_NAME(nbuf, "%sclts_then_fld1_runs", pfx), (u32)catch_fault(p_fld1, 0), (u32)-1);
     cr0_set(0, CR0_MP);
 
     /* CR4.OSFXSR = 0: SSE #UD (before #NM), x87, FXSAVE and MMX unaffected. */
     cr4_set(0, CR4_OSFXSR);
     for (unsigned k = 0; k < ARRAY_SIZE(probes); k++) {
-        check_eq(CHECK_NAME(nbuf, "%sosfxsr0_%s", pfx, probes[k].name), (u32)probe_under(&probes[k], 0),
-                 (u32)nm_expect(probes[k].kind, 0, 0));
+        check_eq(CHECK_NAME(nbuf, "%sosfxsr0_%s", pfx, probes[k].name),
+                 (u32)probe_under(&probes[k], 0), (u32)nm_expect(probes[k].kind, 0, 0));
         check_eq(CHECK_NAME(nbuf, "%sosfxsr0_ts_%s", pfx, probes[k].name),
                  (u32)probe_under(&probes[k], CR0_TS), (u32)nm_expect(probes[k].kind, CR0_TS, 0));
     }
@@ -103,8 +128,11 @@ static void test_nm(const char *pfx)
 
 /* --- #XM ------------------------------------------------------------------------------ */
 
-#define XOP(name, insn) \
-    static void name(void *a) { __asm__ volatile(insn " %%xmm1, %%xmm0" ::: "memory"); }
+#define XOP(name, insn)                                                                            \
+    static void name(void *a)                                                                      \
+    {                                                                                              \
+        __asm__ volatile(insn " %%xmm1, %%xmm0" ::: "memory");                                     \
+    }
 XOP(x_addss, "addss")
 XOP(x_addps, "addps")
 XOP(x_mulss, "mulss")
@@ -132,30 +160,31 @@ XOP(x_ucomiss, "ucomiss")
 #define THREE 0x40400000u
 #define FOUR 0x40800000u
 #define MONE 0xbf800000u
-#define DEN 0x00000001u    /* smallest denormal */
-#define BIG 0x7f000000u    /* 2^127: doubling or squaring overflows */
-#define TINY 0x1f800000u   /* 2^-64: its square 2^-128 is denormal and exact */
-#define TINY1 0x1f800001u  /* its product with TINY is denormal and inexact */
-#define EPS 0x30800000u    /* 2^-30: 1 + EPS is inexact */
-#define QNAN 0xffc00000u   /* the default NaN */
+#define DEN 0x00000001u   /* smallest denormal */
+#define BIG 0x7f000000u   /* 2^127: doubling or squaring overflows */
+#define TINY 0x1f800000u  /* 2^-64: its square 2^-128 is denormal and exact */
+#define TINY1 0x1f800001u /* its product with TINY is denormal and inexact */
+#define EPS 0x30800000u   /* 2^-30: 1 + EPS is inexact */
+#define QNAN 0xffc00000u  /* the default NaN */
 #define INF 0x7f800000u
-#define S 0x5a5a5a5au      /* sentinel in lanes an operation leaves alone */
-#define SNAN 0x7fa00000u   /* a signalling NaN */
+#define S 0x5a5a5a5au    /* sentinel in lanes an operation leaves alone */
+#define SNAN 0x7fa00000u /* a signalling NaN */
 /* Double-precision values as (low, high) lane pairs. */
-#define D1 0, 0x3ff00000u         /* 1.0 */
-#define DM1 0, 0xbff00000u        /* -1.0 */
+#define D1 0, 0x3ff00000u  /* 1.0 */
+#define DM1 0, 0xbff00000u /* -1.0 */
 #define D0 0, 0
 #define D2 0, 0x40000000u
 #define D3 0, 0x40080000u
 #define D4 0, 0x40100000u
 #define DTHIRD 0x55555555u, 0x3fd55555u
-#define DBIG 0, 0x7fe00000u       /* 2^1023 */
-#define DTINY 0, 0x1ff00000u      /* 2^-512: its square 2^-1024 is denormal and exact */
-#define DDEN 1, 0                 /* smallest denormal */
+#define DBIG 0, 0x7fe00000u  /* 2^1023 */
+#define DTINY 0, 0x1ff00000u /* 2^-512: its square 2^-1024 is denormal and exact */
+#define DDEN 1, 0            /* smallest denormal */
 #define DINF 0, 0x7ff00000u
 #define DQNAN 0, 0xfff80000u
-#define D2M140 0, 0x37300000u     /* 2^-140: a single-precision denormal, exactly */
+#define D2M140 0, 0x37300000u /* 2^-140: a single-precision denormal, exactly */
 
+/* clang-format off */
 static const struct xcase {
     const char *name;
     void (*fn)(void *);
@@ -245,6 +274,7 @@ static const struct xcase {
     /* FTZ has no effect when UE is unmasked (SDM Vol. 1 10.2.3.3). */
     {"ftz_mulss_ue_unmasked", x_mulss, (MX_DEFAULT | MX_FTZ) & ~MX_MASK(MX_UE), {TINY, S, S, S}, {TINY, S, S, S}, 19, MX_UE, {0}},
 };
+/* clang-format on */
 
 static void run_xcase(const struct xcase *x, int osxmmexcpt, const char *pfx, const char *prefix)
 {
@@ -262,19 +292,21 @@ static void run_xcase(const struct xcase *x, int osxmmexcpt, const char *pfx, co
     check_eq(CHECK_NAME(nbuf, "%s%s%s_control_kept", pfx, prefix, x->name), mx & ~0x3fu, x->mxcsr);
     const u32 *want_res = x->vec >= 0 ? x->a : x->res;
     for (int k = 0; k < 4; k++)
-        check_eq(CHECK_NAME(nbuf, "%s%s%s_dest_lane%d", pfx, prefix, x->name, k), got[k], want_res[k]);
+        check_eq(CHECK_NAME(nbuf, "%s%s%s_dest_lane%d", pfx, prefix, x->name, k), got[k],
+                 want_res[k]);
 }
 
 static void test_xm(const char *pfx)
 {
     cr0_set(CR0_NE | CR0_MP, CR0_TS | CR0_EM);
     cr4_set(CR4_OSFXSR | CR4_OSXMMEXCPT, 0);
-    for (unsigned k = 0; k < ARRAY_SIZE(xcases); k++) run_xcase(&xcases[k], 1, pfx, "xm_");
+    for (unsigned k = 0; k < ARRAY_SIZE(xcases); k++)
+        run_xcase(&xcases[k], 1, pfx, "xm_");
     /* CR4.OSXMMEXCPT = 0: the same unmasked exceptions are #UD (SDM Vol. 3 13.1.5). A
      * few cases suffice: one per stage and the masked one. */
     cr4_set(0, CR4_OSXMMEXCPT);
-    static const char *const some[] = {"ze_divss_unmasked", "de_addps_unmasked", "oe_mulss_unmasked",
-                                       "pe_addss_unmasked", "ze_divss_masked"};
+    static const char *const some[] = {"ze_divss_unmasked", "de_addps_unmasked",
+                                       "oe_mulss_unmasked", "pe_addss_unmasked", "ze_divss_masked"};
     for (unsigned s = 0; s < ARRAY_SIZE(some); s++)
         for (unsigned k = 0; k < ARRAY_SIZE(xcases); k++)
             if (!strcmp(xcases[k].name, some[s])) run_xcase(&xcases[k], 0, pfx, "noxmmexcpt_");

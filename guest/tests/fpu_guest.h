@@ -26,9 +26,18 @@
 #define MX_DEFAULT 0x1f80u
 #define MX_MASK(flag) ((u32)(flag) << 7)
 
-static inline void cr0_set(uptr set, uptr clear) { write_cr0((read_cr0() & ~clear) | set); }
-static inline void cr4_set(uptr set, uptr clear) { write_cr4((read_cr4() & ~clear) | set); }
-static inline void clts(void) { __asm__ volatile("clts" ::: "memory"); }
+static inline void cr0_set(uptr set, uptr clear)
+{
+    write_cr0((read_cr0() & ~clear) | set);
+}
+static inline void cr4_set(uptr set, uptr clear)
+{
+    write_cr4((read_cr4() & ~clear) | set);
+}
+static inline void clts(void)
+{
+    __asm__ volatile("clts" ::: "memory");
+}
 
 static inline u32 mxcsr_get(void)
 {
@@ -36,13 +45,28 @@ static inline u32 mxcsr_get(void)
     __asm__ volatile("stmxcsr %0" : "=m"(m));
     return m;
 }
-static inline void mxcsr_set(u32 m) { __asm__ volatile("ldmxcsr %0" ::"m"(m)); }
+static inline void mxcsr_set(u32 m)
+{
+    __asm__ volatile("ldmxcsr %0" ::"m"(m));
+}
 
 /* XMM0 and XMM1 as four 32-bit lanes. */
-static inline void xmm0_load(const u32 v[4]) { __asm__ volatile("movups (%0), %%xmm0" ::"r"(v) : "memory"); }
-static inline void xmm1_load(const u32 v[4]) { __asm__ volatile("movups (%0), %%xmm1" ::"r"(v) : "memory"); }
-static inline void xmm0_store(u32 v[4]) { __asm__ volatile("movups %%xmm0, (%0)" ::"r"(v) : "memory"); }
-static inline void xmm1_store(u32 v[4]) { __asm__ volatile("movups %%xmm1, (%0)" ::"r"(v) : "memory"); }
+static inline void xmm0_load(const u32 v[4])
+{
+    __asm__ volatile("movups (%0), %%xmm0" ::"r"(v) : "memory");
+}
+static inline void xmm1_load(const u32 v[4])
+{
+    __asm__ volatile("movups (%0), %%xmm1" ::"r"(v) : "memory");
+}
+static inline void xmm0_store(u32 v[4])
+{
+    __asm__ volatile("movups %%xmm0, (%0)" ::"r"(v) : "memory");
+}
+static inline void xmm1_store(u32 v[4])
+{
+    __asm__ volatile("movups %%xmm1, (%0)" ::"r"(v) : "memory");
+}
 
 static inline u16 fnstsw(void)
 {
@@ -56,9 +80,18 @@ static inline u16 fnstcw(void)
     __asm__ volatile("fnstcw %0" : "=m"(cw));
     return cw;
 }
-static inline void fldcw(u16 cw) { __asm__ volatile("fldcw %0" ::"m"(cw)); }
-static inline void fninit(void) { __asm__ volatile("fninit" ::: "memory"); }
-static inline void fnclex(void) { __asm__ volatile("fnclex" ::: "memory"); }
+static inline void fldcw(u16 cw)
+{
+    __asm__ volatile("fldcw %0" ::"m"(cw));
+}
+static inline void fninit(void)
+{
+    __asm__ volatile("fninit" ::: "memory");
+}
+static inline void fnclex(void)
+{
+    __asm__ volatile("fnclex" ::: "memory");
+}
 
 /* One check name from a format (the names hold the case, which tables give). */
 #define CHECK_NAME(buf, ...) (snprintf(buf, sizeof(buf), __VA_ARGS__), buf)

@@ -60,23 +60,28 @@ static void on_nm(struct trap_frame *f)
 static void switch_to(int t)
 {
     current = t;
-    if (owner != t) cr0_set(CR0_TS, 0);
-    else clts();
+    if (owner != t)
+        cr0_set(CR0_TS, 0);
+    else
+        clts();
 }
 
 /* Per task: FCW (precision and rounding), MXCSR (rounding), x87 increment, XMM1. */
 static const struct {
     u16 fcw;
     u32 mxcsr;
-    u32 inc;      /* added to ST0 per step, as an integer loaded with FIADD */
-    u32 xinc[4];  /* added to XMM0 per step with PADDD */
+    u32 inc;     /* added to ST0 per step, as an integer loaded with FIADD */
+    u32 xinc[4]; /* added to XMM0 per step with PADDD */
 } tdef[NTASK] = {
     {0x037f, 0x1f80, 1, {1, 2, 3, 4}},
-    {0x0e7f, 0x7f80, 3, {0x100, 0x200, 0x300, 0x400}}, /* x87 and SSE: round toward zero; PC double */
+    {0x0e7f,
+     0x7f80,
+     3,
+     {0x100, 0x200, 0x300, 0x400}}, /* x87 and SSE: round toward zero; PC double */
 };
 
 static struct {
-    u32 st0;      /* FIST of ST0 after the step */
+    u32 st0; /* FIST of ST0 after the step */
     u16 fcw, depth_tag;
     u32 mxcsr;
     u32 xmm0[4];
@@ -135,13 +140,16 @@ static void lazy_run(const char *name, enum lazy_method m, int user_steps)
             int t = sched[k];
             if (fpowner != t) want_nm++, fpowner = t;
             switch_to(t);
-            if (user_steps && (k & 1)) run_user(step, (void *)(uptr)t);
-            else step((void *)(uptr)t);
+            if (user_steps && (k & 1))
+                run_user(step, (void *)(uptr)t);
+            else
+                step((void *)(uptr)t);
             steps[t]++;
             u32 n = (u32)steps[t];
             int ok = seen[t].st0 == n * tdef[t].inc && seen[t].fcw == tdef[t].fcw &&
                      seen[t].mxcsr == tdef[t].mxcsr && seen[t].depth_tag == 0x3800;
-            for (int l = 0; l < 4; l++) ok &= seen[t].xmm0[l] == n * tdef[t].xinc[l];
+            for (int l = 0; l < 4; l++)
+                ok &= seen[t].xmm0[l] == n * tdef[t].xinc[l];
             errors[t] += !ok;
         }
     }

@@ -4,8 +4,14 @@
 #include "xsave_area.h"
 
 extern char fip_here64[];
-static void x_fxsave64(void *a) { __asm__ volatile("fxsave64 (%0)" ::"r"(xo.p) : "memory"); }
-static void x_fxrstor64(void *a) { __asm__ volatile("fxrstor64 (%0)" ::"r"(xo.p) : "memory"); }
+static void x_fxsave64(void *a)
+{
+    __asm__ volatile("fxsave64 (%0)" ::"r"(xo.p) : "memory");
+}
+static void x_fxrstor64(void *a)
+{
+    __asm__ volatile("fxrstor64 (%0)" ::"r"(xo.p) : "memory");
+}
 
 void main64(u64 arg)
 {
@@ -23,7 +29,8 @@ void main64(u64 arg)
     check_eq("lm64_fxsave_fip_offset", rd32(xb + 8), (uptr)&fip_here64[2]);
     check_sse_a("fxsave", xb);
     int untouched = 1;
-    for (int k = 464; k < 512; k++) untouched &= xb[k] == 0xcc;
+    for (int k = 464; k < 512; k++)
+        untouched &= xb[k] == 0xcc;
     check("lm64_fxsave_bytes_464_511_untouched", untouched);
     /* A 64-bit FIP with upper bits goes in with FXRSTOR64 and out with FXSAVE64. */
     wr64(xa + 8, 0x1234567800abcdefull);

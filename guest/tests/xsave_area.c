@@ -20,7 +20,8 @@ static void fxsave_layout32(void)
     check_eq("pm32_fxsave_mxcsr_mask", rd32(xa + 28), 0xffff);
     check_sse_a("fxsave", xa);
     int untouched = 1;
-    for (int k = 288; k < 512; k++) untouched &= xa[k] == 0xcc;
+    for (int k = 288; k < 512; k++)
+        untouched &= xa[k] == 0xcc;
     check("pm32_fxsave_bytes_288_511_untouched", untouched);
     state_b();
     xrun(x_fxrstor, xa, 0);

@@ -18,19 +18,34 @@
 
 static char xn[96];
 static const char *xmode;
-#define XNAME(...) (snprintf(xn, sizeof(xn) - 40, "%s_", xmode), \
-                    snprintf(xn + strlen(xn), 40, __VA_ARGS__), xn)
+#define XNAME(...)                                                                                 \
+    (snprintf(xn, sizeof(xn) - 40, "%s_", xmode), snprintf(xn + strlen(xn), 40, __VA_ARGS__), xn)
 
 /* Areas: 64-byte aligned, with room for a misaligned start at +16. */
 static u8 xa[1024] ALIGNED(64);
 static u8 xb[1024] ALIGNED(64);
 static u8 fx[512] ALIGNED(16);
 
-static inline u64 rd64(const u8 *p) { return *(const u64 *)p; }
-static inline u32 rd32(const u8 *p) { return *(const u32 *)p; }
-static inline u16 rd16(const u8 *p) { return *(const u16 *)p; }
-static inline void wr64(u8 *p, u64 v) { *(u64 *)p = v; }
-static inline void wr32(u8 *p, u32 v) { *(u32 *)p = v; }
+static inline u64 rd64(const u8 *p)
+{
+    return *(const u64 *)p;
+}
+static inline u32 rd32(const u8 *p)
+{
+    return *(const u32 *)p;
+}
+static inline u16 rd16(const u8 *p)
+{
+    return *(const u16 *)p;
+}
+static inline void wr64(u8 *p, u64 v)
+{
+    *(u64 *)p = v;
+}
+static inline void wr32(u8 *p, u32 v)
+{
+    *(u32 *)p = v;
+}
 
 /* The instruction under test: op on area p with RFBM (EDX:EAX) m. */
 static struct {
@@ -38,10 +53,11 @@ static struct {
     u64 m;
     u32 ecx;
 } xo;
-#define XINSN(name, text) \
-    static void name(void *a) \
-    { \
-        __asm__ volatile(text " (%0)" ::"r"(xo.p), "a"((u32)xo.m), "d"((u32)(xo.m >> 32)) : "memory"); \
+#define XINSN(name, text)                                                                          \
+    static void name(void *a)                                                                      \
+    {                                                                                              \
+        __asm__ volatile(text " (%0)" ::"r"(xo.p), "a"((u32)xo.m), "d"((u32)(xo.m >> 32))          \
+                         : "memory");                                                              \
     }
 XINSN(x_xsave, "xsave")
 XINSN(x_xsaveopt, "xsaveopt")
@@ -59,9 +75,18 @@ static void x_xgetbv(void *a)
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(xo.ecx));
     xo.m = (u64)hi << 32 | lo;
 }
-static void x_fxsave(void *a) { __asm__ volatile("fxsave (%0)" ::"r"(xo.p) : "memory"); }
-static void x_fxrstor(void *a) { __asm__ volatile("fxrstor (%0)" ::"r"(xo.p) : "memory"); }
-static void x_user(void *fn) { run_user((void (*)(void *))fn, 0); }
+static void x_fxsave(void *a)
+{
+    __asm__ volatile("fxsave (%0)" ::"r"(xo.p) : "memory");
+}
+static void x_fxrstor(void *a)
+{
+    __asm__ volatile("fxrstor (%0)" ::"r"(xo.p) : "memory");
+}
+static void x_user(void *fn)
+{
+    run_user((void (*)(void *))fn, 0);
+}
 
 static int xrun(void (*fn)(void *), u8 *p, u64 m)
 {
@@ -74,7 +99,10 @@ static int xgetbv_vec(u32 n)
     xo.ecx = n;
     return catch_fault(x_xgetbv, 0);
 }
-static u64 xgetbv(u32 n) { return xgetbv_vec(n) < 0 ? xo.m : ~0ull; }
+static u64 xgetbv(u32 n)
+{
+    return xgetbv_vec(n) < 0 ? xo.m : ~0ull;
+}
 static int xsetbv(u32 n, u64 v)
 {
     xo.ecx = n, xo.m = v;
@@ -101,7 +129,8 @@ static void load_xmms(const u32 (*v)[4])
 static void state_a(void)
 {
     for (int n = 0; n < 16; n++)
-        for (int k = 0; k < 4; k++) xmm_pat[n][k] = 0x01010101u * (u32)(16 * n + k + 1);
+        for (int k = 0; k < 4; k++)
+            xmm_pat[n][k] = 0x01010101u * (u32)(16 * n + k + 1);
     fninit();
     fldcw(0x27f);
     __asm__ volatile("fld1; fldpi" ::: "memory");
@@ -134,7 +163,8 @@ static void check_sse_a(const char *what, const u8 *a)
 {
     int ok = 1;
     for (int n = 0; n < NXMM; n++)
-        for (int k = 0; k < 4; k++) ok &= rd32(a + 160 + 16 * n + 4 * k) == xmm_pat[n][k];
+        for (int k = 0; k < 4; k++)
+            ok &= rd32(a + 160 + 16 * n + 4 * k) == xmm_pat[n][k];
     check(XNAME("%s_xmm_all", what), ok);
 }
 /* The live state, read with FXSAVE. */
@@ -200,7 +230,8 @@ static void xsave_suite(const char *mode)
     check_sse_a("xsave", xa);
     check_eq(XNAME("xsave_xstate_bv"), rd64(xa + XBV), 3);
     int untouched = 1;
-    for (int k = 464; k < 512; k++) untouched &= xa[k] == 0xcc;
+    for (int k = 464; k < 512; k++)
+        untouched &= xa[k] == 0xcc;
     check(XNAME("xsave_bytes_464_511_untouched"), untouched);
 
     /* RFBM = 1: SSE and MXCSR not written, XSTATE_BV[1] left as it was. */

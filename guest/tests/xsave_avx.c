@@ -22,21 +22,42 @@ static void load_ymms(void)
                      "vmovups 192(%0), %%ymm6\n vmovups 224(%0), %%ymm7\n" ::"r"(ymm_pat)
                      : "memory");
 }
-static void p_vmovups(void *a) { __asm__ volatile("vmovups %%ymm0, (%0)" ::"r"(ymm_out) : "memory"); }
-static void p_vzeroupper(void *a) { __asm__ volatile("vzeroupper" ::: "memory"); }
+static void p_vmovups(void *a)
+{
+    __asm__ volatile("vmovups %%ymm0, (%0)" ::"r"(ymm_out) : "memory");
+}
+static void p_vzeroupper(void *a)
+{
+    __asm__ volatile("vzeroupper" ::: "memory");
+}
 /* The upper half of YMMn, n = 0 or 7. */
 static int upper_is(int n, const u32 *want)
 {
-    if (n == 0) __asm__ volatile("vextractf128 $1, %%ymm0, (%0)" ::"r"(ymm_out) : "memory");
-    else __asm__ volatile("vextractf128 $1, %%ymm7, (%0)" ::"r"(ymm_out) : "memory");
+    if (n == 0)
+        __asm__ volatile("vextractf128 $1, %%ymm0, (%0)" ::"r"(ymm_out) : "memory");
+    else
+        __asm__ volatile("vextractf128 $1, %%ymm7, (%0)" ::"r"(ymm_out) : "memory");
     for (int k = 0; k < 4; k++)
         if (ymm_out[k] != (want ? want[k] : 0)) return 0;
     return 1;
 }
-static void x_xsave(void *a) { __asm__ volatile("xsave (%0)" ::"r"(area), "a"((u32)rfbm), "d"((u32)(rfbm >> 32)) : "memory"); }
-static void x_xsaveopt(void *a) { __asm__ volatile("xsaveopt (%0)" ::"r"(area), "a"((u32)rfbm), "d"((u32)(rfbm >> 32)) : "memory"); }
-static void x_xsavec(void *a) { __asm__ volatile("xsavec (%0)" ::"r"(area), "a"((u32)rfbm), "d"((u32)(rfbm >> 32)) : "memory"); }
-static void x_xrstor(void *a) { __asm__ volatile("xrstor (%0)" ::"r"(area), "a"((u32)rfbm), "d"((u32)(rfbm >> 32)) : "memory"); }
+static void x_xsave(void *a)
+{
+    __asm__ volatile("xsave (%0)" ::"r"(area), "a"((u32)rfbm), "d"((u32)(rfbm >> 32)) : "memory");
+}
+static void x_xsaveopt(void *a)
+{
+    __asm__ volatile("xsaveopt (%0)" ::"r"(area), "a"((u32)rfbm), "d"((u32)(rfbm >> 32))
+                     : "memory");
+}
+static void x_xsavec(void *a)
+{
+    __asm__ volatile("xsavec (%0)" ::"r"(area), "a"((u32)rfbm), "d"((u32)(rfbm >> 32)) : "memory");
+}
+static void x_xrstor(void *a)
+{
+    __asm__ volatile("xrstor (%0)" ::"r"(area), "a"((u32)rfbm), "d"((u32)(rfbm >> 32)) : "memory");
+}
 static int xop(void (*fn)(void *), u8 *p, u64 m)
 {
     area = p, rfbm = m;
@@ -49,7 +70,10 @@ static u64 xgetbv(u32 n)
     return (u64)hi << 32 | lo;
 }
 static u64 xsetbv_val;
-static void p_xsetbv(void *a) { __asm__ volatile("xsetbv" ::"c"(0), "a"((u32)xsetbv_val), "d"((u32)(xsetbv_val >> 32))); }
+static void p_xsetbv(void *a)
+{
+    __asm__ volatile("xsetbv" ::"c"(0), "a"((u32)xsetbv_val), "d"((u32)(xsetbv_val >> 32)));
+}
 static int xsetbv(u64 v)
 {
     xsetbv_val = v;
@@ -81,7 +105,8 @@ void test_main(struct multiboot_info *mbi)
     check_eq("cpuid_d2_size", a, 256);
     check_eq("cpuid_d2_offset", b, 576);
     for (int n = 0; n < 8; n++)
-        for (int k = 0; k < 8; k++) ymm_pat[n][k] = 0x01010101u * (u32)(8 * n + k + 1);
+        for (int k = 0; k < 8; k++)
+            ymm_pat[n][k] = 0x01010101u * (u32)(8 * n + k + 1);
 
     /* XCR0 = 3: VEX instructions are #UD (SDM Vol. 2 2.8, exception class 1). */
     check_eq("xsetbv_3_ok", (u32)xsetbv(3), (u32)-1);
