@@ -171,8 +171,17 @@ static void map0f_forms(void)
                 edge_form(&v, !scalar, esz, scalar ? esz : 32);
         }
     /* scalar forms ignore VEX.L */
-    struct vform lig = {"vaddss (VEX.L=1)", PF3, M1, 0x58, -1, L1 | REGF, NULL};
-    run_form(&lig, N / 2);
+    static const struct vform lig[] = {
+        {"vaddss (VEX.L=1)", PF3, M1, 0x58, -1, L1 | REGF, NULL},
+        {"vsqrtsd (VEX.L=1)", PF2, M1, 0x51, -1, L1, NULL},
+        {"vcmpsd (VEX.L=1)", PF2, M1, 0xc2, 0x1d, L1 | REGF, NULL},
+        {"vcomisd (VEX.L=1)", P66, M1, 0x2f, -1, L1 | NOV | FL | REGF, NULL},
+        {"vcvtsi2ss (VEX.L=1)", PF3, M1, 0x2a, -1, L1 | GS | REGF, NULL},
+        {"vcvttsd2si (VEX.L=1)", PF2, M1, 0x2c, -1, L1 | NOV | GD | REGF, NULL},
+        {"vcvtss2sd (VEX.L=1)", PF3, M1, 0x5a, -1, L1 | REGF, NULL},
+        {"vroundss (VEX.L=1)", P66, M3, 0x0a, 1, L1 | REGF, NULL},
+    };
+    for (unsigned k = 0; k < ARRAY_LEN(lig); k++) run_form(&lig[k], N / 2);
     for (unsigned p = 0; p < 4; p++)
         for (unsigned pred = 0; pred < 32; pred++) {
             snprintf(nm, sizeof nm, "vcmp%s pred %u", fpname[p], pred);
