@@ -76,6 +76,14 @@ boot_vp() {
     # doubles in user space.
     grep -q '^VP-LINUX: float 7.485471$' "$log" && pass "$name/float" ||
         fail "$name/float" "$(grep '^VP-LINUX: float' "$log" || echo 'no float line'), want 7.485471"
+    # The same work on the host's coreutils is the oracle.
+    local want
+    want=$(echo vanderpool | sha256sum | cut -d' ' -f1)
+    grep -q "^VP-LINUX: sha256 $want\$" "$log" && pass "$name/sha256" ||
+        fail "$name/sha256" "$(grep '^VP-LINUX: sha256' "$log" || echo 'no sha256 line'), want $want"
+    want=$(seq 1 20000 | md5sum | cut -d' ' -f1)
+    grep -q "^VP-LINUX: gzip $want\$" "$log" && pass "$name/gzip" ||
+        fail "$name/gzip" "$(grep '^VP-LINUX: gzip' "$log" || echo 'no gzip line'), want $want"
     grep -q '^VP-LINUX: done' "$log" && pass "$name/done" || fail "$name/done" "no done marker"
     # poweroff -f: ACPI S5 through the PM block ends the run with status 0.
     [ $status -eq 0 ] && grep -q 'reboot: Power down' "$log" && pass "$name/poweroff" ||
@@ -108,7 +116,7 @@ if [ -n "$qemu" ] && command -v "$qemu" >/dev/null; then
     tr -d '\r' <"$tmp/qemu.out" >"$logs/qemu-smp1.log"
     grep -q '^VP-LINUX: done' "$logs/qemu-smp1.log" && qres="reached the done marker" || qres="no done marker"
     echo "linux: qemu tcg -smp 1: $(elapsed "$t0" "$t1") s to power-off (status $qstatus), $qres"
-else
+elif [ -n "$qemu" ]; then
     echo "linux: $qemu not found, no comparison"
 fi
 [ $failures -eq 0 ]
