@@ -269,9 +269,12 @@ opcode:
      * decodes it again); without the feature, or decoded without a processor, it goes
      * through the gate, which gives the legacy form or #UD. VEX forms always take their
      * gate (avx_check). */
-    if (likely(!d->feat)) i->fn = d->fn;
-    else if (i->vex) i->fn = op_vex_gate;
-    else i->fn = c && cpu_has(c, (enum feature)(d->feat - 1)) ? d->fn : op_feature_gate;
+    if (likely(!d->feat))
+        i->fn = d->fn;
+    else if (i->vex)
+        i->fn = op_vex_gate;
+    else
+        i->fn = c && cpu_has(c, (enum feature)(d->feat - 1)) ? d->fn : op_feature_gate;
     if (unlikely(vex_bad) || (i->vex && d->fn == op_ud)) i->fn = op_ud;
     if (i->lock && (!(flags & OPF_LOCK) || i->mod == 3)) i->fn = op_ud;
     i->end_block = (flags & OPF_ENDBLOCK) || i->fn == op_ud;

@@ -1,7 +1,7 @@
 /* The x87 unit's opcode rows (its handlers are x87.c and x87_env.c), WAIT, EMMS, and
  * FXSAVE/FXRSTOR/LDMXCSR/STMXCSR. */
-#include "cpumodel.h"
 #include "fpu.h"
+#include "cpumodel.h"
 #include "sysinsn.h"
 #include "x87.h"
 
