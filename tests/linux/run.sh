@@ -2,7 +2,8 @@
 # tests/linux/run.sh [--vp VANDERPOOL] [--qemu QEMU|--no-qemu] [--smp "1 4"]: boot Debian
 # 12's own kernel (scripts/fetch-linux.sh, cached outside the checkout) the QEMU way,
 # -kernel vmlinuz -initrd initrd.img, to a busybox /init (tests/linux/init) that prints
-# marker lines and powers off, once per processor count. One "PASS name" / "FAIL name: why"
+# marker lines and powers off, once per processor count, then once more on 2 processors
+# rebooting instead (vp_action=reboot), which -no-reboot ends with status 4. One "PASS name" / "FAIL name: why"
 # line per check; "SKIP" when the packages cannot be fetched. Then the same kernel and
 # initramfs on one processor under QEMU's TCG, for comparison: both wall times are
 # printed, nothing is asserted about them.
@@ -16,6 +17,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 vp=$root/build/rel/vanderpool
 qemu=${QEMU:-qemu-system-x86_64}
 smps="1 4"
+reboot_smp=${VP_LINUX_REBOOT_SMP-2} # empty: no reboot run
 while [ $# -gt 0 ]; do
     case $1 in
     --vp) vp=$2; shift 2 ;;
@@ -54,12 +56,14 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 logs=$root/build/linux
 mkdir -p "$logs"
 
-# boot_vp N: Vanderpool with N processors; its checks; one line of figures.
+# boot_vp N [reboot]: Vanderpool with N processors; its checks; one line of figures.
 boot_vp() {
-    local smp=$1 name=linux/vp-smp$1 out=$tmp/vp$1.out log=$logs/vp-smp$1.log
-    local before=$failures t0 t1 status insns
+    local smp=$1 action=${2:-poweroff}
+    local name=linux/vp-smp$smp${2:+-$2} out=$tmp/vp.out log=$logs/vp-smp$smp${2:+-$2}.log
+    local before=$failures t0 t1 status insns extra=""
+    [ "$action" = reboot ] && extra=" vp_action=reboot"
     t0=$(now)
-    timeout "$limit" "$vp" -kernel "$cache/vmlinuz" -initrd "$tmp/initrd.img" -append "$append" \
+    timeout "$limit" "$vp" -kernel "$cache/vmlinuz" -initrd "$tmp/initrd.img" -append "$append$extra" \
         -m 512M -smp "$smp" -serial "file:$out" -no-reboot -icount-limit "$icount" -stats \
         >"$tmp/vp.stdout" 2>"$tmp/vp.err"
     status=$?
@@ -85,9 +89,15 @@ boot_vp() {
     grep -q "^VP-LINUX: gzip $want\$" "$log" && pass "$name/gzip" ||
         fail "$name/gzip" "$(grep '^VP-LINUX: gzip' "$log" || echo 'no gzip line'), want $want"
     grep -q '^VP-LINUX: done' "$log" && pass "$name/done" || fail "$name/done" "no done marker"
-    # poweroff -f: ACPI S5 through the PM block ends the run with status 0.
-    [ $status -eq 0 ] && grep -q 'reboot: Power down' "$log" && pass "$name/poweroff" ||
-        fail "$name/poweroff" "exit status $status, $(grep -c 'reboot: Power down' "$log") 'Power down' lines"
+    # poweroff -f: ACPI S5 through the PM block ends the run with status 0; reboot -f: the
+    # reset register, which -no-reboot turns into the end of the run with status 4.
+    if [ "$action" = reboot ]; then
+        [ $status -eq 4 ] && grep -q 'reboot: Restarting system' "$log" && pass "$name/reboot" ||
+            fail "$name/reboot" "exit status $status (want 4), $(grep -c 'reboot: Restarting system' "$log") 'Restarting system' lines"
+    else
+        [ $status -eq 0 ] && grep -q 'reboot: Power down' "$log" && pass "$name/poweroff" ||
+            fail "$name/poweroff" "exit status $status, $(grep -c 'reboot: Power down' "$log") 'Power down' lines"
+    fi
     # Nothing the kernel complains about that a PC would not make it say.
     local bad
     bad=$(grep -E 'WARNING:|BUG:|Call Trace|TSC unstable|Oops|segfault|invalid opcode' "$log" |
@@ -100,10 +110,11 @@ boot_vp() {
         tail -5 "$tmp/vp.err" | sed 's/^/    /'
     fi
     insns=$(sed -n 's/.* \([0-9][0-9]*\) instructions.*/\1/p' "$tmp/vp.err" | head -1)
-    echo "linux: vanderpool -smp $smp: $(elapsed "$t0" "$t1") s to power-off (status $status), ${insns:-?} guest instructions"
+    echo "linux: vanderpool -smp $smp: $(elapsed "$t0" "$t1") s to $action (status $status), ${insns:-?} guest instructions"
 }
 
 for n in $smps; do boot_vp "$n"; done
+[ -n "$reboot_smp" ] && boot_vp "$reboot_smp" reboot
 
 # QEMU's TCG, the same kernel, initramfs and command line, one processor.
 if [ -n "$qemu" ] && command -v "$qemu" >/dev/null; then
