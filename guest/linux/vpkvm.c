@@ -9,10 +9,11 @@
  * boot.rst): the protected-mode part at 1 MiB, boot_params at 0x10000 with the setup
  * header, an e820 map, the command line and the initrd. A flat image is loaded at
  * 0000:7C00 and entered in real mode, as a boot sector. The machine: KVM's in-kernel PIC,
- * I/O APIC, local APIC and PIT, the host's supported CPUID, and a 16550 at 0x3F8 (output
- * to stdout, interrupt 4) emulated here. The run ends at a reset (the keyboard
- * controller's 0xFE, 0xCF9, a triple fault: status 0), at a write to port 0xF4 (QEMU's
- * isa-debug-exit: status (value << 1) | 1), or on a KVM error (status 1 with a message).
+ * I/O APIC, local APIC and PIT, the host's supported CPUID, a 16550 at 0x3F8 (output
+ * to stdout, interrupt 4) and a CMOS clock emulated here; no i8042. The run ends at a
+ * reset (the keyboard controller's 0xFE, 0xCF9, a triple fault: status 0), at a write to
+ * port 0xF4 (QEMU's isa-debug-exit: status (value << 1) | 1), or on a KVM error (status 1
+ * with a message).
  * Bad arguments or files: one line, status 2. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -164,6 +165,26 @@ static void uart_out(unsigned reg, uint8_t v)
     uart_irq();
 }
 
+/* --- the CMOS RTC at 0x70/0x71 ------------------------------------------------------ */
+
+/* A clock that reads the same fixed date every time (2026-01-01 00:00:00, BCD, 24-hour),
+ * never updating (UIP clear): the L2 kernel reads its time at once instead of timing out,
+ * and runs stay deterministic. */
+static uint8_t cmos_index;
+static uint8_t cmos_read(void)
+{
+    switch (cmos_index & 0x7f) {
+    case 0x06: return 0x05;              /* day of week */
+    case 0x07: case 0x08: return 0x01;   /* day of month, month */
+    case 0x09: return 0x26;              /* year */
+    case 0x32: return 0x20;              /* century */
+    case 0x0a: return 0x26;              /* UIP clear, 32.768 kHz, 1024 Hz */
+    case 0x0b: return 0x02;              /* 24-hour, BCD, no interrupts */
+    case 0x0d: return 0x80;              /* battery good */
+    default: return 0;
+    }
+}
+
 /* --- port I/O ------------------------------------------------------------------------ */
 
 static void io_exit(void)
@@ -174,6 +195,7 @@ static void io_exit(void)
         uint32_t v = (uint32_t)get_le(data, run->io.size);
         if (run->io.direction == KVM_EXIT_IO_OUT) {
             if (port >= 0x3f8 && port <= 0x3ff) uart_out(port - 0x3f8, (uint8_t)v);
+            else if (port == 0x70) cmos_index = (uint8_t)v;
             else if (port == 0xf4) {
                 fflush(stdout);
                 exit((int)((v << 1) | 1) & 0xff);
@@ -185,7 +207,9 @@ static void io_exit(void)
         } else {
             uint32_t r = 0xffffffffu;
             if (port >= 0x3f8 && port <= 0x3ff) r = uart_in(port - 0x3f8);
-            else if (port == 0x64) r = 0x1c; /* i8042 status: nothing to read, input empty */
+            else if (port == 0x71) r = cmos_read();
+            /* No i8042: 0x60/0x64 read all ones, as on a PC without one, which Linux tells
+             * at once (its buffer never drains) instead of timing out on commands. */
             memcpy(data, &r, run->io.size);
         }
     }

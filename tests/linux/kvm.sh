@@ -56,12 +56,12 @@ check() { # check NAME PATTERN WHY
     fi
 }
 check l1-init '^VP-KVM: L1 init started' "L1 did not reach init (status $status); last: $(tail -3 "$log" | tr '\n' '|')"
-check insmod '^VP-KVM: insmod kvm-intel status 0$' "$(grep -m1 'insmod kvm-intel' "$log" || echo 'no insmod line'); $(grep -m1 -i 'kvm' "$log")"
+check insmod '^VP-KVM: insmod kvm-intel status 0 ' "$(grep -m1 'insmod kvm-intel' "$log" || echo 'no insmod line'); $(grep -m1 -i 'kvm' "$log")"
 check dev-kvm '^VP-KVM: /dev/kvm present$' "no /dev/kvm"
 check flat-l2 '^hello from the L2 guest in real mode$' "the flat L2 guest printed nothing"
-check flat-l2-status '^VP-KVM: flat L2 status 67$' "$(grep -m1 'flat L2 status' "$log" || echo 'no status line')"
+check flat-l2-status '^VP-KVM: flat L2 status 67 ' "$(grep -m1 'flat L2 status' "$log" || echo 'no status line')"
 check linux-l2-init '^VP-L2: init started' "the L2 kernel did not reach its init"
-check linux-l2-status '^VP-KVM: linux L2 status 0$' "$(grep -m1 'linux L2 status' "$log" || echo 'no status line')"
+check linux-l2-status '^VP-KVM: linux L2 status 0 ' "$(grep -m1 'linux L2 status' "$log" || echo 'no status line')"
 check done '^VP-KVM: done$' "no done marker"
 if [ $failures -gt 0 ]; then
     echo "    --- serial (last 15 lines; all in $log) ---"
