@@ -12,7 +12,10 @@
 #include "fp_lane.h"
 
 /* Element size of a form by VEX.pp: NP PS, 66 PD, F3 SS, F2 SD. */
-static unsigned esz_of(const struct insn *i) { return i->pfx == PFX_66 || i->pfx == PFX_F2 ? 8 : 4; }
+static unsigned esz_of(const struct insn *i)
+{
+    return i->pfx == PFX_66 || i->pfx == PFX_F2 ? 8 : 4;
+}
 static bool scalar_of(const struct insn *i) { return i->pfx >= PFX_F3; }
 
 /* The common shape: a = YMM(vvvv), b = r/m; packed: len bytes of each, r computed over
@@ -321,10 +324,13 @@ static void op_vstmxcsr(struct cpu *c, const struct insn *i)
 
 #define M OPF_MODRM
 #define AVX NEEDS(FEAT_AVX)
-#define ROW(op, pfx, fn, imm, mod, rules) {MAP_0F, op, -1, M, fn, imm, pfx, mod, AVX, VX_ROW | (rules)}
+#define ROW(op, pfx, fn, imm, mod, rules) \
+    {MAP_0F, op, -1, M, fn, imm, pfx, mod, AVX, VX_ROW | (rules)}
 /* Packed forms (NP PS, 66 PD) and scalar ones (F3 SS, F2 SD, VEX.L ignored). */
-#define PS_PD(op, fn, imm, rules) ROW(op, PFX_NP, fn, imm, MOD_ANY, rules), ROW(op, PFX_66, fn, imm, MOD_ANY, rules)
-#define SS_SD(op, fn, imm) ROW(op, PFX_F3, fn, imm, MOD_ANY, 0), ROW(op, PFX_F2, fn, imm, MOD_ANY, 0)
+#define PS_PD(op, fn, imm, rules) \
+    ROW(op, PFX_NP, fn, imm, MOD_ANY, rules), ROW(op, PFX_66, fn, imm, MOD_ANY, rules)
+#define SS_SD(op, fn, imm) \
+    ROW(op, PFX_F3, fn, imm, MOD_ANY, 0), ROW(op, PFX_F2, fn, imm, MOD_ANY, 0)
 #define ALL4(op, fn, imm) PS_PD(op, fn, imm, 0), SS_SD(op, fn, imm)
 #define L128N (VX_L128 | VX_NOV)
 
@@ -369,10 +375,14 @@ const struct opdef avx_fp_ops[] = {
     ROW(0x16, PFX_F3, op_vmovdup, IMM_NONE, MOD_ANY, VX_NOV),
     ROW(0x12, PFX_F2, op_vmovdup, IMM_NONE, MOD_ANY, VX_NOV),
     /* moves: MOVSS/SD memory forms have no first source */
-    ROW(0x10, PFX_F3, op_vmovs, IMM_NONE, MOD_REG, 0), ROW(0x10, PFX_F3, op_vmovs, IMM_NONE, MOD_MEM, VX_NOV),
-    ROW(0x10, PFX_F2, op_vmovs, IMM_NONE, MOD_REG, 0), ROW(0x10, PFX_F2, op_vmovs, IMM_NONE, MOD_MEM, VX_NOV),
-    ROW(0x11, PFX_F3, op_vmovs, IMM_NONE, MOD_REG, 0), ROW(0x11, PFX_F3, op_vmovs, IMM_NONE, MOD_MEM, VX_NOV),
-    ROW(0x11, PFX_F2, op_vmovs, IMM_NONE, MOD_REG, 0), ROW(0x11, PFX_F2, op_vmovs, IMM_NONE, MOD_MEM, VX_NOV),
+    ROW(0x10, PFX_F3, op_vmovs, IMM_NONE, MOD_REG, 0),
+    ROW(0x10, PFX_F3, op_vmovs, IMM_NONE, MOD_MEM, VX_NOV),
+    ROW(0x10, PFX_F2, op_vmovs, IMM_NONE, MOD_REG, 0),
+    ROW(0x10, PFX_F2, op_vmovs, IMM_NONE, MOD_MEM, VX_NOV),
+    ROW(0x11, PFX_F3, op_vmovs, IMM_NONE, MOD_REG, 0),
+    ROW(0x11, PFX_F3, op_vmovs, IMM_NONE, MOD_MEM, VX_NOV),
+    ROW(0x11, PFX_F2, op_vmovs, IMM_NONE, MOD_REG, 0),
+    ROW(0x11, PFX_F2, op_vmovs, IMM_NONE, MOD_MEM, VX_NOV),
     ROW(0x12, PFX_NP, op_vmovlh, IMM_NONE, MOD_ANY, VX_L128),
     ROW(0x12, PFX_66, op_vmovlh, IMM_NONE, MOD_MEM, VX_L128),
     ROW(0x16, PFX_NP, op_vmovlh, IMM_NONE, MOD_ANY, VX_L128),

@@ -28,7 +28,9 @@ void fp_unpck_lane(unsigned esz, bool hi, const u8 *a, const u8 *b, u8 *r);
 /* MOVMSKPS/PD: the sign bits of n bytes. */
 u64 fp_movmsk(const u8 *x, unsigned esz, unsigned n);
 /* Packed and scalar conversions of ne elements from s into r (r's other bytes untouched). */
-enum fp_cvt { CVT_PS2PD, CVT_PD2PS, CVT_DQ2PS, CVT_PS2DQ, CVT_TPS2DQ, CVT_DQ2PD, CVT_PD2DQ, CVT_TPD2DQ };
+enum fp_cvt {
+    CVT_PS2PD, CVT_PD2PS, CVT_DQ2PS, CVT_PS2DQ, CVT_TPS2DQ, CVT_DQ2PD, CVT_PD2DQ, CVT_TPD2DQ
+};
 void fp_cvt(struct simd_fp *f, enum fp_cvt k, const u8 *s, u8 *r, unsigned ne);
 /* CVTSI2SS/SD of a size-byte integer into r's low element; CVT(T)SS/SD2SI of s's low one. */
 void fp_from_int(struct simd_fp *f, bool dbl, unsigned size, u64 v, u8 *r);

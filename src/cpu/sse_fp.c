@@ -230,7 +230,8 @@ void fp_shuf_lane(unsigned esz, const u8 *a, const u8 *b, u8 *r, unsigned imm)
 {
     u8 t[16];
     if (esz == 4) {
-        for (unsigned k = 0; k < 4; k++) memcpy(t + 4 * k, (k < 2 ? a : b) + 4 * (imm >> (2 * k) & 3), 4);
+        for (unsigned k = 0; k < 4; k++)
+            memcpy(t + 4 * k, (k < 2 ? a : b) + 4 * (imm >> (2 * k) & 3), 4);
     } else {
         memcpy(t, a + 8 * (imm & 1), 8);
         memcpy(t + 8, b + 8 * (imm >> 1 & 1), 8);
@@ -319,18 +320,18 @@ void op_movmskpd(struct cpu *c, const struct insn *i)
 void fp_cvt(struct simd_fp *f, enum fp_cvt k, const u8 *s, u8 *r, unsigned ne)
 {
     for (unsigned e = 0; e < ne; e++) {
+        const u8 *s4 = s + 4 * e, *s8 = s + 8 * e;
+        u8 *r4 = r + 4 * e, *r8 = r + 8 * e;
         switch (k) {
-        case CVT_PS2PD: store_le(r + 8 * e, 8, f32_to_f64(&f->s, (u32)load_le(s + 4 * e, 4))); break;
-        case CVT_PD2PS: store_le(r + 4 * e, 4, f64_to_f32(&f->s, load_le(s + 8 * e, 8))); break;
-        case CVT_DQ2PS: store_le(r + 4 * e, 4, i32_to_f32(&f->s, (s32)load_le(s + 4 * e, 4))); break;
+        case CVT_PS2PD: store_le(r8, 8, f32_to_f64(&f->s, (u32)load_le(s4, 4))); break;
+        case CVT_PD2PS: store_le(r4, 4, f64_to_f32(&f->s, load_le(s8, 8))); break;
+        case CVT_DQ2PS: store_le(r4, 4, i32_to_f32(&f->s, (s32)load_le(s4, 4))); break;
         case CVT_PS2DQ:
         case CVT_TPS2DQ:
-            store_le(r + 4 * e, 4, (u32)f32_to_i32(&f->s, (u32)load_le(s + 4 * e, 4), k == CVT_TPS2DQ));
+            store_le(r4, 4, (u32)f32_to_i32(&f->s, (u32)load_le(s4, 4), k == CVT_TPS2DQ));
             break;
-        case CVT_DQ2PD: store_le(r + 8 * e, 8, i32_to_f64(&f->s, (s32)load_le(s + 4 * e, 4))); break;
-        default:
-            store_le(r + 4 * e, 4, (u32)f64_to_i32(&f->s, load_le(s + 8 * e, 8), k == CVT_TPD2DQ));
-            break;
+        case CVT_DQ2PD: store_le(r8, 8, i32_to_f64(&f->s, (s32)load_le(s4, 4))); break;
+        default: store_le(r4, 4, (u32)f64_to_i32(&f->s, load_le(s8, 8), k == CVT_TPD2DQ)); break;
         }
         simd_fp_elem(f);
     }

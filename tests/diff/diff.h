@@ -727,7 +727,9 @@ static inline void diff_print_state(const char *what, const struct dstate *s)
         }
         for (unsigned r = 0; r < 16; r++) { /* AVX */
             u64 lo = load_le(s->ymmh[r], 8), hi = load_le(s->ymmh[r] + 8, 8);
-            if (lo | hi) printf(" ymm%u[255:128]=%016llx:%016llx", r, (unsigned long long)hi, (unsigned long long)lo);
+            if (lo | hi)
+                printf(" ymm%u[255:128]=%016llx:%016llx", r, (unsigned long long)hi,
+                       (unsigned long long)lo);
         }
     }
     printf("\n");

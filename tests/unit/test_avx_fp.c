@@ -110,7 +110,8 @@ static void ud_rules(void)
             snprintf(nm, sizeof nm, "avx_fp.ud.%s.vex_l%u", u->name, !lv);
             CHECK_EQ(nm, try_form(u, !lv, false, v, mem), EXC_UD);
         }
-        snprintf(nm, sizeof nm, "avx_fp.ud.%s.vex_w1%s", u->name, (u->rules & W0) ? "" : "_ignored");
+        snprintf(nm, sizeof nm, "avx_fp.ud.%s.vex_w1%s", u->name,
+                 (u->rules & W0) ? "" : "_ignored");
         CHECK_EQ(nm, try_form(u, lv, true, v, mem), (u->rules & W0) ? EXC_UD : -1);
         if (u->rules & (NOV | NOVM)) {
             snprintf(nm, sizeof nm, "avx_fp.ud.%s.vvvv", u->name);
@@ -121,7 +122,8 @@ static void ud_rules(void)
             CHECK_EQ(nm, try_form(u, lv, false, 9, false), -1);
         }
         if (u->rules & (MEMO | REGO)) {
-            snprintf(nm, sizeof nm, "avx_fp.ud.%s.%s_operand", u->name, mem ? "register" : "memory");
+            snprintf(nm, sizeof nm, "avx_fp.ud.%s.%s_operand", u->name,
+                     mem ? "register" : "memory");
             CHECK_EQ(nm, try_form(u, lv, false, v, !mem), EXC_UD);
         }
     }
@@ -154,7 +156,8 @@ static void alignment(void)
     };
     for (unsigned k = 0; k < ARRAY_LEN(a); k++) {
         memset(&f, 0, sizeof f);
-        vex_op(&f, a[k].pp, 1, false, a[k].l, a[k].op, 1, a[k].op == 0x2b ? 0 : 2, -1, a[k].off, -1);
+        unsigned v = a[k].op == 0x2b ? 0 : 2; /* VMOVNTPS/PD have no first source */
+        vex_op(&f, a[k].pp, 1, false, a[k].l, a[k].op, 1, v, -1, a[k].off, -1);
         setup();
         CHECK_EQ(a[k].n, run(&f), a[k].want);
     }

@@ -83,11 +83,13 @@ static void run_form(const struct vform *v, unsigned n)
             if (v->kind & GD) lo.reg = RAX, hi.reg = R9;
             if (v->kind & GS) lo.rm = RCX, hi.rm = R10;
             if (!(v->kind & MEMF)) {
-                diff_begin(&f, fl, 0, "%s %s%s (regs %u,%u,%u)", v->name, x, wn, lo.reg, lo.v, lo.rm);
+                diff_begin(&f, fl, 0, "%s %s%s (regs %u,%u,%u)", v->name, x, wn, lo.reg, lo.v,
+                           lo.rm);
                 emit(&f, v, l, w, lo, (int)lo.rm, 0);
                 f.prep = v->prep, f.arg = v->op == 0x52;
                 vex_run(d, &f, n);
-                diff_begin(&f, fl, 0, "%s %s%s (regs %u,%u,%u)", v->name, x, wn, hi.reg, hi.v, hi.rm);
+                diff_begin(&f, fl, 0, "%s %s%s (regs %u,%u,%u)", v->name, x, wn, hi.reg, hi.v,
+                           hi.rm);
                 emit(&f, v, l, w, hi, (int)hi.rm, 0);
                 f.prep = v->prep, f.arg = v->op == 0x52;
                 vex_run(d, &f, n / 4);
@@ -203,8 +205,10 @@ static void map0f_forms(void)
         {"vucomisd", P66, M1, 0x2e, -1, L0 | NOV | FL, NULL},
         {"vcomiss", NP, M1, 0x2f, -1, L0 | NOV | FL, NULL},
         {"vcomisd", P66, M1, 0x2f, -1, L0 | NOV | FL, NULL},
-        {"vshufps 0x1b", NP, M1, 0xc6, 0x1b, LB, NULL}, {"vshufps 0xe4", NP, M1, 0xc6, 0xe4, LB, NULL},
-        {"vshufpd 0x6", P66, M1, 0xc6, 0x6, LB, NULL},  {"vshufpd 0x9", P66, M1, 0xc6, 0x9, LB, NULL},
+        {"vshufps 0x1b", NP, M1, 0xc6, 0x1b, LB, NULL},
+        {"vshufps 0xe4", NP, M1, 0xc6, 0xe4, LB, NULL},
+        {"vshufpd 0x6", P66, M1, 0xc6, 0x6, LB, NULL},
+        {"vshufpd 0x9", P66, M1, 0xc6, 0x9, LB, NULL},
         {"vunpcklps", NP, M1, 0x14, -1, LB, NULL},      {"vunpckhps", NP, M1, 0x15, -1, LB, NULL},
         {"vunpcklpd", P66, M1, 0x14, -1, LB, NULL},     {"vunpckhpd", P66, M1, 0x15, -1, LB, NULL},
         {"vmovmskps", NP, M1, 0x50, -1, LB | NOV | REGF | GD, NULL},
@@ -330,8 +334,9 @@ static void maps_38_3a_forms(void)
     for (unsigned k = 0; k < 9; k++) /* rounding: the edge sweep */
         edge_form(&forms[k], forms[k].kind & L1, (forms[k].op & 1) ? 8 : 4,
                   (forms[k].kind & L1) ? 32 : (forms[k].op & 1) ? 8 : 4);
-    for (unsigned k = 17; k < 22; k++) edge_form(&forms[k], forms[k].kind & L1, forms[k].op == 0x41 ? 8 : 4,
-                                                 (forms[k].kind & L1) ? 32 : 16);
+    for (unsigned k = 17; k < 22; k++) /* DPPS, DPPD */
+        edge_form(&forms[k], forms[k].kind & L1, forms[k].op == 0x41 ? 8 : 4,
+                  (forms[k].kind & L1) ? 32 : 16);
 }
 
 /* 32-bit code: VEX.W1 is ignored for the integer operand, imm8[7] of VBLENDV's register

@@ -9,7 +9,8 @@
  * gets valid headers with every XSTATE_BV (the init values of cleared components) and
  * invalid ones (reserved header bytes, XSTATE_BV outside XCOMP_BV, reserved MXCSR bits,
  * a misaligned area), which must #GP on both. XGETBV's result is compared in bits 1:0, or
- * 2:0 with AVX state (the host's XCR0 has more). XSAVES/XRSTORS are privileged and tested in test_xsave. */
+ * 2:0 with AVX state (the host's XCR0 has more). XSAVES/XRSTORS are privileged and tested
+ * in test_xsave. */
 #include "../diff/diff.h"
 #include "cpu/xsave.h"
 
