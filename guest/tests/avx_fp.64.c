@@ -24,9 +24,9 @@ static u32 regs[3][8] ALIGNED(32);
 static u8 buf[128] ALIGNED(64);
 static void set_regs(void)
 {
-    __asm__ volatile("vmovups (%0), %%ymm1; vmovups 32(%0), %%ymm2; vmovups 64(%0), %%ymm3" ::"r"(
-                         regs)
-                     : "memory");
+    __asm__ volatile(
+        "vmovups (%0), %%ymm1; vmovups 32(%0), %%ymm2; vmovups 64(%0), %%ymm3" ::"r"(regs)
+        : "memory");
 }
 static void get_regs(void)
 {
@@ -72,7 +72,8 @@ static void vmovlps_l1(void *p)
 
 static void fill(u32 *r, u32 v)
 {
-    for (unsigned k = 0; k < 8; k++) r[k] = v;
+    for (unsigned k = 0; k < 8; k++)
+        r[k] = v;
 }
 static int regs_are(const u32 *want1, const u32 *want2)
 {
