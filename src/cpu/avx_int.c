@@ -3,21 +3,14 @@
  * VEX.256 AVX2. The arithmetic is the legacy forms' lane kernels (pint.h); a VEX.256 form
  * runs them on each 128-bit lane, which is what the SDM defines for the forms that mix
  * elements (unpack, pack, shuffles, PALIGNR, PSADBW, MPSADBW, PSLLDQ/PSRLDQ) and the same
- * as the whole register for the element-wise ones. VEX.vvvv is the first source, ModRM.r/m
+ * as the whole register for the element-wise ones. VEX.256 needs AVX2 (VX_256_AVX2, checked
+ * with the row's feature before the AVX state). VEX.vvvv is the first source, ModRM.r/m
  * the second (memory needs no alignment), ModRM.reg the destination, whose bits above the
  * vector length are zeroed. The data moves, inserts/extracts, string compares and AES are in
  * avx_int_move.c. */
-#include "avx_int.h"
 #include "avx.h"
 #include "cpumodel.h"
 #include "pint.h"
-
-unsigned avx_int_len(struct cpu *c, const struct insn *i)
-{
-    if (!vex_l(i)) return 16;
-    if (!cpu_has(c, FEAT_AVX2)) cpu_ud(c); /* VEX.256 integer forms are AVX2 */
-    return 32;
-}
 
 /* One 16-byte lane of a three-operand form: r = op(a, b); `lane` 0 or 1. */
 static void lane_op(struct cpu *c, const struct insn *i, const u8 *a, const u8 *b, u8 *r,
@@ -55,7 +48,7 @@ static void lane_op(struct cpu *c, const struct insn *i, const u8 *a, const u8 *
  * row has VX_NOV (VPABS*, VPHMINPOSUW), whose kernels read only the second source. */
 static void op_v3(struct cpu *c, const struct insn *i)
 {
-    unsigned n = i->map == MAP_0F38 && i->op == 0x41 ? 16 : avx_int_len(c, i);
+    unsigned n = avx_len(i);
     u8 a[32], b[32], r[32];
     ymm_get(c, vex_vvvv(i), a, n);
     avx_src(c, i, b, n);
@@ -68,7 +61,7 @@ static void op_v3(struct cpu *c, const struct insn *i)
  * shifted by the count in the low 64 bits of the 128-bit source. */
 static void op_vpshift(struct cpu *c, const struct insn *i)
 {
-    unsigned n = avx_int_len(c, i), lo = i->op & 15;
+    unsigned n = avx_len(i), lo = i->op & 15;
     u8 x[32], s[16];
     ymm_get(c, vex_vvvv(i), x, n);
     avx_src(c, i, s, 16);
@@ -81,7 +74,7 @@ static void op_vpshift(struct cpu *c, const struct insn *i)
  * /7 VPSLLDQ per 128-bit lane. */
 static void op_vpshift_imm(struct cpu *c, const struct insn *i)
 {
-    unsigned n = avx_int_len(c, i), r = i->modrm >> 3 & 7;
+    unsigned n = avx_len(i), r = i->modrm >> 3 & 7;
     u8 x[32];
     ymm_get(c, i->rm, x, n);
     if (i->op == 0x73 && (r == 3 || r == 7))
@@ -95,7 +88,7 @@ static void op_vpshift_imm(struct cpu *c, const struct insn *i)
 /* 70 VPSHUFD (66), VPSHUFHW (F3), VPSHUFLW (F2) ymm1, ymm2/m, imm8, per lane. */
 static void op_vpshuf(struct cpu *c, const struct insn *i)
 {
-    unsigned n = avx_int_len(c, i);
+    unsigned n = avx_len(i);
     u8 s[32];
     avx_src(c, i, s, n);
     for (unsigned l = 0; l < n; l += 16)
@@ -107,7 +100,7 @@ static void op_vpshuf(struct cpu *c, const struct insn *i)
  * result needs) widened to the vector length. */
 static void op_vpmovx(struct cpu *c, const struct insn *i)
 {
-    unsigned n = avx_int_len(c, i), sb = pmovx_src_bytes(i->op, n);
+    unsigned n = avx_len(i), sb = pmovx_src_bytes(i->op, n);
     u8 s[16] = {0}, r[32];
     if (i->mod == 3)
         ymm_get(c, i->rm, s, 16);
@@ -130,7 +123,7 @@ static void op_vptest(struct cpu *c, const struct insn *i)
 #define AVX NEEDS(FEAT_AVX)
 #define R(map, op, fn, imm, vx)                                                                    \
     {                                                                                              \
-        map, op, -1, OPF_MODRM, fn, imm, PFX_66, MOD_ANY, AVX, VX_ROW | (vx)                       \
+        map, op, -1, OPF_MODRM, fn, imm, PFX_66, MOD_ANY, AVX, VX_ROW | VX_256_AVX2 | (vx)         \
     }
 #define V(op) R(MAP_0F, op, op_v3, IMM_NONE, 0)
 #define V38(op) R(MAP_0F38, op, op_v3, IMM_NONE, 0)
@@ -139,11 +132,13 @@ static void op_vptest(struct cpu *c, const struct insn *i)
 #define SH(op) R(MAP_0F, op, op_vpshift, IMM_NONE, 0)
 #define G(op, r)                                                                                   \
     {                                                                                              \
-        MAP_0F, op, r, OPF_MODRM, op_vpshift_imm, IMM_UB, PFX_66, MOD_REG, AVX, VX_ROW             \
+        MAP_0F, op, r, OPF_MODRM, op_vpshift_imm, IMM_UB, PFX_66, MOD_REG, AVX,                    \
+            VX_ROW | VX_256_AVX2                                                                   \
     }
 #define SHUF(pfx)                                                                                  \
     {                                                                                              \
-        MAP_0F, 0x70, -1, OPF_MODRM, op_vpshuf, IMM_UB, pfx, MOD_ANY, AVX, VX_ROW | VX_NOV         \
+        MAP_0F, 0x70, -1, OPF_MODRM, op_vpshuf, IMM_UB, pfx, MOD_ANY, AVX,                         \
+            VX_ROW | VX_256_AVX2 | VX_NOV                                                          \
     }
 
 /* clang-format off */
@@ -165,7 +160,8 @@ const struct opdef avx_int_ops[] = {
     V38(0x08), V38(0x09), V38(0x0a), V38(0x0b),
     V38N(0x1c, op_v3), V38N(0x1d, op_v3), V38N(0x1e, op_v3), V3A(0x0f),
     /* SSE4.1, SSE4.2's PCMPGTQ */
-    V38N(0x17, op_vptest),
+    /* VPTEST: AVX in both lengths */
+    {MAP_0F38, 0x17, -1, OPF_MODRM, op_vptest, IMM_NONE, PFX_66, MOD_ANY, AVX, VX_ROW | VX_NOV},
     V38N(0x20, op_vpmovx), V38N(0x21, op_vpmovx), V38N(0x22, op_vpmovx),
     V38N(0x23, op_vpmovx), V38N(0x24, op_vpmovx), V38N(0x25, op_vpmovx),
     V38N(0x30, op_vpmovx), V38N(0x31, op_vpmovx), V38N(0x32, op_vpmovx),

@@ -5,7 +5,6 @@
  * that writes an XMM register zeroes bits 255:128 of its YMM register. The arithmetic is
  * the legacy forms' (pint.h). */
 #include "avx.h"
-#include "avx_int.h"
 #include "cpumodel.h"
 #include "pint.h"
 
@@ -44,7 +43,7 @@ static void op_vmovq_store(struct cpu *c, const struct insn *i)
 static void op_vmovntdqa(struct cpu *c, const struct insn *i)
 {
     u8 v[32];
-    unsigned n = avx_int_len(c, i);
+    unsigned n = avx_len(i);
     avx_mem_load(c, i, v, n, true);
     ymm_put(c, i->reg, v, n);
 }
@@ -66,7 +65,7 @@ static void op_vmaskmovdqu(struct cpu *c, const struct insn *i)
 static void op_vpmovmskb(struct cpu *c, const struct insn *i)
 {
     u8 x[32];
-    unsigned n = avx_int_len(c, i);
+    unsigned n = avx_len(i);
     ymm_get(c, i->rm, x, n);
     u64 m = 0;
     for (unsigned k = 0; k < n; k++)
@@ -165,10 +164,10 @@ const struct opdef avx_int_move_ops[] = {
     ROW(MAP_0F, 0x7e, op_vmovq_load, IMM_NONE, PFX_F3, MOD_ANY, L128N),
     ROW(MAP_0F, 0xd6, op_vmovq_store, IMM_NONE, PFX_66, MOD_ANY, L128N),
     ROW(MAP_0F, 0xe7, op_vmovnt, IMM_NONE, PFX_66, MOD_MEM, VX_NOV), /* VMOVNTDQ: VMOVNTPS's */
-    ROW(MAP_0F38, 0x2a, op_vmovntdqa, IMM_NONE, PFX_66, MOD_MEM, VX_NOV),
+    ROW(MAP_0F38, 0x2a, op_vmovntdqa, IMM_NONE, PFX_66, MOD_MEM, VX_NOV | VX_256_AVX2),
     ROW(MAP_0F, 0xf0, op_vlddqu, IMM_NONE, PFX_F2, MOD_MEM, VX_NOV),
     ROW(MAP_0F, 0xf7, op_vmaskmovdqu, IMM_NONE, PFX_66, MOD_REG, L128N),
-    ROW(MAP_0F, 0xd7, op_vpmovmskb, IMM_NONE, PFX_66, MOD_REG, VX_NOV),
+    ROW(MAP_0F, 0xd7, op_vpmovmskb, IMM_NONE, PFX_66, MOD_REG, VX_NOV | VX_256_AVX2),
     ROW(MAP_0F, 0xc5, op_vpextrw_c5, IMM_UB, PFX_66, MOD_REG, L128N),
     ROW(MAP_0F, 0xc4, op_vpinsr, IMM_UB, PFX_66, MOD_ANY, VX_L128),
     ROW(MAP_0F3A, 0x14, op_vpextr, IMM_UB, PFX_66, MOD_ANY, L128N),

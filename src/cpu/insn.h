@@ -127,8 +127,9 @@ void op_unimplemented(struct cpu *c, const struct insn *i);
  *   vex       0 for legacy encodings; for a VEX-encoded form (SDM Vol. 2 2.3), VX_ROW with its
  *             encoding rules: VX_L128 / VX_L256 (the only valid VEX.L, else either),
  *             VX_W0 / VX_W1 (the only valid VEX.W, else ignored), VX_NOV (VEX.vvvv must be
- *             1111b), VX_GPR (general-purpose form: no AVX state check, SDM 2.8 vs 2.5.1).
- *             VEX.pp is pfx and VEX.mmmmm is map; every VEX row needs a feat.
+ *             1111b), VX_GPR (general-purpose form: no AVX state check, SDM 2.8 vs 2.5.1),
+ *             VX_256_AVX2 (VEX.256 needs AVX2 besides feat: the integer forms AVX has as
+ *             VEX.128 only). VEX.pp is pfx and VEX.mmmmm is map; every VEX row needs a feat.
  *
  * Rows of one opcode must agree on OPF_MODRM and OPF_CRDR (the ModRM byte is read before
  * the form is known). A (reg, prefix, mod) slot no row fills raises #UD, with the length
@@ -164,6 +165,7 @@ enum {
  * 2.3.6, 2.5, and each instruction's "#UD If VEX.L = 1" style exception lines). */
 enum {
     VX_ROW = 1, VX_L128 = 2, VX_L256 = 4, VX_W0 = 8, VX_W1 = 16, VX_NOV = 32, VX_GPR = 64,
+    VX_256_AVX2 = 128,
 };
 /* Mandatory prefix (pfx) and ModRM.mod (mod) dimensions of a row. */
 enum { PFX_ANY, PFX_NP, PFX_66, PFX_F3, PFX_F2 };

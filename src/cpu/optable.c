@@ -226,6 +226,7 @@ void op_vex_gate(struct cpu *c, const struct insn *i)
     const struct opdef *d =
         optable_forms[optable_form_index(cell, (i->modrm >> 3) & 7, i->pfx, i->mod)];
     if (!cpu_has(c, (enum feature)(d->feat - 1))) cpu_ud(c);
+    if ((d->vex & VX_256_AVX2) && vex_l(i) && !cpu_has(c, FEAT_AVX2)) cpu_ud(c);
     if (!(d->vex & VX_GPR)) avx_check(c);
     d->fn(c, i);
 }

@@ -123,6 +123,14 @@ static void features(void)
     setup(MODE_LONG);
     CHECK_EQ("avx_int.no_avx2.vmovntdqa_ymm_ud", run(vex(0x66, 2, 0, 1, 0x2a, 1, 0, -1, 0, -1)),
              EXC_UD);
+    /* The missing feature is #UD before CR0.TS's #NM (SDM Vol. 2 2.8, Table 2-21). */
+    setup(MODE_LONG);
+    h->c->cr0 |= CR0_TS;
+    CHECK_EQ("avx_int.no_avx2.ymm_ud_before_nm", run(vex(0x66, 1, 0, 1, 0xfc, 1, 2, 3, 0, -1)),
+             EXC_UD);
+    setup(MODE_LONG);
+    h->c->cr0 |= CR0_TS;
+    CHECK_EQ("avx_int.no_avx2.xmm_nm", run(vex(0x66, 1, 0, 0, 0xfc, 1, 2, 3, 0, -1)), EXC_NM);
     setup(MODE_LONG);
     CHECK_EQ("avx_int.no_avx2.vptest_ymm", run(vex(0x66, 2, 0, 1, 0x17, 1, 0, 3, 0, -1)), -1);
     setup(MODE_LONG);
