@@ -49,6 +49,15 @@ static void p_fnclex(void *a)
 {
     fnclex();
 }
+static void p_cvtpi2ps_mm(void *a) { __asm__ volatile("cvtpi2ps %%mm1, %%xmm7" ::: "memory"); }
+static void p_cvtpi2ps_m64(void *a)
+{
+    static const u64 two_ints = 0x0000000200000001ull;
+    __asm__ volatile("cvtpi2ps %0, %%xmm7" ::"m"(two_ints) : "memory");
+}
+static void p_cvtps2pi(void *a) { __asm__ volatile("cvtps2pi %%xmm7, %%mm1" ::: "memory"); }
+static void p_movq2dq(void *a) { __asm__ volatile("movq2dq %%mm1, %%xmm7" ::: "memory"); }
+static void p_movdq2q(void *a) { __asm__ volatile("movdq2q %%xmm7, %%mm1" ::: "memory"); }
 
 static u32 env_u32(unsigned off)
 {
@@ -71,6 +80,21 @@ static void test_mf(void)
     check_eq("x87_mf_ip_is_fwait", last_trap.ip, (uptr)mf_fwait);
     check_eq("x87_mf_no_errcode_fsw_kept", fnstsw() & 0x80ff, 0x8084);
     check_eq("x87_unmasked_fld1_mf", (u32)catch_fault(p_fld1_only, 0), 16);
+    /* MMX instructions (EMMS too) report a pending x87 exception as well, and so do the
+     * SSE conversions with an MMX register operand; the memory form of CVTPI2PS, other SSE
+     * instructions and FXSAVE do not (SDM Vol. 2, their #MF rows and CVTPI2PS's
+     * operand-configuration note; Vol. 3 Table 12-1). */
+    check_eq("x87_pending_movq_mm_mf", (u32)catch_fault(p_mmx, 0), 16);
+    check_eq("x87_pending_emms_mf", (u32)catch_fault(p_emms, 0), 16);
+    check_eq("x87_pending_cvtpi2ps_mm_mf", (u32)catch_fault(p_cvtpi2ps_mm, 0), 16);
+    check_eq("x87_pending_cvtpi2ps_m64_runs", (u32)catch_fault(p_cvtpi2ps_m64, 0), (u32)-1);
+    check_eq("x87_pending_cvtps2pi_mf", (u32)catch_fault(p_cvtps2pi, 0), 16);
+    check_eq("x87_pending_movq2dq_mf", (u32)catch_fault(p_movq2dq, 0), 16);
+    check_eq("x87_pending_movdq2q_mf", (u32)catch_fault(p_movdq2q, 0), 16);
+    check_eq("x87_pending_xorps_runs", (u32)catch_fault(p_sse, 0), (u32)-1);
+    check_eq("x87_pending_fxsave_runs", (u32)catch_fault(p_fxsave, 0), (u32)-1);
+    check_eq("x87_pending_still_set", fnstsw() & 0x80ff, 0x8084);
+
     /* FNSTENV (no wait): the faulting FDIV's pointers and opcode (D8 /6, ModRM 35H). */
     check_eq("x87_fnstenv_no_fault", (u32)catch_fault(p_fnstenv, 0), (u32)-1);
     check_eq("x87_env_fip", env_u32(12), (uptr)mf_fdiv);

@@ -29,11 +29,22 @@ static inline void x87_check(struct cpu *c)
 {
     if (c->cr0 & (CR0_EM | CR0_TS)) cpu_raise(c, EXC_NM, NO_ERRCODE);
 }
-/* MMX: #UD if CR0.EM, #NM if CR0.TS (SDM Vol. 3 Table 12-1 / 2-2). */
+/* FSW.ES at a waiting instruction: #MF with CR0.NE = 1, FERR# (IRQ 13) with CR0.NE = 0
+ * (x87_env.c). */
+void x87_pending(struct cpu *c);
+/* A pending unmasked x87 exception (FSW.ES, bit 7) at an instruction that uses the
+ * x87/MMX registers: MMX instructions, EMMS and the SSE forms with an MMX register operand
+ * report it like a waiting x87 instruction (SDM Vol. 2, their #MF rows). */
+static inline void x87_pending_check(struct cpu *c)
+{
+    if (unlikely(c->fpu.fxsave[FX_FSW] & 0x80)) x87_pending(c);
+}
+/* MMX: #UD if CR0.EM, #NM if CR0.TS (SDM Vol. 3 Table 12-1 / 2-2), then #MF. */
 static inline void mmx_check(struct cpu *c)
 {
     if (c->cr0 & CR0_EM) cpu_ud(c);
     if (c->cr0 & CR0_TS) cpu_raise(c, EXC_NM, NO_ERRCODE);
+    x87_pending_check(c);
 }
 /* SSE/SSE2: #UD if CR0.EM or !CR4.OSFXSR, then #NM if CR0.TS (SDM Vol. 3 13.1.3, 2.5). */
 static inline void sse_check(struct cpu *c)

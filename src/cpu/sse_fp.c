@@ -443,6 +443,7 @@ void op_cvts2si(struct cpu *c, const struct insn *i)
 void op_cvtpi2p(struct cpu *c, const struct insn *i)
 {
     sse_check(c);
+    if (i->mod == 3) x87_pending_check(c); /* the MMX-register form only */
     u64 v;
     if (i->mod == 3)
         v = mm_read(c, i->rm);
@@ -469,6 +470,7 @@ void op_cvtpi2p(struct cpu *c, const struct insn *i)
 void op_cvtp2pi(struct cpu *c, const struct insn *i)
 {
     sse_check(c);
+    x87_pending_check(c);
     bool dbl = i->pfx == PFX_66, trunc = i->op == 0x2c;
     u8 s[16];
     sse_src(c, i, s, dbl ? 16 : 8);

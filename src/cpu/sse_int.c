@@ -395,6 +395,7 @@ void pint_maskmov(struct cpu *c, const struct insn *i, const u8 *v, const u8 *m,
 void op_movq2dq(struct cpu *c, const struct insn *i)
 {
     sse_check(c);
+    x87_pending_check(c);
     u8 *x = fx_xmm(c, i->reg);
     store_le(x, 8, mm_read(c, i->rm));
     memset(x + 8, 0, 8);
@@ -403,6 +404,7 @@ void op_movq2dq(struct cpu *c, const struct insn *i)
 void op_movdq2q(struct cpu *c, const struct insn *i)
 {
     sse_check(c);
+    x87_pending_check(c);
     mmx_enter(c);
     mm_write(c, i->reg, load_le(fx_xmm(c, i->rm), 8));
 }

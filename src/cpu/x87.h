@@ -77,9 +77,7 @@ static inline u8 x87_abridge(u16 tags)
 
 /* FSW.ES and B from the exception flags and FCW's masks (SDM Vol. 1 8.1.3.1). */
 void x87_update_es(struct cpu *c);
-/* FSW.ES at a waiting instruction: #MF with CR0.NE = 1, FERR# (IRQ 13) with CR0.NE = 0
- * (x87_env.c). */
-void x87_pending(struct cpu *c);
+/* x87_pending(), FSW.ES at a waiting instruction, is declared in fpu.h (MMX uses it). */
 /* A waiting x87 instruction: the #NM rules (x87_check), then a pending exception. */
 static inline void x87_wait_check(struct cpu *c)
 {
