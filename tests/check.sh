@@ -123,6 +123,10 @@ section gdb env GUEST_BUILD=build/guest tests/gdb/run.sh --vp $B/rel/vanderpool
 # Debian 12's kernel booted with -kernel/-initrd to a busybox init (fetched once into
 # ~/.cache/vanderpool; SKIP without network), then the same on QEMU TCG for the wall time.
 section linux tests/linux/run.sh --vp $B/rel/vanderpool
+# KVM on Vanderpool's VT-x: Debian's kvm-intel in that kernel runs L2 guests (a flat one
+# and the same kernel to its init) with EPT and without, with and without unrestricted
+# guest, on skylake, westmere and core2.
+section kvm tests/linux/kvm-all.sh --vp $B/rel/vanderpool -j "$jobs"
 section fuzz/vmentry fuzz_smoke vmentry "${FUZZ_VMENTRY_TIME:-60}"
 section fuzz/gdb fuzz_smoke gdb "${FUZZ_GDB_TIME:-20}"
 # arm64: the emulator cross-built for arm64 and run under qemu-user must print what rel
