@@ -107,6 +107,31 @@ static void test_mf(void)
     check_eq("x87_fnstenv_es_clear", fnstsw() & 0x8084, 0x0004);
     check_eq("x87_after_fnstenv_fwait_runs", (u32)catch_fault(p_fwait, 0), (u32)-1);
 
+    /* FXRSTOR/FRSTOR of an image whose FSW has an unmasked flag but ES clear: the next
+     * waiting instruction still reports it (SDM Vol. 2 FXRSTOR, FRSTOR: an exception
+     * "will be generated upon execution of the next x87 FPU floating-point instruction"). */
+    fninit();
+    __asm__ volatile("fxsave %0" : "=m"(fxa));
+    fxa[0] = 0x7e, fxa[1] = 0x03; /* FCW 037EH: IE unmasked */
+    fxa[2] = 0x01, fxa[3] = 0x00; /* FSW: IE only, no ES or B */
+    __asm__ volatile("fxrstor %0" ::"m"(fxa));
+    check_eq("x87_fxrstor_unmasked_flag_fsw_es", fnstsw() & 0x8081, 0x8081);
+    check_eq("x87_fxrstor_unmasked_flag_fwait_mf", (u32)catch_fault(p_fwait, 0), 16);
+    fninit();
+    __asm__ volatile("fnsave %0" : "=m"(fxa));
+    fxa[0] = 0x7e, fxa[1] = 0x03, fxa[4] = 0x01, fxa[5] = 0x00; /* 32-bit layout: FCW, FSW */
+    __asm__ volatile("frstor %0" ::"m"(fxa));
+    check_eq("x87_frstor_unmasked_flag_fsw_es", fnstsw() & 0x8081, 0x8081);
+    check_eq("x87_frstor_unmasked_flag_fwait_mf", (u32)catch_fault(p_fwait, 0), 16);
+    /* And the other way round: ES set in the image with every flag masked is dropped. */
+    fninit();
+    __asm__ volatile("fxsave %0" : "=m"(fxa));
+    fxa[2] = 0x81, fxa[3] = 0x80; /* FSW: IE, ES, B; FCW 037FH masks IE */
+    __asm__ volatile("fxrstor %0" ::"m"(fxa));
+    check_eq("x87_fxrstor_masked_es_fsw", fnstsw() & 0x8081, 0x0001);
+    check_eq("x87_fxrstor_masked_es_fwait_runs", (u32)catch_fault(p_fwait, 0), (u32)-1);
+    fninit();
+
     /* FNCLEX clears the pending exception. */
     x87_divzero(0x37b);
     check_eq("x87_fnclex_no_fault", (u32)catch_fault(p_fnclex, 0), (u32)-1);

@@ -66,6 +66,9 @@ void fpu_image_in(struct cpu *c, const u8 *img, unsigned n, bool w64)
         memset(&c->fpu.fxsave[FX_FIP + 4], 0, 4);
         memset(&c->fpu.fxsave[FX_FDP + 4], 0, 4);
     }
+    /* ES and B follow the loaded flags and masks, whatever the image says (SDM Vol. 1
+     * 8.1.3.1; FXRSTOR: an unmasked flag raises its exception at the next x87 instruction). */
+    x87_update_es(c);
 }
 
 /* FXSAVE/FXRSTOR: #UD without CPUID.1:EDX.FXSR, then the x87 #NM rules (SDM Vol. 2). */
