@@ -276,6 +276,36 @@ static void test_ferr(void)
     cr0_set(CR0_NE, 0);
 }
 
+/* MMX and the x87 state (SDM Vol. 1 9.5.1, Table 9-2): an MMX instruction sets TOP to 0
+ * and every tag valid, a write to MMn sets bits 79:64 of Rn to all ones; EMMS empties
+ * every tag. Read through FXSAVE (abridged tags, registers in stack order = Rn here). */
+static void test_mmx_state(void)
+{
+    static const u64 v = 0x0123456789abcdefull;
+    u64 out = 0;
+    fninit();
+    __asm__ volatile("fld1; fld1" ::: "memory"); /* TOP 6 */
+    __asm__ volatile("movq %0, %%mm1" ::"m"(v) : "memory");
+    __asm__ volatile("fxsave %0" : "=m"(fxa));
+    check_eq("mmx_write_top0", *(u16 *)&fxa[2] >> 11 & 7, 0);
+    check_eq("mmx_write_all_tags_valid", fxa[4], 0xff);
+    check_eq("mmx_write_mm1_mantissa", *(u64 *)&fxa[32 + 16], v);
+    check_eq("mmx_write_mm1_exp_ones", *(u16 *)&fxa[32 + 16 + 8], 0xffff);
+    __asm__ volatile("emms" ::: "memory");
+    __asm__ volatile("fxsave %0" : "=m"(fxa));
+    check_eq("emms_all_tags_empty", fxa[4], 0);
+    check_eq("emms_top_kept_0", *(u16 *)&fxa[2] >> 11 & 7, 0);
+    /* A read of an MMX register also enters MMX state. */
+    fninit();
+    __asm__ volatile("fld1" ::: "memory"); /* TOP 7 */
+    __asm__ volatile("movq %%mm1, %0" : "=m"(out)::"memory");
+    __asm__ volatile("fxsave %0" : "=m"(fxa));
+    check_eq("mmx_read_top0", *(u16 *)&fxa[2] >> 11 & 7, 0);
+    check_eq("mmx_read_all_tags_valid", fxa[4], 0xff);
+    __asm__ volatile("emms" ::: "memory");
+    fninit();
+}
+
 void test_main(struct multiboot_info *mbi)
 {
     cr0_set(CR0_NE, CR0_MP | CR0_EM | CR0_TS);
@@ -287,5 +317,6 @@ void test_main(struct multiboot_info *mbi)
     test_ferr();
     test_xm("");
     test_ldmxcsr();
+    test_mmx_state();
     call64(0);
 }
