@@ -127,6 +127,7 @@ typedef void (*insn_fn)(struct cpu *c, const struct insn *i);
 
 /* Most machine-check banks a model has (IA32_MCG_CAP.Count, cpumodel.c). */
 #define MCA_MAX_BANKS 32
+#define MTRR_VAR_PAIRS 16 /* variable-range MTRRs: MSRs 0x200-0x21f */
 
 struct cpu {
     /* Hot state first. */
@@ -171,7 +172,9 @@ struct cpu {
     u64 kernel_gs_base, star, lstar, cstar, sfmask;
     u64 sysenter_cs, sysenter_esp, sysenter_eip;
     u64 apic_base, tsc_offset, tsc_aux, pat, feature_control, misc_enable;
-    u64 mtrr_cap, mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
+    /* Variable-range MTRRs: PHYSBASEn/PHYSMASKn pairs at MSR 0x200 + 2n, room for
+     * MTRR_VAR_PAIRS (a model's IA32_MTRRCAP.VCNT is at most that). */
+    u64 mtrr_cap, mtrr_def_type, mtrr_fixed[11], mtrr_var[2 * MTRR_VAR_PAIRS];
     u64 spec_ctrl, pdpte[4];
     u64 debugctl; /* IA32_DEBUGCTL (lbr.c); the LBR stack is at the end */
     /* Machine-check banks (mca.c) and power/thermal MSRs (pm.c). */

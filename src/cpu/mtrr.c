@@ -93,7 +93,7 @@ static bool mtrr_write(struct cpu *c, u32 index, u64 val)
 
 const struct msr_range mtrr_msrs[] = {
     {MSR_MTRRCAP, MSR_MTRRCAP, mtrr_read, mtrr_write},
-    {MSR_MTRR_PHYSBASE0, MSR_MTRR_PHYSBASE0 + 2 * 16 - 1, mtrr_read, mtrr_write},
+    {MSR_MTRR_PHYSBASE0, MSR_MTRR_PHYSBASE0 + 2 * MTRR_VAR_PAIRS - 1, mtrr_read, mtrr_write},
     {MSR_MTRR_FIX64K_00000, MSR_MTRR_FIX4K_F8000, mtrr_read, mtrr_write},
     {MSR_PAT, MSR_PAT, mtrr_read, mtrr_write},
     {MSR_MTRR_DEF_TYPE, MSR_MTRR_DEF_TYPE, mtrr_read, mtrr_write},

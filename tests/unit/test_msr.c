@@ -102,6 +102,21 @@ static void test_mtrr(void)
     WR_OK("msr.mtrr_physmask0", c, MSR_MTRR_PHYSBASE0 + 1, 0x7f80000800ull);
     WR_GP("msr.mtrr_physmask0.reserved", c, MSR_MTRR_PHYSBASE0 + 1, 0x7f80000801ull);
     CHECK("msr.mtrr_var.beyond_vcnt", !msr_read(c, MSR_MTRR_PHYSBASE0 + 20, &v), "present");
+    /* All ten pairs skylake reports hold their values, and nothing beside them changes
+     * (the array once held eight pairs: pairs 8 and 9 overwrote the next fields). */
+    u64 spec = c->spec_ctrl, pdpte[4];
+    memcpy(pdpte, c->pdpte, sizeof pdpte);
+    for (u32 n = 0; n < 10; n++) {
+        msr_write(c, MSR_MTRR_PHYSBASE0 + 2 * n, 0x10000000ull * (n + 1) | 6);
+        msr_write(c, MSR_MTRR_PHYSBASE0 + 2 * n + 1, 0x7ff0000800ull);
+    }
+    u64 b9 = 0, m9 = 0;
+    msr_read(c, MSR_MTRR_PHYSBASE0 + 18, &b9);
+    msr_read(c, MSR_MTRR_PHYSBASE0 + 19, &m9);
+    CHECK("msr.mtrr_var.pair9", b9 == (0xa0000000ull | 6) && m9 == 0x7ff0000800ull, "0x%llx 0x%llx",
+          (unsigned long long)b9, (unsigned long long)m9);
+    CHECK("msr.mtrr_var.neighbours_untouched", c->spec_ctrl == spec && !memcmp(pdpte, c->pdpte, sizeof pdpte),
+          "spec_ctrl 0x%llx", (unsigned long long)c->spec_ctrl);
     WR_OK("msr.mtrr_fix64k", c, MSR_MTRR_FIX64K_00000, 0x0606060606060606ull);
     WR_GP("msr.mtrr_fix4k.bad", c, MSR_MTRR_FIX4K_C0000, 0x0606060606060602ull);
     RD_OK("msr.mtrr_fix64k.read", c, MSR_MTRR_FIX64K_00000);
