@@ -92,7 +92,8 @@ int vp_set_reg(vp_machine *m, int cpu, const char *name, uint64_t val);
  * moves the stack), "ftw" (the full 2-bit tag word, as FNSTENV stores it; a write keeps
  * only empty or not), "fop", "fip", "fcs", "fdp", "fds" and "mxcsr". The wide registers,
  * as little-endian bytes: "st0".."st7" (10 bytes, in stack order: st0 is the physical
- * register TOP, stN the register TOP+N) and "xmm0".."xmm15" (16 bytes). Returns the
+ * register TOP, stN the register TOP+N), "xmm0".."xmm15" (16 bytes) and "ymm0h".."ymm15h"
+ * (bits 255:128 of the YMM registers, 16 bytes). Returns the
  * register's size (the bytes read or written), or -1 for an unknown name or processor, or
  * a buffer of a different size for a write (smaller for a read). */
 int vp_get_reg_bytes(vp_machine *m, int cpu, const char *name, void *buf, size_t len);

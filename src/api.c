@@ -380,18 +380,29 @@ static void fp_set(struct cpu *c, int id, u64 v)
     }
 }
 
-/* "st0".."st7" (size 10, *p the bytes of the physical register) or "xmm0".."xmm15"
- * (size 16); 0 for any other name. */
-static size_t fp_wide(struct cpu *c, const char *name, u8 **p)
+/* A register number 0-15 written in decimal at s, the whole rest of the name; -1 if not. */
+static int reg_index16(const char *s, const char *suffix)
 {
     char *end;
+    if (*s < '0' || *s > '9' || (s[0] == '0' && s[1] >= '0' && s[1] <= '9')) return -1;
+    unsigned long n = strtoul(s, &end, 10);
+    return n <= 15 && strcmp(end, suffix) == 0 ? (int)n : -1;
+}
+
+/* "st0".."st7" (size 10, *p the bytes of the physical register), "xmm0".."xmm15" (size 16)
+ * or "ymm0h".."ymm15h" (bits 255:128 of YMMn, size 16); 0 for any other name. */
+static size_t fp_wide(struct cpu *c, const char *name, u8 **p)
+{
+    int n;
+    if (strncmp(name, "ymm", 3) == 0 && (n = reg_index16(name + 3, "h")) >= 0) {
+        *p = c->fpu.ymmh[n];
+        return 16;
+    }
     if (name[0] == 's' && name[1] == 't' && name[2] >= '0' && name[2] <= '7' && !name[3]) {
         *p = &c->fpu.fxsave[FX_ST0 + 16 * x87_phys(c, (unsigned)(name[2] - '0'))];
         return 10;
     }
-    if (strncmp(name, "xmm", 3) == 0 && name[3] >= '0' && name[3] <= '9') {
-        unsigned long n = strtoul(name + 3, &end, 10);
-        if (*end || n > 15 || (name[3] == '0' && name[4])) return 0;
+    if (strncmp(name, "xmm", 3) == 0 && (n = reg_index16(name + 3, "")) >= 0) {
         *p = fx_xmm(c, (unsigned)n);
         return 16;
     }

@@ -12,7 +12,7 @@ struct reg {
     const char *api;  /* the API's name */
     int bits;
     const char *type;
-    const char *feature; /* "core", "sse", "segments", "sys" */
+    const char *feature; /* "core", "sse", "segments", "sys", "avx" */
 };
 
 /* gdb's x87 names for the API's: fiseg/fioff are FCS:FIP, foseg/fooff FDS:FDP, ftag the
@@ -28,6 +28,8 @@ struct reg {
     {"fooff", "fdp", 32, "int", "core"}, {"fop", "fop", 32, "int", "core"}
 
 #define XMM(n) {"xmm" #n, "xmm" #n, 128, "vec128", "sse"}
+#define YMMH(n) {"ymm" #n "h", "ymm" #n "h", 128, "uint128", "avx"}
+#define YMMH8(a, b, c, d, e, f, g, h) YMMH(a), YMMH(b), YMMH(c), YMMH(d), YMMH(e), YMMH(f), YMMH(g), YMMH(h)
 #define XMM8 XMM(0), XMM(1), XMM(2), XMM(3), XMM(4), XMM(5), XMM(6), XMM(7)
 #define MXCSR {"mxcsr", "mxcsr", 32, "i386_mxcsr", "sse"}
 
@@ -50,6 +52,7 @@ static const struct reg regs64[] = {
     {"cr0", "cr0", 64, "int", "sys"}, {"cr2", "cr2", 64, "int", "sys"},
     {"cr3", "cr3", 64, "int", "sys"}, {"cr4", "cr4", 64, "int", "sys"},
     {"cr8", "cr8", 64, "int", "sys"}, {"efer", "efer", 64, "int", "sys"},
+    YMMH8(0, 1, 2, 3, 4, 5, 6, 7), YMMH8(8, 9, 10, 11, 12, 13, 14, 15),
 };
 
 static const struct reg regs32[] = {
@@ -67,6 +70,7 @@ static const struct reg regs32[] = {
     {"cr0", "cr0", 32, "int", "sys"}, {"cr2", "cr2", 32, "int", "sys"},
     {"cr3", "cr3", 32, "int", "sys"}, {"cr4", "cr4", 32, "int", "sys"},
     {"cr8", "cr8", 32, "int", "sys"}, {"efer", "efer", 64, "int", "sys"},
+    YMMH8(0, 1, 2, 3, 4, 5, 6, 7),
 };
 
 #define N64 (int)(sizeof regs64 / sizeof regs64[0])
@@ -137,49 +141,68 @@ int gdb_reg_write(struct gdb *g, int cpu, int k, const uint8_t *buf, size_t len)
 
 static char xml64[16384], xml32[16384];
 
+/* The description's features, in the order of the table's rows: gdb's core, sse and avx
+ * features (which give $ymm0.. as its pseudo registers from xmmN and ymmNh), and ours for
+ * the segment bases, control registers and EFER, which gdb shows by name. */
+static const char *feature_name(const char *f)
+{
+    if (!strcmp(f, "core")) return "org.gnu.gdb.i386.core";
+    if (!strcmp(f, "sse")) return "org.gnu.gdb.i386.sse";
+    if (!strcmp(f, "avx")) return "org.gnu.gdb.i386.avx";
+    return "org.vanderpool.x86.sys";
+}
+
 static void build(char *out, size_t size, const struct reg *t, int n, bool wide)
 {
     size_t used = 0;
 #define PUT(...) used += (size_t)snprintf(out + used, used < size ? size - used : 0, __VA_ARGS__)
     PUT("<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n<target version=\"1.0\">\n");
     PUT("<architecture>%s</architecture>\n", wide ? "i386:x86-64" : "i386");
-    /* One feature, as QEMU sends it: gdb numbers the registers it knows by name, and the
-     * g packet follows this order. Separate sse/segments features make gdb 13 renumber
-     * fs_base/gs_base past its own register count and stop with an internal error. */
-    PUT("<feature name=\"org.gnu.gdb.i386.core\">\n");
-    PUT("<flags id=\"i386_eflags\" size=\"4\">\n"
-        "<field name=\"CF\" start=\"0\" end=\"0\"/><field name=\"\" start=\"1\" end=\"1\"/>"
-        "<field name=\"PF\" start=\"2\" end=\"2\"/><field name=\"AF\" start=\"4\" end=\"4\"/>"
-        "<field name=\"ZF\" start=\"6\" end=\"6\"/><field name=\"SF\" start=\"7\" end=\"7\"/>"
-        "<field name=\"TF\" start=\"8\" end=\"8\"/><field name=\"IF\" start=\"9\" end=\"9\"/>"
-        "<field name=\"DF\" start=\"10\" end=\"10\"/><field name=\"OF\" start=\"11\" end=\"11\"/>"
-        "<field name=\"NT\" start=\"14\" end=\"14\"/><field name=\"RF\" start=\"16\" end=\"16\"/>"
-        "<field name=\"VM\" start=\"17\" end=\"17\"/><field name=\"AC\" start=\"18\" end=\"18\"/>"
-        "<field name=\"VIF\" start=\"19\" end=\"19\"/><field name=\"VIP\" start=\"20\" end=\"20\"/>"
-        "<field name=\"ID\" start=\"21\" end=\"21\"/>\n</flags>\n");
-    /* gdb's own types for the SSE registers (its 32bit-sse.xml): $xmm0.v4_float,
-     * $xmm0.uint128, ...; MXCSR's flags by name. */
-    PUT("<vector id=\"v4f\" type=\"ieee_single\" count=\"4\"/>\n"
-        "<vector id=\"v2d\" type=\"ieee_double\" count=\"2\"/>\n"
-        "<vector id=\"v16i8\" type=\"int8\" count=\"16\"/>\n"
-        "<vector id=\"v8i16\" type=\"int16\" count=\"8\"/>\n"
-        "<vector id=\"v4i32\" type=\"int32\" count=\"4\"/>\n"
-        "<vector id=\"v2i64\" type=\"int64\" count=\"2\"/>\n"
-        "<union id=\"vec128\"><field name=\"v4_float\" type=\"v4f\"/>"
-        "<field name=\"v2_double\" type=\"v2d\"/><field name=\"v16_int8\" type=\"v16i8\"/>"
-        "<field name=\"v8_int16\" type=\"v8i16\"/><field name=\"v4_int32\" type=\"v4i32\"/>"
-        "<field name=\"v2_int64\" type=\"v2i64\"/><field name=\"uint128\" type=\"uint128\"/>"
-        "</union>\n");
-    PUT("<flags id=\"i386_mxcsr\" size=\"4\">\n");
-    static const char *const mx[] = {"IE", "DE", "ZE", "OE", "UE", "PE", "DAZ", "IM", "DM", "ZM", "OM", "UM", "PM", "", "", "FZ"};
-    for (int b = 0; b < 16; b++)
-        if (mx[b][0]) PUT("<field name=\"%s\" start=\"%d\" end=\"%d\"/>", mx[b], b, b);
-    PUT("\n</flags>\n");
-    for (int k = 0; k < n; k++)
-        PUT("<reg name=\"%s\" bitsize=\"%d\" type=\"%s\"%s/>\n", t[k].name, t[k].bits, t[k].type,
-            k == 0 ? " regnum=\"0\"" : "");
-    PUT("</feature>\n");
-    PUT("</target>\n");
+    const char *open = NULL;
+    for (int k = 0; k < n; k++) {
+        const char *f = feature_name(t[k].feature);
+        if (!open || strcmp(open, f)) {
+            if (open) PUT("</feature>\n");
+            PUT("<feature name=\"%s\">\n", f);
+            open = f;
+            if (!strcmp(t[k].feature, "core"))
+                PUT("<flags id=\"i386_eflags\" size=\"4\">\n"
+                    "<field name=\"CF\" start=\"0\" end=\"0\"/><field name=\"\" start=\"1\" end=\"1\"/>"
+                    "<field name=\"PF\" start=\"2\" end=\"2\"/><field name=\"AF\" start=\"4\" end=\"4\"/>"
+                    "<field name=\"ZF\" start=\"6\" end=\"6\"/><field name=\"SF\" start=\"7\" end=\"7\"/>"
+                    "<field name=\"TF\" start=\"8\" end=\"8\"/><field name=\"IF\" start=\"9\" end=\"9\"/>"
+                    "<field name=\"DF\" start=\"10\" end=\"10\"/><field name=\"OF\" start=\"11\" end=\"11\"/>"
+                    "<field name=\"NT\" start=\"14\" end=\"14\"/><field name=\"RF\" start=\"16\" end=\"16\"/>"
+                    "<field name=\"VM\" start=\"17\" end=\"17\"/><field name=\"AC\" start=\"18\" end=\"18\"/>"
+                    "<field name=\"VIF\" start=\"19\" end=\"19\"/><field name=\"VIP\" start=\"20\" end=\"20\"/>"
+                    "<field name=\"ID\" start=\"21\" end=\"21\"/>\n</flags>\n");
+            if (!strcmp(t[k].feature, "sse")) {
+                /* gdb's own types for the SSE registers (its 32bit-sse.xml): $xmm0.v4_float,
+                 * $xmm0.uint128, ...; MXCSR's flags by name. */
+                PUT("<vector id=\"v4f\" type=\"ieee_single\" count=\"4\"/>\n"
+                    "<vector id=\"v2d\" type=\"ieee_double\" count=\"2\"/>\n"
+                    "<vector id=\"v16i8\" type=\"int8\" count=\"16\"/>\n"
+                    "<vector id=\"v8i16\" type=\"int16\" count=\"8\"/>\n"
+                    "<vector id=\"v4i32\" type=\"int32\" count=\"4\"/>\n"
+                    "<vector id=\"v2i64\" type=\"int64\" count=\"2\"/>\n"
+                    "<union id=\"vec128\"><field name=\"v4_float\" type=\"v4f\"/>"
+                    "<field name=\"v2_double\" type=\"v2d\"/><field name=\"v16_int8\" type=\"v16i8\"/>"
+                    "<field name=\"v8_int16\" type=\"v8i16\"/><field name=\"v4_int32\" type=\"v4i32\"/>"
+                    "<field name=\"v2_int64\" type=\"v2i64\"/><field name=\"uint128\" type=\"uint128\"/>"
+                    "</union>\n");
+                PUT("<flags id=\"i386_mxcsr\" size=\"4\">\n");
+                static const char *const mx[] = {"IE", "DE", "ZE", "OE", "UE", "PE", "DAZ", "IM",
+                                                 "DM", "ZM", "OM", "UM", "PM", "", "", "FZ"};
+                for (int b = 0; b < 16; b++)
+                    if (mx[b][0]) PUT("<field name=\"%s\" start=\"%d\" end=\"%d\"/>", mx[b], b, b);
+                PUT("\n</flags>\n");
+            }
+        }
+        /* Explicit numbers: the g packet and p/P use the table's order. */
+        PUT("<reg name=\"%s\" bitsize=\"%d\" type=\"%s\" regnum=\"%d\"/>\n", t[k].name, t[k].bits,
+            t[k].type, k);
+    }
+    PUT("</feature>\n</target>\n");
 #undef PUT
 }
 

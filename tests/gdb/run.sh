@@ -14,7 +14,8 @@
 #   - physical memory: after the hypervisor's first VM entry, guest memory through guest
 #     paging and EPT, and host-physical memory with Qqemu.PhyMemMode:1;
 #   - long mode: a breakpoint in the hypervisor's 64-bit half, `disconnect`, a second gdb
-#     with the x86-64 description: rip, 64-bit memory, r15 written, xmm15, stepi, detach.
+#     with the x86-64 description: rip, 64-bit memory, r15 written, xmm15, stepi, ymm15
+#     written and read back (xmm15 and ymm15h), detach.
 # GUEST_BUILD (default build/guest) holds the guests; output goes to GDB_RESULTS.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -208,7 +209,9 @@ else
         "break *$a" 'continue' 'info registers eip' 'disconnect' -- \
         'info registers rip cs efer' "x/gx $a" 'set $old = $r15' 'set $r15 = 0x123456789abcdef0' \
         'info registers r15' 'set $r15 = $old' 'p/x $xmm15.uint128' 'stepi' 'info registers rip' \
-        'detach'
+        'set $ymm15.v8_int32[7] = 0x1234abcd' 'set $ymm15.v8_int32[0] = 0x55' \
+        'maintenance flush register-cache' 'p/x $ymm15.v8_int32' 'p/x $ymm15h' 'p/x $xmm15.v4_int32' \
+        'set $ymm15.v8_int32[7] = 0' 'set $ymm15.v8_int32[0] = 0' 'detach'
     f=$out/lm.gdb f2=$out/lm.2.gdb
     expect lm.breakpoint_hit "$f" "^Breakpoint 1, $(printf '0x%08x' $((a)))"
     expect lm.first_gdb_i386 "$f" "^eip +$a "
@@ -220,6 +223,10 @@ else
     expect lm.register_write64 "$f2" '^r15 +0x123456789abcdef0 '
     expect lm.xmm15 "$f2" '^\$1 = 0x0$'
     expect lm.stepi "$f2" "^rip +$(printf '0x%x' $((a + 1))) "
+    # AVX: $ymm15 is gdb's pseudo register over xmm15 and ymm15h (the avx feature).
+    expect lm.ymm15_write_read "$f2" '^\$2 = \{0x55, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x1234abcd\}$'
+    expect lm.ymm15h "$f2" '^\$3 = 0x1234abcd000000000000000000000000$'
+    expect lm.ymm15_low_is_xmm15 "$f2" '^\$4 = \{0x55, 0x0, 0x0, 0x0\}$'
     expect lm.guest_finishes_after_detach "$out/lm.serial" 'hv: done'
 fi
 
