@@ -60,6 +60,17 @@ void main64(u64 arg)
     check_eq("lm64_fxsave64_fdp", *(u64 *)&fxa[16], (uptr)&lm_zero);
     check_eq("lm64_fxsave64_fop", *(u16 *)&fxa[6] & 0x7ff, 0x035);
     check_eq("lm64_fxsave64_fsw", *(u16 *)&fxa[2] & 0x80ff, 0x8084);
+    /* FNSTENV has no 64-bit layout: the 28-byte one holds the low 32 bits of the
+     * pointers, the 14-byte one (operand-size prefix) the low 16 (SDM Vol. 1 8.1.10). */
+    __asm__ volatile("fnstenv %0" : "=m"(fxa));
+    check_eq("lm64_fnstenv28_fip", *(u32 *)&fxa[12], (u32)(uptr)lm_fdiv);
+    check_eq("lm64_fnstenv28_fop", *(u16 *)&fxa[18] & 0x7ff, 0x035);
+    check_eq("lm64_fnstenv28_fdp", *(u32 *)&fxa[20], (u32)(uptr)&lm_zero);
+    __asm__ volatile("fldenv %0" ::"m"(fxa));
+    __asm__ volatile("data16 fnstenv %0" : "=m"(fxa));
+    check_eq("lm64_fnstenv14_fip", *(u16 *)&fxa[6], (u16)(uptr)lm_fdiv);
+    check_eq("lm64_fnstenv14_fdp", *(u16 *)&fxa[10], (u16)(uptr)&lm_zero);
+    check_eq("lm64_fnstenv14_fsw", *(u16 *)&fxa[2] & 0x80ff, 0x8084);
     fninit();
 
     /* Ring 3: #XM and #NM reach the kernel's handlers like any fault. */
