@@ -306,6 +306,47 @@ static void test_mmx_state(void)
     fninit();
 }
 
+/* Instructions of the SSE families that use no x87/XMM state ignore CR0.EM and TS and
+ * CR4.OSFXSR (SDM Vol. 2: MOVNTI, CRC32, POPCNT, the fences, CLFLUSH, PREFETCHh list
+ * only CPUID #UDs); the MMX form of an SSSE3 instruction follows the MMX rules (#NM with
+ * TS, no OSFXSR check), the XMM form the SSE rules. */
+static u32 gpr_mem;
+static void p_movnti(void *a) { __asm__ volatile("movnti %1, %0" : "=m"(gpr_mem) : "r"(5u)); }
+static void p_crc32(void *a)
+{
+    u32 x = 0;
+    __asm__ volatile("crc32l %0, %0" : "+r"(x));
+}
+static void p_popcnt(void *a)
+{
+    u32 x = 5;
+    __asm__ volatile("popcnt %0, %0" : "+r"(x)::"cc");
+}
+static void p_fences(void *a) { __asm__ volatile("sfence; lfence; mfence" ::: "memory"); }
+static void p_clflush(void *a) { __asm__ volatile("clflush %0; prefetchnta %0" ::"m"(gpr_mem)); }
+static void p_pshufb_mm(void *a) { __asm__ volatile("pshufb %%mm1, %%mm1" ::: "memory"); }
+static void p_pshufb_xmm(void *a) { __asm__ volatile("pshufb %%xmm1, %%xmm1" ::: "memory"); }
+static void test_gpr_forms(void)
+{
+    cr4_set(0, CR4_OSFXSR);
+    cr0_set(CR0_EM | CR0_TS | CR0_MP, 0);
+    check_eq("em_ts_noosfxsr_movnti_runs", (u32)catch_fault(p_movnti, 0), (u32)-1);
+    u32 a, b, c, d;
+    cpuid(1, 0, &a, &b, &c, &d); /* core2 has neither SSE4.2 nor POPCNT: #UD there */
+    check_eq("em_ts_noosfxsr_crc32_runs", (u32)catch_fault(p_crc32, 0), c >> 20 & 1 ? (u32)-1 : 6);
+    check_eq("em_ts_noosfxsr_popcnt_runs", (u32)catch_fault(p_popcnt, 0), c >> 23 & 1 ? (u32)-1 : 6);
+    check_eq("em_ts_noosfxsr_fences_run", (u32)catch_fault(p_fences, 0), (u32)-1);
+    check_eq("em_ts_noosfxsr_clflush_prefetch_run", (u32)catch_fault(p_clflush, 0), (u32)-1);
+    check_eq("em_ts_pshufb_mm_ud", (u32)catch_fault(p_pshufb_mm, 0), 6);
+    cr0_set(0, CR0_EM);
+    check_eq("ts_noosfxsr_pshufb_mm_nm", (u32)catch_fault(p_pshufb_mm, 0), 7);
+    check_eq("ts_noosfxsr_pshufb_xmm_ud", (u32)catch_fault(p_pshufb_xmm, 0), 6);
+    cr0_set(0, CR0_TS | CR0_MP);
+    check_eq("noosfxsr_pshufb_mm_runs", (u32)catch_fault(p_pshufb_mm, 0), (u32)-1);
+    __asm__ volatile("emms");
+    cr4_set(CR4_OSFXSR, 0);
+}
+
 void test_main(struct multiboot_info *mbi)
 {
     cr0_set(CR0_NE, CR0_MP | CR0_EM | CR0_TS);
@@ -318,5 +359,6 @@ void test_main(struct multiboot_info *mbi)
     test_xm("");
     test_ldmxcsr();
     test_mmx_state();
+    test_gpr_forms();
     call64(0);
 }
