@@ -90,31 +90,162 @@ static u32 build_facs(struct builder *b)
     return off;
 }
 
-/* DSDT (5.2.11.1), hand-assembled AML (ACPI 6.4 chapter 20). A one-byte PkgLength
- * (below 64) counts itself and everything after it in its object.
- *   DefName (0x08) NameString "_S5_" DefPackage (0x12) PkgLength NumElements
- *   BytePrefix (0x0a) SLP_TYPa, BytePrefix SLP_TYPb, ZeroOp (0x00), ZeroOp:
- *   \_S5 gives the SLP_TYP value that acpi_pm.c turns into power-off.
- *   DefScope (0x10) PkgLength "\_SB_" { DefDevice (0x5b 0x82) PkgLength "PCI0"
- *   { Name (_HID, EisaId ("PNP0A03")) Name (_UID, Zero) } }:
- *   the PCI host bridge (pci.c), bus 0, resources left to the OS's defaults. */
-static const u8 dsdt_aml[] = {
+/* DSDT (5.2.11.1), hand-assembled AML (ACPI 6.4 chapter 20; resource descriptors 6.4).
+ * \_S5 first: DefName (0x08) "_S5_" DefPackage (0x12) PkgLength NumElements, elements
+ * BytePrefix (0x0a) SLP_TYPa, BytePrefix SLP_TYPb, ZeroOp (0x00), ZeroOp: the SLP_TYP
+ * value that acpi_pm.c turns into power-off. */
+static const u8 aml_s5[] = {
     0x08, '_', 'S', '5', '_',                     /* Name (_S5, */
     0x12, 0x08, 0x04,                             /*   Package (4) {  PkgLength 8 */
     0x0a, ACPI_SLP_TYP_S5, 0x0a, ACPI_SLP_TYP_S5, /*     SLP_TYPa, SLP_TYPb, */
     0x00, 0x00,                                   /*     reserved, reserved }) */
-    0x10, 0x1d, '\\', '_', 'S', 'B', '_',          /* Scope (\_SB) {  PkgLength 29 */
-    0x5b, 0x82, 0x15, 'P', 'C', 'I', '0',         /*   Device (PCI0) {  PkgLength 21 */
-    0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03, /* Name (_HID, DWord 0x030ad041) */
-    0x08, '_', 'U', 'I', 'D', 0x00,               /*     Name (_UID, Zero) */
-};                                                /*   } } */
+};
 
-static u32 build_dsdt(struct builder *b)
+/* Then Scope (\_SB) { Device (...) ... } with the board's devices, each
+ *   DefDevice (0x5b 0x82) PkgLength NameSeg { Name (_HID, EisaId (...)) [Name (_UID, n)]
+ *   [Name (_CRS, ResourceTemplate () {...})] }
+ * so an OS finds them instead of probing. EisaId ("PNPxxyy") is the DWord 41 d0 xx yy.
+ * Resource descriptors: IO (Decode16, min, max, 1, len) = 47 01 min(2) max(2) 01 len;
+ * IRQNoFlags () {n} = 22 mask(2); Memory32Fixed (ReadOnly, base, len) = 86 09 00 00
+ * base(4) len(4); EndTag = 79 00. PCI0's _CRS is built per machine (pci0_crs). */
+struct aml_dev {
+    char name[5];
+    u8 hid[2];    /* the xx yy of PNPxxyy */
+    int uid;      /* -1: no _UID */
+    const u8 *crs;
+    u8 crs_len;
+};
+static const u8 crs_kbd[] = {
+    0x47, 0x01, 0x60, 0x00, 0x60, 0x00, 0x01, 0x01, /* IO (0x60, 1) */
+    0x47, 0x01, 0x64, 0x00, 0x64, 0x00, 0x01, 0x01, /* IO (0x64, 1) */
+    0x22, 0x02, 0x00,                               /* IRQNoFlags () {1} */
+    0x79, 0x00,
+};
+static const u8 crs_com1[] = {
+    0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x01, 0x08, /* IO (0x3f8, 8) */
+    0x22, 0x10, 0x00,                               /* IRQNoFlags () {4} */
+    0x79, 0x00,
+};
+static const u8 crs_rtc[] = {
+    0x47, 0x01, 0x70, 0x00, 0x70, 0x00, 0x01, 0x02, /* IO (0x70, 2) */
+    0x22, 0x00, 0x01,                               /* IRQNoFlags () {8} */
+    0x79, 0x00,
+};
+static const u8 crs_hpet[] = {
+    0x86, 0x09, 0x00, 0x00, 0x00, 0x00, 0xd0, 0xfe, 0x00, 0x04, 0x00, 0x00, /* 0xfed00000, 1 KiB */
+    0x79, 0x00,
+};
+_Static_assert(HPET_BASE == 0xfed00000ull, "crs_hpet names the HPET's address");
+static const struct aml_dev aml_devs[] = {
+    { "PCI0", { 0x0a, 0x03 }, 0, NULL, 0 },                      /* PCI host bridge (pci.c): _CRS from pci0_crs() */
+    { "KBD_", { 0x03, 0x03 }, -1, crs_kbd, sizeof crs_kbd },     /* 8042 (i8042.c) */
+    { "COM1", { 0x05, 0x01 }, 1, crs_com1, sizeof crs_com1 },    /* 16550 (uart16550.c) */
+    { "RTC_", { 0x0b, 0x00 }, -1, crs_rtc, sizeof crs_rtc },     /* MC146818 (rtc.c) */
+    { "HPET", { 0x01, 0x03 }, -1, crs_hpet, sizeof crs_hpet },   /* HPET (hpet.c) */
+};
+
+/* PkgLength (20.2.4) for `len` bytes of content after it: one byte up to 62, else two. */
+static u32 pkglen(u8 *out, u32 len)
 {
-    u32 len = 36 + (u32)sizeof dsdt_aml;
+    if (len + 1 < 64) {
+        out[0] = (u8)(len + 1);
+        return 1;
+    }
+    u32 total = len + 2; /* < 4096: two bytes hold it */
+    out[0] = (u8)(0x40 | (total & 0x0f));
+    out[1] = (u8)(total >> 4);
+    return 2;
+}
+
+/* Word (0x88, 16 bytes) and DWord (0x87, 26 bytes) address space descriptors (6.4.3.5):
+ * type 0 memory, 1 I/O, 2 bus numbers; general flags 0x0c: a producer, positive decode,
+ * fixed minimum and maximum; then type-specific flags, granularity 0, min, max,
+ * translation 0, length. */
+static u32 word_space(u8 *p, u8 type, u8 tflags, u16 min, u16 max)
+{
+    const u8 d[16] = { 0x88, 0x0d, 0x00, type, 0x0c, tflags, 0, 0, (u8)min, (u8)(min >> 8), (u8)max,
+                       (u8)(max >> 8), 0, 0, (u8)(max - min + 1), (u8)((max - min + 1) >> 8) };
+    memcpy(p, d, sizeof d);
+    return sizeof d;
+}
+
+static u32 dword_memory(u8 *p, u32 min, u32 max)
+{
+    memset(p, 0, 26);
+    p[0] = 0x87;
+    p[1] = 0x17;
+    p[4] = 0x0c;
+    p[5] = 0x03; /* read-write, cacheable */
+    put(p + 10, min, 4);
+    put(p + 14, max, 4);
+    put(p + 22, max - min + 1, 4);
+    return 26;
+}
+
+/* The host bridge's resources: bus numbers 0-255, the configuration ports 0xcf8-0xcff,
+ * every other I/O port, and the 32-bit MMIO hole from the end of low RAM to just below
+ * the I/O APIC (e820.c), as QEMU's pc describes them. */
+static u8 pci0_crs(const struct machine *m, u8 *p)
+{
+    u32 n = word_space(p, 2, 0x00, 0x00, 0xff);
+    static const u8 cfg_io[] = { 0x47, 0x01, 0xf8, 0x0c, 0xf8, 0x0c, 0x01, 0x08 };
+    memcpy(p + n, cfg_io, sizeof cfg_io), n += sizeof cfg_io;
+    n += word_space(p + n, 1, 0x03, 0x0000, 0x0cf7);
+    n += word_space(p + n, 1, 0x03, 0x0d00, 0xffff);
+    n += dword_memory(p + n, (u32)m->ram_below_4g, (u32)E820_IOAPIC_BASE - 1);
+    p[n++] = 0x79;
+    p[n++] = 0x00;
+    return (u8)n;
+}
+
+/* One device's AML into out (room for 256 bytes); returns its length. */
+static u32 aml_device(u8 *out, const struct aml_dev *d)
+{
+    u8 body[250];
+    u32 n = 0;
+    memcpy(body + n, d->name, 4), n += 4;
+    const u8 hid[] = { 0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, d->hid[0], d->hid[1] };
+    memcpy(body + n, hid, sizeof hid), n += sizeof hid;
+    if (d->uid >= 0) {
+        const u8 uid[] = { 0x08, '_', 'U', 'I', 'D', 0x0a, (u8)d->uid };
+        memcpy(body + n, uid, sizeof uid), n += sizeof uid;
+    }
+    if (d->crs) {
+        memcpy(body + n, (const u8[]){ 0x08, '_', 'C', 'R', 'S', 0x11 }, 6), n += 6;
+        n += pkglen(body + n, 2 + d->crs_len);
+        body[n++] = 0x0a; /* BufferSize: BytePrefix crs_len */
+        body[n++] = d->crs_len;
+        memcpy(body + n, d->crs, d->crs_len), n += d->crs_len;
+    }
+    out[0] = 0x5b;
+    out[1] = 0x82;
+    u32 h = 2 + pkglen(out + 2, n);
+    memcpy(out + h, body, n);
+    return h + n;
+}
+
+static u32 build_dsdt(struct builder *b, const struct machine *m)
+{
+    u8 sb[1024], crs[128];
+    u32 n = 0;
+    memcpy(sb, "\\_SB_", 5), n += 5;
+    for (size_t k = 0; k < sizeof aml_devs / sizeof *aml_devs; k++) {
+        struct aml_dev d = aml_devs[k];
+        if (!strcmp(d.name, "PCI0")) {
+            d.crs = crs;
+            d.crs_len = pci0_crs(m, crs);
+        }
+        n += aml_device(sb + n, &d);
+    }
+    u8 scope[4] = { 0x10 }; /* DefScope PkgLength */
+    u32 sh = 1 + pkglen(scope + 1, n);
+    u32 len = 36 + (u32)sizeof aml_s5 + sh + n;
     u32 off = alloc(b, len, 16);
     header(b, off, "DSDT", len, 2); /* revision 2: 64-bit AML integers */
-    memcpy(b->buf + off + 36, dsdt_aml, sizeof dsdt_aml);
+    u8 *p = b->buf + off + 36;
+    memcpy(p, aml_s5, sizeof aml_s5), p += sizeof aml_s5;
+    memcpy(p, scope, sh), p += sh;
+    memcpy(p, sb, n);
     finish(b, off);
     return off;
 }
@@ -243,7 +374,7 @@ void acpi_tables_build(struct machine *m)
     }
     u32 rsdp = alloc(b, 36, 16); /* first: at ACPI_TABLES_BASE, 16-byte aligned */
     u32 facs = build_facs(b);
-    u32 dsdt = build_dsdt(b);
+    u32 dsdt = build_dsdt(b, m);
     u32 tables[3] = { build_fadt(b, facs, dsdt), build_madt(b, m), build_hpet(b) };
     u32 n = (u32)(sizeof tables / sizeof *tables);
     u32 rsdt = build_sdt(b, "RSDT", tables, n, 4);

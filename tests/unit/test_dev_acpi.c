@@ -96,9 +96,26 @@ static void tables(int ncpus)
     CHECK(name, dsdt && !memcmp(dsdt, "DSDT", 4) && sum(dsdt, rd32(dsdt + 4)) == 0 &&
           rd32(dsdt + 4) >= 36 + sizeof s5 && !memcmp(dsdt + 36, s5, sizeof s5) &&
           rd32(f + 40) == rd64(f + 140), "bad DSDT");
-    static const u8 pci0[] = { 'P', 'C', 'I', '0', 0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03 };
-    CHECK("acpi dsdt declares the PCI host bridge (PNP0A03)",
-          dsdt && memmem(dsdt, rd32(dsdt + 4), pci0, sizeof pci0), "no PCI0");
+    /* Each board device as Device (NAME) { Name (_HID, EisaId ("PNPxxyy")) ... }. */
+    static const struct { const char *name; u8 xx, yy; } devs[] = {
+        { "PCI0", 0x0a, 0x03 }, { "KBD_", 0x03, 0x03 }, { "COM1", 0x05, 0x01 },
+        { "RTC_", 0x0b, 0x00 }, { "HPET", 0x01, 0x03 },
+    };
+    int found = 0;
+    for (size_t k = 0; dsdt && k < sizeof devs / sizeof *devs; k++) {
+        u8 pat[14] = { 0, 0, 0, 0, 0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, devs[k].xx, devs[k].yy };
+        memcpy(pat, devs[k].name, 4);
+        found += memmem(dsdt, rd32(dsdt + 4), pat, sizeof pat) != NULL;
+    }
+    snprintf(name, sizeof name, "acpi smp%d dsdt declares PCI0, KBD, COM1, RTC, HPET with their _HID", ncpus);
+    CHECK(name, found == 5, "%d of 5", found);
+    static const u8 mem_window[] = { 0x87, 0x17, 0x00, 0x00, 0x0c, 0x03 };
+    const u8 *w = dsdt ? memmem(dsdt, rd32(dsdt + 4), mem_window, sizeof mem_window) : NULL;
+    CHECK("acpi dsdt PCI0 _CRS: MMIO window from the end of low RAM to below the I/O APIC",
+          w && rd32(w + 10) == m->ram_below_4g && rd32(w + 14) == E820_IOAPIC_BASE - 1, "bad window");
+    static const u8 com1_io[] = { 0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x01, 0x08, 0x22, 0x10, 0x00 };
+    CHECK("acpi dsdt COM1 _CRS: 0x3f8-0x3ff, IRQ4",
+          dsdt && memmem(dsdt, rd32(dsdt + 4), com1_io, sizeof com1_io), "not found");
     snprintf(name, sizeof name, "acpi smp%d facs 64-byte aligned", ncpus);
     CHECK(name, facs && !memcmp(facs, "FACS", 4) && rd32(facs + 4) == 64 && !(rd32(f + 36) & 63) &&
           rd64(f + 132) == 0, "bad FACS");
