@@ -49,15 +49,27 @@ static void p_fnclex(void *a)
 {
     fnclex();
 }
-static void p_cvtpi2ps_mm(void *a) { __asm__ volatile("cvtpi2ps %%mm1, %%xmm7" ::: "memory"); }
+static void p_cvtpi2ps_mm(void *a)
+{
+    __asm__ volatile("cvtpi2ps %%mm1, %%xmm7" ::: "memory");
+}
 static void p_cvtpi2ps_m64(void *a)
 {
     static const u64 two_ints = 0x0000000200000001ull;
     __asm__ volatile("cvtpi2ps %0, %%xmm7" ::"m"(two_ints) : "memory");
 }
-static void p_cvtps2pi(void *a) { __asm__ volatile("cvtps2pi %%xmm7, %%mm1" ::: "memory"); }
-static void p_movq2dq(void *a) { __asm__ volatile("movq2dq %%mm1, %%xmm7" ::: "memory"); }
-static void p_movdq2q(void *a) { __asm__ volatile("movdq2q %%xmm7, %%mm1" ::: "memory"); }
+static void p_cvtps2pi(void *a)
+{
+    __asm__ volatile("cvtps2pi %%xmm7, %%mm1" ::: "memory");
+}
+static void p_movq2dq(void *a)
+{
+    __asm__ volatile("movq2dq %%mm1, %%xmm7" ::: "memory");
+}
+static void p_movdq2q(void *a)
+{
+    __asm__ volatile("movdq2q %%xmm7, %%mm1" ::: "memory");
+}
 
 static u32 env_u32(unsigned off)
 {
@@ -311,7 +323,10 @@ static void test_mmx_state(void)
  * only CPUID #UDs); the MMX form of an SSSE3 instruction follows the MMX rules (#NM with
  * TS, no OSFXSR check), the XMM form the SSE rules. */
 static u32 gpr_mem;
-static void p_movnti(void *a) { __asm__ volatile("movnti %1, %0" : "=m"(gpr_mem) : "r"(5u)); }
+static void p_movnti(void *a)
+{
+    __asm__ volatile("movnti %1, %0" : "=m"(gpr_mem) : "r"(5u));
+}
 static void p_crc32(void *a)
 {
     u32 x = 0;
@@ -322,10 +337,22 @@ static void p_popcnt(void *a)
     u32 x = 5;
     __asm__ volatile("popcnt %0, %0" : "+r"(x)::"cc");
 }
-static void p_fences(void *a) { __asm__ volatile("sfence; lfence; mfence" ::: "memory"); }
-static void p_clflush(void *a) { __asm__ volatile("clflush %0; prefetchnta %0" ::"m"(gpr_mem)); }
-static void p_pshufb_mm(void *a) { __asm__ volatile("pshufb %%mm1, %%mm1" ::: "memory"); }
-static void p_pshufb_xmm(void *a) { __asm__ volatile("pshufb %%xmm1, %%xmm1" ::: "memory"); }
+static void p_fences(void *a)
+{
+    __asm__ volatile("sfence; lfence; mfence" ::: "memory");
+}
+static void p_clflush(void *a)
+{
+    __asm__ volatile("clflush %0; prefetchnta %0" ::"m"(gpr_mem));
+}
+static void p_pshufb_mm(void *a)
+{
+    __asm__ volatile("pshufb %%mm1, %%mm1" ::: "memory");
+}
+static void p_pshufb_xmm(void *a)
+{
+    __asm__ volatile("pshufb %%xmm1, %%xmm1" ::: "memory");
+}
 static void test_gpr_forms(void)
 {
     cr4_set(0, CR4_OSFXSR);
@@ -334,7 +361,8 @@ static void test_gpr_forms(void)
     u32 a, b, c, d;
     cpuid(1, 0, &a, &b, &c, &d); /* core2 has neither SSE4.2 nor POPCNT: #UD there */
     check_eq("em_ts_noosfxsr_crc32_runs", (u32)catch_fault(p_crc32, 0), c >> 20 & 1 ? (u32)-1 : 6);
-    check_eq("em_ts_noosfxsr_popcnt_runs", (u32)catch_fault(p_popcnt, 0), c >> 23 & 1 ? (u32)-1 : 6);
+    check_eq("em_ts_noosfxsr_popcnt_runs", (u32)catch_fault(p_popcnt, 0),
+             c >> 23 & 1 ? (u32)-1 : 6);
     check_eq("em_ts_noosfxsr_fences_run", (u32)catch_fault(p_fences, 0), (u32)-1);
     check_eq("em_ts_noosfxsr_clflush_prefetch_run", (u32)catch_fault(p_clflush, 0), (u32)-1);
     check_eq("em_ts_pshufb_mm_ud", (u32)catch_fault(p_pshufb_mm, 0), 6);
