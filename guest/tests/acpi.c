@@ -16,14 +16,30 @@
 static u8 sum(const u8 *p, u32 n)
 {
     u8 s = 0;
-    while (n--) s = (u8)(s + *p++);
+    while (n--)
+        s = (u8)(s + *p++);
     return s;
 }
-static u32 rd32(const u8 *p) { return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24; }
-static u16 rd16(const u8 *p) { return (u16)(p[0] | p[1] << 8); }
-static u64 rd64(const u8 *p) { return rd32(p) | (u64)rd32(p + 4) << 32; }
-static const u8 *ptr(u64 a) { return (const u8 *)(uptr)a; }
-static int sig_is(const u8 *t, const char *s) { return memcmp(t, s, 4) == 0; }
+static u32 rd32(const u8 *p)
+{
+    return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
+}
+static u16 rd16(const u8 *p)
+{
+    return (u16)(p[0] | p[1] << 8);
+}
+static u64 rd64(const u8 *p)
+{
+    return rd32(p) | (u64)rd32(p + 4) << 32;
+}
+static const u8 *ptr(u64 a)
+{
+    return (const u8 *)(uptr)a;
+}
+static int sig_is(const u8 *t, const char *s)
+{
+    return memcmp(t, s, 4) == 0;
+}
 
 static const u8 *find_rsdp(void)
 {
@@ -82,9 +98,12 @@ static void madt(const u8 *t)
             ioapics++;
             break;
         case 2:
-            printf("madt: override bus %u irq %u -> gsi %u flags 0x%x\n", e[2], e[3], rd32(e + 4), rd16(e + 8));
+            printf("madt: override bus %u irq %u -> gsi %u flags 0x%x\n", e[2], e[3], rd32(e + 4),
+                   rd16(e + 8));
             break;
-        case 4: printf("madt: local APIC NMI uid 0x%x flags 0x%x lint %u\n", e[2], rd16(e + 3), e[5]); break;
+        case 4:
+            printf("madt: local APIC NMI uid 0x%x flags 0x%x lint %u\n", e[2], rd16(e + 3), e[5]);
+            break;
         default: printf("madt: entry type %u length %u\n", e[0], e[1]); break;
         }
     }
@@ -92,19 +111,25 @@ static void madt(const u8 *t)
     check_eq("madt: one I/O APIC", ioapics, 1);
 }
 
-static u32 pm_timer(u16 port) { return inl(port); }
+static u32 pm_timer(u16 port)
+{
+    return inl(port);
+}
 
 void test_main(struct multiboot_info *mbi)
 {
-    static const char *const words[] = { "poweroff" };
+    static const char *const words[] = {"poweroff"};
     int poweroff = cmdline_choice(mbi, words, 1) == 0;
     const u8 *r = find_rsdp();
-    if (!check("rsdp: found on a 16-byte boundary in 0xe0000-0xfffff, checksum valid", r != 0)) return;
+    if (!check("rsdp: found on a 16-byte boundary in 0xe0000-0xfffff, checksum valid", r != 0))
+        return;
     printf("rsdp: revision %u, oem %c%c%c%c%c%c\n", r[15], r[9], r[10], r[11], r[12], r[13], r[14]);
     check("rsdp: revision 2+ length and extended checksum valid",
           r[15] < 2 || (rd32(r + 20) >= 36 && sum(r, rd32(r + 20)) == 0));
     const u8 *rsdt = ptr(rd32(r + 16));
-    if (!check("rsdt: signature and checksum", sig_is(rsdt, "RSDT") && sum(rsdt, rd32(rsdt + 4)) == 0)) return;
+    if (!check("rsdt: signature and checksum",
+               sig_is(rsdt, "RSDT") && sum(rsdt, rd32(rsdt + 4)) == 0))
+        return;
     u32 n = (rd32(rsdt + 4) - 36) / 4, bad = 0;
     printf("rsdt: %u tables:", n);
     for (u32 k = 0; k < n; k++) {
@@ -118,15 +143,17 @@ void test_main(struct multiboot_info *mbi)
     if (r[15] >= 2 && rd64(r + 24)) {
         const u8 *x = ptr(rd64(r + 24));
         xsdt_ok = sig_is(x, "XSDT") && sum(x, rd32(x + 4)) == 0 && (rd32(x + 4) - 36) / 8 == n;
-        for (u32 k = 0; xsdt_ok && k < n; k++) xsdt_ok = table(x, 8, k) == table(rsdt, 4, k);
+        for (u32 k = 0; xsdt_ok && k < n; k++)
+            xsdt_ok = table(x, 8, k) == table(rsdt, 4, k);
     }
     check("xsdt (revision 2+): checksum valid, the same tables as the rsdt", xsdt_ok);
 
     const u8 *f = find(rsdt, 4, "FACP");
     if (!check("fadt: present", f != 0)) return;
     u16 tmr = (u16)rd32(f + 76), cnt = (u16)rd32(f + 64);
-    printf("fadt: revision %u sci %u smi_cmd 0x%x pm1a_evt 0x%x pm1a_cnt 0x%x pm_tmr 0x%x flags 0x%x\n", f[8],
-           rd16(f + 46), rd32(f + 48), rd32(f + 56), cnt, tmr, rd32(f + 112));
+    printf("fadt: revision %u sci %u smi_cmd 0x%x pm1a_evt 0x%x pm1a_cnt 0x%x pm_tmr 0x%x flags "
+           "0x%x\n",
+           f[8], rd16(f + 46), rd32(f + 48), rd32(f + 56), cnt, tmr, rd32(f + 112));
     if (rd32(f + 4) >= 129)
         printf("fadt: reset register space %u address 0x%x value 0x%x boot flags 0x%x\n", f[116],
                (u32)rd64(f + 120), f[128], rd16(f + 109));
@@ -154,7 +181,8 @@ void test_main(struct multiboot_info *mbi)
     int hpet_ok = 1;
     if (h) {
         volatile u32 *hp = (volatile u32 *)(uptr)rd64(h + 44);
-        printf("hpet: block id 0x%x at 0x%x, period %u fs\n", rd32(h + 36), (u32)rd64(h + 44), hp[1]);
+        printf("hpet: block id 0x%x at 0x%x, period %u fs\n", rd32(h + 36), (u32)rd64(h + 44),
+               hp[1]);
         hp[4] |= 1; /* ENABLE_CNF */
         u32 c0 = hp[0xf0 / 4];
         for (volatile int k = 0; k < 10000; k++) {

@@ -19,12 +19,16 @@ static void on_com1(struct trap_frame *f)
     /* Received data (or its FIFO timeout form), or none: an edge latched while the
      * handler was draining the FIFO finds it empty, as on hardware. */
     u8 iir = inb(COM1 + 2) & 0x0f;
-    if (iir == 0x04 || iir == 0x0c) rda++;
-    else if (iir != 0x01) bad_iir++;
+    if (iir == 0x04 || iir == 0x0c)
+        rda++;
+    else if (iir != 0x01)
+        bad_iir++;
     while (inb(COM1 + 5) & 1) {
         u8 c = inb(COM1);
-        if (c == '\n' || c == '\r') newline = 1;
-        else if (rx_n < sizeof rx - 1) rx[rx_n++] = (char)c;
+        if (c == '\n' || c == '\r')
+            newline = 1;
+        else if (rx_n < sizeof rx - 1)
+            rx[rx_n++] = (char)c;
     }
     outb(0x20, 0x20);
 }

@@ -23,8 +23,13 @@
 
 /* PM1 status/enable bits (ACPI 6.4 4.8.3.1) and PM1 control bits (4.8.3.2). */
 enum {
-    PM1_TMR = 1u << 0, PM1_BM = 1u << 4, PM1_GBL = 1u << 5, PM1_PWRBTN = 1u << 8,
-    PM1_SLPBTN = 1u << 9, PM1_RTC = 1u << 10, PM1_WAK = 1u << 15,
+    PM1_TMR = 1u << 0,
+    PM1_BM = 1u << 4,
+    PM1_GBL = 1u << 5,
+    PM1_PWRBTN = 1u << 8,
+    PM1_SLPBTN = 1u << 9,
+    PM1_RTC = 1u << 10,
+    PM1_WAK = 1u << 15,
 };
 enum { PM1_SCI_EN = 1u << 0, PM1_SLP_TYP_SHIFT = 10, PM1_SLP_EN = 1u << 13 };
 /* The SLP_TYP value that powers the machine off: the DSDT's \_S5 package says so. */

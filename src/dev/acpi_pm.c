@@ -39,7 +39,10 @@ static u64 ns_of_tick(u64 t)
     return ns + (r + ACPI_PM_TIMER_HZ - 1) / ACPI_PM_TIMER_HZ;
 }
 
-u32 acpi_pm_timer_at(u64 ns) { return (u32)ticks_at(ns); }
+u32 acpi_pm_timer_at(u64 ns)
+{
+    return (u32)ticks_at(ns);
+}
 
 static u16 status(const struct acpi_pm *p)
 {
@@ -61,7 +64,10 @@ static void update(struct acpi_pm *p)
     timer_arm(p->m, &p->tmr, next);
 }
 
-static void tmr_fire(void *opaque, u64 now) { update(opaque); }
+static void tmr_fire(void *opaque, u64 now)
+{
+    update(opaque);
+}
 
 static void enter_sleep(struct acpi_pm *p, unsigned typ)
 {
@@ -78,11 +84,16 @@ static void enter_sleep(struct acpi_pm *p, unsigned typ)
 static u8 read_byte(struct acpi_pm *p, unsigned off)
 {
     switch (off) {
-    case 0: case 1: return (u8)(status(p) >> (8 * off));
-    case 2: case 3: return (u8)(p->en >> (8 * (off - 2)));
-    case 4: case 5: return (u8)((p->cnt | PM1_SCI_EN) >> (8 * (off - 4)));
-    case 8: case 9: case 10: case 11:
-        return (u8)(acpi_pm_timer_at(machine_now(p->m)) >> (8 * (off - 8)));
+    case 0:
+    case 1: return (u8)(status(p) >> (8 * off));
+    case 2:
+    case 3: return (u8)(p->en >> (8 * (off - 2)));
+    case 4:
+    case 5: return (u8)((p->cnt | PM1_SCI_EN) >> (8 * (off - 4)));
+    case 8:
+    case 9:
+    case 10:
+    case 11: return (u8)(acpi_pm_timer_at(machine_now(p->m)) >> (8 * (off - 8)));
     default: return 0xff;
     }
 }
@@ -90,18 +101,21 @@ static u8 read_byte(struct acpi_pm *p, unsigned off)
 static void write_byte(struct acpi_pm *p, unsigned off, u8 v)
 {
     switch (off) {
-    case 0: case 1: {
+    case 0:
+    case 1: {
         u16 clr = (u16)(v << (8 * off)) & STS_W1C; /* write 1 to clear */
         if (clr & PM1_TMR) p->tmr_base = ticks_at(machine_now(p->m));
         p->sts &= (u16)~clr;
         break;
     }
-    case 2: case 3: {
+    case 2:
+    case 3: {
         unsigned sh = 8 * (off - 2);
         p->en = (u16)(((p->en & ~(0xffu << sh)) | (u32)v << sh) & EN_BITS);
         break;
     }
-    case 4: case 5: {
+    case 4:
+    case 5: {
         unsigned sh = 8 * (off - 4);
         u32 val = (u32)v << sh;
         p->cnt = (u16)(((p->cnt & ~(0xffu << sh)) | val) & CNT_BITS);
@@ -152,9 +166,12 @@ struct acpi_pm *acpi_pm_create(struct machine *m)
     p->tmr.fire = tmr_fire;
     p->tmr.opaque = p;
     timer_register(m, &p->tmr);
-    struct io_handler h = { .read = pm_read, .write = pm_write, .opaque = p };
+    struct io_handler h = {.read = pm_read, .write = pm_write, .opaque = p};
     io_register(m, ACPI_PM_BASE, ACPI_PM_LEN, &h);
     return p;
 }
 
-void acpi_pm_destroy(struct acpi_pm *p) { free(p); }
+void acpi_pm_destroy(struct acpi_pm *p)
+{
+    free(p);
+}

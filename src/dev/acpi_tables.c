@@ -10,7 +10,7 @@
 #include "acpi.h"
 #include "dev.h"
 
-#define OEM_ID "VANDRP"     /* 6 bytes */
+#define OEM_ID "VANDRP"      /* 6 bytes */
 #define OEM_TABLE "VANDERPL" /* 8 bytes */
 #define CREATOR "VPOL"
 
@@ -25,13 +25,15 @@ _Static_assert(ACPI_TABLES_BASE + ACPI_TABLES_SIZE <= E820_HIGH_START &&
 
 static void put(u8 *p, u64 v, unsigned n)
 {
-    for (unsigned k = 0; k < n; k++) p[k] = (u8)(v >> (8 * k));
+    for (unsigned k = 0; k < n; k++)
+        p[k] = (u8)(v >> (8 * k));
 }
 
 static u8 sum(const u8 *p, u32 n)
 {
     u8 s = 0;
-    for (u32 k = 0; k < n; k++) s = (u8)(s + p[k]);
+    for (u32 k = 0; k < n; k++)
+        s = (u8)(s + p[k]);
     return s;
 }
 
@@ -45,7 +47,10 @@ static u32 alloc(struct builder *b, u32 n, u32 align)
     return at;
 }
 
-static u32 addr(u32 off) { return (u32)ACPI_TABLES_BASE + off; }
+static u32 addr(u32 off)
+{
+    return (u32)ACPI_TABLES_BASE + off;
+}
 
 /* The common description header (5.2.6); the checksum is set by finish(). */
 static void header(struct builder *b, u32 off, const char *sig, u32 len, u8 rev)
@@ -94,12 +99,14 @@ static u32 build_facs(struct builder *b)
  * \_S5 first: DefName (0x08) "_S5_" DefPackage (0x12) PkgLength NumElements, elements
  * BytePrefix (0x0a) SLP_TYPa, BytePrefix SLP_TYPb, ZeroOp (0x00), ZeroOp: the SLP_TYP
  * value that acpi_pm.c turns into power-off. */
+/* clang-format off */
 static const u8 aml_s5[] = {
     0x08, '_', 'S', '5', '_',                     /* Name (_S5, */
     0x12, 0x08, 0x04,                             /*   Package (4) {  PkgLength 8 */
     0x0a, ACPI_SLP_TYP_S5, 0x0a, ACPI_SLP_TYP_S5, /*     SLP_TYPa, SLP_TYPb, */
     0x00, 0x00,                                   /*     reserved, reserved }) */
 };
+/* clang-format on */
 
 /* Then Scope (\_SB) { Device (...) ... } with the board's devices, each
  *   DefDevice (0x5b 0x82) PkgLength NameSeg { Name (_HID, EisaId (...)) [Name (_UID, n)]
@@ -110,11 +117,12 @@ static const u8 aml_s5[] = {
  * base(4) len(4); EndTag = 79 00. PCI0's _CRS is built per machine (pci0_crs). */
 struct aml_dev {
     char name[5];
-    u8 hid[2];    /* the xx yy of PNPxxyy */
-    int uid;      /* -1: no _UID */
+    u8 hid[2]; /* the xx yy of PNPxxyy */
+    int uid;   /* -1: no _UID */
     const u8 *crs;
     u8 crs_len;
 };
+/* clang-format off */
 static const u8 crs_kbd[] = {
     0x47, 0x01, 0x60, 0x00, 0x60, 0x00, 0x01, 0x01, /* IO (0x60, 1) */
     0x47, 0x01, 0x64, 0x00, 0x64, 0x00, 0x01, 0x01, /* IO (0x64, 1) */
@@ -137,12 +145,13 @@ static const u8 crs_hpet[] = {
 };
 _Static_assert(HPET_BASE == 0xfed00000ull, "crs_hpet names the HPET's address");
 static const struct aml_dev aml_devs[] = {
-    { "PCI0", { 0x0a, 0x03 }, 0, NULL, 0 },                      /* PCI host bridge (pci.c): _CRS from pci0_crs() */
-    { "KBD_", { 0x03, 0x03 }, -1, crs_kbd, sizeof crs_kbd },     /* 8042 (i8042.c) */
-    { "COM1", { 0x05, 0x01 }, 1, crs_com1, sizeof crs_com1 },    /* 16550 (uart16550.c) */
-    { "RTC_", { 0x0b, 0x00 }, -1, crs_rtc, sizeof crs_rtc },     /* MC146818 (rtc.c) */
-    { "HPET", { 0x01, 0x03 }, -1, crs_hpet, sizeof crs_hpet },   /* HPET (hpet.c) */
+    { "PCI0", { 0x0a, 0x03 }, 0, NULL, 0 },                    /* host bridge (pci.c), pci0_crs */
+    { "KBD_", { 0x03, 0x03 }, -1, crs_kbd, sizeof crs_kbd },   /* 8042 (i8042.c) */
+    { "COM1", { 0x05, 0x01 }, 1, crs_com1, sizeof crs_com1 },  /* 16550 (uart16550.c) */
+    { "RTC_", { 0x0b, 0x00 }, -1, crs_rtc, sizeof crs_rtc },   /* MC146818 (rtc.c) */
+    { "HPET", { 0x01, 0x03 }, -1, crs_hpet, sizeof crs_hpet }, /* HPET (hpet.c) */
 };
+/* clang-format on */
 
 /* PkgLength (20.2.4) for `len` bytes of content after it: one byte up to 62, else two. */
 static u32 pkglen(u8 *out, u32 len)
@@ -163,10 +172,16 @@ static u32 pkglen(u8 *out, u32 len)
  * translation 0, length. */
 static u32 word_space(u8 *p, u8 type, u8 tflags, u16 min, u16 max)
 {
-    const u8 d[16] = { 0x88, 0x0d, 0x00, type, 0x0c, tflags, 0, 0, (u8)min, (u8)(min >> 8), (u8)max,
-                       (u8)(max >> 8), 0, 0, (u8)(max - min + 1), (u8)((max - min + 1) >> 8) };
-    memcpy(p, d, sizeof d);
-    return sizeof d;
+    memset(p, 0, 16);
+    p[0] = 0x88;
+    p[1] = 0x0d;
+    p[3] = type;
+    p[4] = 0x0c;
+    p[5] = tflags;
+    put(p + 8, min, 2);
+    put(p + 10, max, 2);
+    put(p + 14, (u32)max - min + 1, 2);
+    return 16;
 }
 
 static u32 dword_memory(u8 *p, u32 min, u32 max)
@@ -188,7 +203,7 @@ static u32 dword_memory(u8 *p, u32 min, u32 max)
 static u8 pci0_crs(const struct machine *m, u8 *p)
 {
     u32 n = word_space(p, 2, 0x00, 0x00, 0xff);
-    static const u8 cfg_io[] = { 0x47, 0x01, 0xf8, 0x0c, 0xf8, 0x0c, 0x01, 0x08 };
+    static const u8 cfg_io[] = {0x47, 0x01, 0xf8, 0x0c, 0xf8, 0x0c, 0x01, 0x08};
     memcpy(p + n, cfg_io, sizeof cfg_io), n += sizeof cfg_io;
     n += word_space(p + n, 1, 0x03, 0x0000, 0x0cf7);
     n += word_space(p + n, 1, 0x03, 0x0d00, 0xffff);
@@ -204,14 +219,14 @@ static u32 aml_device(u8 *out, const struct aml_dev *d)
     u8 body[250];
     u32 n = 0;
     memcpy(body + n, d->name, 4), n += 4;
-    const u8 hid[] = { 0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, d->hid[0], d->hid[1] };
+    const u8 hid[] = {0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, d->hid[0], d->hid[1]};
     memcpy(body + n, hid, sizeof hid), n += sizeof hid;
     if (d->uid >= 0) {
-        const u8 uid[] = { 0x08, '_', 'U', 'I', 'D', 0x0a, (u8)d->uid };
+        const u8 uid[] = {0x08, '_', 'U', 'I', 'D', 0x0a, (u8)d->uid};
         memcpy(body + n, uid, sizeof uid), n += sizeof uid;
     }
     if (d->crs) {
-        memcpy(body + n, (const u8[]){ 0x08, '_', 'C', 'R', 'S', 0x11 }, 6), n += 6;
+        memcpy(body + n, (const u8[]){0x08, '_', 'C', 'R', 'S', 0x11}, 6), n += 6;
         n += pkglen(body + n, 2 + d->crs_len);
         body[n++] = 0x0a; /* BufferSize: BytePrefix crs_len */
         body[n++] = d->crs_len;
@@ -237,7 +252,7 @@ static u32 build_dsdt(struct builder *b, const struct machine *m)
         }
         n += aml_device(sb + n, &d);
     }
-    u8 scope[4] = { 0x10 }; /* DefScope PkgLength */
+    u8 scope[4] = {0x10}; /* DefScope PkgLength */
     u32 sh = 1 + pkglen(scope + 1, n);
     u32 len = 36 + (u32)sizeof aml_s5 + sh + n;
     u32 off = alloc(b, len, 16);
@@ -252,8 +267,12 @@ static u32 build_dsdt(struct builder *b, const struct machine *m)
 
 /* FADT (5.2.9), revision 5: 268 bytes. */
 enum {
-    FADT_WBINVD = 1u << 0, FADT_PROC_C1 = 1u << 2, FADT_PWR_BUTTON = 1u << 4,
-    FADT_SLP_BUTTON = 1u << 5, FADT_FIX_RTC = 1u << 6, FADT_TMR_VAL_EXT = 1u << 8,
+    FADT_WBINVD = 1u << 0,
+    FADT_PROC_C1 = 1u << 2,
+    FADT_PWR_BUTTON = 1u << 4,
+    FADT_SLP_BUTTON = 1u << 5,
+    FADT_FIX_RTC = 1u << 6,
+    FADT_TMR_VAL_EXT = 1u << 8,
     FADT_RESET_REG_SUP = 1u << 10,
 };
 /* IA-PC boot architecture flags (5.2.9.3): ISA devices, an 8042, no VGA. */
@@ -275,15 +294,17 @@ static u32 build_fadt(struct builder *b, u32 facs, u32 dsdt)
     put(f + 56, ACPI_PM1_EVT, 4);
     put(f + 64, ACPI_PM1_CNT, 4);
     put(f + 76, ACPI_PM_TMR, 4);
-    f[88] = 4; /* PM1_EVT_LEN */
-    f[89] = 2; /* PM1_CNT_LEN */
-    f[91] = 4; /* PM_TMR_LEN */
+    f[88] = 4;            /* PM1_EVT_LEN */
+    f[89] = 2;            /* PM1_CNT_LEN */
+    f[91] = 4;            /* PM_TMR_LEN */
     put(f + 96, 101, 2);  /* P_LVL2_LAT > 100: no C2 */
     put(f + 98, 1001, 2); /* P_LVL3_LAT > 1000: no C3 */
     f[108] = ACPI_CMOS_CENTURY;
     put(f + 109, BOOT_LEGACY_DEVICES | BOOT_8042 | BOOT_VGA_NOT_PRESENT, 2);
-    put(f + 112, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON | FADT_FIX_RTC |
-                     FADT_TMR_VAL_EXT | FADT_RESET_REG_SUP, 4);
+    put(f + 112,
+        FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON | FADT_FIX_RTC |
+            FADT_TMR_VAL_EXT | FADT_RESET_REG_SUP,
+        4);
     gas(f + 116, 1, 8, 1, RESET_PORT);
     f[128] = RESET_VALUE;
     /* X_FIRMWARE_CTRL stays 0: FIRMWARE_CTRL says it (5.2.9: at most one of the two). */
@@ -298,9 +319,12 @@ static u32 build_fadt(struct builder *b, u32 facs, u32 dsdt)
 /* MADT (5.2.12): local APIC address, PCAT_COMPAT (8259s present), then entries. */
 static u32 build_madt(struct builder *b, const struct machine *m)
 {
-    static const struct { u8 irq, gsi; u16 flags; } overrides[] = {
-        { 0, 2, 0 },                   /* the PIT on I/O APIC pin 2 (intr.c) */
-        { ACPI_SCI_IRQ, ACPI_SCI_IRQ, 0x000d }, /* SCI: level-triggered, active high */
+    static const struct {
+        u8 irq, gsi;
+        u16 flags;
+    } overrides[] = {
+        {0, 2, 0},                            /* the PIT on I/O APIC pin 2 (intr.c) */
+        {ACPI_SCI_IRQ, ACPI_SCI_IRQ, 0x000d}, /* SCI: level-triggered, active high */
     };
     u32 n_over = (u32)(sizeof overrides / sizeof *overrides);
     u32 len = 44 + 8 * (u32)m->ncpus + 12 + 10 * n_over + 6;
@@ -308,12 +332,12 @@ static u32 build_madt(struct builder *b, const struct machine *m)
     u8 *t = b->buf + off, *e = t + 44;
     header(b, off, "APIC", len, 3);
     put(t + 36, E820_LAPIC_BASE, 4);
-    put(t + 40, 1, 4); /* PCAT_COMPAT */
+    put(t + 40, 1, 4);                           /* PCAT_COMPAT */
     for (int k = 0; k < m->ncpus; k++, e += 8) { /* processor local APIC (5.2.12.2) */
         e[0] = 0;
         e[1] = 8;
-        e[2] = (u8)k; /* ACPI processor UID */
-        e[3] = (u8)k; /* APIC ID: the processor's index (lapic.c) */
+        e[2] = (u8)k;     /* ACPI processor UID */
+        e[3] = (u8)k;     /* APIC ID: the processor's index (lapic.c) */
         put(e + 4, 1, 4); /* enabled */
     }
     e[0] = 1; /* I/O APIC (5.2.12.3): ID 0 (ioapic.c), GSI base 0 */
@@ -348,9 +372,9 @@ static u32 build_hpet(struct builder *b)
     header(b, off, "HPET", len, 1);
     put(t + 36, (u32)hpet_capabilities(), 4); /* event timer block ID = GCAP_ID[31:0] */
     gas(t + 40, 0, 64, 0, HPET_BASE);
-    t[52] = 0;          /* HPET number */
-    put(t + 53, 0, 2);  /* minimum clock tick in periodic mode */
-    t[55] = 0;          /* no page protection */
+    t[52] = 0;         /* HPET number */
+    put(t + 53, 0, 2); /* minimum clock tick in periodic mode */
+    t[55] = 0;         /* no page protection */
     finish(b, off);
     return off;
 }
@@ -360,7 +384,8 @@ static u32 build_sdt(struct builder *b, const char *sig, const u32 *tables, u32 
     u32 len = 36 + width * n;
     u32 off = alloc(b, len, 16);
     header(b, off, sig, len, 1);
-    for (u32 k = 0; k < n; k++) put(b->buf + off + 36 + width * k, addr(tables[k]), width);
+    for (u32 k = 0; k < n; k++)
+        put(b->buf + off + 36 + width * k, addr(tables[k]), width);
     finish(b, off);
     return off;
 }
@@ -375,7 +400,7 @@ void acpi_tables_build(struct machine *m)
     u32 rsdp = alloc(b, 36, 16); /* first: at ACPI_TABLES_BASE, 16-byte aligned */
     u32 facs = build_facs(b);
     u32 dsdt = build_dsdt(b, m);
-    u32 tables[3] = { build_fadt(b, facs, dsdt), build_madt(b, m), build_hpet(b) };
+    u32 tables[3] = {build_fadt(b, facs, dsdt), build_madt(b, m), build_hpet(b)};
     u32 n = (u32)(sizeof tables / sizeof *tables);
     u32 rsdt = build_sdt(b, "RSDT", tables, n, 4);
     u32 xsdt = build_sdt(b, "XSDT", tables, n, 8);

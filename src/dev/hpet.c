@@ -15,10 +15,17 @@
 
 enum { CFG_ENABLE = 1u << 0, CFG_LEGACY = 1u << 1 };
 enum {
-    TN_LEVEL = 1u << 1, TN_INT_ENB = 1u << 2, TN_PERIODIC = 1u << 3, TN_PER_CAP = 1u << 4,
-    TN_SIZE_CAP = 1u << 5, TN_VAL_SET = 1u << 6, TN_32BIT = 1u << 8, TN_ROUTE_SHIFT = 9,
+    TN_LEVEL = 1u << 1,
+    TN_INT_ENB = 1u << 2,
+    TN_PERIODIC = 1u << 3,
+    TN_PER_CAP = 1u << 4,
+    TN_SIZE_CAP = 1u << 5,
+    TN_VAL_SET = 1u << 6,
+    TN_32BIT = 1u << 8,
+    TN_ROUTE_SHIFT = 9,
 };
-#define TN_RW (TN_LEVEL | TN_INT_ENB | TN_PERIODIC | TN_VAL_SET | TN_32BIT | 0x1fu << TN_ROUTE_SHIFT)
+#define TN_RW                                                                                      \
+    (TN_LEVEL | TN_INT_ENB | TN_PERIODIC | TN_VAL_SET | TN_32BIT | 0x1fu << TN_ROUTE_SHIFT)
 
 struct hpet_timer {
     struct hpet *h;
@@ -31,9 +38,9 @@ struct hpet_timer {
 struct hpet {
     struct machine *m;
     u64 config;
-    u64 isr;              /* GINTR_STA */
-    u64 count;            /* main counter when halted, or at `since` when running */
-    u64 since;            /* virtual ns when the counter last started */
+    u64 isr;   /* GINTR_STA */
+    u64 count; /* main counter when halted, or at `since` when running */
+    u64 since; /* virtual ns when the counter last started */
     struct hpet_timer t[HPET_TIMERS];
 };
 
@@ -43,9 +50,15 @@ u64 hpet_capabilities(void)
            (u64)(HPET_TIMERS - 1) << 8 | 0x01 /* revision */;
 }
 
-static bool running(const struct hpet *h) { return h->config & CFG_ENABLE; }
+static bool running(const struct hpet *h)
+{
+    return h->config & CFG_ENABLE;
+}
 
-bool hpet_legacy(const struct machine *m) { return m->hpet && (m->hpet->config & CFG_LEGACY); }
+bool hpet_legacy(const struct machine *m)
+{
+    return m->hpet && (m->hpet->config & CFG_LEGACY);
+}
 
 static u64 counter(const struct hpet *h, u64 now)
 {
@@ -58,14 +71,16 @@ static void drive(struct hpet_timer *t, bool level)
     struct hpet *h = t->h;
     if (level == t->line) return;
     t->line = level;
-    if ((h->config & CFG_LEGACY) && t->n < 2) irq_set(h->m, t->n == 0 ? 0 : 8, level);
+    if ((h->config & CFG_LEGACY) && t->n < 2)
+        irq_set(h->m, t->n == 0 ? 0 : 8, level);
     else if (h->m->ioapic)
         ioapic_set_irq(h->m->ioapic, (int)(t->config >> TN_ROUTE_SHIFT) & 0x1f, level);
 }
 
 static void lower_all(struct hpet *h)
 {
-    for (int k = 0; k < HPET_TIMERS; k++) drive(&h->t[k], false);
+    for (int k = 0; k < HPET_TIMERS; k++)
+        drive(&h->t[k], false);
 }
 
 /* Level lines follow GINTR_STA (and the enables); edges were pulsed when they fired. */
@@ -73,8 +88,8 @@ static void update_levels(struct hpet *h)
 {
     for (int k = 0; k < HPET_TIMERS; k++) {
         struct hpet_timer *t = &h->t[k];
-        bool on = (t->config & TN_LEVEL) && (t->config & TN_INT_ENB) && running(h) &&
-                  (h->isr >> k & 1);
+        bool on =
+            (t->config & TN_LEVEL) && (t->config & TN_INT_ENB) && running(h) && (h->isr >> k & 1);
         drive(t, on);
     }
 }
@@ -157,8 +172,10 @@ static void reg_write(struct hpet *h, u64 reg, u64 val, u64 mask, u64 now)
         h->config = cfg;
         if ((old & ~cfg & CFG_LEGACY) && rtc) irq_set(h->m, 8, 1); /* and give it back */
         if ((old ^ cfg) & CFG_ENABLE) {
-            if (cfg & CFG_ENABLE) h->since = now;
-            else h->count = h->count + (now - h->since) / TICK_NS;
+            if (cfg & CFG_ENABLE)
+                h->since = now;
+            else
+                h->count = h->count + (now - h->since) / TICK_NS;
         }
     } else if (reg == 0x020) {
         h->isr &= ~(val & mask); /* write 1 to clear */
@@ -185,7 +202,8 @@ static void reg_write(struct hpet *h, u64 reg, u64 val, u64 mask, u64 now)
         }
     }
     update_levels(h);
-    for (int k = 0; k < HPET_TIMERS; k++) arm(&h->t[k], now, false);
+    for (int k = 0; k < HPET_TIMERS; k++)
+        arm(&h->t[k], now, false);
 }
 
 static u64 hpet_read(void *opaque, struct cpu *c, u64 off, unsigned size)
@@ -235,10 +253,17 @@ struct hpet *hpet_create(struct machine *m)
     }
     hpet_reset(h);
     struct mmio_region r = {
-        .base = HPET_BASE, .size = 0x400, .read = hpet_read, .write = hpet_write, .opaque = h,
+        .base = HPET_BASE,
+        .size = 0x400,
+        .read = hpet_read,
+        .write = hpet_write,
+        .opaque = h,
     };
     mmio_register(m, &r);
     return h;
 }
 
-void hpet_destroy(struct hpet *h) { free(h); }
+void hpet_destroy(struct hpet *h)
+{
+    free(h);
+}

@@ -10,10 +10,22 @@
 #include "../cpu/cpu.h"
 #include "dev.h"
 
-enum { ST_OBF = 0x01, ST_SYS = 0x04, ST_CMD = 0x08, ST_UNLOCKED = 0x10, ST_AUXB = 0x20,
-       ST_TIMEOUT = 0x40 };
-enum { CTR_KBD_INT = 0x01, CTR_AUX_INT = 0x02, CTR_SYS = 0x04, CTR_KBD_OFF = 0x10,
-       CTR_AUX_OFF = 0x20, CTR_XLATE = 0x40 };
+enum {
+    ST_OBF = 0x01,
+    ST_SYS = 0x04,
+    ST_CMD = 0x08,
+    ST_UNLOCKED = 0x10,
+    ST_AUXB = 0x20,
+    ST_TIMEOUT = 0x40
+};
+enum {
+    CTR_KBD_INT = 0x01,
+    CTR_AUX_INT = 0x02,
+    CTR_SYS = 0x04,
+    CTR_KBD_OFF = 0x10,
+    CTR_AUX_OFF = 0x20,
+    CTR_XLATE = 0x40
+};
 enum { OUT_RESET = 0x01, OUT_A20 = 0x02 };
 #define QUEUE 16
 #define FROM_AUX 0x100 /* queue entry flag: the byte came from the auxiliary port */
@@ -71,15 +83,23 @@ static void keyboard(struct i8042 *k, u8 v)
         return;
     }
     switch (v) {
-    case 0xed: case 0xf0: case 0xf3: k->kbd_pending = v; queue(k, 0xfa); break;
+    case 0xed:
+    case 0xf0:
+    case 0xf3:
+        k->kbd_pending = v;
+        queue(k, 0xfa);
+        break;
     case 0xee: queue(k, 0xee); break; /* echo */
     case 0xf2: /* identify: an MF2 keyboard, its ID translated when the controller does */
         queue(k, 0xfa);
         queue(k, 0xab);
         queue(k, (k->ctr & CTR_XLATE) ? 0x41 : 0x83);
         break;
-    case 0xff: queue(k, 0xfa); queue(k, 0xaa); break; /* reset: self test passed */
-    case 0xfe: break; /* resend: nothing was sent */
+    case 0xff:
+        queue(k, 0xfa);
+        queue(k, 0xaa);
+        break;                      /* reset: self test passed */
+    case 0xfe: break;               /* resend: nothing was sent */
     default: queue(k, 0xfa); break; /* enable, disable, defaults, typematic modes */
     }
 }
@@ -98,7 +118,7 @@ static void command(struct i8042 *k, u8 cmd)
     case 0xa7: k->ctr |= CTR_AUX_OFF; break;
     case 0xa8: k->ctr &= ~CTR_AUX_OFF; break;
     case 0xa9: queue(k, 0x00); break; /* auxiliary interface test: no fault */
-    case 0xaa: /* self test: passed, and the system flag set as after POST */
+    case 0xaa:                        /* self test: passed, and the system flag set as after POST */
         k->ctr |= CTR_SYS;
         queue(k, 0x55);
         break;
@@ -107,7 +127,10 @@ static void command(struct i8042 *k, u8 cmd)
     case 0xae: k->ctr &= ~CTR_KBD_OFF; break;
     case 0xc0: queue(k, 0x00); break; /* input port */
     case 0xd0: queue(k, k->outport); break;
-    case 0xd1: case 0xd2: case 0xd3: case 0xd4: k->pending = cmd; break;
+    case 0xd1:
+    case 0xd2:
+    case 0xd3:
+    case 0xd4: k->pending = cmd; break;
     case 0xdd: k->outport &= ~OUT_A20; break;
     case 0xdf: k->outport |= OUT_A20; break;
     default:
@@ -153,8 +176,10 @@ static void kbc_write(void *opaque, struct cpu *c, u16 port, unsigned size, u32 
 {
     struct i8042 *k = opaque;
     k->last_was_cmd = port == 0x64;
-    if (port == 0x64) command(k, (u8)val);
-    else data(k, (u8)val);
+    if (port == 0x64)
+        command(k, (u8)val);
+    else
+        data(k, (u8)val);
     update_irq(k);
 }
 
@@ -176,10 +201,13 @@ struct i8042 *i8042_create(struct machine *m)
     if (!k) return NULL;
     k->m = m;
     i8042_reset(k);
-    struct io_handler h = { .read = kbc_read, .write = kbc_write, .opaque = k };
+    struct io_handler h = {.read = kbc_read, .write = kbc_write, .opaque = k};
     io_register(m, 0x60, 1, &h);
     io_register(m, 0x64, 1, &h);
     return k;
 }
 
-void i8042_destroy(struct i8042 *k) { free(k); }
+void i8042_destroy(struct i8042 *k)
+{
+    free(k);
+}

@@ -68,16 +68,19 @@ void console_start(void)
     }
     con.raw = true;
     atexit(console_stop);
-    static const int sigs[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGABRT, SIGSEGV, SIGBUS };
+    static const int sigs[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGABRT, SIGSEGV, SIGBUS};
     for (size_t k = 0; k < sizeof sigs / sizeof *sigs; k++) {
-        struct sigaction sa = { 0 };
+        struct sigaction sa = {0};
         sa.sa_handler = on_fatal_signal;
         sigemptyset(&sa.sa_mask);
         sigaction(sigs[k], &sa, NULL);
     }
 }
 
-int console_is_tty(void) { return con.raw; }
+int console_is_tty(void)
+{
+    return con.raw;
+}
 
 void console_idle(void *ctx, uint64_t ns)
 {
@@ -86,7 +89,7 @@ void console_idle(void *ctx, uint64_t ns)
     uint64_t ms = ns / 1000000;
     if (ms > 20) ms = 20;
     if (!ms) return;
-    struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+    struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
     poll(&p, 1, (int)ms);
 }
 
@@ -95,7 +98,7 @@ static bool pull(void)
 {
     int room = (int)sizeof con.pending - con.npending;
     if (con.eof || room <= 0) return true;
-    struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+    struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
     if (poll(&p, 1, 0) <= 0) return true;
     uint8_t in[sizeof con.pending];
     ssize_t n = read(STDIN_FILENO, in, (size_t)room);

@@ -12,15 +12,28 @@
 #include "machine/e820.h"
 #include "test_dev.h"
 
-static u8 *ram_at(struct machine *m, u64 pa) { return phys_ram(m, pa); }
-static u32 rd32(const u8 *p) { return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24; }
-static u64 rd64(const u8 *p) { return rd32(p) | (u64)rd32(p + 4) << 32; }
-static u16 rd16(const u8 *p) { return (u16)(p[0] | p[1] << 8); }
+static u8 *ram_at(struct machine *m, u64 pa)
+{
+    return phys_ram(m, pa);
+}
+static u32 rd32(const u8 *p)
+{
+    return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
+}
+static u64 rd64(const u8 *p)
+{
+    return rd32(p) | (u64)rd32(p + 4) << 32;
+}
+static u16 rd16(const u8 *p)
+{
+    return (u16)(p[0] | p[1] << 8);
+}
 
 static u8 sum(const u8 *p, u32 n)
 {
     u8 s = 0;
-    while (n--) s = (u8)(s + *p++);
+    while (n--)
+        s = (u8)(s + *p++);
     return s;
 }
 
@@ -48,7 +61,8 @@ static bool reserved(struct machine *m, u64 pa, u64 len)
     struct e820_entry map[E820_MAX];
     int n = e820_build(m, map);
     for (int k = 0; k < n; k++)
-        if (map[k].type == E820_RESERVED && pa >= map[k].base && pa + len <= map[k].base + map[k].len)
+        if (map[k].type == E820_RESERVED && pa >= map[k].base &&
+            pa + len <= map[k].base + map[k].len)
             return true;
     return false;
 }
@@ -74,11 +88,12 @@ static void tables(int ncpus)
         dev_free(m);
         return;
     }
-    static const char *const sigs[] = { "FACP", "APIC", "HPET" };
+    static const char *const sigs[] = {"FACP", "APIC", "HPET"};
     for (int k = 0; k < 3; k++) {
         const u8 *a = find_table(m, rsdt, 4, sigs[k]), *b = find_table(m, xsdt, 8, sigs[k]);
         snprintf(name, sizeof name, "acpi smp%d %s in rsdt and xsdt, checksum", ncpus, sigs[k]);
-        CHECK(name, a && a == b && sum(a, rd32(a + 4)) == 0, "a %p b %p", (const void *)a, (const void *)b);
+        CHECK(name, a && a == b && sum(a, rd32(a + 4)) == 0, "a %p b %p", (const void *)a,
+              (const void *)b);
     }
     snprintf(name, sizeof name, "acpi smp%d rsdt/xsdt checksums", ncpus);
     CHECK(name, sum(rsdt, rd32(rsdt + 4)) == 0 && sum(xsdt, rd32(xsdt + 4)) == 0, "bad");
@@ -92,33 +107,43 @@ static void tables(int ncpus)
     }
     const u8 *dsdt = ram_at(m, rd64(f + 140)), *facs = ram_at(m, rd32(f + 36));
     snprintf(name, sizeof name, "acpi smp%d dsdt checksum, _S5_ package", ncpus);
-    static const u8 s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0a, ACPI_SLP_TYP_S5 };
-    CHECK(name, dsdt && !memcmp(dsdt, "DSDT", 4) && sum(dsdt, rd32(dsdt + 4)) == 0 &&
-          rd32(dsdt + 4) >= 36 + sizeof s5 && !memcmp(dsdt + 36, s5, sizeof s5) &&
-          rd32(f + 40) == rd64(f + 140), "bad DSDT");
+    static const u8 s5[] = {0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0a, ACPI_SLP_TYP_S5};
+    CHECK(name,
+          dsdt && !memcmp(dsdt, "DSDT", 4) && sum(dsdt, rd32(dsdt + 4)) == 0 &&
+              rd32(dsdt + 4) >= 36 + sizeof s5 && !memcmp(dsdt + 36, s5, sizeof s5) &&
+              rd32(f + 40) == rd64(f + 140),
+          "bad DSDT");
     /* Each board device as Device (NAME) { Name (_HID, EisaId ("PNPxxyy")) ... }. */
-    static const struct { const char *name; u8 xx, yy; } devs[] = {
-        { "PCI0", 0x0a, 0x03 }, { "KBD_", 0x03, 0x03 }, { "COM1", 0x05, 0x01 },
-        { "RTC_", 0x0b, 0x00 }, { "HPET", 0x01, 0x03 },
+    static const struct {
+        const char *name;
+        u8 xx, yy;
+    } devs[] = {
+        {"PCI0", 0x0a, 0x03}, {"KBD_", 0x03, 0x03}, {"COM1", 0x05, 0x01},
+        {"RTC_", 0x0b, 0x00}, {"HPET", 0x01, 0x03},
     };
     int found = 0;
     for (size_t k = 0; dsdt && k < sizeof devs / sizeof *devs; k++) {
-        u8 pat[14] = { 0, 0, 0, 0, 0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, devs[k].xx, devs[k].yy };
+        u8 pat[14] = {0,   0,   0,    0,    0x08, '_',        'H',
+                      'I', 'D', 0x0c, 0x41, 0xd0, devs[k].xx, devs[k].yy};
         memcpy(pat, devs[k].name, 4);
         found += memmem(dsdt, rd32(dsdt + 4), pat, sizeof pat) != NULL;
     }
-    snprintf(name, sizeof name, "acpi smp%d dsdt declares PCI0, KBD, COM1, RTC, HPET with their _HID", ncpus);
+    snprintf(name, sizeof name,
+             "acpi smp%d dsdt declares PCI0, KBD, COM1, RTC, HPET with their _HID", ncpus);
     CHECK(name, found == 5, "%d of 5", found);
-    static const u8 mem_window[] = { 0x87, 0x17, 0x00, 0x00, 0x0c, 0x03 };
+    static const u8 mem_window[] = {0x87, 0x17, 0x00, 0x00, 0x0c, 0x03};
     const u8 *w = dsdt ? memmem(dsdt, rd32(dsdt + 4), mem_window, sizeof mem_window) : NULL;
     CHECK("acpi dsdt PCI0 _CRS: MMIO window from the end of low RAM to below the I/O APIC",
-          w && rd32(w + 10) == m->ram_below_4g && rd32(w + 14) == E820_IOAPIC_BASE - 1, "bad window");
-    static const u8 com1_io[] = { 0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x01, 0x08, 0x22, 0x10, 0x00 };
+          w && rd32(w + 10) == m->ram_below_4g && rd32(w + 14) == E820_IOAPIC_BASE - 1,
+          "bad window");
+    static const u8 com1_io[] = {0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x01, 0x08, 0x22, 0x10, 0x00};
     CHECK("acpi dsdt COM1 _CRS: 0x3f8-0x3ff, IRQ4",
           dsdt && memmem(dsdt, rd32(dsdt + 4), com1_io, sizeof com1_io), "not found");
     snprintf(name, sizeof name, "acpi smp%d facs 64-byte aligned", ncpus);
-    CHECK(name, facs && !memcmp(facs, "FACS", 4) && rd32(facs + 4) == 64 && !(rd32(f + 36) & 63) &&
-          rd64(f + 132) == 0, "bad FACS");
+    CHECK(name,
+          facs && !memcmp(facs, "FACS", 4) && rd32(facs + 4) == 64 && !(rd32(f + 36) & 63) &&
+              rd64(f + 132) == 0,
+          "bad FACS");
 
     /* FADT */
     CHECK_EQ("acpi fadt revision", f[8], 5);
@@ -149,23 +174,29 @@ static void tables(int ncpus)
         if (e[0] == 2 && e[3] == 9 && rd32(e + 4) == 9 && rd16(e + 8) == 0x000d) over9++;
         if (e[0] == 4 && e[2] == 0xff && e[5] == 1) nmi++;
     }
-    snprintf(name, sizeof name, "acpi smp%d madt: %d enabled processors, APIC IDs 0..", ncpus, ncpus);
+    snprintf(name, sizeof name, "acpi smp%d madt: %d enabled processors, APIC IDs 0..", ncpus,
+             ncpus);
     CHECK(name, cpus == ncpus, "%d", cpus);
     CHECK("acpi madt ioapic, overrides irq0->2 and sci level/high, lint1 nmi",
-          ioapics == 1 && over0 == 1 && over9 == 1 && nmi == 1, "%d %d %d %d", ioapics, over0, over9, nmi);
+          ioapics == 1 && over0 == 1 && over9 == 1 && nmi == 1, "%d %d %d %d", ioapics, over0,
+          over9, nmi);
 
     /* HPET table */
-    CHECK("acpi hpet table: block id and address", rd32(hpet + 36) == (u32)hpet_capabilities() &&
-          hpet[40] == 0 && rd64(hpet + 44) == HPET_BASE, "bad");
+    CHECK("acpi hpet table: block id and address",
+          rd32(hpet + 36) == (u32)hpet_capabilities() && hpet[40] == 0 &&
+              rd64(hpet + 44) == HPET_BASE,
+          "bad");
 
     snprintf(name, sizeof name, "acpi smp%d tables in reserved memory", ncpus);
     u64 end = 0;
-    const u8 *all[] = { rsdt, xsdt, f, madt, hpet, dsdt, facs };
+    const u8 *all[] = {rsdt, xsdt, f, madt, hpet, dsdt, facs};
     for (size_t k = 0; k < sizeof all / sizeof *all; k++) {
         u64 pa = (u64)(all[k] - m->ram), e = pa + rd32(all[k] + 4);
         if (e > end) end = e;
     }
-    CHECK(name, reserved(m, ACPI_TABLES_BASE, end - ACPI_TABLES_BASE) && end <= ACPI_TABLES_BASE + ACPI_TABLES_SIZE,
+    CHECK(name,
+          reserved(m, ACPI_TABLES_BASE, end - ACPI_TABLES_BASE) &&
+              end <= ACPI_TABLES_BASE + ACPI_TABLES_SIZE,
           "end %#llx", (unsigned long long)end);
 
     /* The tables come back after a reset that overwrote them. */
@@ -176,9 +207,18 @@ static void tables(int ncpus)
     dev_free(m);
 }
 
-static u32 inl(struct machine *m, u16 port) { return io_read(m, m->cpus[0], port, 4); }
-static u16 inw(struct machine *m, u16 port) { return (u16)io_read(m, m->cpus[0], port, 2); }
-static void outw(struct machine *m, u16 port, u16 v) { io_write(m, m->cpus[0], port, 2, v); }
+static u32 inl(struct machine *m, u16 port)
+{
+    return io_read(m, m->cpus[0], port, 4);
+}
+static u16 inw(struct machine *m, u16 port)
+{
+    return (u16)io_read(m, m->cpus[0], port, 2);
+}
+static void outw(struct machine *m, u16 port, u16 v)
+{
+    io_write(m, m->cpus[0], port, 2, v);
+}
 
 static void pm(void)
 {
@@ -189,10 +229,13 @@ static void pm(void)
     machine_advance(m, 1000000000ull);
     u32 t1 = inl(m, ACPI_PM_TMR);
     CHECK_EQ("acpi pm timer: 3579545 ticks per virtual second", t1 - t0, ACPI_PM_TIMER_HZ);
-    CHECK_EQ("acpi pm timer byte reads", inb(m, ACPI_PM_TMR) | inb(m, ACPI_PM_TMR + 1) << 8 |
-             inb(m, ACPI_PM_TMR + 2) << 16 | (u32)inb(m, ACPI_PM_TMR + 3) << 24, t1);
+    CHECK_EQ("acpi pm timer byte reads",
+             inb(m, ACPI_PM_TMR) | inb(m, ACPI_PM_TMR + 1) << 8 | inb(m, ACPI_PM_TMR + 2) << 16 |
+                 (u32)inb(m, ACPI_PM_TMR + 3) << 24,
+             t1);
     CHECK_EQ("acpi pm timer at 1 ns granularity", acpi_pm_timer_at(1000), 3);
-    CHECK_EQ("acpi pm timer 32 bits wrap", acpi_pm_timer_at(1200000000000ull), (u32)(1200ull * ACPI_PM_TIMER_HZ));
+    CHECK_EQ("acpi pm timer 32 bits wrap", acpi_pm_timer_at(1200000000000ull),
+             (u32)(1200ull * ACPI_PM_TIMER_HZ));
     CHECK_EQ("acpi pm1_cnt sci_en always", inw(m, ACPI_PM1_CNT) & 1, 1);
     CHECK_EQ("acpi pm1_sts idle", inw(m, ACPI_PM1_EVT), 0);
 
@@ -213,13 +256,14 @@ static void pm(void)
 
     /* Sleep types other than S5 wake at once; S5 powers off with status 0. */
     outw(m, ACPI_PM1_CNT, 1u << 10 | PM1_SLP_EN);
-    CHECK("acpi s1: wak_sts, still running", (inw(m, ACPI_PM1_EVT) & PM1_WAK) && m->stop == STOP_NONE, "stop %d", m->stop);
+    CHECK("acpi s1: wak_sts, still running",
+          (inw(m, ACPI_PM1_EVT) & PM1_WAK) && m->stop == STOP_NONE, "stop %d", m->stop);
     outw(m, ACPI_PM1_CNT, ACPI_SLP_TYP_S5 << PM1_SLP_TYP_SHIFT);
     CHECK("acpi slp_typ without slp_en: running", m->stop == STOP_NONE, "stop %d", m->stop);
     CHECK_EQ("acpi pm1_cnt slp_typ readback", inw(m, ACPI_PM1_CNT), ACPI_SLP_TYP_S5 << 10 | 1);
     outb(m, ACPI_PM1_CNT + 1, (ACPI_SLP_TYP_S5 << 2) | 0x20); /* byte write of the high half */
-    CHECK("acpi s5 powers off: status 0", m->stop == STOP_DEBUG_EXIT && m->exit_code == 0, "stop %d code %d",
-          m->stop, m->exit_code);
+    CHECK("acpi s5 powers off: status 0", m->stop == STOP_DEBUG_EXIT && m->exit_code == 0,
+          "stop %d code %d", m->stop, m->exit_code);
     dev_free(m);
 
     /* Every value to every port and width: nothing crashes. */

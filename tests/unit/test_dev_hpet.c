@@ -6,10 +6,22 @@
 #include "test_dev.h"
 
 #define H HPET_BASE
-static u64 rd(struct machine *m, u64 off) { return phys_read(m, NULL, H + off, 8); }
-static void wr(struct machine *m, u64 off, u64 v) { phys_write(m, NULL, H + off, 8, v); }
-static u32 rd4(struct machine *m, u64 off) { return (u32)phys_read(m, NULL, H + off, 4); }
-static void wr4(struct machine *m, u64 off, u32 v) { phys_write(m, NULL, H + off, 4, v); }
+static u64 rd(struct machine *m, u64 off)
+{
+    return phys_read(m, NULL, H + off, 8);
+}
+static void wr(struct machine *m, u64 off, u64 v)
+{
+    phys_write(m, NULL, H + off, 8, v);
+}
+static u32 rd4(struct machine *m, u64 off)
+{
+    return (u32)phys_read(m, NULL, H + off, 4);
+}
+static void wr4(struct machine *m, u64 off, u32 v)
+{
+    phys_write(m, NULL, H + off, 4, v);
+}
 
 #define TCFG(n) (0x100 + 0x20 * (n))
 #define TCMP(n) (0x108 + 0x20 * (n))
@@ -43,7 +55,8 @@ int main(void)
     machine_advance(m, 490);
     CHECK("hpet one-shot not yet", !(pic_irr(m, 0x20) & 1), "irr %#x", pic_irr(m, 0x20));
     machine_advance(m, 10);
-    CHECK("hpet one-shot fires on irq0 (legacy)", pic_irr(m, 0x20) & 1, "irr %#x", pic_irr(m, 0x20));
+    CHECK("hpet one-shot fires on irq0 (legacy)", pic_irr(m, 0x20) & 1, "irr %#x",
+          pic_irr(m, 0x20));
     CHECK_EQ("hpet irq0 vector", intr_ack(m->cpus[0]), 0x20);
     outb(m, 0x20, 0x20);
     machine_advance(m, 100000);
@@ -73,12 +86,13 @@ int main(void)
 
     /* Level-triggered, routed to I/O APIC pin 20: GINTR_STA and remote IRR. */
     wr(m, 0x10, 1); /* legacy off */
-    CHECK_EQ("hpet route to pin 20", (wr(m, TCFG(2), 0x2 | 0x4 | 20 << 9), rd(m, TCFG(2)) >> 9 & 0x1f), 20);
+    CHECK_EQ("hpet route to pin 20",
+             (wr(m, TCFG(2), 0x2 | 0x4 | 20 << 9), rd(m, TCFG(2)) >> 9 & 0x1f), 20);
     wr(m, TCFG(2), 0x2 | 0x4 | 5 << 9);
     CHECK_EQ("hpet route outside cap refused", rd(m, TCFG(2)) >> 9 & 0x1f, 20);
     phys_write(m, NULL, 0xfec00000, 4, 0x10 + 2 * 20);
-    phys_write(m, NULL, 0xfec00010, 4, 0x8050); /* vector 0x50, level, fixed, unmasked */
-    outb(m, 0x21, 0xff);                        /* PIC out of the way */
+    phys_write(m, NULL, 0xfec00010, 4, 0x8050);         /* vector 0x50, level, fixed, unmasked */
+    outb(m, 0x21, 0xff);                                /* PIC out of the way */
     lapic_mmio_write(m->cpus[0], 0xfee000f0, 4, 0x1ff); /* APIC software enable */
     wr(m, TCMP(2), rd(m, 0xf0) + 10);
     machine_advance(m, 200);
@@ -111,7 +125,7 @@ int main(void)
     machine_advance(m, 2000000);
     CHECK("hpet legacy off: PIT on IRQ0", pic_irr(m, 0x20) & 1, "irr %#x", pic_irr(m, 0x20));
     CHECK("hpet legacy off: RTC on IRQ8", pic_irr(m, 0xa0) & 1, "slave irr %#x", pic_irr(m, 0xa0));
-    wr(m, 0x10, 2); /* legacy replacement, counter halted */
+    wr(m, 0x10, 2);               /* legacy replacement, counter halted */
     for (int k = 0; k < 2; k++) { /* take the pending IRQ0 and IRQ8 */
         intr_ack(m->cpus[0]);
         outb(m, 0xa0, 0x20);
@@ -121,7 +135,8 @@ int main(void)
     inb(m, 0x71); /* register C read: the RTC's line drops, its next period raises it */
     machine_advance(m, 5000000);
     CHECK("hpet legacy on: PIT cut off IRQ0", !(pic_irr(m, 0x20) & 1), "irr %#x", pic_irr(m, 0x20));
-    CHECK("hpet legacy on: RTC cut off IRQ8", !(pic_irr(m, 0xa0) & 1), "slave irr %#x", pic_irr(m, 0xa0));
+    CHECK("hpet legacy on: RTC cut off IRQ8", !(pic_irr(m, 0xa0) & 1), "slave irr %#x",
+          pic_irr(m, 0xa0));
     wr(m, 0x10, 0);
     CHECK("hpet legacy off again: the RTC's raised line is back on IRQ8", pic_irr(m, 0xa0) & 1,
           "slave irr %#x", pic_irr(m, 0xa0));

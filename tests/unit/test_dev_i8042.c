@@ -43,7 +43,8 @@ int main(void)
     outb(m, 0x64, 0xd3);
     outb(m, 0x60, 0x5a);
     CHECK_EQ("i8042 aux loop: obf and auxb", inb(m, 0x64) & 0x21, 0x21);
-    CHECK("i8042 aux loop raises irq12", pic_irr(m, 0xa0) & 0x10, "slave irr %#x", pic_irr(m, 0xa0));
+    CHECK("i8042 aux loop raises irq12", pic_irr(m, 0xa0) & 0x10, "slave irr %#x",
+          pic_irr(m, 0xa0));
     CHECK_EQ("i8042 aux loop data", inb(m, 0x60), 0x5a);
     CHECK_EQ("i8042 drained", inb(m, 0x64) & 0x21, 0);
     outb(m, 0x64, 0xd4);
@@ -60,7 +61,8 @@ int main(void)
     CHECK_EQ("i8042 keyboard self test passed", inb(m, 0x60), 0xaa);
     outb(m, 0x60, 0xf2);
     u8 a = inb(m, 0x60), b = inb(m, 0x60), c = inb(m, 0x60);
-    CHECK("i8042 keyboard identify (translated)", a == 0xfa && b == 0xab && c == 0x41, "%x %x %x", a, b, c);
+    CHECK("i8042 keyboard identify (translated)", a == 0xfa && b == 0xab && c == 0x41, "%x %x %x",
+          a, b, c);
     outb(m, 0x60, 0xf0);
     outb(m, 0x60, 0x00);
     a = inb(m, 0x60), b = inb(m, 0x60), c = inb(m, 0x60);
@@ -72,7 +74,8 @@ int main(void)
     /* Pulse reset. */
     m->no_reboot = true;
     outb(m, 0x64, 0xfe);
-    CHECK("i8042 0xfe resets (stops under -no-reboot)", m->stop == STOP_SHUTDOWN, "stop %d", m->stop);
+    CHECK("i8042 0xfe resets (stops under -no-reboot)", m->stop == STOP_SHUTDOWN, "stop %d",
+          m->stop);
     dev_free(m);
 
     m = dev_machine(1, 16 << 20);

@@ -18,7 +18,8 @@ static int fake_in(void *ctx, u8 *buf, int max)
     if (max > max_seen) max_seen = max;
     if (!*feed) return quit_after ? SERIAL_IN_QUIT : SERIAL_IN_END;
     int n = 0;
-    while (n < max && feed[n] && feed[n] != '|') buf[n] = (u8)feed[n], n++;
+    while (n < max && feed[n] && feed[n] != '|')
+        buf[n] = (u8)feed[n], n++;
     feed += n;
     if (*feed == '|') feed++; /* '|' splits the input into separate arrivals */
     return n;
@@ -58,11 +59,12 @@ int main(void)
     CHECK("uart rx irq4 from the poll", pic_irr(m, 0x20) & 0x10, "irr %#x", pic_irr(m, 0x20));
     CHECK_EQ("uart rx iir rda", inb(m, 0x3fa), 0xc4);
     CHECK_EQ("uart rx FIFO takes 16", max_seen, 16);
-    char got[32] = { 0 };
+    char got[32] = {0};
     int n = 0;
-    while ((inb(m, 0x3fd) & 1) && n < 31) got[n++] = (char)inb(m, 0x3f8);
-    CHECK("uart rx FIFO holds 16, then the rest after the next read", n == 26 &&
-          !strcmp(got, "abcdefghijklmnopqrstuvwxyz"), "got %d \"%s\"", n, got);
+    while ((inb(m, 0x3fd) & 1) && n < 31)
+        got[n++] = (char)inb(m, 0x3f8);
+    CHECK("uart rx FIFO holds 16, then the rest after the next read",
+          n == 26 && !strcmp(got, "abcdefghijklmnopqrstuvwxyz"), "got %d \"%s\"", n, got);
     CHECK_EQ("uart rx iir none when drained", inb(m, 0x3fa), 0xc1);
     int before = calls;
     machine_advance(m, 10000000);
@@ -94,8 +96,8 @@ int main(void)
      * see its user's quit request, whatever the guest does. */
     m = rx_machine("abc");
     machine_advance(m, 3000000);
-    CHECK("uart rx poll without IER takes nothing", calls >= 3 && max_seen == 0, "calls %d max %d", calls,
-          max_seen);
+    CHECK("uart rx poll without IER takes nothing", calls >= 3 && max_seen == 0, "calls %d max %d",
+          calls, max_seen);
     dev_free(m);
     m = rx_machine("");
     quit_after = true;
