@@ -12,9 +12,10 @@ set -euo pipefail
 # gdb + python3: tests/gdb (Debian's gdb drives the gdb stub; python3 picks a free port).
 pkgs=(gcc make binutils libc6-dev bochs bochsbios vgabios bochs-term grub-pc-bin grub-common
     xorriso mtools util-linux coreutils clang libclang-rt-14-dev libzydis-dev gdb python3)
-# Optional: the arm64 cross-build run under qemu-user (tests/arm64/run.sh); without them
-# that check prints SKIP.
-cross=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
+# Optional: the arm64 cross-build run under qemu-user (tests/arm64/run.sh), and QEMU's pc
+# (qemu-system-x86), the reference for platform devices (tests/cli/power_serial.sh runs
+# the acpi guest test on it); without them those checks print SKIP.
+cross=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user qemu-system-x86)
 missing=() xmissing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -30,4 +31,4 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 [ ${#missing[@]} -eq 0 ] || $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 [ ${#xmissing[@]} -eq 0 ] || $sudo apt-get install -y -qq "${xmissing[@]}" >/dev/null ||
-    echo "deps.sh: could not install ${xmissing[*]}; the arm64 check will be skipped" >&2
+    echo "deps.sh: could not install ${xmissing[*]}; the checks needing them will be skipped" >&2
