@@ -123,6 +123,10 @@ section gdb env GUEST_BUILD=build/guest tests/gdb/run.sh --vp $B/rel/vanderpool
 # Debian 12's kernel booted with -kernel/-initrd to a busybox init (fetched once into
 # ~/.cache/vanderpool; SKIP without network), then the same on QEMU TCG for the wall time.
 section linux tests/linux/run.sh --vp $B/rel/vanderpool
+# One boot on the ASan/UBSan build (about twice as slow): the emulator's memory safety under
+# a whole operating system.
+section linux/asan env VP_LINUX_TIMEOUT=600 tests/linux/run.sh --vp $B/asan/vanderpool --label asan --smp 2 \
+    --reboot-smp "" --no-qemu
 # KVM on Vanderpool's VT-x: Debian's kvm-intel in that kernel runs L2 guests (a flat one
 # and the same kernel to its init) with EPT and without, with and without unrestricted
 # guest, on skylake, westmere and core2.

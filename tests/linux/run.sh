@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# tests/linux/run.sh [--vp VANDERPOOL] [--qemu QEMU|--no-qemu] [--smp "1 4"]: boot Debian
-# 12's own kernel (scripts/fetch-linux.sh, cached outside the checkout) the QEMU way,
-# -kernel vmlinuz -initrd initrd.img, to a busybox /init (tests/linux/init) that prints
-# marker lines and powers off, once per processor count, then once more on 2 processors
-# rebooting instead (vp_action=reboot), which -no-reboot ends with status 4. One "PASS name" / "FAIL name: why"
-# line per check; "SKIP" when the packages cannot be fetched. Then the same kernel and
-# initramfs on one processor under QEMU's TCG, for comparison: both wall times are
-# printed, nothing is asserted about them.
+# tests/linux/run.sh [--vp VANDERPOOL] [--label vp] [--qemu QEMU|--no-qemu] [--smp "1 4"]
+#                    [--reboot-smp 2|""]
+# Boot Debian 12's own kernel (scripts/fetch-linux.sh, cached outside the checkout) the
+# QEMU way, -kernel vmlinuz -initrd initrd.img, to a busybox /init (tests/linux/init) that
+# prints marker lines and powers off, once per processor count; then once more (on 2
+# processors) rebooting instead (vp_action=reboot), which -no-reboot ends with status 4.
+# One "PASS name" / "FAIL name: why" line per check, names linux/LABEL-smpN/... (LABEL
+# tells builds apart, e.g. asan); "SKIP" when the packages cannot be fetched. Then the same
+# kernel and initramfs on one processor under QEMU's TCG, for comparison: both wall times
+# are printed, nothing is asserted about them.
 #
 # Kernel parameters beyond the console, and why (remove each when its reason goes):
 #   panic=-1   a panic reboots at once, which -no-reboot turns into the end of the run
@@ -17,14 +19,18 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 vp=$root/build/rel/vanderpool
 qemu=${QEMU:-qemu-system-x86_64}
 smps="1 4"
-reboot_smp=${VP_LINUX_REBOOT_SMP-2} # empty: no reboot run
+reboot_smp=2 # empty: no reboot run
+label=vp
 while [ $# -gt 0 ]; do
     case $1 in
     --vp) vp=$2; shift 2 ;;
+    --label) label=$2; shift 2 ;;
+    --reboot-smp) reboot_smp=$2; shift 2 ;;
     --qemu) qemu=$2; shift 2 ;;
     --no-qemu) qemu=""; shift ;;
     --smp) smps=$2; shift 2 ;;
-    *) echo "usage: $0 [--vp VANDERPOOL] [--qemu QEMU|--no-qemu] [--smp \"N ...\"]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--vp VANDERPOOL] [--label L] [--qemu QEMU|--no-qemu] [--smp \"N ...\"] [--reboot-smp N]" >&2
+        exit 2 ;;
     esac
 done
 limit=${VP_LINUX_TIMEOUT:-300}            # seconds; generous: a test, not a benchmark
@@ -59,7 +65,7 @@ mkdir -p "$logs"
 # boot_vp N [reboot]: Vanderpool with N processors; its checks; one line of figures.
 boot_vp() {
     local smp=$1 action=${2:-poweroff}
-    local name=linux/vp-smp$smp${2:+-$2} out=$tmp/vp.out log=$logs/vp-smp$smp${2:+-$2}.log
+    local name=linux/$label-smp$smp${2:+-$2} out=$tmp/vp.out log=$logs/$label-smp$smp${2:+-$2}.log
     local before=$failures t0 t1 status insns extra=""
     [ "$action" = reboot ] && extra=" vp_action=reboot"
     t0=$(now)
@@ -103,6 +109,9 @@ boot_vp() {
     bad=$(grep -E 'WARNING:|BUG:|Call Trace|TSC unstable|Oops|segfault|invalid opcode' "$log" |
         grep -v 'RETBleed: WARNING' | head -3)
     [ -z "$bad" ] && pass "$name/no-kernel-warnings" || fail "$name/no-kernel-warnings" "$(tr '\n' '|' <<<"$bad")"
+    # An ASan/UBSan build reports on stderr.
+    bad=$(grep -E 'runtime error|Sanitizer' "$tmp/vp.err" | head -3)
+    [ -z "$bad" ] && pass "$name/no-sanitizer-report" || fail "$name/no-sanitizer-report" "$(tr '\n' '|' <<<"$bad")"
     if [ $failures -gt $before ]; then
         echo "    --- serial (last 15 lines; all in $log) ---"
         tail -15 "$log" | sed 's/^/    /'
@@ -110,7 +119,7 @@ boot_vp() {
         tail -5 "$tmp/vp.err" | sed 's/^/    /'
     fi
     insns=$(sed -n 's/.* \([0-9][0-9]*\) instructions.*/\1/p' "$tmp/vp.err" | head -1)
-    echo "linux: vanderpool -smp $smp: $(elapsed "$t0" "$t1") s to $action (status $status), ${insns:-?} guest instructions"
+    echo "linux: $label -smp $smp: $(elapsed "$t0" "$t1") s to $action (status $status), ${insns:-?} guest instructions"
 }
 
 for n in $smps; do boot_vp "$n"; done
