@@ -119,7 +119,9 @@ boot_vp() {
         tail -5 "$tmp/vp.err" | sed 's/^/    /'
     fi
     insns=$(sed -n 's/.* \([0-9][0-9]*\) instructions.*/\1/p' "$tmp/vp.err" | head -1)
-    echo "linux: $label -smp $smp: $(elapsed "$t0" "$t1") s to $action (status $status), ${insns:-?} guest instructions"
+    local to=power-off
+    [ "$action" = reboot ] && to=reset
+    echo "linux: $label -smp $smp: $(elapsed "$t0" "$t1") s to $to (status $status), ${insns:-?} guest instructions"
 }
 
 for n in $smps; do boot_vp "$n"; done
