@@ -85,6 +85,7 @@ static void p_xsavec(void *a)
 {
     __asm__ volatile("xsavec (%0)" ::"r"(buf), "a"(3), "d"(0) : "memory");
 }
+static void p_avx(void *a) { __asm__ volatile("vaddps %%ymm1, %%ymm1, %%ymm1" ::: "memory"); }
 static void p_xsaves(void *a)
 {
     __asm__ volatile("xsaves (%0)" ::"r"(buf), "a"(3), "d"(0) : "memory");
@@ -122,6 +123,7 @@ static const struct feat {
     {"xsaveopt", 0xd, 1, 'a', 0, 15, p_xsaveopt, "xsaveopt", 0},
     {"xsavec", 0xd, 1, 'a', 1, 15, p_xsavec, "xsavec", 0},
     {"xsaves", 0xd, 1, 'a', 3, 15, p_xsaves, "xsaves", 0},
+    {"avx", 1, 0, 'c', 28, 15, p_avx, "vaddps", 0},
 };
 /* clang-format on */
 
@@ -142,7 +144,7 @@ void test_main(struct multiboot_info *mbi)
     static const char *const words[] = {"off=mmx",      "off=sse",       "off=sse2",   "off=sse3",
                                         "off=ssse3",    "off=sse4.1",    "off=sse4.2", "off=popcnt",
                                         "off=aes",      "off=pclmulqdq", "off=movbe",  "off=xsave",
-                                        "off=xsaveopt", "off=xsavec",    "off=xsaves"};
+                                        "off=xsaveopt", "off=xsavec",    "off=xsaves", "off=avx"};
     int w = cmdline_choice(mbi, words, (int)ARRAY_SIZE(words));
     const char *off = w < 0 ? "" : words[w] + 4;
     char nb[64];
@@ -157,7 +159,11 @@ void test_main(struct multiboot_info *mbi)
     int has_xsave = strcmp(off, "xsave") != 0;
     cr4_want = read_cr4() | CR4_OSXSAVE;
     check_eq("cr4_osxsave_set", (u32)catch_fault(do_cr4, 0), has_xsave ? (u32)-1 : 13);
-    if (has_xsave) __asm__ volatile("xsetbv" ::"c"(0), "a"(3), "d"(0));
+    /* XCR0 with AVX when CPUID offers it (VEX instructions need XCR0[2], SDM Vol. 1 14.3). */
+    u32 a1, b1, c1, d1;
+    cpuid(1, 0, &a1, &b1, &c1, &d1);
+    u32 xcr0 = 3 | (c1 >> 28 & 1) << 2;
+    if (has_xsave) __asm__ volatile("xsetbv" ::"c"(0), "a"(xcr0), "d"(0));
     for (unsigned k = 0; k < ARRAY_SIZE(feats); k++) {
         const struct feat *f = &feats[k];
         int want = strcmp(off, f->name) != 0;

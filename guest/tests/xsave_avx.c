@@ -4,8 +4,7 @@
  * upper halves of YMM0-7 there, VZEROUPPER returns the component to its initial
  * configuration (XINUSE[2] = 0, XSAVEOPT's XSTATE_BV[2] = 0), XRSTOR with XSTATE_BV[2] = 0
  * zeroes the upper halves, and the compacted form puts the component at 576 whatever
- * RFBM[1] is. Marked pending in options.txt until Vanderpool offers AVX in XCR0; Bochs
- * runs it meanwhile. */
+ * RFBM[1] is. */
 #include "fpu_guest.h"
 
 /* Larger than the 832 bytes needed: Bochs 2.7 writes the compacted AVX component at 416,

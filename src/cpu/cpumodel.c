@@ -375,7 +375,21 @@ const struct cpu_model *cpu_model_of(const struct cpu *c)
     return m ? m : &models[0];
 }
 
-/* The machine's feature set: the model's defaults with the -cpu switches applied. */
+/* Features that do not exist without another: switching the second off takes the first
+ * away too, as no real part has one without the other. AVX state is an XSAVE state
+ * component (SDM Vol. 1 13.1, 14.3: AVX needs CPUID.1:ECX.XSAVE and XCR0[2]); the VEX
+ * extensions need AVX; the XSAVE extensions (CPUID.(0DH,1):EAX) need XSAVE. Ordered so
+ * that a chain (XSAVE, AVX, AVX2) resolves in one pass. */
+static const struct {
+    enum feature f, needs;
+} feature_deps[] = {
+    {FEAT_AVX, FEAT_XSAVE},      {FEAT_XSAVEOPT, FEAT_XSAVE}, {FEAT_XSAVEC, FEAT_XSAVE},
+    {FEAT_XGETBV1, FEAT_XSAVE},  {FEAT_XSAVES, FEAT_XSAVE},   {FEAT_AVX2, FEAT_AVX},
+    {FEAT_FMA, FEAT_AVX},        {FEAT_F16C, FEAT_AVX},       {FEAT_AVX512F, FEAT_AVX},
+};
+
+/* The machine's feature set: the model's defaults with the -cpu switches applied, then
+ * what a switched-off feature takes with it (feature_deps). */
 struct feature_cache *cpu_feature_cache(const struct cpu *c)
 {
     struct machine *m = c->m;
@@ -386,6 +400,8 @@ struct feature_cache *cpu_feature_cache(const struct cpu *c)
         return fc;
     struct cpu_features f = cpu_model_features((int)(cpu_model_of(c) - models));
     for (int w = 0; w < FW_COUNT; w++) f.w[w] = (f.w[w] | m->features_on[w]) & ~m->features_off[w];
+    for (unsigned k = 0; k < ARRAY_LEN(feature_deps); k++)
+        if (!features_has(&f, feature_deps[k].needs)) features_set(&f, feature_deps[k].f, false);
     memset(fc, 0, sizeof *fc);
     fc->model = m->cpu_model;
     memcpy(fc->on, m->features_on, sizeof fc->on);

@@ -15,7 +15,7 @@ if ! make -s BUILD="$gb" "$k" >/dev/null 2>&1; then
     exit 1
 fi
 failures=0
-for f in mmx sse sse2 sse3 ssse3 sse4.1 sse4.2 popcnt aes pclmulqdq movbe xsave xsaveopt xsavec xsaves; do
+for f in mmx sse sse2 sse3 ssse3 sse4.1 sse4.2 popcnt aes pclmulqdq movbe xsave xsaveopt xsavec xsaves avx; do
     out=$(timeout "${VP_TIMEOUT:-60}" "$vp" -kernel "$k" -cpu "skylake,-$f" -append "off=$f" \
         -serial stdio -no-reboot 2>&1 </dev/null)
     if grep -q '^FAIL' <<<"$out" || ! grep -q '^END' <<<"$out"; then
