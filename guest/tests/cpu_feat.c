@@ -85,7 +85,10 @@ static void p_xsavec(void *a)
 {
     __asm__ volatile("xsavec (%0)" ::"r"(buf), "a"(3), "d"(0) : "memory");
 }
-static void p_avx(void *a) { __asm__ volatile("vaddps %%ymm1, %%ymm1, %%ymm1" ::: "memory"); }
+static void p_avx(void *a)
+{
+    __asm__ volatile("vaddps %%ymm1, %%ymm1, %%ymm1" ::: "memory");
+}
 static void p_xsaves(void *a)
 {
     __asm__ volatile("xsaves (%0)" ::"r"(buf), "a"(3), "d"(0) : "memory");
