@@ -122,12 +122,14 @@ static inline void diff_host_vendor(char out[13])
  * those it knows, AVX included). */
 static inline bool diff_host_avx(void)
 {
-    unsigned a = 0, b = 0, c = 0, e = 0;
 #if defined(__x86_64__)
+    unsigned a = 0, b = 0, c = 0, e = 0;
     if (!__get_cpuid(1, &a, &b, &c, &e) || (c & (3u << 27)) != (3u << 27)) return false;
     if (!__get_cpuid_count(0xd, 0, &a, &b, &c, &e)) return false;
-#endif
     return (a & 6) == 6;
+#else
+    return false;
+#endif
 }
 
 /* The SIGFPE from a native #DE lands here (signal handlers cannot take a context, so
@@ -220,8 +222,8 @@ static bool diff_sse_xm;
 static u8 diff_sse_ctx_xmm[16][16];
 static u8 diff_sse_ctx_ymmh[16][16];
 static u32 diff_sse_ctx_mxcsr;
-static unsigned diff_ymmh_off; /* CPUID.(EAX=0DH,ECX=2).EBX: YMM_Hi128 in an XSAVE image */
 #if defined(__x86_64__) && defined(__linux__)
+static unsigned diff_ymmh_off; /* CPUID.(EAX=0DH,ECX=2).EBX: YMM_Hi128 in an XSAVE image */
 #include <ucontext.h>
 /* The YMM upper halves from the signal frame: Linux saves the state there as a standard-
  * format XSAVE image when the FXSAVE area's software-reserved bytes (offset 464) carry

@@ -209,12 +209,13 @@ static void emulator_checks(void)
 
 static bool host_has_bmi(void)
 {
-#if !defined(__x86_64__)
-    return false;
-#endif
+#if defined(__x86_64__)
     unsigned a = 0, b = 0, c = 0, d = 0;
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
     return (b >> 3 & 1) && (b >> 8 & 1);
+#else
+    return false;
+#endif
 }
 
 int main(void)

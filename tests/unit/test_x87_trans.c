@@ -300,7 +300,7 @@ int main(int argc, char **argv)
     vendor[12] = 0;
     accuracy(strcmp(vendor, "GenuineIntel") == 0, vendor, n);
 #else
-    (void)argc, (void)argv;
+    (void)argc, (void)argv, (void)names;
     printf("SKIP accuracy: the host is not x86-64, no x87 to compare with\n");
 #endif
     return check_exit();
