@@ -3,7 +3,8 @@
 # tests/linux/kvm.sh and scripts/demo-linux.sh): busybox, L1-INIT as /init, Debian's
 # irqbypass.ko, kvm.ko and kvm-intel.ko in /lib, the project's KVM client /vpkvm
 # (guest/linux/vpkvm.c, static), the flat L2 guest /l2hello.bin, and the L2 Linux: /vmlinuz
-# (Debian's, the same as L1's) with /l2.img (busybox and tests/linux/l2-init). The kernel
+# (Debian's, the same as L1's) and /vmlinux (that kernel uncompressed) with /l2.img (busybox
+# and tests/linux/l2-init); the L1 image itself is an uncompressed cpio. The kernel
 # and busybox come from scripts/fetch-linux.sh's cache. Exits 1 with one line on failure,
 # 3 when the packages cannot be had (callers print SKIP).
 set -uo pipefail
@@ -19,13 +20,14 @@ gcc -O2 -static -Wall -o "$tmp/vpkvm" "$root/guest/linux/vpkvm.c" 2>"$tmp/cc.log
     ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o "$tmp/l2hello.bin" "$tmp/l2hello.o" 2>>"$tmp/cc.log" ||
     { echo "kvm-initramfs.sh: building vpkvm: $(head -3 "$tmp/cc.log" | tr '\n' '|')" >&2; exit 1; }
 
-# initramfs DIR INIT OUT: busybox and an /init, plus whatever DIR holds already.
+# initramfs DIR INIT OUT [FILTER]: busybox and an /init, plus whatever DIR holds already,
+# as a newc cpio through FILTER (default gzip).
 initramfs() {
     mkdir -p "$1/bin" "$1/proc" "$1/sys" "$1/dev" "$1/lib"
     cp "$cache/busybox" "$1/bin/busybox"
     cp "$2" "$1/init"
     chmod 755 "$1/init" "$1/bin/busybox"
-    (cd "$1" && find . | LC_ALL=C sort | "$cache/busybox" cpio -o -H newc 2>/dev/null) | gzip -6 >"$3"
+    (cd "$1" && find . | LC_ALL=C sort | "$cache/busybox" cpio -o -H newc 2>/dev/null) | ${4:-gzip -6} >"$3"
 }
 initramfs "$tmp/l2" "$root/tests/linux/l2-init" "$tmp/l2.img"
 mkdir -p "$tmp/l1/lib"
@@ -33,4 +35,11 @@ cp "$cache"/modules/{irqbypass,kvm,kvm-intel}.ko "$tmp/l1/lib/" ||
     { echo "kvm-initramfs.sh: no KVM modules in $cache/modules" >&2; exit 1; }
 cp "$tmp/vpkvm" "$tmp/l2hello.bin" "$tmp/l2.img" "$tmp/l1/"
 cp "$cache/vmlinuz" "$tmp/l1/vmlinuz"
-initramfs "$tmp/l1" "$init" "$out"
+# The same kernel uncompressed, for vpkvm's 64-bit entry: the bzImage's payload is an XZ
+# stream holding the ELF vmlinux (the L2 then skips the decompressor, 4.4e9 instructions).
+off=$(grep -abo -m1 $'\xfd7zXZ' "$cache/vmlinuz" | head -1 | cut -d: -f1)
+[ -n "$off" ] && tail -c +$((off + 1)) "$cache/vmlinuz" | xz -dc >"$tmp/l1/vmlinux" 2>/dev/null
+[ "$(head -c 4 "$tmp/l1/vmlinux" 2>/dev/null | od -An -tx1 | tr -d ' ')" = 7f454c46 ] ||
+    { echo "kvm-initramfs.sh: no XZ-compressed ELF vmlinux in $cache/vmlinuz" >&2; exit 1; }
+# Uncompressed: L1 would spend longer inflating it than the L2 saves.
+initramfs "$tmp/l1" "$init" "$out" cat

@@ -2,12 +2,13 @@
  * Vanderpool (built static, carried in the initramfs) and uses /dev/kvm, that is, the
  * guest kernel's kvm-intel on Vanderpool's VT-x, to run an L2 guest:
  *
- *   vpkvm [-m MiB] [-t SECONDS] -kernel bzImage [-initrd FILE] [-append CMDLINE]
+ *   vpkvm [-m MiB] [-t SECONDS] -kernel bzImage|vmlinux [-initrd FILE] [-append CMDLINE]
  *   vpkvm [-m MiB] [-t SECONDS] -flat FILE                  (a real-mode image)
  *
- * A Linux kernel is entered through the 32-bit boot protocol (Documentation/arch/x86/
+ * A bzImage is entered through the 32-bit boot protocol (Documentation/arch/x86/
  * boot.rst): the protected-mode part at 1 MiB, boot_params at 0x10000 with the setup
- * header, an e820 map, the command line and the initrd. A flat image is loaded at
+ * header, an e820 map, the command line and the initrd. An uncompressed vmlinux (ELF) is
+ * entered at startup_64 through the 64-bit boot protocol, skipping the decompressor. A flat image is loaded at
  * 0000:7C00 and entered in real mode, as a boot sector. The machine: KVM's in-kernel PIC,
  * I/O APIC, local APIC and PIT, the host's supported CPUID, a 16550 at 0x3F8 (output
  * to stdout, interrupt 4) and a CMOS clock emulated here; no i8042. The run ends at a
@@ -16,6 +17,7 @@
  * with a message).
  * Bad arguments or files: one line, status 2. */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -226,12 +228,18 @@ static void e820(unsigned idx, uint64_t addr, uint64_t len, uint32_t type)
     ram[BOOT_PARAMS + 0x1e8] = (uint8_t)(idx + 1); /* e820_entries */
 }
 
-/* The 32-bit boot protocol: returns the entry point. */
-static uint32_t load_linux(const char *kpath, const char *ipath, const char *cmdline)
+/* What the loaders found: where to enter (the 32-bit entry of a bzImage, or the 64-bit
+ * startup_64 of an ELF vmlinux), where the kernel's memory ends, and its limits. */
+struct kernel {
+    uint64_t entry, end;
+    uint64_t initrd_max, cmdline_max;
+    int long_mode;
+};
+
+/* A bzImage: the protected-mode part at 1 MiB and its setup header into boot_params. */
+static void load_bzimage(const uint8_t *k, size_t klen, const char *kpath, struct kernel *out)
 {
-    size_t klen;
-    uint8_t *k = read_file(kpath, &klen);
-    if (klen < 0x264 || memcmp(k + 0x202, "HdrS", 4)) die(2, "%s: not a bzImage (no HdrS header)", kpath);
+    if (klen < 0x264 || memcmp(k + 0x202, "HdrS", 4)) die(2, "%s: neither a bzImage (no HdrS header) nor an ELF vmlinux", kpath);
     unsigned version = (unsigned)get_le(k + 0x206, 2);
     if (version < 0x206) die(2, "%s: boot protocol %x.%02x, need 2.06 or later", kpath, version >> 8, version & 0xff);
     if (!(k[0x211] & 1)) die(2, "%s: not a bzImage (LOADED_HIGH clear)", kpath);
@@ -239,27 +247,74 @@ static uint32_t load_linux(const char *kpath, const char *ipath, const char *cmd
     size_t pm_off = (size_t)(setup_sects + 1) * 512;
     if (pm_off >= klen) die(2, "%s: truncated", kpath);
     put(KERNEL_LOAD, k + pm_off, klen - pm_off, "the kernel");
-
-    memset(ram + BOOT_PARAMS, 0, 4096);
     size_t hdr_end = 0x202 + k[0x201]; /* the setup header ends where its jump lands */
     if (hdr_end > klen || hdr_end > 0x280) hdr_end = 0x268;
     put(BOOT_PARAMS + 0x1f1, k + 0x1f1, hdr_end - 0x1f1, "boot_params");
+    out->entry = get_le(k + 0x214, 4);                      /* code32_start */
+    out->end = KERNEL_LOAD + get_le(k + 0x260, 4);          /* init_size */
+    out->initrd_max = get_le(k + 0x22c, 4);
+    out->cmdline_max = get_le(k + 0x238, 4);
+    out->long_mode = 0;
+}
+
+/* An uncompressed vmlinux (ELF64, as the kernel build leaves it): its PT_LOAD segments at
+ * their physical addresses, entered at startup_64 through the 64-bit boot protocol with a
+ * setup header of our own, as firmware-less VMMs boot Linux. It skips the bzImage's
+ * decompressor. */
+static void load_elf(const uint8_t *k, size_t klen, const char *kpath, struct kernel *out)
+{
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)k;
+    if (klen < sizeof *eh || eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != EM_X86_64 ||
+        eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > klen ||
+        eh->e_phnum > (klen - eh->e_phoff) / sizeof(Elf64_Phdr))
+        die(2, "%s: not an x86-64 ELF vmlinux", kpath);
+    out->end = 0;
+    for (unsigned n = 0; n < eh->e_phnum; n++) {
+        const Elf64_Phdr *ph = (const Elf64_Phdr *)(k + eh->e_phoff) + n;
+        if (ph->p_type != PT_LOAD) continue;
+        if (ph->p_offset > klen || ph->p_filesz > klen - ph->p_offset || ph->p_filesz > ph->p_memsz)
+            die(2, "%s: segment %u lies outside the file", kpath, n);
+        if (ph->p_paddr > ram_size || ph->p_memsz > ram_size - ph->p_paddr)
+            die(2, "%s does not fit in %zu MiB of RAM", kpath, ram_size >> 20);
+        memcpy(ram + ph->p_paddr, k + ph->p_offset, ph->p_filesz);
+        memset(ram + ph->p_paddr + ph->p_filesz, 0, ph->p_memsz - ph->p_filesz);
+        if (ph->p_paddr + ph->p_memsz > out->end) out->end = ph->p_paddr + ph->p_memsz;
+    }
+    if (!out->end) die(2, "%s: no loadable segment", kpath);
+    uint64_t bp = BOOT_PARAMS;
+    put_le(bp + 0x1fe, 2, 0xaa55);       /* boot_flag */
+    memcpy(ram + bp + 0x202, "HdrS", 4);
+    put_le(bp + 0x206, 2, 0x20f);        /* protocol 2.15 */
+    ram[bp + 0x211] = 0x01;              /* LOADED_HIGH */
+    put_le(bp + 0x230, 4, 0x200000);     /* kernel_alignment */
+    out->entry = eh->e_entry;
+    out->initrd_max = 0x7fffffff;
+    out->cmdline_max = 2048;
+    out->long_mode = 1;
+}
+
+/* Load a bzImage or vmlinux, fill boot_params (command line, initrd, e820 map). */
+static void load_linux(const char *kpath, const char *ipath, const char *cmdline, struct kernel *kk)
+{
+    size_t klen;
+    uint8_t *k = read_file(kpath, &klen);
+    memset(ram + BOOT_PARAMS, 0, 4096);
+    if (klen >= 4 && !memcmp(k, ELFMAG, SELFMAG)) load_elf(k, klen, kpath, kk);
+    else load_bzimage(k, klen, kpath, kk);
+    free(k);
     uint64_t bp = BOOT_PARAMS;
     ram[bp + 0x210] = 0xff;              /* type_of_loader: undefined */
     ram[bp + 0x211] |= 0x80;             /* CAN_USE_HEAP */
     put_le(bp + 0x224, 2, 0xde00);       /* heap_end_ptr */
     size_t clen = strlen(cmdline);
-    uint32_t cmax = version >= 0x206 ? (uint32_t)get_le(k + 0x238, 4) : 255;
-    if (clen > cmax) die(2, "the command line is longer than the kernel's %u bytes", cmax);
+    if (clen > kk->cmdline_max) die(2, "the command line is longer than the kernel's %u bytes", (unsigned)kk->cmdline_max);
     put(CMDLINE, cmdline, clen + 1, "the command line");
     put_le(bp + 0x228, 4, CMDLINE);      /* cmd_line_ptr */
     if (ipath) {
         size_t ilen;
         uint8_t *init = read_file(ipath, &ilen);
-        uint64_t max = get_le(k + 0x22c, 4); /* initrd_addr_max */
-        uint64_t top = ram_size < max + 1 ? ram_size : max + 1;
-        uint64_t kend = KERNEL_LOAD + get_le(k + 0x260, 4); /* init_size */
-        if (ilen > top || ((top - ilen) & ~0xfffull) < kend) die(2, "%s does not fit below the kernel's initrd limit", ipath);
+        uint64_t top = ram_size < kk->initrd_max + 1 ? ram_size : kk->initrd_max + 1;
+        if (ilen > top || ((top - ilen) & ~0xfffull) < kk->end) die(2, "%s does not fit below the kernel's initrd limit", ipath);
         uint64_t at = (top - ilen) & ~0xfffull;
         put(at, init, ilen, "the initrd");
         put_le(bp + 0x218, 4, at);       /* ramdisk_image */
@@ -270,9 +325,30 @@ static uint32_t load_linux(const char *kpath, const char *ipath, const char *cmd
     e820(1, 0x9fc00, 0x400, 2);
     e820(2, 0xf0000, 0x10000, 2);
     e820(3, 0x100000, ram_size - 0x100000, 1);
-    uint32_t entry = (uint32_t)get_le(k + 0x214, 4); /* code32_start */
-    free(k);
-    return entry;
+}
+
+/* 64-bit mode for the 64-bit boot protocol: a GDT with __BOOT_CS 0x10 and __BOOT_DS 0x18,
+ * page tables mapping the first GiB one to one with 2 MiB pages, PAE, LME/LMA, PG. */
+#define BOOT_GDT 0x500u
+#define BOOT_PML4 0x9000u
+static void enter_long_mode(struct kvm_sregs *sregs)
+{
+    put_le(BOOT_GDT + 0x10, 8, 0x00af9b000000ffffull);
+    put_le(BOOT_GDT + 0x18, 8, 0x00cf93000000ffffull);
+    put_le(BOOT_PML4, 8, (BOOT_PML4 + 0x1000) | 3);
+    put_le(BOOT_PML4 + 0x1000, 8, (BOOT_PML4 + 0x2000) | 3);
+    for (uint64_t n = 0; n < 512; n++) put_le(BOOT_PML4 + 0x2000 + 8 * n, 8, (n << 21) | 0x83);
+    sregs->gdt.base = BOOT_GDT;
+    sregs->gdt.limit = 0x1f;
+    sregs->cs = (struct kvm_segment){.limit = 0xffffffffu, .selector = 0x10, .type = 0xb, .present = 1,
+                                     .s = 1, .l = 1, .g = 1};
+    sregs->ds = (struct kvm_segment){.limit = 0xffffffffu, .selector = 0x18, .type = 0x3, .present = 1,
+                                     .s = 1, .db = 1, .g = 1};
+    sregs->es = sregs->fs = sregs->gs = sregs->ss = sregs->ds;
+    sregs->cr3 = BOOT_PML4;
+    sregs->cr4 |= 0x20;                  /* PAE */
+    sregs->efer |= 0x500;                /* LME, LMA */
+    sregs->cr0 |= 0x80000011u;           /* PG, ET, PE */
 }
 
 static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, int code32)
@@ -339,12 +415,18 @@ int main(int argc, char **argv)
     struct kvm_regs regs = {.rflags = 2};
     xioctl(vcpu, KVM_GET_SREGS, &sregs, "KVM_GET_SREGS");
     if (kpath) {
-        regs.rip = load_linux(kpath, ipath, cmdline);
+        struct kernel kk;
+        load_linux(kpath, ipath, cmdline, &kk);
+        regs.rip = kk.entry;
         regs.rsi = BOOT_PARAMS;
-        seg(&sregs.cs, 0x10, 0xb, 1);
-        seg(&sregs.ds, 0x18, 0x3, 1);
-        sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
-        sregs.cr0 |= 1; /* PE, paging off */
+        if (kk.long_mode) {
+            enter_long_mode(&sregs);
+        } else {
+            seg(&sregs.cs, 0x10, 0xb, 1);
+            seg(&sregs.ds, 0x18, 0x3, 1);
+            sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+            sregs.cr0 |= 1; /* PE, paging off */
+        }
     } else {
         size_t len;
         uint8_t *img = read_file(flat, &len);

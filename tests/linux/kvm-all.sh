@@ -3,7 +3,8 @@
 # asks for, N at a time (default 2): KVM with EPT and unrestricted guest (skylake), without
 # EPT (shadow paging; kvm-intel then drops unrestricted guest too), with EPT but without
 # unrestricted guest (real mode in virtual-8086 mode), and on the westmere and core2 models
-# (core2 has neither EPT nor unrestricted guest nor VPID). Their PASS/FAIL/SKIP lines in
+# (core2 has neither EPT nor unrestricted guest nor VPID); the first also boots the L2 from
+# the bzImage, the others from the uncompressed vmlinux only. Their PASS/FAIL/SKIP lines in
 # order, then each run's time and instruction count.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,7 +17,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 configs=(
-    "--cpu skylake"
+    "--cpu skylake --bzimage"
     "--cpu skylake --params ept=0"
     "--cpu skylake --params unrestricted_guest=0"
     "--cpu westmere"

@@ -1,24 +1,26 @@
 #!/usr/bin/env bash
-# tests/linux/kvm.sh [--vp VANDERPOOL] [--cpu MODEL] [--params a=1,b=0] [--smp N]: KVM on
-# Vanderpool's VT-x. Debian 12's kernel boots on Vanderpool (L1) with an initramfs holding
-# Debian's kvm.ko, kvm-intel.ko and irqbypass.ko, the project's KVM client (guest/linux/
-# vpkvm.c, built static here) and two L2 guests: the flat real-mode l2hello and the same
-# kernel with a busybox initramfs (tests/linux/l2-init). tests/linux/kvm-init loads
-# kvm-intel with --params (kvm_intel module parameters, e.g. ept=0) and runs both. One
+# tests/linux/kvm.sh [--vp VANDERPOOL] [--cpu MODEL] [--params a=1,b=0] [--smp N]
+# [--bzimage]: KVM on Vanderpool's VT-x. Debian 12's kernel boots on Vanderpool (L1) with
+# an initramfs (scripts/kvm-initramfs.sh) holding Debian's kvm.ko, kvm-intel.ko and
+# irqbypass.ko, the project's KVM client (guest/linux/vpkvm.c, built static) and two L2
+# guests: the flat real-mode l2hello and the same kernel, uncompressed (and with --bzimage
+# also as the bzImage), with a busybox initramfs (tests/linux/l2-init). tests/linux/kvm-init
+# loads kvm-intel with --params (kvm_intel module parameters, e.g. ept=0) and runs them. One
 # "PASS name" / "FAIL name: why" line per check; SKIP when the packages cannot be fetched.
 # The wall time and guest instructions of the whole chain are printed, not asserted.
 # VP_KVM_ARGS adds emulator options (e.g. "-d vmx -D /tmp/vmx.log").
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 vp=$root/build/rel/vanderpool
-cpu=skylake params="" smp=1
+cpu=skylake params="" smp=1 bzimage=0
 while [ $# -gt 0 ]; do
     case $1 in
     --vp) vp=$2; shift 2 ;;
     --cpu) cpu=$2; shift 2 ;;
     --params) params=$2; shift 2 ;;
     --smp) smp=$2; shift 2 ;;
-    *) echo "usage: $0 [--vp VANDERPOOL] [--cpu MODEL] [--params a=1,b=0] [--smp N]" >&2; exit 2 ;;
+    --bzimage) bzimage=1; shift ;;
+    *) echo "usage: $0 [--vp VANDERPOOL] [--cpu MODEL] [--params a=1,b=0] [--smp N] [--bzimage]" >&2; exit 2 ;;
     esac
 done
 limit=${VP_KVM_TIMEOUT:-900}              # seconds: generous, a test and not a benchmark
@@ -41,7 +43,7 @@ mkdir -p "$logs"
 log=$logs/$(basename "$name").log
 t0=$(date +%s.%N)
 timeout "$limit" "$vp" -cpu "$cpu" -smp "$smp" -m 1G -kernel "$cache/vmlinuz" -initrd "$tmp/l1.img" \
-    -append "console=ttyS0 panic=-1 nokaslr vpkvm_params=$params" -serial "file:$tmp/serial" \
+    -append "console=ttyS0 panic=-1 nokaslr vpkvm_params=$params vpkvm_bzimage=$bzimage" -serial "file:$tmp/serial" \
     -no-reboot -icount-limit "$icount" -stats ${VP_KVM_ARGS:-} >"$tmp/vp.stdout" 2>"$tmp/vp.err"
 status=$?
 t1=$(date +%s.%N)
@@ -62,6 +64,15 @@ check flat-l2 '^hello from the L2 guest in real mode$' "the flat L2 guest printe
 check flat-l2-status '^VP-KVM: flat L2 status 67 ' "$(grep -m1 'flat L2 status' "$log" || echo 'no status line')"
 check linux-l2-init '^VP-L2: init started' "the L2 kernel did not reach its init"
 check linux-l2-status '^VP-KVM: linux L2 status 0 ' "$(grep -m1 'linux L2 status' "$log" || echo 'no status line')"
+if [ $bzimage = 1 ]; then
+    check bzimage-l2-status '^VP-KVM: bzImage L2 status 0 ' \
+        "$(grep -m1 'bzImage L2 status' "$log" || echo 'no status line')"
+    n=$(grep -c '^VP-L2: init started' "$log")
+    if [ "$n" = 2 ]; then echo "PASS $name/bzimage-l2-init"; else
+        echo "FAIL $name/bzimage-l2-init: $n L2 inits, want 2 (vmlinux and bzImage)"
+        failures=$((failures + 1))
+    fi
+fi
 check done '^VP-KVM: done$' "no done marker"
 if [ $failures -gt 0 ]; then
     echo "    --- serial (last 15 lines; all in $log) ---"
