@@ -11,11 +11,11 @@ vp=${VP:-$root/build/rel/vanderpool}
 out=${BENCH_OUT:-$root/bench/out}
 mkdir -p "$out"
 echo "Linux: booting Debian's kernel to its init on Vanderpool and QEMU TCG, then KVM on Vanderpool..."
-"$root/tests/linux/run.sh" --vp "$vp" >"$out/linux.txt" 2>&1
+"$root/tests/linux/run.sh" --vp "$vp" --smp 1 --reboot-smp "" >"$out/linux.txt" 2>&1
 "$root/tests/linux/kvm.sh" --vp "$vp" >"$out/kvm.txt" 2>&1
-vps=$(sed -n 's/^linux: vanderpool \([0-9.]*\) s.*/\1/p' "$out/linux.txt")
-vpi=$(sed -n 's/^linux: vanderpool .*, \([0-9]*\) guest instructions/\1/p' "$out/linux.txt")
-qs=$(sed -n 's/^linux: qemu tcg \([0-9.]*\) s.*/\1/p' "$out/linux.txt")
+vps=$(sed -n 's/^linux: vp -smp 1: \([0-9.]*\) s.*/\1/p' "$out/linux.txt")
+vpi=$(sed -n 's/^linux: vp -smp 1: .*, \([0-9]*\) guest instructions/\1/p' "$out/linux.txt")
+qs=$(sed -n 's/^linux: qemu tcg -smp 1: \([0-9.]*\) s.*/\1/p' "$out/linux.txt")
 ks=$(sed -n 's/^linux: linux\/kvm-[^ ]* \([0-9.]*\) s.*/\1/p' "$out/kvm.txt")
 ki=$(sed -n 's/^linux: linux\/kvm-.*, \([0-9]*\) guest instructions/\1/p' "$out/kvm.txt")
 grep -q '^FAIL' "$out/linux.txt" "$out/kvm.txt" && echo "  (some runs failed: see $out/linux.txt, $out/kvm.txt)"
@@ -23,8 +23,8 @@ awk -v vs="$vps" -v vi="$vpi" -v qs="$qs" -v ks="$ks" -v ki="$ki" '
 function num(x) { return x ~ /^[0-9.]+$/ }
 BEGIN {
     printf "Linux to init and power-off   Vanderpool %s s (%s guest instructions)", num(vs) ? vs : "-", num(vi) ? vi : "?"
-    if (num(qs)) printf ", QEMU TCG %s s, QEMU/Vanderpool speed %.2fx", qs, (num(vs) && vs > 0) ? qs / vs : 0
+    if (num(qs)) printf ", QEMU TCG %s s, Vanderpool/QEMU speed %.2fx", qs, (num(vs) && vs > 0) ? qs / vs : 0
     printf "\n"
-    printf "KVM chain (L1, kvm-intel, L2 flat and L2 Linux to init, power-off): %s s, %s guest instructions\n",
+    printf "KVM chain (L1 boot, kvm-intel, flat L2, L2 Linux from vmlinux to init, power-off): %s s, %s guest instructions\n",
         num(ks) ? ks : "-", num(ki) ? ki : "?"
 }' | tee "$out/linux-summary.txt"
