@@ -3,8 +3,10 @@
  * Vol. 1 8.1.10, Figures 8-9 to 8-12): after an unmasked divide-by-zero, the stored FCW,
  * FSW, full tag word, FIP (offset, or the 20-bit linear address in real mode), FOP (real
  * mode and 32-bit layouts only), FDP, FCS/FDS (0 where CPUID.(EAX=07H,ECX=0):EBX[13]
- * deprecates them), the register image of FNSAVE and its FNINIT, and FRSTOR/FLDENV round
- * trips in both sizes. The sequence itself is fpu_env.16.S. */
+ * deprecates them; SDM Vol. 1 8.1.8: the processor then keeps no selector, so the real-mode
+ * layouts hold the offsets, as on Bochs 2.7's skylake and icelake), the register image of
+ * FNSAVE and its FNINIT, and FRSTOR/FLDENV round trips in both sizes. The sequence itself
+ * is fpu_env.16.S. */
 #include "fpu_guest.h"
 
 #define LOW 0x8000u
@@ -83,11 +85,13 @@ static unsigned env_size(enum layout l)
 }
 
 /* A run's results (fpu_env.16.S): def/oth are the layouts of the default and the
- * prefixed operand size. */
+ * prefixed operand size; cs_base/ds_base: the real-mode segment bases the linear pointers
+ * include unless FCS and FDS are deprecated. */
 static void check_run(const char *m, const u8 *r, enum layout def, enum layout oth, u32 fip,
-                      u32 fop, u16 cs, u16 ds)
+                      u32 fop, u16 cs, u16 ds, u32 cs_base, u32 ds_base)
 {
     u32 fdp = L(env_zero);
+    if (deprecated_cs_ds) fip -= cs_base, fdp -= ds_base;
     /* FOP is lost through the 16-bit protected-mode layout, which has no field for it:
      * after the first FLDENV of that layout it is not checked (~0). */
     u32 fop_after = def == PM16 || oth == PM16 ? ~0u : fop;
@@ -123,8 +127,9 @@ void test_main(struct multiboot_info *mbi)
     check_eq("back_in_pm32", read_cs(), SEL_KCODE32);
     const u8 *base = (const u8 *)LOW;
     check_run("pm32", base + (env_res_pm32 - env_start), PM32, PM16, L(env_fdiv_pm32), 0x035,
-              SEL_KCODE32, SEL_KDATA);
+              SEL_KCODE32, SEL_KDATA, 0, 0);
     check_run("pm16", base + (env_res_pm16 - env_start), PM16, PM32, L(env_fdiv_pm16), 0x036,
-              SEL_KCODE16, SEL_KDATA16);
-    check_run("rm", base + (env_res_rm - env_start), RM16, RM32, L(env_fdiv_rm), 0x036, 0, 0);
+              SEL_KCODE16, SEL_KDATA16, 0, 0);
+    check_run("rm", base + (env_res_rm - env_start), RM16, RM32, L(env_fdiv_rm), 0x036, 0, 0,
+              LOW, 0x7000); /* CS = LOW >> 4, ES = 700H */
 }

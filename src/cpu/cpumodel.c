@@ -19,9 +19,12 @@
  * XGETBV with ECX = 1 and XSAVES (xsave.c) manage the x87, SSE and AVX components; AVX
  * is avx_move.c, avx_fp*.c and avx_int*.c. BMI1/BMI2 (bmi.c) are offered, and the FMA
  * (fma.c) and F16C (f16c.c) bits, which need AVX state to be usable. VME and PVI (intflag.c, stack.c, far.c,
- * interrupt.c). Not offered: DS/DTES64/DS-CPL (no BTS/PEBS), AVX-512, PKU,
- * TSC_ADJUST. Every model offers VMX, as the real parts did; -cpu MODEL,-vmx takes it
- * away. */
+ * interrupt.c). FCS/FDS deprecation (ZERO_FCS_FDS): x87_env.c stores them as 0. Not
+ * offered: DS/DTES64/DS-CPL (no BTS/PEBS), AVX-512 (none of its EVEX instructions, opmask
+ * registers or XSAVE components 5-7 exist here), PKU, TSC_ADJUST, and FDP_EXCPTN_ONLY
+ * (x87.c updates FDP at every memory-operand instruction, as the parts without the bit
+ * do; SDM Vol. 1 8.1.8). Every model offers VMX, as the real parts did; -cpu MODEL,-vmx
+ * takes it away. */
 static const struct cpu_features implemented = {.w = {
     [FW_1_EDX] = B(FEAT_FPU) | B(FEAT_VME) | B(FEAT_DE) | B(FEAT_PSE) | B(FEAT_TSC) | B(FEAT_MSR) |
                  B(FEAT_PAE) | B(FEAT_MCE) | B(FEAT_CX8) | B(FEAT_APIC) | B(FEAT_SEP) |
@@ -39,7 +42,8 @@ static const struct cpu_features implemented = {.w = {
     [FW_7_EBX] = B(FEAT_FSGSBASE) | B(FEAT_SMEP) | B(FEAT_ERMS) | B(FEAT_INVPCID) |
                  B(FEAT_RDSEED) | B(FEAT_SMAP) | B(FEAT_CLFLUSHOPT) |
                  B(FEAT_BMI1) | B(FEAT_BMI2) | /* bmi.c, bits.c's TZCNT */
-                 B(FEAT_AVX2), /* avx_int*.c, avx2*.c: usable once AVX state is */
+                 B(FEAT_AVX2) | /* avx_int*.c, avx2*.c: usable once AVX state is */
+                 B(FEAT_ZERO_FCS_FDS), /* x87_env.c's x87_stored_sel() */
     [FW_7_ECX] = B(FEAT_UMIP) | B(FEAT_LA57) | B(FEAT_RDPID),
     [FW_7_EDX] = B(FEAT_MD_CLEAR) | B(FEAT_SPEC_CTRL) | B(FEAT_STIBP) |
                  B(FEAT_ARCH_CAPABILITIES) | B(FEAT_SSBD),
@@ -83,10 +87,11 @@ static const struct cpu_model models[] = {
             [FW_1_ECX] = NEHALEM_ECX | B(FEAT_PCLMULQDQ) | B(FEAT_AES) | B(FEAT_PCID) |
                          B(FEAT_X2APIC) | B(FEAT_TSC_DEADLINE) | B(FEAT_XSAVE) | B(FEAT_AVX) |
                          B(FEAT_F16C) | B(FEAT_RDRAND) | B(FEAT_FMA) | B(FEAT_MOVBE),
+            /* 029C6FBFH on the part (SGX and PT, bits 2 and 25, have no name here) */
             [FW_7_EBX] = B(FEAT_FSGSBASE) | B(FEAT_TSC_ADJUST) | B(FEAT_BMI1) | B(FEAT_HLE) |
                          B(FEAT_AVX2) | B(FEAT_SMEP) | B(FEAT_BMI2) | B(FEAT_ERMS) |
-                         B(FEAT_INVPCID) | B(FEAT_RTM) | B(FEAT_MPX) | B(FEAT_RDSEED) |
-                         B(FEAT_ADX) | B(FEAT_SMAP) | B(FEAT_CLFLUSHOPT),
+                         B(FEAT_INVPCID) | B(FEAT_RTM) | B(FEAT_ZERO_FCS_FDS) | B(FEAT_MPX) |
+                         B(FEAT_RDSEED) | B(FEAT_ADX) | B(FEAT_SMAP) | B(FEAT_CLFLUSHOPT),
             [FW_81_ECX] = B(FEAT_LAHF_LM) | B(FEAT_ABM) | B(FEAT_PREFETCHW),
             [FW_81_EDX] = LM_EDX | B(FEAT_PDPE1GB) | B(FEAT_RDTSCP),
             [FW_6_EAX] = B(FEAT_ARAT),
@@ -158,7 +163,8 @@ static const struct cpu_model models[] = {
                          B(FEAT_X2APIC) | B(FEAT_TSC_DEADLINE) | B(FEAT_XSAVE) | B(FEAT_AVX) |
                          B(FEAT_F16C) | B(FEAT_RDRAND) | B(FEAT_FMA) | B(FEAT_MOVBE),
             [FW_7_EBX] = B(FEAT_FSGSBASE) | B(FEAT_TSC_ADJUST) | B(FEAT_BMI1) | B(FEAT_AVX2) |
-                         B(FEAT_SMEP) | B(FEAT_BMI2) | B(FEAT_ERMS) | B(FEAT_INVPCID) |
+                         B(FEAT_FDP_EXCPTN_ONLY) | B(FEAT_SMEP) | B(FEAT_BMI2) | B(FEAT_ERMS) |
+                         B(FEAT_INVPCID) | B(FEAT_ZERO_FCS_FDS) |
                          B(FEAT_AVX512F) | B(FEAT_RDSEED) | B(FEAT_ADX) | B(FEAT_SMAP) |
                          B(FEAT_CLFLUSHOPT) | B(FEAT_CLWB) | B(FEAT_SHA),
             [FW_7_ECX] = B(FEAT_UMIP) | B(FEAT_PKU) | B(FEAT_LA57) | B(FEAT_RDPID),
@@ -194,7 +200,8 @@ static const struct {
     {"aes", FEAT_AES}, {"xsave", FEAT_XSAVE}, {"avx", FEAT_AVX}, {"f16c", FEAT_F16C},
     {"rdrand", FEAT_RDRAND}, {"hypervisor", FEAT_HYPERVISOR},
     {"fsgsbase", FEAT_FSGSBASE}, {"tsc-adjust", FEAT_TSC_ADJUST}, {"bmi1", FEAT_BMI1},
-    {"hle", FEAT_HLE}, {"avx2", FEAT_AVX2}, {"smep", FEAT_SMEP}, {"bmi2", FEAT_BMI2},
+    {"hle", FEAT_HLE}, {"avx2", FEAT_AVX2}, {"fdp-excptn-only", FEAT_FDP_EXCPTN_ONLY},
+    {"zero-fcs-fds", FEAT_ZERO_FCS_FDS}, {"smep", FEAT_SMEP}, {"bmi2", FEAT_BMI2},
     {"erms", FEAT_ERMS}, {"invpcid", FEAT_INVPCID}, {"rtm", FEAT_RTM}, {"mpx", FEAT_MPX},
     {"avx512f", FEAT_AVX512F}, {"rdseed", FEAT_RDSEED}, {"adx", FEAT_ADX},
     {"smap", FEAT_SMAP}, {"clflushopt", FEAT_CLFLUSHOPT}, {"clwb", FEAT_CLWB},

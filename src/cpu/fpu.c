@@ -48,8 +48,8 @@ void fpu_image_out(const struct cpu *c, u8 *img, unsigned n, bool w64)
     }
     store_le(&img[FX_MXCSR_MASK], 4, MXCSR_MASK);
     if (!w64) {
-        store_le(&img[FX_FIP + 4], 4, fx_get16(c, X87_FCS));
-        store_le(&img[FX_FDP + 4], 4, fx_get16(c, X87_FDS));
+        store_le(&img[FX_FIP + 4], 4, x87_stored_sel(c, X87_FCS));
+        store_le(&img[FX_FDP + 4], 4, x87_stored_sel(c, X87_FDS));
     }
 }
 void fpu_image_in(struct cpu *c, const u8 *img, unsigned n, bool w64)

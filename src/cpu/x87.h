@@ -16,6 +16,8 @@
 #include "insn.h"
 
 enum { X87_FCS = 496, X87_FDS = 498 };
+/* FCS or FDS as the processor stores it (0 when CPUID deprecates them; x87_env.c). */
+u16 x87_stored_sel(const struct cpu *c, unsigned which);
 /* FSW bits (SDM Vol. 1 8.1.3). */
 enum {
     SW_IE = 0x01,

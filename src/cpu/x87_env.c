@@ -2,6 +2,7 @@
  * FNCLEX, FLDCW, FNSTCW, FNSTSW, and the environment and state images of FNSTENV/FLDENV
  * and FNSAVE/FRSTOR in their four layouts (SDM Vol. 1 8.1.10, Figures 8-9 to 8-12). */
 #include "../machine/machine.h"
+#include "cpumodel.h"
 #include "x87.h"
 
 void x87_update_es(struct cpu *c)
@@ -87,10 +88,20 @@ static unsigned env_size(const struct insn *i)
     return i->opsz == 2 ? 14 : 28;
 }
 
+/* FCS or FDS (X87_FCS, X87_FDS) as FNSTENV, FNSAVE, FXSAVE and XSAVE store it: 0000H when
+ * CPUID.(EAX=07H,ECX=0):EBX[13] deprecates them (SDM Vol. 1 8.1.8). The processor then
+ * keeps no selector, so the real-mode layouts hold the offsets alone (Bochs 2.7's skylake
+ * and icelake, which report the bit, store them so too). */
+u16 x87_stored_sel(const struct cpu *c, unsigned which)
+{
+    return cpu_has(c, FEAT_ZERO_FCS_FDS) ? 0 : fx_get16(c, which);
+}
+
 static void env_store(const struct cpu *c, const struct insn *i, u8 *b)
 {
     u16 cw = fx_get16(c, FX_FCW), sw = fx_get16(c, FX_FSW), tw = x87_full_tags(c);
-    u16 fop = fx_get16(c, FX_FOP) & 0x7ff, fcs = fx_get16(c, X87_FCS), fds = fx_get16(c, X87_FDS);
+    u16 fop = fx_get16(c, FX_FOP) & 0x7ff, fcs = x87_stored_sel(c, X87_FCS),
+        fds = x87_stored_sel(c, X87_FDS);
     u64 fip = load_le(&c->fpu.fxsave[FX_FIP], 8), fdp = load_le(&c->fpu.fxsave[FX_FDP], 8);
     bool real = real_layout(c);
     if (real) { /* the 20-bit (32-bit) linear addresses */

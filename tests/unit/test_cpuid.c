@@ -137,9 +137,75 @@ static void test_leaves(void)
     harness_free(h);
 }
 
+/* Every model offers no bit its real part lacks, and the bits it leaves out are named in
+ * cpumodel.c's notes. Real values, CPUID dumps (InstLatx64 format) and /proc/cpuinfo of the
+ * parts: E8400 (1067AH): 1:ECX 0C08E3FDH (as dumped, OSXSAVE set by the OS), 1:EDX
+ * BFEBFBFFH; i7-6700 (506E3H) and its same-core successors (906E9H): 1:ECX 7FFAFBFFH (SMX
+ * included), 7:EBX 029C6FBFH; X5650 (206C2H): 1:ECX 02BEE3FFH (PCID, DCA, x2APIC, AES),
+ * 80000001H:EDX 2C100800H (1-GByte pages, RDTSCP) on all but Penryn (20100800H);
+ * 80000001H:ECX 121H (LAHF, LZCNT, PREFETCHW) from Broadwell on, 1 before. Ice Lake-SP
+ * (606A6H): 7:EBX bits 6 and 13 set (SDM Vol. 1 8.1.8; the Sunny Cove dumps). */
+static void test_truth(void)
+{
+    static const struct {
+        const char *model;
+        u32 ecx1, edx1, ebx7, ecx81, edx81;
+    } real[] = {
+        {"core2", 0x0c08e3fd, 0xbfebfbff, 0, 0x001, 0x20100800},
+        {"westmere", 0x02bee3ff, 0xbfebfbff, 0, 0x001, 0x2c100800},
+        {"skylake", 0x7ffafbff, 0xbfebfbff, 0x029c6fbf, 0x121, 0x2c100800},
+        {"icelake", 0x7ffefbff, 0xbfebfbff, 0xffffffff, 0x121, 0x2c100800},
+    };
+    struct harness *h = harness_new(MODE_LONG);
+    struct cpu *c = h->c;
+    char nm[64];
+    for (size_t k = 0; k < ARRAY_LEN(real); k++) {
+        h->m->cpu_model = cpu_model_lookup(real[k].model);
+        cpuid(c, 1, 0);
+        snprintf(nm, sizeof nm, "cpuid.truth.%s.leaf1_ecx", real[k].model);
+        CHECK_EQ(nm, q[2] & ~real[k].ecx1, 0);
+        snprintf(nm, sizeof nm, "cpuid.truth.%s.leaf1_edx", real[k].model);
+        CHECK_EQ(nm, q[3] & ~real[k].edx1, 0);
+        cpuid(c, 7, 0);
+        snprintf(nm, sizeof nm, "cpuid.truth.%s.leaf7_ebx", real[k].model);
+        CHECK_EQ(nm, q[1] & ~real[k].ebx7, 0);
+        cpuid(c, 0x80000001, 0);
+        snprintf(nm, sizeof nm, "cpuid.truth.%s.ext1_ecx", real[k].model);
+        CHECK_EQ(nm, q[2], real[k].ecx81); /* all implemented: equal */
+        snprintf(nm, sizeof nm, "cpuid.truth.%s.ext1_edx", real[k].model);
+        CHECK_EQ(nm, q[3], real[k].edx81);
+    }
+    /* FCS/FDS deprecation: Skylake and Ice Lake report it (and x87_env.c stores zeros);
+     * FDP_EXCPTN_ONLY (Ice Lake) stays unoffered: FDP is updated as the older parts do. */
+    h->m->cpu_model = cpu_model_lookup("skylake");
+    cpuid(c, 7, 0);
+    CHECK("cpuid.skylake.zero_fcs_fds", bit(q[1], FEAT_ZERO_FCS_FDS) &&
+          !bit(q[1], FEAT_FDP_EXCPTN_ONLY), "ebx %#x", q[1]);
+    h->m->cpu_model = cpu_model_lookup("icelake");
+    cpuid(c, 7, 0);
+    CHECK("cpuid.icelake.zero_fcs_fds", bit(q[1], FEAT_ZERO_FCS_FDS) &&
+          !bit(q[1], FEAT_FDP_EXCPTN_ONLY) && !bit(q[1], FEAT_AVX512F), "ebx %#x", q[1]);
+    h->m->cpu_model = cpu_model_lookup("westmere"); /* maximum leaf 0BH: leaf 7 is zero */
+    cpuid(c, 7, 0);
+    CHECK_EQ("cpuid.westmere.leaf7_ebx", q[1], 0);
+    /* Leaf 0DH on skylake: XCR0 bits x87|SSE|AVX (the part also has MPX's 3 and 4, which
+     * are not implemented: 1FH, 440H there), 576 bytes for XCR0 = 1 or 3, 832 for all,
+     * sub-leaf 1 EAX 0FH as on the part; component 2 at 576, 256 bytes (SDM 13.4). */
+    h->m->cpu_model = cpu_model_lookup("skylake");
+    cpuid(c, 0xd, 0);
+    CHECK("cpuid.skylake.leaf_d0", q[0] == 7 && q[1] == 0x240 && q[2] == 0x340 && q[3] == 0,
+          "%#x %#x %#x %#x", q[0], q[1], q[2], q[3]);
+    cpuid(c, 0xd, 1);
+    CHECK_EQ("cpuid.skylake.leaf_d1_eax", q[0], 0xf);
+    cpuid(c, 0xd, 2);
+    CHECK("cpuid.skylake.leaf_d2", q[0] == 0x100 && q[1] == 0x240, "%#x %#x", q[0], q[1]);
+    harness_free(h);
+}
+
 int main(void)
 {
     test_models();
     test_leaves();
+    test_truth();
     return check_exit();
 }

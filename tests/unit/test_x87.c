@@ -5,6 +5,7 @@
  * operand size and in 64-bit mode (Vol. 1 Figures 8-9 to 8-12), with FXSAVE seeing the
  * same state. Expected values come from the SDM's figures. */
 #include "check.h"
+#include "cpu/cpumodel.h"
 #include "cpu/fpu.h"
 #include "harness.h"
 #include "test_dev.h"
@@ -116,10 +117,15 @@ static void put_prologue(u8 *p, unsigned *n, enum cpu_mode mode)
     p[(*n)++] = 0xd9, p[(*n)++] = 0xe8;
 }
 
-static void test_env(const struct env_case *e)
+/* On `model`: westmere stores FCS and FDS; skylake reports CPUID.(EAX=07H,ECX=0):EBX[13]
+ * (the i7-6700's leaf 7 EBX is 029C6FBFH) and stores them as 0000H, and the real-mode
+ * layouts then hold the offsets without the CS base (SDM Vol. 1 8.1.8). */
+static void test_env(const struct env_case *e, const char *model)
 {
     struct harness *h = harness_new(e->mode);
     struct cpu *c = h->c;
+    h->m->cpu_model = cpu_model_lookup(model);
+    bool deprecated = cpu_has(c, FEAT_ZERO_FCS_FDS);
     bool real = e->mode == MODE_REAL, a16 = real;
     u8 code[64];
     unsigned n = 0;
@@ -143,15 +149,15 @@ static void test_env(const struct env_case *e)
     char nm[120];
 #define ENV_CHECK(what, got, want)                                                                 \
     do {                                                                                           \
-        snprintf(nm, sizeof nm, "env.%s.%s", e->name, what);                                       \
+        snprintf(nm, sizeof nm, "env.%s.%s.%s", model, e->name, what);                             \
         CHECK_EQ(nm, got, want);                                                                   \
     } while (0)
     ENV_CHECK("run", harness_run(h, code, n, 100), -1);
     u32 b = DATA + 0x100;
     u64 fip_off = real ? fld_at : HARNESS_CODE + fld_at;
-    u32 fip_lin = real ? HARNESS_CODE + fld_at : (u32)fip_off;
+    u32 fip_lin = real && !deprecated ? HARNESS_CODE + fld_at : (u32)fip_off;
     u16 fop = (u16)((0xd9 & 7) << 8 | code[fld_at + 1]);
-    u16 cs = c->seg[SEG_CS].sel, ds = c->seg[SEG_DS].sel;
+    u16 cs = deprecated ? 0 : c->seg[SEG_CS].sel, ds = deprecated ? 0 : c->seg[SEG_DS].sel;
     u16 sw = 6 << 11, tw = 0x0fff;
     unsigned envn = e->o16 ? 14 : 28;
     if (e->o16) {
@@ -210,6 +216,11 @@ static void test_env(const struct env_case *e)
         ENV_CHECK("fxsave_image.st0_exp", load_le(img + 32 + 8, 2), 0x4000);
         ENV_CHECK("fxsave_image.st1_exp", load_le(img + 48 + 8, 2), 0x3fff);
         ENV_CHECK("fxsave_image.ftw", img[4], 0xc0);
+        if (!real) { /* FXSAVE without REX.W: FCS and FDS as FRSTOR loaded them, or 0 */
+            fpu_image_out(c, img, 512, false);
+            ENV_CHECK("fxsave_image.fcs", load_le(img + 12, 2), cs);
+            ENV_CHECK("fxsave_image.fds", load_le(img + 20, 2), ds);
+        }
     } else {
         ENV_CHECK("fnstenv_masks_all", fx_get16(c, FX_FCW), 0x0b7f | 0x3f);
         /* FLDENV of the image restores FCW (and the rest). */
@@ -240,6 +251,6 @@ int main(void)
         {"pm32.fnsave", MODE_PROT, false, true},    {"long.fnsave", MODE_LONG, false, true},
     };
     for (unsigned k = 0; k < ARRAY_LEN(cases); k++)
-        test_env(&cases[k]);
+        for (unsigned m = 0; m < 2; m++) test_env(&cases[k], m ? "skylake" : "westmere");
     return check_exit();
 }
