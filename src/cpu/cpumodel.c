@@ -402,17 +402,13 @@ struct feature_cache *cpu_feature_cache(const struct cpu *c)
     struct machine *m = c->m;
     if (!m) return NULL;
     struct feature_cache *fc = &m->fcache;
-    if (fc->valid && fc->model == m->cpu_model && !memcmp(fc->on, m->features_on, sizeof fc->on) &&
-        !memcmp(fc->off, m->features_off, sizeof fc->off))
-        return fc;
+    if (fc->valid && fc->model == m->cpu_model) return fc;
     struct cpu_features f = cpu_model_features((int)(cpu_model_of(c) - models));
     for (int w = 0; w < FW_COUNT; w++) f.w[w] = (f.w[w] | m->features_on[w]) & ~m->features_off[w];
     for (unsigned k = 0; k < ARRAY_LEN(feature_deps); k++)
         if (!features_has(&f, feature_deps[k].needs)) features_set(&f, feature_deps[k].f, false);
     memset(fc, 0, sizeof *fc);
     fc->model = m->cpu_model;
-    memcpy(fc->on, m->features_on, sizeof fc->on);
-    memcpy(fc->off, m->features_off, sizeof fc->off);
     memcpy(fc->words, f.w, sizeof f.w);
     fc->valid = true; /* the capability MSRs are computed from the words above */
     vmx_caps_fill(c, fc->vmx_msr, &fc->vmx_exists);

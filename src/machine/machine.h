@@ -124,13 +124,12 @@ struct machine {
      * model's defaults (src/cpu/cpumodel.c). */
     u32 features_on[MACHINE_FEATURE_WORDS], features_off[MACHINE_FEATURE_WORDS];
     /* What the three above determine, computed once (cpu_feature_cache, cpumodel.c): the
-     * feature words and the VMX capability MSRs 480H-492H, which VM entries and exits
-     * consult many times each. Keyed by a copy of the three, since host tests change
-     * them between runs. */
+     * feature words and the VMX capability MSRs 480H-492H, which page walks, VM entries
+     * and exits consult many times each. Keyed by the model; whoever changes
+     * features_on/features_off after machine_create calls machine_features_changed(). */
     struct feature_cache {
         bool valid;
         int model;
-        u32 on[MACHINE_FEATURE_WORDS], off[MACHINE_FEATURE_WORDS];
         u32 words[MACHINE_FEATURE_WORDS];
         u32 vmx_exists; /* bit k: MSR 480H + k exists */
         u64 vmx_msr[32];
@@ -187,6 +186,8 @@ u64 phys_read(struct machine *m, struct cpu *c, u64 pa, unsigned size);
 void phys_write(struct machine *m, struct cpu *c, u64 pa, unsigned size, u64 val);
 /* Bulk copies for loaders and DMA-like devices (may cross pages). false if not all RAM. */
 bool phys_copy_in(struct machine *m, u64 pa, const void *src, size_t n);
+/* features_on/features_off changed (host tests): the feature cache is recomputed. */
+static inline void machine_features_changed(struct machine *m) { m->fcache.valid = false; }
 bool phys_copy_out(struct machine *m, u64 pa, void *dst, size_t n);
 /* A write is about to land on a code page: invalidate decoded code from that page. */
 void phys_code_written(struct machine *m, u64 page_index);

@@ -186,6 +186,7 @@ static inline struct diff *diff_new_mode(u64 seed, bool compat)
         static const enum feature on[1] = {FEAT_SSE42};
         d->h->m->features_on[on[k] / 32] |= 1u << (on[k] % 32);
     }
+    machine_features_changed(d->h->m);
     d->stack32 = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
     d->jit = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
@@ -355,9 +356,10 @@ static inline void diff_avx_emu_in(struct harness *h, const struct dform *f, con
 {
     struct cpu *c = h->c;
     for (unsigned k = 0; k < 4; k++) {
-        u32 bit = 1u << (diff_avx_feats[k] % 32);
-        if (f->avx) h->m->features_on[diff_avx_feats[k] / 32] |= bit;
-        else h->m->features_on[diff_avx_feats[k] / 32] &= ~bit;
+        u32 bit = 1u << (diff_avx_feats[k] % 32), *w = &h->m->features_on[diff_avx_feats[k] / 32];
+        u32 was = *w;
+        *w = f->avx ? was | bit : was & ~bit;
+        if (*w != was) machine_features_changed(h->m);
     }
     if (!f->avx) return;
     c->cr4 |= CR4_OSXSAVE;

@@ -118,6 +118,7 @@ static inline void harness_feature(struct harness *h, enum feature f, bool on)
         h->m->features_off[f / 32] |= bit;
         h->m->features_on[f / 32] &= ~bit;
     }
+    machine_features_changed(h->m);
 }
 
 static inline void harness_free(struct harness *h)

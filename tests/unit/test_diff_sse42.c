@@ -143,6 +143,7 @@ int main(void)
     u32 on[MACHINE_FEATURE_WORDS]; /* diff_new switches SSE4.2 on: the model's own set here */
     memcpy(on, h->m->features_on, sizeof on);
     memset(h->m->features_on, 0, sizeof on);
+    machine_features_changed(h->m);
     h->m->cpu_model = cpu_model_lookup("core2");
     CHECK_EQ("sse42.core2.pcmpistri_ud", emu_run(istri, sizeof istri), (unsigned)EXC_UD);
     CHECK_EQ("sse42.core2.pcmpgtq_ud", emu_run(gtq, sizeof gtq), (unsigned)EXC_UD);
@@ -153,6 +154,7 @@ int main(void)
     CHECK_EQ("popcnt.westmere_runs", emu_run(popcnt, sizeof popcnt), (unsigned)-1);
     h->m->cpu_model = model;
     memcpy(h->m->features_on, on, sizeof on);
+    machine_features_changed(h->m);
     harness_feature(h, FEAT_SSE42, false);
     CHECK_EQ("sse42.minus_sse42.pcmpistri_ud", emu_run(istri, sizeof istri), (unsigned)EXC_UD);
     harness_feature(h, FEAT_SSE42, true);

@@ -224,6 +224,7 @@ static void test_perf_capabilities(void)
         CHECK_EQ(name, write_debugctl(h, 0x1800), EXC_GP);
         /* -cpu MODEL,-pdcm: no MSR, no FREEZE_WHILE_SMM. */
         h->m->features_off[FEAT_PDCM / 32] |= 1u << (FEAT_PDCM % 32);
+        machine_features_changed(h->m);
         snprintf(name, sizeof name, "perf_caps.%s.without_pdcm_gp", m);
         CHECK_EQ(name, msr(h, 0x345), 0xdeadull << 48);
         snprintf(name, sizeof name, "perf_caps.%s.without_pdcm_no_smm_freeze", m);

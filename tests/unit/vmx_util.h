@@ -60,6 +60,7 @@ static inline struct harness *vmx_spec_harness(const char *spec)
         h->m->features_on[w] = f.w[w] & ~def.w[w];
         h->m->features_off[w] = def.w[w] & ~f.w[w];
     }
+    machine_features_changed(h->m);
     u32 rev = test_revision(h);
     phys_write(h->m, h->c, VMXON_PA, 4, rev);
     phys_write(h->m, h->c, VMCS_A, 4, rev);
