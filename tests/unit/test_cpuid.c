@@ -185,6 +185,25 @@ static void test_truth(void)
     cpuid(c, 7, 0);
     CHECK("cpuid.icelake.zero_fcs_fds", bit(q[1], FEAT_ZERO_FCS_FDS) &&
           !bit(q[1], FEAT_FDP_EXCPTN_ONLY) && !bit(q[1], FEAT_AVX512F), "ebx %#x", q[1]);
+    /* Brand strings (leaves 80000002H-4H) as the parts' /proc/cpuinfo model names show them. */
+    static const struct {
+        const char *model, *brand;
+    } brands[] = {
+        {"core2", "Intel(R) Core(TM)2 Duo CPU     E8400  @ 3.00GHz"},
+        {"westmere", "Intel(R) Xeon(R) CPU           X5650  @ 2.67GHz"},
+        {"skylake", "Intel(R) Core(TM) i7-6700 CPU @ 3.40GHz"},
+        {"icelake", "Intel(R) Xeon(R) Platinum 8380 CPU @ 2.30GHz"},
+    };
+    for (size_t k = 0; k < ARRAY_LEN(brands); k++) {
+        h->m->cpu_model = cpu_model_lookup(brands[k].model);
+        char br[49] = {0};
+        for (u32 l = 0; l < 3; l++) {
+            cpuid(c, 0x80000002 + l, 0);
+            memcpy(br + 16 * l, q, 16);
+        }
+        snprintf(nm, sizeof nm, "cpuid.truth.%s.brand", brands[k].model);
+        CHECK(nm, strcmp(br, brands[k].brand) == 0, "'%s'", br);
+    }
     h->m->cpu_model = cpu_model_lookup("westmere"); /* maximum leaf 0BH: leaf 7 is zero */
     cpuid(c, 7, 0);
     CHECK_EQ("cpuid.westmere.leaf7_ebx", q[1], 0);
