@@ -44,21 +44,17 @@ static inline void ymm_put(struct cpu *c, unsigned n, const u8 *v, unsigned len)
 static inline u64 avx_mem_lin(struct cpu *c, const struct insn *i, unsigned size, int acc,
                               bool aligned)
 {
-    u64 ea = insn_ea(c, i);
-    u64 lin = seg_check(c, i->seg, ea, 1, acc);
-    seg_check(c, i->seg, (ea + size - 1) & size_mask(i->adsz), 1, acc);
-    if (aligned && (lin & (size - 1))) cpu_gp(c, 0);
-    return lin;
+    return simd_mem_lin(c, i, size, acc, aligned ? size : 0);
 }
 static inline void avx_mem_load(struct cpu *c, const struct insn *i, void *dst, unsigned size,
                                 bool aligned)
 {
-    lin_read_bytes(c, avx_mem_lin(c, i, size, ACC_READ, aligned), dst, size, ACC_READ);
+    simd_mem_load(c, i, dst, size, aligned ? size : 0);
 }
 static inline void avx_mem_store(struct cpu *c, const struct insn *i, const void *src,
                                  unsigned size, bool aligned)
 {
-    lin_write_bytes(c, avx_mem_lin(c, i, size, ACC_WRITE, aligned), src, size, ACC_WRITE);
+    simd_mem_store(c, i, src, size, aligned ? size : 0);
 }
 
 /* The r/m source: n bytes from YMM(rm) or from memory (unaligned). */

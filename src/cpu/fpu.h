@@ -5,7 +5,7 @@
 #ifndef VP_FPU_H
 #define VP_FPU_H
 
-#include "cpu.h"
+#include "insn.h"
 
 enum {
     FX_FCW = 0, FX_FSW = 2, FX_FTW = 4, FX_FOP = 6, FX_FIP = 8, FX_FDP = 16, FX_MXCSR = 24,
@@ -19,6 +19,29 @@ static inline u8 *fx_mm(struct cpu *c, unsigned n) { return &c->fpu.fxsave[FX_ST
 static inline u16 fx_get16(const struct cpu *c, unsigned off) { return (u16)load_le(&c->fpu.fxsave[off], 2); }
 static inline void fx_set16(struct cpu *c, unsigned off, u16 v) { store_le(&c->fpu.fxsave[off], 2, v); }
 static inline u32 fx_mxcsr(const struct cpu *c) { return (u32)load_le(&c->fpu.fxsave[FX_MXCSR], 4); }
+
+/* Linear address of a `size`-byte vector memory operand, checked for `acc` at both ends;
+ * #GP(0) unless it is aligned to `align` bytes (0: no requirement). Legacy SSE's aligned
+ * forms need 16 (SDM Vol. 1 11.6.7), VEX ones their vector length (14.9). */
+static inline u64 simd_mem_lin(struct cpu *c, const struct insn *i, unsigned size, int acc,
+                               unsigned align)
+{
+    u64 ea = insn_ea(c, i);
+    u64 lin = seg_check(c, i->seg, ea, 1, acc);
+    seg_check(c, i->seg, (ea + size - 1) & size_mask(i->adsz), 1, acc);
+    if (align && (lin & (align - 1))) cpu_gp(c, 0);
+    return lin;
+}
+static inline void simd_mem_load(struct cpu *c, const struct insn *i, void *dst, unsigned size,
+                                 unsigned align)
+{
+    lin_read_bytes(c, simd_mem_lin(c, i, size, ACC_READ, align), dst, size, ACC_READ);
+}
+static inline void simd_mem_store(struct cpu *c, const struct insn *i, const void *src,
+                                  unsigned size, unsigned align)
+{
+    lin_write_bytes(c, simd_mem_lin(c, i, size, ACC_WRITE, align), src, size, ACC_WRITE);
+}
 
 /* The FXSAVE memory image (its first n bytes) from the state and back; w64: REX.W form. */
 void fpu_image_out(const struct cpu *c, u8 *img, unsigned n, bool w64);

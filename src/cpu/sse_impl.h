@@ -11,26 +11,22 @@
 
 /* --- memory operands ------------------------------------------------------------------- */
 
-/* Check a `size`-byte operand; legacy-SSE 16-byte operands of aligned forms raise #GP(0)
- * when not 16-byte aligned (SDM Vol. 1 11.6.7; Vol. 2 MOVAPS, ADDPS...). */
+/* A `size`-byte operand; legacy-SSE 16-byte operands of aligned forms raise #GP(0) when
+ * not 16-byte aligned (SDM Vol. 1 11.6.7; Vol. 2 MOVAPS, ADDPS...). */
 static inline u64 sse_mem_lin(struct cpu *c, const struct insn *i, unsigned size, int acc,
                               bool aligned)
 {
-    u64 ea = insn_ea(c, i);
-    u64 lin = seg_check(c, i->seg, ea, 1, acc);
-    seg_check(c, i->seg, (ea + size - 1) & size_mask(i->adsz), 1, acc);
-    if (aligned && (lin & 15)) cpu_gp(c, 0);
-    return lin;
+    return simd_mem_lin(c, i, size, acc, aligned ? 16 : 0);
 }
 static inline void sse_mem_load(struct cpu *c, const struct insn *i, void *dst, unsigned size,
                                 bool aligned)
 {
-    lin_read_bytes(c, sse_mem_lin(c, i, size, ACC_READ, aligned), dst, size, ACC_READ);
+    simd_mem_load(c, i, dst, size, aligned ? 16 : 0);
 }
 static inline void sse_mem_store(struct cpu *c, const struct insn *i, const void *src,
                                  unsigned size, bool aligned)
 {
-    lin_write_bytes(c, sse_mem_lin(c, i, size, ACC_WRITE, aligned), src, size, ACC_WRITE);
+    simd_mem_store(c, i, src, size, aligned ? 16 : 0);
 }
 
 /* The r/m source of an xmm form: `n` bytes (16 for packed forms, 4 or 8 for scalar ones)
