@@ -80,9 +80,7 @@ static void op_movntq(struct cpu *c, const struct insn *i)
 static void op_movq_mm_load(struct cpu *c, const struct insn *i)
 {
     mmx_check(c);
-    u64 v;
-    if (i->mod == 3) v = mm_read(c, i->rm);
-    else mem_load(c, i, &v, 8, false);
+    u64 v = mm_src(c, i);
     mmx_enter(c);
     mm_write(c, i->reg, v);
 }
@@ -223,9 +221,7 @@ static void op_xor128(struct cpu *c, const struct insn *i)
 static void op_pxor_mm(struct cpu *c, const struct insn *i)
 {
     mmx_check(c);
-    u64 v;
-    if (i->mod == 3) v = mm_read(c, i->rm);
-    else mem_load(c, i, &v, 8, false);
+    u64 v = mm_src(c, i);
     mmx_enter(c);
     mm_write(c, i->reg, mm_read(c, i->reg) ^ v);
 }

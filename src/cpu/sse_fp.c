@@ -444,11 +444,7 @@ void op_cvtpi2p(struct cpu *c, const struct insn *i)
 {
     sse_check(c);
     if (i->mod == 3) x87_pending_check(c); /* the MMX-register form only */
-    u64 v;
-    if (i->mod == 3)
-        v = mm_read(c, i->rm);
-    else
-        sse_mem_load(c, i, &v, 8, false);
+    u64 v = mm_src(c, i);
     u8 d[16];
     memcpy(d, fx_xmm(c, i->reg), 16);
     struct simd_fp f;

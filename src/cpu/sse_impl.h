@@ -56,6 +56,14 @@ static inline u64 mm_read(struct cpu *c, unsigned n)
 {
     return load_le(fx_mm(c, n), 8);
 }
+/* The mm/m64 source of an MMX-register form: MMn, or 8 unaligned bytes of memory. */
+static inline u64 mm_src(struct cpu *c, const struct insn *i)
+{
+    if (i->mod == 3) return mm_read(c, i->rm);
+    u8 b[8];
+    sse_mem_load(c, i, b, 8, false);
+    return load_le(b, 8);
+}
 
 /* --- SIMD floating-point exceptions (SDM Vol. 1 11.5.2, 11.5.2.1) ----------------------- */
 

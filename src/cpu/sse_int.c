@@ -14,10 +14,7 @@ unsigned pint_fetch(struct cpu *c, const struct insn *i, u8 d[16], u8 s[16])
 {
     if (i->pfx == PFX_NP) {
         mmx_check(c);
-        if (i->mod == 3)
-            store_le(s, 8, mm_read(c, i->rm));
-        else
-            sse_mem_load(c, i, s, 8, false);
+        store_le(s, 8, mm_src(c, i));
         store_le(d, 8, mm_read(c, i->reg));
         return 8;
     }
@@ -267,10 +264,7 @@ void op_pshuf(struct cpu *c, const struct insn *i)
     unsigned m = (u8)i->imm;
     if (i->pfx == PFX_NP) {
         mmx_check(c);
-        if (i->mod == 3)
-            store_le(s, 8, mm_read(c, i->rm));
-        else
-            sse_mem_load(c, i, s, 8, false);
+        store_le(s, 8, mm_src(c, i));
         for (unsigned k = 0; k < 4; k++)
             memcpy(r + 2 * k, s + 2 * ((m >> 2 * k) & 3), 2);
         pint_store(c, i->reg, r, 8);
