@@ -2,13 +2,32 @@
 # fetch-linux.sh: Debian 12's own kernel (the vmlinuz of the package linux-image-amd64
 # depends on) and busybox-static, fetched with `apt-get download` and kept in a cache
 # outside the checkout (VP_CACHE, default ~/.cache/vanderpool), so they are downloaded
-# once. Prints the cache directory holding `vmlinuz`, `busybox`, `version` (the kernel
-# package; its config beside them) and modules/ (kvm, kvm-intel, irqbypass) on stdout. Exits 1 with one line on stderr
-# if they cannot be had (no apt-get, no network): callers print SKIP.
+# once. Prints the cache directory holding `vmlinuz`, `vmlinux` (the same kernel
+# uncompressed, an ELF with a PVH entry), `busybox`, `version` (the kernel package; its
+# config beside them) and modules/ (kvm, kvm-intel, irqbypass) on stdout. Exits 1 with one
+# line on stderr if they cannot be had (no apt-get, no network): callers print SKIP.
 set -euo pipefail
 dir=${VP_CACHE:-$HOME/.cache/vanderpool}/linux
+
+# vmlinux from vmlinuz, once: the bzImage's payload is an XZ stream holding the ELF
+# vmlinux. Written under a name of its own and renamed, so neither a cut-short run nor
+# two runs at once leave a partial file.
+extract_vmlinux() {
+    command -v xz >/dev/null || { echo "fetch-linux.sh: xz not found (apt-get install xz-utils)" >&2; return 1; }
+    local off
+    off=$(grep -abo -m1 $'\xfd7zXZ' "$dir/vmlinuz" | head -1 | cut -d: -f1)
+    [ -n "$off" ] && tail -c +$((off + 1)) "$dir/vmlinuz" | xz -dc >"$dir/vmlinux.tmp.$$" 2>/dev/null
+    [ "$(head -c 4 "$dir/vmlinux.tmp.$$" 2>/dev/null | od -An -tx1 | tr -d ' ')" = 7f454c46 ] || {
+        rm -f "$dir/vmlinux.tmp.$$"
+        echo "fetch-linux.sh: no XZ-compressed ELF vmlinux in $dir/vmlinuz" >&2
+        return 1
+    }
+    mv "$dir/vmlinux.tmp.$$" "$dir/vmlinux"
+}
+
 if [ -s "$dir/vmlinuz" ] && [ -x "$dir/busybox" ] && [ -s "$dir/version" ] &&
     [ -s "$dir/modules/kvm-intel.ko" ]; then
+    [ -s "$dir/vmlinux" ] || extract_vmlinux || exit 1
     echo "$dir"
     exit 0
 fi
@@ -45,5 +64,6 @@ for m in arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko virt/lib/irqbypass.ko; do
     cp x/lib/modules/*/kernel/$m "$dir/modules/" ||
         { echo "fetch-linux.sh: no $m in $kpkg" >&2; exit 1; }
 done
+extract_vmlinux || exit 1
 echo "$kpkg $(dpkg-deb -f "$kpkg"_*.deb Version)" >"$dir/version"
 echo "$dir"

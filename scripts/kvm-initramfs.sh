@@ -35,11 +35,9 @@ cp "$cache"/modules/{irqbypass,kvm,kvm-intel}.ko "$tmp/l1/lib/" ||
     { echo "kvm-initramfs.sh: no KVM modules in $cache/modules" >&2; exit 1; }
 cp "$tmp/vpkvm" "$tmp/l2hello.bin" "$tmp/l2.img" "$tmp/l1/"
 cp "$cache/vmlinuz" "$tmp/l1/vmlinuz"
-# The same kernel uncompressed, for vpkvm's 64-bit entry: the bzImage's payload is an XZ
-# stream holding the ELF vmlinux (the L2 then skips the decompressor, 4.4e9 instructions).
-off=$(grep -abo -m1 $'\xfd7zXZ' "$cache/vmlinuz" | head -1 | cut -d: -f1)
-[ -n "$off" ] && tail -c +$((off + 1)) "$cache/vmlinuz" | xz -dc >"$tmp/l1/vmlinux" 2>/dev/null
-[ "$(head -c 4 "$tmp/l1/vmlinux" 2>/dev/null | od -An -tx1 | tr -d ' ')" = 7f454c46 ] ||
-    { echo "kvm-initramfs.sh: no XZ-compressed ELF vmlinux in $cache/vmlinuz" >&2; exit 1; }
+# The same kernel uncompressed (fetch-linux.sh extracts it), for vpkvm's 64-bit entry:
+# the L2 then skips the decompressor, 4.4e9 instructions.
+cp "$cache/vmlinux" "$tmp/l1/vmlinux" ||
+    { echo "kvm-initramfs.sh: no vmlinux in $cache" >&2; exit 1; }
 # Uncompressed: L1 would spend longer inflating it than the L2 saves.
 initramfs "$tmp/l1" "$init" "$out" cat

@@ -12,6 +12,8 @@
  * after it. ACPI_TABLES_SIZE bounds them all; acpi_tables.c checks at build time. */
 #define ACPI_TABLES_BASE 0xf0000ull
 #define ACPI_TABLES_SIZE 0x4000u
+/* Where the RSDP is, for loaders that hand it to the guest (PVH's rsdp_paddr). */
+#define ACPI_RSDP_ADDR ACPI_TABLES_BASE
 
 #define ACPI_PM_BASE 0x600
 #define ACPI_PM1_EVT (ACPI_PM_BASE + 0) /* PM1a_STS (2 bytes), PM1a_EN (2 bytes) */

@@ -397,7 +397,7 @@ void acpi_tables_build(struct machine *m)
         machine_log(m, "out of memory building the ACPI tables");
         return;
     }
-    u32 rsdp = alloc(b, 36, 16); /* first: at ACPI_TABLES_BASE, 16-byte aligned */
+    u32 rsdp = alloc(b, 36, 16); /* first: at ACPI_RSDP_ADDR, 16-byte aligned */
     u32 facs = build_facs(b);
     u32 dsdt = build_dsdt(b, m);
     u32 tables[3] = {build_fadt(b, facs, dsdt), build_madt(b, m), build_hpet(b)};

@@ -27,6 +27,16 @@ int e820_build(const struct machine *m, struct e820_entry *out)
     return n;
 }
 
+u64 e820_ram_end(const struct machine *m, u64 addr)
+{
+    struct e820_entry map[E820_MAX];
+    int n = e820_build(m, map);
+    for (int k = 0; k < n; k++)
+        if (map[k].type == E820_RAM && map[k].base <= addr && addr - map[k].base < map[k].len)
+            return map[k].base + map[k].len;
+    return 0;
+}
+
 bool e820_usable(const struct machine *m, u64 base, u64 len)
 {
     struct e820_entry map[E820_MAX];

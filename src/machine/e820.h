@@ -29,6 +29,8 @@ struct e820_entry {
 
 /* Fill `out` (room for E820_MAX entries) in ascending address order; returns the count. */
 int e820_build(const struct machine *m, struct e820_entry *out);
+/* The end of the usable RAM entry holding `addr`, or 0 if `addr` is not usable RAM. */
+u64 e820_ram_end(const struct machine *m, u64 addr);
 /* True if [base, base + len) lies entirely inside one usable RAM entry. */
 bool e820_usable(const struct machine *m, u64 base, u64 len);
 

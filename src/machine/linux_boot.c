@@ -9,7 +9,7 @@
  * early): boot_params at 0x10000, the GDT after it, the command line at 0x20000 (QEMU
  * uses the same addresses for its setup code and command line).
  *
- * The MTRRs are set as a PC BIOS leaves them (firmware_mtrrs), on every processor.
+ * The MTRRs are set as a PC BIOS leaves them (boot_firmware_mtrrs), on every processor.
  *
  * Everything is checked before guest memory is touched; a bad image or initrd leaves the
  * machine as it was and produces one line naming the problem. */
@@ -17,8 +17,6 @@
 #include <stdlib.h>
 
 #include "../cpu/cpu.h"
-#include "../cpu/cpumodel.h"
-#include "../cpu/msr.h"
 #include "e820.h"
 #include "linux_boot.h"
 #include "loader.h"
@@ -99,17 +97,6 @@ static int parse_header(const char *path, const u8 *img, size_t len, struct bzim
     return 0;
 }
 
-/* The RAM entry of the e820 map holding 1 MiB: kernel and initrd live in it. */
-static u64 high_ram_end(const struct machine *m)
-{
-    struct e820_entry map[E820_MAX];
-    int n = e820_build(m, map);
-    for (int k = 0; k < n; k++)
-        if (map[k].type == E820_RAM && map[k].base <= PM_LOAD_ADDR && PM_LOAD_ADDR < map[k].base + map[k].len)
-            return map[k].base + map[k].len;
-    return 0;
-}
-
 static void fill_boot_params(struct machine *m, u8 *bp, const u8 *img, u64 initrd_addr,
                              size_t initrd_len)
 {
@@ -140,34 +127,6 @@ static void fill_boot_params(struct machine *m, u8 *bp, const u8 *img, u64 initr
     }
 }
 
-/* What a PC BIOS leaves in the MTRRs (SeaBIOS does the same on QEMU's pc), on every
- * processor (INIT keeps them, SDM Vol. 3 Table 10-1): enabled, write-back by default and
- * in the fixed ranges, uncached for the VGA window 0xa0000-0xbffff and for the PCI hole
- * from PCI_HOLE_START to 4 GiB (SDM Vol. 3 12.11.2). Without this Linux finds the MTRRs
- * disabled and leaves the PAT alone ("x86/PAT: MTRRs disabled, skipping PAT
- * initialization too"). */
-enum { MTRR_UC = 0, MTRR_WB = 6 };
-#define MTRR_WB_X8 0x0606060606060606ull
-#define MTRR_DEF_E (1u << 11)
-#define MTRR_DEF_FE (1u << 10)
-#define MTRR_MASK_VALID (1u << 11)
-
-static void firmware_mtrrs(struct machine *m)
-{
-    for (int k = 0; k < m->ncpus; k++) {
-        struct cpu *c = m->cpus[k];
-        if (!cpu_has(c, FEAT_MTRR)) continue;
-        msr_write(c, MSR_MTRR_FIX64K_00000, MTRR_WB_X8);
-        msr_write(c, MSR_MTRR_FIX16K_80000, MTRR_WB_X8);
-        msr_write(c, MSR_MTRR_FIX16K_A0000, 0); /* UC */
-        for (u32 r = MSR_MTRR_FIX4K_C0000; r <= MSR_MTRR_FIX4K_F8000; r++) msr_write(c, r, MTRR_WB_X8);
-        u64 addr_mask = (BIT(cpu_phys_bits(c)) - 1) & ~(u64)(PAGE_SIZE - 1);
-        msr_write(c, MSR_MTRR_PHYSBASE0, PCI_HOLE_START | MTRR_UC);
-        msr_write(c, MSR_MTRR_PHYSBASE0 + 1, (~(FOUR_GB - PCI_HOLE_START - 1) & addr_mask) | MTRR_MASK_VALID);
-        msr_write(c, MSR_MTRR_DEF_TYPE, MTRR_DEF_E | MTRR_DEF_FE | MTRR_WB);
-    }
-}
-
 int linux_load_image(struct machine *m, const char *path, const u8 *img, size_t len,
                      const char *cmdline, const char *initrd, char *err, size_t errlen)
 {
@@ -179,28 +138,20 @@ int linux_load_image(struct machine *m, const char *path, const u8 *img, size_t 
         return loader_error(err, errlen, "%s: command line of %zu bytes is longer than the kernel's "
                             "limit of %u", path, cmd_len,
                             bz.cmdline_size < CMDLINE_ROOM - 1 ? bz.cmdline_size : (u32)CMDLINE_ROOM - 1);
-    u64 ram_end = high_ram_end(m);
+    u64 ram_end = e820_ram_end(m, PM_LOAD_ADDR); /* kernel and initrd live in it */
     if (bz.footprint_end > ram_end)
         return loader_error(err, errlen, "%s: the kernel needs RAM from 0x%llx to 0x%llx, RAM ends at "
                             "0x%llx", path, (unsigned long long)bz.run_at,
                             (unsigned long long)bz.footprint_end, (unsigned long long)ram_end);
 
-    /* The initrd: one file, as high as the kernel allows, page-aligned (QEMU's choice). */
-    u8 *rd_data = NULL;
-    size_t rd_len = 0;
-    u64 rd_addr = 0;
-    if (initrd && *initrd) {
-        if (load_file(initrd, "initrd", m->ram_size, &rd_data, &rd_len, err, errlen)) return -1;
-        u64 top = ram_end;
-        if ((u64)bz.initrd_addr_max + 1 < top) top = (u64)bz.initrd_addr_max + 1;
-        rd_addr = top >= rd_len ? (top - rd_len) & ~(u64)(PAGE_SIZE - 1) : 0;
-        if (top < rd_len || rd_addr < bz.footprint_end) {
-            free(rd_data);
-            return loader_error(err, errlen, "initrd '%s': %zu bytes do not fit in RAM between the "
-                                "kernel's end 0x%llx and 0x%llx", initrd, rd_len,
-                                (unsigned long long)bz.footprint_end, (unsigned long long)top);
-        }
-    }
+    /* The initrd: one file, as high as the kernel allows. */
+    u64 top = ram_end;
+    if ((u64)bz.initrd_addr_max + 1 < top) top = (u64)bz.initrd_addr_max + 1;
+    u8 *rd_data;
+    size_t rd_len;
+    u64 rd_addr;
+    if (boot_initrd_load(m, initrd, bz.footprint_end, top, &rd_data, &rd_len, &rd_addr, err, errlen))
+        return -1;
 
     u8 *bp = calloc(1, BP_SIZE);
     if (!bp) {
@@ -215,7 +166,7 @@ int linux_load_image(struct machine *m, const char *path, const u8 *img, size_t 
     phys_copy_in(m, PM_LOAD_ADDR, img + bz.pm_off, bz.pm_len);
     if (rd_data) phys_copy_in(m, rd_addr, rd_data, rd_len);
     free(rd_data);
-    firmware_mtrrs(m);
+    boot_firmware_mtrrs(m);
 
     /* boot.rst "32-bit BOOT PROTOCOL": flat __BOOT_CS/__BOOT_DS, interrupts off, ESI =
      * boot_params, EBP = EDI = EBX = 0; the entry is the start of the protected-mode code. */

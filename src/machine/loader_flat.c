@@ -1,59 +1,9 @@
-/* Flat binaries, and the processor state both loaders start a guest in. */
+/* Flat binaries: an image copied to one address and started there. */
 #include <stdlib.h>
 
 #include "../cpu/cpu.h"
 #include "loader.h"
 #include "machine.h"
-
-/* Flat 4 GiB descriptors, accessed bit preset so reloading them never writes the GDT. */
-static const u8 boot_gdt[BOOT_GDT_SIZE] = {
-    0, 0, 0, 0, 0, 0, 0, 0,
-    0xff, 0xff, 0, 0, 0, 0x9b, 0xcf, 0, /* 0x08: 32-bit code, execute/read */
-    0xff, 0xff, 0, 0, 0, 0x93, 0xcf, 0, /* 0x10: 32-bit data, read/write */
-    0xff, 0xff, 0, 0, 0, 0x9b, 0x00, 0, /* 0x18: 16-bit code, 64 KiB */
-    0xff, 0xff, 0, 0, 0, 0x93, 0x00, 0, /* 0x20: 16-bit data, 64 KiB */
-};
-
-void boot_write_gdt(struct machine *m, u32 addr)
-{
-    phys_copy_in(m, addr, boot_gdt, sizeof boot_gdt);
-}
-
-static void flat_seg(struct seg *s, u16 sel, u32 ar)
-{
-    s->sel = sel;
-    s->base = 0;
-    s->limit = 0xffffffffu;
-    s->ar = ar;
-}
-
-void boot_enter_pm32(struct cpu *c, u32 gdt_addr, u32 entry)
-{
-    boot_enter_pm32_sel(c, gdt_addr, BOOT_GDT_SIZE, BOOT_CS, BOOT_DS, entry);
-}
-
-void boot_enter_pm32_sel(struct cpu *c, u32 gdt_addr, u32 gdt_size, u16 cs, u16 ds, u32 entry)
-{
-    /* A BIOS would have turned the caches on; protection on, paging off. */
-    c->cr0 = (c->cr0 | CR0_PE | CR0_ET) & ~(u64)(CR0_PG | CR0_CD | CR0_NW);
-    c->cr4 = 0;
-    c->efer = 0;
-    c->gdtr.base = gdt_addr;
-    c->gdtr.limit = (u16)(gdt_size - 1);
-    /* Hidden caches loaded directly, as if the loader had done a far jump and MOVs. */
-    const u32 code = 0xb | AR_S | AR_P | AR_DB | AR_G, data = 0x3 | AR_S | AR_P | AR_DB | AR_G;
-    flat_seg(&c->seg[SEG_CS], cs, code);
-    for (int s = SEG_ES; s <= SEG_GS; s++)
-        if (s != SEG_CS) flat_seg(&c->seg[s], ds, data);
-    c->lf.op = 0;
-    c->rflags = FL_FIXED1; /* IF = 0, VM = 0 */
-    c->rip = c->next_rip = entry;
-    c->cpl = 0;
-    c->halted = false;
-    c->interrupt_shadow = false;
-    cpu_update_mode(c);
-    tlb_flush_all(c);
-}
 
 /* True if all of [pa, pa + len) is RAM. */
 static bool is_ram(struct machine *m, u64 pa, u64 len)

@@ -63,9 +63,19 @@ int kernel_load(struct machine *m, const char *path, const char *cmdline, const 
     u8 *img;
     size_t len;
     if (load_file(path, "kernel", m->ram_size + MB_SEARCH_LIMIT, &img, &len, err, errlen)) return -1;
-    int rc = linux_is_bzimage(img, len)
-                 ? linux_load_image(m, path, img, len, cmdline, initrd, err, errlen)
-                 : multiboot_load_image(m, path, img, len, cmdline, initrd, err, errlen);
+    int rc;
+    if (linux_is_bzimage(img, len)) {
+        rc = linux_load_image(m, path, img, len, cmdline, initrd, err, errlen);
+    } else if (multiboot_has_header(img, len) || !pvh_is_elf(img, len)) {
+        /* Neither bzImage nor ELF: the multiboot loader says what is wrong with it. */
+        rc = multiboot_load_image(m, path, img, len, cmdline, initrd, err, errlen);
+        if (rc && !multiboot_has_header(img, len) && err && errlen) {
+            size_t n = strlen(err);
+            snprintf(err + n, errlen - n, "; nor a Linux bzImage or an ELF kernel with a PVH entry");
+        }
+    } else {
+        rc = pvh_load_image(m, path, img, len, cmdline, initrd, err, errlen);
+    }
     free(img);
     return rc;
 }

@@ -9,25 +9,10 @@
 
 #include "../cpu/cpu.h"
 #include "e820.h"
+#include "elf.h"
 #include "loader.h"
 #include "machine.h"
 #include "multiboot.h"
-
-#define MAX_SEGS 32
-
-/* One piece of the kernel: file bytes [off, off + filesz) land at paddr, and the rest of
- * memsz is zeroed (bss). */
-struct kseg {
-    u64 paddr, memsz;
-    size_t off, filesz;
-};
-
-struct kimage {
-    struct kseg seg[MAX_SEGS];
-    int nseg;
-    u64 entry;
-    u64 end; /* highest byte + 1 of any segment */
-};
 
 struct module {
     const char *string; /* "file args", handed to the guest as the module's string */
@@ -37,8 +22,6 @@ struct module {
 };
 
 static u32 rd32(const u8 *p) { return (u32)load_le(p, 4); }
-static u16 rd16(const u8 *p) { return (u16)load_le(p, 2); }
-static u64 rd64(const u8 *p) { return load_le(p, 8); }
 static u64 page_up(u64 a) { return (a + PAGE_SIZE - 1) & ~(u64)(PAGE_SIZE - 1); }
 
 /* --- Header ---------------------------------------------------------------------- */
@@ -65,6 +48,12 @@ static int find_header(const char *path, const u8 *img, size_t len, size_t *hoff
     return loader_error(err, errlen,
                         "%s: not a multiboot kernel (no multiboot header in the first %u bytes)",
                         path, MB_SEARCH_LIMIT);
+}
+
+bool multiboot_has_header(const u8 *img, size_t len)
+{
+    size_t hoff;
+    return find_header("", img, len, &hoff, NULL, 0) == 0;
 }
 
 /* --- Image layouts ----------------------------------------------------------------- */
@@ -114,65 +103,22 @@ static int layout_aout(const char *path, const u8 *img, size_t len, size_t hoff,
     return 0;
 }
 
-enum { EM_386 = 3, EM_X86_64 = 62, ET_EXEC = 2, PT_LOAD = 1 };
-
 /* ELF32 or ELF64 executable: PT_LOAD segments go to their physical addresses. */
 static int layout_elf(const char *path, const u8 *img, size_t len, struct kimage *k, char *err,
                       size_t errlen)
 {
-    if (len < 16) return loader_error(err, errlen, "%s: truncated ELF header", path);
-    bool is64 = img[4] == 2;
-    size_t ehsize = is64 ? 64 : 52, phsize_min = is64 ? 56 : 32;
-    if (img[4] != 1 && img[4] != 2)
-        return loader_error(err, errlen, "%s: ELF class %u is neither ELF32 nor ELF64", path, img[4]);
-    if (len < ehsize) return loader_error(err, errlen, "%s: truncated ELF header", path);
-    if (img[5] != 1) return loader_error(err, errlen, "%s: ELF file is not little-endian", path);
-    u16 machine = rd16(img + 18);
-    if (machine != (is64 ? EM_X86_64 : EM_386))
-        return loader_error(err, errlen, "%s: ELF%d machine %u is not %s", path, is64 ? 64 : 32,
-                            machine, is64 ? "x86-64" : "i386");
-    if (rd16(img + 16) != ET_EXEC)
-        return loader_error(err, errlen, "%s: ELF type %u is not an executable", path, rd16(img + 16));
-    u64 entry = is64 ? rd64(img + 24) : rd32(img + 24);
-    u64 phoff = is64 ? rd64(img + 32) : rd32(img + 28);
-    u16 phentsize = rd16(img + (is64 ? 54 : 42)), phnum = rd16(img + (is64 ? 56 : 44));
-    if (phnum == 0) return loader_error(err, errlen, "%s: ELF file has no program headers", path);
-    if (phentsize < phsize_min)
-        return loader_error(err, errlen, "%s: ELF program header size %u is too small", path, phentsize);
-    if (phoff > len || (u64)phnum * phentsize > len - phoff)
-        return loader_error(err, errlen, "%s: truncated ELF program headers", path);
-
-    k->nseg = 0;
-    bool entry_mapped = false;
-    for (unsigned n = 0; n < phnum; n++) {
-        const u8 *ph = img + phoff + (u64)n * phentsize;
-        if (rd32(ph) != PT_LOAD) continue;
-        u64 off = is64 ? rd64(ph + 8) : rd32(ph + 4);
-        u64 vaddr = is64 ? rd64(ph + 16) : rd32(ph + 8);
-        u64 paddr = is64 ? rd64(ph + 24) : rd32(ph + 12);
-        u64 filesz = is64 ? rd64(ph + 32) : rd32(ph + 16);
-        u64 memsz = is64 ? rd64(ph + 40) : rd32(ph + 20);
-        if (filesz > memsz)
-            return loader_error(err, errlen, "%s: ELF segment %u has file size above memory size", path, n);
-        if (off > len || filesz > len - off)
-            return loader_error(err, errlen, "%s: truncated: ELF segment %u lies beyond the end of the file",
-                                path, n);
-        if (paddr >= FOUR_GB || memsz > FOUR_GB - paddr)
-            return loader_error(err, errlen, "%s: ELF segment %u at 0x%llx is not below 4 GiB", path, n,
-                                (unsigned long long)paddr);
-        /* Higher-half kernels link at a virtual address and load at a physical one; the
-         * entry is then virtual and moves with its segment (what GRUB does). */
-        if (!entry_mapped && entry >= vaddr && entry - vaddr < memsz) {
-            entry = entry - vaddr + paddr;
-            entry_mapped = true;
+    struct elf_file f;
+    if (elf_open(path, img, len, &f, err, errlen) || elf_layout(path, &f, k, err, errlen)) return -1;
+    /* Higher-half kernels link at a virtual address and load at a physical one; the
+     * entry is then virtual and moves with its segment (what GRUB does). */
+    u64 entry = f.entry;
+    for (int n = 0; n < k->nseg; n++) {
+        const struct kseg *s = &k->seg[n];
+        if (entry >= s->vaddr && entry - s->vaddr < s->memsz) {
+            entry = entry - s->vaddr + s->paddr;
+            break;
         }
-        if (memsz == 0) continue;
-        if (k->nseg == MAX_SEGS)
-            return loader_error(err, errlen, "%s: more than %d loadable ELF segments", path, MAX_SEGS);
-        k->seg[k->nseg++] = (struct kseg){ .paddr = paddr, .memsz = memsz, .off = (size_t)off,
-                                           .filesz = (size_t)filesz };
     }
-    if (k->nseg == 0) return loader_error(err, errlen, "%s: ELF file has no loadable segments", path);
     if (entry >= FOUR_GB)
         return loader_error(err, errlen, "%s: ELF entry point 0x%llx is not below 4 GiB", path,
                             (unsigned long long)entry);
@@ -184,17 +130,7 @@ static int layout_elf(const char *path, const u8 *img, size_t len, struct kimage
 static int check_placement(struct machine *m, const char *path, struct kimage *k, char *err,
                            size_t errlen)
 {
-    k->end = 0;
-    for (int n = 0; n < k->nseg; n++) {
-        const struct kseg *s = &k->seg[n];
-        if (!e820_usable(m, s->paddr, s->memsz))
-            return loader_error(err, errlen,
-                                "%s: kernel segment 0x%llx-0x%llx is not in usable RAM (RAM below 4 GiB "
-                                "ends at 0x%llx)", path, (unsigned long long)s->paddr,
-                                (unsigned long long)(s->paddr + s->memsz - 1),
-                                (unsigned long long)m->ram_below_4g);
-        if (s->paddr + s->memsz > k->end) k->end = s->paddr + s->memsz;
-    }
+    if (kimage_check_ram(m, path, k, err, errlen)) return -1;
     /* The spec only asks for a physical address; it need not be inside a segment (a
      * kernel may jump into code it placed itself), but it must at least be RAM. */
     if (!e820_usable(m, k->entry, 1))
@@ -248,17 +184,6 @@ static u32 put_str(u8 *blk, size_t *pos, u64 base, const char *s)
     u32 addr = (u32)(base + *pos);
     *pos += n;
     return addr;
-}
-
-static void zero_fill(struct machine *m, u64 pa, u64 n)
-{
-    static const u8 zeros[4096];
-    while (n) {
-        size_t k = n < sizeof zeros ? (size_t)n : sizeof zeros;
-        phys_copy_in(m, pa, zeros, k);
-        pa += k;
-        n -= k;
-    }
 }
 
 int multiboot_load_image(struct machine *m, const char *path, const u8 *img, size_t len,
@@ -339,11 +264,7 @@ int multiboot_load_image(struct machine *m, const char *path, const u8 *img, siz
     }
 
     /* Kernel and modules into guest memory. */
-    for (int n = 0; n < k.nseg; n++) {
-        const struct kseg *s = &k.seg[n];
-        phys_copy_in(m, s->paddr, img + s->off, s->filesz);
-        zero_fill(m, s->paddr + s->filesz, s->memsz - s->filesz);
-    }
+    kimage_copy_in(m, img, &k);
     for (int n = 0; n < nmods; n++) phys_copy_in(m, mods[n].start, mods[n].data, mods[n].len);
 
     /* The block itself. */

@@ -151,12 +151,14 @@ void options_usage(FILE *out)
 {
     fprintf(out,
         "Usage: vanderpool [options]\n"
-        "An x86-64 PC emulator with Intel VT-x. Boots Linux and multiboot kernels directly.\n"
+        "An x86-64 PC emulator with Intel VT-x. Boots Linux, PVH and multiboot kernels directly.\n"
         "\n"
         "Guest:\n"
-        "  -kernel FILE        Linux bzImage, or multiboot 1 kernel (ELF32, ELF64 or a.out kludge)\n"
+        "  -kernel FILE        Linux bzImage, multiboot 1 kernel (ELF32, ELF64 or a.out kludge),\n"
+        "                      or ELF kernel with a PVH entry note (Linux's vmlinux: no\n"
+        "                      decompressor), told apart in that order as QEMU does\n"
         "  -append STR         kernel command line (multiboot kernels see \"FILE STR\")\n"
-        "  -initrd FILE        Linux: the initramfs\n"
+        "  -initrd FILE        Linux (bzImage or PVH): the initramfs\n"
         "  -initrd \"F1 a,F2\"   multiboot: modules, comma-separated \"file args\"; ',,' is a comma\n"
         "  -flat FILE          flat binary instead of a kernel (32-bit protected mode entry)\n"
         "  -flat-addr ADDR     where to load it (default 0x100000, or 0x7c00 with -flat-real)\n"

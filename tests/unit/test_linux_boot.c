@@ -9,11 +9,10 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "tmpfiles.h"
 #include "machine/linux_boot.h"
 #include "machine/multiboot.h"
 #include "vanderpool.h"
-
-static char tmpdir[64];
 
 #define SETUP_SECTS 4
 #define PM_OFF ((SETUP_SECTS + 1) * 512)
@@ -66,21 +65,6 @@ static void bzimage(struct img *im, uint32_t init_size)
     put(im, LH_INIT_SIZE, init_size, 4);
     memcpy(im->b + PM_OFF, pm_code, sizeof pm_code);
     im->len = PM_OFF + 1024;
-}
-
-static const char *write_file(const char *name, const void *data, size_t len)
-{
-    static char paths[8][128];
-    static int next;
-    char *p = paths[next++ % 8];
-    snprintf(p, 128, "%s/%s", tmpdir, name);
-    FILE *f = fopen(p, "wb");
-    if (!f || fwrite(data, 1, len, f) != len) {
-        printf("FAIL setup: cannot write %s\n", p);
-        exit(1);
-    }
-    fclose(f);
-    return p;
 }
 
 static vp_machine *new_machine(uint64_t ram)
@@ -299,16 +283,10 @@ static void test_bad(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "%s", "/tmp/vp-linux-XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        printf("FAIL setup: mkdtemp\n");
-        return 1;
-    }
+    tmpdir_make("linux");
     test_good();
     test_mtrrs();
     test_bad();
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0) printf("note: could not remove %s\n", tmpdir);
+    tmpdir_remove();
     return check_exit();
 }

@@ -7,11 +7,10 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "tmpfiles.h"
 #include "machine/e820.h"
 #include "machine/multiboot.h"
 #include "vanderpool.h"
-
-static char tmpdir[64];
 
 /* --- Image building ------------------------------------------------------------------ */
 
@@ -104,21 +103,6 @@ static void fill(struct img *im, size_t off, size_t n, unsigned char seed)
 {
     for (size_t k = 0; k < n; k++) im->b[off + k] = (unsigned char)(seed + k * 7);
     if (off + n > im->len) im->len = off + n;
-}
-
-static const char *write_file(const char *name, const void *data, size_t len)
-{
-    static char paths[8][128];
-    static int next;
-    char *p = paths[next++ % 8];
-    snprintf(p, 128, "%s/%s", tmpdir, name);
-    FILE *f = fopen(p, "wb");
-    if (!f || fwrite(data, 1, len, f) != len) {
-        printf("FAIL setup: cannot write %s\n", p);
-        exit(1);
-    }
-    fclose(f);
-    return p;
 }
 
 /* --- Machine helpers -------------------------------------------------------------------- */
@@ -568,19 +552,13 @@ static void test_malformed(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "%s", "/tmp/vp-loader-XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        printf("FAIL setup: mkdtemp\n");
-        return 1;
-    }
+    tmpdir_make("loader");
     test_elf32();
     test_elf64();
     test_aout();
     test_modules();
     test_flat();
     test_malformed();
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0) printf("note: could not remove %s\n", tmpdir);
+    tmpdir_remove();
     return check_exit();
 }
