@@ -8,8 +8,22 @@
 #define HASH_SIZE 16384
 #define ARENA_SIZE (32u << 20)
 
+/* An instruction whose bytes run onto the next page: no block can hold it (a block lives
+ * on one page), so without this each execution decoded it again byte by byte. Valid while
+ * both pages keep their generations and the current translation of its last byte still
+ * reaches the same physical page (cross_lookup). */
+#define CROSS_SIZE 256
+struct cross_entry {
+    u64 phys, phys2;    /* first byte; page of the last byte */
+    u64 pidx, pidx2;
+    u32 gen, gen2;
+    u16 mode_key;       /* decode mode + 1: 0 marks an empty entry */
+    struct insn insn;
+};
+
 struct block_cache {
     struct block *hash[HASH_SIZE];
+    struct cross_entry cross[CROSS_SIZE];
     u8 *arena;
     size_t used;
 };
@@ -94,6 +108,8 @@ static unsigned room_at(const struct cpu *c, u64 phys)
     return room;
 }
 
+static void mark_code_page(struct machine *m, u64 phys, u64 pidx);
+
 const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
 {
     struct machine *m = c->m;
@@ -122,10 +138,7 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
     b->n = 0;
     b->bytes = 0;
 
-    if (!m->code_page[pidx]) {
-        m->code_page[pidx] = 1;
-        tlb_drop_writes_to(m, phys & ~0xfffull);
-    }
+    mark_code_page(m, phys, pidx);
     b->gen = m->page_gen[pidx];
 
     unsigned room = room_at(c, phys);
@@ -147,4 +160,62 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
     b->next = bc->hash[h];
     bc->hash[h] = b;
     return b;
+}
+
+static void mark_code_page(struct machine *m, u64 phys, u64 pidx)
+{
+    if (!m->code_page[pidx]) {
+        m->code_page[pidx] = 1;
+        tlb_drop_writes_to(m, phys & ~0xfffull);
+    }
+}
+
+/* The execute-TLB entry of lin's page when it is present: its physical page. */
+static bool exec_tlb_phys(const struct cpu *c, u64 lin, u64 *phys)
+{
+    const struct tlb_entry *e = &c->tlb->exec[(lin >> 12) & (TLB_SIZE - 1)];
+    if (e->tag != tlb_tag_of(lin)) return false;
+    *phys = e->phys;
+    return true;
+}
+
+/* Linear address of the instruction's last byte (32-bit linear addresses wrap). */
+static u64 last_byte(const struct cpu *c, u64 lin, unsigned len)
+{
+    u64 end = lin + len - 1;
+    return c->code_size == 8 ? end : end & 0xffffffffull;
+}
+
+const struct insn *cross_lookup(struct cpu *c, u64 lin, u64 phys)
+{
+    struct machine *m = c->m;
+    struct cross_entry *e = &m->blocks->cross[hash_of(phys, c->decode_key) & (CROSS_SIZE - 1)];
+    u64 p2;
+    if (e->phys != phys || e->mode_key != c->decode_key + 1u || e->gen != m->page_gen[e->pidx] ||
+        e->gen2 != m->page_gen[e->pidx2])
+        return NULL;
+    /* The CS limit (outside 64-bit mode) and the second page's translation: when either
+     * is not as before the instruction is fetched afresh, with the faults that brings. */
+    if (c->code_size != 8 && c->rip + e->insn.len - 1 > c->seg[SEG_CS].limit) return NULL;
+    if (!exec_tlb_phys(c, last_byte(c, lin, e->insn.len), &p2) || p2 != e->phys2) return NULL;
+    return &e->insn;
+}
+
+void cross_remember(struct cpu *c, u64 lin, u64 phys, const struct insn *i)
+{
+    struct machine *m = c->m;
+    u64 p2;
+    if (!exec_tlb_phys(c, last_byte(c, lin, i->len), &p2) || !phys_ram(m, p2) || !phys_ram(m, phys))
+        return;
+    struct cross_entry *e = &m->blocks->cross[hash_of(phys, c->decode_key) & (CROSS_SIZE - 1)];
+    e->phys = phys;
+    e->phys2 = p2;
+    e->pidx = phys_page_index(m, phys);
+    e->pidx2 = phys_page_index(m, p2);
+    mark_code_page(m, phys, e->pidx);
+    mark_code_page(m, p2, e->pidx2);
+    e->gen = m->page_gen[e->pidx];
+    e->gen2 = m->page_gen[e->pidx2];
+    e->mode_key = (u16)(c->decode_key + 1u);
+    e->insn = *i;
 }

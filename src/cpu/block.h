@@ -69,6 +69,11 @@ void block_cache_destroy(struct block_cache *bc);
 /* The block at the current instruction, decoding it if needed; NULL when the instruction
  * must be decoded and run alone (crosses a page, or is fetched from non-RAM). */
 const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host);
+/* An instruction that crosses onto the next page, decoded earlier at physical address phys
+ * (linear lin) in the current mode, while both pages are unchanged and still mapped as
+ * then; NULL: decode it alone (and cross_remember it after it ran). */
+const struct insn *cross_lookup(struct cpu *c, u64 lin, u64 phys);
+void cross_remember(struct cpu *c, u64 lin, u64 phys, const struct insn *i);
 /* Drop write TLB entries for a physical page in every processor (mem.c). */
 void tlb_drop_writes_to(struct machine *m, u64 phys_page);
 /* Host pointer for executing at linear address lin, through the execute TLB; NULL if the

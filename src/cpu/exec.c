@@ -206,6 +206,23 @@ static void step_uncached(struct cpu *c)
     decode_and_run(c, &i);
 }
 
+/* An instruction from the cross-page cache (block.h: cross_lookup). */
+static void step_cached(struct cpu *c, const struct insn *i)
+{
+    if (c->m->trace & TRACE_EXEC) trace_exec(c, i);
+    run_one(c, i);
+}
+
+/* One that no block can hold because it crosses onto the next page: decoded alone and
+ * remembered, before it runs (it may change the mode or the mappings it was decoded in). */
+static void step_crossing(struct cpu *c, u64 lin, u64 phys)
+{
+    struct insn i;
+    decode_insn(c, c->decode_key, fetch_linear, NULL, &i);
+    cross_remember(c, lin, phys, &i);
+    step_cached(c, &i);
+}
+
 /* Linear address of RIP with the CS checks of an instruction fetch. */
 static inline u64 code_linear(struct cpu *c)
 {
@@ -369,9 +386,18 @@ static inline __attribute__((always_inline)) bool exec_pass(struct cpu *c, bool 
     if (unlikely(!b || je->lin != lin || b->mode_key != c->decode_key || b->gen != m->page_gen[b->pidx])) {
         u64 phys;
         u8 *host = fetch_host(c, lin, &phys);
-        b = host ? block_lookup(c, phys, host) : NULL;
-        if (!b) {
+        if (!host) {
             step_uncached(c);
+            return true;
+        }
+        const struct insn *xi = cross_lookup(c, lin, phys);
+        if (xi) {
+            step_cached(c, xi);
+            return true;
+        }
+        b = block_lookup(c, phys, host);
+        if (!b) {
+            step_crossing(c, lin, phys);
             return true;
         }
         jump_cache_fill(c->jc, jidx, lin, b);
