@@ -3,7 +3,9 @@
 # init and power-off on Vanderpool and on QEMU's TCG (tests/linux/run.sh, the same kernel,
 # initramfs and command line on both), then the KVM chain on Vanderpool (tests/linux/
 # kvm.sh: L1 boot, kvm-intel, a flat L2 guest, an L2 Linux to its init, power-off) with its
-# guest instruction count. Wall times of whole runs, one after the other; nothing fails.
+# guest instruction count; then the same kernel uncompressed through the PVH entry
+# (-kernel vmlinux, no decompressor) on both, and the KVM chain with its L1 booted that way.
+# Wall times of whole runs, one after the other; nothing fails.
 # Environment: VP (default build/rel/vanderpool), BENCH_OUT (default bench/out).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,15 +13,23 @@ vp=${VP:-$root/build/rel/vanderpool}
 out=${BENCH_OUT:-$root/bench/out}
 mkdir -p "$out"
 echo "Linux: booting Debian's kernel to its init on Vanderpool and QEMU TCG, then KVM on Vanderpool..."
-"$root/tests/linux/run.sh" --vp "$vp" --smp 1 --reboot-smp "" >"$out/linux.txt" 2>&1
+"$root/tests/linux/run.sh" --vp "$vp" --smp 1 --reboot-smp "" --pvh-smp 1 >"$out/linux.txt" 2>&1
 "$root/tests/linux/kvm.sh" --vp "$vp" >"$out/kvm.txt" 2>&1
+"$root/tests/linux/kvm.sh" --vp "$vp" --l1-vmlinux >"$out/kvm-l1-vmlinux.txt" 2>&1
 vps=$(sed -n 's/^linux: vp -smp 1: \([0-9.]*\) s.*/\1/p' "$out/linux.txt")
 vpi=$(sed -n 's/^linux: vp -smp 1: .*, \([0-9]*\) guest instructions/\1/p' "$out/linux.txt")
 qs=$(sed -n 's/^linux: qemu tcg -smp 1: \([0-9.]*\) s.*/\1/p' "$out/linux.txt")
 ks=$(sed -n 's/^linux: linux\/kvm-[^ ]* \([0-9.]*\) s.*/\1/p' "$out/kvm.txt")
 ki=$(sed -n 's/^linux: linux\/kvm-.*, \([0-9]*\) guest instructions/\1/p' "$out/kvm.txt")
-grep -q '^FAIL' "$out/linux.txt" "$out/kvm.txt" && echo "  (some runs failed: see $out/linux.txt, $out/kvm.txt)"
-awk -v vs="$vps" -v vi="$vpi" -v qs="$qs" -v ks="$ks" -v ki="$ki" '
+ps=$(sed -n 's/^linux: vp pvh -smp 1: \([0-9.]*\) s.*/\1/p' "$out/linux.txt")
+pi=$(sed -n 's/^linux: vp pvh -smp 1: .*, \([0-9]*\) guest instructions/\1/p' "$out/linux.txt")
+qps=$(sed -n 's/^linux: qemu tcg pvh -smp 1: \([0-9.]*\) s.*/\1/p' "$out/linux.txt")
+kps=$(sed -n 's/^linux: linux\/kvm-[^ ]* \([0-9.]*\) s.*/\1/p' "$out/kvm-l1-vmlinux.txt")
+kpi=$(sed -n 's/^linux: linux\/kvm-.*, \([0-9]*\) guest instructions/\1/p' "$out/kvm-l1-vmlinux.txt")
+grep -q '^FAIL' "$out/linux.txt" "$out/kvm.txt" "$out/kvm-l1-vmlinux.txt" &&
+    echo "  (some runs failed: see $out/linux.txt, $out/kvm.txt, $out/kvm-l1-vmlinux.txt)"
+awk -v vs="$vps" -v vi="$vpi" -v qs="$qs" -v ks="$ks" -v ki="$ki" \
+    -v ps="$ps" -v pi="$pi" -v qps="$qps" -v kps="$kps" -v kpi="$kpi" '
 function num(x) { return x ~ /^[0-9.]+$/ }
 BEGIN {
     printf "Linux to init and power-off   Vanderpool %s s (%s guest instructions)", num(vs) ? vs : "-", num(vi) ? vi : "?"
@@ -27,4 +37,9 @@ BEGIN {
     printf "\n"
     printf "KVM chain (L1 boot, kvm-intel, flat L2, L2 Linux from vmlinux to init, power-off): %s s, %s guest instructions\n",
         num(ks) ? ks : "-", num(ki) ? ki : "?"
+    printf "Linux through PVH (vmlinux)   Vanderpool %s s (%s guest instructions)", num(ps) ? ps : "-", num(pi) ? pi : "?"
+    if (num(qps)) printf ", QEMU TCG %s s, Vanderpool/QEMU speed %.2fx", qps, (num(ps) && ps > 0) ? qps / ps : 0
+    printf "\n"
+    printf "KVM chain, L1 booted through PVH from vmlinux: %s s, %s guest instructions\n",
+        num(kps) ? kps : "-", num(kpi) ? kpi : "?"
 }' | tee "$out/linux-summary.txt"

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # tests/linux/kvm.sh [--vp VANDERPOOL] [--cpu MODEL] [--params a=1,b=0] [--smp N]
-# [--bzimage]: KVM on Vanderpool's VT-x. Debian 12's kernel boots on Vanderpool (L1) with
-# an initramfs (scripts/kvm-initramfs.sh) holding Debian's kvm.ko, kvm-intel.ko and
-# irqbypass.ko, the project's KVM client (guest/linux/vpkvm.c, built static) and two L2
-# guests: the flat real-mode l2hello and the same kernel, uncompressed (and with --bzimage
-# also as the bzImage), with a busybox initramfs (tests/linux/l2-init). tests/linux/kvm-init
-# loads kvm-intel with --params (kvm_intel module parameters, e.g. ept=0) and runs them. One
+# [--bzimage] [--l1-vmlinux]: KVM on Vanderpool's VT-x. Debian 12's kernel boots on
+# Vanderpool (L1) with an initramfs (scripts/kvm-initramfs.sh) holding Debian's kvm.ko,
+# kvm-intel.ko and irqbypass.ko, the project's KVM client (guest/linux/vpkvm.c, built
+# static) and two L2 guests: the flat real-mode l2hello and the same kernel, uncompressed
+# (and with --bzimage also as the bzImage), with a busybox initramfs (tests/linux/l2-init).
+# tests/linux/kvm-init loads kvm-intel with --params (kvm_intel module parameters, e.g.
+# ept=0) and runs them.
+# --l1-vmlinux boots the L1 from the uncompressed vmlinux through the PVH entry instead of
+# the bzImage (names end in -l1-vmlinux); everything else is the same. One
 # "PASS name" / "FAIL name: why" line per check; SKIP when the packages cannot be fetched.
 # The wall time and guest instructions of the whole chain are printed, not asserted.
 # VP_KVM_ARGS adds emulator options (e.g. "-d vmx -D /tmp/vmx.log").
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 vp=$root/build/rel/vanderpool
-cpu=skylake params="" smp=1 bzimage=0
+cpu=skylake params="" smp=1 bzimage=0 l1=vmlinuz
 while [ $# -gt 0 ]; do
     case $1 in
     --vp) vp=$2; shift 2 ;;
@@ -20,12 +23,14 @@ while [ $# -gt 0 ]; do
     --params) params=$2; shift 2 ;;
     --smp) smp=$2; shift 2 ;;
     --bzimage) bzimage=1; shift ;;
-    *) echo "usage: $0 [--vp VANDERPOOL] [--cpu MODEL] [--params a=1,b=0] [--smp N] [--bzimage]" >&2; exit 2 ;;
+    --l1-vmlinux) l1=vmlinux; shift ;;
+    *) echo "usage: $0 [--vp VANDERPOOL] [--cpu MODEL] [--params a=1,b=0] [--smp N] [--bzimage] [--l1-vmlinux]" >&2; exit 2 ;;
     esac
 done
 limit=${VP_KVM_TIMEOUT:-900}              # seconds: generous, a test and not a benchmark
 icount=${VP_KVM_ICOUNT:-400000000000}     # guest instructions, the same bound for a hang
 name=linux/kvm-$cpu${params:+-$(echo "$params" | tr ',=' '-_')}
+[ $l1 = vmlinux ] && name=$name-l1-vmlinux
 
 cache=$("$root/scripts/fetch-linux.sh") || { echo "SKIP $name: kernel and busybox not available"; exit 0; }
 [ -x "$vp" ] || { echo "FAIL $name/setup: $vp not built"; exit 1; }
@@ -42,7 +47,7 @@ logs=$root/build/linux
 mkdir -p "$logs"
 log=$logs/$(basename "$name").log
 t0=$(date +%s.%N)
-timeout "$limit" "$vp" -cpu "$cpu" -smp "$smp" -m 1G -kernel "$cache/vmlinuz" -initrd "$tmp/l1.img" \
+timeout "$limit" "$vp" -cpu "$cpu" -smp "$smp" -m 1G -kernel "$cache/$l1" -initrd "$tmp/l1.img" \
     -append "console=ttyS0 panic=-1 nokaslr vpkvm_params=$params vpkvm_bzimage=$bzimage" -serial "file:$tmp/serial" \
     -no-reboot -icount-limit "$icount" -stats ${VP_KVM_ARGS:-} >"$tmp/vp.stdout" 2>"$tmp/vp.err"
 status=$?

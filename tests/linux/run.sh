@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # tests/linux/run.sh [--vp VANDERPOOL] [--label vp] [--qemu QEMU|--no-qemu] [--smp "1 4"]
-#                    [--reboot-smp 2|""]
+#                    [--reboot-smp 2|""] [--pvh-smp "1 2"|""]
 # Boot Debian 12's own kernel (scripts/fetch-linux.sh, cached outside the checkout) the
 # QEMU way, -kernel vmlinuz -initrd initrd.img, to a busybox /init (tests/linux/init) that
 # prints marker lines and powers off, once per processor count; then once more (on 2
-# processors) rebooting instead (vp_action=reboot), which -no-reboot ends with status 4.
-# One "PASS name" / "FAIL name: why" line per check, names linux/LABEL-smpN/... (LABEL
-# tells builds apart, e.g. asan); "SKIP" when the packages cannot be fetched. Then the same
-# kernel and initramfs on one processor under QEMU's TCG, for comparison: both wall times
-# are printed, nothing is asserted about them.
+# processors) rebooting instead (vp_action=reboot), which -no-reboot ends with status 4;
+# then the same kernel uncompressed, -kernel vmlinux, through the PVH entry (no XZ
+# decompressor) once per --pvh-smp count. One "PASS name" / "FAIL name: why" line per
+# check, names linux/LABEL-smpN/... and linux/LABEL-pvh-smpN/... (LABEL tells builds apart,
+# e.g. asan); "SKIP" when the packages cannot be fetched. Then the bzImage and the PVH
+# boot on one processor under QEMU's TCG, for comparison: the wall times are printed,
+# nothing is asserted about them.
 #
 # Kernel parameters beyond the console, and why (remove each when its reason goes):
 #   panic=-1   a panic reboots at once, which -no-reboot turns into the end of the run
@@ -20,6 +22,7 @@ vp=$root/build/rel/vanderpool
 qemu=${QEMU:-qemu-system-x86_64}
 smps="1 4"
 reboot_smp=2 # empty: no reboot run
+pvh_smps="1 2" # empty: no PVH boot
 label=vp
 while [ $# -gt 0 ]; do
     case $1 in
@@ -29,7 +32,8 @@ while [ $# -gt 0 ]; do
     --qemu) qemu=$2; shift 2 ;;
     --no-qemu) qemu=""; shift ;;
     --smp) smps=$2; shift 2 ;;
-    *) echo "usage: $0 [--vp VANDERPOOL] [--label L] [--qemu QEMU|--no-qemu] [--smp \"N ...\"] [--reboot-smp N]" >&2
+    --pvh-smp) pvh_smps=$2; shift 2 ;;
+    *) echo "usage: $0 [--vp VANDERPOOL] [--label L] [--qemu QEMU|--no-qemu] [--smp \"N ...\"] [--reboot-smp N] [--pvh-smp \"N ...\"]" >&2
         exit 2 ;;
     esac
 done
@@ -62,14 +66,17 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 logs=$root/build/linux
 mkdir -p "$logs"
 
-# boot_vp N [reboot]: Vanderpool with N processors; its checks; one line of figures.
+# boot_vp N [reboot|pvh]: Vanderpool with N processors (pvh: from vmlinux through the PVH
+# entry); its checks; one line of figures.
 boot_vp() {
-    local smp=$1 action=${2:-poweroff}
-    local name=linux/$label-smp$smp${2:+-$2} out=$tmp/vp.out log=$logs/$label-smp$smp${2:+-$2}.log
+    local smp=$1 action=${2:-poweroff} kernel=$cache/vmlinuz run=$label-smp$1 figs=$label
+    [ "$action" = reboot ] && run=$run-reboot
+    [ "$action" = pvh ] && action=poweroff kernel=$cache/vmlinux run=$label-pvh-smp$1 figs="$label pvh"
+    local name=linux/$run out=$tmp/vp.out log=$logs/$run.log
     local before=$failures t0 t1 status insns extra=""
     [ "$action" = reboot ] && extra=" vp_action=reboot"
     t0=$(now)
-    timeout "$limit" "$vp" -kernel "$cache/vmlinuz" -initrd "$tmp/initrd.img" -append "$append$extra" \
+    timeout "$limit" "$vp" -kernel "$kernel" -initrd "$tmp/initrd.img" -append "$append$extra" \
         -m 512M -smp "$smp" -serial "file:$out" -no-reboot -icount-limit "$icount" -stats \
         >"$tmp/vp.stdout" 2>"$tmp/vp.err"
     status=$?
@@ -121,23 +128,32 @@ boot_vp() {
     insns=$(sed -n 's/.* \([0-9][0-9]*\) instructions.*/\1/p' "$tmp/vp.err" | head -1)
     local to=power-off
     [ "$action" = reboot ] && to=reset
-    echo "linux: $label -smp $smp: $(elapsed "$t0" "$t1") s to $to (status $status), ${insns:-?} guest instructions"
+    echo "linux: $figs -smp $smp: $(elapsed "$t0" "$t1") s to $to (status $status), ${insns:-?} guest instructions"
 }
 
 for n in $smps; do boot_vp "$n"; done
 [ -n "$reboot_smp" ] && boot_vp "$reboot_smp" reboot
+for n in $pvh_smps; do boot_vp "$n" pvh; done
 
-# QEMU's TCG, the same kernel, initramfs and command line, one processor.
-if [ -n "$qemu" ] && command -v "$qemu" >/dev/null; then
+# QEMU's TCG, the same kernel, initramfs and command line, one processor: the bzImage, and
+# vmlinux (QEMU boots an ELF without a multiboot header through its PVH entry) when PVH
+# boots ran here.
+# boot_qemu KERNEL WHAT LOG: one line of figures, "linux: qemu tcg[ pvh] -smp 1: ...".
+boot_qemu() {
+    local t0 t1 qstatus qres
     t0=$(now)
-    timeout "$limit" "$qemu" -accel tcg -kernel "$cache/vmlinuz" -initrd "$tmp/initrd.img" \
+    timeout "$limit" "$qemu" -accel tcg -kernel "$1" -initrd "$tmp/initrd.img" \
         -append "$append" -m 512M -smp 1 -display none -serial "file:$tmp/qemu.out" \
         -no-reboot -monitor none >/dev/null 2>&1
     qstatus=$?
     t1=$(now)
-    tr -d '\r' <"$tmp/qemu.out" >"$logs/qemu-smp1.log"
-    grep -q '^VP-LINUX: done' "$logs/qemu-smp1.log" && qres="reached the done marker" || qres="no done marker"
-    echo "linux: qemu tcg -smp 1: $(elapsed "$t0" "$t1") s to power-off (status $qstatus), $qres"
+    tr -d '\r' <"$tmp/qemu.out" >"$logs/$3"
+    grep -q '^VP-LINUX: done' "$logs/$3" && qres="reached the done marker" || qres="no done marker"
+    echo "linux: qemu tcg$2 -smp 1: $(elapsed "$t0" "$t1") s to power-off (status $qstatus), $qres"
+}
+if [ -n "$qemu" ] && command -v "$qemu" >/dev/null; then
+    boot_qemu "$cache/vmlinuz" "" qemu-smp1.log
+    [ -n "$pvh_smps" ] && boot_qemu "$cache/vmlinux" " pvh" qemu-pvh-smp1.log
 elif [ -n "$qemu" ]; then
     echo "linux: $qemu not found, no comparison"
 fi
