@@ -12,7 +12,7 @@
 
 /* Flat 4 GiB descriptors, accessed bit preset so reloading them never writes the GDT. */
 static const u8 boot_gdt[BOOT_GDT_SIZE] = {
-    0, 0, 0, 0, 0, 0, 0, 0,
+    0,    0,    0, 0, 0, 0,    0,    0,
     0xff, 0xff, 0, 0, 0, 0x9b, 0xcf, 0, /* 0x08: 32-bit code, execute/read */
     0xff, 0xff, 0, 0, 0, 0x93, 0xcf, 0, /* 0x10: 32-bit data, read/write */
     0xff, 0xff, 0, 0, 0, 0x9b, 0x00, 0, /* 0x18: 16-bit code, 64 KiB */
@@ -80,10 +80,12 @@ void boot_firmware_mtrrs(struct machine *m)
         msr_write(c, MSR_MTRR_FIX64K_00000, MTRR_WB_X8);
         msr_write(c, MSR_MTRR_FIX16K_80000, MTRR_WB_X8);
         msr_write(c, MSR_MTRR_FIX16K_A0000, 0); /* UC */
-        for (u32 r = MSR_MTRR_FIX4K_C0000; r <= MSR_MTRR_FIX4K_F8000; r++) msr_write(c, r, MTRR_WB_X8);
+        for (u32 r = MSR_MTRR_FIX4K_C0000; r <= MSR_MTRR_FIX4K_F8000; r++)
+            msr_write(c, r, MTRR_WB_X8);
         u64 addr_mask = (BIT(cpu_phys_bits(c)) - 1) & ~(u64)(PAGE_SIZE - 1);
         msr_write(c, MSR_MTRR_PHYSBASE0, PCI_HOLE_START | MTRR_UC);
-        msr_write(c, MSR_MTRR_PHYSBASE0 + 1, (~(FOUR_GB - PCI_HOLE_START - 1) & addr_mask) | MTRR_MASK_VALID);
+        msr_write(c, MSR_MTRR_PHYSBASE0 + 1,
+                  (~(FOUR_GB - PCI_HOLE_START - 1) & addr_mask) | MTRR_MASK_VALID);
         msr_write(c, MSR_MTRR_DEF_TYPE, MTRR_DEF_E | MTRR_DEF_FE | MTRR_WB);
     }
 }
@@ -99,8 +101,10 @@ int boot_initrd_load(struct machine *m, const char *initrd, u64 floor, u64 top, 
     /* Page-aligned below the top (QEMU's choice, hw/i386/x86-common.c x86_load_linux). */
     u64 at = top >= *len ? (top - *len) & ~(u64)(PAGE_SIZE - 1) : 0;
     if (top < *len || at < floor) {
-        loader_error(err, errlen, "initrd '%s': %zu bytes do not fit in RAM between the "
-                     "kernel's end 0x%llx and 0x%llx", initrd, *len, LL(floor), LL(top));
+        loader_error(err, errlen,
+                     "initrd '%s': %zu bytes do not fit in RAM between the "
+                     "kernel's end 0x%llx and 0x%llx",
+                     initrd, *len, LL(floor), LL(top));
         free(*data);
         *data = NULL;
         return -1;

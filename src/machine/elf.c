@@ -8,7 +8,10 @@
 
 enum { EM_386 = 3, EM_X86_64 = 62, ET_EXEC = 2 };
 
-static u64 rd(const u8 *p, unsigned n) { return load_le(p, n); }
+static u64 rd(const u8 *p, unsigned n)
+{
+    return load_le(p, n);
+}
 
 int elf_open(const char *path, const u8 *img, size_t len, struct elf_file *f, char *err,
              size_t errlen)
@@ -17,7 +20,8 @@ int elf_open(const char *path, const u8 *img, size_t len, struct elf_file *f, ch
     bool is64 = img[4] == 2; /* e_ident[EI_CLASS]: 1 ELFCLASS32, 2 ELFCLASS64 */
     size_t ehsize = is64 ? 64 : 52, phsize_min = is64 ? 56 : 32;
     if (img[4] != 1 && img[4] != 2)
-        return loader_error(err, errlen, "%s: ELF class %u is neither ELF32 nor ELF64", path, img[4]);
+        return loader_error(err, errlen, "%s: ELF class %u is neither ELF32 nor ELF64", path,
+                            img[4]);
     if (len < ehsize) return loader_error(err, errlen, "%s: truncated ELF header", path);
     if (img[5] != 1) return loader_error(err, errlen, "%s: ELF file is not little-endian", path);
     u16 machine = (u16)rd(img + 18, 2);
@@ -34,7 +38,8 @@ int elf_open(const char *path, const u8 *img, size_t len, struct elf_file *f, ch
     f->phoff = is64 ? rd(img + 32, 8) : rd(img + 28, 4);
     f->phentsize = (u16)rd(img + (is64 ? 54 : 42), 2);
     f->phnum = (u16)rd(img + (is64 ? 56 : 44), 2);
-    if (f->phnum == 0) return loader_error(err, errlen, "%s: ELF file has no program headers", path);
+    if (f->phnum == 0)
+        return loader_error(err, errlen, "%s: ELF file has no program headers", path);
     if (f->phentsize < phsize_min)
         return loader_error(err, errlen, "%s: ELF program header size %u is too small", path,
                             f->phentsize);
@@ -73,21 +78,27 @@ int elf_layout(const char *path, const struct elf_file *f, struct kimage *k, cha
         elf_phdr(f, n, &ph);
         if (ph.type != PT_LOAD) continue;
         if (ph.filesz > ph.memsz)
-            return loader_error(err, errlen, "%s: ELF segment %u has file size above memory size", path, n);
+            return loader_error(err, errlen, "%s: ELF segment %u has file size above memory size",
+                                path, n);
         if (ph.off > f->len || ph.filesz > f->len - ph.off)
-            return loader_error(err, errlen, "%s: truncated: ELF segment %u lies beyond the end of the file",
+            return loader_error(err, errlen,
+                                "%s: truncated: ELF segment %u lies beyond the end of the file",
                                 path, n);
         if (ph.paddr >= FOUR_GB || ph.memsz > FOUR_GB - ph.paddr)
-            return loader_error(err, errlen, "%s: ELF segment %u at 0x%llx is not below 4 GiB", path, n,
-                                LL(ph.paddr));
+            return loader_error(err, errlen, "%s: ELF segment %u at 0x%llx is not below 4 GiB",
+                                path, n, LL(ph.paddr));
         if (ph.memsz == 0) continue;
         if (k->nseg == KIMAGE_MAX_SEGS)
             return loader_error(err, errlen, "%s: more than %d loadable ELF segments", path,
                                 KIMAGE_MAX_SEGS);
-        k->seg[k->nseg++] = (struct kseg){ .paddr = ph.paddr, .vaddr = ph.vaddr, .memsz = ph.memsz,
-                                           .off = (size_t)ph.off, .filesz = (size_t)ph.filesz };
+        k->seg[k->nseg++] = (struct kseg){.paddr = ph.paddr,
+                                          .vaddr = ph.vaddr,
+                                          .memsz = ph.memsz,
+                                          .off = (size_t)ph.off,
+                                          .filesz = (size_t)ph.filesz};
     }
-    if (k->nseg == 0) return loader_error(err, errlen, "%s: ELF file has no loadable segments", path);
+    if (k->nseg == 0)
+        return loader_error(err, errlen, "%s: ELF file has no loadable segments", path);
     return 0;
 }
 
@@ -98,10 +109,11 @@ int kimage_check_ram(struct machine *m, const char *path, struct kimage *k, char
     for (int n = 0; n < k->nseg; n++) {
         const struct kseg *s = &k->seg[n];
         if (!e820_usable(m, s->paddr, s->memsz))
-            return loader_error(err, errlen,
-                                "%s: kernel segment 0x%llx-0x%llx is not in usable RAM (RAM below 4 GiB "
-                                "ends at 0x%llx)", path, LL(s->paddr), LL(s->paddr + s->memsz - 1),
-                                LL(m->ram_below_4g));
+            return loader_error(
+                err, errlen,
+                "%s: kernel segment 0x%llx-0x%llx is not in usable RAM (RAM below 4 GiB "
+                "ends at 0x%llx)",
+                path, LL(s->paddr), LL(s->paddr + s->memsz - 1), LL(m->ram_below_4g));
         if (s->paddr + s->memsz > k->end) k->end = s->paddr + s->memsz;
     }
     return 0;

@@ -39,10 +39,13 @@ _Static_assert(MODLIST_ADDR >= INFO_ADDR + SI_SIZE && MEMMAP_ADDR >= MODLIST_ADD
 
 bool pvh_is_elf(const u8 *img, size_t len)
 {
-    return len >= 4 && memcmp(img, "\x7f" "ELF", 4) == 0;
+    return len >= 4 && memcmp(img, "\177ELF", 4) == 0;
 }
 
-static u64 align_up(u64 v, u64 a) { return (v + a - 1) & ~(a - 1); }
+static u64 align_up(u64 v, u64 a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
 
 /* Walk the notes of one PT_NOTE segment (gABI "Note Section": namesz, descsz, type, then
  * the name and the descriptor, each padded; 4-byte padding as Linux and Xen emit it, or
@@ -52,8 +55,8 @@ static int scan_notes(const char *path, const struct elf_file *f, const struct e
                       u64 *entry, bool *found, char *err, size_t errlen)
 {
     if (ph->off > f->len || ph->filesz > f->len - ph->off)
-        return loader_error(err, errlen, "%s: truncated: ELF note segment lies beyond the end of the file",
-                            path);
+        return loader_error(
+            err, errlen, "%s: truncated: ELF note segment lies beyond the end of the file", path);
     const u8 *p = f->img + ph->off;
     u64 size = ph->filesz, pad = ph->align == 8 ? 8 : 4;
     for (u64 at = 0; at < size;) {
@@ -64,17 +67,19 @@ static int scan_notes(const char *path, const struct elf_file *f, const struct e
         u32 type = (u32)load_le(p + at + 8, 4);
         u64 name = at + 12, desc = name + align_up(namesz, pad);
         if (desc > size || descsz > size - desc)
-            return loader_error(err, errlen, "%s: ELF note at file offset 0x%llx runs past its segment",
-                                path, LL(ph->off + at));
+            return loader_error(err, errlen,
+                                "%s: ELF note at file offset 0x%llx runs past its segment", path,
+                                LL(ph->off + at));
         if (type == PVH_NOTE_PHYS32_ENTRY && namesz == sizeof PVH_NOTE_NAME &&
             memcmp(p + name, PVH_NOTE_NAME, sizeof PVH_NOTE_NAME) == 0) {
             if (descsz < 4)
-                return loader_error(err, errlen, "%s: PVH entry note has %llu descriptor bytes, not 4 or 8",
+                return loader_error(err, errlen,
+                                    "%s: PVH entry note has %llu descriptor bytes, not 4 or 8",
                                     path, LL(descsz));
             u64 e = load_le(p + desc, descsz >= 8 ? 8 : 4);
             if (e >= FOUR_GB)
-                return loader_error(err, errlen, "%s: PVH entry 0x%llx is not a 32-bit address", path,
-                                    LL(e));
+                return loader_error(err, errlen, "%s: PVH entry 0x%llx is not a 32-bit address",
+                                    path, LL(e));
             *entry = e;
             *found = true;
             return 0;
@@ -89,29 +94,35 @@ static int parse_kernel(struct machine *m, const char *path, const u8 *img, size
                         struct kimage *k, char *err, size_t errlen)
 {
     struct elf_file f;
-    if (elf_open(path, img, len, &f, err, errlen) || elf_layout(path, &f, k, err, errlen)) return -1;
+    if (elf_open(path, img, len, &f, err, errlen) || elf_layout(path, &f, k, err, errlen))
+        return -1;
     bool found = false;
     for (unsigned n = 0; n < f.phnum && !found; n++) {
         struct elf_phdr ph;
         elf_phdr(&f, n, &ph);
-        if (ph.type == PT_NOTE && scan_notes(path, &f, &ph, &k->entry, &found, err, errlen)) return -1;
+        if (ph.type == PT_NOTE && scan_notes(path, &f, &ph, &k->entry, &found, err, errlen))
+            return -1;
     }
     if (!found)
-        return loader_error(err, errlen, "%s: ELF kernel has no PVH entry note (Xen note type %u, "
-                            "Linux's CONFIG_PVH) and no multiboot header", path, PVH_NOTE_PHYS32_ENTRY);
+        return loader_error(err, errlen,
+                            "%s: ELF kernel has no PVH entry note (Xen note type %u, "
+                            "Linux's CONFIG_PVH) and no multiboot header",
+                            path, PVH_NOTE_PHYS32_ENTRY);
     if (kimage_check_ram(m, path, k, err, errlen)) return -1;
     bool in_file = false;
     for (int n = 0; n < k->nseg; n++) {
         const struct kseg *s = &k->seg[n];
         if (s->paddr < INFO_END && s->paddr + s->memsz > INFO_ADDR)
-            return loader_error(err, errlen, "%s: kernel segment 0x%llx-0x%llx overlaps the boot "
-                                "information at 0x%x-0x%llx", path, LL(s->paddr),
-                                LL(s->paddr + s->memsz - 1), INFO_ADDR, LL(INFO_END - 1));
+            return loader_error(err, errlen,
+                                "%s: kernel segment 0x%llx-0x%llx overlaps the boot "
+                                "information at 0x%x-0x%llx",
+                                path, LL(s->paddr), LL(s->paddr + s->memsz - 1), INFO_ADDR,
+                                LL(INFO_END - 1));
         if (k->entry >= s->paddr && k->entry - s->paddr < s->filesz) in_file = true;
     }
     if (!in_file)
-        return loader_error(err, errlen, "%s: PVH entry 0x%llx is not inside a loaded segment", path,
-                            LL(k->entry));
+        return loader_error(err, errlen, "%s: PVH entry 0x%llx is not inside a loaded segment",
+                            path, LL(k->entry));
     return 0;
 }
 
@@ -149,17 +160,19 @@ int pvh_load_image(struct machine *m, const char *path, const u8 *img, size_t le
     if (!cmdline) cmdline = "";
     size_t cmd_len = strlen(cmdline);
     if (cmd_len >= CMDLINE_ROOM)
-        return loader_error(err, errlen, "%s: command line of %zu bytes is longer than the limit of %u",
-                            path, cmd_len, (u32)CMDLINE_ROOM - 1);
+        return loader_error(err, errlen,
+                            "%s: command line of %zu bytes is longer than the limit of %u", path,
+                            cmd_len, (u32)CMDLINE_ROOM - 1);
     /* The initrd in the RAM from 1 MiB (where the bzImage loader puts it), above the kernel. */
     u8 *rd_data;
     size_t rd_len;
     u64 rd_addr;
     u64 floor = k.end > E820_HIGH_START ? k.end : E820_HIGH_START;
     u64 top = e820_ram_end(m, E820_HIGH_START);
-    if (boot_initrd_load(m, initrd, floor, top, &rd_data, &rd_len, &rd_addr, err, errlen)) return -1;
+    if (boot_initrd_load(m, initrd, floor, top, &rd_data, &rd_len, &rd_addr, err, errlen))
+        return -1;
 
-    u8 info[GDT_ADDR - INFO_ADDR] = { 0 };
+    u8 info[GDT_ADDR - INFO_ADDR] = {0};
     fill_info(m, info, rd_addr, rd_len);
     kimage_copy_in(m, img, &k);
     phys_copy_in(m, INFO_ADDR, info, sizeof info);
@@ -175,7 +188,7 @@ int pvh_load_image(struct machine *m, const char *path, const u8 *img, size_t le
     struct cpu *c = m->cpus[0];
     boot_enter_pm32(c, GDT_ADDR, (u32)k.entry);
     c->cr0 = CR0_PE | CR0_ET; /* ET is fixed to 1 (SDM Vol. 3 2.5), not writable */
-    c->seg[SEG_TR] = (struct seg){ .sel = 0, .base = 0, .limit = 0x67, .ar = 0xb | AR_P };
+    c->seg[SEG_TR] = (struct seg){.sel = 0, .base = 0, .limit = 0x67, .ar = 0xb | AR_P};
     c->r[RBX] = INFO_ADDR;
     cpu_update_mode(c);
     return 0;

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "tmpfiles.h"
 #include "cpu/cpu.h"
 #include "machine/e820.h"
 #include "machine/elf.h"
@@ -18,9 +17,10 @@
 #include "machine/machine.h"
 #include "machine/multiboot.h"
 #include "machine/pvh_boot.h"
+#include "tmpfiles.h"
 
 #define RAM (16u << 20)
-#define INFO 0x10000u   /* where pvh_boot.c puts start_info */
+#define INFO 0x10000u /* where pvh_boot.c puts start_info */
 #define CMDLINE 0x20000u
 #define CODE_PA 0x200000u
 #define DATA_PA 0x400000u
@@ -31,19 +31,22 @@
 
 /* The "kernel": mov al,[ebx+SI_VERSION]; out 0xf4,al (isa-debug-exit); hlt. The exit
  * status proves EBX, DS and start_info. */
-static const u8 code[] = { 0x8a, 0x43, SI_VERSION, 0xe6, 0xf4, 0xf4 };
+static const u8 code[] = {0x8a, 0x43, SI_VERSION, 0xe6, 0xf4, 0xf4};
 
 struct elf {
     u8 b[0x1400];
     size_t len;
     bool is64;
-    size_t ph;       /* program header table offset */
-    size_t entsz;    /* its entry size */
-    size_t note_end; /* file offset after the last note */
+    size_t ph;         /* program header table offset */
+    size_t entsz;      /* its entry size */
+    size_t note_end;   /* file offset after the last note */
     size_t entry_desc; /* file offset of the entry note's descriptor */
 };
 
-static void put(u8 *b, size_t off, u64 v, unsigned n) { store_le(b + off, n, v); }
+static void put(u8 *b, size_t off, u64 v, unsigned n)
+{
+    store_le(b + off, n, v);
+}
 
 /* Program header n: the fields at their ELF32 or ELF64 offsets. */
 static void phdr(struct elf *e, unsigned n, u32 type, u64 off, u64 vaddr, u64 paddr, u64 filesz,
@@ -82,10 +85,10 @@ static void mkelf(struct elf *e, bool is64)
     e->is64 = is64;
     e->ph = is64 ? 64 : 52;
     e->entsz = is64 ? 56 : 32;
-    memcpy(e->b, "\x7f" "ELF", 4);
+    memcpy(e->b, "\177ELF", 4);
     e->b[4] = is64 ? 2 : 1, e->b[5] = 1, e->b[6] = 1;
-    put(e->b, 16, 2, 2);                /* ET_EXEC */
-    put(e->b, 18, is64 ? 62 : 3, 2);    /* EM_X86_64 / EM_386 */
+    put(e->b, 16, 2, 2);             /* ET_EXEC */
+    put(e->b, 18, is64 ? 62 : 3, 2); /* EM_X86_64 / EM_386 */
     put(e->b, 20, 1, 4);
     u64 link = is64 ? 0xffffffff80000000ull : 0xc0000000u;
     put(e->b, 24, link + CODE_PA + 0x100, is64 ? 8 : 4); /* e_entry: not the PVH entry */
@@ -94,7 +97,7 @@ static void mkelf(struct elf *e, bool is64)
     put(e->b, is64 ? 56 : 44, 3, 2);
 
     size_t at = OFF_NOTES;
-    static const u8 build_id[20] = { 1, 2, 3 };
+    static const u8 build_id[20] = {1, 2, 3};
     at = note(e, at, "GNU", 3, build_id, sizeof build_id) + sizeof build_id;
     at = note(e, at, "Xen", 6, "linux", 6) + 8;
     u8 entry[8];
@@ -103,17 +106,18 @@ static void mkelf(struct elf *e, bool is64)
     e->note_end = e->entry_desc + (is64 ? 8 : 4);
 
     phdr(e, 0, PT_LOAD, OFF_CODE, link + CODE_PA, CODE_PA, 0x200, BSS_END, 0x200000);
-    phdr(e, 1, PT_NOTE, OFF_NOTES, link + CODE_PA + 0x800, CODE_PA + 0x800,
-         e->note_end - OFF_NOTES, e->note_end - OFF_NOTES, 4);
+    phdr(e, 1, PT_NOTE, OFF_NOTES, link + CODE_PA + 0x800, CODE_PA + 0x800, e->note_end - OFF_NOTES,
+         e->note_end - OFF_NOTES, 4);
     phdr(e, 2, PT_LOAD, OFF_DATA, link + DATA_PA, DATA_PA, 0x10, 0x10, 0x200000);
     memcpy(e->b + OFF_CODE, code, sizeof code);
-    for (unsigned k = 0; k < 0x10; k++) e->b[OFF_DATA + k] = (u8)(0xd0 + k);
+    for (unsigned k = 0; k < 0x10; k++)
+        e->b[OFF_DATA + k] = (u8)(0xd0 + k);
     e->len = OFF_DATA + 0x10;
 }
 
 static struct machine *new_machine(u64 ram, int ncpus)
 {
-    struct machine_config cfg = { .ram_size = ram, .ncpus = ncpus };
+    struct machine_config cfg = {.ram_size = ram, .ncpus = ncpus};
     char err[256];
     struct machine *m = machine_create(&cfg, err, sizeof err);
     if (!m) {
@@ -125,7 +129,7 @@ static struct machine *new_machine(u64 ram, int ncpus)
 
 static u64 rd(struct machine *m, u64 pa, unsigned n)
 {
-    u8 b[8] = { 0 };
+    u8 b[8] = {0};
     phys_copy_out(m, pa, b, n);
     return load_le(b, n);
 }
@@ -151,10 +155,12 @@ static void test_good(bool is64)
     memset(junk, 0x5a, sizeof junk);
     phys_copy_in(m, CODE_PA, junk, sizeof junk);
     static u8 initrd[10000];
-    for (size_t n = 0; n < sizeof initrd; n++) initrd[n] = (u8)(n * 7 + 3);
+    for (size_t n = 0; n < sizeof initrd; n++)
+        initrd[n] = (u8)(n * 7 + 3);
     const char *rdpath = write_file("initrd", initrd, sizeof initrd);
     char err[256] = "";
-    int rc = pvh_load_image(m, "k", e.b, e.len, "console=ttyS0 root=/dev/ram", rdpath, err, sizeof err);
+    int rc =
+        pvh_load_image(m, "k", e.b, e.len, "console=ttyS0 root=/dev/ram", rdpath, err, sizeof err);
     CHECK(N("loads"), rc == 0, "%s", err);
 
     CHECK_EQ(N("start_info magic"), rd(m, INFO + SI_MAGIC, 4), PVH_START_MAGIC);
@@ -191,8 +197,8 @@ static void test_good(bool is64)
     u64 ml = rd(m, INFO + SI_MODLIST_PADDR, 8), rdpa = rd(m, ml + MOD_PADDR, 8);
     CHECK_EQ(N("module size"), rd(m, ml + MOD_SIZE, 8), sizeof initrd);
     CHECK_EQ(N("module at the top of RAM"), rdpa, (RAM - sizeof initrd) & ~0xfffull);
-    CHECK(N("module cmdline and reserved zero"), rd(m, ml + MOD_CMDLINE_PADDR, 8) == 0 &&
-          rd(m, ml + 24, 8) == 0, "nonzero");
+    CHECK(N("module cmdline and reserved zero"),
+          rd(m, ml + MOD_CMDLINE_PADDR, 8) == 0 && rd(m, ml + 24, 8) == 0, "nonzero");
     static u8 back[sizeof initrd];
     phys_copy_out(m, rdpa, back, sizeof back);
     CHECK(N("initrd bytes"), memcmp(back, initrd, sizeof back) == 0, "differ");
@@ -201,7 +207,8 @@ static void test_good(bool is64)
     u8 seg[BSS_END];
     phys_copy_out(m, CODE_PA, seg, sizeof seg);
     bool zero = true;
-    for (size_t k = 0x200; k < sizeof seg; k++) zero &= seg[k] == 0;
+    for (size_t k = 0x200; k < sizeof seg; k++)
+        zero &= seg[k] == 0;
     CHECK(N("code segment at p_paddr"), memcmp(seg, code, sizeof code) == 0, "differs");
     CHECK(N("bss tail zeroed"), zero, "junk left");
     CHECK_EQ(N("data segment at p_paddr"), rd(m, DATA_PA + 15, 1), 0xdf);
@@ -213,15 +220,17 @@ static void test_good(bool is64)
     CHECK_EQ(N("cr0 = PE (and ET)"), c->cr0, CR0_PE | CR0_ET);
     CHECK_EQ(N("cr4 = 0"), c->cr4, 0);
     CHECK_EQ(N("efer = 0"), c->efer, 0);
-    CHECK(N("eflags IF, TF, VM clear"), !(c->rflags & (FL_IF | FL_TF | FL_VM)), "0x%llx", LL(c->rflags));
-    CHECK(N("cs flat 32-bit execute/read"), flat(&c->seg[SEG_CS], 0xb), "ar 0x%x", c->seg[SEG_CS].ar);
+    CHECK(N("eflags IF, TF, VM clear"), !(c->rflags & (FL_IF | FL_TF | FL_VM)), "0x%llx",
+          LL(c->rflags));
+    CHECK(N("cs flat 32-bit execute/read"), flat(&c->seg[SEG_CS], 0xb), "ar 0x%x",
+          c->seg[SEG_CS].ar);
     CHECK(N("ds, es, ss flat 32-bit read/write"),
           flat(&c->seg[SEG_DS], 0x3) && flat(&c->seg[SEG_ES], 0x3) && flat(&c->seg[SEG_SS], 0x3),
           "ar 0x%x 0x%x 0x%x", c->seg[SEG_DS].ar, c->seg[SEG_ES].ar, c->seg[SEG_SS].ar);
     const struct seg *tr = &c->seg[SEG_TR];
     CHECK(N("tr busy 32-bit TSS, base 0, limit 0x67"),
-          tr->base == 0 && tr->limit == 0x67 && tr->ar == (0xb | AR_P), "base 0x%llx limit 0x%x ar 0x%x",
-          LL(tr->base), tr->limit, tr->ar);
+          tr->base == 0 && tr->limit == 0x67 && tr->ar == (0xb | AR_P),
+          "base 0x%llx limit 0x%x ar 0x%x", LL(tr->base), tr->limit, tr->ar);
     CHECK(N("MTRRs enabled, write-back default, on every processor"),
           m->cpus[0]->mtrr_def_type == 0xc06 && m->cpus[1]->mtrr_def_type == 0xc06, "0x%llx 0x%llx",
           LL(m->cpus[0]->mtrr_def_type), LL(m->cpus[1]->mtrr_def_type));
@@ -236,8 +245,8 @@ static void test_good(bool is64)
     m = new_machine(RAM, 1);
     rc = pvh_load_image(m, "k", e.b, e.len, NULL, NULL, err, sizeof err);
     CHECK(N("no initrd: no module, empty command line"),
-          rc == 0 && rd(m, INFO + SI_NR_MODULES, 4) == 0 && rd(m, INFO + SI_MODLIST_PADDR, 8) == 0 &&
-              rd(m, CMDLINE, 1) == 0,
+          rc == 0 && rd(m, INFO + SI_NR_MODULES, 4) == 0 &&
+              rd(m, INFO + SI_MODLIST_PADDR, 8) == 0 && rd(m, CMDLINE, 1) == 0,
           "rc %d %s", rc, err);
     machine_destroy(m);
 #undef N
@@ -257,10 +266,11 @@ static void expect_fail(const char *name, const struct elf *e, size_t len, const
     u64 rip = m->cpus[0]->rip;
     char err[256] = "";
     int rc = pvh_load_image(m, "k", e->b, len, cmdline, initrd, err, sizeof err);
-    bool untouched = rd(m, CODE_PA, 8) == 0xa5a5a5a5a5a5a5a5ull && rd(m, INFO, 8) == 0xa5a5a5a5a5a5a5a5ull &&
-                     m->cpus[0]->rip == rip;
+    bool untouched = rd(m, CODE_PA, 8) == 0xa5a5a5a5a5a5a5a5ull &&
+                     rd(m, INFO, 8) == 0xa5a5a5a5a5a5a5a5ull && m->cpus[0]->rip == rip;
     CHECK(name, rc != 0 && strstr(err, want) && !strchr(err, '\n') && untouched,
-          "rc %d, message '%s' (want '%s'), memory %s", rc, err, want, untouched ? "untouched" : "written");
+          "rc %d, message '%s' (want '%s'), memory %s", rc, err, want,
+          untouched ? "untouched" : "written");
     machine_destroy(m);
 }
 
@@ -276,8 +286,10 @@ static void test_bad(void)
         unsigned asz = is64 ? 8 : 4;
         mkelf(&e, is64);
         expect_fail(N("truncated ELF header"), &e, 40, NULL, "", "truncated ELF header");
-        expect_fail(N("program headers cut off"), &e, ph0 + es, NULL, "", "truncated ELF program headers");
-        expect_fail(N("segment cut off"), &e, OFF_CODE + 0x100, NULL, "", "beyond the end of the file");
+        expect_fail(N("program headers cut off"), &e, ph0 + es, NULL, "",
+                    "truncated ELF program headers");
+        expect_fail(N("segment cut off"), &e, OFF_CODE + 0x100, NULL, "",
+                    "beyond the end of the file");
 
         mkelf(&e, is64);
         put(e.b, ph0 + paddr, RAM - 0x100, asz);
@@ -290,10 +302,12 @@ static void test_bad(void)
         expect_fail(N("segment over the EBDA"), &e, e.len, NULL, "", "not in usable RAM");
         mkelf(&e, is64);
         put(e.b, ph0 + paddr, 0xf000, asz); /* 0xf000-0x11fff: over start_info */
-        expect_fail(N("segment over the boot information"), &e, e.len, NULL, "", "overlaps the boot information");
+        expect_fail(N("segment over the boot information"), &e, e.len, NULL, "",
+                    "overlaps the boot information");
         mkelf(&e, is64);
         put(e.b, ph0 + filesz, BSS_END + 1, asz);
-        expect_fail(N("file size above memory size"), &e, e.len, NULL, "", "file size above memory size");
+        expect_fail(N("file size above memory size"), &e, e.len, NULL, "",
+                    "file size above memory size");
         if (is64) {
             mkelf(&e, is64);
             put(e.b, ph0 + paddr, 0x100000000ull, 8);
@@ -317,10 +331,12 @@ static void test_bad(void)
         expect_fail(N("truncated note header"), &e, e.len, NULL, "", "truncated ELF note");
         mkelf(&e, is64);
         put(e.b, ph0 + es + off, 0x100000, asz);
-        expect_fail(N("note segment beyond the file"), &e, e.len, NULL, "", "note segment lies beyond");
+        expect_fail(N("note segment beyond the file"), &e, e.len, NULL, "",
+                    "note segment lies beyond");
         mkelf(&e, is64);
         put(e.b, e.entry_desc, 0x300000, 4);
-        expect_fail(N("entry outside the segments"), &e, e.len, NULL, "", "not inside a loaded segment");
+        expect_fail(N("entry outside the segments"), &e, e.len, NULL, "",
+                    "not inside a loaded segment");
         mkelf(&e, is64);
         put(e.b, e.entry_desc, CODE_PA + 0x200, 4); /* in the bss, not the file bytes */
         expect_fail(N("entry in the bss"), &e, e.len, NULL, "", "not inside a loaded segment");
@@ -340,10 +356,12 @@ static void test_bad(void)
         mkelf(&e, is64);
         static u8 big[RAM - DATA_PA]; /* would start at DATA_PA, below the data's end */
         const char *bigpath = write_file("big", big, sizeof big);
-        expect_fail(N("initrd does not fit above the kernel"), &e, e.len, bigpath, "", "do not fit in RAM");
+        expect_fail(N("initrd does not fit above the kernel"), &e, e.len, bigpath, "",
+                    "do not fit in RAM");
         static u8 huge[RAM + 1];
         const char *hugepath = write_file("huge", huge, sizeof huge);
-        expect_fail(N("initrd larger than RAM"), &e, e.len, hugepath, "", "do not fit in guest RAM");
+        expect_fail(N("initrd larger than RAM"), &e, e.len, hugepath, "",
+                    "do not fit in guest RAM");
         char missing[128];
         snprintf(missing, sizeof missing, "%s/missing", tmpdir);
         expect_fail(N("initrd missing"), &e, e.len, missing, "", "No such file");
@@ -384,13 +402,14 @@ static void test_kernel_load(void)
     m = new_machine(RAM, 1);
     rc = kernel_load(m, write_file("plain", e.b, e.len), "", NULL, err, sizeof err);
     CHECK("kernel_load: an ELF without note or multiboot header says so",
-          rc != 0 && strstr(err, "no PVH entry note") && strstr(err, "multiboot"), "rc %d '%s'", rc, err);
+          rc != 0 && strstr(err, "no PVH entry note") && strstr(err, "multiboot"), "rc %d '%s'", rc,
+          err);
     /* Neither ELF nor anything else: the old message, now naming PVH too. */
-    static const u8 junk[64] = { 1, 2, 3 };
+    static const u8 junk[64] = {1, 2, 3};
     rc = kernel_load(m, write_file("junk", junk, sizeof junk), "", NULL, err, sizeof err);
     CHECK("kernel_load: unknown format names every accepted kind",
-          rc != 0 && strstr(err, "not a multiboot kernel") && strstr(err, "bzImage") && strstr(err, "PVH") &&
-              !strchr(err, '\n'),
+          rc != 0 && strstr(err, "not a multiboot kernel") && strstr(err, "bzImage") &&
+              strstr(err, "PVH") && !strchr(err, '\n'),
           "'%s'", err);
     machine_destroy(m);
 }
@@ -411,8 +430,9 @@ static void test_fuzz(void)
     struct machine *m = new_machine(RAM, 1);
     static u8 small[64 << 10];
     const char *rdpath = write_file("fuzz-initrd", small, sizeof small);
-    static const u32 vals[] = { 0, 1, 4, 8, 18, 0xff, 0xffff, 0xffffffffu, 0x80000000u, 0x10000,
-                                0x100000, CODE_PA, RAM, 0x7fffffff, 0xf0000 };
+    static const u32 vals[] = {0,        1,       4,           8,           18,
+                               0xff,     0xffff,  0xffffffffu, 0x80000000u, 0x10000,
+                               0x100000, CODE_PA, RAM,         0x7fffffff,  0xf0000};
     int loaded = 0, failed = 0, bad_msg = 0, bad_state = 0;
     struct elf e;
     for (int iter = 0; iter < 4000; iter++) {
@@ -448,13 +468,15 @@ static void test_fuzz(void)
         bool ok = c->r[RBX] == INFO && rd(m, INFO, 4) == PVH_START_MAGIC && c->rip < RAM &&
                   (!initrd || rd(m, INFO + SI_NR_MODULES, 4) == 1);
         if (!ok) {
-            if (!bad_state) printf("FAIL fuzz state at iteration %d: rip 0x%llx\n", iter, LL(c->rip));
+            if (!bad_state)
+                printf("FAIL fuzz state at iteration %d: rip 0x%llx\n", iter, LL(c->rip));
             bad_state++;
         }
     }
     printf("info: %d damaged images loaded, %d refused\n", loaded, failed);
     CHECK("fuzz: every failure has a one-line message", bad_msg == 0, "%d bad", bad_msg);
-    CHECK("fuzz: every load leaves start_info and ebx consistent", bad_state == 0, "%d bad", bad_state);
+    CHECK("fuzz: every load leaves start_info and ebx consistent", bad_state == 0, "%d bad",
+          bad_state);
     CHECK("fuzz: images both load and fail", loaded > 100 && failed > 100, "%d/%d", loaded, failed);
     machine_destroy(m);
 }
