@@ -47,6 +47,9 @@ void vmx_event_intercept(struct cpu *c, int vector, enum event_kind kind, int er
     if (vector == EXC_DB && kind == EV_HWEXC) q = c->db_raised & (DR6_B_MASK | DR6_BD | DR6_BS);
     c->db_raised = 0;
     vmcs_set(c, VMCS_VM_EXIT_INTR_INFO, event_info(vector, kind, error) | iret_unblock_bit(c, vector));
+    /* A double fault that exits directly is not an exit during the delivery of the event
+     * that led to it (28.2.4): the IDT-vectoring information stays invalid. */
+    if (vector == EXC_DF && kind == EV_HWEXC) c->vmx->tr.vectoring = 0;
     if (error != NO_ERRCODE) vmcs_set(c, VMCS_VM_EXIT_INTR_ERROR_CODE, (u32)error);
     /* 28.2.5: software exceptions (INT3, INTO, INT1) give their instruction length. */
     if (kind != EV_HWEXC) vmcs_set(c, VMCS_VM_EXIT_INSTRUCTION_LEN, c->next_rip - c->rip);
@@ -72,7 +75,14 @@ void vmx_delivery_begin(struct cpu *c, int vector, enum event_kind kind, int err
 
 void vmx_delivery_end(struct cpu *c) { c->vmx->tr.vectoring = 0; }
 
-NORETURN void vmx_triple_fault(struct cpu *c) { vmx_exit(c, VMX_EXIT_TRIPLE_FAULT, 0); }
+/* Nor is a triple fault an exit during event delivery (28.2.4), though it arises while
+ * the double fault is being delivered: the IDT-vectoring information is invalid (KVM
+ * reports an internal error for a triple-fault exit that has it). */
+NORETURN void vmx_triple_fault(struct cpu *c)
+{
+    c->vmx->tr.vectoring = 0;
+    vmx_exit(c, VMX_EXIT_TRIPLE_FAULT, 0);
+}
 
 /* Task switch (26.4.2, exit reason 9). Nothing of the switch has happened: the old and new
  * TSS are not touched (the SDM leaves their page faults' order to the implementation).

@@ -171,6 +171,30 @@ static void test_events(void)
     CHECK_EQ("exit.triple_fault.reason", exit_reason(h), 2);
     CHECK_EQ("exit.triple_fault.qual", exit_qual(h), 0);
     CHECK_EQ("exit.triple_fault.rip", grip(h), GUEST_CODE);
+    /* 28.2.4: a triple fault is not an exit during event delivery (the #DF's). */
+    CHECK_EQ("exit.triple_fault.idt_vectoring", vmcs_get(h->c, VMCS_IDT_VECTORING_INFO_FIELD), 0);
+    harness_free(h);
+
+    /* The same with #DF in the exception bitmap: the double fault exits directly, which is
+     * not an exit during the delivery of the #GP that led to it (28.2.4). */
+    h = vmx_guest_with_controls(ud, 2, 0, 0, 0);
+    h->c->stop_on_exception = false;
+    vmcs_set(h->c, VMCS_EXCEPTION_BITMAP, 1u << EXC_DF);
+    host_enter(h, true);
+    CHECK_EQ("exit.double_fault.reason", exit_reason(h), 0);
+    CHECK_EQ("exit.double_fault.info", vmcs_get(h->c, VMCS_VM_EXIT_INTR_INFO), 0x80000b08u);
+    CHECK_EQ("exit.double_fault.idt_vectoring", vmcs_get(h->c, VMCS_IDT_VECTORING_INFO_FIELD), 0);
+    harness_free(h);
+
+    /* With #GP in the bitmap instead, the #GP raised while delivering the #UD exits during
+     * that delivery: the IDT-vectoring information names the #UD. */
+    h = vmx_guest_with_controls(ud, 2, 0, 0, 0);
+    h->c->stop_on_exception = false;
+    vmcs_set(h->c, VMCS_EXCEPTION_BITMAP, 1u << EXC_GP);
+    host_enter(h, true);
+    CHECK_EQ("exit.gp_in_ud.reason", exit_reason(h), 0);
+    CHECK_EQ("exit.gp_in_ud.info", vmcs_get(h->c, VMCS_VM_EXIT_INTR_INFO) & 0x80000fffu, 0x80000b0du);
+    CHECK_EQ("exit.gp_in_ud.idt_vectoring", vmcs_get(h->c, VMCS_IDT_VECTORING_INFO_FIELD), 0x80000306u);
     harness_free(h);
 
     h = vmx_guest_with_controls(nop, 1, 0, 0, 0);
