@@ -30,9 +30,14 @@ static void op_jmp_rel(struct cpu *c, const struct insn *i)
     c->next_rip = near_target(c, c->next_rip + i->imm, i->opsz);
 }
 
+/* Jcc does not end its block: a block runs on past a branch not taken, and one taken
+ * ends the block there (stop_block), so the executor continues at the target. */
 static void op_jcc(struct cpu *c, const struct insn *i)
 {
-    if (cpu_cond(c, i->op & 0xf)) c->next_rip = near_target(c, c->next_rip + i->imm, i->opsz);
+    if (cpu_cond(c, i->op & 0xf)) {
+        c->next_rip = near_target(c, c->next_rip + i->imm, i->opsz);
+        c->stop_block = true;
+    }
 }
 
 /* E3: JCXZ/JECXZ/JRCXZ test the count register of the address size. */
@@ -139,7 +144,10 @@ static inline void jump64(struct cpu *c, u64 t)
 #define JCC64(cc)                                                                         \
     static void f_jcc64_##cc(struct cpu *c, const struct insn *i)                        \
     {                                                                                     \
-        if (flags_cond(c, cc)) jump64(c, c->next_rip + i->imm);                          \
+        if (flags_cond(c, cc)) {                                                          \
+            jump64(c, c->next_rip + i->imm);                                              \
+            c->stop_block = true;                                                         \
+        }                                                                                 \
     }
 JCC64(0) JCC64(1) JCC64(2) JCC64(3) JCC64(4) JCC64(5) JCC64(6) JCC64(7)
 JCC64(8) JCC64(9) JCC64(10) JCC64(11) JCC64(12) JCC64(13) JCC64(14) JCC64(15)
@@ -181,7 +189,10 @@ static inline void jump32(struct cpu *c, u64 t)
 #define JCC32(cc)                                                                         \
     static void f_jcc32_##cc(struct cpu *c, const struct insn *i)                        \
     {                                                                                     \
-        if (flags_cond(c, cc)) jump32(c, c->next_rip + i->imm);                          \
+        if (flags_cond(c, cc)) {                                                          \
+            jump32(c, c->next_rip + i->imm);                                              \
+            c->stop_block = true;                                                         \
+        }                                                                                 \
     }
 JCC32(0) JCC32(1) JCC32(2) JCC32(3) JCC32(4) JCC32(5) JCC32(6) JCC32(7)
 JCC32(8) JCC32(9) JCC32(10) JCC32(11) JCC32(12) JCC32(13) JCC32(14) JCC32(15)
@@ -214,8 +225,8 @@ insn_fn branch_specialize(const struct insn *i, bool long_mode)
 #define E OPF_ENDBLOCK
 #define F64 OPF_FORCE64
 #define JCC(op)                                                                           \
-    {MAP_1B, op, -1, E | F64, op_jcc, IMM_B},                                              \
-    {MAP_0F, 0x80 + (op - 0x70), -1, E | F64, op_jcc, IMM_Z}
+    {MAP_1B, op, -1, F64, op_jcc, IMM_B},                                                  \
+    {MAP_0F, 0x80 + (op - 0x70), -1, F64, op_jcc, IMM_Z}
 const struct opdef branch_ops[] = {
     JCC(0x70), JCC(0x71), JCC(0x72), JCC(0x73), JCC(0x74), JCC(0x75), JCC(0x76), JCC(0x77),
     JCC(0x78), JCC(0x79), JCC(0x7a), JCC(0x7b), JCC(0x7c), JCC(0x7d), JCC(0x7e), JCC(0x7f),
