@@ -28,15 +28,18 @@ struct machine;
  * (whose translations it embodies) and when the block arena is recycled. */
 #define JUMP_CACHE_SIZE 4096
 #define JUMP_CACHE_LOG 64
+#define JUMP_CACHE_BUCKETS 4096
 struct jump_cache {
     struct {
         u64 lin;
         const struct block *b;
     } e[JUMP_CACHE_SIZE];
-    /* Which pages (hashed into 256 buckets) may have entries, set at each fill and cleared
-     * with the cache: dropping one page (INVLPG) scans the cache only when its bucket is
-     * set, instead of on every invalidation. */
-    u64 pages[4];
+    /* Which pages (hashed into JUMP_CACHE_BUCKETS buckets) may have entries, set at each
+     * fill and cleared with the cache: dropping one page (INVLPG) scans the cache only when
+     * its bucket is set, instead of on every invalidation. A kernel runs code from hundreds
+     * of pages and invalidates mostly data pages, so the buckets must outnumber the code
+     * pages by far for the filter to pass most INVLPGs. */
+    u64 pages[JUMP_CACHE_BUCKETS / 64];
     /* The indexes filled since the cache was last emptied, up to JUMP_CACHE_LOG (nfilled
      * past it: too many to list), so emptying a cache that a few blocks went through, as
      * at each VM entry and exit without VPID, clears those entries and not all of them. */
@@ -47,7 +50,10 @@ static inline unsigned jump_cache_index(u64 lin)
 {
     return (unsigned)(lin ^ (lin >> 12)) & (JUMP_CACHE_SIZE - 1);
 }
-static inline unsigned jump_cache_bucket(u64 lin) { return (unsigned)(lin >> 12) & 255; }
+static inline unsigned jump_cache_bucket(u64 lin)
+{
+    return (unsigned)((lin >> 12) ^ (lin >> 24)) & (JUMP_CACHE_BUCKETS - 1);
+}
 static inline void jump_cache_fill(struct jump_cache *jc, unsigned idx, u64 lin, const struct block *b)
 {
     jc->e[idx].lin = lin;
