@@ -386,8 +386,16 @@ int main(int argc, char **argv)
     if (ioctl(kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) die(1, "unexpected KVM API version");
     vm = xioctl(kvm, KVM_CREATE_VM, 0, "KVM_CREATE_VM");
     ram_size = (size_t)mib << 20;
-    ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (ram == MAP_FAILED) die(1, "cannot map %u MiB of guest RAM", mib);
+    /* Guest RAM starts on a 2 MiB boundary of the host's (L1's) address space, as QEMU
+     * aligns it, so that guest-physical and host-virtual addresses agree modulo 2 MiB:
+     * only then can KVM map the guest with 2 MiB EPT pages backed by transparent huge
+     * pages, and not take an EPT violation for every 4 KiB page the guest touches. */
+    size_t huge = 2u << 20;
+    uint8_t *map = mmap(NULL, ram_size + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                        -1, 0);
+    if (map == MAP_FAILED) die(1, "cannot map %u MiB of guest RAM", mib);
+    ram = (uint8_t *)(((uintptr_t)map + huge - 1) & ~(uintptr_t)(huge - 1));
+    madvise(ram, ram_size, MADV_HUGEPAGE);
     struct kvm_userspace_memory_region region = {.slot = 0, .guest_phys_addr = 0,
                                                  .memory_size = ram_size, .userspace_addr = (uintptr_t)ram};
     xioctl(vm, KVM_SET_USER_MEMORY_REGION, &region, "KVM_SET_USER_MEMORY_REGION");

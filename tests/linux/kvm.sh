@@ -11,7 +11,8 @@
 # the bzImage (names end in -l1-vmlinux); everything else is the same. One
 # "PASS name" / "FAIL name: why" line per check; SKIP when the packages cannot be fetched.
 # The wall time and guest instructions of the whole chain are printed, not asserted.
-# VP_KVM_ARGS adds emulator options (e.g. "-d vmx -D /tmp/vmx.log").
+# VP_KVM_ARGS adds emulator options (e.g. "-d vmx -D /tmp/vmx.log"); VP_KVM_APPEND adds
+# kernel parameters to the L1's and the L2s' command lines (e.g. "cryptomgr.notests").
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 vp=$root/build/rel/vanderpool
@@ -48,7 +49,8 @@ mkdir -p "$logs"
 log=$logs/$(basename "$name").log
 t0=$(date +%s.%N)
 timeout "$limit" "$vp" -cpu "$cpu" -smp "$smp" -m 1G -kernel "$cache/$l1" -initrd "$tmp/l1.img" \
-    -append "console=ttyS0 panic=-1 nokaslr vpkvm_params=$params vpkvm_bzimage=$bzimage" -serial "file:$tmp/serial" \
+    -append "console=ttyS0 panic=-1 nokaslr ${VP_KVM_APPEND:-} vpkvm_params=$params vpkvm_bzimage=$bzimage vpkvm_l2extra=$(echo ${VP_KVM_APPEND:-} | tr ' ' ',')" \
+    -serial "file:$tmp/serial" \
     -no-reboot -icount-limit "$icount" -stats ${VP_KVM_ARGS:-} >"$tmp/vp.stdout" 2>"$tmp/vp.err"
 status=$?
 t1=$(date +%s.%N)
@@ -68,6 +70,9 @@ check dev-kvm '^VP-KVM: /dev/kvm present$' "no /dev/kvm"
 check flat-l2 '^hello from the L2 guest in real mode$' "the flat L2 guest printed nothing"
 check flat-l2-status '^VP-KVM: flat L2 status 67 ' "$(grep -m1 'flat L2 status' "$log" || echo 'no status line')"
 check linux-l2-init '^VP-L2: init started' "the L2 kernel did not reach its init"
+# vpkvm sets the hypervisor bit, as QEMU does: the L2 knows it runs under KVM.
+check linux-l2-hypervisor '^VP-L2: init started.*flags hypervisor 1$' \
+    "$(grep -m1 '^VP-L2: init started' "$log" || echo 'no L2 init line')"
 check linux-l2-status '^VP-KVM: linux L2 status 0 ' "$(grep -m1 'linux L2 status' "$log" || echo 'no status line')"
 if [ $bzimage = 1 ]; then
     check bzimage-l2-status '^VP-KVM: bzImage L2 status 0 ' \
