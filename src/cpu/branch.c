@@ -31,12 +31,13 @@ static void op_jmp_rel(struct cpu *c, const struct insn *i)
 }
 
 /* Jcc does not end its block: a block runs on past a branch not taken, and one taken
- * ends the block there (stop_block), so the executor continues at the target. */
+ * ends the block there (stop_block = BLOCK_STOP_BRANCH), so the executor continues at the
+ * target, or runs the block again at once when the target is its start (loop_again). */
 static void op_jcc(struct cpu *c, const struct insn *i)
 {
     if (cpu_cond(c, i->op & 0xf)) {
         c->next_rip = near_target(c, c->next_rip + i->imm, i->opsz);
-        c->stop_block = true;
+        c->stop_block = BLOCK_STOP_BRANCH;
     }
 }
 
@@ -146,7 +147,7 @@ static inline void jump64(struct cpu *c, u64 t)
     {                                                                                     \
         if (flags_cond(c, cc)) {                                                          \
             jump64(c, c->next_rip + i->imm);                                              \
-            c->stop_block = true;                                                         \
+            c->stop_block = BLOCK_STOP_BRANCH;                                                         \
         }                                                                                 \
     }
 JCC64(0) JCC64(1) JCC64(2) JCC64(3) JCC64(4) JCC64(5) JCC64(6) JCC64(7)
@@ -191,7 +192,7 @@ static inline void jump32(struct cpu *c, u64 t)
     {                                                                                     \
         if (flags_cond(c, cc)) {                                                          \
             jump32(c, c->next_rip + i->imm);                                              \
-            c->stop_block = true;                                                         \
+            c->stop_block = BLOCK_STOP_BRANCH;                                                         \
         }                                                                                 \
     }
 JCC32(0) JCC32(1) JCC32(2) JCC32(3) JCC32(4) JCC32(5) JCC32(6) JCC32(7)

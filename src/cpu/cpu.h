@@ -81,6 +81,9 @@ struct dtr {
 /* Processor operating mode, recomputed by cpu_update_mode() whenever CR0.PE, EFLAGS.VM,
  * EFER.LMA or CS.L/D change. */
 enum cpu_mode { MODE_REAL, MODE_PROT, MODE_V86, MODE_COMPAT, MODE_LONG };
+/* struct cpu's stop_block after a taken Jcc: the block ends, but nothing else needs the
+ * executor's attention (a loop may run its block again at once). */
+#define BLOCK_STOP_BRANCH 2
 #define DECODE_NO_VEX 0x10 /* struct cpu's decode_key: real or virtual-8086 mode */
 
 /* Kinds of memory access, for paging permission checks and #PF error codes. */
@@ -143,7 +146,8 @@ struct cpu {
     u8 decode_key;  /* code_size, | DECODE_NO_VEX in real and virtual-8086 mode: decoded
                      * blocks are valid only under the key they were decoded with */
     u8 stack_size;  /* 2, 4 or 8: SS.B (8 in 64-bit mode) */
-    bool stop_block;/* set by an instruction that changes state the current block depends on */
+    u8 stop_block;  /* nonzero ends the current block: true when an instruction changed state
+                     * the block or the executor depends on, BLOCK_STOP_BRANCH for a taken Jcc */
     bool align_check; /* CR0.AM && RFLAGS.AC && CPL 3: misaligned data accesses raise #AC */
     u64 icount;     /* instructions retired; virtual time is cpu_time() */
     u64 deadline;   /* icount at which the executor returns to the machine loop */

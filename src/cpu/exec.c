@@ -283,7 +283,8 @@ void cpu_set_deadline(struct cpu *c, u64 d)
 static inline bool loop_again(struct cpu *c, const struct block *b, u64 start)
 {
     const struct machine *m = c->m;
-    return c->rip == start && !c->stop_block && c->icount < c->deadline_fast &&
+    return c->rip == start && (!c->stop_block || c->stop_block == BLOCK_STOP_BRANCH) &&
+           c->icount < c->deadline_fast &&
            !(c->check_events | c->halted | c->interrupt_shadow) && m->stop == STOP_NONE &&
            !m->reset_requested && b->gen == m->page_gen[b->pidx];
 }
@@ -296,15 +297,19 @@ static void run_block(struct cpu *c, const struct block *b)
     u64 start = c->rip;
     c->cur_block = b;
     if (likely(b->mode_key == 8)) {
-        /* 64-bit mode: RIP needs no wrap-around (a block never leaves its page). */
+        /* 64-bit mode: RIP needs no wrap-around (a block never leaves its page). RIP and
+         * the count live in locals as well: a handler that returns has changed neither
+         * (it moves next_rip; only the unwinding paths touch icount), so each instruction
+         * stores them without loading them back. */
+        u64 rip = c->rip, icount = c->icount;
         do {
             const struct insn *i = b->insn;
             c->stop_block = false;
             do {
-                c->next_rip = c->rip + i->len;
+                c->next_rip = rip + i->len;
                 i->fn(c, i);
-                c->rip = c->next_rip;
-                c->icount++;
+                c->rip = rip = c->next_rip;
+                c->icount = ++icount;
             } while (++i < end && !c->stop_block);
         } while (loop_again(c, b, start));
     } else {
