@@ -11,10 +11,11 @@ set -euo pipefail
 # disassembler behind `-d exec` traces (the build links it when present; a CLI test reads it).
 # gdb + python3: tests/gdb (Debian's gdb drives the gdb stub; python3 picks a free port).
 # xz-utils: the uncompressed vmlinux for the KVM tests' L2 (scripts/kvm-initramfs.sh);
+# cpio: GNU cpio's reproducible archives for the Linux tests' initramfs (scripts/mkcpio.sh);
 # libc6-dev also gives gcc -static its libc for vpkvm.
 pkgs=(gcc make binutils libc6-dev bochs bochsbios vgabios bochs-term grub-pc-bin grub-common
     xorriso mtools util-linux coreutils clang libclang-rt-14-dev libzydis-dev gdb python3
-    xz-utils)
+    xz-utils cpio)
 # Optional: the arm64 cross-build run under qemu-user (tests/arm64/run.sh), and QEMU's pc
 # (qemu-system-x86), the reference for platform devices (tests/cli/power_serial.sh runs
 # the acpi guest test on it); without them those checks print SKIP.

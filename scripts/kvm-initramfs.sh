@@ -27,7 +27,7 @@ initramfs() {
     cp "$cache/busybox" "$1/bin/busybox"
     cp "$2" "$1/init"
     chmod 755 "$1/init" "$1/bin/busybox"
-    (cd "$1" && find . | LC_ALL=C sort | "$cache/busybox" cpio -o -H newc 2>/dev/null) | ${4:-gzip -6} >"$3"
+    "$root/scripts/mkcpio.sh" "$1" | ${4:-gzip -6 -n} >"$3"
 }
 initramfs "$tmp/l2" "$root/tests/linux/l2-init" "$tmp/l2.img"
 mkdir -p "$tmp/l1/lib"

@@ -51,8 +51,8 @@ mkdir -p "$tmp/root/bin" "$tmp/root/proc" "$tmp/root/sys" "$tmp/root/dev"
 cp "$cache/busybox" "$tmp/root/bin/busybox"
 cp "$root/tests/linux/init" "$tmp/root/init"
 chmod 755 "$tmp/root/init" "$tmp/root/bin/busybox"
-(cd "$tmp/root" && find . | LC_ALL=C sort | "$cache/busybox" cpio -o -H newc 2>/dev/null) |
-    gzip -9 >"$tmp/initrd.img" || { echo "FAIL linux/initramfs: cpio failed"; exit 1; }
+"$root/scripts/mkcpio.sh" "$tmp/root" | gzip -9 -n >"$tmp/initrd.img" ||
+    { echo "FAIL linux/initramfs: cpio failed"; exit 1; }
 echo "linux: kernel $(cat "$cache/version"), initramfs $(stat -c %s "$tmp/initrd.img") bytes"
 
 failures=0
