@@ -165,14 +165,56 @@ SHIFT_FAST(f_shl, SH_SHL, 4) SHIFT_FAST(f_shl, SH_SHL, 8)
 SHIFT_FAST(f_shr, SH_SHR, 4) SHIFT_FAST(f_shr, SH_SHR, 8)
 SHIFT_FAST(f_sar, SH_SAR, 4) SHIFT_FAST(f_sar, SH_SAR, 8)
 
+/* The same by CL, whose masked count may be 0: then no flag changes, and a 32-bit
+ * register is still written (its upper half cleared), as in group2. */
+#define SHIFT_CL(name, op, size)                                                          \
+    static void name##_cl##size(struct cpu *c, const struct insn *i)                     \
+    {                                                                                     \
+        unsigned n = (unsigned)c->r[RCX] & count_mask(size);                              \
+        u64 a = reg_get48(c, i->rm, size);                                                \
+        if (n == 0) {                                                                     \
+            reg_set48(c, i->rm, size, a);                                                 \
+            return;                                                                       \
+        }                                                                                 \
+        struct shres s = shift_do(c, op, size, a, n);                                     \
+        reg_set48(c, i->rm, size, s.r);                                                   \
+        flags_res(c, size, s.r, s.flags);                                                 \
+    }
+SHIFT_CL(f_shl, SH_SHL, 4) SHIFT_CL(f_shl, SH_SHL, 8)
+SHIFT_CL(f_shr, SH_SHR, 4) SHIFT_CL(f_shr, SH_SHR, 8)
+SHIFT_CL(f_sar, SH_SAR, 4) SHIFT_CL(f_sar, SH_SAR, 8)
+
+/* ROL/ROR of a register by a non-zero immediate: CF and OF only. */
+#define ROTATE_FAST(name, op, size)                                                       \
+    static void name##_i##size(struct cpu *c, const struct insn *i)                      \
+    {                                                                                     \
+        unsigned n = (unsigned)i->imm & count_mask(size);                                 \
+        struct shres s = shift_do(c, op, size, reg_get48(c, i->rm, size), n);             \
+        reg_set48(c, i->rm, size, s.r);                                                   \
+        flags_write(c, FL_CF | FL_OF, s.flags);                                           \
+    }
+ROTATE_FAST(f_rol, SH_ROL, 4) ROTATE_FAST(f_rol, SH_ROL, 8)
+ROTATE_FAST(f_ror, SH_ROR, 4) ROTATE_FAST(f_ror, SH_ROR, 8)
+
 insn_fn shift_specialize(const struct insn *i, bool long_mode)
 {
     (void)long_mode;
     if ((i->opsz != 4 && i->opsz != 8) || i->mod != 3) return NULL;
     bool s8 = i->opsz == 8, imm = i->fn == op_shift_imm;
+    unsigned op = (i->modrm >> 3) & 7;
+    if (i->fn == op_shift_cl) {
+        switch (op) {
+        case SH_SHL: case SH_SAL: return s8 ? f_shl_cl8 : f_shl_cl4;
+        case SH_SHR: return s8 ? f_shr_cl8 : f_shr_cl4;
+        case SH_SAR: return s8 ? f_sar_cl8 : f_sar_cl4;
+        }
+        return NULL;
+    }
     if (!imm && i->fn != op_shift_1) return NULL;
     if (imm && ((unsigned)i->imm & count_mask(i->opsz)) == 0) return NULL;
-    switch ((i->modrm >> 3) & 7) {
+    if (imm && op == SH_ROL) return s8 ? f_rol_i8 : f_rol_i4;
+    if (imm && op == SH_ROR) return s8 ? f_ror_i8 : f_ror_i4;
+    switch (op) {
     case SH_SHL: case SH_SAL:
         return imm ? (s8 ? f_shl_i8 : f_shl_i4) : (s8 ? f_shl_18 : f_shl_14);
     case SH_SHR: return imm ? (s8 ? f_shr_i8 : f_shr_i4) : (s8 ? f_shr_18 : f_shr_14);
