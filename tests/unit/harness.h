@@ -127,15 +127,12 @@ static inline void harness_free(struct harness *h)
     free(h);
 }
 
-/* Copy code (HLT is appended) and run it for at most max_insns instructions.
+/* Run the code at HARNESS_CODE for at most max_insns instructions.
  * Returns -1 when HLT was reached, the vector of an exception that stopped it, or -2 if
  * the instruction budget ran out. */
-static inline int harness_run(struct harness *h, const void *code, size_t len, u64 max_insns)
+static inline int harness_resume(struct harness *h, u64 max_insns)
 {
     struct cpu *c = h->c;
-    static const u8 hlt = 0xf4;
-    phys_copy_in(h->m, HARNESS_CODE, code, len);
-    phys_copy_in(h->m, HARNESS_CODE + len, &hlt, 1);
     c->rip = h->mode == MODE_REAL ? 0 : HARNESS_CODE;
     c->halted = c->shutdown = false;
     c->last_exception = -1;
@@ -147,6 +144,16 @@ static inline int harness_run(struct harness *h, const void *code, size_t len, u
     if (c->shutdown && c->last_exception >= 0) return c->last_exception;
     if (c->halted) return -1;
     return -2;
+}
+
+/* Copy code in (HLT is appended) and run it as harness_resume does. A test that runs the
+ * same code again without storing to it calls harness_resume. */
+static inline int harness_run(struct harness *h, const void *code, size_t len, u64 max_insns)
+{
+    static const u8 hlt = 0xf4;
+    phys_copy_in(h->m, HARNESS_CODE, code, len);
+    phys_copy_in(h->m, HARNESS_CODE + len, &hlt, 1);
+    return harness_resume(h, max_insns);
 }
 
 #endif

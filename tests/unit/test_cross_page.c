@@ -48,23 +48,6 @@ static size_t build(u8 *p, bool smc, bool via_page2)
 
 static u32 sum(u32 imm, unsigned n) { return imm * n; }
 
-/* harness_run without copying the code in again: a copy is a store to the code pages,
- * which alone would make the kept instruction give way. */
-static int rerun(struct harness *h, u64 max_insns)
-{
-    struct cpu *c = h->c;
-    c->rip = HARNESS_CODE;
-    c->halted = c->shutdown = false;
-    c->last_exception = -1;
-    c->deadline = c->icount + max_insns;
-    h->m->running = c;
-    h->m->slice_start_time = cpu_time(c);
-    cpu_exec(c);
-    h->m->running = NULL;
-    if (c->shutdown && c->last_exception >= 0) return c->last_exception;
-    return c->halted ? -1 : -2;
-}
-
 static void test_loop(enum cpu_mode mode, const char *name)
 {
     static u8 code[0x1040];
@@ -110,7 +93,7 @@ static void test_remap(void)
     u64 pte = PAGE2_ALIAS | 7;
     phys_copy_in(h->m, PT4K + (PAGE2 >> 12) * 8, &pte, 8);
     tlb_flush_all(c); /* as INVLPG would; the jump on the second page refills it */
-    r = rerun(h, 10000);
+    r = harness_resume(h, 10000);
     CHECK_EQ("long/remap/after", (u32)c->r[RAX], sum(0x05010101, 100));
     CHECK("long/remap/after-hlt", r == -1, "stopped with %d", r);
     harness_free(h);
@@ -127,7 +110,7 @@ static void test_limit(void)
     int r = harness_run(h, code, len, 10000);
     CHECK_EQ("prot/limit/before", (u32)c->r[RAX], sum(0x01010101, 100));
     c->seg[SEG_CS].limit = PAGE2;
-    r = rerun(h, 10000);
+    r = harness_resume(h, 10000);
     CHECK("prot/limit/gp", r == EXC_GP, "stopped with %d", r);
     CHECK_EQ("prot/limit/rip", c->rip, HARNESS_CODE + CROSS_AT);
     CHECK_EQ("prot/limit/eax", (u32)c->r[RAX], 0);

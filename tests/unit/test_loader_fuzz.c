@@ -5,18 +5,11 @@
 #include <string.h>
 
 #include "check.h"
+#include "fuzz.h"
 #include "machine/loader.h"
 #include "machine/machine.h"
 #include "machine/multiboot.h"
 
-static u64 rng = 0x9e3779b97f4a7c15ull;
-static u32 next(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (u32)rng;
-}
 
 static void put32(u8 *b, size_t off, u32 v) { store_le(b + off, 4, v); }
 
@@ -108,10 +101,7 @@ int main(void)
         if (rc == 0) loaded[kind]++;
         else {
             failed[kind]++;
-            if (!err[0] || strchr(err, '\n')) {
-                if (!bad_msg) printf("FAIL fuzz message at iteration %d: '%s'\n", iter, err);
-                bad_msg++;
-            }
+            fuzz_check_message(err, iter, &bad_msg);
         }
     }
     CHECK("fuzz: every failure has a one-line message", bad_msg == 0, "%d bad", bad_msg);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fuzz.h"
 #include "cpu/cpu.h"
 #include "machine/e820.h"
 #include "machine/elf.h"
@@ -416,14 +417,6 @@ static void test_kernel_load(void)
 
 /* --- Damaged images --------------------------------------------------------------------- */
 
-static u64 rng = 0x9e3779b97f4a7c15ull;
-static u32 next(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (u32)rng;
-}
 
 static void test_fuzz(void)
 {
@@ -457,10 +450,7 @@ static void test_fuzz(void)
         int rc = pvh_load_image(m, "fuzz", e.b, len, "console=ttyS0", initrd, err, sizeof err);
         if (rc) {
             failed++;
-            if (!err[0] || strchr(err, '\n')) {
-                if (!bad_msg) printf("FAIL fuzz message at iteration %d: '%s'\n", iter, err);
-                bad_msg++;
-            }
+            fuzz_check_message(err, iter, &bad_msg);
             continue;
         }
         loaded++;
