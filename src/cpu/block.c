@@ -76,9 +76,13 @@ void jump_cache_empty(struct jump_cache *jc)
         memset(jc, 0, sizeof *jc);
         return;
     }
-    for (unsigned k = 0; k < jc->nfilled; k++) /* a lookup needs b; lin may stay */
+    /* A lookup needs b; lin may stay. Every page bit was set by a fill the log lists, so
+     * clearing those fills' bits empties the filter without writing all of it. */
+    for (unsigned k = 0; k < jc->nfilled; k++) {
+        unsigned bk = jump_cache_bucket(jc->e[jc->filled[k]].lin);
         jc->e[jc->filled[k]].b = NULL;
-    memset(jc->pages, 0, sizeof jc->pages);
+        jc->pages[bk / 64] &= ~(1ull << (bk % 64));
+    }
     jc->nfilled = 0;
 }
 

@@ -206,6 +206,10 @@ static void step_uncached(struct cpu *c)
     decode_and_run(c, &i);
 }
 
+/* Whether an instruction at lin can reach the next page: at most 15 bytes long
+ * (SDM Vol. 2 2.3.11), so it starts within the page's last 14 bytes. */
+static inline bool crosses_maybe(u64 lin) { return (lin & 0xfff) > PAGE_SIZE - 15; }
+
 /* An instruction from the cross-page cache (block.h: cross_lookup). */
 static void step_cached(struct cpu *c, const struct insn *i)
 {
@@ -219,7 +223,8 @@ static void step_crossing(struct cpu *c, u64 lin, u64 phys)
 {
     struct insn i;
     decode_insn(c, c->decode_key, fetch_linear, NULL, &i);
-    cross_remember(c, lin, phys, &i);
+    /* Not one cut by the CS limit instead, which crosses_maybe would not look up. */
+    if ((lin & 0xfff) + i.len > PAGE_SIZE) cross_remember(c, lin, phys, &i);
     step_cached(c, &i);
 }
 
@@ -395,7 +400,7 @@ static inline __attribute__((always_inline)) bool exec_pass(struct cpu *c, bool 
             step_uncached(c);
             return true;
         }
-        const struct insn *xi = cross_lookup(c, lin, phys);
+        const struct insn *xi = crosses_maybe(lin) ? cross_lookup(c, lin, phys) : NULL;
         if (xi) {
             step_cached(c, xi);
             return true;
