@@ -187,15 +187,23 @@ struct cpu {
     struct fpu_state fpu;
 
     /* Events. */
-    bool interrupt_shadow;  /* STI / MOV SS blocking for the next instruction */
+    /* The executor's reasons to look before the next block, read as one word (attention):
+     * check_events (something in this group changed), halted, interrupt_shadow (STI / MOV
+     * SS blocking for the next instruction) and vmx_step (non-root with the monitor trap
+     * flag: one instruction at a time). */
+    union {
+        struct {
+            bool check_events, halted, interrupt_shadow, vmx_step;
+        };
+        u32 attention;
+    };
     bool shadow_movss;      /* ... and it came from MOV SS / POP SS (VMX tells them apart) */
     u64 shadow_icount;      /* icount at which the shadow was set */
     bool nmi_pending, nmi_blocked, init_pending, sipi_pending, smi_pending;
     u8 sipi_vector;
-    bool halted, wait_for_sipi, shutdown;
+    bool wait_for_sipi, shutdown;
     bool shutdown_until_reset; /* VMX-abort shutdown: only RESET ends it (SDM 28.7) */
     bool monitor_armed; /* MONITOR armed the address-monitoring hardware; MWAIT disarms it */
-    bool check_events; /* something above changed: the executor looks before the next block */
     u32 db_hits;    /* DR6.B0-B3 of data breakpoints the current instruction hit (debug.c) */
     u32 db_pending; /* #DB trap bits held back by MOV SS / POP SS for one instruction */
     u32 db_raised;  /* DR6 bits of the #DB in flight: written to DR6 only on delivery (debug.c) */
@@ -223,7 +231,6 @@ struct cpu {
      * the executor and instruction handlers test. */
     struct vmx *vmx;
     bool vmx_nonroot;
-    bool vmx_step; /* non-root with monitor trap flag: one instruction at a time */
 
     /* Last branch records (lbr.c): FROM/TO/INFO by stack index, cold, so last. */
     u64 lbr_select, ler_from, ler_to;

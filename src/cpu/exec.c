@@ -290,7 +290,7 @@ static inline bool loop_again(struct cpu *c, const struct block *b, u64 start)
     const struct machine *m = c->m;
     return c->rip == start && (!c->stop_block || c->stop_block == BLOCK_STOP_BRANCH) &&
            c->icount < c->deadline_fast &&
-           !(c->check_events | c->halted | c->interrupt_shadow) && m->stop == STOP_NONE &&
+           !c->attention && m->stop == STOP_NONE &&
            !m->reset_requested && b->gen == m->page_gen[b->pidx];
 }
 
@@ -367,7 +367,7 @@ static void run_traced_block(struct cpu *c, const struct block *b)
 static inline __attribute__((always_inline)) bool exec_pass(struct cpu *c, bool near)
 {
     struct machine *m = c->m;
-    if (unlikely(c->check_events || c->halted || c->interrupt_shadow || c->vmx_step)) {
+    if (unlikely(c->attention)) {
         /* A debugger's stop (src/machine/debugger.h) comes before events and again after
          * them, which may have moved RIP to a handler. */
         if (unlikely(m->dbg_step) && dbg_before_insn(c)) return false;
