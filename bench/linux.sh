@@ -20,18 +20,23 @@ echo "Linux: booting Debian's kernel to its init on Vanderpool and QEMU TCG, the
 # The same without the guests' crypto self-tests (Debian's kernel runs them at every boot;
 # RSA and DH with large keys are most of them): what the chain costs beyond that work.
 VP_KVM_APPEND=cryptomgr.notests "$root/tests/linux/kvm.sh" --vp "$vp" --l1-vmlinux >"$out/kvm-notests.txt" 2>&1
-vps=$(sed -n 's/^linux: vp -smp 1: \([0-9.]*\) s.*/\1/p' "$out/linux.txt")
-vpi=$(sed -n 's/^linux: vp -smp 1: .*, \([0-9]*\) guest instructions/\1/p' "$out/linux.txt")
-qs=$(sed -n 's/^linux: qemu tcg -smp 1: \([0-9.]*\) s.*/\1/p' "$out/linux.txt")
-ks=$(sed -n 's/^linux: linux\/kvm-[^ ]* \([0-9.]*\) s.*/\1/p' "$out/kvm.txt")
-ki=$(sed -n 's/^linux: linux\/kvm-.*, \([0-9]*\) guest instructions/\1/p' "$out/kvm.txt")
-ps=$(sed -n 's/^linux: vp pvh -smp 1: \([0-9.]*\) s.*/\1/p' "$out/linux.txt")
-pi=$(sed -n 's/^linux: vp pvh -smp 1: .*, \([0-9]*\) guest instructions/\1/p' "$out/linux.txt")
-qps=$(sed -n 's/^linux: qemu tcg pvh -smp 1: \([0-9.]*\) s.*/\1/p' "$out/linux.txt")
-kps=$(sed -n 's/^linux: linux\/kvm-[^ ]* \([0-9.]*\) s.*/\1/p' "$out/kvm-l1-vmlinux.txt")
-kpi=$(sed -n 's/^linux: linux\/kvm-.*, \([0-9]*\) guest instructions/\1/p' "$out/kvm-l1-vmlinux.txt")
-kns=$(sed -n 's/^linux: linux\/kvm-[^ ]* \([0-9.]*\) s.*/\1/p' "$out/kvm-notests.txt")
-kni=$(sed -n 's/^linux: linux\/kvm-.*, \([0-9]*\) guest instructions/\1/p' "$out/kvm-notests.txt")
+# secs LABEL FILE / insns LABEL FILE: the wall time and the guest instructions on a run's
+# "linux: LABEL S s ..., N guest instructions" line (LABEL a sed pattern).
+secs() { sed -n "s/^linux: $1 \([0-9.]*\) s.*/\1/p" "$2"; }
+insns() { sed -n "s/^linux: $1 .*, \([0-9]*\) guest instructions/\1/p" "$2"; }
+vps=$(secs 'vp -smp 1:' "$out/linux.txt")
+vpi=$(insns 'vp -smp 1:' "$out/linux.txt")
+qs=$(secs 'qemu tcg -smp 1:' "$out/linux.txt")
+ps=$(secs 'vp pvh -smp 1:' "$out/linux.txt")
+pi=$(insns 'vp pvh -smp 1:' "$out/linux.txt")
+qps=$(secs 'qemu tcg pvh -smp 1:' "$out/linux.txt")
+kvm='linux\/kvm-[^ ]*'
+ks=$(secs "$kvm" "$out/kvm.txt")
+ki=$(insns "$kvm" "$out/kvm.txt")
+kps=$(secs "$kvm" "$out/kvm-l1-vmlinux.txt")
+kpi=$(insns "$kvm" "$out/kvm-l1-vmlinux.txt")
+kns=$(secs "$kvm" "$out/kvm-notests.txt")
+kni=$(insns "$kvm" "$out/kvm-notests.txt")
 grep -q '^FAIL' "$out/linux.txt" "$out/kvm.txt" "$out/kvm-l1-vmlinux.txt" "$out/kvm-notests.txt" &&
     echo "  (some runs failed: see $out/linux.txt, $out/kvm.txt, $out/kvm-l1-vmlinux.txt, $out/kvm-notests.txt)"
 awk -v vs="$vps" -v vi="$vpi" -v qs="$qs" -v ks="$ks" -v ki="$ki" \

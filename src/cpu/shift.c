@@ -144,57 +144,38 @@ static void op_shld_cl(struct cpu *c, const struct insn *i) { double_shift(c, i,
 static void op_shrd_imm(struct cpu *c, const struct insn *i) { double_shift(c, i, (unsigned)i->imm, true); }
 static void op_shrd_cl(struct cpu *c, const struct insn *i) { double_shift(c, i, (u8)c->r[RCX], true); }
 
-/* --- Specialized forms (shift_specialize): SHL/SHR/SAR of a 32- or 64-bit register by
- * an immediate or by 1, chosen only when the masked count is not 0, so the result and
- * the flags are always written; shift_do folds to the one operation. */
-#define SHIFT_FAST(name, op, size)                                                        \
-    static void name##_i##size(struct cpu *c, const struct insn *i)                      \
-    {                                                                                     \
-        unsigned n = (unsigned)i->imm & count_mask(size);                                 \
-        struct shres s = shift_do(c, op, size, reg_get48(c, i->rm, size), n);             \
-        reg_set48(c, i->rm, size, s.r);                                                   \
-        flags_res(c, size, s.r, s.flags);                                                 \
-    }                                                                                     \
-    static void name##_1##size(struct cpu *c, const struct insn *i)                      \
-    {                                                                                     \
-        struct shres s = shift_do(c, op, size, reg_get48(c, i->rm, size), 1);             \
-        reg_set48(c, i->rm, size, s.r);                                                   \
-        flags_res(c, size, s.r, s.flags);                                                 \
+/* --- Specialized forms (shift_specialize): a 32- or 64-bit register shifted by an
+ * immediate, by 1 or by CL (SHL/SHR/SAR), or rotated by an immediate (ROL/ROR). The
+ * immediate forms are chosen only when the masked count is not 0; by CL it may be 0,
+ * and then, as in group2, no flag changes and a 32-bit register is still written (its
+ * upper half cleared). shift_do folds to the one operation. */
+static inline __attribute__((always_inline)) void shift_reg(struct cpu *c, const struct insn *i, unsigned op,
+                                                            unsigned size, unsigned n)
+{
+    u64 a = reg_get48(c, i->rm, size);
+    if (n == 0) {
+        reg_set48(c, i->rm, size, a);
+        return;
     }
-SHIFT_FAST(f_shl, SH_SHL, 4) SHIFT_FAST(f_shl, SH_SHL, 8)
-SHIFT_FAST(f_shr, SH_SHR, 4) SHIFT_FAST(f_shr, SH_SHR, 8)
-SHIFT_FAST(f_sar, SH_SAR, 4) SHIFT_FAST(f_sar, SH_SAR, 8)
-
-/* The same by CL, whose masked count may be 0: then no flag changes, and a 32-bit
- * register is still written (its upper half cleared), as in group2. */
-#define SHIFT_CL(name, op, size)                                                          \
-    static void name##_cl##size(struct cpu *c, const struct insn *i)                     \
+    struct shres s = shift_do(c, op, size, a, n);
+    reg_set48(c, i->rm, size, s.r);
+    if (s.only_cf_of) flags_write(c, FL_CF | FL_OF, s.flags);
+    else flags_res(c, size, s.r, s.flags);
+}
+#define SHIFT_REG(name, op, size, count)                                                  \
+    static void name##size(struct cpu *c, const struct insn *i)                          \
     {                                                                                     \
-        unsigned n = (unsigned)c->r[RCX] & count_mask(size);                              \
-        u64 a = reg_get48(c, i->rm, size);                                                \
-        if (n == 0) {                                                                     \
-            reg_set48(c, i->rm, size, a);                                                 \
-            return;                                                                       \
-        }                                                                                 \
-        struct shres s = shift_do(c, op, size, a, n);                                     \
-        reg_set48(c, i->rm, size, s.r);                                                   \
-        flags_res(c, size, s.r, s.flags);                                                 \
+        shift_reg(c, i, op, size, (count) & count_mask(size));                            \
     }
-SHIFT_CL(f_shl, SH_SHL, 4) SHIFT_CL(f_shl, SH_SHL, 8)
-SHIFT_CL(f_shr, SH_SHR, 4) SHIFT_CL(f_shr, SH_SHR, 8)
-SHIFT_CL(f_sar, SH_SAR, 4) SHIFT_CL(f_sar, SH_SAR, 8)
-
-/* ROL/ROR of a register by a non-zero immediate: CF and OF only. */
-#define ROTATE_FAST(name, op, size)                                                       \
-    static void name##_i##size(struct cpu *c, const struct insn *i)                      \
-    {                                                                                     \
-        unsigned n = (unsigned)i->imm & count_mask(size);                                 \
-        struct shres s = shift_do(c, op, size, reg_get48(c, i->rm, size), n);             \
-        reg_set48(c, i->rm, size, s.r);                                                   \
-        flags_write(c, FL_CF | FL_OF, s.flags);                                           \
-    }
-ROTATE_FAST(f_rol, SH_ROL, 4) ROTATE_FAST(f_rol, SH_ROL, 8)
-ROTATE_FAST(f_ror, SH_ROR, 4) ROTATE_FAST(f_ror, SH_ROR, 8)
+#define SHIFT_FORMS(name, op)                                                             \
+    SHIFT_REG(name##_i, op, 4, (unsigned)i->imm) SHIFT_REG(name##_i, op, 8, (unsigned)i->imm) \
+    SHIFT_REG(name##_1, op, 4, 1u) SHIFT_REG(name##_1, op, 8, 1u)                         \
+    SHIFT_REG(name##_cl, op, 4, (unsigned)c->r[RCX]) SHIFT_REG(name##_cl, op, 8, (unsigned)c->r[RCX])
+SHIFT_FORMS(f_shl, SH_SHL)
+SHIFT_FORMS(f_shr, SH_SHR)
+SHIFT_FORMS(f_sar, SH_SAR)
+SHIFT_REG(f_rol_i, SH_ROL, 4, (unsigned)i->imm) SHIFT_REG(f_rol_i, SH_ROL, 8, (unsigned)i->imm)
+SHIFT_REG(f_ror_i, SH_ROR, 4, (unsigned)i->imm) SHIFT_REG(f_ror_i, SH_ROR, 8, (unsigned)i->imm)
 
 insn_fn shift_specialize(const struct insn *i, bool long_mode)
 {
