@@ -2,10 +2,11 @@
 # kvm-all.sh [--vp VANDERPOOL] [-j N]: tests/linux/kvm.sh on every configuration the issue
 # asks for, N at a time (default 2): KVM with EPT and unrestricted guest (skylake), without
 # EPT (shadow paging; kvm-intel then drops unrestricted guest too), with EPT but without
-# unrestricted guest (real mode in virtual-8086 mode), and on the westmere and core2 models
-# (core2 has neither EPT nor unrestricted guest nor VPID); the first also boots the L2 from
-# the bzImage, the others from the uncompressed vmlinux only. Their PASS/FAIL/SKIP lines in
-# order, then each run's time and instruction count.
+# unrestricted guest (real mode in virtual-8086 mode), and on the westmere, icelake and core2
+# models (core2 has neither EPT nor unrestricted guest nor VPID; icelake has LA57, so its L1
+# and its bzImage L2 run with 5-level paging). The skylake and icelake runs also boot the L2
+# from the bzImage, the others from the uncompressed vmlinux only. Their PASS/FAIL/SKIP
+# lines in order, then each run's time and instruction count.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 vp=$root/build/rel/vanderpool jobs=2
@@ -21,6 +22,7 @@ configs=(
     "--cpu skylake --params ept=0"
     "--cpu skylake --params unrestricted_guest=0"
     "--cpu westmere"
+    "--cpu icelake --bzimage"
     "--cpu core2"
 )
 tmp=$(mktemp -d /tmp/vp-kvm-all-XXXXXX)

@@ -66,13 +66,22 @@ check() { # check NAME PATTERN WHY
 }
 check l1-init '^VP-KVM: L1 init started' "L1 did not reach init (status $status); last: $(tail -3 "$log" | tr '\n' '|')"
 check insmod '^VP-KVM: insmod kvm-intel status 0 ' "$(grep -m1 'insmod kvm-intel' "$log" || echo 'no insmod line'); $(grep -m1 -i 'kvm' "$log")"
+# icelake offers LA57 (CPUID.(7,0):ECX[16]): Debian's kernel, started through its
+# decompressor, then runs with 5-level paging, the L1 and a bzImage L2 (under KVM's EPT, or
+# its shadow pages with ept=0). An L2 from the vmlinux (vpkvm's 64-bit entry) keeps the
+# 4-level tables vpkvm gives it, and so does an L1 through PVH.
+levels=4
+[ "$cpu" = icelake ] && [ $l1 = vmlinuz ] && levels=5
+check l1-paging "^VP-KVM: L1 paging levels $levels\$" "$(grep -m1 'L1 paging levels' "$log" || echo 'no paging line'), want $levels"
 check dev-kvm '^VP-KVM: /dev/kvm present$' "no /dev/kvm"
 check flat-l2 '^hello from the L2 guest in real mode$' "the flat L2 guest printed nothing"
 check flat-l2-status '^VP-KVM: flat L2 status 67 ' "$(grep -m1 'flat L2 status' "$log" || echo 'no status line')"
 check linux-l2-init '^VP-L2: init started' "the L2 kernel did not reach its init"
 # vpkvm sets the hypervisor bit, as QEMU does: the L2 knows it runs under KVM.
-check linux-l2-hypervisor '^VP-L2: init started.*flags hypervisor 1$' \
+check linux-l2-hypervisor '^VP-L2: init started.*flags hypervisor 1,' \
     "$(grep -m1 '^VP-L2: init started' "$log" || echo 'no L2 init line')"
+check linux-l2-paging '^VP-L2: init started.*paging levels 4$' \
+    "$(grep -m1 '^VP-L2: init started' "$log" || echo 'no L2 init line'), want 4 levels"
 check linux-l2-status '^VP-KVM: linux L2 status 0 ' "$(grep -m1 'linux L2 status' "$log" || echo 'no status line')"
 if [ $bzimage = 1 ]; then
     check bzimage-l2-status '^VP-KVM: bzImage L2 status 0 ' \
@@ -80,6 +89,14 @@ if [ $bzimage = 1 ]; then
     n=$(grep -c '^VP-L2: init started' "$log")
     if [ "$n" = 2 ]; then echo "PASS $name/bzimage-l2-init"; else
         echo "FAIL $name/bzimage-l2-init: $n L2 inits, want 2 (vmlinux and bzImage)"
+        failures=$((failures + 1))
+    fi
+    l2levels=4
+    [ "$cpu" = icelake ] && l2levels=5
+    if grep '^VP-L2: init started' "$log" | sed -n 2p | grep -q "paging levels $l2levels\$"; then
+        echo "PASS $name/bzimage-l2-paging"
+    else
+        echo "FAIL $name/bzimage-l2-paging: $(grep '^VP-L2: init started' "$log" | sed -n 2p), want $l2levels levels"
         failures=$((failures + 1))
     fi
 fi
