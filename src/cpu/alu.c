@@ -228,28 +228,28 @@ static inline void fast_alu_mem(struct cpu *c, const struct insn *i, unsigned op
 }
 
 #define ALU_FAST(name, op, size)                                                          \
-    static void name##_rr_rm##size(struct cpu *c, const struct insn *i) /* op r/m, r */  \
+    FAST_HANDLER(name##_rr_rm##size) /* op r/m, r */  \
     {                                                                                     \
         fast_alu_reg(c, op, size, i->rm, reg_get48(c, i->rm, size), reg_get48(c, i->reg, size)); \
     }                                                                                     \
-    static void name##_rr_r##size(struct cpu *c, const struct insn *i) /* op r, r/m */   \
+    FAST_HANDLER(name##_rr_r##size) /* op r, r/m */   \
     {                                                                                     \
         fast_alu_reg(c, op, size, i->reg, reg_get48(c, i->reg, size), reg_get48(c, i->rm, size)); \
     }                                                                                     \
-    static void name##_mr##size(struct cpu *c, const struct insn *i) /* op m, r */       \
+    FAST_HANDLER(name##_mr##size) /* op m, r */       \
     {                                                                                     \
         fast_alu_mem(c, i, op, size, reg_get48(c, i->reg, size));                          \
     }                                                                                     \
-    static void name##_rm##size(struct cpu *c, const struct insn *i) /* op r, m */       \
+    FAST_HANDLER(name##_rm##size) /* op r, m */       \
     {                                                                                     \
         u64 b = seg_read(c, i->seg, insn_ea(c, i), size);                                 \
         fast_alu_reg(c, op, size, i->reg, reg_get48(c, i->reg, size), b);                  \
     }                                                                                     \
-    static void name##_ri##size(struct cpu *c, const struct insn *i) /* op r, imm */     \
+    FAST_HANDLER(name##_ri##size) /* op r, imm */     \
     {                                                                                     \
         fast_alu_reg(c, op, size, i->rm, reg_get48(c, i->rm, size), size == 4 ? (u32)i->imm : i->imm); \
     }                                                                                     \
-    static void name##_mi##size(struct cpu *c, const struct insn *i) /* op m, imm */     \
+    FAST_HANDLER(name##_mi##size) /* op m, imm */     \
     {                                                                                     \
         fast_alu_mem(c, i, op, size, size == 4 ? (u32)i->imm : i->imm);                   \
     }
@@ -268,33 +268,33 @@ enum { F_RR_RM, F_RR_R, F_MR, F_RM, F_RI, F_MI, F_FORMS };
     {f_add_##form##4, f_add_##form##8}, {f_or_##form##4, f_or_##form##8}, {NULL, NULL},   \
     {NULL, NULL}, {f_and_##form##4, f_and_##form##8}, {f_sub_##form##4, f_sub_##form##8}, \
     {f_xor_##form##4, f_xor_##form##8}, {f_cmp_##form##4, f_cmp_##form##8}}
-static const insn_fn alu_fast[F_FORMS][8][2] = {
+static const struct fast_handler *const alu_fast[F_FORMS][8][2] = {
     ALU_FAST_ROW(rr_rm), ALU_FAST_ROW(rr_r), ALU_FAST_ROW(mr),
     ALU_FAST_ROW(rm), ALU_FAST_ROW(ri), ALU_FAST_ROW(mi),
 };
 
-static void f_test_rr4(struct cpu *c, const struct insn *i) { flags_logic(c, 4, (u32)(c->r[i->rm] & c->r[i->reg])); }
-static void f_test_rr8(struct cpu *c, const struct insn *i) { flags_logic(c, 8, c->r[i->rm] & c->r[i->reg]); }
-static void f_test_mr4(struct cpu *c, const struct insn *i)
+FAST_HANDLER(f_test_rr4) { flags_logic(c, 4, (u32)(c->r[i->rm] & c->r[i->reg])); }
+FAST_HANDLER(f_test_rr8) { flags_logic(c, 8, c->r[i->rm] & c->r[i->reg]); }
+FAST_HANDLER(f_test_mr4)
 {
     flags_logic(c, 4, seg_read(c, i->seg, insn_ea(c, i), 4) & (u32)c->r[i->reg]);
 }
-static void f_test_mr8(struct cpu *c, const struct insn *i)
+FAST_HANDLER(f_test_mr8)
 {
     flags_logic(c, 8, seg_read(c, i->seg, insn_ea(c, i), 8) & c->r[i->reg]);
 }
-static void f_test_ri4(struct cpu *c, const struct insn *i) { flags_logic(c, 4, (u32)(c->r[i->rm] & i->imm)); }
-static void f_test_ri8(struct cpu *c, const struct insn *i) { flags_logic(c, 8, c->r[i->rm] & i->imm); }
+FAST_HANDLER(f_test_ri4) { flags_logic(c, 4, (u32)(c->r[i->rm] & i->imm)); }
+FAST_HANDLER(f_test_ri8) { flags_logic(c, 8, c->r[i->rm] & i->imm); }
 
 /* INC/DEC keep CF: flags_incdec saves it first. */
 #define INCDEC_FAST(name, dec, size)                                                      \
-    static void name##_r##size(struct cpu *c, const struct insn *i)                      \
+    FAST_HANDLER(name##_r##size)                      \
     {                                                                                     \
         u64 a = reg_get48(c, i->rm, size), r = dec ? a - 1 : a + 1;                        \
         reg_set48(c, i->rm, size, r);                                                      \
         flags_incdec(c, dec ? LF_DEC : LF_INC, size, r, a);                               \
     }                                                                                     \
-    static void name##_m##size(struct cpu *c, const struct insn *i)                      \
+    FAST_HANDLER(name##_m##size)                      \
     {                                                                                     \
         u64 ea = insn_ea(c, i), a = seg_read(c, i->seg, ea, size), r = dec ? a - 1 : a + 1; \
         seg_write(c, i->seg, ea, size, r);                                                \
@@ -308,18 +308,18 @@ INCDEC_FAST(f_dec, 1, 8)
 /* Byte forms with a memory operand (flag arrays, strings): the register side goes through
  * the AH..BH rules of reg8_get/reg8_set. */
 #define ALU_FAST8(name, op)                                                               \
-    static void name##_mr1(struct cpu *c, const struct insn *i) /* op m8, r8 */          \
+    FAST_HANDLER(name##_mr1) /* op m8, r8 */          \
     {                                                                                     \
         fast_alu_mem(c, i, op, 1, reg8_get(c, i->reg, i->rex));                           \
     }                                                                                     \
-    static void name##_rm1(struct cpu *c, const struct insn *i) /* op r8, m8 */          \
+    FAST_HANDLER(name##_rm1) /* op r8, m8 */          \
     {                                                                                     \
         u64 a = reg8_get(c, i->reg, i->rex), b = seg_read(c, i->seg, insn_ea(c, i), 1);   \
         u64 r = fast_result(op, a, b);                                                    \
         if (op != ALU_CMP) reg8_set(c, i->reg, i->rex, (u8)r);                            \
         fast_flags(c, op, 1, r, a, b);                                                    \
     }                                                                                     \
-    static void name##_mi1(struct cpu *c, const struct insn *i) /* op m8, imm8 */        \
+    FAST_HANDLER(name##_mi1) /* op m8, imm8 */        \
     {                                                                                     \
         fast_alu_mem(c, i, op, 1, (u8)i->imm);                                            \
     }
@@ -332,14 +332,14 @@ ALU_FAST8(f_cmp, ALU_CMP)
 #define ALU_FAST8_ROW(form) {                                                             \
     f_add_##form##1, f_or_##form##1, NULL, NULL, f_and_##form##1, f_sub_##form##1,        \
     f_xor_##form##1, f_cmp_##form##1}
-static const insn_fn alu_fast8[3][8] = {ALU_FAST8_ROW(mr), ALU_FAST8_ROW(rm), ALU_FAST8_ROW(mi)};
+static const struct fast_handler *const alu_fast8[3][8] = {ALU_FAST8_ROW(mr), ALU_FAST8_ROW(rm), ALU_FAST8_ROW(mi)};
 
-static void f_test_mi1(struct cpu *c, const struct insn *i)
+FAST_HANDLER(f_test_mi1)
 {
     flags_logic(c, 1, seg_read(c, i->seg, insn_ea(c, i), 1) & i->imm);
 }
 
-insn_fn alu_specialize(const struct insn *i, bool long_mode)
+const struct fast_handler *alu_specialize(const struct insn *i, bool long_mode)
 {
     (void)long_mode;
     if (i->opsz == 1 && i->mod != 3) {

@@ -131,7 +131,7 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
         pp = &b->next;
     }
 
-    size_t need = sizeof(struct block) + BLOCK_MAX_INSNS * sizeof(struct insn);
+    size_t need = sizeof(struct block) + (BLOCK_MAX_INSNS + 1) * sizeof(struct insn);
     if (bc->used + need > ARENA_SIZE) {
         flush_all(m, bc);
     }
@@ -159,7 +159,8 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
         if (end) break;
     }
     if (b->n == 0) return NULL;
-    bc->used += sizeof(struct block) + b->n * sizeof(struct insn);
+    b->insn[b->n] = (struct insn){.fn = thread_end, .tfn = thread_end};
+    bc->used += sizeof(struct block) + (b->n + 1) * sizeof(struct insn);
     bc->used = (bc->used + 15) & ~(size_t)15;
     b->next = bc->hash[h];
     bc->hash[h] = b;

@@ -17,7 +17,7 @@ struct block {
     u16 n;         /* instructions */
     u32 bytes;     /* bytes covered by the instructions */
     struct block *next;
-    struct insn insn[];
+    struct insn insn[]; /* n records, then a sentinel whose tfn is thread_end (insn.h) */
 };
 
 struct block_cache;

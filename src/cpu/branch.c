@@ -143,7 +143,7 @@ static inline void jump64(struct cpu *c, u64 t)
 }
 
 #define JCC64(cc)                                                                         \
-    static void f_jcc64_##cc(struct cpu *c, const struct insn *i)                        \
+    FAST_HANDLER(f_jcc64_##cc)                        \
     {                                                                                     \
         if (flags_cond(c, cc)) {                                                          \
             jump64(c, c->next_rip + i->imm);                                              \
@@ -152,17 +152,17 @@ static inline void jump64(struct cpu *c, u64 t)
     }
 JCC64(0) JCC64(1) JCC64(2) JCC64(3) JCC64(4) JCC64(5) JCC64(6) JCC64(7)
 JCC64(8) JCC64(9) JCC64(10) JCC64(11) JCC64(12) JCC64(13) JCC64(14) JCC64(15)
-static const insn_fn jcc64[16] = {
+static const struct fast_handler *const jcc64[16] = {
     f_jcc64_0, f_jcc64_1, f_jcc64_2, f_jcc64_3, f_jcc64_4, f_jcc64_5, f_jcc64_6, f_jcc64_7,
     f_jcc64_8, f_jcc64_9, f_jcc64_10, f_jcc64_11, f_jcc64_12, f_jcc64_13, f_jcc64_14, f_jcc64_15,
 };
 
-static void f_jmp64(struct cpu *c, const struct insn *i)
+FAST_HANDLER(f_jmp64)
 {
     jump64(c, c->next_rip + i->imm);
 }
 
-static void f_call64(struct cpu *c, const struct insn *i)
+FAST_HANDLER(f_call64)
 {
     u64 target = target64(c, c->next_rip + i->imm), sp = c->r[RSP] - 8;
     seg_write(c, SEG_SS, sp, 8, c->next_rip);
@@ -170,7 +170,7 @@ static void f_call64(struct cpu *c, const struct insn *i)
     c->next_rip = target;
 }
 
-static void f_ret64(struct cpu *c, const struct insn *i)
+FAST_HANDLER(f_ret64)
 {
     (void)i;
     u64 sp = c->r[RSP];
@@ -188,7 +188,7 @@ static inline void jump32(struct cpu *c, u64 t)
     c->next_rip = t;
 }
 #define JCC32(cc)                                                                         \
-    static void f_jcc32_##cc(struct cpu *c, const struct insn *i)                        \
+    FAST_HANDLER(f_jcc32_##cc)                        \
     {                                                                                     \
         if (flags_cond(c, cc)) {                                                          \
             jump32(c, c->next_rip + i->imm);                                              \
@@ -197,16 +197,16 @@ static inline void jump32(struct cpu *c, u64 t)
     }
 JCC32(0) JCC32(1) JCC32(2) JCC32(3) JCC32(4) JCC32(5) JCC32(6) JCC32(7)
 JCC32(8) JCC32(9) JCC32(10) JCC32(11) JCC32(12) JCC32(13) JCC32(14) JCC32(15)
-static const insn_fn jcc32[16] = {
+static const struct fast_handler *const jcc32[16] = {
     f_jcc32_0, f_jcc32_1, f_jcc32_2, f_jcc32_3, f_jcc32_4, f_jcc32_5, f_jcc32_6, f_jcc32_7,
     f_jcc32_8, f_jcc32_9, f_jcc32_10, f_jcc32_11, f_jcc32_12, f_jcc32_13, f_jcc32_14, f_jcc32_15,
 };
-static void f_jmp32(struct cpu *c, const struct insn *i)
+FAST_HANDLER(f_jmp32)
 {
     jump32(c, c->next_rip + i->imm);
 }
 
-insn_fn branch_specialize(const struct insn *i, bool long_mode)
+const struct fast_handler *branch_specialize(const struct insn *i, bool long_mode)
 {
     if (!long_mode) {
         if (i->opsz != 4) return NULL;

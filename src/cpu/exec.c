@@ -190,6 +190,17 @@ static inline void run_one(struct cpu *c, const struct insn *i)
     c->icount++;
 }
 
+void thread_generic(struct cpu *c, const struct insn *i)
+{
+    i->fn(c, i);
+    thread_next(c, i);
+}
+void thread_end(struct cpu *c, const struct insn *i)
+{
+    (void)c;
+    (void)i;
+}
+
 /* Decode and run one instruction without the cache, leaving its decoded form in *i. */
 static void decode_and_run(struct cpu *c, struct insn *i)
 {
@@ -301,21 +312,15 @@ static void run_block(struct cpu *c, const struct block *b)
     const struct insn *end = b->insn + b->n;
     u64 start = c->rip;
     c->cur_block = b;
-    if (likely(b->mode_key == 8)) {
-        /* 64-bit mode: RIP needs no wrap-around (a block never leaves its page). RIP and
-         * the count live in locals as well: a handler that returns has changed neither
-         * (it moves next_rip; only the unwinding paths touch icount), so each instruction
-         * stores them without loading them back. */
-        u64 rip = c->rip, icount = c->icount;
+    if (likely(b->mode_key == 8 || start + b->bytes < (1ull << 32))) {
+        /* RIP needs no wrap-around: in 64-bit mode a block never leaves its page, and
+         * elsewhere this one ends below 4 GiB. So the records run threaded (insn.h:
+         * thread_next): the first one's tfn runs them all, up to the sentinel or to an
+         * instruction that sets stop_block. */
         do {
-            const struct insn *i = b->insn;
             c->stop_block = false;
-            do {
-                c->next_rip = rip + i->len;
-                i->fn(c, i);
-                c->rip = rip = c->next_rip;
-                c->icount = ++icount;
-            } while (++i < end && !c->stop_block);
+            c->next_rip = c->rip + b->insn[0].len;
+            b->insn[0].tfn(c, b->insn);
         } while (loop_again(c, b, start));
     } else {
         do {

@@ -16,6 +16,7 @@ enum { MAP_1B = 0, MAP_0F = 1, MAP_0F38 = 2, MAP_0F3A = 3 };
 
 struct insn {
     insn_fn fn;
+    insn_fn tfn;  /* in a block: fn, then the next record (threaded dispatch, below) */
     s64 disp;     /* memory displacement (sign-extended) */
     u64 imm;      /* first immediate, sign- or zero-extended as the opcode defines (below) */
     u16 imm2;     /* second immediate: ENTER's nesting level, far pointer's selector */
@@ -50,6 +51,42 @@ static inline bool vex_l(const struct insn *i) { return i->vex & VEX_L; }
 static inline bool vex_w(const struct insn *i) { return i->vex & VEX_W; }
 static inline unsigned vex_vvvv(const struct insn *i) { return i->vex & VEX_VVVV; }
 #define NO_REG 0xff
+
+/* Threaded dispatch (exec.c run_block): in a 64-bit block each record's tfn runs its
+ * instruction and then, with a tail call, the next record's tfn, until an instruction sets
+ * stop_block or the block's sentinel record (tfn thread_end) returns to the executor. Each
+ * hot handler thus ends in an indirect jump of its own, which the host predicts far better
+ * than the one call site of a loop, and the loop's compare, call and return are gone.
+ * RIP and the instruction count advance as in run_one, so a fault finds them exact. */
+static inline __attribute__((always_inline)) void thread_next(struct cpu *c, const struct insn *i)
+{
+    c->rip = c->next_rip;
+    c->icount++;
+    if (unlikely(c->stop_block)) return;
+    i++;
+    c->next_rip = c->rip + i->len;
+    i->tfn(c, i); /* a tail call: compilers turn it into a jump */
+}
+/* Any handler, threaded: it runs, then the next record. */
+void thread_generic(struct cpu *c, const struct insn *i);
+/* The sentinel after a block's last record. */
+void thread_end(struct cpu *c, const struct insn *i);
+
+/* A specialized handler (the *_specialize hooks below) as a plain handler and a threaded
+ * one. FAST_HANDLER(name) { body } defines both from one body, and `name` as the pair. */
+struct fast_handler {
+    insn_fn fn, tfn;
+};
+#define FAST_HANDLER(n)                                                                   \
+    static inline __attribute__((always_inline)) void n##_body(struct cpu *c, const struct insn *i); \
+    static void n##_fn(struct cpu *c, const struct insn *i) { n##_body(c, i); }          \
+    static void n##_tfn(struct cpu *c, const struct insn *i)                             \
+    {                                                                                     \
+        n##_body(c, i);                                                                   \
+        thread_next(c, i);                                                                \
+    }                                                                                     \
+    static const struct fast_handler n[1] = {{n##_fn, n##_tfn}};                          \
+    static inline __attribute__((always_inline)) void n##_body(struct cpu *c, const struct insn *i)
 
 static inline bool insn_has_mem(const struct insn *i) { return i->mod != 3; }
 
@@ -267,13 +304,14 @@ static inline bool decode_ends_block(const struct insn *i, bool long_mode)
  * operand, operand size, 64-bit mode (blocks are keyed by decode mode, so the handler
  * only ever runs in the mode it was chosen for). The generic handler stays the reference;
  * a specialized one must behave identically. Each family hook returns NULL when it has
- * nothing better for `i`. */
+ * nothing better for `i`. insn_specialize also sets the threaded entry tfn: the hook's
+ * threaded handler, or thread_generic. */
 void insn_specialize(struct insn *i, bool long_mode);
-insn_fn alu_specialize(const struct insn *i, bool long_mode);
-insn_fn move_specialize(const struct insn *i, bool long_mode);
-insn_fn branch_specialize(const struct insn *i, bool long_mode);
-insn_fn shift_specialize(const struct insn *i, bool long_mode);
-insn_fn muldiv_specialize(const struct insn *i, bool long_mode);
-insn_fn stack_specialize(const struct insn *i, bool long_mode);
+const struct fast_handler *alu_specialize(const struct insn *i, bool long_mode);
+const struct fast_handler *move_specialize(const struct insn *i, bool long_mode);
+const struct fast_handler *branch_specialize(const struct insn *i, bool long_mode);
+const struct fast_handler *shift_specialize(const struct insn *i, bool long_mode);
+const struct fast_handler *muldiv_specialize(const struct insn *i, bool long_mode);
+const struct fast_handler *stack_specialize(const struct insn *i, bool long_mode);
 
 #endif

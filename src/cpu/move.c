@@ -136,94 +136,94 @@ static void op_xlat(struct cpu *c, const struct insn *i)
  * MOV, MOVZX/MOVSX/MOVSXD and LEA with the operand size (4 or 8) and the operand kind fixed
  * at decode time; byte loads and stores too. Same behaviour as the generic handlers. */
 #define MOV_FAST(size)                                                                    \
-    static void f_mov_rr##size(struct cpu *c, const struct insn *i) /* 89 r/m, r */      \
+    FAST_HANDLER(f_mov_rr##size) /* 89 r/m, r */      \
     {                                                                                     \
         reg_set48(c, i->rm, size, c->r[i->reg]);                                          \
     }                                                                                     \
-    static void f_mov_rr_r##size(struct cpu *c, const struct insn *i) /* 8B r, r/m */    \
+    FAST_HANDLER(f_mov_rr_r##size) /* 8B r, r/m */    \
     {                                                                                     \
         reg_set48(c, i->reg, size, c->r[i->rm]);                                          \
     }                                                                                     \
-    static void f_mov_store##size(struct cpu *c, const struct insn *i)                   \
+    FAST_HANDLER(f_mov_store##size)                   \
     {                                                                                     \
         seg_write(c, i->seg, insn_ea(c, i), size, c->r[i->reg]);                          \
     }                                                                                     \
-    static void f_mov_load##size(struct cpu *c, const struct insn *i)                    \
+    FAST_HANDLER(f_mov_load##size)                    \
     {                                                                                     \
         reg_set48(c, i->reg, size, seg_read(c, i->seg, insn_ea(c, i), size));             \
     }                                                                                     \
-    static void f_mov_ri##size(struct cpu *c, const struct insn *i) /* B8+r */            \
+    FAST_HANDLER(f_mov_ri##size) /* B8+r */            \
     {                                                                                     \
         reg_set48(c, i->reg, size, i->imm);                                               \
     }                                                                                     \
-    static void f_mov_rmi##size(struct cpu *c, const struct insn *i) /* C7 /0 reg */     \
+    FAST_HANDLER(f_mov_rmi##size) /* C7 /0 reg */     \
     {                                                                                     \
         reg_set48(c, i->rm, size, i->imm);                                                \
     }                                                                                     \
-    static void f_mov_mi##size(struct cpu *c, const struct insn *i) /* C7 /0 mem */      \
+    FAST_HANDLER(f_mov_mi##size) /* C7 /0 mem */      \
     {                                                                                     \
         seg_write(c, i->seg, insn_ea(c, i), size, i->imm);                                \
     }                                                                                     \
-    static void f_lea##size(struct cpu *c, const struct insn *i)                         \
+    FAST_HANDLER(f_lea##size)                         \
     {                                                                                     \
         reg_set48(c, i->reg, size, insn_ea(c, i));                                        \
     }                                                                                     \
-    static void f_movzxb_r##size(struct cpu *c, const struct insn *i)                    \
+    FAST_HANDLER(f_movzxb_r##size)                    \
     {                                                                                     \
         c->r[i->reg] = reg8_get(c, i->rm, i->rex);                                        \
     }                                                                                     \
-    static void f_movzxb_m##size(struct cpu *c, const struct insn *i)                    \
+    FAST_HANDLER(f_movzxb_m##size)                    \
     {                                                                                     \
         c->r[i->reg] = seg_read(c, i->seg, insn_ea(c, i), 1);                             \
     }                                                                                     \
-    static void f_movzxw_r##size(struct cpu *c, const struct insn *i)                    \
+    FAST_HANDLER(f_movzxw_r##size)                    \
     {                                                                                     \
         c->r[i->reg] = (u16)c->r[i->rm];                                                  \
     }                                                                                     \
-    static void f_movzxw_m##size(struct cpu *c, const struct insn *i)                    \
+    FAST_HANDLER(f_movzxw_m##size)                    \
     {                                                                                     \
         c->r[i->reg] = seg_read(c, i->seg, insn_ea(c, i), 2);                             \
     }                                                                                     \
-    static void f_movsxb_r##size(struct cpu *c, const struct insn *i)                    \
+    FAST_HANDLER(f_movsxb_r##size)                    \
     {                                                                                     \
         reg_set48(c, i->reg, size, (u64)(s64)(s8)reg8_get(c, i->rm, i->rex));             \
     }                                                                                     \
-    static void f_movsxb_m##size(struct cpu *c, const struct insn *i)                    \
+    FAST_HANDLER(f_movsxb_m##size)                    \
     {                                                                                     \
         reg_set48(c, i->reg, size, (u64)(s64)(s8)seg_read(c, i->seg, insn_ea(c, i), 1));  \
     }                                                                                     \
-    static void f_movsxw_r##size(struct cpu *c, const struct insn *i)                    \
+    FAST_HANDLER(f_movsxw_r##size)                    \
     {                                                                                     \
         reg_set48(c, i->reg, size, (u64)(s64)(s16)c->r[i->rm]);                           \
     }                                                                                     \
-    static void f_movsxw_m##size(struct cpu *c, const struct insn *i)                    \
+    FAST_HANDLER(f_movsxw_m##size)                    \
     {                                                                                     \
         reg_set48(c, i->reg, size, (u64)(s64)(s16)seg_read(c, i->seg, insn_ea(c, i), 2)); \
     }
 MOV_FAST(4)
 MOV_FAST(8)
 
-static void f_movsxd_r(struct cpu *c, const struct insn *i) { c->r[i->reg] = (u64)(s64)(s32)c->r[i->rm]; }
-static void f_movsxd_m(struct cpu *c, const struct insn *i)
+FAST_HANDLER(f_movsxd_r) { c->r[i->reg] = (u64)(s64)(s32)c->r[i->rm]; }
+FAST_HANDLER(f_movsxd_m)
 {
     c->r[i->reg] = (u64)(s64)(s32)seg_read(c, i->seg, insn_ea(c, i), 4);
 }
-static void f_mov_store1(struct cpu *c, const struct insn *i)
+FAST_HANDLER(f_mov_store1)
 {
     seg_write(c, i->seg, insn_ea(c, i), 1, reg8_get(c, i->reg, i->rex));
 }
-static void f_mov_load1(struct cpu *c, const struct insn *i)
+FAST_HANDLER(f_mov_load1)
 {
     reg8_set(c, i->reg, i->rex, (u8)seg_read(c, i->seg, insn_ea(c, i), 1));
 }
 
-static void f_mov_mi1(struct cpu *c, const struct insn *i)
+FAST_HANDLER(f_mov_mi1)
 {
     seg_write(c, i->seg, insn_ea(c, i), 1, i->imm);
 }
 
 #define PICK(name) (s8 ? name##8 : name##4)
-insn_fn move_specialize(const struct insn *i, bool long_mode)
+const struct fast_handler *move_specialize(const struct insn *i, bool long_mode)
 {
     (void)long_mode;
     bool mem = i->mod != 3;

@@ -118,26 +118,26 @@ static inline void imul_fast(struct cpu *c, const struct insn *i, unsigned size,
     flags_res(c, size, lo, lost ? FL_CF | FL_OF : 0);
 }
 #define IMUL_FAST(size)                                                                   \
-    static void f_imul2_r##size(struct cpu *c, const struct insn *i)                     \
+    FAST_HANDLER(f_imul2_r##size)                     \
     {                                                                                     \
         imul_fast(c, i, size, c->r[i->reg], c->r[i->rm]);                                 \
     }                                                                                     \
-    static void f_imul2_m##size(struct cpu *c, const struct insn *i)                     \
+    FAST_HANDLER(f_imul2_m##size)                     \
     {                                                                                     \
         imul_fast(c, i, size, c->r[i->reg], seg_read(c, i->seg, insn_ea(c, i), size));    \
     }                                                                                     \
-    static void f_imul3_r##size(struct cpu *c, const struct insn *i)                     \
+    FAST_HANDLER(f_imul3_r##size)                     \
     {                                                                                     \
         imul_fast(c, i, size, c->r[i->rm], i->imm);                                       \
     }                                                                                     \
-    static void f_imul3_m##size(struct cpu *c, const struct insn *i)                     \
+    FAST_HANDLER(f_imul3_m##size)                     \
     {                                                                                     \
         imul_fast(c, i, size, seg_read(c, i->seg, insn_ea(c, i), size), i->imm);          \
     }
 IMUL_FAST(4)
 IMUL_FAST(8)
 
-insn_fn muldiv_specialize(const struct insn *i, bool long_mode)
+const struct fast_handler *muldiv_specialize(const struct insn *i, bool long_mode)
 {
     (void)long_mode;
     if (i->opsz != 4 && i->opsz != 8) return NULL;

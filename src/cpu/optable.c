@@ -237,14 +237,16 @@ void insn_specialize(struct insn *i, bool long_mode)
      * one add in insn_ea. */
     i->ea_base = i->mod != 3 && i->adsz == 8 && !i->rip_rel && i->base != NO_REG &&
                  i->index == NO_REG;
-    static insn_fn (*const hooks[])(const struct insn *, bool) = {
+    static const struct fast_handler *(*const hooks[])(const struct insn *, bool) = {
         alu_specialize, move_specialize, branch_specialize, shift_specialize, muldiv_specialize,
         stack_specialize,
     };
+    i->tfn = thread_generic;
     for (size_t k = 0; k < ARRAY_LEN(hooks); k++) {
-        insn_fn fn = hooks[k](i, long_mode);
-        if (fn) {
-            i->fn = fn;
+        const struct fast_handler *h = hooks[k](i, long_mode);
+        if (h) {
+            i->fn = h->fn;
+            i->tfn = h->tfn;
             return;
         }
     }

@@ -163,7 +163,7 @@ static inline __attribute__((always_inline)) void shift_reg(struct cpu *c, const
     else flags_res(c, size, s.r, s.flags);
 }
 #define SHIFT_REG(name, op, size, count)                                                  \
-    static void name##size(struct cpu *c, const struct insn *i)                          \
+    FAST_HANDLER(name##size)                          \
     {                                                                                     \
         shift_reg(c, i, op, size, (count) & count_mask(size));                            \
     }
@@ -177,7 +177,7 @@ SHIFT_FORMS(f_sar, SH_SAR)
 SHIFT_REG(f_rol_i, SH_ROL, 4, (unsigned)i->imm) SHIFT_REG(f_rol_i, SH_ROL, 8, (unsigned)i->imm)
 SHIFT_REG(f_ror_i, SH_ROR, 4, (unsigned)i->imm) SHIFT_REG(f_ror_i, SH_ROR, 8, (unsigned)i->imm)
 
-insn_fn shift_specialize(const struct insn *i, bool long_mode)
+const struct fast_handler *shift_specialize(const struct insn *i, bool long_mode)
 {
     (void)long_mode;
     if ((i->opsz != 4 && i->opsz != 8) || i->mod != 3) return NULL;

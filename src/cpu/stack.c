@@ -252,7 +252,7 @@ static void op_leave(struct cpu *c, const struct insn *i)
 /* Specialized PUSH r64 / POP r64 (50+r / 58+r in 64-bit mode, 64-bit operand): the stack
  * is flat (SS base 0, only the canonical check), so they are stack_push/stack_pop with
  * the inline fast path. RSP changes only after the access succeeded. */
-static void f_push_r64(struct cpu *c, const struct insn *i)
+FAST_HANDLER(f_push_r64)
 {
     u64 v = c->r[i->reg];
     u64 nsp = c->r[RSP] - 8;
@@ -260,14 +260,14 @@ static void f_push_r64(struct cpu *c, const struct insn *i)
     c->r[RSP] = nsp;
 }
 
-static void f_pop_r64(struct cpu *c, const struct insn *i)
+FAST_HANDLER(f_pop_r64)
 {
     u64 v = seg_read(c, SEG_SS, c->r[RSP], 8);
     c->r[RSP] += 8;
     c->r[i->reg] = v; /* POP RSP: the popped value wins over the increment */
 }
 
-insn_fn stack_specialize(const struct insn *i, bool long_mode)
+const struct fast_handler *stack_specialize(const struct insn *i, bool long_mode)
 {
     if (!long_mode || i->opsz != 8) return NULL;
     if (i->fn == op_push_r) return f_push_r64;
