@@ -191,29 +191,35 @@ static void op_cmpxchg8b(struct cpu *c, const struct insn *i)
  *
  * The hottest encodings with the operation, the operand size (4 or 8) and the operand kind
  * fixed at decode time (alu_specialize), so each compiles to straight-line code. They do
- * exactly what the generic handlers above do. ADC and SBB, byte and word forms stay
- * generic. */
+ * exactly what the generic handlers above do. Word forms stay generic, as do ADC and SBB
+ * on bytes. */
 
-static inline u64 fast_result(unsigned op, u64 a, u64 b)
+static inline u64 fast_result(struct cpu *c, unsigned op, u64 a, u64 b)
 {
     switch (op) {
     case ALU_ADD: return a + b;
     case ALU_OR: return a | b;
+    case ALU_ADC: return a + b + flags_cf(c);
+    case ALU_SBB: return a - b - flags_cf(c);
     case ALU_AND: return a & b;
     case ALU_XOR: return a ^ b;
     default: return a - b; /* SUB, CMP */
     }
 }
+/* SUB and CMP record LF_CMP, whose conditions compare the operands (flags_cond); ADC and
+ * SBB the plain kinds, from which flags.h recovers the carry in (as alu_flags). */
 static inline void fast_flags(struct cpu *c, unsigned op, unsigned size, u64 r, u64 a, u64 b)
 {
     if (op == ALU_OR || op == ALU_AND || op == ALU_XOR) flags_logic(c, size, r);
-    else flags_set(c, op == ALU_ADD ? LF_ADD : LF_CMP, size, r, a, b);
+    else if (op == ALU_ADD || op == ALU_ADC) flags_set(c, LF_ADD, size, r, a, b);
+    else if (op == ALU_SBB) flags_set(c, LF_SUB, size, r, a, b);
+    else flags_set(c, LF_CMP, size, r, a, b);
 }
 
 /* Register destination `d`, value a op b. */
 static inline void fast_alu_reg(struct cpu *c, unsigned op, unsigned size, unsigned d, u64 a, u64 b)
 {
-    u64 r = fast_result(op, a, b);
+    u64 r = fast_result(c, op, a, b);
     if (op != ALU_CMP) reg_set48(c, d, size, r);
     fast_flags(c, op, size, r, a, b);
 }
@@ -222,7 +228,7 @@ static inline void fast_alu_mem(struct cpu *c, const struct insn *i, unsigned op
 {
     u64 ea = insn_ea(c, i);
     u64 a = seg_read(c, i->seg, ea, size);
-    u64 r = fast_result(op, a, b);
+    u64 r = fast_result(c, op, a, b);
     if (op != ALU_CMP) seg_write(c, i->seg, ea, size, r);
     fast_flags(c, op, size, r, a, b);
 }
@@ -257,16 +263,19 @@ static inline void fast_alu_mem(struct cpu *c, const struct insn *i, unsigned op
 #define ALU_FAST_OP(name, op) ALU_FAST(name, op, 4) ALU_FAST(name, op, 8)
 ALU_FAST_OP(f_add, ALU_ADD)
 ALU_FAST_OP(f_or, ALU_OR)
+ALU_FAST_OP(f_adc, ALU_ADC)
+ALU_FAST_OP(f_sbb, ALU_SBB)
 ALU_FAST_OP(f_and, ALU_AND)
 ALU_FAST_OP(f_sub, ALU_SUB)
 ALU_FAST_OP(f_xor, ALU_XOR)
 ALU_FAST_OP(f_cmp, ALU_CMP)
 
-/* [form][op][size == 8]; NULL for ADC and SBB. */
+/* [form][op][size == 8]. */
 enum { F_RR_RM, F_RR_R, F_MR, F_RM, F_RI, F_MI, F_FORMS };
 #define ALU_FAST_ROW(form) {                                                              \
-    {f_add_##form##4, f_add_##form##8}, {f_or_##form##4, f_or_##form##8}, {NULL, NULL},   \
-    {NULL, NULL}, {f_and_##form##4, f_and_##form##8}, {f_sub_##form##4, f_sub_##form##8}, \
+    {f_add_##form##4, f_add_##form##8}, {f_or_##form##4, f_or_##form##8},                 \
+    {f_adc_##form##4, f_adc_##form##8}, {f_sbb_##form##4, f_sbb_##form##8},               \
+    {f_and_##form##4, f_and_##form##8}, {f_sub_##form##4, f_sub_##form##8},               \
     {f_xor_##form##4, f_xor_##form##8}, {f_cmp_##form##4, f_cmp_##form##8}}
 static const struct fast_handler *const alu_fast[F_FORMS][8][2] = {
     ALU_FAST_ROW(rr_rm), ALU_FAST_ROW(rr_r), ALU_FAST_ROW(mr),
@@ -315,7 +324,7 @@ INCDEC_FAST(f_dec, 1, 8)
     FAST_HANDLER(name##_rm1) /* op r8, m8 */          \
     {                                                                                     \
         u64 a = reg8_get(c, i->reg, i->rex), b = seg_read(c, i->seg, insn_ea(c, i), 1);   \
-        u64 r = fast_result(op, a, b);                                                    \
+        u64 r = fast_result(c, op, a, b);                                                    \
         if (op != ALU_CMP) reg8_set(c, i->reg, i->rex, (u8)r);                            \
         fast_flags(c, op, 1, r, a, b);                                                    \
     }                                                                                     \

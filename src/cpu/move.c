@@ -1,6 +1,7 @@
 /* Data movement without arithmetic: MOV (88-8B, A0-A3, B0-BF, C6/C7), MOVZX, MOVSX,
  * MOVSXD, LEA, XCHG (with NOP and PAUSE at 90), CMOVcc, SETcc, CBW/CWDE/CDQE,
  * CWD/CDQ/CQO and XLAT. None changes flags. */
+#include "flags.h"
 #include "insn.h"
 #include "../vmx/intercept.h"
 
@@ -222,11 +223,38 @@ FAST_HANDLER(f_mov_mi1)
     seg_write(c, i->seg, insn_ea(c, i), 1, i->imm);
 }
 
+/* CMOVcc and SETcc with the condition fixed, so flags_cond folds to the one test it needs;
+ * CMOVcc also with the operand size (4 or 8). As op_cmov: the source is read first, and a
+ * 32-bit destination is zero-extended whether or not the condition holds. */
+static inline void cmov_fast(struct cpu *c, const struct insn *i, unsigned size, unsigned cc, u64 v)
+{
+    if (flags_cond(c, cc)) reg_set48(c, i->reg, size, v);
+    else if (size == 4) c->r[i->reg] &= 0xffffffffull;
+}
+#define CC_FAST(cc)                                                                       \
+    FAST_HANDLER(f_cmov_r4_##cc) { cmov_fast(c, i, 4, cc, c->r[i->rm]); }                \
+    FAST_HANDLER(f_cmov_r8_##cc) { cmov_fast(c, i, 8, cc, c->r[i->rm]); }                \
+    FAST_HANDLER(f_cmov_m4_##cc) { cmov_fast(c, i, 4, cc, seg_read(c, i->seg, insn_ea(c, i), 4)); } \
+    FAST_HANDLER(f_cmov_m8_##cc) { cmov_fast(c, i, 8, cc, seg_read(c, i->seg, insn_ea(c, i), 8)); } \
+    FAST_HANDLER(f_setcc_r_##cc) { reg8_set(c, i->rm, i->rex, flags_cond(c, cc)); }       \
+    FAST_HANDLER(f_setcc_m_##cc) { seg_write(c, i->seg, insn_ea(c, i), 1, flags_cond(c, cc)); }
+CC_FAST(0) CC_FAST(1) CC_FAST(2) CC_FAST(3) CC_FAST(4) CC_FAST(5) CC_FAST(6) CC_FAST(7)
+CC_FAST(8) CC_FAST(9) CC_FAST(10) CC_FAST(11) CC_FAST(12) CC_FAST(13) CC_FAST(14) CC_FAST(15)
+#define CC_ROW(name) {                                                                   \
+    name##0, name##1, name##2, name##3, name##4, name##5, name##6, name##7,               \
+    name##8, name##9, name##10, name##11, name##12, name##13, name##14, name##15}
+/* [memory][size == 8][cc] and [memory][cc]. */
+static const struct fast_handler *const cmov_fast_forms[2][2][16] = {
+    {CC_ROW(f_cmov_r4_), CC_ROW(f_cmov_r8_)}, {CC_ROW(f_cmov_m4_), CC_ROW(f_cmov_m8_)},
+};
+static const struct fast_handler *const setcc_fast_forms[2][16] = {CC_ROW(f_setcc_r_), CC_ROW(f_setcc_m_)};
+
 #define PICK(name) (s8 ? name##8 : name##4)
 const struct fast_handler *move_specialize(const struct insn *i, bool long_mode)
 {
     (void)long_mode;
     bool mem = i->mod != 3;
+    if (i->fn == op_setcc) return setcc_fast_forms[mem][i->op & 15];
     if (i->opsz == 1) {
         if (i->fn == op_mov_rm_r && mem) return f_mov_store1;
         if (i->fn == op_mov_r_rm && mem) return f_mov_load1;
@@ -245,6 +273,7 @@ const struct fast_handler *move_specialize(const struct insn *i, bool long_mode)
     if (i->fn == op_movsx && i->op == 0xbe) return mem ? PICK(f_movsxb_m) : PICK(f_movsxb_r);
     if (i->fn == op_movsx && i->op == 0xbf) return mem ? PICK(f_movsxw_m) : PICK(f_movsxw_r);
     if (i->fn == op_movsxd && s8) return mem ? f_movsxd_m : f_movsxd_r;
+    if (i->fn == op_cmov) return cmov_fast_forms[mem][s8][i->op & 15];
     return NULL;
 }
 #undef PICK

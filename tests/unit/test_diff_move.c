@@ -113,6 +113,9 @@ int main(void)
         diff_begin(&f, FL_ARITH, 0, "set%x r8", cc);
         diff_put(&f, 0x0f); diff_put(&f, 0x90 + cc); diff_put(&f, modrm(3, 0, 5)); /* ch */
         diff_form(d, &f, N / 4, false);
+        diff_begin(&f, FL_ARITH, 0, "set%x bpl (REX)", cc);
+        diff_put(&f, 0x40); diff_put(&f, 0x0f); diff_put(&f, 0x90 + cc); diff_put(&f, modrm(3, 0, 5));
+        diff_form(d, &f, N / 4, false);
         diff_begin(&f, FL_ARITH, PTR_RBX, "set%x m8", cc);
         diff_put(&f, 0x0f); diff_put(&f, 0x90 + cc); diff_put(&f, modrm(1, 0, RBX)); diff_put(&f, 9);
         diff_form(d, &f, N / 4, false);
