@@ -495,7 +495,7 @@ void seg_write_slow(struct cpu *c, int seg, u64 off, unsigned size, u64 val);
 
 static inline bool canonical48(u64 lin) { return ((lin + (1ull << 47)) >> 48) == 0; }
 
-static inline u64 seg_read(struct cpu *c, int seg, u64 off, unsigned size)
+static inline __attribute__((always_inline)) u64 seg_read(struct cpu *c, int seg, u64 off, unsigned size)
 {
     if (likely(c->seg_fast)) {
         u64 lin = off + (seg >= SEG_FS ? c->seg[seg].base : 0);
@@ -506,7 +506,7 @@ static inline u64 seg_read(struct cpu *c, int seg, u64 off, unsigned size)
     return seg_read_slow(c, seg, off, size);
 }
 
-static inline void seg_write(struct cpu *c, int seg, u64 off, unsigned size, u64 val)
+static inline __attribute__((always_inline)) void seg_write(struct cpu *c, int seg, u64 off, unsigned size, u64 val)
 {
     if (likely(c->seg_fast)) {
         u64 lin = off + (seg >= SEG_FS ? c->seg[seg].base : 0);

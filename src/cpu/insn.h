@@ -104,13 +104,13 @@ static inline u64 insn_ea(const struct cpu *c, const struct insn *i)
 /* --- Operand helpers for the common ModRM forms ------------------------------------ */
 
 /* r/m operand of size `size` (register or memory). */
-static inline u64 rm_read(struct cpu *c, const struct insn *i, unsigned size)
+static inline __attribute__((always_inline)) u64 rm_read(struct cpu *c, const struct insn *i, unsigned size)
 {
     if (i->mod == 3)
         return size == 1 ? reg8_get(c, i->rm, i->rex) : reg_get(c, i->rm, size);
     return seg_read(c, i->seg, insn_ea(c, i), size);
 }
-static inline void rm_write(struct cpu *c, const struct insn *i, unsigned size, u64 v)
+static inline __attribute__((always_inline)) void rm_write(struct cpu *c, const struct insn *i, unsigned size, u64 v)
 {
     if (i->mod == 3) {
         if (size == 1) reg8_set(c, i->rm, i->rex, (u8)v);
