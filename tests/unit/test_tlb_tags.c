@@ -351,8 +351,90 @@ static void test_invlpg_code(void)
     harness_free(h);
 }
 
+/* SMAP (SDM Vol. 3 4.6.1): a supervisor data access to a user page needs RFLAGS.AC = 1.
+ * Entries cached under STAC must not serve the same access after CLAC or a POPF that
+ * clears AC (mem.c: smap_fill), while entries for supervisor pages survive CLAC. */
+static void test_smap(void)
+{
+    static const u8 mov_cr4[] = {0x0f, 0x22, 0xe3}, stac[] = {0x0f, 0x01, 0xcb}, clac[] = {0x0f, 0x01, 0xca};
+    static const u8 load[] = {LOAD(LIN)}, store[] = {0x48, 0x89, 0x04, 0x25, (u8)LIN, (u8)(LIN >> 8), (u8)(LIN >> 16), 0};
+    static const u8 popf_no_ac[] = {0x9c, 0x48, 0x81, 0x24, 0x24, 0xff, 0xff, 0xfb, 0xff, 0x9d};
+    struct {
+        const char *name;
+        const u8 *clear;
+        size_t nclear;
+        const u8 *access;
+        size_t naccess;
+    } cases[] = {
+        {"tlb_tags.smap.read_after_clac", clac, sizeof clac, load, sizeof load},
+        {"tlb_tags.smap.write_after_clac", clac, sizeof clac, store, sizeof store},
+        {"tlb_tags.smap.read_after_popf", popf_no_ac, sizeof popf_no_ac, load, sizeof load},
+    };
+    for (size_t k = 0; k < ARRAY_LEN(cases); k++) {
+        struct harness *h = vmx_harness("skylake");
+        h->c->r[RBX] = h->c->cr4 | CR4_SMAP;
+        run(h, mov_cr4, sizeof mov_cr4);
+        wr64(h, PDE_LIN, LIN | 0x87); /* a user page */
+        wr64(h, LIN, 1);
+        u8 code[64];
+        size_t n = 0;
+        memcpy(code + n, stac, sizeof stac), n += sizeof stac;
+        memcpy(code + n, cases[k].access, cases[k].naccess), n += cases[k].naccess;
+        memcpy(code + n, cases[k].clear, cases[k].nclear), n += cases[k].nclear;
+        memcpy(code + n, cases[k].access, cases[k].naccess), n += cases[k].naccess;
+        CHECK_EQ(cases[k].name, run(h, code, n), ~0ull - (EXC_PF + 2));
+        CHECK_EQ("tlb_tags.smap.cr2", h->c->cr2, LIN);
+        harness_free(h);
+    }
+    /* STAC again after CLAC: the access is allowed again. */
+    struct harness *h = vmx_harness("skylake");
+    h->c->r[RBX] = h->c->cr4 | CR4_SMAP;
+    run(h, mov_cr4, sizeof mov_cr4);
+    wr64(h, PDE_LIN, LIN | 0x87);
+    wr64(h, LIN, 1);
+    u8 code[64];
+    size_t n = 0;
+    const u8 *parts[] = {stac, load, clac, stac, load};
+    size_t sizes[] = {sizeof stac, sizeof load, sizeof clac, sizeof stac, sizeof load};
+    for (size_t k = 0; k < ARRAY_LEN(parts); k++) memcpy(code + n, parts[k], sizes[k]), n += sizes[k];
+    CHECK_EQ("tlb_tags.smap.stac_again", run(h, code, n), 1);
+    harness_free(h);
+}
+
+/* Code reached through the jump cache after MOV CR3 (4.10.4.1): a non-global page's old
+ * code must not run any more; a global page's translation, and so its code, may stay
+ * (strict keeps it). */
+static void test_cr3_code(void)
+{
+    static const u8 code1[] = {0xb8, 1, 0, 0, 0, 0xc3}, code2[] = {0xb8, 2, 0, 0, 0, 0xc3};
+    static const u8 call[] = {0xff, 0xd3}, cr3_call[] = {0x0f, 0x22, 0xd9, 0xff, 0xd3};
+    static const u8 mov_cr4[] = {0x0f, 0x22, 0xe3};
+    for (int global = 0; global < 2; global++) {
+        struct harness *h = vmx_harness("skylake");
+        h->c->tlb_policy = TLB_STRICT;
+        if (global) {
+            h->c->r[RBX] = h->c->cr4 | CR4_PGE;
+            run(h, mov_cr4, sizeof mov_cr4);
+        }
+        u64 g = global ? 0x100 : 0;
+        phys_copy_in(h->m, LIN, code1, sizeof code1);
+        phys_copy_in(h->m, LIN + 0x200000, code2, sizeof code2);
+        wr64(h, PDE_LIN, LIN | 0x87 | g);
+        h->c->r[RBX] = LIN;
+        CHECK_EQ(global ? "tlb_tags.cr3_code.global.setup" : "tlb_tags.cr3_code.setup", run(h, call, sizeof call), 1);
+        wr64(h, PDE_LIN, (LIN + 0x200000) | 0x87 | g);
+        h->c->r[RBX] = LIN;
+        h->c->r[RCX] = HARNESS_PT;
+        CHECK_EQ(global ? "tlb_tags.cr3_code.global_kept" : "tlb_tags.cr3_code.nonglobal_new_code",
+                 run(h, cr3_call, sizeof cr3_call), global ? 1 : 2);
+        harness_free(h);
+    }
+}
+
 int main(void)
 {
+    test_cr3_code();
+    test_smap();
     test_vpid();
     test_ept();
     test_root();
