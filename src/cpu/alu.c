@@ -234,11 +234,11 @@ static inline void fast_alu_mem(struct cpu *c, const struct insn *i, unsigned op
 }
 
 #define ALU_FAST(name, op, size)                                                          \
-    FAST_HANDLER(name##_rr_rm##size) /* op r/m, r */  \
+    FAST_REG(name##_rr_rm##size) /* op r/m, r */  \
     {                                                                                     \
         fast_alu_reg(c, op, size, i->rm, reg_get48(c, i->rm, size), reg_get48(c, i->reg, size)); \
     }                                                                                     \
-    FAST_HANDLER(name##_rr_r##size) /* op r, r/m */   \
+    FAST_REG(name##_rr_r##size) /* op r, r/m */   \
     {                                                                                     \
         fast_alu_reg(c, op, size, i->reg, reg_get48(c, i->reg, size), reg_get48(c, i->rm, size)); \
     }                                                                                     \
@@ -251,7 +251,7 @@ static inline void fast_alu_mem(struct cpu *c, const struct insn *i, unsigned op
         u64 b = seg_read(c, i->seg, insn_ea(c, i), size);                                 \
         fast_alu_reg(c, op, size, i->reg, reg_get48(c, i->reg, size), b);                  \
     }                                                                                     \
-    FAST_HANDLER(name##_ri##size) /* op r, imm */     \
+    FAST_REG(name##_ri##size) /* op r, imm */     \
     {                                                                                     \
         fast_alu_reg(c, op, size, i->rm, reg_get48(c, i->rm, size), size == 4 ? (u32)i->imm : i->imm); \
     }                                                                                     \
@@ -282,8 +282,8 @@ static const struct fast_handler *const alu_fast[F_FORMS][8][2] = {
     ALU_FAST_ROW(rm), ALU_FAST_ROW(ri), ALU_FAST_ROW(mi),
 };
 
-FAST_HANDLER(f_test_rr4) { flags_logic(c, 4, (u32)(c->r[i->rm] & c->r[i->reg])); }
-FAST_HANDLER(f_test_rr8) { flags_logic(c, 8, c->r[i->rm] & c->r[i->reg]); }
+FAST_REG(f_test_rr4) { flags_logic(c, 4, (u32)(c->r[i->rm] & c->r[i->reg])); }
+FAST_REG(f_test_rr8) { flags_logic(c, 8, c->r[i->rm] & c->r[i->reg]); }
 FAST_HANDLER(f_test_mr4)
 {
     flags_logic(c, 4, seg_read(c, i->seg, insn_ea(c, i), 4) & (u32)c->r[i->reg]);
@@ -292,12 +292,12 @@ FAST_HANDLER(f_test_mr8)
 {
     flags_logic(c, 8, seg_read(c, i->seg, insn_ea(c, i), 8) & c->r[i->reg]);
 }
-FAST_HANDLER(f_test_ri4) { flags_logic(c, 4, (u32)(c->r[i->rm] & i->imm)); }
-FAST_HANDLER(f_test_ri8) { flags_logic(c, 8, c->r[i->rm] & i->imm); }
+FAST_REG(f_test_ri4) { flags_logic(c, 4, (u32)(c->r[i->rm] & i->imm)); }
+FAST_REG(f_test_ri8) { flags_logic(c, 8, c->r[i->rm] & i->imm); }
 
 /* INC/DEC keep CF: flags_incdec saves it first. */
 #define INCDEC_FAST(name, dec, size)                                                      \
-    FAST_HANDLER(name##_r##size)                      \
+    FAST_REG(name##_r##size)                      \
     {                                                                                     \
         u64 a = reg_get48(c, i->rm, size), r = dec ? a - 1 : a + 1;                        \
         reg_set48(c, i->rm, size, r);                                                      \

@@ -193,7 +193,7 @@ static inline void run_one(struct cpu *c, const struct insn *i)
 void thread_generic(struct cpu *c, const struct insn *i)
 {
     i->fn(c, i);
-    thread_next(c, i);
+    thread_next(c, i, true);
 }
 void thread_end(struct cpu *c, const struct insn *i)
 {

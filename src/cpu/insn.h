@@ -58,11 +58,11 @@ static inline unsigned vex_vvvv(const struct insn *i) { return i->vex & VEX_VVVV
  * hot handler thus ends in an indirect jump of its own, which the host predicts far better
  * than the one call site of a loop, and the loop's compare, call and return are gone.
  * RIP and the instruction count advance as in run_one, so a fault finds them exact. */
-static inline __attribute__((always_inline)) void thread_next(struct cpu *c, const struct insn *i)
+static inline __attribute__((always_inline)) void thread_next(struct cpu *c, const struct insn *i, bool may_stop)
 {
     c->rip = c->next_rip;
     c->icount++;
-    if (unlikely(c->stop_block)) return;
+    if (may_stop && unlikely(c->stop_block)) return;
     i++;
     c->next_rip = c->rip + i->len;
     i->tfn(c, i); /* a tail call: compilers turn it into a jump */
@@ -73,20 +73,25 @@ void thread_generic(struct cpu *c, const struct insn *i);
 void thread_end(struct cpu *c, const struct insn *i);
 
 /* A specialized handler (the *_specialize hooks below) as a plain handler and a threaded
- * one. FAST_HANDLER(name) { body } defines both from one body, and `name` as the pair. */
+ * one. FAST_HANDLER(name) { body } defines both from one body, and `name` as the pair.
+ * FAST_REG(name) is for a handler whose operands are all registers or immediates: it
+ * touches no memory, so it can neither fault nor set stop_block (a store to code, a timer
+ * armed through MMIO), and its threaded form goes on without looking at stop_block. */
 struct fast_handler {
     insn_fn fn, tfn;
 };
-#define FAST_HANDLER(n)                                                                   \
+#define FAST_HANDLER_AS(n, may_stop)                                                      \
     static inline __attribute__((always_inline)) void n##_body(struct cpu *c, const struct insn *i); \
     static void n##_fn(struct cpu *c, const struct insn *i) { n##_body(c, i); }          \
     static void n##_tfn(struct cpu *c, const struct insn *i)                             \
     {                                                                                     \
         n##_body(c, i);                                                                   \
-        thread_next(c, i);                                                                \
+        thread_next(c, i, may_stop);                                                      \
     }                                                                                     \
     static const struct fast_handler n[1] = {{n##_fn, n##_tfn}};                          \
     static inline __attribute__((always_inline)) void n##_body(struct cpu *c, const struct insn *i)
+#define FAST_HANDLER(n) FAST_HANDLER_AS(n, true)
+#define FAST_REG(n) FAST_HANDLER_AS(n, false)
 
 static inline bool insn_has_mem(const struct insn *i) { return i->mod != 3; }
 

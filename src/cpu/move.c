@@ -137,11 +137,11 @@ static void op_xlat(struct cpu *c, const struct insn *i)
  * MOV, MOVZX/MOVSX/MOVSXD and LEA with the operand size (4 or 8) and the operand kind fixed
  * at decode time; byte loads and stores too. Same behaviour as the generic handlers. */
 #define MOV_FAST(size)                                                                    \
-    FAST_HANDLER(f_mov_rr##size) /* 89 r/m, r */      \
+    FAST_REG(f_mov_rr##size) /* 89 r/m, r */      \
     {                                                                                     \
         reg_set48(c, i->rm, size, c->r[i->reg]);                                          \
     }                                                                                     \
-    FAST_HANDLER(f_mov_rr_r##size) /* 8B r, r/m */    \
+    FAST_REG(f_mov_rr_r##size) /* 8B r, r/m */    \
     {                                                                                     \
         reg_set48(c, i->reg, size, c->r[i->rm]);                                          \
     }                                                                                     \
@@ -153,11 +153,11 @@ static void op_xlat(struct cpu *c, const struct insn *i)
     {                                                                                     \
         reg_set48(c, i->reg, size, seg_read(c, i->seg, insn_ea(c, i), size));             \
     }                                                                                     \
-    FAST_HANDLER(f_mov_ri##size) /* B8+r */            \
+    FAST_REG(f_mov_ri##size) /* B8+r */            \
     {                                                                                     \
         reg_set48(c, i->reg, size, i->imm);                                               \
     }                                                                                     \
-    FAST_HANDLER(f_mov_rmi##size) /* C7 /0 reg */     \
+    FAST_REG(f_mov_rmi##size) /* C7 /0 reg */     \
     {                                                                                     \
         reg_set48(c, i->rm, size, i->imm);                                                \
     }                                                                                     \
@@ -165,11 +165,11 @@ static void op_xlat(struct cpu *c, const struct insn *i)
     {                                                                                     \
         seg_write(c, i->seg, insn_ea(c, i), size, i->imm);                                \
     }                                                                                     \
-    FAST_HANDLER(f_lea##size)                         \
+    FAST_REG(f_lea##size)                         \
     {                                                                                     \
         reg_set48(c, i->reg, size, insn_ea(c, i));                                        \
     }                                                                                     \
-    FAST_HANDLER(f_movzxb_r##size)                    \
+    FAST_REG(f_movzxb_r##size)                    \
     {                                                                                     \
         c->r[i->reg] = reg8_get(c, i->rm, i->rex);                                        \
     }                                                                                     \
@@ -177,7 +177,7 @@ static void op_xlat(struct cpu *c, const struct insn *i)
     {                                                                                     \
         c->r[i->reg] = seg_read(c, i->seg, insn_ea(c, i), 1);                             \
     }                                                                                     \
-    FAST_HANDLER(f_movzxw_r##size)                    \
+    FAST_REG(f_movzxw_r##size)                    \
     {                                                                                     \
         c->r[i->reg] = (u16)c->r[i->rm];                                                  \
     }                                                                                     \
@@ -185,7 +185,7 @@ static void op_xlat(struct cpu *c, const struct insn *i)
     {                                                                                     \
         c->r[i->reg] = seg_read(c, i->seg, insn_ea(c, i), 2);                             \
     }                                                                                     \
-    FAST_HANDLER(f_movsxb_r##size)                    \
+    FAST_REG(f_movsxb_r##size)                    \
     {                                                                                     \
         reg_set48(c, i->reg, size, (u64)(s64)(s8)reg8_get(c, i->rm, i->rex));             \
     }                                                                                     \
@@ -193,7 +193,7 @@ static void op_xlat(struct cpu *c, const struct insn *i)
     {                                                                                     \
         reg_set48(c, i->reg, size, (u64)(s64)(s8)seg_read(c, i->seg, insn_ea(c, i), 1));  \
     }                                                                                     \
-    FAST_HANDLER(f_movsxw_r##size)                    \
+    FAST_REG(f_movsxw_r##size)                    \
     {                                                                                     \
         reg_set48(c, i->reg, size, (u64)(s64)(s16)c->r[i->rm]);                           \
     }                                                                                     \
@@ -204,7 +204,7 @@ static void op_xlat(struct cpu *c, const struct insn *i)
 MOV_FAST(4)
 MOV_FAST(8)
 
-FAST_HANDLER(f_movsxd_r) { c->r[i->reg] = (u64)(s64)(s32)c->r[i->rm]; }
+FAST_REG(f_movsxd_r) { c->r[i->reg] = (u64)(s64)(s32)c->r[i->rm]; }
 FAST_HANDLER(f_movsxd_m)
 {
     c->r[i->reg] = (u64)(s64)(s32)seg_read(c, i->seg, insn_ea(c, i), 4);
@@ -232,11 +232,11 @@ static inline void cmov_fast(struct cpu *c, const struct insn *i, unsigned size,
     else if (size == 4) c->r[i->reg] &= 0xffffffffull;
 }
 #define CC_FAST(cc)                                                                       \
-    FAST_HANDLER(f_cmov_r4_##cc) { cmov_fast(c, i, 4, cc, c->r[i->rm]); }                \
-    FAST_HANDLER(f_cmov_r8_##cc) { cmov_fast(c, i, 8, cc, c->r[i->rm]); }                \
+    FAST_REG(f_cmov_r4_##cc) { cmov_fast(c, i, 4, cc, c->r[i->rm]); }                \
+    FAST_REG(f_cmov_r8_##cc) { cmov_fast(c, i, 8, cc, c->r[i->rm]); }                \
     FAST_HANDLER(f_cmov_m4_##cc) { cmov_fast(c, i, 4, cc, seg_read(c, i->seg, insn_ea(c, i), 4)); } \
     FAST_HANDLER(f_cmov_m8_##cc) { cmov_fast(c, i, 8, cc, seg_read(c, i->seg, insn_ea(c, i), 8)); } \
-    FAST_HANDLER(f_setcc_r_##cc) { reg8_set(c, i->rm, i->rex, flags_cond(c, cc)); }       \
+    FAST_REG(f_setcc_r_##cc) { reg8_set(c, i->rm, i->rex, flags_cond(c, cc)); }       \
     FAST_HANDLER(f_setcc_m_##cc) { seg_write(c, i->seg, insn_ea(c, i), 1, flags_cond(c, cc)); }
 CC_FAST(0) CC_FAST(1) CC_FAST(2) CC_FAST(3) CC_FAST(4) CC_FAST(5) CC_FAST(6) CC_FAST(7)
 CC_FAST(8) CC_FAST(9) CC_FAST(10) CC_FAST(11) CC_FAST(12) CC_FAST(13) CC_FAST(14) CC_FAST(15)

@@ -118,7 +118,7 @@ static inline void imul_fast(struct cpu *c, const struct insn *i, unsigned size,
     flags_res(c, size, lo, lost ? FL_CF | FL_OF : 0);
 }
 #define IMUL_FAST(size)                                                                   \
-    FAST_HANDLER(f_imul2_r##size)                     \
+    FAST_REG(f_imul2_r##size)                     \
     {                                                                                     \
         imul_fast(c, i, size, c->r[i->reg], c->r[i->rm]);                                 \
     }                                                                                     \
@@ -126,7 +126,7 @@ static inline void imul_fast(struct cpu *c, const struct insn *i, unsigned size,
     {                                                                                     \
         imul_fast(c, i, size, c->r[i->reg], seg_read(c, i->seg, insn_ea(c, i), size));    \
     }                                                                                     \
-    FAST_HANDLER(f_imul3_r##size)                     \
+    FAST_REG(f_imul3_r##size)                     \
     {                                                                                     \
         imul_fast(c, i, size, c->r[i->rm], i->imm);                                       \
     }                                                                                     \

@@ -163,7 +163,7 @@ static inline __attribute__((always_inline)) void shift_reg(struct cpu *c, const
     else flags_res(c, size, s.r, s.flags);
 }
 #define SHIFT_REG(name, op, size, count)                                                  \
-    FAST_HANDLER(name##size)                          \
+    FAST_REG(name##size)                          \
     {                                                                                     \
         shift_reg(c, i, op, size, (count) & count_mask(size));                            \
     }
