@@ -427,7 +427,10 @@ struct cpu_features cpu_features_of(const struct cpu *c)
 bool cpu_has(const struct cpu *c, enum feature f)
 {
     /* Model defaults are already cut to what is implemented, and -cpu refuses to switch on
-     * anything else; host tests may force a feature on to test its instructions. */
+     * anything else; host tests may force a feature on to test its instructions. One word
+     * of the cache, not a copy of all of them: instructions ask this on every execution. */
+    const struct feature_cache *fc = cpu_feature_cache(c);
+    if (fc) return (fc->words[f / 32] >> (f % 32)) & 1;
     struct cpu_features have = cpu_features_of(c);
     return features_has(&have, f);
 }
