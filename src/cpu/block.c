@@ -73,23 +73,25 @@ static u8 fetch_in_page(struct cpu *c, void *p, unsigned k)
 void jump_cache_empty(struct jump_cache *jc)
 {
     if (jc->nfilled > JUMP_CACHE_LOG) {
-        memset(jc, 0, sizeof *jc);
-        return;
-    }
-    /* A lookup needs b; lin may stay. Every page bit was set by a fill the log lists, so
-     * clearing those fills' bits empties the filter without writing all of it. */
-    for (unsigned k = 0; k < jc->nfilled; k++) {
-        unsigned bk = jump_cache_bucket(jc->e[jc->filled[k]].lin);
-        jc->e[jc->filled[k]].b = NULL;
-        jc->pages[bk / 64] &= ~(1ull << (bk % 64));
+        memset(jc->pages, 0, sizeof jc->pages);
+    } else {
+        /* Every page bit was set by a fill the log lists: clearing those fills' bits
+         * empties the filter without writing all of it. */
+        for (unsigned k = 0; k < jc->nfilled; k++) {
+            unsigned bk = jump_cache_bucket(jc->e[jc->filled[k]].key ^ jc->tag);
+            jc->pages[bk / 64] &= ~(1ull << (bk % 64));
+        }
     }
     jc->nfilled = 0;
+    jc->tag += 1ull << 57;
+    if (!jc->tag) /* the epochs wrapped: old keys could match again */
+        for (unsigned k = 0; k < JUMP_CACHE_SIZE; k++) jc->e[k].b = NULL;
 }
 
 void jump_cache_clear(struct cpu *c)
 {
-    if (c->jc_user) memset(c->jc_user, 0, sizeof *c->jc_user);
-    if (c->jc_super) memset(c->jc_super, 0, sizeof *c->jc_super);
+    if (c->jc_user) jump_cache_empty(c->jc_user);
+    if (c->jc_super) jump_cache_empty(c->jc_super);
 }
 
 static void flush_all(struct machine *m, struct block_cache *bc)

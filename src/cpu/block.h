@@ -24,16 +24,24 @@ struct block_cache;
 struct machine;
 
 /* Per-processor, per-privilege map from the linear address of an instruction to its block,
- * so the common case needs neither a TLB lookup nor a hash walk. Cleared with the TLB
- * (whose translations it embodies) and when the block arena is recycled. */
+ * so the common case needs neither a TLB lookup nor a hash walk. Emptied with the TLB
+ * (whose translations it embodies) and when the block arena is recycled.
+ *
+ * Emptying starts a new epoch instead of writing 4096 entries (a kernel with page-table
+ * isolation flushes its non-global translations at many context switches): an entry's key
+ * is its linear address xor'ed with `tag`, the epoch in bits 63:57. No two canonical
+ * addresses (57- or 48-bit, or below 4 GiB outside 64-bit mode) differ in those bits
+ * alone, so a key of an older epoch matches no address; the entries are written only when
+ * the 128 epochs wrap around. */
 #define JUMP_CACHE_SIZE 4096
 #define JUMP_CACHE_LOG 64
 #define JUMP_CACHE_BUCKETS 4096
 struct jump_cache {
     struct {
-        u64 lin;
+        u64 key; /* lin ^ tag */
         const struct block *b;
     } e[JUMP_CACHE_SIZE];
+    u64 tag;
     /* Which pages (hashed into JUMP_CACHE_BUCKETS buckets) may have entries, set at each
      * fill and cleared with the cache: dropping one page (INVLPG) scans the cache only when
      * its bucket is set, instead of on every invalidation. A kernel runs code from hundreds
@@ -42,7 +50,8 @@ struct jump_cache {
     u64 pages[JUMP_CACHE_BUCKETS / 64];
     /* The indexes filled since the cache was last emptied, up to JUMP_CACHE_LOG (nfilled
      * past it: too many to list), so emptying a cache that a few blocks went through, as
-     * at each VM entry and exit without VPID, clears those entries and not all of them. */
+     * at each VM entry and exit without VPID, clears their bits of the page filter and
+     * not all of it. */
     u16 nfilled;
     u16 filled[JUMP_CACHE_LOG];
 };
@@ -56,7 +65,7 @@ static inline unsigned jump_cache_bucket(u64 lin)
 }
 static inline void jump_cache_fill(struct jump_cache *jc, unsigned idx, u64 lin, const struct block *b)
 {
-    jc->e[idx].lin = lin;
+    jc->e[idx].key = lin ^ jc->tag;
     jc->e[idx].b = b;
     jc->pages[jump_cache_bucket(lin) / 64] |= 1ull << (jump_cache_bucket(lin) % 64);
     if (jc->nfilled < JUMP_CACHE_LOG) jc->filled[jc->nfilled] = (u16)idx;
@@ -67,7 +76,8 @@ static inline bool jump_cache_may_hold(const struct jump_cache *jc, u64 lin)
     return (jc->pages[jump_cache_bucket(lin) / 64] >> (jump_cache_bucket(lin) % 64)) & 1;
 }
 void jump_cache_clear(struct cpu *c);
-/* Empty one jump cache: the entries its fill log lists, or all of them. */
+/* Empty one jump cache: a new epoch, and the page filter's bits (those of the fills its
+ * log lists, or all of them). */
 void jump_cache_empty(struct jump_cache *jc);
 
 struct block_cache *block_cache_create(void);

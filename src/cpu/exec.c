@@ -398,7 +398,7 @@ static inline __attribute__((always_inline)) bool exec_pass(struct cpu *c, bool 
     unsigned jidx = jump_cache_index(lin);
     typeof(c->jc->e[0]) *je = &c->jc->e[jidx];
     const struct block *b = je->b;
-    if (unlikely(!b || je->lin != lin || b->mode_key != c->decode_key || b->gen != m->page_gen[b->pidx])) {
+    if (unlikely(!b || je->key != (lin ^ c->jc->tag) || b->mode_key != c->decode_key || b->gen != m->page_gen[b->pidx])) {
         u64 phys;
         u8 *host = fetch_host(c, lin, &phys);
         if (!host) {

@@ -232,7 +232,7 @@ static void tlb_set_drop_page(struct tlb_set *s, u64 lin, enum tlb_which which)
         if (t == 0 && s->victims) tlb_victim_drop(s->victims, tag, which);
         if (!jump_cache_may_hold(&s->jc[t], lin)) continue;
         for (unsigned j = 0; j < JUMP_CACHE_SIZE; j++) /* blocks lie within one page */
-            if (s->jc[t].e[j].b && ((s->jc[t].e[j].lin ^ lin) & ~0xfffull) == 0)
+            if (s->jc[t].e[j].b && ((s->jc[t].e[j].key ^ s->jc[t].tag ^ lin) & ~0xfffull) == 0)
                 s->jc[t].e[j].b = NULL;
     }
 }
@@ -250,7 +250,8 @@ static void tlb_set_drop(struct cpu *c, struct tlb_set *s, enum tlb_which which)
                 if (a[kind][k].tag && !tlb_keep(s, t, kind, k, which)) a[kind][k].tag = 0;
     }
     if (s->victims) tlb_victim_drop(s->victims, 0, which);
-    memset(s->jc, 0, sizeof s->jc);
+    jump_cache_empty(&s->jc[0]);
+    jump_cache_empty(&s->jc[1]);
 }
 
 void tlb_invalidate(struct cpu *c, u64 vpid, u64 pcid, u64 ep4ta, u64 lin, enum tlb_which which)
