@@ -46,7 +46,7 @@ static struct tlb_entry *tlb_array(struct tlb *t, int acc)
  * keeps one, so every context change and invalidation drops everything. */
 #define TLB_SETS_EXACT 4
 #define TLB_SETS_STRICT 64
-#define TLB_FILL_LOG 64
+#define TLB_FILL_LOG 1024
 #define TLB_SMAP_LOG 16
 
 struct tlb_ctx {
@@ -61,10 +61,12 @@ struct tlb_set {
     u64 mode;   /* tlb_mode_now() its entries were filled under */
     u64 used;   /* c->tlb_clock when last selected (LRU) */
     bool dirty; /* may hold entries */
-    /* The entries filled since the set was last emptied, as (user/super * 3 + kind) *
-     * TLB_SIZE + index, up to TLB_FILL_LOG (nfilled past it: too many to list), so emptying
-     * a set that a few pages went through, as VPID 0's at each VM entry and exit without
-     * VPID (29.4.3.3), clears those entries instead of all 6144. */
+    /* The slots that may hold entries (filled since the set was last emptied, or kept by a
+     * partial flush), as (user/super * 3 + kind) * TLB_SIZE + index, up to TLB_FILL_LOG
+     * (nfilled past it: too many to list). Emptying a set that a few pages went through,
+     * as VPID 0's at each VM entry and exit without VPID (29.4.3.3), or flushing the
+     * non-global entries at a context switch (MOV CR3), visits those slots instead of all
+     * 6144. */
     u16 nfilled;
     u16 filled[TLB_FILL_LOG];
     /* Supervisor read and write entries for user pages, filled while CR4.SMAP and
@@ -243,11 +245,36 @@ static void tlb_set_drop(struct cpu *c, struct tlb_set *s, enum tlb_which which)
         tlb_set_clear(c, s);
         return;
     }
-    for (int t = 0; t < 2; t++) {
-        struct tlb_entry *a[3] = {s->t[t].read, s->t[t].write, s->t[t].exec};
-        for (int kind = 0; kind < 3; kind++)
-            for (unsigned k = 0; k < TLB_SIZE; k++)
-                if (a[kind][k].tag && !tlb_keep(s, t, kind, k, which)) a[kind][k].tag = 0;
+    if (s->nfilled <= TLB_FILL_LOG) {
+        /* Only logged slots can hold entries; the log keeps those that stay. */
+        unsigned kept = 0;
+        for (unsigned n = 0; n < s->nfilled; n++) {
+            unsigned code = s->filled[n], k = code % TLB_SIZE;
+            struct tlb_entry *e = tlb_logged(s, code);
+            if (!e->tag) continue;
+            if (tlb_keep(s, (int)(code / (3 * TLB_SIZE)), (int)(code / TLB_SIZE % 3), k, which))
+                s->filled[kept++] = (u16)code;
+            else
+                e->tag = 0;
+        }
+        s->nfilled = (u16)kept;
+    } else {
+        /* Every slot; the log then lists the entries that stay, if it can. */
+        unsigned kept = 0;
+        for (int t = 0; t < 2; t++) {
+            struct tlb_entry *a[3] = {s->t[t].read, s->t[t].write, s->t[t].exec};
+            for (int kind = 0; kind < 3; kind++)
+                for (unsigned k = 0; k < TLB_SIZE; k++) {
+                    if (!a[kind][k].tag) continue;
+                    if (!tlb_keep(s, t, kind, k, which)) {
+                        a[kind][k].tag = 0;
+                        continue;
+                    }
+                    if (kept < TLB_FILL_LOG) s->filled[kept] = (u16)(((unsigned)t * 3 + (unsigned)kind) * TLB_SIZE + k);
+                    kept++;
+                }
+        }
+        s->nfilled = (u16)(kept <= TLB_FILL_LOG ? kept : TLB_FILL_LOG + 1);
     }
     if (s->victims) tlb_victim_drop(s->victims, 0, which);
     jump_cache_empty(&s->jc[0]);

@@ -431,8 +431,34 @@ static void test_cr3_code(void)
     }
 }
 
+/* More fills than the set's log holds (mem.c TLB_FILL_LOG): MOV CR3 then visits every slot,
+ * and still drops the changed non-global mapping; after it the log lists what stayed, and
+ * the next MOV CR3 drops what was filled since (4.10.4.1). */
+static void test_cr3_many_fills(void)
+{
+    /* mov rbx, 0x401000; mov ecx, 600; 1: mov rax, [rbx]; mov [rbx + 8], rax;
+     * add rbx, 4096; dec ecx; jnz 1b; mov cr3, rdx; mov rax, [LIN]: 1,200 fills in slots
+     * 1 to 600 of the read and write TLBs, none in LIN's (0) */
+    static const u8 walk_cr3_load[] = {0x48, 0xc7, 0xc3, 0x00, 0x10, 0x40, 0x00, 0xb9, 0x58, 0x02, 0x00, 0x00,
+                                       0x48, 0x8b, 0x03, 0x48, 0x89, 0x43, 0x08, 0x48, 0x81, 0xc3, 0x00, 0x10,
+                                       0x00, 0x00, 0xff, 0xc9, 0x75, 0xee, 0x0f, 0x22, 0xda, LOAD(LIN)};
+    static const u8 load[] = {LOAD(LIN)}, cr3_load[] = {0x0f, 0x22, 0xda, LOAD(LIN)};
+    struct harness *h = root_setup(TLB_STRICT, 0, false, false);
+    CHECK_EQ("tlb_tags.many_fills.stale_before", run(h, load, sizeof load), 1);
+    h->c->r[RDX] = HARNESS_PT;
+    h->c->r[RAX] = 0;
+    int r = harness_run(h, walk_cr3_load, sizeof walk_cr3_load, 10000);
+    CHECK_EQ("tlb_tags.many_fills.cr3_after_1200_fills", r == -1 ? h->c->r[RAX] : ~0ull, 2);
+    wr64(h, PDE_LIN, LIN | 0x87);
+    CHECK_EQ("tlb_tags.many_fills.stale_again", run(h, load, sizeof load), 2);
+    h->c->r[RDX] = HARNESS_PT;
+    CHECK_EQ("tlb_tags.many_fills.cr3_again", run(h, cr3_load, sizeof cr3_load), 1);
+    harness_free(h);
+}
+
 int main(void)
 {
+    test_cr3_many_fills();
     test_cr3_code();
     test_smap();
     test_vpid();
