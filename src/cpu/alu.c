@@ -331,7 +331,26 @@ INCDEC_FAST(f_dec, 1, 8)
     FAST_HANDLER(name##_mi1) /* op m8, imm8 */        \
     {                                                                                     \
         fast_alu_mem(c, i, op, 1, (u8)i->imm);                                            \
+    }                                                                                     \
+    FAST_REG(name##_rr_rm1) /* op r/m8, r8 with a register r/m */                         \
+    {                                                                                     \
+        fast_alu_reg8(c, i, op, i->rm, reg8_get(c, i->reg, i->rex));                      \
+    }                                                                                     \
+    FAST_REG(name##_rr_r1) /* op r8, r/m8 with a register r/m */                          \
+    {                                                                                     \
+        fast_alu_reg8(c, i, op, i->reg, reg8_get(c, i->rm, i->rex));                      \
+    }                                                                                     \
+    FAST_REG(name##_ri1) /* op r8, imm8 */                                                \
+    {                                                                                     \
+        fast_alu_reg8(c, i, op, i->rm, (u8)i->imm);                                       \
     }
+/* Byte register destination d (AH..BH rules), value d op b. */
+static inline void fast_alu_reg8(struct cpu *c, const struct insn *i, unsigned op, unsigned d, u64 b)
+{
+    u64 a = reg8_get(c, d, i->rex), r = fast_result(c, op, a, b);
+    if (op != ALU_CMP) reg8_set(c, d, i->rex, (u8)r);
+    fast_flags(c, op, 1, r, a, b);
+}
 ALU_FAST8(f_add, ALU_ADD)
 ALU_FAST8(f_or, ALU_OR)
 ALU_FAST8(f_and, ALU_AND)
@@ -341,21 +360,31 @@ ALU_FAST8(f_cmp, ALU_CMP)
 #define ALU_FAST8_ROW(form) {                                                             \
     f_add_##form##1, f_or_##form##1, NULL, NULL, f_and_##form##1, f_sub_##form##1,        \
     f_xor_##form##1, f_cmp_##form##1}
-static const struct fast_handler *const alu_fast8[3][8] = {ALU_FAST8_ROW(mr), ALU_FAST8_ROW(rm), ALU_FAST8_ROW(mi)};
+static const struct fast_handler *const alu_fast8[6][8] = {
+    ALU_FAST8_ROW(mr), ALU_FAST8_ROW(rm), ALU_FAST8_ROW(mi),
+    ALU_FAST8_ROW(rr_rm), ALU_FAST8_ROW(rr_r), ALU_FAST8_ROW(ri),
+};
 
 FAST_HANDLER(f_test_mi1)
 {
     flags_logic(c, 1, seg_read(c, i->seg, insn_ea(c, i), 1) & i->imm);
 }
+FAST_HANDLER(f_test_mr1) { flags_logic(c, 1, seg_read(c, i->seg, insn_ea(c, i), 1) & reg8_get(c, i->reg, i->rex)); }
+FAST_REG(f_test_rr1) { flags_logic(c, 1, reg8_get(c, i->rm, i->rex) & reg8_get(c, i->reg, i->rex)); }
+FAST_REG(f_test_ri1) { flags_logic(c, 1, reg8_get(c, i->rm, i->rex) & i->imm); }
 
 const struct fast_handler *alu_specialize(const struct insn *i, bool long_mode)
 {
     (void)long_mode;
-    if (i->opsz == 1 && i->mod != 3) {
-        if (i->fn == op_alu_rm_r) return alu_fast8[0][i->op >> 3];
-        if (i->fn == op_alu_r_rm) return alu_fast8[1][i->op >> 3];
-        if (i->fn == op_alu_grp1) return alu_fast8[2][(i->modrm >> 3) & 7];
-        if (i->fn == op_test_rm_imm) return f_test_mi1;
+    if (i->opsz == 1) {
+        unsigned reg = i->mod == 3 ? 3 : 0; /* register forms: rows 3-5 */
+        if (i->fn == op_alu_rm_r) return alu_fast8[reg][i->op >> 3];
+        if (i->fn == op_alu_r_rm) return alu_fast8[reg + 1][i->op >> 3];
+        if (i->fn == op_alu_grp1) return alu_fast8[reg + 2][(i->modrm >> 3) & 7];
+        if (i->fn == op_test_rm_imm) return i->mod == 3 ? f_test_ri1 : f_test_mi1;
+        if (i->fn == op_test_rm_r) return i->mod == 3 ? f_test_rr1 : f_test_mr1;
+        if (i->fn == op_alu_acc_imm && i->rm == RAX) return alu_fast8[5][i->op >> 3]; /* AL */
+        if (i->fn == op_test_acc_imm && i->rm == RAX) return f_test_ri1;
         return NULL;
     }
     if (i->opsz != 4 && i->opsz != 8) return NULL;

@@ -89,6 +89,17 @@ int main(void)
             diff_begin(&f, fl, PTR_RBX, "%s%s r,m", nm, sn);
             diff_size(&f, sz, 0); diff_put(&f, opc(op * 8 + 2, sz)); mem_operand(&f, RDX);
             diff_form(d, &f, N, false);
+            if (sz == 1) { /* registers 4-7: SPL..DIL with a REX prefix, AH..BH without */
+                diff_begin(&f, fl, 0, "%s8 sil,dil (40 02+)", nm);
+                diff_put(&f, 0x40); diff_put(&f, op * 8 + 2); diff_put(&f, modrm(3, RSI, RDI));
+                diff_form(d, &f, N / 2, false);
+                diff_begin(&f, fl, 0, "%s8 dh,bh (02+)", nm);
+                diff_put(&f, op * 8 + 2); diff_put(&f, modrm(3, RSI, RDI));
+                diff_form(d, &f, N / 2, false);
+                diff_begin(&f, fl, 0, "%s8 dil,sil (40 00+)", nm);
+                diff_put(&f, 0x40); diff_put(&f, op * 8); diff_put(&f, modrm(3, RSI, RDI));
+                diff_form(d, &f, N / 2, false);
+            }
             /* Accumulator, immediate. */
             for (unsigned k = 0; k < 3; k++) {
                 diff_begin(&f, fl, 0, "%s%s acc,imm%u", nm, sn, k);
@@ -138,6 +149,14 @@ int main(void)
         diff_begin(&f, tfl, PTR_RBX, "test%s m,imm", sn);
         diff_size(&f, sz, 0); diff_put(&f, opc(0xf6, sz)); mem_operand(&f, 0); imm(&f, sz, 0x0f0f0ff0);
         diff_form(d, &f, N, false);
+        diff_begin(&f, tfl, 0, "test%s r,imm", sn);
+        diff_size(&f, sz, 0); diff_put(&f, opc(0xf6, sz)); diff_put(&f, modrm(3, 0, RBX)); imm(&f, sz, 0x8000f081);
+        diff_form(d, &f, N, false);
+        if (sz == 1) {
+            diff_begin(&f, tfl, 0, "test8 dil,sil (40 84)");
+            diff_put(&f, 0x40); diff_put(&f, 0x84); diff_put(&f, modrm(3, RSI, RDI));
+            diff_form(d, &f, N, false);
+        }
         /* NOT, NEG, INC, DEC on a register and on memory. */
         static const struct { const char *n; unsigned op, reg; u64 fl; } un[] = {
             {"not", 0xf6, 2, FL_ARITH}, {"neg", 0xf6, 3, FL_ARITH},
