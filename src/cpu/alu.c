@@ -9,7 +9,7 @@
  * (SDM Vol. 2 Table A-6). */
 enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
 
-static inline u64 alu_result(struct cpu *c, unsigned op, u64 a, u64 b)
+static inline __attribute__((always_inline)) u64 alu_result(struct cpu *c, unsigned op, u64 a, u64 b)
 {
     switch (op) {
     case ALU_ADD: return a + b;
@@ -194,7 +194,7 @@ static void op_cmpxchg8b(struct cpu *c, const struct insn *i)
  * exactly what the generic handlers above do. Word forms stay generic, as do ADC and SBB
  * on bytes. */
 
-static inline u64 fast_result(struct cpu *c, unsigned op, u64 a, u64 b)
+static inline __attribute__((always_inline)) u64 fast_result(struct cpu *c, unsigned op, u64 a, u64 b)
 {
     switch (op) {
     case ALU_ADD: return a + b;
@@ -208,7 +208,7 @@ static inline u64 fast_result(struct cpu *c, unsigned op, u64 a, u64 b)
 }
 /* SUB and CMP record LF_CMP, whose conditions compare the operands (flags_cond); ADC and
  * SBB the plain kinds, from which flags.h recovers the carry in (as alu_flags). */
-static inline void fast_flags(struct cpu *c, unsigned op, unsigned size, u64 r, u64 a, u64 b)
+static inline __attribute__((always_inline)) void fast_flags(struct cpu *c, unsigned op, unsigned size, u64 r, u64 a, u64 b)
 {
     if (op == ALU_OR || op == ALU_AND || op == ALU_XOR) flags_logic(c, size, r);
     else if (op == ALU_ADD || op == ALU_ADC) flags_set(c, LF_ADD, size, r, a, b);
@@ -217,14 +217,14 @@ static inline void fast_flags(struct cpu *c, unsigned op, unsigned size, u64 r, 
 }
 
 /* Register destination `d`, value a op b. */
-static inline void fast_alu_reg(struct cpu *c, unsigned op, unsigned size, unsigned d, u64 a, u64 b)
+static inline __attribute__((always_inline)) void fast_alu_reg(struct cpu *c, unsigned op, unsigned size, unsigned d, u64 a, u64 b)
 {
     u64 r = fast_result(c, op, a, b);
     if (op != ALU_CMP) reg_set48(c, d, size, r);
     fast_flags(c, op, size, r, a, b);
 }
 /* Memory destination: read, operate, write back (not for CMP), then the flags. */
-static inline void fast_alu_mem(struct cpu *c, const struct insn *i, unsigned op, unsigned size, u64 b)
+static inline __attribute__((always_inline)) void fast_alu_mem(struct cpu *c, const struct insn *i, unsigned op, unsigned size, u64 b)
 {
     u64 ea = insn_ea(c, i);
     u64 a = seg_read(c, i->seg, ea, size);
@@ -345,7 +345,7 @@ INCDEC_FAST(f_dec, 1, 8)
         fast_alu_reg8(c, i, op, i->rm, (u8)i->imm);                                       \
     }
 /* Byte register destination d (AH..BH rules), value d op b. */
-static inline void fast_alu_reg8(struct cpu *c, const struct insn *i, unsigned op, unsigned d, u64 b)
+static inline __attribute__((always_inline)) void fast_alu_reg8(struct cpu *c, const struct insn *i, unsigned op, unsigned d, u64 b)
 {
     u64 a = reg8_get(c, d, i->rex), r = fast_result(c, op, a, b);
     if (op != ALU_CMP) reg8_set(c, d, i->rex, (u8)r);
