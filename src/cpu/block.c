@@ -154,6 +154,7 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
         if (f.room == 0) break;
         decode_insn(c, c->decode_key, fetch_in_page, &f, i);
         if (f.overflow) break; /* crosses the page or the limit: decoded alone later */
+        i->boff = (u16)b->bytes;
         b->n++;
         b->bytes += i->len;
         bool end = decode_ends_block(i, key == 8);
@@ -161,7 +162,8 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
         if (end) break;
     }
     if (b->n == 0) return NULL;
-    b->insn[b->n] = (struct insn){.fn = thread_end, .tfn = thread_end};
+    for (unsigned k = 0; k < b->n; k++) b->insn[k].bend = (u16)b->bytes;
+    b->insn[b->n] = (struct insn){.fn = thread_end, .tfn = thread_end, .boff = 0xffff};
     bc->used += sizeof(struct block) + (b->n + 1) * sizeof(struct insn);
     bc->used = (bc->used + 15) & ~(size_t)15;
     b->next = bc->hash[h];

@@ -142,14 +142,32 @@ static inline void jump64(struct cpu *c, u64 t)
     else jump64_slow(c, t);
 }
 
-#define JCC64(cc)                                                                         \
-    FAST_HANDLER(f_jcc64_##cc)                        \
+/* Jcc with the condition and the mode fixed, plain and threaded (insn.h). Threaded, a
+ * branch taken forward to an instruction of the same block goes on there at once
+ * (thread_forward): the if-skips of compiled code then cost no trip through the executor. */
+#define JCC_FORMS(n, cc, jump)                                                            \
+    static void n##_fn(struct cpu *c, const struct insn *i)                               \
     {                                                                                     \
         if (flags_cond(c, cc)) {                                                          \
-            jump64(c, c->next_rip + i->imm);                                              \
-            c->stop_block = BLOCK_STOP_BRANCH;                                                         \
+            jump(c, c->next_rip + i->imm);                                                \
+            c->stop_block = BLOCK_STOP_BRANCH;                                            \
         }                                                                                 \
-    }
+    }                                                                                     \
+    static void n##_tfn(struct cpu *c, const struct insn *i)                              \
+    {                                                                                     \
+        if (flags_cond(c, cc)) {                                                          \
+            const struct insn *t = thread_forward(i, i->imm);                             \
+            if (t) {                                                                      \
+                thread_jump(c, i, t);                                                     \
+                return;                                                                   \
+            }                                                                             \
+            jump(c, c->next_rip + i->imm);                                                \
+            c->stop_block = BLOCK_STOP_BRANCH;                                            \
+        }                                                                                 \
+        thread_next(c, i, true);                                                          \
+    }                                                                                     \
+    static const struct fast_handler n[1] = {{n##_fn, n##_tfn}};
+#define JCC64(cc) JCC_FORMS(f_jcc64_##cc, cc, jump64)
 JCC64(0) JCC64(1) JCC64(2) JCC64(3) JCC64(4) JCC64(5) JCC64(6) JCC64(7)
 JCC64(8) JCC64(9) JCC64(10) JCC64(11) JCC64(12) JCC64(13) JCC64(14) JCC64(15)
 static const struct fast_handler *const jcc64[16] = {
@@ -187,14 +205,7 @@ static inline void jump32(struct cpu *c, u64 t)
     if (unlikely(t > c->seg[SEG_CS].limit)) cpu_gp(c, 0);
     c->next_rip = t;
 }
-#define JCC32(cc)                                                                         \
-    FAST_HANDLER(f_jcc32_##cc)                        \
-    {                                                                                     \
-        if (flags_cond(c, cc)) {                                                          \
-            jump32(c, c->next_rip + i->imm);                                              \
-            c->stop_block = BLOCK_STOP_BRANCH;                                                         \
-        }                                                                                 \
-    }
+#define JCC32(cc) JCC_FORMS(f_jcc32_##cc, cc, jump32)
 JCC32(0) JCC32(1) JCC32(2) JCC32(3) JCC32(4) JCC32(5) JCC32(6) JCC32(7)
 JCC32(8) JCC32(9) JCC32(10) JCC32(11) JCC32(12) JCC32(13) JCC32(14) JCC32(15)
 static const struct fast_handler *const jcc32[16] = {

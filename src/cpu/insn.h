@@ -21,6 +21,8 @@ struct insn {
     u64 imm;      /* first immediate, sign- or zero-extended as the opcode defines (below) */
     u16 imm2;     /* second immediate: ENTER's nesting level, far pointer's selector */
     u8 len;       /* total length in bytes, prefixes included */
+    u16 boff, bend; /* in a block: offset of the instruction and of the block's end (the
+                     * sentinel: boff 0xffff); for forward branches inside it */
     u8 map;       /* MAP_* */
     u8 op;        /* opcode byte within the map */
     u8 opsz;      /* operand size in bytes: 1 for byte forms, else 2, 4 or 8 */
@@ -66,6 +68,27 @@ static inline __attribute__((always_inline)) void thread_next(struct cpu *c, con
     i++;
     c->next_rip = c->rip + i->len;
     i->tfn(c, i); /* a tail call: compilers turn it into a jump */
+}
+/* A taken branch from record i to i's end + disp (sign-extended): the record at the target
+ * when it lies further on in the same block, else NULL. Forward only, so the records of a
+ * block never run in a loop without the executor looking between turns (loop_again). */
+static inline const struct insn *thread_forward(const struct insn *i, u64 disp)
+{
+    u64 to = (u64)i->boff + i->len + disp; /* backward or far: past any block */
+    if (to >= i->bend) return NULL;
+    const struct insn *r = i + 1;
+    while (r->boff < to) r++; /* the sentinel's 0xffff ends the walk */
+    return r->boff == to ? r : NULL; /* not inside an instruction */
+}
+/* Go on at record t, which branch record i reached inside its block: the same page (and in
+ * the same segment, within its limit), so the target needs no other check. */
+static inline __attribute__((always_inline)) void thread_jump(struct cpu *c, const struct insn *i,
+                                                              const struct insn *t)
+{
+    c->rip = c->next_rip + (t->boff - i->boff - i->len);
+    c->icount++;
+    c->next_rip = c->rip + t->len;
+    t->tfn(c, t);
 }
 /* Any handler, threaded: it runs, then the next record. */
 void thread_generic(struct cpu *c, const struct insn *i);

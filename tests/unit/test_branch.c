@@ -237,8 +237,53 @@ static void test_sizes(void)
     harness_free(h);
 }
 
+/* A Jcc taken forward to an instruction of its own block goes on there without leaving the
+ * block (insn.h thread_forward): the skipped instructions do not run or count, a target
+ * inside an instruction runs the bytes from there, a target behind or beyond the block and
+ * a displacement of 0 behave as ever. In 64-bit and in 32-bit code. */
+static void test_forward_in_block(void)
+{
+    for (int m = 0; m < 2; m++) {
+        struct harness *h = t_new(m ? MODE_PROT : MODE_LONG);
+        struct cpu *c = h->c;
+        const char *p = m ? "branch.fwd32." : "branch.fwd64.";
+        char name[64];
+        /* xor ecx,ecx; cmp eax,1; je +2; mov cl,5; inc ecx; je +0; inc ecx; hlt */
+        static const u8 skip[] = {0x31, 0xc9, 0x83, 0xf8, 0x01, 0x74, 0x02, 0xb1, 0x05,
+                                  0xff, 0xc1, 0x74, 0x00, 0xff, 0xc1, 0xf4};
+        c->r[RAX] = 1;
+        u64 ic = c->icount;
+        int r = RUN(h, skip);
+        snprintf(name, sizeof name, "%sskip.ran", p);
+        CHECK(name, t_done(r), "r=%d", r);
+        snprintf(name, sizeof name, "%sskip.ecx", p);
+        CHECK_EQ(name, c->r[RCX], 2);
+        snprintf(name, sizeof name, "%sskip.count", p); /* xor cmp je inc je inc hlt */
+        CHECK_EQ(name, c->icount - ic, 7);
+        /* cmp eax,1; je +1 (into the immediate); mov eax, imm32 = 90 90 90 90 or, taken:
+         * nop x3... the immediate's bytes 41 ff c1 (64-bit: inc r9d) / 40 (inc eax) 90 90 */
+        static const u8 inside64[] = {0x83, 0xf8, 0x01, 0x74, 0x01, 0xb8, 0x41, 0xff, 0xc1, 0x90, 0xf4};
+        static const u8 inside32[] = {0x83, 0xf8, 0x01, 0x74, 0x01, 0xb8, 0x40, 0x90, 0x90, 0x90, 0xf4};
+        c->r[RAX] = 1;
+        c->r[R9] = 0;
+        r = m ? RUN(h, inside32) : RUN(h, inside64);
+        snprintf(name, sizeof name, "%sinside.ran", p);
+        CHECK(name, t_done(r), "r=%d", r);
+        snprintf(name, sizeof name, "%sinside.ran_the_bytes", p);
+        CHECK_EQ(name, m ? c->r[RAX] & 0xffffffff : c->r[R9], m ? 2 : 1);
+        /* Backward within the block: ecx = 3; l: dec ecx; jne l (taken twice); hlt */
+        static const u8 back[] = {0xb9, 0x03, 0x00, 0x00, 0x00, 0xff, 0xc9, 0x75, 0xfc, 0xf4};
+        ic = c->icount;
+        r = RUN(h, back);
+        snprintf(name, sizeof name, "%sback.count", p); /* mov + 3 x (dec jne) + hlt */
+        CHECK_EQ(name, t_done(r) ? c->icount - ic : 0, 8);
+        harness_free(h);
+    }
+}
+
 int main(void)
 {
+    test_forward_in_block();
     test_sizes();
     test_near();
     test_far_same_level();
