@@ -39,6 +39,11 @@ status=0
 for ((n = 0; n < k; n++)); do
     grep -E '^(PASS|FAIL|SKIP) |^    ' "$tmp/$n.out"
     grep -q '^FAIL' "$tmp/$n.out" && status=1
+    # A run that was killed or died says nothing more: that is a failure too.
+    if ! grep -qE '^linux: |^SKIP ' "$tmp/$n.out"; then
+        echo "FAIL linux/kvm ${configs[$n]}: no result (killed?); last: $(tail -2 "$tmp/$n.out" | tr '\n' '|')"
+        status=1
+    fi
 done
 for ((n = 0; n < k; n++)); do grep '^linux: ' "$tmp/$n.out"; done
 exit $status
