@@ -379,6 +379,7 @@ static void tlb_store(struct cpu *c, struct tlb_set *s, struct tlb_entry *e, uns
         if (s->victims) tlb_victim_put(s->victims, e, where, s->global[where / 3][where % 3][k]);
     }
     s->global[where / 3][where % 3][k] = global;
+    s->dirty = true; /* also after an invalidation emptied the set in use (INVPCID type 2) */
     if (s->nfilled < TLB_FILL_LOG) s->filled[s->nfilled] = (u16)(where * TLB_SIZE + k);
     if (s->nfilled <= TLB_FILL_LOG) s->nfilled++;
     *e = *val;
