@@ -157,7 +157,7 @@ struct cpu {
     struct tlb *tlb_user, *tlb_super, *tlb; /* tlb points at the one for the current CPL */
     struct jump_cache *jc_user, *jc_super, *jc; /* linear RIP -> decoded block, per CPL */
     bool seg_fast; /* 64-bit mode without #AC: segmentation is only FS/GS bases */
-    bool tlb_ac;   /* RFLAGS.AC when the TLB was filled (SMAP) */
+    bool tlb_ac;   /* RFLAGS.AC as cpu_update_mode last saw it (SMAP: tlb_smap_ac_cleared) */
     /* Tagged TLB (mem.c): the sets, the current one, and the VPID and EP4TA that VM
      * entry/exit set for the current context (0 in root operation / without EPT). */
     struct tlb_set **tlb_sets, *tlb_cur;
@@ -290,6 +290,9 @@ bool lin_translate(struct cpu *c, u64 lin, int acc, u64 *phys);
  * every context's translations (for changes the cached permissions depend on); the other
  * two act on the current VPID as MOV CR3/INVLPG do (SDM Vol. 3 29.4.3.1). */
 void tlb_flush_all(struct cpu *c);
+/* RFLAGS.AC went from 1 to 0 under CR4.SMAP: drop the supervisor entries for user pages
+ * that AC allowed (SDM Vol. 3 4.6.1). */
+void tlb_smap_ac_cleared(struct cpu *c);
 void tlb_flush_nonglobal(struct cpu *c);
 void tlb_flush_page(struct cpu *c, u64 lin);
 /* Sets of the tagged TLB: allocate the first (false: no memory), free them all. */

@@ -47,6 +47,7 @@ static struct tlb_entry *tlb_array(struct tlb *t, int acc)
 #define TLB_SETS_EXACT 4
 #define TLB_SETS_STRICT 64
 #define TLB_FILL_LOG 1024
+#define TLB_SMAP_LOG 16
 
 struct tlb_ctx {
     u64 ep4ta;
@@ -68,16 +69,21 @@ struct tlb_set {
      * 6144. */
     u16 nfilled;
     u16 filled[TLB_FILL_LOG];
+    /* Supervisor read and write entries for user pages, filled while CR4.SMAP and
+     * RFLAGS.AC were 1 (as codes of filled[]), up to TLB_SMAP_LOG (smap_n past it: too
+     * many): when AC returns to 0 only these stop being allowed (4.6.1), so only they are
+     * dropped, and not the whole TLB at every CLAC. */
+    u8 smap_n;
+    u16 smap_fill[TLB_SMAP_LOG];
     struct tlb_victims *victims; /* -tlb strict: what fills evicted (tlb_victim.h) */
 };
 
+/* RFLAGS.AC is not among them: entries that depend on it are logged (smap_fill). */
 static u64 tlb_mode_now(const struct cpu *c)
 {
-    bool smap_ac = (c->cr4 & CR4_SMAP) && (c->rflags & FL_AC);
     return (c->cr0 & (CR0_PG | CR0_WP | CR0_PE)) | (c->efer & (EFER_NXE | EFER_LMA)) |
            ((c->cr4 & (CR4_PAE | CR4_PSE | CR4_PGE | CR4_SMEP | CR4_SMAP | CR4_LA57 | CR4_PKE))
-            << 32) |
-           ((u64)smap_ac << 63);
+            << 32);
 }
 
 static struct tlb_ctx tlb_ctx_now(const struct cpu *c)
@@ -109,6 +115,7 @@ static void tlb_set_clear(struct cpu *c, struct tlb_set *s)
         for (unsigned k = 0; k < s->nfilled; k++)
             tlb_logged(s, s->filled[k])->tag = 0;
     s->nfilled = 0;
+    s->smap_n = 0;
     if (s->victims) tlb_victim_clear(s->victims);
     jump_cache_empty(&s->jc[0]);
     jump_cache_empty(&s->jc[1]);
@@ -127,7 +134,6 @@ static void tlb_select(struct cpu *c, struct tlb_set *s)
     c->jc_super = &s->jc[1];
     c->tlb = c->cpl == 3 ? c->tlb_user : c->tlb_super;
     c->jc = c->cpl == 3 ? c->jc_user : c->jc_super;
-    c->tlb_ac = c->rflags & FL_AC;
 }
 
 bool tlb_init(struct cpu *c, enum tlb_policy policy)
@@ -310,6 +316,23 @@ void tlb_flush_page(struct cpu *c, u64 lin)
     tlb_invalidate(c, x.vpid, TLB_ANY, TLB_ANY, lin, TLB_ONLY_GLOBAL);
 }
 
+void tlb_smap_ac_cleared(struct cpu *c)
+{
+    if (c->tlb_policy == TLB_STRICT) { /* evicted entries may hold user pages too */
+        tlb_flush_all(c);
+        return;
+    }
+    for (unsigned k = 0; k < c->tlb_nsets; k++) {
+        struct tlb_set *s = c->tlb_sets[k];
+        if (s->smap_n > TLB_SMAP_LOG) {
+            tlb_set_clear(c, s);
+            continue;
+        }
+        for (unsigned n = 0; n < s->smap_n; n++) tlb_logged(s, s->smap_fill[n])->tag = 0;
+        s->smap_n = 0;
+    }
+}
+
 void tlb_clear_jump_caches(struct cpu *c)
 {
     for (unsigned k = 0; k < c->tlb_nsets; k++)
@@ -338,10 +361,12 @@ void tlb_drop_writes_to(struct machine *m, u64 phys_page)
  * 32 bits wide), then the final translation of that guest-physical address (gpa.h): the one
  * place both paged and unpaged accesses meet EPT (SDM Vol. 3 29.3.2). *writable says
  * whether the TLB may cache a write. Returns false only with ACC_NOFAULT. */
-static bool lin_to_phys(struct cpu *c, u64 lin, int acc, u64 *phys, bool *writable, bool *global)
+static bool lin_to_phys(struct cpu *c, u64 lin, int acc, u64 *phys, bool *writable, bool *global,
+                        bool *user)
 {
     u64 gpa;
     *global = false;
+    *user = false;
     struct gpa_why why = {.lin = lin, .acc = acc, .user = true, .writable = true, .pat = 6};
     if (!(c->cr0 & CR0_PG)) {
         gpa = lin & 0xffffffffull;
@@ -352,6 +377,7 @@ static bool lin_to_phys(struct cpu *c, u64 lin, int acc, u64 *phys, bool *writab
         gpa = r.gpa | (lin & 0xfff);
         *writable = r.writable;
         *global = r.global;
+        *user = r.user;
         why.user = r.user;
         why.writable = r.rw;
         why.nx = r.xd;
@@ -362,8 +388,8 @@ static bool lin_to_phys(struct cpu *c, u64 lin, int acc, u64 *phys, bool *writab
 
 bool lin_translate(struct cpu *c, u64 lin, int acc, u64 *phys)
 {
-    bool writable, global;
-    return lin_to_phys(c, lin, acc, phys, &writable, &global);
+    bool writable, global, user;
+    return lin_to_phys(c, lin, acc, phys, &writable, &global, &user);
 }
 
 /* Translate and, for RAM, fill the TLB entry. Returns the host pointer of the byte at lin,
@@ -387,7 +413,7 @@ static void tlb_store(struct cpu *c, struct tlb_set *s, struct tlb_entry *e, uns
 
 static u8 *translate_fill(struct cpu *c, u64 lin, int acc, u64 *phys)
 {
-    bool writable, global;
+    bool writable, global, user;
     struct tlb_set *s = c->tlb_cur;
     struct tlb *t = tlb_for(c, acc);
     struct tlb_entry *e = &tlb_array(t, acc)[tlb_index(lin)];
@@ -402,7 +428,7 @@ static u8 *translate_fill(struct cpu *c, u64 lin, int acc, u64 *phys)
         *phys = old.phys | (lin & 0xfff);
         return (u8 *)(uintptr_t)(lin + old.addend);
     }
-    lin_to_phys(c, lin, acc & ~ACC_NOFAULT, phys, &writable, &global);
+    lin_to_phys(c, lin, acc & ~ACC_NOFAULT, phys, &writable, &global, &user);
     u64 page_phys = *phys & ~0xfffull;
     u8 *host = phys_ram(c->m, page_phys);
     /* This processor's xAPIC window over RAM: no host pointer, so its accesses go through
@@ -428,6 +454,10 @@ static u8 *translate_fill(struct cpu *c, u64 lin, int acc, u64 *phys)
     const struct tlb_entry val = {tlb_tag(lin), (uintptr_t)host - (uintptr_t)(lin & ~0xfffull),
                                   page_phys};
     tlb_store(c, s, e, where, &val, global);
+    if (user && where >= 3 && kind != 2 && (c->cr4 & CR4_SMAP)) { /* allowed: AC was 1 */
+        if (s->smap_n < TLB_SMAP_LOG) s->smap_fill[s->smap_n] = (u16)(where * TLB_SIZE + tlb_index(lin));
+        if (s->smap_n <= TLB_SMAP_LOG) s->smap_n++;
+    }
     return host + (lin & 0xfff);
 }
 

@@ -34,10 +34,10 @@ void cpu_update_mode(struct cpu *c)
     /* SDM Vol. 3 6.15 #AC: alignment checking needs CR0.AM, EFLAGS.AC and CPL 3. */
     c->align_check = c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & FL_AC);
     c->seg_fast = c->mode == MODE_LONG && !c->align_check;
-    /* With SMAP, supervisor TLB entries for user pages depend on EFLAGS.AC (SDM Vol. 3
-     * 4.6.1): drop them when AC changes. */
+    /* With SMAP, supervisor TLB entries for user pages need EFLAGS.AC = 1 (SDM Vol. 3
+     * 4.6.1): drop them when AC returns to 0. None exist while it is 0. */
     bool ac = c->rflags & FL_AC;
-    if ((c->cr4 & CR4_SMAP) && ac != c->tlb_ac) tlb_flush_all(c);
+    if ((c->cr4 & CR4_SMAP) && c->tlb_ac && !ac) tlb_smap_ac_cleared(c);
     c->tlb_ac = ac;
     c->stop_block = true;
 }

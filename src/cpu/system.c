@@ -260,14 +260,13 @@ static void monitor_mwait(struct cpu *c, const struct insn *i, bool mwait)
     c->monitor_armed = true;
 }
 
-/* CLAC/STAC: SMAP's override flag, CPL 0 only. Supervisor TLB entries for user pages
- * depend on EFLAGS.AC while SMAP is on, so they are dropped (SDM Vol. 3 4.6.1). */
+/* CLAC/STAC: SMAP's override flag, CPL 0 only. The supervisor TLB entries for user pages
+ * that AC allowed go when it is cleared, as with POPF (state.c, SDM Vol. 3 4.6.1). */
 static void set_ac(struct cpu *c, bool on)
 {
     if (!cpu_has(c, FEAT_SMAP) || c->cpl != 0) cpu_ud(c);
     u64 fl = cpu_get_rflags(c);
     cpu_set_rflags(c, on ? fl | FL_AC : fl & ~(u64)FL_AC);
-    if (c->cr4 & CR4_SMAP) tlb_flush_all(c);
 }
 
 /* Descriptor-table exiting (SDM 26.1.3): after the checks with priority over VM exits
