@@ -88,12 +88,6 @@ void jump_cache_empty(struct jump_cache *jc)
         for (unsigned k = 0; k < JUMP_CACHE_SIZE; k++) jc->e[k].b = NULL;
 }
 
-void jump_cache_clear(struct cpu *c)
-{
-    if (c->jc_user) jump_cache_empty(c->jc_user);
-    if (c->jc_super) jump_cache_empty(c->jc_super);
-}
-
 static void flush_all(struct machine *m, struct block_cache *bc)
 {
     memset(bc->hash, 0, sizeof bc->hash);

@@ -75,7 +75,6 @@ static inline bool jump_cache_may_hold(const struct jump_cache *jc, u64 lin)
 {
     return (jc->pages[jump_cache_bucket(lin) / 64] >> (jump_cache_bucket(lin) % 64)) & 1;
 }
-void jump_cache_clear(struct cpu *c);
 /* Empty one jump cache: a new epoch, and the page filter's bits (those of the fills its
  * log lists, or all of them). */
 void jump_cache_empty(struct jump_cache *jc);

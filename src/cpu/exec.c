@@ -319,8 +319,7 @@ static void run_block(struct cpu *c, const struct block *b)
          * instruction that sets stop_block. */
         do {
             c->stop_block = false;
-            c->next_rip = c->rip + b->insn[0].len;
-            b->insn[0].tfn(c, b->insn);
+            thread_enter(c, b->insn);
         } while (loop_again(c, b, start));
     } else {
         do {

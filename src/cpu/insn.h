@@ -54,20 +54,24 @@ static inline bool vex_w(const struct insn *i) { return i->vex & VEX_W; }
 static inline unsigned vex_vvvv(const struct insn *i) { return i->vex & VEX_VVVV; }
 #define NO_REG 0xff
 
-/* Threaded dispatch (exec.c run_block): in a 64-bit block each record's tfn runs its
+/* Threaded dispatch (exec.c run_block): in a block each record's tfn runs its
  * instruction and then, with a tail call, the next record's tfn, until an instruction sets
  * stop_block or the block's sentinel record (tfn thread_end) returns to the executor. Each
  * hot handler thus ends in an indirect jump of its own, which the host predicts far better
  * than the one call site of a loop, and the loop's compare, call and return are gone.
  * RIP and the instruction count advance as in run_one, so a fault finds them exact. */
+/* Run record i, which starts at c->rip, and the rest of its block after it. */
+static inline __attribute__((always_inline)) void thread_enter(struct cpu *c, const struct insn *i)
+{
+    c->next_rip = c->rip + i->len;
+    i->tfn(c, i); /* a tail call: compilers turn it into a jump */
+}
 static inline __attribute__((always_inline)) void thread_next(struct cpu *c, const struct insn *i, bool may_stop)
 {
     c->rip = c->next_rip;
     c->icount++;
     if (may_stop && unlikely(c->stop_block)) return;
-    i++;
-    c->next_rip = c->rip + i->len;
-    i->tfn(c, i); /* a tail call: compilers turn it into a jump */
+    thread_enter(c, i + 1);
 }
 /* A taken branch from record i to i's end + disp (sign-extended): the record at the target
  * when it lies further on in the same block, else NULL. Forward only, so the records of a
@@ -87,8 +91,7 @@ static inline __attribute__((always_inline)) void thread_jump(struct cpu *c, con
 {
     c->rip = c->next_rip + (t->boff - i->boff - i->len);
     c->icount++;
-    c->next_rip = c->rip + t->len;
-    t->tfn(c, t);
+    thread_enter(c, t);
 }
 /* Any handler, threaded: it runs, then the next record. */
 void thread_generic(struct cpu *c, const struct insn *i);

@@ -239,43 +239,35 @@ static void tlb_set_drop_page(struct tlb_set *s, u64 lin, enum tlb_which which)
     }
 }
 
+/* Drop the entry in slot `code` (as in filled[]) unless `which` keeps it; a kept one goes
+ * into the log at *kept, while there is room (the log may be the one being read: *kept
+ * never passes the index being read). */
+static void drop_or_keep(struct tlb_set *s, unsigned code, enum tlb_which which, unsigned *kept)
+{
+    struct tlb_entry *e = tlb_logged(s, code);
+    if (!e->tag) return;
+    if (!tlb_keep(s, (int)(code / (3 * TLB_SIZE)), (int)(code / TLB_SIZE % 3), code % TLB_SIZE, which)) {
+        e->tag = 0;
+        return;
+    }
+    if (*kept < TLB_FILL_LOG) s->filled[*kept] = (u16)code;
+    (*kept)++;
+}
+
 static void tlb_set_drop(struct cpu *c, struct tlb_set *s, enum tlb_which which)
 {
     if (which == TLB_DROP_ALL) {
         tlb_set_clear(c, s);
         return;
     }
-    if (s->nfilled <= TLB_FILL_LOG) {
-        /* Only logged slots can hold entries; the log keeps those that stay. */
-        unsigned kept = 0;
-        for (unsigned n = 0; n < s->nfilled; n++) {
-            unsigned code = s->filled[n], k = code % TLB_SIZE;
-            struct tlb_entry *e = tlb_logged(s, code);
-            if (!e->tag) continue;
-            if (tlb_keep(s, (int)(code / (3 * TLB_SIZE)), (int)(code / TLB_SIZE % 3), k, which))
-                s->filled[kept++] = (u16)code;
-            else
-                e->tag = 0;
-        }
-        s->nfilled = (u16)kept;
-    } else {
-        /* Every slot; the log then lists the entries that stay, if it can. */
-        unsigned kept = 0;
-        for (int t = 0; t < 2; t++) {
-            struct tlb_entry *a[3] = {s->t[t].read, s->t[t].write, s->t[t].exec};
-            for (int kind = 0; kind < 3; kind++)
-                for (unsigned k = 0; k < TLB_SIZE; k++) {
-                    if (!a[kind][k].tag) continue;
-                    if (!tlb_keep(s, t, kind, k, which)) {
-                        a[kind][k].tag = 0;
-                        continue;
-                    }
-                    if (kept < TLB_FILL_LOG) s->filled[kept] = (u16)(((unsigned)t * 3 + (unsigned)kind) * TLB_SIZE + k);
-                    kept++;
-                }
-        }
-        s->nfilled = (u16)(kept <= TLB_FILL_LOG ? kept : TLB_FILL_LOG + 1);
-    }
+    /* Only logged slots can hold entries, unless the log overflowed; either way the log
+     * then lists the entries that stay, if it can. */
+    unsigned kept = 0;
+    if (s->nfilled <= TLB_FILL_LOG)
+        for (unsigned n = 0; n < s->nfilled; n++) drop_or_keep(s, s->filled[n], which, &kept);
+    else
+        for (unsigned code = 0; code < 6 * TLB_SIZE; code++) drop_or_keep(s, code, which, &kept);
+    s->nfilled = (u16)(kept <= TLB_FILL_LOG ? kept : TLB_FILL_LOG + 1);
     if (s->victims) tlb_victim_drop(s->victims, 0, which);
     jump_cache_empty(&s->jc[0]);
     jump_cache_empty(&s->jc[1]);
