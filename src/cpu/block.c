@@ -149,6 +149,7 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
         decode_insn(c, c->decode_key, fetch_in_page, &f, i);
         if (f.overflow) break; /* crosses the page or the limit: decoded alone later */
         i->boff = (u16)b->bytes;
+        i->idx = (u8)b->n;
         b->n++;
         b->bytes += i->len;
         bool end = decode_ends_block(i, key == 8);
@@ -157,7 +158,9 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
     }
     if (b->n == 0) return NULL;
     for (unsigned k = 0; k < b->n; k++) b->insn[k].bend = (u16)b->bytes;
-    b->insn[b->n] = (struct insn){.fn = thread_end, .tfn = thread_end, .boff = 0xffff};
+    insn_fn end = b->insn[b->n - 1].end_block ? thread_end : thread_end_fall;
+    b->insn[b->n] = (struct insn){.fn = end, .tfn = end, .boff = 0xffff, .bend = (u16)b->bytes,
+                                  .idx = (u8)b->n};
     bc->used += sizeof(struct block) + (b->n + 1) * sizeof(struct insn);
     bc->used = (bc->used + 15) & ~(size_t)15;
     b->next = bc->hash[h];

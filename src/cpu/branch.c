@@ -155,6 +155,7 @@ static inline void jump64(struct cpu *c, u64 t)
     }                                                                                     \
     static void n##_tfn(struct cpu *c, const struct insn *i)                              \
     {                                                                                     \
+        thread_sync(c, i);                                                                \
         if (flags_cond(c, cc)) {                                                          \
             const struct insn *t = thread_forward(i, i->imm);                             \
             if (t) {                                                                      \
@@ -164,7 +165,7 @@ static inline void jump64(struct cpu *c, u64 t)
             jump(c, c->next_rip + i->imm);                                                \
             c->stop_block = BLOCK_STOP_BRANCH;                                            \
         }                                                                                 \
-        thread_next(c, i, true);                                                          \
+        thread_next(c, i);                                                                \
     }                                                                                     \
     static const struct fast_handler n[1] = {{n##_fn, n##_tfn}};
 #define JCC64(cc) JCC_FORMS(f_jcc64_##cc, cc, jump64)

@@ -192,13 +192,19 @@ static inline void run_one(struct cpu *c, const struct insn *i)
 
 void thread_generic(struct cpu *c, const struct insn *i)
 {
+    thread_sync(c, i);
     i->fn(c, i);
-    thread_next(c, i, true);
+    thread_next(c, i);
 }
 void thread_end(struct cpu *c, const struct insn *i)
 {
-    (void)c;
-    (void)i;
+    c->rip = c->next_rip;
+    c->icount = c->icount_base + i->idx;
+}
+void thread_end_fall(struct cpu *c, const struct insn *i)
+{
+    c->rip = c->block_rip + i->bend;
+    c->icount = c->icount_base + i->idx;
 }
 
 /* Decode and run one instruction without the cache, leaving its decoded form in *i. */

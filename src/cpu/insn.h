@@ -45,6 +45,7 @@ struct insn {
     u8 scale;     /* shift count 0-3 */
     bool rip_rel;
     bool ea_base; /* set by insn_specialize: 64-bit address, base + disp only */
+    u8 idx;       /* in a block: the record's index; the sentinel's is the block's length */
     u8 vex;       /* VEX-encoded: VEX_ON | VEX.L | VEX.W | VEX.vvvv (not inverted); 0 for
                    * legacy encodings. VEX.R/X/B are in rex (64-bit mode), VEX.pp in pfx. */
 };
@@ -56,22 +57,44 @@ static inline unsigned vex_vvvv(const struct insn *i) { return i->vex & VEX_VVVV
 
 /* Threaded dispatch (exec.c run_block): in a block each record's tfn runs its
  * instruction and then, with a tail call, the next record's tfn, until an instruction sets
- * stop_block or the block's sentinel record (tfn thread_end) returns to the executor. Each
- * hot handler thus ends in an indirect jump of its own, which the host predicts far better
- * than the one call site of a loop, and the loop's compare, call and return are gone.
- * RIP and the instruction count advance as in run_one, so a fault finds them exact. */
-/* Run record i, which starts at c->rip, and the rest of its block after it. */
+ * stop_block or the block's sentinel record returns to the executor. Each hot handler thus
+ * ends in an indirect jump of its own, which the host predicts far better than the one
+ * call site of a loop, and the loop's compare, call and return are gone.
+ *
+ * RIP and the instruction count are kept lazily. A register-only record (FAST_REG) cannot
+ * fault, stop the block or look at RIP, so it leaves them alone; every other record first
+ * brings them up to itself (thread_sync) from the block's start (block_rip, icount_base)
+ * and its own place in the block (boff, idx), so a fault finds them exact, and the
+ * sentinel brings them up to the block's end. */
+/* Run the records of a block from its first one, i, which starts at c->rip. */
 static inline __attribute__((always_inline)) void thread_enter(struct cpu *c, const struct insn *i)
 {
-    c->next_rip = c->rip + i->len;
+    c->block_rip = c->rip;
+    c->icount_base = c->icount;
     i->tfn(c, i); /* a tail call: compilers turn it into a jump */
 }
-static inline __attribute__((always_inline)) void thread_next(struct cpu *c, const struct insn *i, bool may_stop)
+/* RIP, next RIP and the count as run_one has them for record i. */
+static inline __attribute__((always_inline)) void thread_sync(struct cpu *c, const struct insn *i)
 {
-    c->rip = c->next_rip;
-    c->icount++;
-    if (may_stop && unlikely(c->stop_block)) return;
-    thread_enter(c, i + 1);
+    c->rip = c->block_rip + i->boff;
+    c->next_rip = c->rip + i->len;
+    c->icount = c->icount_base + i->idx;
+}
+/* After record i, which synced: the next record, or back to the executor with RIP at the
+ * next instruction (or a branch's target) if i set stop_block. */
+static inline __attribute__((always_inline)) void thread_next(struct cpu *c, const struct insn *i)
+{
+    if (unlikely(c->stop_block)) {
+        c->rip = c->next_rip;
+        c->icount++;
+        return;
+    }
+    i[1].tfn(c, i + 1);
+}
+/* After a register-only record: the next one, RIP and the count left as they are. */
+static inline __attribute__((always_inline)) void thread_next_reg(struct cpu *c, const struct insn *i)
+{
+    i[1].tfn(c, i + 1);
 }
 /* A taken branch from record i to i's end + disp (sign-extended): the record at the target
  * when it lies further on in the same block, else NULL. Forward only, so the records of a
@@ -85,39 +108,44 @@ static inline const struct insn *thread_forward(const struct insn *i, u64 disp)
     return r->boff == to ? r : NULL; /* not inside an instruction */
 }
 /* Go on at record t, which branch record i reached inside its block: the same page (and in
- * the same segment, within its limit), so the target needs no other check. */
+ * the same segment, within its limit), so the target needs no other check. The records
+ * skipped do not count. */
 static inline __attribute__((always_inline)) void thread_jump(struct cpu *c, const struct insn *i,
                                                               const struct insn *t)
 {
-    c->rip = c->next_rip + (t->boff - i->boff - i->len);
-    c->icount++;
-    thread_enter(c, t);
+    c->icount_base -= (u64)(t->idx - i->idx - 1);
+    t->tfn(c, t);
 }
 /* Any handler, threaded: it runs, then the next record. */
 void thread_generic(struct cpu *c, const struct insn *i);
-/* The sentinel after a block's last record. */
+/* The sentinel after a block's last record: after one that ends blocks, which synced and
+ * set next_rip (a branch's target, say); and after one that does not, which may be
+ * register-only (a block cut at its length limit or at the page's end). */
 void thread_end(struct cpu *c, const struct insn *i);
+void thread_end_fall(struct cpu *c, const struct insn *i);
 
 /* A specialized handler (the *_specialize hooks below) as a plain handler and a threaded
  * one. FAST_HANDLER(name) { body } defines both from one body, and `name` as the pair.
  * FAST_REG(name) is for a handler whose operands are all registers or immediates: it
  * touches no memory, so it can neither fault nor set stop_block (a store to code, a timer
- * armed through MMIO), and its threaded form goes on without looking at stop_block. */
+ * armed through MMIO), and it never reads RIP (no RIP-relative operand) or the count. Its
+ * threaded form neither syncs nor looks at stop_block. */
 struct fast_handler {
     insn_fn fn, tfn;
 };
-#define FAST_HANDLER_AS(n, may_stop)                                                      \
+#define FAST_HANDLER_AS(n, sync, next)                                                    \
     static inline __attribute__((always_inline)) void n##_body(struct cpu *c, const struct insn *i); \
     static void n##_fn(struct cpu *c, const struct insn *i) { n##_body(c, i); }          \
     static void n##_tfn(struct cpu *c, const struct insn *i)                             \
     {                                                                                     \
+        sync;                                                                             \
         n##_body(c, i);                                                                   \
-        thread_next(c, i, may_stop);                                                      \
+        next(c, i);                                                                       \
     }                                                                                     \
     static const struct fast_handler n[1] = {{n##_fn, n##_tfn}};                          \
     static inline __attribute__((always_inline)) void n##_body(struct cpu *c, const struct insn *i)
-#define FAST_HANDLER(n) FAST_HANDLER_AS(n, true)
-#define FAST_REG(n) FAST_HANDLER_AS(n, false)
+#define FAST_HANDLER(n) FAST_HANDLER_AS(n, thread_sync(c, i), thread_next)
+#define FAST_REG(n) FAST_HANDLER_AS(n, (void)0, thread_next_reg)
 
 static inline bool insn_has_mem(const struct insn *i) { return i->mod != 3; }
 

@@ -169,6 +169,10 @@ static void op_xlat(struct cpu *c, const struct insn *i)
     {                                                                                     \
         reg_set48(c, i->reg, size, insn_ea(c, i));                                        \
     }                                                                                     \
+    FAST_HANDLER(f_lea_rip##size) /* RIP-relative: reads next_rip, so not FAST_REG */     \
+    {                                                                                     \
+        reg_set48(c, i->reg, size, insn_ea(c, i));                                        \
+    }                                                                                     \
     FAST_REG(f_movzxb_r##size)                    \
     {                                                                                     \
         c->r[i->reg] = reg8_get(c, i->rm, i->rex);                                        \
@@ -267,7 +271,7 @@ const struct fast_handler *move_specialize(const struct insn *i, bool long_mode)
     if (i->fn == op_mov_r_rm) return mem ? PICK(f_mov_load) : PICK(f_mov_rr_r);
     if (i->fn == op_mov_r_imm) return PICK(f_mov_ri);
     if (i->fn == op_mov_rm_imm) return mem ? PICK(f_mov_mi) : PICK(f_mov_rmi);
-    if (i->fn == op_lea && mem) return PICK(f_lea);
+    if (i->fn == op_lea && mem) return i->rip_rel ? PICK(f_lea_rip) : PICK(f_lea);
     if (i->fn == op_movzx && i->op == 0xb6) return mem ? PICK(f_movzxb_m) : PICK(f_movzxb_r);
     if (i->fn == op_movzx && i->op == 0xb7) return mem ? PICK(f_movzxw_m) : PICK(f_movzxw_r);
     if (i->fn == op_movsx && i->op == 0xbe) return mem ? PICK(f_movsxb_m) : PICK(f_movsxb_r);
