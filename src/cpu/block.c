@@ -26,15 +26,22 @@ struct block_cache {
     struct cross_entry cross[CROSS_SIZE];
     u8 *arena;
     size_t used;
+    /* Per RAM page: its blocks, through page_next, so a write to the page can kill them
+     * where the executor looks first (mode_key) instead of it loading the page's
+     * generation for every block it enters. */
+    struct block **page_head;
+    u64 pages;
 };
 
-struct block_cache *block_cache_create(void)
+struct block_cache *block_cache_create(u64 pages)
 {
     struct block_cache *bc = calloc(1, sizeof *bc);
     if (!bc) return NULL;
+    bc->pages = pages;
     bc->arena = malloc(ARENA_SIZE);
-    if (!bc->arena) {
-        free(bc);
+    bc->page_head = calloc(pages ? pages : 1, sizeof *bc->page_head);
+    if (!bc->arena || !bc->page_head) {
+        block_cache_destroy(bc);
         return NULL;
     }
     return bc;
@@ -44,7 +51,14 @@ void block_cache_destroy(struct block_cache *bc)
 {
     if (!bc) return;
     free(bc->arena);
+    free(bc->page_head);
     free(bc);
+}
+
+void block_page_written(struct block_cache *bc, u64 pidx)
+{
+    for (struct block *b = bc->page_head[pidx]; b; b = b->page_next) b->mode_key = BLOCK_DEAD;
+    bc->page_head[pidx] = NULL;
 }
 
 static unsigned hash_of(u64 phys, unsigned mode)
@@ -91,6 +105,7 @@ void jump_cache_empty(struct jump_cache *jc)
 static void flush_all(struct machine *m, struct block_cache *bc)
 {
     memset(bc->hash, 0, sizeof bc->hash);
+    memset(bc->page_head, 0, bc->pages * sizeof *bc->page_head);
     bc->used = 0;
     for (int k = 0; k < m->ncpus; k++) tlb_clear_jump_caches(m->cpus[k]); /* every set's */
 }
@@ -119,11 +134,11 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
     unsigned h = hash_of(phys, key);
     for (struct block **pp = &bc->hash[h]; *pp;) {
         struct block *b = *pp;
-        if (b->phys == phys && b->mode_key == key) {
-            if (b->gen == m->page_gen[pidx]) return b;
+        if (b->mode_key == BLOCK_DEAD) {
             *pp = b->next; /* stale: code on the page was overwritten */
             continue;
         }
+        if (b->phys == phys && b->mode_key == key) return b;
         pp = &b->next;
     }
 
@@ -139,7 +154,6 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
     b->bytes = 0;
 
     mark_code_page(m, phys, pidx);
-    b->gen = m->page_gen[pidx];
 
     unsigned room = room_at(c, phys);
     while (b->n < BLOCK_MAX_INSNS) {
@@ -165,6 +179,8 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
     bc->used = (bc->used + 15) & ~(size_t)15;
     b->next = bc->hash[h];
     bc->hash[h] = b;
+    b->page_next = bc->page_head[pidx];
+    bc->page_head[pidx] = b;
     return b;
 }
 

@@ -11,12 +11,13 @@
 
 struct block {
     u64 phys;      /* physical address of the first instruction */
-    u64 pidx;      /* RAM page index, for the generation check */
-    u32 gen;       /* page generation when decoded */
-    u16 mode_key;  /* decode mode (struct cpu's decode_key) */
+    u64 pidx;      /* RAM page index: a write there stops the block (phys_code_written) */
+    u16 mode_key;  /* decode mode (struct cpu's decode_key); BLOCK_DEAD once its page was
+                    * written, so the executor's mode check also rejects stale blocks */
     u16 n;         /* instructions */
     u32 bytes;     /* bytes covered by the instructions */
     struct block *next;
+    struct block *page_next; /* the other blocks decoded from this page */
     struct insn insn[]; /* n records, then a sentinel whose tfn is thread_end (insn.h) */
 };
 
@@ -79,7 +80,10 @@ static inline bool jump_cache_may_hold(const struct jump_cache *jc, u64 lin)
  * log lists, or all of them). */
 void jump_cache_empty(struct jump_cache *jc);
 
-struct block_cache *block_cache_create(void);
+#define BLOCK_DEAD 0xffff /* no decode_key has this value */
+struct block_cache *block_cache_create(u64 pages);
+/* Code on RAM page pidx was overwritten: its blocks die (mode_key BLOCK_DEAD). */
+void block_page_written(struct block_cache *bc, u64 pidx);
 void block_cache_destroy(struct block_cache *bc);
 /* The block at the current instruction, decoding it if needed; NULL when the instruction
  * must be decoded and run alone (crosses a page, or is fetched from non-RAM). */

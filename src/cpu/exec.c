@@ -308,7 +308,7 @@ static inline bool loop_again(struct cpu *c, const struct block *b, u64 start)
     return c->rip == start && (!c->stop_block || c->stop_block == BLOCK_STOP_BRANCH) &&
            c->icount < c->deadline_fast &&
            !c->attention && m->stop == STOP_NONE &&
-           !m->reset_requested && b->gen == m->page_gen[b->pidx];
+           !m->reset_requested && b->mode_key == c->decode_key; /* BLOCK_DEAD: page written */
 }
 
 /* Run block b, and again while it loops to itself (loop_again). The executor calls it only
@@ -403,7 +403,8 @@ static inline __attribute__((always_inline)) bool exec_pass(struct cpu *c, bool 
     unsigned jidx = jump_cache_index(lin);
     typeof(c->jc->e[0]) *je = &c->jc->e[jidx];
     const struct block *b = je->b;
-    if (unlikely(!b || je->key != (lin ^ c->jc->tag) || b->mode_key != c->decode_key || b->gen != m->page_gen[b->pidx])) {
+    /* A block whose page was written has mode_key BLOCK_DEAD (block_page_written). */
+    if (unlikely(!b || je->key != (lin ^ c->jc->tag) || b->mode_key != c->decode_key)) {
         u64 phys;
         u8 *host = fetch_host(c, lin, &phys);
         if (!host) {

@@ -107,7 +107,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     u64 pages = m->ram_size / PAGE_SIZE;
     m->code_page = calloc(pages, 1);
     m->page_gen = calloc(pages, sizeof(u32));
-    m->blocks = block_cache_create();
+    m->blocks = block_cache_create(pages);
     m->open_bus = calloc(3, PAGE_SIZE);
     if (!m->code_page || !m->page_gen || !m->blocks || !m->open_bus) goto oom;
     memset(m->open_bus, 0xff, PAGE_SIZE);

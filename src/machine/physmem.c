@@ -6,6 +6,7 @@ void phys_code_written(struct machine *m, u64 pidx)
 {
     m->page_gen[pidx]++;
     m->code_page[pidx] = 0;
+    block_page_written(m->blocks, pidx);
     struct cpu *c = m->running;
     /* The running block may hold stale decodes of the following instructions. */
     if (c && c->cur_block && c->cur_block->pidx == pidx) c->stop_block = true;
