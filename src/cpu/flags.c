@@ -2,18 +2,6 @@
  * the representation). */
 #include "flags.h"
 
-static bool flags_af(const struct cpu *c)
-{
-    const struct lazy_flags *f = &c->lf;
-    switch (f->op) {
-    case LF_ADD: case LF_SUB: case LF_INC: case LF_DEC: case LF_CMP:
-        /* Carry or borrow out of bit 3 = carry into bit 4 (SDM Vol. 1 3.4.3.1). */
-        return ((f->src1 ^ f->src2 ^ f->res) >> 4) & 1;
-    case LF_LOGIC: return false;
-    default: return c->rflags & FL_AF;
-    }
-}
-
 u64 flags_arith(const struct cpu *c)
 {
     if (c->lf.op == LF_NONE) return c->rflags & FL_ARITH;

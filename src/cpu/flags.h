@@ -92,6 +92,18 @@ static inline bool flags_pf(const struct cpu *c)
     return !__builtin_parity((unsigned)(c->lf.res & 0xff));
 }
 
+static inline bool flags_af(const struct cpu *c)
+{
+    const struct lazy_flags *f = &c->lf;
+    switch (f->op) {
+    case LF_ADD: case LF_SUB: case LF_INC: case LF_DEC: case LF_CMP:
+        /* Carry or borrow out of bit 3 = carry into bit 4 (SDM Vol. 1 3.4.3.1). */
+        return ((f->src1 ^ f->src2 ^ f->res) >> 4) & 1;
+    case LF_LOGIC: return false;
+    default: return c->rflags & FL_AF;
+    }
+}
+
 /* Flush the lazy state into c->rflags (op becomes LF_NONE). */
 void flags_materialize(struct cpu *c);
 
@@ -118,10 +130,23 @@ static inline void flags_res(struct cpu *c, unsigned size, u64 res, u64 cf_af_of
     flags_set(c, LF_RES, size, res, 0, 0);
 }
 
-/* Replace exactly the flags in `mask` with those in `val`, keeping the rest. */
+/* Replace exactly the flags in `mask` with those in `val`, keeping the rest. A mask
+ * without SF, ZF and PF (rotates: CF and OF; BT: CF) keeps the lazy result, which gives
+ * those three alike under every op: the state becomes LF_RES, with the kept ones of CF,
+ * AF and OF moved into rflags, instead of all six being computed. */
 static inline void flags_write(struct cpu *c, u64 mask, u64 val)
 {
-    if (c->lf.op != LF_NONE) flags_materialize(c);
+    if (c->lf.op != LF_NONE) {
+        if (!(mask & (FL_SF | FL_ZF | FL_PF))) {
+            u64 kept = ((mask & FL_CF) || !flags_cf(c) ? 0 : FL_CF) |
+                       ((mask & FL_AF) || !flags_af(c) ? 0 : FL_AF) |
+                       ((mask & FL_OF) || !flags_of(c) ? 0 : FL_OF);
+            c->rflags = (c->rflags & ~(u64)(FL_CF | FL_AF | FL_OF)) | kept;
+            c->lf.op = LF_RES;
+        } else {
+            flags_materialize(c);
+        }
+    }
     c->rflags = (c->rflags & ~mask) | (val & mask);
 }
 

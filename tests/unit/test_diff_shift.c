@@ -48,6 +48,43 @@ static void prep_shift(const struct dform *f, struct dstate *s, u64 *fl, u16 *ig
     *fl = m;
 }
 
+/* An arithmetic instruction, then a rotate or BT that writes only some flags: the flags
+ * it leaves come from the first one's lazy result (flags.h flags_write). ROL by 1 defines
+ * CF and OF, ROR by 5 CF; BT defines CF, leaves ZF, and the rest are undefined. */
+static void prep_after(const struct dform *f, struct dstate *s, u64 *fl, u16 *ign)
+{
+    (void)s;
+    (void)ign;
+    *fl = f->arg == 0 ? FL_ARITH : f->arg == 1 ? FL_ARITH & ~(u64)FL_OF : FL_CF | FL_ZF;
+}
+
+static void after_arith(struct diff *d)
+{
+    static const struct { const char *name; u8 op, modrm_reg; bool grp; } first[] = {
+        {"add", 0x01, 0, false}, {"sub", 0x29, 0, false}, {"xor", 0x31, 0, false},
+        {"cmp", 0x39, 0, false}, {"inc", 0xff, 0, true}, {"dec", 0xff, 1, true},
+    };
+    static const char *const then[3] = {"rol r,1", "ror r,5", "bt r,r"};
+    struct dform f;
+    for (unsigned k = 0; k < ARRAY_LEN(first); k++) {
+        for (unsigned sz = 4; sz <= 8; sz += 4) {
+            for (unsigned t = 0; t < 3; t++) {
+                diff_begin(&f, 0, 0, "%s%s then %s", first[k].name, diff_sizename[sz], then[t]);
+                diff_size(&f, sz, 0);
+                diff_put(&f, first[k].op);
+                diff_put(&f, first[k].grp ? modrm(3, first[k].modrm_reg, RDX) : modrm(3, RDX, RAX));
+                diff_size(&f, sz, 0);
+                if (t == 0) { diff_put(&f, 0xd1); diff_put(&f, modrm(3, SH_ROL, RCX)); }
+                if (t == 1) { diff_put(&f, 0xc1); diff_put(&f, modrm(3, SH_ROR, RCX)); diff_put(&f, 5); }
+                if (t == 2) { diff_put(&f, 0x0f); diff_put(&f, 0xa3); diff_put(&f, modrm(3, RSI, RCX)); }
+                f.prep = prep_after;
+                f.arg = t;
+                diff_form(d, &f, N, false);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     struct diff *d = diff_new(0x5eed0003);
@@ -106,6 +143,7 @@ int main(void)
         }
     }
 
+    after_arith(d);
     printf("# %d forms, %d cases\n", d->forms, d->cases);
     diff_free(d);
     return check_exit();
