@@ -72,6 +72,15 @@ static inline void jump_cache_fill(struct jump_cache *jc, unsigned idx, u64 lin,
     if (jc->nfilled < JUMP_CACHE_LOG) jc->filled[jc->nfilled] = (u16)idx;
     if (jc->nfilled <= JUMP_CACHE_LOG) jc->nfilled++;
 }
+/* The block the jump cache holds for linear address lin in the current decode mode, or
+ * NULL. A block whose page was written has mode_key BLOCK_DEAD (block_page_written). */
+static inline const struct block *jump_cache_find(const struct jump_cache *jc, unsigned idx, u64 lin,
+                                                  unsigned decode_key)
+{
+    const struct block *b = jc->e[idx].b;
+    if (!b || jc->e[idx].key != (lin ^ jc->tag) || b->mode_key != decode_key) return NULL;
+    return b;
+}
 static inline bool jump_cache_may_hold(const struct jump_cache *jc, u64 lin)
 {
     return (jc->pages[jump_cache_bucket(lin) / 64] >> (jump_cache_bucket(lin) % 64)) & 1;

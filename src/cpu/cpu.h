@@ -139,6 +139,7 @@ struct cpu {
     u64 next_rip; /* address of the next one; branch handlers write it */
     u64 block_rip, icount_base; /* threaded dispatch: RIP and icount at the block's first
                                  * record, less the records a forward branch skipped (insn.h) */
+    unsigned chain_left; /* blocks a block's end may still run directly (exec.c thread_chain) */
     u64 rflags;   /* all bits except those described by lf while lf.op != 0 */
     struct lazy_flags lf;
     struct seg seg[8]; /* ES CS SS DS FS GS LDTR TR */

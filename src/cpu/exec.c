@@ -196,15 +196,53 @@ void thread_generic(struct cpu *c, const struct insn *i)
     i->fn(c, i);
     thread_next(c, i);
 }
+
+/* Whether instructions run one at a time through step_debug(): TF or RF set or a
+ * breakpoint enabled in DR7 (tested before every block), or last branch recording on
+ * (DEBUGCTL.LBR: keeps check_events set, so the block path never tests it). */
+static inline bool debug_traps_armed(const struct cpu *c)
+{
+    return ((c->rflags & (FL_TF | FL_RF)) | (c->dr[7] & DR7_ENABLE_MASK)) != 0;
+}
+static inline bool debug_stepping(const struct cpu *c)
+{
+    return debug_traps_armed(c) || lbr_stepping(c);
+}
+
+/* Bounds the blocks run from one another without a return to the executor's loop: the
+ * stack in builds without sibling calls, where each record is a frame. */
+#define CHAIN_MAX 16
+
+/* A block ended without stop_block, RIP and the count exact: run the next one directly
+ * when the executor would run it at once, with nothing else to do first (exec_pass):
+ * 64-bit mode (no CS limit, no EIP wrap), nothing needing attention, no debug traps or
+ * tracing, the whole block before the deadline, and its entry in the jump cache. This
+ * saves the trip through the executor's loop for most block ends (calls, returns,
+ * jumps). Else back to the loop, which looks at all of it. */
+static inline __attribute__((always_inline)) void thread_chain(struct cpu *c)
+{
+    const struct machine *m = c->m;
+    if (c->decode_key != 8 || !--c->chain_left || c->icount >= c->deadline_fast || c->attention ||
+        m->stop != STOP_NONE || m->reset_requested || debug_traps_armed(c) ||
+        (m->trace & TRACE_EXEC))
+        return;
+    const struct block *b = jump_cache_find(c->jc, jump_cache_index(c->rip), c->rip, 8);
+    if (!b) return;
+    c->cur_block = b;
+    thread_enter(c, b->insn);
+}
+
 void thread_end(struct cpu *c, const struct insn *i)
 {
     c->rip = c->next_rip;
     c->icount = c->icount_base + i->idx;
+    thread_chain(c);
 }
 void thread_end_fall(struct cpu *c, const struct insn *i)
 {
     c->rip = c->block_rip + i->bend;
     c->icount = c->icount_base + i->idx;
+    thread_chain(c);
 }
 
 /* Decode and run one instruction without the cache, leaving its decoded form in *i. */
@@ -253,17 +291,6 @@ static inline u64 code_linear(struct cpu *c)
     return (c->seg[SEG_CS].base + c->rip) & 0xffffffffull;
 }
 
-/* Whether instructions run one at a time through step_debug(): TF or RF set or a
- * breakpoint enabled in DR7 (tested before every block), or last branch recording on
- * (DEBUGCTL.LBR: keeps check_events set, so the block path never tests it). */
-static inline bool debug_traps_armed(const struct cpu *c)
-{
-    return ((c->rflags & (FL_TF | FL_RF)) | (c->dr[7] & DR7_ENABLE_MASK)) != 0;
-}
-static inline bool debug_stepping(const struct cpu *c)
-{
-    return debug_traps_armed(c) || lbr_stepping(c);
-}
 
 /* One instruction with every debug condition: used while debug_stepping(). The
  * instruction-breakpoint fault comes first and RF suppresses it; the trap (single-step,
@@ -322,9 +349,13 @@ static void run_block(struct cpu *c, const struct block *b)
         /* RIP needs no wrap-around: in 64-bit mode a block never leaves its page, and
          * elsewhere this one ends below 4 GiB. So the records run threaded (insn.h:
          * thread_next): the first one's tfn runs them all, up to the sentinel or to an
-         * instruction that sets stop_block. */
+         * instruction that sets stop_block, and the sentinel may go on with the next
+         * block (thread_chain). Back here at start, b runs again: any block between left
+         * the mapping as it was (a change sets stop_block). */
         do {
+            c->cur_block = b;
             c->stop_block = false;
+            c->chain_left = CHAIN_MAX;
             thread_enter(c, b->insn);
         } while (loop_again(c, b, start));
     } else {
@@ -401,10 +432,8 @@ static inline __attribute__((always_inline)) bool exec_pass(struct cpu *c, bool 
     }
     u64 lin = code_linear(c);
     unsigned jidx = jump_cache_index(lin);
-    typeof(c->jc->e[0]) *je = &c->jc->e[jidx];
-    const struct block *b = je->b;
-    /* A block whose page was written has mode_key BLOCK_DEAD (block_page_written). */
-    if (unlikely(!b || je->key != (lin ^ c->jc->tag) || b->mode_key != c->decode_key)) {
+    const struct block *b = jump_cache_find(c->jc, jidx, lin, c->decode_key);
+    if (unlikely(!b)) {
         u64 phys;
         u8 *host = fetch_host(c, lin, &phys);
         if (!host) {
