@@ -163,7 +163,11 @@ static inline void jump64(struct cpu *c, u64 t)
                 return;                                                                   \
             }                                                                             \
             jump(c, c->next_rip + i->imm);                                                \
-            c->stop_block = BLOCK_STOP_BRANCH;                                            \
+            c->rip = c->next_rip;                                                         \
+            c->icount++;                                                                  \
+            /* To its own block's start: run_block loops (loop_again). */                 \
+            if (c->rip != c->block_rip) thread_chain_out(c);                              \
+            return;                                                                       \
         }                                                                                 \
         thread_next(c, i);                                                                \
     }                                                                                     \

@@ -232,6 +232,7 @@ static inline __attribute__((always_inline)) void thread_chain(struct cpu *c)
     thread_enter(c, b->insn);
 }
 
+void thread_chain_out(struct cpu *c) { thread_chain(c); }
 void thread_end(struct cpu *c, const struct insn *i)
 {
     c->rip = c->next_rip;

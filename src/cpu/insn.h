@@ -118,6 +118,9 @@ static inline __attribute__((always_inline)) void thread_jump(struct cpu *c, con
 }
 /* Any handler, threaded: it runs, then the next record. */
 void thread_generic(struct cpu *c, const struct insn *i);
+/* A branch left the block, RIP and the count exact: on with the next block, or back to
+ * the executor. */
+void thread_chain_out(struct cpu *c);
 /* The sentinel after a block's last record: after one that ends blocks, which synced and
  * set next_rip (a branch's target, say); and after one that does not, which may be
  * register-only (a block cut at its length limit or at the page's end). */
