@@ -9,6 +9,7 @@
  * Likewise no read/write entry is made for a page holding an enabled data breakpoint, so
  * the slow path can report accesses to it (debug.c). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "../machine/machine.h"
 #include "cpu.h"
@@ -493,20 +494,67 @@ void lin_write_slow(struct cpu *c, u64 lin, unsigned size, u64 val, int acc)
     phys_write(c->m, c, phys, size, val);
 }
 
+/* Host pointer for the n bytes (n >= 1) at lin, on one page, when the TLB holds the page
+ * for this access: then each byte's lin_read/lin_write would take the TLB's fast path too
+ * (RAM or open bus; no breakpoint or watchpoint; for writes, no decoded code), so one copy
+ * does the same. NULL otherwise. */
+static u8 *tlb_span(struct cpu *c, u64 lin, size_t n, int acc)
+{
+    struct tlb *t = (acc & ACC_SUPER) ? c->tlb_super : c->tlb;
+    const struct tlb_entry *e = ((acc & 3) == ACC_WRITE ? t->write : (acc & 3) == ACC_EXEC ? t->exec : t->read) +
+                                ((lin >> 12) & (TLB_SIZE - 1));
+    if (e->tag != tlb_tag_of(lin + n - 1)) return NULL; /* also when the span leaves the page */
+    return (u8 *)(uintptr_t)(lin + e->addend);
+}
+
+/* Bytes of the n at lin that lie on lin's page. */
+static inline size_t page_part(u64 lin, size_t n)
+{
+    size_t room = PAGE_SIZE - (lin & 0xfff);
+    return n < room ? n : room;
+}
+
+/* Byte by byte, in effect: a page the TLB holds is copied at once (tlb_span), anything
+ * else goes a byte at a time, the first of which fills the TLB for the rest. */
 void lin_read_bytes(struct cpu *c, u64 lin, void *buf, size_t n, int acc)
 {
     u8 *p = buf;
-    for (size_t k = 0; k < n; k++) p[k] = (u8)lin_read(c, lin + k, 1, acc);
+    while (n) {
+        size_t k = page_part(lin, n);
+        const u8 *h = tlb_span(c, lin, k, acc);
+        if (h) {
+            memcpy(p, h, k);
+        } else {
+            k = 1;
+            *p = (u8)lin_read(c, lin, 1, acc);
+        }
+        lin += k, p += k, n -= k;
+    }
 }
 
 void lin_write_bytes(struct cpu *c, u64 lin, const void *buf, size_t n, int acc)
 {
-    /* Probe every page first: the store is all-or-nothing with respect to #PF. */
+    acc |= ACC_WRITE;
+    /* Probe every page first: the store is all-or-nothing with respect to #PF. A page the
+     * write TLB holds is writable already. */
     u64 phys;
-    for (size_t k = 0; k < n; k = (k | 0xfff) + 1) lin_translate(c, lin + k, acc | ACC_WRITE, &phys);
-    if (n) lin_translate(c, lin + n - 1, acc | ACC_WRITE, &phys);
+    for (u64 a = lin, left = n; left;) {
+        size_t k = page_part(a, left);
+        if (!tlb_span(c, a, k, acc)) lin_translate(c, a, acc, &phys);
+        a += k, left -= k;
+    }
     const u8 *p = buf;
-    for (size_t k = 0; k < n; k++) lin_write(c, lin + k, 1, p[k], acc);
+    while (n) {
+        size_t k = page_part(lin, n);
+        u8 *h = tlb_span(c, lin, k, acc);
+        if (h) {
+            memcpy(h, p, k);
+        } else {
+            k = 1;
+            lin_write(c, lin, 1, *p, acc);
+        }
+        lin += k, p += k, n -= k;
+    }
 }
 
 /* --- Segmentation -------------------------------------------------------------------- */
