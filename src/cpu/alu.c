@@ -216,13 +216,16 @@ static inline __attribute__((always_inline)) void fast_flags(struct cpu *c, unsi
     else flags_set(c, LF_CMP, size, r, a, b);
 }
 
-/* Register destination `d`, value a op b. */
-static inline __attribute__((always_inline)) void fast_alu_reg(struct cpu *c, unsigned op, unsigned size, unsigned d, u64 a, u64 b)
+/* Register destination `d`, value a op b; the flags when wf (insn.h: dead flags). */
+static inline __attribute__((always_inline)) void fast_alu_reg(struct cpu *c, unsigned op, unsigned size, unsigned d, u64 a, u64 b,
+                                                               bool wf)
 {
     u64 r = fast_result(c, op, a, b);
     if (op != ALU_CMP) reg_set48(c, d, size, r);
-    fast_flags(c, op, size, r, a, b);
+    if (wf) fast_flags(c, op, size, r, a, b);
 }
+/* ADC and SBB read CF; all eight write the six flags. */
+#define ALU_FK(op) ((op) == ALU_ADC || (op) == ALU_SBB ? FK_R | FK_W : FK_W)
 /* Memory destination: read, operate, write back (not for CMP), then the flags. */
 static inline __attribute__((always_inline)) void fast_alu_mem(struct cpu *c, const struct insn *i, unsigned op, unsigned size, u64 b)
 {
@@ -234,13 +237,13 @@ static inline __attribute__((always_inline)) void fast_alu_mem(struct cpu *c, co
 }
 
 #define ALU_FAST(name, op, size)                                                          \
-    FAST_REG(name##_rr_rm##size) /* op r/m, r */  \
+    FAST_REG_FLAGS(name##_rr_rm##size, ALU_FK(op)) /* op r/m, r */                       \
     {                                                                                     \
-        fast_alu_reg(c, op, size, i->rm, reg_get48(c, i->rm, size), reg_get48(c, i->reg, size)); \
+        fast_alu_reg(c, op, size, i->rm, reg_get48(c, i->rm, size), reg_get48(c, i->reg, size), wf); \
     }                                                                                     \
-    FAST_REG(name##_rr_r##size) /* op r, r/m */   \
+    FAST_REG_FLAGS(name##_rr_r##size, ALU_FK(op)) /* op r, r/m */                         \
     {                                                                                     \
-        fast_alu_reg(c, op, size, i->reg, reg_get48(c, i->reg, size), reg_get48(c, i->rm, size)); \
+        fast_alu_reg(c, op, size, i->reg, reg_get48(c, i->reg, size), reg_get48(c, i->rm, size), wf); \
     }                                                                                     \
     FAST_HANDLER(name##_mr##size) /* op m, r */       \
     {                                                                                     \
@@ -249,11 +252,11 @@ static inline __attribute__((always_inline)) void fast_alu_mem(struct cpu *c, co
     FAST_HANDLER(name##_rm##size) /* op r, m */       \
     {                                                                                     \
         u64 b = seg_read(c, i->seg, insn_ea(c, i), size);                                 \
-        fast_alu_reg(c, op, size, i->reg, reg_get48(c, i->reg, size), b);                  \
+        fast_alu_reg(c, op, size, i->reg, reg_get48(c, i->reg, size), b, true);            \
     }                                                                                     \
-    FAST_REG(name##_ri##size) /* op r, imm */     \
+    FAST_REG_FLAGS(name##_ri##size, ALU_FK(op)) /* op r, imm */                           \
     {                                                                                     \
-        fast_alu_reg(c, op, size, i->rm, reg_get48(c, i->rm, size), size == 4 ? (u32)i->imm : i->imm); \
+        fast_alu_reg(c, op, size, i->rm, reg_get48(c, i->rm, size), size == 4 ? (u32)i->imm : i->imm, wf); \
     }                                                                                     \
     FAST_HANDLER(name##_mi##size) /* op m, imm */     \
     {                                                                                     \
@@ -282,8 +285,8 @@ static const struct fast_handler *const alu_fast[F_FORMS][8][2] = {
     ALU_FAST_ROW(rm), ALU_FAST_ROW(ri), ALU_FAST_ROW(mi),
 };
 
-FAST_REG(f_test_rr4) { flags_logic(c, 4, (u32)(c->r[i->rm] & c->r[i->reg])); }
-FAST_REG(f_test_rr8) { flags_logic(c, 8, c->r[i->rm] & c->r[i->reg]); }
+FAST_REG_FLAGS(f_test_rr4, FK_W) { if (wf) flags_logic(c, 4, (u32)(c->r[i->rm] & c->r[i->reg])); }
+FAST_REG_FLAGS(f_test_rr8, FK_W) { if (wf) flags_logic(c, 8, c->r[i->rm] & c->r[i->reg]); }
 FAST_HANDLER(f_test_mr4)
 {
     flags_logic(c, 4, seg_read(c, i->seg, insn_ea(c, i), 4) & (u32)c->r[i->reg]);
@@ -292,8 +295,8 @@ FAST_HANDLER(f_test_mr8)
 {
     flags_logic(c, 8, seg_read(c, i->seg, insn_ea(c, i), 8) & c->r[i->reg]);
 }
-FAST_REG(f_test_ri4) { flags_logic(c, 4, (u32)(c->r[i->rm] & i->imm)); }
-FAST_REG(f_test_ri8) { flags_logic(c, 8, c->r[i->rm] & i->imm); }
+FAST_REG_FLAGS(f_test_ri4, FK_W) { if (wf) flags_logic(c, 4, (u32)(c->r[i->rm] & i->imm)); }
+FAST_REG_FLAGS(f_test_ri8, FK_W) { if (wf) flags_logic(c, 8, c->r[i->rm] & i->imm); }
 
 /* INC/DEC keep CF: flags_incdec saves it first. */
 #define INCDEC_FAST(name, dec, size)                                                      \
@@ -332,24 +335,25 @@ INCDEC_FAST(f_dec, 1, 8)
     {                                                                                     \
         fast_alu_mem(c, i, op, 1, (u8)i->imm);                                            \
     }                                                                                     \
-    FAST_REG(name##_rr_rm1) /* op r/m8, r8 with a register r/m */                         \
+    FAST_REG_FLAGS(name##_rr_rm1, FK_W) /* op r/m8, r8 with a register r/m */             \
     {                                                                                     \
-        fast_alu_reg8(c, i, op, i->rm, reg8_get(c, i->reg, i->rex));                      \
+        fast_alu_reg8(c, i, op, i->rm, reg8_get(c, i->reg, i->rex), wf);                  \
     }                                                                                     \
-    FAST_REG(name##_rr_r1) /* op r8, r/m8 with a register r/m */                          \
+    FAST_REG_FLAGS(name##_rr_r1, FK_W) /* op r8, r/m8 with a register r/m */              \
     {                                                                                     \
-        fast_alu_reg8(c, i, op, i->reg, reg8_get(c, i->rm, i->rex));                      \
+        fast_alu_reg8(c, i, op, i->reg, reg8_get(c, i->rm, i->rex), wf);                  \
     }                                                                                     \
-    FAST_REG(name##_ri1) /* op r8, imm8 */                                                \
+    FAST_REG_FLAGS(name##_ri1, FK_W) /* op r8, imm8 */                                    \
     {                                                                                     \
-        fast_alu_reg8(c, i, op, i->rm, (u8)i->imm);                                       \
+        fast_alu_reg8(c, i, op, i->rm, (u8)i->imm, wf);                                   \
     }
 /* Byte register destination d (AH..BH rules), value d op b. */
-static inline __attribute__((always_inline)) void fast_alu_reg8(struct cpu *c, const struct insn *i, unsigned op, unsigned d, u64 b)
+static inline __attribute__((always_inline)) void fast_alu_reg8(struct cpu *c, const struct insn *i, unsigned op, unsigned d, u64 b,
+                                                                bool wf)
 {
     u64 a = reg8_get(c, d, i->rex), r = fast_result(c, op, a, b);
     if (op != ALU_CMP) reg8_set(c, d, i->rex, (u8)r);
-    fast_flags(c, op, 1, r, a, b);
+    if (wf) fast_flags(c, op, 1, r, a, b);
 }
 ALU_FAST8(f_add, ALU_ADD)
 ALU_FAST8(f_or, ALU_OR)
@@ -370,8 +374,8 @@ FAST_HANDLER(f_test_mi1)
     flags_logic(c, 1, seg_read(c, i->seg, insn_ea(c, i), 1) & i->imm);
 }
 FAST_HANDLER(f_test_mr1) { flags_logic(c, 1, seg_read(c, i->seg, insn_ea(c, i), 1) & reg8_get(c, i->reg, i->rex)); }
-FAST_REG(f_test_rr1) { flags_logic(c, 1, reg8_get(c, i->rm, i->rex) & reg8_get(c, i->reg, i->rex)); }
-FAST_REG(f_test_ri1) { flags_logic(c, 1, reg8_get(c, i->rm, i->rex) & i->imm); }
+FAST_REG_FLAGS(f_test_rr1, FK_W) { if (wf) flags_logic(c, 1, reg8_get(c, i->rm, i->rex) & reg8_get(c, i->reg, i->rex)); }
+FAST_REG_FLAGS(f_test_ri1, FK_W) { if (wf) flags_logic(c, 1, reg8_get(c, i->rm, i->rex) & i->imm); }
 
 const struct fast_handler *alu_specialize(const struct insn *i, bool long_mode)
 {

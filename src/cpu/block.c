@@ -156,6 +156,10 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
     mark_code_page(m, phys, pidx);
 
     unsigned room = room_at(c, phys);
+    /* The last full flags writer since anything read or could observe the flags, and its
+     * form without the flag writes (insn.h: dead flags). */
+    struct insn *pend = NULL;
+    insn_fn pend_nf = NULL;
     while (b->n < BLOCK_MAX_INSNS) {
         struct fetch_ctx f = {host + b->bytes, room - b->bytes, false};
         struct insn *i = &b->insn[b->n];
@@ -167,7 +171,15 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
         b->n++;
         b->bytes += i->len;
         bool end = decode_ends_block(i, key == 8);
-        insn_specialize(i, key == 8);
+        const struct fast_handler *h = insn_specialize(i, key == 8);
+        unsigned fk = h ? h->fk : FK_STOP;
+        if (fk & (FK_R | FK_STOP)) {
+            pend = NULL; /* pend's flags are read, or may be seen */
+        } else if ((fk & FK_W) && pend) {
+            pend->tfn = pend_nf; /* overwritten before anything saw them */
+            pend = NULL;
+        }
+        if ((fk & FK_W) && !(fk & FK_STOP) && h->tfn_nf) pend = i, pend_nf = h->tfn_nf;
         if (end) break;
     }
     if (b->n == 0) return NULL;

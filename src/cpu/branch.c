@@ -171,7 +171,7 @@ static inline void jump64(struct cpu *c, u64 t)
         }                                                                                 \
         thread_next(c, i);                                                                \
     }                                                                                     \
-    static const struct fast_handler n[1] = {{n##_fn, n##_tfn}};
+    static const struct fast_handler n[1] = {{n##_fn, n##_tfn, NULL, FK_STOP}};
 #define JCC64(cc) JCC_FORMS(f_jcc64_##cc, cc, jump64)
 JCC64(0) JCC64(1) JCC64(2) JCC64(3) JCC64(4) JCC64(5) JCC64(6) JCC64(7)
 JCC64(8) JCC64(9) JCC64(10) JCC64(11) JCC64(12) JCC64(13) JCC64(14) JCC64(15)

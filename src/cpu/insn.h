@@ -133,10 +133,23 @@ void thread_end_fall(struct cpu *c, const struct insn *i);
  * touches no memory, so it can neither fault nor set stop_block (a store to code, a timer
  * armed through MMIO), and it never reads RIP (no RIP-relative operand) or the count. Its
  * threaded form neither syncs nor looks at stop_block. */
+/*
+ * Dead flags: in a run of register-only records, the arithmetic flags one of them writes
+ * are dead when a later one writes all six before any record reads them, faults or leaves
+ * the register-only run (nothing in between can observe them: events are taken between
+ * blocks, and a single-stepped or traced instruction runs its plain fn). block_lookup then
+ * gives the writer its tfn_nf, which skips the flags. fk says what a form does with them:
+ * FK_W writes all six, FK_R reads some (CMOVcc, SETcc, ADC, SBB), FK_STOP may fault, leave
+ * the block or run a generic handler (everything but FAST_REG). Partial writers (rotates,
+ * INC, DEC, shifts by CL) are neither: they only pass earlier flags on to the next full
+ * writer. */
+enum { FK_NONE = 0, FK_R = 1, FK_W = 2, FK_STOP = 4 };
 struct fast_handler {
     insn_fn fn, tfn;
+    insn_fn tfn_nf; /* FK_W forms: tfn without the flag writes */
+    u8 fk;
 };
-#define FAST_HANDLER_AS(n, sync, next)                                                    \
+#define FAST_HANDLER_AS(n, sync, next, fk)                                                \
     static inline __attribute__((always_inline)) void n##_body(struct cpu *c, const struct insn *i); \
     static void n##_fn(struct cpu *c, const struct insn *i) { n##_body(c, i); }          \
     static void n##_tfn(struct cpu *c, const struct insn *i)                             \
@@ -145,10 +158,28 @@ struct fast_handler {
         n##_body(c, i);                                                                   \
         next(c, i);                                                                       \
     }                                                                                     \
-    static const struct fast_handler n[1] = {{n##_fn, n##_tfn}};                          \
+    static const struct fast_handler n[1] = {{n##_fn, n##_tfn, NULL, fk}};                \
     static inline __attribute__((always_inline)) void n##_body(struct cpu *c, const struct insn *i)
-#define FAST_HANDLER(n) FAST_HANDLER_AS(n, thread_sync(c, i), thread_next)
-#define FAST_REG(n) FAST_HANDLER_AS(n, (void)0, thread_next_reg)
+#define FAST_HANDLER(n) FAST_HANDLER_AS(n, thread_sync(c, i), thread_next, FK_STOP)
+#define FAST_REG(n) FAST_HANDLER_AS(n, (void)0, thread_next_reg, FK_NONE)
+#define FAST_REG_READ(n) FAST_HANDLER_AS(n, (void)0, thread_next_reg, FK_R)
+/* A register-only form that writes all six flags (fk FK_W, or FK_R | FK_W for ADC and
+ * SBB): its body gets `wf`, false in tfn_nf, and writes the flags only when it is set. */
+#define FAST_REG_FLAGS(n, fk)                                                             \
+    static inline __attribute__((always_inline)) void n##_body(struct cpu *c, const struct insn *i, bool wf); \
+    static void n##_fn(struct cpu *c, const struct insn *i) { n##_body(c, i, true); }    \
+    static void n##_tfn(struct cpu *c, const struct insn *i)                             \
+    {                                                                                     \
+        n##_body(c, i, true);                                                             \
+        thread_next_reg(c, i);                                                            \
+    }                                                                                     \
+    static void n##_tfn_nf(struct cpu *c, const struct insn *i)                          \
+    {                                                                                     \
+        n##_body(c, i, false);                                                            \
+        thread_next_reg(c, i);                                                            \
+    }                                                                                     \
+    static const struct fast_handler n[1] = {{n##_fn, n##_tfn, n##_tfn_nf, fk}};          \
+    static inline __attribute__((always_inline)) void n##_body(struct cpu *c, const struct insn *i, bool wf)
 
 static inline bool insn_has_mem(const struct insn *i) { return i->mod != 3; }
 
@@ -367,8 +398,8 @@ static inline bool decode_ends_block(const struct insn *i, bool long_mode)
  * only ever runs in the mode it was chosen for). The generic handler stays the reference;
  * a specialized one must behave identically. Each family hook returns NULL when it has
  * nothing better for `i`. insn_specialize also sets the threaded entry tfn: the hook's
- * threaded handler, or thread_generic. */
-void insn_specialize(struct insn *i, bool long_mode);
+ * threaded handler, or thread_generic; it returns the hook's handler (NULL: generic). */
+const struct fast_handler *insn_specialize(struct insn *i, bool long_mode);
 const struct fast_handler *alu_specialize(const struct insn *i, bool long_mode);
 const struct fast_handler *move_specialize(const struct insn *i, bool long_mode);
 const struct fast_handler *branch_specialize(const struct insn *i, bool long_mode);

@@ -236,11 +236,11 @@ static inline void cmov_fast(struct cpu *c, const struct insn *i, unsigned size,
     else if (size == 4) c->r[i->reg] &= 0xffffffffull;
 }
 #define CC_FAST(cc)                                                                       \
-    FAST_REG(f_cmov_r4_##cc) { cmov_fast(c, i, 4, cc, c->r[i->rm]); }                \
-    FAST_REG(f_cmov_r8_##cc) { cmov_fast(c, i, 8, cc, c->r[i->rm]); }                \
+    FAST_REG_READ(f_cmov_r4_##cc) { cmov_fast(c, i, 4, cc, c->r[i->rm]); }           \
+    FAST_REG_READ(f_cmov_r8_##cc) { cmov_fast(c, i, 8, cc, c->r[i->rm]); }           \
     FAST_HANDLER(f_cmov_m4_##cc) { cmov_fast(c, i, 4, cc, seg_read(c, i->seg, insn_ea(c, i), 4)); } \
     FAST_HANDLER(f_cmov_m8_##cc) { cmov_fast(c, i, 8, cc, seg_read(c, i->seg, insn_ea(c, i), 8)); } \
-    FAST_REG(f_setcc_r_##cc) { reg8_set(c, i->rm, i->rex, flags_cond(c, cc)); }       \
+    FAST_REG_READ(f_setcc_r_##cc) { reg8_set(c, i->rm, i->rex, flags_cond(c, cc)); }  \
     FAST_HANDLER(f_setcc_m_##cc) { seg_write(c, i->seg, insn_ea(c, i), 1, flags_cond(c, cc)); }
 CC_FAST(0) CC_FAST(1) CC_FAST(2) CC_FAST(3) CC_FAST(4) CC_FAST(5) CC_FAST(6) CC_FAST(7)
 CC_FAST(8) CC_FAST(9) CC_FAST(10) CC_FAST(11) CC_FAST(12) CC_FAST(13) CC_FAST(14) CC_FAST(15)

@@ -101,7 +101,7 @@ static void op_idiv(struct cpu *c, const struct insn *i)
 
 /* --- Specialized forms (muldiv_specialize): two- and three-operand IMUL at 32 and 64
  * bits, same behaviour as imul_to_reg. */
-static inline void imul_fast(struct cpu *c, const struct insn *i, unsigned size, u64 a, u64 b)
+static inline void imul_fast(struct cpu *c, const struct insn *i, unsigned size, u64 a, u64 b, bool wf)
 {
     u64 lo;
     bool lost;
@@ -115,24 +115,24 @@ static inline void imul_fast(struct cpu *c, const struct insn *i, unsigned size,
         lost = p != (s32)p;
     }
     c->r[i->reg] = lo;
-    flags_res(c, size, lo, lost ? FL_CF | FL_OF : 0);
+    if (wf) flags_res(c, size, lo, lost ? FL_CF | FL_OF : 0);
 }
 #define IMUL_FAST(size)                                                                   \
-    FAST_REG(f_imul2_r##size)                     \
+    FAST_REG_FLAGS(f_imul2_r##size, FK_W)                                                 \
     {                                                                                     \
-        imul_fast(c, i, size, c->r[i->reg], c->r[i->rm]);                                 \
+        imul_fast(c, i, size, c->r[i->reg], c->r[i->rm], wf);                             \
     }                                                                                     \
     FAST_HANDLER(f_imul2_m##size)                     \
     {                                                                                     \
-        imul_fast(c, i, size, c->r[i->reg], seg_read(c, i->seg, insn_ea(c, i), size));    \
+        imul_fast(c, i, size, c->r[i->reg], seg_read(c, i->seg, insn_ea(c, i), size), true); \
     }                                                                                     \
-    FAST_REG(f_imul3_r##size)                     \
+    FAST_REG_FLAGS(f_imul3_r##size, FK_W)                                                 \
     {                                                                                     \
-        imul_fast(c, i, size, c->r[i->rm], i->imm);                                       \
+        imul_fast(c, i, size, c->r[i->rm], i->imm, wf);                                   \
     }                                                                                     \
     FAST_HANDLER(f_imul3_m##size)                     \
     {                                                                                     \
-        imul_fast(c, i, size, seg_read(c, i->seg, insn_ea(c, i), size), i->imm);          \
+        imul_fast(c, i, size, seg_read(c, i->seg, insn_ea(c, i), size), i->imm, true);    \
     }
 IMUL_FAST(4)
 IMUL_FAST(8)

@@ -231,7 +231,7 @@ void op_vex_gate(struct cpu *c, const struct insn *i)
     d->fn(c, i);
 }
 
-void insn_specialize(struct insn *i, bool long_mode)
+const struct fast_handler *insn_specialize(struct insn *i, bool long_mode)
 {
     /* Memory operand that is a 64-bit register plus displacement: the common case gets
      * one add in insn_ea. */
@@ -247,7 +247,8 @@ void insn_specialize(struct insn *i, bool long_mode)
         if (h) {
             i->fn = h->fn;
             i->tfn = h->tfn;
-            return;
+            return h;
         }
     }
+    return NULL;
 }

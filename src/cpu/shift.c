@@ -150,7 +150,7 @@ static void op_shrd_cl(struct cpu *c, const struct insn *i) { double_shift(c, i,
  * and then, as in group2, no flag changes and a 32-bit register is still written (its
  * upper half cleared). shift_do folds to the one operation. */
 static inline __attribute__((always_inline)) void shift_reg(struct cpu *c, const struct insn *i, unsigned op,
-                                                            unsigned size, unsigned n)
+                                                            unsigned size, unsigned n, bool wf)
 {
     u64 a = reg_get48(c, i->rm, size);
     if (n == 0) {
@@ -160,16 +160,23 @@ static inline __attribute__((always_inline)) void shift_reg(struct cpu *c, const
     struct shres s = shift_do(c, op, size, a, n);
     reg_set48(c, i->rm, size, s.r);
     if (s.only_cf_of) flags_write(c, FL_CF | FL_OF, s.flags);
-    else flags_res(c, size, s.r, s.flags);
+    else if (wf) flags_res(c, size, s.r, s.flags);
 }
+/* By CL (the count may be 0) and the rotates (CF and OF only), not all six flags. */
 #define SHIFT_REG(name, op, size, count)                                                  \
     FAST_REG(name##size)                          \
     {                                                                                     \
-        shift_reg(c, i, op, size, (count) & count_mask(size));                            \
+        shift_reg(c, i, op, size, (count) & count_mask(size), true);                      \
+    }
+/* SHL, SHR and SAR by a count that is not 0: all six flags (AF cleared). */
+#define SHIFT_REG_ALL(name, op, size, count)                                              \
+    FAST_REG_FLAGS(name##size, FK_W)                                                      \
+    {                                                                                     \
+        shift_reg(c, i, op, size, (count) & count_mask(size), wf);                        \
     }
 #define SHIFT_FORMS(name, op)                                                             \
-    SHIFT_REG(name##_i, op, 4, (unsigned)i->imm) SHIFT_REG(name##_i, op, 8, (unsigned)i->imm) \
-    SHIFT_REG(name##_1, op, 4, 1u) SHIFT_REG(name##_1, op, 8, 1u)                         \
+    SHIFT_REG_ALL(name##_i, op, 4, (unsigned)i->imm) SHIFT_REG_ALL(name##_i, op, 8, (unsigned)i->imm) \
+    SHIFT_REG_ALL(name##_1, op, 4, 1u) SHIFT_REG_ALL(name##_1, op, 8, 1u)                 \
     SHIFT_REG(name##_cl, op, 4, (unsigned)c->r[RCX]) SHIFT_REG(name##_cl, op, 8, (unsigned)c->r[RCX])
 SHIFT_FORMS(f_shl, SH_SHL)
 SHIFT_FORMS(f_shr, SH_SHR)
