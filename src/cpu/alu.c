@@ -226,14 +226,17 @@ static inline __attribute__((always_inline)) void fast_alu_reg(struct cpu *c, un
 }
 /* ADC and SBB read CF; all eight write the six flags. */
 #define ALU_FK(op) ((op) == ALU_ADC || (op) == ALU_SBB ? FK_R | FK_W : FK_W)
-/* Memory destination: read, operate, write back (not for CMP), then the flags. */
-static inline __attribute__((always_inline)) void fast_alu_mem(struct cpu *c, const struct insn *i, unsigned op, unsigned size, u64 b)
+/* Memory destination: read, operate, write back (not for CMP), then the flags. A FAST_MEM
+ * body's part: false, with nothing changed, when try_ and the TLB's fast path misses. */
+static inline __attribute__((always_inline)) bool fast_alu_mem(struct cpu *c, const struct insn *i, unsigned op, unsigned size, u64 b,
+                                                               bool try_)
 {
     u64 ea = insn_ea(c, i);
-    u64 a = seg_read(c, i->seg, ea, size);
+    u64 a = MEM_READ(i->seg, ea, size);
     u64 r = fast_result(c, op, a, b);
-    if (op != ALU_CMP) seg_write(c, i->seg, ea, size, r);
+    if (op != ALU_CMP) MEM_WRITE(i->seg, ea, size, r);
     fast_flags(c, op, size, r, a, b);
+    return true;
 }
 
 #define ALU_FAST(name, op, size)                                                          \
@@ -245,22 +248,23 @@ static inline __attribute__((always_inline)) void fast_alu_mem(struct cpu *c, co
     {                                                                                     \
         fast_alu_reg(c, op, size, i->reg, reg_get48(c, i->reg, size), reg_get48(c, i->rm, size), wf); \
     }                                                                                     \
-    FAST_HANDLER(name##_mr##size) /* op m, r */       \
+    FAST_MEM(name##_mr##size) /* op m, r */                                           \
     {                                                                                     \
-        fast_alu_mem(c, i, op, size, reg_get48(c, i->reg, size));                          \
+        return fast_alu_mem(c, i, op, size, reg_get48(c, i->reg, size), try_);        \
     }                                                                                     \
-    FAST_HANDLER(name##_rm##size) /* op r, m */       \
+    FAST_MEM(name##_rm##size) /* op r, m */                                           \
     {                                                                                     \
-        u64 b = seg_read(c, i->seg, insn_ea(c, i), size);                                 \
+        u64 b = MEM_READ(i->seg, insn_ea(c, i), size);                                \
         fast_alu_reg(c, op, size, i->reg, reg_get48(c, i->reg, size), b, true);            \
+        return true;                                                                  \
     }                                                                                     \
     FAST_REG_FLAGS(name##_ri##size, ALU_FK(op)) /* op r, imm */                           \
     {                                                                                     \
         fast_alu_reg(c, op, size, i->rm, reg_get48(c, i->rm, size), size == 4 ? (u32)i->imm : i->imm, wf); \
     }                                                                                     \
-    FAST_HANDLER(name##_mi##size) /* op m, imm */     \
+    FAST_MEM(name##_mi##size) /* op m, imm */                                         \
     {                                                                                     \
-        fast_alu_mem(c, i, op, size, size == 4 ? (u32)i->imm : i->imm);                   \
+        return fast_alu_mem(c, i, op, size, size == 4 ? (u32)i->imm : i->imm, try_);  \
     }
 
 #define ALU_FAST_OP(name, op) ALU_FAST(name, op, 4) ALU_FAST(name, op, 8)
@@ -287,13 +291,15 @@ static const struct fast_handler *const alu_fast[F_FORMS][8][2] = {
 
 FAST_REG_FLAGS(f_test_rr4, FK_W) { if (wf) flags_logic(c, 4, (u32)(c->r[i->rm] & c->r[i->reg])); }
 FAST_REG_FLAGS(f_test_rr8, FK_W) { if (wf) flags_logic(c, 8, c->r[i->rm] & c->r[i->reg]); }
-FAST_HANDLER(f_test_mr4)
+FAST_MEM(f_test_mr4)
 {
-    flags_logic(c, 4, seg_read(c, i->seg, insn_ea(c, i), 4) & (u32)c->r[i->reg]);
+    flags_logic(c, 4, MEM_READ(i->seg, insn_ea(c, i), 4) & (u32)c->r[i->reg]);
+    return true;
 }
-FAST_HANDLER(f_test_mr8)
+FAST_MEM(f_test_mr8)
 {
-    flags_logic(c, 8, seg_read(c, i->seg, insn_ea(c, i), 8) & c->r[i->reg]);
+    flags_logic(c, 8, MEM_READ(i->seg, insn_ea(c, i), 8) & c->r[i->reg]);
+    return true;
 }
 FAST_REG_FLAGS(f_test_ri4, FK_W) { if (wf) flags_logic(c, 4, (u32)(c->r[i->rm] & i->imm)); }
 FAST_REG_FLAGS(f_test_ri8, FK_W) { if (wf) flags_logic(c, 8, c->r[i->rm] & i->imm); }
@@ -306,11 +312,12 @@ FAST_REG_FLAGS(f_test_ri8, FK_W) { if (wf) flags_logic(c, 8, c->r[i->rm] & i->im
         reg_set48(c, i->rm, size, r);                                                      \
         flags_incdec(c, dec ? LF_DEC : LF_INC, size, r, a);                               \
     }                                                                                     \
-    FAST_HANDLER(name##_m##size)                      \
+    FAST_MEM(name##_m##size)                                                          \
     {                                                                                     \
-        u64 ea = insn_ea(c, i), a = seg_read(c, i->seg, ea, size), r = dec ? a - 1 : a + 1; \
-        seg_write(c, i->seg, ea, size, r);                                                \
+        u64 ea = insn_ea(c, i), a = MEM_READ(i->seg, ea, size), r = dec ? a - 1 : a + 1; \
+        MEM_WRITE(i->seg, ea, size, r);                                               \
         flags_incdec(c, dec ? LF_DEC : LF_INC, size, r, a);                               \
+        return true;                                                                  \
     }
 INCDEC_FAST(f_inc, 0, 4)
 INCDEC_FAST(f_inc, 0, 8)
@@ -320,20 +327,21 @@ INCDEC_FAST(f_dec, 1, 8)
 /* Byte forms with a memory operand (flag arrays, strings): the register side goes through
  * the AH..BH rules of reg8_get/reg8_set. */
 #define ALU_FAST8(name, op)                                                               \
-    FAST_HANDLER(name##_mr1) /* op m8, r8 */          \
+    FAST_MEM(name##_mr1) /* op m8, r8 */                                              \
     {                                                                                     \
-        fast_alu_mem(c, i, op, 1, reg8_get(c, i->reg, i->rex));                           \
+        return fast_alu_mem(c, i, op, 1, reg8_get(c, i->reg, i->rex), try_);          \
     }                                                                                     \
-    FAST_HANDLER(name##_rm1) /* op r8, m8 */          \
+    FAST_MEM(name##_rm1) /* op r8, m8 */                                              \
     {                                                                                     \
-        u64 a = reg8_get(c, i->reg, i->rex), b = seg_read(c, i->seg, insn_ea(c, i), 1);   \
+        u64 a = reg8_get(c, i->reg, i->rex), b = MEM_READ(i->seg, insn_ea(c, i), 1);  \
         u64 r = fast_result(c, op, a, b);                                                    \
         if (op != ALU_CMP) reg8_set(c, i->reg, i->rex, (u8)r);                            \
         fast_flags(c, op, 1, r, a, b);                                                    \
+        return true;                                                                  \
     }                                                                                     \
-    FAST_HANDLER(name##_mi1) /* op m8, imm8 */        \
+    FAST_MEM(name##_mi1) /* op m8, imm8 */                                            \
     {                                                                                     \
-        fast_alu_mem(c, i, op, 1, (u8)i->imm);                                            \
+        return fast_alu_mem(c, i, op, 1, (u8)i->imm, try_);                           \
     }                                                                                     \
     FAST_REG_FLAGS(name##_rr_rm1, FK_W) /* op r/m8, r8 with a register r/m */             \
     {                                                                                     \
@@ -369,11 +377,12 @@ static const struct fast_handler *const alu_fast8[6][8] = {
     ALU_FAST8_ROW(rr_rm), ALU_FAST8_ROW(rr_r), ALU_FAST8_ROW(ri),
 };
 
-FAST_HANDLER(f_test_mi1)
+FAST_MEM(f_test_mi1)
 {
-    flags_logic(c, 1, seg_read(c, i->seg, insn_ea(c, i), 1) & i->imm);
+    flags_logic(c, 1, MEM_READ(i->seg, insn_ea(c, i), 1) & i->imm);
+    return true;
 }
-FAST_HANDLER(f_test_mr1) { flags_logic(c, 1, seg_read(c, i->seg, insn_ea(c, i), 1) & reg8_get(c, i->reg, i->rex)); }
+FAST_MEM(f_test_mr1) { flags_logic(c, 1, MEM_READ(i->seg, insn_ea(c, i), 1) & reg8_get(c, i->reg, i->rex)); return true; }
 FAST_REG_FLAGS(f_test_rr1, FK_W) { if (wf) flags_logic(c, 1, reg8_get(c, i->rm, i->rex) & reg8_get(c, i->reg, i->rex)); }
 FAST_REG_FLAGS(f_test_ri1, FK_W) { if (wf) flags_logic(c, 1, reg8_get(c, i->rm, i->rex) & i->imm); }
 

@@ -185,21 +185,23 @@ FAST_HANDLER(f_jmp64)
     jump64(c, c->next_rip + i->imm);
 }
 
-FAST_HANDLER(f_call64)
+FAST_MEM(f_call64)
 {
     u64 target = target64(c, c->next_rip + i->imm), sp = c->r[RSP] - 8;
-    seg_write(c, SEG_SS, sp, 8, c->next_rip);
+    MEM_WRITE(SEG_SS, sp, 8, c->next_rip);
     c->r[RSP] = sp;
     c->next_rip = target;
+    return true;
 }
 
-FAST_HANDLER(f_ret64)
+FAST_MEM(f_ret64)
 {
     (void)i;
     u64 sp = c->r[RSP];
-    u64 target = target64(c, seg_read(c, SEG_SS, sp, 8));
+    u64 target = target64(c, MEM_READ(SEG_SS, sp, 8));
     c->r[RSP] = sp + 8;
     c->next_rip = target;
+    return true;
 }
 
 /* 32-bit code (protected or compatibility mode, operand size 32): the target wraps at

@@ -501,6 +501,33 @@ void seg_write_slow(struct cpu *c, int seg, u64 off, unsigned size, u64 val);
 
 static inline bool canonical48(u64 lin) { return ((lin + (1ull << 47)) >> 48) == 0; }
 
+/* The TLB fast path alone: false when it does not apply (the caller then takes the whole
+ * slow path: insn.h FAST_MEM). */
+static inline __attribute__((always_inline)) bool seg_read_fast(struct cpu *c, int seg, u64 off, unsigned size, u64 *v)
+{
+    if (likely(c->seg_fast)) {
+        u64 lin = off + (seg >= SEG_FS ? c->seg[seg].base : 0);
+        const struct tlb_entry *e = c->tlb->read + ((lin >> 12) & (TLB_SIZE - 1));
+        if (likely(canonical48(lin) && e->tag == tlb_tag_of(lin + size - 1))) {
+            *v = load_masked((const void *)(uintptr_t)(lin + e->addend), size);
+            return true;
+        }
+    }
+    return false;
+}
+static inline __attribute__((always_inline)) bool seg_write_fast(struct cpu *c, int seg, u64 off, unsigned size, u64 val)
+{
+    if (likely(c->seg_fast)) {
+        u64 lin = off + (seg >= SEG_FS ? c->seg[seg].base : 0);
+        const struct tlb_entry *e = c->tlb->write + ((lin >> 12) & (TLB_SIZE - 1));
+        if (likely(canonical48(lin) && e->tag == tlb_tag_of(lin + size - 1))) {
+            store_le((void *)(uintptr_t)(lin + e->addend), size, val);
+            return true;
+        }
+    }
+    return false;
+}
+
 static inline __attribute__((always_inline)) u64 seg_read(struct cpu *c, int seg, u64 off, unsigned size)
 {
     if (likely(c->seg_fast)) {

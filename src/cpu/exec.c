@@ -190,6 +190,11 @@ static inline void run_one(struct cpu *c, const struct insn *i)
     c->icount++;
 }
 
+void thread_retry(struct cpu *c, const struct insn *i)
+{
+    i->fn(c, i);
+    thread_next(c, i);
+}
 void thread_generic(struct cpu *c, const struct insn *i)
 {
     thread_sync(c, i);

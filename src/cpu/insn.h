@@ -116,6 +116,8 @@ static inline __attribute__((always_inline)) void thread_jump(struct cpu *c, con
     c->icount_base -= (u64)(t->idx - i->idx - 1);
     t->tfn(c, t);
 }
+/* A FAST_MEM record whose threaded try missed the TLB: its plain fn, then on. */
+void thread_retry(struct cpu *c, const struct insn *i);
 /* Any handler, threaded: it runs, then the next record. */
 void thread_generic(struct cpu *c, const struct insn *i);
 /* A branch left the block, RIP and the count exact: on with the next block, or back to
@@ -161,6 +163,45 @@ struct fast_handler {
     static const struct fast_handler n[1] = {{n##_fn, n##_tfn, NULL, fk}};                \
     static inline __attribute__((always_inline)) void n##_body(struct cpu *c, const struct insn *i)
 #define FAST_HANDLER(n) FAST_HANDLER_AS(n, thread_sync(c, i), thread_next, FK_STOP)
+/* A form with memory operands, whose threaded form must not need a stack frame: its body
+ * gets `try_` and reaches memory only through MEM_READ/MEM_WRITE. Threaded (try_ set), an
+ * access the TLB's fast path cannot serve makes the body return false at once, before it
+ * changed anything (each body writes state only after its last access), and the record
+ * runs again as its plain fn, slow paths and all (thread_retry). So the threaded form
+ * calls nothing on its way and keeps c and i in argument registers. */
+#define FAST_MEM(n)                                                                       \
+    static inline __attribute__((always_inline)) bool n##_body(struct cpu *c, const struct insn *i, bool try_); \
+    static void n##_fn(struct cpu *c, const struct insn *i) { n##_body(c, i, false); }   \
+    static void n##_tfn(struct cpu *c, const struct insn *i)                             \
+    {                                                                                     \
+        thread_sync(c, i);                                                                \
+        if (unlikely(!n##_body(c, i, true))) {                                            \
+            thread_retry(c, i);                                                           \
+            return;                                                                       \
+        }                                                                                 \
+        thread_next(c, i);                                                                \
+    }                                                                                     \
+    static const struct fast_handler n[1] = {{n##_fn, n##_tfn, NULL, FK_STOP}};           \
+    static inline __attribute__((always_inline)) bool n##_body(struct cpu *c, const struct insn *i, bool try_)
+/* In a FAST_MEM body: the value read, or out with false (threaded) when the TLB's fast
+ * path does not apply. */
+#define MEM_READ(seg, off, size)                                                          \
+    ({                                                                                    \
+        u64 v_;                                                                           \
+        if (!seg_read_fast(c, (seg), (off), (size), &v_)) {                               \
+            if (try_) return false;                                                       \
+            v_ = seg_read_slow(c, (seg), (off), (size));                                  \
+        }                                                                                 \
+        v_;                                                                               \
+    })
+#define MEM_WRITE(seg, off, size, val)                                                    \
+    do {                                                                                  \
+        u64 w_ = (val);                                                                   \
+        if (!seg_write_fast(c, (seg), (off), (size), w_)) {                               \
+            if (try_) return false;                                                       \
+            seg_write_slow(c, (seg), (off), (size), w_);                                  \
+        }                                                                                 \
+    } while (0)
 #define FAST_REG(n) FAST_HANDLER_AS(n, (void)0, thread_next_reg, FK_NONE)
 #define FAST_REG_READ(n) FAST_HANDLER_AS(n, (void)0, thread_next_reg, FK_R)
 /* A register-only form that writes all six flags (fk FK_W, or FK_R | FK_W for ADC and

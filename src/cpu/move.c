@@ -145,13 +145,15 @@ static void op_xlat(struct cpu *c, const struct insn *i)
     {                                                                                     \
         reg_set48(c, i->reg, size, c->r[i->rm]);                                          \
     }                                                                                     \
-    FAST_HANDLER(f_mov_store##size)                   \
+    FAST_MEM(f_mov_store##size)                                                       \
     {                                                                                     \
-        seg_write(c, i->seg, insn_ea(c, i), size, c->r[i->reg]);                          \
+        MEM_WRITE(i->seg, insn_ea(c, i), size, c->r[i->reg]);                         \
+        return true;                                                                  \
     }                                                                                     \
-    FAST_HANDLER(f_mov_load##size)                    \
+    FAST_MEM(f_mov_load##size)                                                        \
     {                                                                                     \
-        reg_set48(c, i->reg, size, seg_read(c, i->seg, insn_ea(c, i), size));             \
+        reg_set48(c, i->reg, size, MEM_READ(i->seg, insn_ea(c, i), size));            \
+        return true;                                                                  \
     }                                                                                     \
     FAST_REG(f_mov_ri##size) /* B8+r */            \
     {                                                                                     \
@@ -161,9 +163,10 @@ static void op_xlat(struct cpu *c, const struct insn *i)
     {                                                                                     \
         reg_set48(c, i->rm, size, i->imm);                                                \
     }                                                                                     \
-    FAST_HANDLER(f_mov_mi##size) /* C7 /0 mem */      \
+    FAST_MEM(f_mov_mi##size) /* C7 /0 mem */                                          \
     {                                                                                     \
-        seg_write(c, i->seg, insn_ea(c, i), size, i->imm);                                \
+        MEM_WRITE(i->seg, insn_ea(c, i), size, i->imm);                               \
+        return true;                                                                  \
     }                                                                                     \
     FAST_REG(f_lea##size)                         \
     {                                                                                     \
@@ -177,54 +180,62 @@ static void op_xlat(struct cpu *c, const struct insn *i)
     {                                                                                     \
         c->r[i->reg] = reg8_get(c, i->rm, i->rex);                                        \
     }                                                                                     \
-    FAST_HANDLER(f_movzxb_m##size)                    \
+    FAST_MEM(f_movzxb_m##size)                                                        \
     {                                                                                     \
-        c->r[i->reg] = seg_read(c, i->seg, insn_ea(c, i), 1);                             \
+        c->r[i->reg] = MEM_READ(i->seg, insn_ea(c, i), 1);                            \
+        return true;                                                                  \
     }                                                                                     \
     FAST_REG(f_movzxw_r##size)                    \
     {                                                                                     \
         c->r[i->reg] = (u16)c->r[i->rm];                                                  \
     }                                                                                     \
-    FAST_HANDLER(f_movzxw_m##size)                    \
+    FAST_MEM(f_movzxw_m##size)                                                        \
     {                                                                                     \
-        c->r[i->reg] = seg_read(c, i->seg, insn_ea(c, i), 2);                             \
+        c->r[i->reg] = MEM_READ(i->seg, insn_ea(c, i), 2);                            \
+        return true;                                                                  \
     }                                                                                     \
     FAST_REG(f_movsxb_r##size)                    \
     {                                                                                     \
         reg_set48(c, i->reg, size, (u64)(s64)(s8)reg8_get(c, i->rm, i->rex));             \
     }                                                                                     \
-    FAST_HANDLER(f_movsxb_m##size)                    \
+    FAST_MEM(f_movsxb_m##size)                                                        \
     {                                                                                     \
-        reg_set48(c, i->reg, size, (u64)(s64)(s8)seg_read(c, i->seg, insn_ea(c, i), 1));  \
+        reg_set48(c, i->reg, size, (u64)(s64)(s8)MEM_READ(i->seg, insn_ea(c, i), 1)); \
+        return true;                                                                  \
     }                                                                                     \
     FAST_REG(f_movsxw_r##size)                    \
     {                                                                                     \
         reg_set48(c, i->reg, size, (u64)(s64)(s16)c->r[i->rm]);                           \
     }                                                                                     \
-    FAST_HANDLER(f_movsxw_m##size)                    \
+    FAST_MEM(f_movsxw_m##size)                                                        \
     {                                                                                     \
-        reg_set48(c, i->reg, size, (u64)(s64)(s16)seg_read(c, i->seg, insn_ea(c, i), 2)); \
+        reg_set48(c, i->reg, size, (u64)(s64)(s16)MEM_READ(i->seg, insn_ea(c, i), 2)); \
+        return true;                                                                  \
     }
 MOV_FAST(4)
 MOV_FAST(8)
 
 FAST_REG(f_movsxd_r) { c->r[i->reg] = (u64)(s64)(s32)c->r[i->rm]; }
-FAST_HANDLER(f_movsxd_m)
+FAST_MEM(f_movsxd_m)
 {
-    c->r[i->reg] = (u64)(s64)(s32)seg_read(c, i->seg, insn_ea(c, i), 4);
+    c->r[i->reg] = (u64)(s64)(s32)MEM_READ(i->seg, insn_ea(c, i), 4);
+    return true;
 }
-FAST_HANDLER(f_mov_store1)
+FAST_MEM(f_mov_store1)
 {
-    seg_write(c, i->seg, insn_ea(c, i), 1, reg8_get(c, i->reg, i->rex));
+    MEM_WRITE(i->seg, insn_ea(c, i), 1, reg8_get(c, i->reg, i->rex));
+    return true;
 }
-FAST_HANDLER(f_mov_load1)
+FAST_MEM(f_mov_load1)
 {
-    reg8_set(c, i->reg, i->rex, (u8)seg_read(c, i->seg, insn_ea(c, i), 1));
+    reg8_set(c, i->reg, i->rex, (u8)MEM_READ(i->seg, insn_ea(c, i), 1));
+    return true;
 }
 
-FAST_HANDLER(f_mov_mi1)
+FAST_MEM(f_mov_mi1)
 {
-    seg_write(c, i->seg, insn_ea(c, i), 1, i->imm);
+    MEM_WRITE(i->seg, insn_ea(c, i), 1, i->imm);
+    return true;
 }
 
 /* CMOVcc and SETcc with the condition fixed, so flags_cond folds to the one test it needs;
@@ -238,10 +249,10 @@ static inline void cmov_fast(struct cpu *c, const struct insn *i, unsigned size,
 #define CC_FAST(cc)                                                                       \
     FAST_REG_READ(f_cmov_r4_##cc) { cmov_fast(c, i, 4, cc, c->r[i->rm]); }           \
     FAST_REG_READ(f_cmov_r8_##cc) { cmov_fast(c, i, 8, cc, c->r[i->rm]); }           \
-    FAST_HANDLER(f_cmov_m4_##cc) { cmov_fast(c, i, 4, cc, seg_read(c, i->seg, insn_ea(c, i), 4)); } \
-    FAST_HANDLER(f_cmov_m8_##cc) { cmov_fast(c, i, 8, cc, seg_read(c, i->seg, insn_ea(c, i), 8)); } \
+    FAST_MEM(f_cmov_m4_##cc) { cmov_fast(c, i, 4, cc, MEM_READ(i->seg, insn_ea(c, i), 4)); return true; } \
+    FAST_MEM(f_cmov_m8_##cc) { cmov_fast(c, i, 8, cc, MEM_READ(i->seg, insn_ea(c, i), 8)); return true; } \
     FAST_REG_READ(f_setcc_r_##cc) { reg8_set(c, i->rm, i->rex, flags_cond(c, cc)); }  \
-    FAST_HANDLER(f_setcc_m_##cc) { seg_write(c, i->seg, insn_ea(c, i), 1, flags_cond(c, cc)); }
+    FAST_MEM(f_setcc_m_##cc) { MEM_WRITE(i->seg, insn_ea(c, i), 1, flags_cond(c, cc)); return true; }
 CC_FAST(0) CC_FAST(1) CC_FAST(2) CC_FAST(3) CC_FAST(4) CC_FAST(5) CC_FAST(6) CC_FAST(7)
 CC_FAST(8) CC_FAST(9) CC_FAST(10) CC_FAST(11) CC_FAST(12) CC_FAST(13) CC_FAST(14) CC_FAST(15)
 #define CC_ROW(name) {                                                                   \

@@ -122,17 +122,19 @@ static inline void imul_fast(struct cpu *c, const struct insn *i, unsigned size,
     {                                                                                     \
         imul_fast(c, i, size, c->r[i->reg], c->r[i->rm], wf);                             \
     }                                                                                     \
-    FAST_HANDLER(f_imul2_m##size)                     \
+    FAST_MEM(f_imul2_m##size)                                                         \
     {                                                                                     \
-        imul_fast(c, i, size, c->r[i->reg], seg_read(c, i->seg, insn_ea(c, i), size), true); \
+        imul_fast(c, i, size, c->r[i->reg], MEM_READ(i->seg, insn_ea(c, i), size), true); \
+        return true;                                                                  \
     }                                                                                     \
     FAST_REG_FLAGS(f_imul3_r##size, FK_W)                                                 \
     {                                                                                     \
         imul_fast(c, i, size, c->r[i->rm], i->imm, wf);                                   \
     }                                                                                     \
-    FAST_HANDLER(f_imul3_m##size)                     \
+    FAST_MEM(f_imul3_m##size)                                                         \
     {                                                                                     \
-        imul_fast(c, i, size, seg_read(c, i->seg, insn_ea(c, i), size), i->imm, true);    \
+        imul_fast(c, i, size, MEM_READ(i->seg, insn_ea(c, i), size), i->imm, true);   \
+        return true;                                                                  \
     }
 IMUL_FAST(4)
 IMUL_FAST(8)

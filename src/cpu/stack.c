@@ -252,19 +252,21 @@ static void op_leave(struct cpu *c, const struct insn *i)
 /* Specialized PUSH r64 / POP r64 (50+r / 58+r in 64-bit mode, 64-bit operand): the stack
  * is flat (SS base 0, only the canonical check), so they are stack_push/stack_pop with
  * the inline fast path. RSP changes only after the access succeeded. */
-FAST_HANDLER(f_push_r64)
+FAST_MEM(f_push_r64)
 {
     u64 v = c->r[i->reg];
     u64 nsp = c->r[RSP] - 8;
-    seg_write(c, SEG_SS, nsp, 8, v);
+    MEM_WRITE(SEG_SS, nsp, 8, v);
     c->r[RSP] = nsp;
+    return true;
 }
 
-FAST_HANDLER(f_pop_r64)
+FAST_MEM(f_pop_r64)
 {
-    u64 v = seg_read(c, SEG_SS, c->r[RSP], 8);
+    u64 v = MEM_READ(SEG_SS, c->r[RSP], 8);
     c->r[RSP] += 8;
     c->r[i->reg] = v; /* POP RSP: the popped value wins over the increment */
+    return true;
 }
 
 const struct fast_handler *stack_specialize(const struct insn *i, bool long_mode)
