@@ -171,7 +171,7 @@ static inline void jump64(struct cpu *c, u64 t)
         }                                                                                 \
         thread_next(c, i);                                                                \
     }                                                                                     \
-    static const struct fast_handler n[1] = {{n##_fn, n##_tfn, NULL, FK_STOP}};
+    static const struct fast_handler n[1] = {{n##_fn, n##_tfn, NULL, FK_STOP, NULL}};
 #define JCC64(cc) JCC_FORMS(f_jcc64_##cc, cc, jump64)
 JCC64(0) JCC64(1) JCC64(2) JCC64(3) JCC64(4) JCC64(5) JCC64(6) JCC64(7)
 JCC64(8) JCC64(9) JCC64(10) JCC64(11) JCC64(12) JCC64(13) JCC64(14) JCC64(15)
@@ -185,7 +185,7 @@ FAST_HANDLER(f_jmp64)
     jump64(c, c->next_rip + i->imm);
 }
 
-FAST_MEM(f_call64)
+FAST_MEM_SYNC(f_call64)
 {
     u64 target = target64(c, c->next_rip + i->imm), sp = c->r[RSP] - 8;
     MEM_WRITE(SEG_SS, sp, 8, c->next_rip);
@@ -194,7 +194,7 @@ FAST_MEM(f_call64)
     return true;
 }
 
-FAST_MEM(f_ret64)
+FAST_MEM_SYNC(f_ret64)
 {
     (void)i;
     u64 sp = c->r[RSP];

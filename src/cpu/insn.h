@@ -148,8 +148,9 @@ void thread_end_fall(struct cpu *c, const struct insn *i);
 enum { FK_NONE = 0, FK_R = 1, FK_W = 2, FK_STOP = 4 };
 struct fast_handler {
     insn_fn fn, tfn;
-    insn_fn tfn_nf; /* FK_W forms: tfn without the flag writes */
+    insn_fn tfn_nf;  /* FK_W forms: tfn without the flag writes */
     u8 fk;
+    insn_fn tfn_rip; /* FAST_MEM forms: tfn for a RIP-relative operand (syncs first) */
 };
 #define FAST_HANDLER_AS(n, sync, next, fk)                                                \
     static inline __attribute__((always_inline)) void n##_body(struct cpu *c, const struct insn *i); \
@@ -160,7 +161,7 @@ struct fast_handler {
         n##_body(c, i);                                                                   \
         next(c, i);                                                                       \
     }                                                                                     \
-    static const struct fast_handler n[1] = {{n##_fn, n##_tfn, NULL, fk}};                \
+    static const struct fast_handler n[1] = {{n##_fn, n##_tfn, NULL, fk, NULL}};          \
     static inline __attribute__((always_inline)) void n##_body(struct cpu *c, const struct insn *i)
 #define FAST_HANDLER(n) FAST_HANDLER_AS(n, thread_sync(c, i), thread_next, FK_STOP)
 /* A form with memory operands, whose threaded form must not need a stack frame: its body
@@ -168,11 +169,26 @@ struct fast_handler {
  * access the TLB's fast path cannot serve makes the body return false at once, before it
  * changed anything (each body writes state only after its last access), and the record
  * runs again as its plain fn, slow paths and all (thread_retry). So the threaded form
- * calls nothing on its way and keeps c and i in argument registers. */
-#define FAST_MEM(n)                                                                       \
+ * calls nothing on its way and keeps c and i in argument registers.
+ * What the fast path serves cannot fault or set stop_block (code and MMIO pages have no
+ * TLB entries for those accesses), so a FAST_MEM form is as lazy as a FAST_REG one: it
+ * syncs RIP and the count only before a retry, or first when its operand is RIP-relative
+ * (tfn_rip). FAST_MEM_SYNC is for the branches, which read and write next_rip. */
+#define FAST_MEM_AS(n, lazy)                                                              \
     static inline __attribute__((always_inline)) bool n##_body(struct cpu *c, const struct insn *i, bool try_); \
     static void n##_fn(struct cpu *c, const struct insn *i) { n##_body(c, i, false); }   \
     static void n##_tfn(struct cpu *c, const struct insn *i)                             \
+    {                                                                                     \
+        if (!(lazy)) thread_sync(c, i);                                                   \
+        if (unlikely(!n##_body(c, i, true))) {                                            \
+            if (lazy) thread_sync(c, i);                                                  \
+            thread_retry(c, i);                                                           \
+            return;                                                                       \
+        }                                                                                 \
+        if (lazy) thread_next_reg(c, i);                                                  \
+        else thread_next(c, i);                                                           \
+    }                                                                                     \
+    static void n##_tfn_rip(struct cpu *c, const struct insn *i)                         \
     {                                                                                     \
         thread_sync(c, i);                                                                \
         if (unlikely(!n##_body(c, i, true))) {                                            \
@@ -181,8 +197,11 @@ struct fast_handler {
         }                                                                                 \
         thread_next(c, i);                                                                \
     }                                                                                     \
-    static const struct fast_handler n[1] = {{n##_fn, n##_tfn, NULL, FK_STOP}};           \
+    static const struct fast_handler n[1] = {                                             \
+        {n##_fn, n##_tfn, NULL, FK_STOP, (lazy) ? n##_tfn_rip : NULL}};                   \
     static inline __attribute__((always_inline)) bool n##_body(struct cpu *c, const struct insn *i, bool try_)
+#define FAST_MEM(n) FAST_MEM_AS(n, true)
+#define FAST_MEM_SYNC(n) FAST_MEM_AS(n, false)
 /* In a FAST_MEM body: the value read, or out with false (threaded) when the TLB's fast
  * path does not apply. */
 #define MEM_READ(seg, off, size)                                                          \
@@ -219,7 +238,7 @@ struct fast_handler {
         n##_body(c, i, false);                                                            \
         thread_next_reg(c, i);                                                            \
     }                                                                                     \
-    static const struct fast_handler n[1] = {{n##_fn, n##_tfn, n##_tfn_nf, fk}};          \
+    static const struct fast_handler n[1] = {{n##_fn, n##_tfn, n##_tfn_nf, fk, NULL}};    \
     static inline __attribute__((always_inline)) void n##_body(struct cpu *c, const struct insn *i, bool wf)
 
 static inline bool insn_has_mem(const struct insn *i) { return i->mod != 3; }

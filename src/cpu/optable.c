@@ -246,7 +246,7 @@ const struct fast_handler *insn_specialize(struct insn *i, bool long_mode)
         const struct fast_handler *h = hooks[k](i, long_mode);
         if (h) {
             i->fn = h->fn;
-            i->tfn = h->tfn;
+            i->tfn = i->rip_rel && h->tfn_rip ? h->tfn_rip : h->tfn;
             return h;
         }
     }
