@@ -501,54 +501,49 @@ void seg_write_slow(struct cpu *c, int seg, u64 off, unsigned size, u64 val);
 
 static inline bool canonical48(u64 lin) { return ((lin + (1ull << 47)) >> 48) == 0; }
 
-/* The TLB fast path alone: false when it does not apply (the caller then takes the whole
- * slow path: insn.h FAST_MEM). */
+/* The TLB entry that serves a segmented access on the fast path (64-bit mode without #AC,
+ * canonical, one page, in the read or write TLB), and its linear address; NULL: the slow
+ * path (mem.c), which also applies every check. */
+static inline __attribute__((always_inline)) const struct tlb_entry *seg_fast_entry(const struct cpu *c, bool write, int seg, u64 off,
+                                                                                    unsigned size, u64 *lin)
+{
+    if (!likely(c->seg_fast)) return NULL;
+    u64 l = off + (seg >= SEG_FS ? c->seg[seg].base : 0);
+    const struct tlb_entry *e = (write ? c->tlb->write : c->tlb->read) + ((l >> 12) & (TLB_SIZE - 1));
+    if (!likely(canonical48(l) && e->tag == tlb_tag_of(l + size - 1))) return NULL;
+    *lin = l;
+    return e;
+}
+
+/* The fast path alone: false when it does not apply (insn.h FAST_MEM then takes the whole
+ * slow path). */
 static inline __attribute__((always_inline)) bool seg_read_fast(struct cpu *c, int seg, u64 off, unsigned size, u64 *v)
 {
-    if (likely(c->seg_fast)) {
-        u64 lin = off + (seg >= SEG_FS ? c->seg[seg].base : 0);
-        const struct tlb_entry *e = c->tlb->read + ((lin >> 12) & (TLB_SIZE - 1));
-        if (likely(canonical48(lin) && e->tag == tlb_tag_of(lin + size - 1))) {
-            *v = load_masked((const void *)(uintptr_t)(lin + e->addend), size);
-            return true;
-        }
-    }
-    return false;
+    u64 lin;
+    const struct tlb_entry *e = seg_fast_entry(c, false, seg, off, size, &lin);
+    if (!e) return false;
+    *v = load_masked((const void *)(uintptr_t)(lin + e->addend), size);
+    return true;
 }
 static inline __attribute__((always_inline)) bool seg_write_fast(struct cpu *c, int seg, u64 off, unsigned size, u64 val)
 {
-    if (likely(c->seg_fast)) {
-        u64 lin = off + (seg >= SEG_FS ? c->seg[seg].base : 0);
-        const struct tlb_entry *e = c->tlb->write + ((lin >> 12) & (TLB_SIZE - 1));
-        if (likely(canonical48(lin) && e->tag == tlb_tag_of(lin + size - 1))) {
-            store_le((void *)(uintptr_t)(lin + e->addend), size, val);
-            return true;
-        }
-    }
-    return false;
+    u64 lin;
+    const struct tlb_entry *e = seg_fast_entry(c, true, seg, off, size, &lin);
+    if (!e) return false;
+    store_le((void *)(uintptr_t)(lin + e->addend), size, val);
+    return true;
 }
 
 static inline __attribute__((always_inline)) u64 seg_read(struct cpu *c, int seg, u64 off, unsigned size)
 {
-    if (likely(c->seg_fast)) {
-        u64 lin = off + (seg >= SEG_FS ? c->seg[seg].base : 0);
-        const struct tlb_entry *e = c->tlb->read + ((lin >> 12) & (TLB_SIZE - 1));
-        if (likely(canonical48(lin) && e->tag == tlb_tag_of(lin + size - 1)))
-            return load_masked((const void *)(uintptr_t)(lin + e->addend), size);
-    }
+    u64 v;
+    if (likely(seg_read_fast(c, seg, off, size, &v))) return v;
     return seg_read_slow(c, seg, off, size);
 }
 
 static inline __attribute__((always_inline)) void seg_write(struct cpu *c, int seg, u64 off, unsigned size, u64 val)
 {
-    if (likely(c->seg_fast)) {
-        u64 lin = off + (seg >= SEG_FS ? c->seg[seg].base : 0);
-        const struct tlb_entry *e = c->tlb->write + ((lin >> 12) & (TLB_SIZE - 1));
-        if (likely(canonical48(lin) && e->tag == tlb_tag_of(lin + size - 1))) {
-            store_le((void *)(uintptr_t)(lin + e->addend), size, val);
-            return;
-        }
-    }
+    if (likely(seg_write_fast(c, seg, off, size, val))) return;
     seg_write_slow(c, seg, off, size, val);
 }
 
