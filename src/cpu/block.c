@@ -179,7 +179,7 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
             pend->tfn = pend_nf; /* overwritten before anything saw them */
             pend = NULL;
         }
-        if ((fk & FK_W) && !(fk & FK_STOP) && h->tfn_nf) pend = i, pend_nf = h->tfn_nf;
+        if (h && h->tfn_nf) pend = i, pend_nf = h->tfn_nf; /* only FK_W forms have one */
         if (end) break;
     }
     if (b->n == 0) return NULL;

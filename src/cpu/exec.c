@@ -246,9 +246,8 @@ void thread_end(struct cpu *c, const struct insn *i)
 }
 void thread_end_fall(struct cpu *c, const struct insn *i)
 {
-    c->rip = c->block_rip + i->bend;
-    c->icount = c->icount_base + i->idx;
-    thread_chain(c);
+    c->next_rip = c->block_rip + i->bend;
+    thread_end(c, i);
 }
 
 /* Decode and run one instruction without the cache, leaving its decoded form in *i. */

@@ -177,18 +177,7 @@ struct fast_handler {
 #define FAST_MEM_AS(n, lazy)                                                              \
     static inline __attribute__((always_inline)) bool n##_body(struct cpu *c, const struct insn *i, bool try_); \
     static void n##_fn(struct cpu *c, const struct insn *i) { n##_body(c, i, false); }   \
-    static void n##_tfn(struct cpu *c, const struct insn *i)                             \
-    {                                                                                     \
-        if (!(lazy)) thread_sync(c, i);                                                   \
-        if (unlikely(!n##_body(c, i, true))) {                                            \
-            if (lazy) thread_sync(c, i);                                                  \
-            thread_retry(c, i);                                                           \
-            return;                                                                       \
-        }                                                                                 \
-        if (lazy) thread_next_reg(c, i);                                                  \
-        else thread_next(c, i);                                                           \
-    }                                                                                     \
-    static void n##_tfn_rip(struct cpu *c, const struct insn *i)                         \
+    static void n##_tfn_sync(struct cpu *c, const struct insn *i)                        \
     {                                                                                     \
         thread_sync(c, i);                                                                \
         if (unlikely(!n##_body(c, i, true))) {                                            \
@@ -197,8 +186,17 @@ struct fast_handler {
         }                                                                                 \
         thread_next(c, i);                                                                \
     }                                                                                     \
-    static const struct fast_handler n[1] = {                                             \
-        {n##_fn, n##_tfn, NULL, FK_STOP, (lazy) ? n##_tfn_rip : NULL}};                   \
+    static __attribute__((unused)) void n##_tfn_lazy(struct cpu *c, const struct insn *i) \
+    {                                                                                     \
+        if (unlikely(!n##_body(c, i, true))) {                                            \
+            thread_sync(c, i);                                                            \
+            thread_retry(c, i);                                                           \
+            return;                                                                       \
+        }                                                                                 \
+        thread_next_reg(c, i);                                                            \
+    }                                                                                     \
+    static const struct fast_handler n[1] = {{n##_fn, (lazy) ? n##_tfn_lazy : n##_tfn_sync, \
+                                              NULL, FK_STOP, (lazy) ? n##_tfn_sync : NULL}}; \
     static inline __attribute__((always_inline)) bool n##_body(struct cpu *c, const struct insn *i, bool try_)
 #define FAST_MEM(n) FAST_MEM_AS(n, true)
 #define FAST_MEM_SYNC(n) FAST_MEM_AS(n, false)

@@ -500,9 +500,7 @@ void lin_write_slow(struct cpu *c, u64 lin, unsigned size, u64 val, int acc)
  * does the same. NULL otherwise. */
 static u8 *tlb_span(struct cpu *c, u64 lin, size_t n, int acc)
 {
-    struct tlb *t = (acc & ACC_SUPER) ? c->tlb_super : c->tlb;
-    const struct tlb_entry *e = ((acc & 3) == ACC_WRITE ? t->write : (acc & 3) == ACC_EXEC ? t->exec : t->read) +
-                                ((lin >> 12) & (TLB_SIZE - 1));
+    const struct tlb_entry *e = &tlb_array(tlb_for(c, acc), acc)[tlb_index(lin)];
     if (e->tag != tlb_tag_of(lin + n - 1)) return NULL; /* also when the span leaves the page */
     return (u8 *)(uintptr_t)(lin + e->addend);
 }
