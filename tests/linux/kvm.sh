@@ -47,6 +47,8 @@ esac
 logs=$root/build/linux
 mkdir -p "$logs"
 log=$logs/$(basename "$name").log
+# Made empty first: a run that never opens it must not leave the last run's console to be checked.
+: >"$tmp/serial"
 t0=$(date +%s.%N)
 timeout "$limit" "$vp" -cpu "$cpu" -smp "$smp" -m 1G -kernel "$cache/$l1" -initrd "$tmp/l1.img" \
     -append "console=ttyS0 panic=-1 nokaslr ${VP_KVM_APPEND:-} vpkvm_params=$params vpkvm_bzimage=$bzimage vpkvm_l2extra=$(echo ${VP_KVM_APPEND:-} | tr ' ' ',')" \

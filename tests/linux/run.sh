@@ -75,6 +75,7 @@ boot_vp() {
     local name=linux/$run out=$tmp/vp.out log=$logs/$run.log
     local before=$failures t0 t1 status insns extra=""
     [ "$action" = reboot ] && extra=" vp_action=reboot"
+    : >"$out" # empty first: a run that never opens it must not leave an old console
     t0=$(now)
     timeout "$limit" "$vp" -kernel "$kernel" -initrd "$tmp/initrd.img" -append "$append$extra" \
         -m 512M -smp "$smp" -serial "file:$out" -no-reboot -icount-limit "$icount" -stats \
@@ -141,6 +142,7 @@ for n in $pvh_smps; do boot_vp "$n" pvh; done
 # boot_qemu KERNEL WHAT LOG: one line of figures, "linux: qemu tcg[ pvh] -smp 1: ...".
 boot_qemu() {
     local t0 t1 qstatus qres
+    : >"$tmp/qemu.out"
     t0=$(now)
     timeout "$limit" "$qemu" -accel tcg -kernel "$1" -initrd "$tmp/initrd.img" \
         -append "$append" -m 512M -smp 1 -display none -serial "file:$tmp/qemu.out" \
