@@ -125,6 +125,19 @@ static unsigned room_at(const struct cpu *c, u64 phys)
 
 static void mark_code_page(struct machine *m, u64 phys, u64 pidx);
 
+/* For record i of a finished block, a relative branch: how many records on its target
+ * (i's end + imm, sign-extended) lies when that is further on in the same block, else 0.
+ * Forward only, so the records of a block never run in a loop without the executor
+ * looking between turns (exec.c loop_again). */
+static u8 forward_records(const struct insn *i)
+{
+    u64 to = (u64)i->boff + i->len + i->imm; /* backward or far: past any block */
+    if (to >= i->bend) return 0;
+    const struct insn *r = i + 1;
+    while (r->boff < to) r++; /* the sentinel's 0xffff ends the walk */
+    return r->boff == to ? (u8)(r - i) : 0; /* not inside an instruction */
+}
+
 const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
 {
     struct machine *m = c->m;
@@ -160,6 +173,8 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
      * form without the flag writes (insn.h: dead flags). */
     struct insn *pend = NULL;
     insn_fn pend_nf = NULL;
+    u64 branches = 0; /* records of relative branches (FK_BRANCH), by index */
+    _Static_assert(BLOCK_MAX_INSNS <= 64, "branches has a bit per record");
     while (b->n < BLOCK_MAX_INSNS) {
         struct fetch_ctx f = {host + b->bytes, room - b->bytes, false};
         struct insn *i = &b->insn[b->n];
@@ -173,6 +188,7 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
         bool end = decode_ends_block(i, key == 8);
         const struct fast_handler *h = insn_specialize(i, key == 8);
         unsigned fk = h ? h->fk : FK_STOP;
+        if (fk & FK_BRANCH) branches |= 1ull << i->idx;
         if (fk & (FK_R | FK_STOP)) {
             pend = NULL; /* pend's flags are read, or may be seen */
         } else if ((fk & FK_W) && pend) {
@@ -187,6 +203,8 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
     insn_fn end = b->insn[b->n - 1].end_block ? thread_end : thread_end_fall;
     b->insn[b->n] = (struct insn){.fn = end, .tfn = end, .boff = 0xffff, .bend = (u16)b->bytes,
                                   .idx = (u8)b->n};
+    for (unsigned k = 0; k < b->n; k++)
+        if (branches >> k & 1) b->insn[k].fwd = forward_records(&b->insn[k]);
     bc->used += sizeof(struct block) + (b->n + 1) * sizeof(struct insn);
     bc->used = (bc->used + 15) & ~(size_t)15;
     b->next = bc->hash[h];

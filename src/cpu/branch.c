@@ -142,10 +142,22 @@ static inline void jump64(struct cpu *c, u64 t)
     else jump64_slow(c, t);
 }
 
-/* Jcc with the condition and the mode fixed, plain and threaded (insn.h). Threaded, a
- * branch taken forward to an instruction of the same block goes on there at once
- * (thread_forward): the if-skips of compiled code then cost no trip through the executor. */
-#define JCC_FORMS(n, cc, jump)                                                            \
+/* Jcc with the condition and the mode fixed, plain and threaded (insn.h). Threaded, it is
+ * as lazy as a register-only record: not taken, it changes nothing; taken forward to an
+ * instruction of the same block (fwd), it goes on there at once, so the if-skips of
+ * compiled code cost no trip through the executor; only a branch out of the block brings
+ * RIP and the count up to date (JCC_OUT), before the target's check may fault. */
+#define JCC_OUT(n, jump)                                                                  \
+    static __attribute__((noinline)) void n(struct cpu *c, const struct insn *i)          \
+    {                                                                                     \
+        thread_sync(c, i);                                                                \
+        jump(c, c->next_rip + i->imm);                                                    \
+        c->rip = c->next_rip;                                                             \
+        c->icount++;                                                                      \
+        /* To its own block's start: run_block loops (loop_again). */                     \
+        if (c->rip != c->block_rip) thread_chain_out(c);                                  \
+    }
+#define JCC_FORMS(n, cc, jump, out)                                                       \
     static void n##_fn(struct cpu *c, const struct insn *i)                               \
     {                                                                                     \
         if (flags_cond(c, cc)) {                                                          \
@@ -155,24 +167,19 @@ static inline void jump64(struct cpu *c, u64 t)
     }                                                                                     \
     static void n##_tfn(struct cpu *c, const struct insn *i)                              \
     {                                                                                     \
-        thread_sync(c, i);                                                                \
-        if (flags_cond(c, cc)) {                                                          \
-            const struct insn *t = thread_forward(i, i->imm);                             \
-            if (t) {                                                                      \
-                thread_jump(c, i, t);                                                     \
-                return;                                                                   \
-            }                                                                             \
-            jump(c, c->next_rip + i->imm);                                                \
-            c->rip = c->next_rip;                                                         \
-            c->icount++;                                                                  \
-            /* To its own block's start: run_block loops (loop_again). */                 \
-            if (c->rip != c->block_rip) thread_chain_out(c);                              \
+        if (!flags_cond(c, cc)) {                                                         \
+            thread_next_reg(c, i);                                                        \
             return;                                                                       \
         }                                                                                 \
-        thread_next(c, i);                                                                \
+        if (i->fwd) {                                                                     \
+            thread_jump(c, i, i + i->fwd);                                                \
+            return;                                                                       \
+        }                                                                                 \
+        out(c, i);                                                                        \
     }                                                                                     \
-    static const struct fast_handler n[1] = {{n##_fn, n##_tfn, NULL, FK_STOP, NULL}};
-#define JCC64(cc) JCC_FORMS(f_jcc64_##cc, cc, jump64)
+    static const struct fast_handler n[1] = {{n##_fn, n##_tfn, NULL, FK_STOP | FK_BRANCH, NULL}};
+JCC_OUT(jcc64_out, jump64)
+#define JCC64(cc) JCC_FORMS(f_jcc64_##cc, cc, jump64, jcc64_out)
 JCC64(0) JCC64(1) JCC64(2) JCC64(3) JCC64(4) JCC64(5) JCC64(6) JCC64(7)
 JCC64(8) JCC64(9) JCC64(10) JCC64(11) JCC64(12) JCC64(13) JCC64(14) JCC64(15)
 static const struct fast_handler *const jcc64[16] = {
@@ -212,7 +219,8 @@ static inline void jump32(struct cpu *c, u64 t)
     if (unlikely(t > c->seg[SEG_CS].limit)) cpu_gp(c, 0);
     c->next_rip = t;
 }
-#define JCC32(cc) JCC_FORMS(f_jcc32_##cc, cc, jump32)
+JCC_OUT(jcc32_out, jump32)
+#define JCC32(cc) JCC_FORMS(f_jcc32_##cc, cc, jump32, jcc32_out)
 JCC32(0) JCC32(1) JCC32(2) JCC32(3) JCC32(4) JCC32(5) JCC32(6) JCC32(7)
 JCC32(8) JCC32(9) JCC32(10) JCC32(11) JCC32(12) JCC32(13) JCC32(14) JCC32(15)
 static const struct fast_handler *const jcc32[16] = {

@@ -46,6 +46,8 @@ struct insn {
     bool rip_rel;
     bool ea_base; /* set by insn_specialize: 64-bit address, base + disp only */
     u8 idx;       /* in a block: the record's index; the sentinel's is the block's length */
+    u8 fwd;       /* in a block, for a relative branch (FK_BRANCH): how many records on its
+                   * target lies when that is further on in the same block, else 0 */
     u8 vex;       /* VEX-encoded: VEX_ON | VEX.L | VEX.W | VEX.vvvv (not inverted); 0 for
                    * legacy encodings. VEX.R/X/B are in rex (64-bit mode), VEX.pp in pfx. */
 };
@@ -96,24 +98,13 @@ static inline __attribute__((always_inline)) void thread_next_reg(struct cpu *c,
 {
     i[1].tfn(c, i + 1);
 }
-/* A taken branch from record i to i's end + disp (sign-extended): the record at the target
- * when it lies further on in the same block, else NULL. Forward only, so the records of a
- * block never run in a loop without the executor looking between turns (loop_again). */
-static inline const struct insn *thread_forward(const struct insn *i, u64 disp)
-{
-    u64 to = (u64)i->boff + i->len + disp; /* backward or far: past any block */
-    if (to >= i->bend) return NULL;
-    const struct insn *r = i + 1;
-    while (r->boff < to) r++; /* the sentinel's 0xffff ends the walk */
-    return r->boff == to ? r : NULL; /* not inside an instruction */
-}
 /* Go on at record t, which branch record i reached inside its block: the same page (and in
  * the same segment, within its limit), so the target needs no other check. The records
  * skipped do not count. */
 static inline __attribute__((always_inline)) void thread_jump(struct cpu *c, const struct insn *i,
                                                               const struct insn *t)
 {
-    c->icount_base -= (u64)(t->idx - i->idx - 1);
+    c->icount_base -= (u64)(t - i - 1);
     t->tfn(c, t);
 }
 /* A FAST_MEM record whose threaded try missed the TLB: its plain fn, then on. */
@@ -146,6 +137,9 @@ void thread_end_fall(struct cpu *c, const struct insn *i);
  * INC, DEC, shifts by CL) are neither: they only pass earlier flags on to the next full
  * writer. */
 enum { FK_NONE = 0, FK_R = 1, FK_W = 2, FK_STOP = 4 };
+/* FK_BRANCH (with the others): a relative branch whose imm is the displacement; block.c
+ * gives its record fwd. */
+enum { FK_BRANCH = 8 };
 struct fast_handler {
     insn_fn fn, tfn;
     insn_fn tfn_nf;  /* FK_W forms: tfn without the flag writes */
