@@ -84,8 +84,17 @@ static u8 fetch_in_page(struct cpu *c, void *p, unsigned k)
     return f->host[k];
 }
 
+void jump_cache_restamp(struct jump_cache *jc)
+{
+    /* One counter for the process: a stamp names one cache in one state. The processors
+     * of a machine run on one host thread, and nothing runs machines on several. */
+    static u64 stamps;
+    jc->stamp = ++stamps;
+}
+
 void jump_cache_empty(struct jump_cache *jc)
 {
+    jump_cache_restamp(jc);
     if (jc->nfilled > JUMP_CACHE_LOG) {
         memset(jc->pages, 0, sizeof jc->pages);
     } else {
@@ -165,6 +174,8 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
     b->mode_key = (u16)key;
     b->n = 0;
     b->bytes = 0;
+    b->link = NULL;
+    b->link_stamp = 0;
 
     mark_code_page(m, phys, pidx);
 

@@ -18,6 +18,10 @@ struct block {
     u32 bytes;     /* bytes covered by the instructions */
     struct block *next;
     struct block *page_next; /* the other blocks decoded from this page */
+    /* The block its sentinel last went on with (exec.c thread_chain), at link_rip, as the
+     * jump cache with stamp link_stamp held it: valid while that cache's stamp is the same. */
+    const struct block *link;
+    u64 link_rip, link_stamp;
     struct insn insn[]; /* n records, then a sentinel whose tfn is thread_end (insn.h) */
 };
 
@@ -43,6 +47,11 @@ struct jump_cache {
         const struct block *b;
     } e[JUMP_CACHE_SIZE];
     u64 tag;
+    /* Changes whenever an entry may leave the cache (emptied, a page dropped), and unique
+     * over every cache in the process: a block's link (struct block) made through this
+     * cache holds while the stamp it took is still this cache's. Never 0, the stamp of
+     * no link. */
+    u64 stamp;
     /* Which pages (hashed into JUMP_CACHE_BUCKETS buckets) may have entries, set at each
      * fill and cleared with the cache: dropping one page (INVLPG) scans the cache only when
      * its bucket is set, instead of on every invalidation. A kernel runs code from hundreds
@@ -88,6 +97,8 @@ static inline bool jump_cache_may_hold(const struct jump_cache *jc, u64 lin)
 /* Empty one jump cache: a new epoch, and the page filter's bits (those of the fills its
  * log lists, or all of them). */
 void jump_cache_empty(struct jump_cache *jc);
+/* A new stamp for jc: the links made through it no longer hold. */
+void jump_cache_restamp(struct jump_cache *jc);
 
 #define BLOCK_DEAD 0xffff /* no decode_key has this value */
 struct block_cache *block_cache_create(u64 pages);

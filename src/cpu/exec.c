@@ -231,8 +231,18 @@ static inline __attribute__((always_inline)) void thread_chain(struct cpu *c)
         m->stop != STOP_NONE || m->reset_requested || debug_traps_armed(c) ||
         (m->trace & TRACE_EXEC))
         return;
-    const struct block *b = jump_cache_find(c->jc, jump_cache_index(c->rip), c->rip, 8);
-    if (!b) return;
+    /* The block this one went on with last time, if still valid (block.h: link); else
+     * the jump cache's, which becomes the link. The link is on a line the block's entry
+     * brought in; the jump cache's entry often is not. */
+    struct block *cur = (struct block *)c->cur_block; /* the arena is writable */
+    const struct block *b = cur->link;
+    if (cur->link_rip != c->rip || cur->link_stamp != c->jc->stamp || b->mode_key != 8) {
+        b = jump_cache_find(c->jc, jump_cache_index(c->rip), c->rip, 8);
+        if (!b) return;
+        cur->link = b;
+        cur->link_rip = c->rip;
+        cur->link_stamp = c->jc->stamp;
+    }
     c->cur_block = b;
     thread_enter(c, b->insn);
 }

@@ -147,6 +147,8 @@ bool tlb_init(struct cpu *c, enum tlb_policy policy)
         return false;
     }
     c->tlb_nsets = 1;
+    jump_cache_restamp(&c->tlb_sets[0]->jc[0]); /* never 0 (block.h) */
+    jump_cache_restamp(&c->tlb_sets[0]->jc[1]);
     tlb_select(c, c->tlb_sets[0]);
     return true;
 }
@@ -234,6 +236,9 @@ static void tlb_set_drop_page(struct tlb_set *s, u64 lin, enum tlb_which which)
             if (e[kind]->tag == tag && !tlb_keep(s, t, kind, k, which)) e[kind]->tag = 0;
         if (t == 0 && s->victims) tlb_victim_drop(s->victims, tag, which);
         if (!jump_cache_may_hold(&s->jc[t], lin)) continue;
+        /* A link to a block on the page may outlive the page's entries (one evicted by
+         * another fill): the filter's bit, set by the fill, stays till the cache is emptied. */
+        jump_cache_restamp(&s->jc[t]);
         for (unsigned j = 0; j < JUMP_CACHE_SIZE; j++) /* blocks lie within one page */
             if (s->jc[t].e[j].b && ((s->jc[t].e[j].key ^ s->jc[t].tag ^ lin) & ~0xfffull) == 0)
                 s->jc[t].e[j].b = NULL;
@@ -329,7 +334,10 @@ void tlb_smap_ac_cleared(struct cpu *c)
 void tlb_clear_jump_caches(struct cpu *c)
 {
     for (unsigned k = 0; k < c->tlb_nsets; k++)
-        memset(c->tlb_sets[k]->jc, 0, sizeof c->tlb_sets[k]->jc);
+        for (int t = 0; t < 2; t++) {
+            memset(&c->tlb_sets[k]->jc[t], 0, sizeof c->tlb_sets[k]->jc[t]);
+            jump_cache_restamp(&c->tlb_sets[k]->jc[t]);
+        }
 }
 
 /* Drop write entries for a physical page that now holds decoded code, in every processor
