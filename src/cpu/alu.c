@@ -226,6 +226,11 @@ static inline __attribute__((always_inline)) void fast_alu_reg(struct cpu *c, un
 }
 /* ADC and SBB read CF; all eight write the six flags. */
 #define ALU_FK(op) ((op) == ALU_ADC || (op) == ALU_SBB ? FK_R | FK_W : FK_W)
+/* The shape of the lazy flags they leave (fast_flags), for a Jcc right after (insn.h). */
+#define ALU_LF(op, size)                                                                  \
+    ((op) == ALU_CMP || (op) == ALU_SUB                       ? LF_SHAPE(LF_CMP, size)     \
+     : (op) == ALU_AND || (op) == ALU_OR || (op) == ALU_XOR ? LF_SHAPE(LF_LOGIC, size)   \
+                                                              : 0)
 /* Memory destination: read, operate, write back (not for CMP), then the flags. A FAST_MEM
  * body's part: false, with nothing changed, when try_ and the TLB's fast path misses. */
 static inline __attribute__((always_inline)) bool fast_alu_mem(struct cpu *c, const struct insn *i, unsigned op, unsigned size, u64 b,
@@ -240,29 +245,29 @@ static inline __attribute__((always_inline)) bool fast_alu_mem(struct cpu *c, co
 }
 
 #define ALU_FAST(name, op, size)                                                          \
-    FAST_REG_FLAGS(name##_rr_rm##size, ALU_FK(op)) /* op r/m, r */                       \
+    FAST_REG_FLAGS_LF(name##_rr_rm##size, ALU_FK(op), ALU_LF(op, size)) /* op r/m, r */                       \
     {                                                                                     \
         fast_alu_reg(c, op, size, i->rm, reg_get48(c, i->rm, size), reg_get48(c, i->reg, size), wf); \
     }                                                                                     \
-    FAST_REG_FLAGS(name##_rr_r##size, ALU_FK(op)) /* op r, r/m */                         \
+    FAST_REG_FLAGS_LF(name##_rr_r##size, ALU_FK(op), ALU_LF(op, size)) /* op r, r/m */                         \
     {                                                                                     \
         fast_alu_reg(c, op, size, i->reg, reg_get48(c, i->reg, size), reg_get48(c, i->rm, size), wf); \
     }                                                                                     \
-    FAST_MEM(name##_mr##size) /* op m, r */                                           \
+    FAST_MEM_LF(name##_mr##size, ALU_LF(op, size)) /* op m, r */                                           \
     {                                                                                     \
         return fast_alu_mem(c, i, op, size, reg_get48(c, i->reg, size), try_);        \
     }                                                                                     \
-    FAST_MEM(name##_rm##size) /* op r, m */                                           \
+    FAST_MEM_LF(name##_rm##size, ALU_LF(op, size)) /* op r, m */                                           \
     {                                                                                     \
         u64 b = MEM_READ(i->seg, insn_ea(c, i), size);                                \
         fast_alu_reg(c, op, size, i->reg, reg_get48(c, i->reg, size), b, true);            \
         return true;                                                                  \
     }                                                                                     \
-    FAST_REG_FLAGS(name##_ri##size, ALU_FK(op)) /* op r, imm */                           \
+    FAST_REG_FLAGS_LF(name##_ri##size, ALU_FK(op), ALU_LF(op, size)) /* op r, imm */                           \
     {                                                                                     \
         fast_alu_reg(c, op, size, i->rm, reg_get48(c, i->rm, size), size == 4 ? (u32)i->imm : i->imm, wf); \
     }                                                                                     \
-    FAST_MEM(name##_mi##size) /* op m, imm */                                         \
+    FAST_MEM_LF(name##_mi##size, ALU_LF(op, size)) /* op m, imm */                                         \
     {                                                                                     \
         return fast_alu_mem(c, i, op, size, size == 4 ? (u32)i->imm : i->imm, try_);  \
     }
@@ -289,20 +294,20 @@ static const struct fast_handler *const alu_fast[F_FORMS][8][2] = {
     ALU_FAST_ROW(rm), ALU_FAST_ROW(ri), ALU_FAST_ROW(mi),
 };
 
-FAST_REG_FLAGS(f_test_rr4, FK_W) { if (wf) flags_logic(c, 4, (u32)(c->r[i->rm] & c->r[i->reg])); }
-FAST_REG_FLAGS(f_test_rr8, FK_W) { if (wf) flags_logic(c, 8, c->r[i->rm] & c->r[i->reg]); }
-FAST_MEM(f_test_mr4)
+FAST_REG_FLAGS_LF(f_test_rr4, FK_W, LF_SHAPE(LF_LOGIC, 4)) { if (wf) flags_logic(c, 4, (u32)(c->r[i->rm] & c->r[i->reg])); }
+FAST_REG_FLAGS_LF(f_test_rr8, FK_W, LF_SHAPE(LF_LOGIC, 8)) { if (wf) flags_logic(c, 8, c->r[i->rm] & c->r[i->reg]); }
+FAST_MEM_LF(f_test_mr4, LF_SHAPE(LF_LOGIC, 4))
 {
     flags_logic(c, 4, MEM_READ(i->seg, insn_ea(c, i), 4) & (u32)c->r[i->reg]);
     return true;
 }
-FAST_MEM(f_test_mr8)
+FAST_MEM_LF(f_test_mr8, LF_SHAPE(LF_LOGIC, 8))
 {
     flags_logic(c, 8, MEM_READ(i->seg, insn_ea(c, i), 8) & c->r[i->reg]);
     return true;
 }
-FAST_REG_FLAGS(f_test_ri4, FK_W) { if (wf) flags_logic(c, 4, (u32)(c->r[i->rm] & i->imm)); }
-FAST_REG_FLAGS(f_test_ri8, FK_W) { if (wf) flags_logic(c, 8, c->r[i->rm] & i->imm); }
+FAST_REG_FLAGS_LF(f_test_ri4, FK_W, LF_SHAPE(LF_LOGIC, 4)) { if (wf) flags_logic(c, 4, (u32)(c->r[i->rm] & i->imm)); }
+FAST_REG_FLAGS_LF(f_test_ri8, FK_W, LF_SHAPE(LF_LOGIC, 8)) { if (wf) flags_logic(c, 8, c->r[i->rm] & i->imm); }
 
 /* INC/DEC keep CF: flags_incdec saves it first. */
 #define INCDEC_FAST(name, dec, size)                                                      \
@@ -327,11 +332,11 @@ INCDEC_FAST(f_dec, 1, 8)
 /* Byte forms with a memory operand (flag arrays, strings): the register side goes through
  * the AH..BH rules of reg8_get/reg8_set. */
 #define ALU_FAST8(name, op)                                                               \
-    FAST_MEM(name##_mr1) /* op m8, r8 */                                              \
+    FAST_MEM_LF(name##_mr1, ALU_LF(op, 1)) /* op m8, r8 */                                              \
     {                                                                                     \
         return fast_alu_mem(c, i, op, 1, reg8_get(c, i->reg, i->rex), try_);          \
     }                                                                                     \
-    FAST_MEM(name##_rm1) /* op r8, m8 */                                              \
+    FAST_MEM_LF(name##_rm1, ALU_LF(op, 1)) /* op r8, m8 */                                              \
     {                                                                                     \
         u64 a = reg8_get(c, i->reg, i->rex), b = MEM_READ(i->seg, insn_ea(c, i), 1);  \
         u64 r = fast_result(c, op, a, b);                                                    \
@@ -339,19 +344,19 @@ INCDEC_FAST(f_dec, 1, 8)
         fast_flags(c, op, 1, r, a, b);                                                    \
         return true;                                                                  \
     }                                                                                     \
-    FAST_MEM(name##_mi1) /* op m8, imm8 */                                            \
+    FAST_MEM_LF(name##_mi1, ALU_LF(op, 1)) /* op m8, imm8 */                                            \
     {                                                                                     \
         return fast_alu_mem(c, i, op, 1, (u8)i->imm, try_);                           \
     }                                                                                     \
-    FAST_REG_FLAGS(name##_rr_rm1, FK_W) /* op r/m8, r8 with a register r/m */             \
+    FAST_REG_FLAGS_LF(name##_rr_rm1, FK_W, ALU_LF(op, 1)) /* op r/m8, r8 with a register r/m */             \
     {                                                                                     \
         fast_alu_reg8(c, i, op, i->rm, reg8_get(c, i->reg, i->rex), wf);                  \
     }                                                                                     \
-    FAST_REG_FLAGS(name##_rr_r1, FK_W) /* op r8, r/m8 with a register r/m */              \
+    FAST_REG_FLAGS_LF(name##_rr_r1, FK_W, ALU_LF(op, 1)) /* op r8, r/m8 with a register r/m */              \
     {                                                                                     \
         fast_alu_reg8(c, i, op, i->reg, reg8_get(c, i->rm, i->rex), wf);                  \
     }                                                                                     \
-    FAST_REG_FLAGS(name##_ri1, FK_W) /* op r8, imm8 */                                    \
+    FAST_REG_FLAGS_LF(name##_ri1, FK_W, ALU_LF(op, 1)) /* op r8, imm8 */                                    \
     {                                                                                     \
         fast_alu_reg8(c, i, op, i->rm, (u8)i->imm, wf);                                   \
     }
@@ -377,14 +382,14 @@ static const struct fast_handler *const alu_fast8[6][8] = {
     ALU_FAST8_ROW(rr_rm), ALU_FAST8_ROW(rr_r), ALU_FAST8_ROW(ri),
 };
 
-FAST_MEM(f_test_mi1)
+FAST_MEM_LF(f_test_mi1, LF_SHAPE(LF_LOGIC, 1))
 {
     flags_logic(c, 1, MEM_READ(i->seg, insn_ea(c, i), 1) & i->imm);
     return true;
 }
-FAST_MEM(f_test_mr1) { flags_logic(c, 1, MEM_READ(i->seg, insn_ea(c, i), 1) & reg8_get(c, i->reg, i->rex)); return true; }
-FAST_REG_FLAGS(f_test_rr1, FK_W) { if (wf) flags_logic(c, 1, reg8_get(c, i->rm, i->rex) & reg8_get(c, i->reg, i->rex)); }
-FAST_REG_FLAGS(f_test_ri1, FK_W) { if (wf) flags_logic(c, 1, reg8_get(c, i->rm, i->rex) & i->imm); }
+FAST_MEM_LF(f_test_mr1, LF_SHAPE(LF_LOGIC, 1)) { flags_logic(c, 1, MEM_READ(i->seg, insn_ea(c, i), 1) & reg8_get(c, i->reg, i->rex)); return true; }
+FAST_REG_FLAGS_LF(f_test_rr1, FK_W, LF_SHAPE(LF_LOGIC, 1)) { if (wf) flags_logic(c, 1, reg8_get(c, i->rm, i->rex) & reg8_get(c, i->reg, i->rex)); }
+FAST_REG_FLAGS_LF(f_test_ri1, FK_W, LF_SHAPE(LF_LOGIC, 1)) { if (wf) flags_logic(c, 1, reg8_get(c, i->rm, i->rex) & i->imm); }
 
 const struct fast_handler *alu_specialize(const struct insn *i, bool long_mode)
 {

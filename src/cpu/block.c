@@ -185,6 +185,8 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
     struct insn *pend = NULL;
     insn_fn pend_nf = NULL;
     u64 branches = 0; /* records of relative branches (FK_BRANCH), by index */
+    u8 shape[BLOCK_MAX_INSNS] = {0}; /* a branch's: the flags shape its writer left */
+    unsigned prev_lf = 0;            /* the shape the record before left, if known */
     _Static_assert(BLOCK_MAX_INSNS <= 64, "branches has a bit per record");
     while (b->n < BLOCK_MAX_INSNS) {
         struct fetch_ctx f = {host + b->bytes, room - b->bytes, false};
@@ -199,7 +201,8 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
         bool end = decode_ends_block(i, key == 8);
         const struct fast_handler *h = insn_specialize(i, key == 8);
         unsigned fk = h ? h->fk : FK_STOP;
-        if (fk & FK_BRANCH) branches |= 1ull << i->idx;
+        if (fk & FK_BRANCH) branches |= 1ull << i->idx, shape[i->idx] = (u8)prev_lf;
+        prev_lf = h ? h->lf : 0;
         if (fk & (FK_R | FK_STOP)) {
             pend = NULL; /* pend's flags are read, or may be seen */
         } else if ((fk & FK_W) && pend) {
@@ -215,7 +218,15 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
     b->insn[b->n] = (struct insn){.fn = end, .tfn = end, .boff = 0xffff, .bend = (u16)b->bytes,
                                   .idx = (u8)b->n};
     for (unsigned k = 0; k < b->n; k++)
-        if (branches >> k & 1) b->insn[k].fwd = forward_records(&b->insn[k]);
+        if (branches >> k & 1) {
+            b->insn[k].fwd = forward_records(&b->insn[k]);
+            if (b->insn[k].fwd) shape[k + b->insn[k].fwd] = 0; /* reached from elsewhere too */
+        }
+    /* A Jcc reached only from the flags writer before it tests their shape directly. */
+    for (unsigned k = 0; k < b->n; k++) {
+        insn_fn t = shape[k] ? branch_after_writer(&b->insn[k], shape[k]) : NULL;
+        if (t) b->insn[k].tfn = t;
+    }
     bc->used += sizeof(struct block) + (b->n + 1) * sizeof(struct insn);
     bc->used = (bc->used + 15) & ~(size_t)15;
     b->next = bc->hash[h];

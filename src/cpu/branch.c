@@ -157,6 +157,19 @@ static inline void jump64(struct cpu *c, u64 t)
         /* To its own block's start: run_block loops (loop_again). */                     \
         if (c->rip != c->block_rip) thread_chain_out(c);                                  \
     }
+static inline __attribute__((always_inline)) void jcc_thread(struct cpu *c, const struct insn *i, bool taken,
+                                                             void (*out)(struct cpu *, const struct insn *))
+{
+    if (!taken) {
+        thread_next_reg(c, i);
+        return;
+    }
+    if (i->fwd) {
+        thread_jump(c, i, i + i->fwd);
+        return;
+    }
+    out(c, i);
+}
 #define JCC_FORMS(n, cc, jump, out)                                                       \
     static void n##_fn(struct cpu *c, const struct insn *i)                               \
     {                                                                                     \
@@ -165,18 +178,7 @@ static inline void jump64(struct cpu *c, u64 t)
             c->stop_block = BLOCK_STOP_BRANCH;                                            \
         }                                                                                 \
     }                                                                                     \
-    static void n##_tfn(struct cpu *c, const struct insn *i)                              \
-    {                                                                                     \
-        if (!flags_cond(c, cc)) {                                                         \
-            thread_next_reg(c, i);                                                        \
-            return;                                                                       \
-        }                                                                                 \
-        if (i->fwd) {                                                                     \
-            thread_jump(c, i, i + i->fwd);                                                \
-            return;                                                                       \
-        }                                                                                 \
-        out(c, i);                                                                        \
-    }                                                                                     \
+    static void n##_tfn(struct cpu *c, const struct insn *i) { jcc_thread(c, i, flags_cond(c, cc), out); } \
     static const struct fast_handler n[1] = {{n##_fn, n##_tfn, NULL, FK_STOP | FK_BRANCH, NULL}};
 JCC_OUT(jcc64_out, jump64)
 #define JCC64(cc) JCC_FORMS(f_jcc64_##cc, cc, jump64, jcc64_out)
@@ -186,6 +188,43 @@ static const struct fast_handler *const jcc64[16] = {
     f_jcc64_0, f_jcc64_1, f_jcc64_2, f_jcc64_3, f_jcc64_4, f_jcc64_5, f_jcc64_6, f_jcc64_7,
     f_jcc64_8, f_jcc64_9, f_jcc64_10, f_jcc64_11, f_jcc64_12, f_jcc64_13, f_jcc64_14, f_jcc64_15,
 };
+
+/* 64-bit Jcc right after a flags writer of known shape (branch_after_writer): the
+ * condition folds to a compare of the operands or a test of the result. */
+#define JCC_SHAPED(kind, size, cc)                                                        \
+    static void jcc64_##kind##size##_##cc(struct cpu *c, const struct insn *i)            \
+    {                                                                                     \
+        jcc_thread(c, i, flags_cond_shape(c, cc, kind, size), jcc64_out);                 \
+    }
+#define JCC_SHAPED16(kind, size)                                                          \
+    JCC_SHAPED(kind, size, 0) JCC_SHAPED(kind, size, 1) JCC_SHAPED(kind, size, 2)          \
+    JCC_SHAPED(kind, size, 3) JCC_SHAPED(kind, size, 4) JCC_SHAPED(kind, size, 5)          \
+    JCC_SHAPED(kind, size, 6) JCC_SHAPED(kind, size, 7) JCC_SHAPED(kind, size, 8)          \
+    JCC_SHAPED(kind, size, 9) JCC_SHAPED(kind, size, 10) JCC_SHAPED(kind, size, 11)        \
+    JCC_SHAPED(kind, size, 12) JCC_SHAPED(kind, size, 13) JCC_SHAPED(kind, size, 14)       \
+    JCC_SHAPED(kind, size, 15)
+#define JCC_SHAPED_ROW(kind, size)                                                        \
+    {jcc64_##kind##size##_0, jcc64_##kind##size##_1, jcc64_##kind##size##_2,               \
+     jcc64_##kind##size##_3, jcc64_##kind##size##_4, jcc64_##kind##size##_5,               \
+     jcc64_##kind##size##_6, jcc64_##kind##size##_7, jcc64_##kind##size##_8,               \
+     jcc64_##kind##size##_9, jcc64_##kind##size##_10, jcc64_##kind##size##_11,             \
+     jcc64_##kind##size##_12, jcc64_##kind##size##_13, jcc64_##kind##size##_14,            \
+     jcc64_##kind##size##_15}
+JCC_SHAPED16(LF_CMP, 1) JCC_SHAPED16(LF_CMP, 4) JCC_SHAPED16(LF_CMP, 8)
+JCC_SHAPED16(LF_LOGIC, 1) JCC_SHAPED16(LF_LOGIC, 4) JCC_SHAPED16(LF_LOGIC, 8)
+/* [LF_LOGIC][size 1, 4, 8][cc] */
+static const insn_fn jcc64_shaped[2][3][16] = {
+    {JCC_SHAPED_ROW(LF_CMP, 1), JCC_SHAPED_ROW(LF_CMP, 4), JCC_SHAPED_ROW(LF_CMP, 8)},
+    {JCC_SHAPED_ROW(LF_LOGIC, 1), JCC_SHAPED_ROW(LF_LOGIC, 4), JCC_SHAPED_ROW(LF_LOGIC, 8)},
+};
+
+insn_fn branch_after_writer(const struct insn *i, unsigned lf)
+{
+    unsigned cc = i->op & 15, kind = lf & 15, size = lf >> 4;
+    if (i->tfn != jcc64[cc]->tfn || (kind != LF_CMP && kind != LF_LOGIC)) return NULL;
+    if (size != 1 && size != 4 && size != 8) return NULL;
+    return jcc64_shaped[kind == LF_LOGIC][size == 1 ? 0 : size == 4 ? 1 : 2][cc];
+}
 
 FAST_HANDLER(f_jmp64)
 {

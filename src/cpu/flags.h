@@ -181,6 +181,36 @@ static inline bool flags_cond(const struct cpu *c, unsigned cc)
     return r ^ (cc & 1);
 }
 
+/* Condition cc when the lazy flags are known to have shape kind and size (insn.h
+ * LF_SHAPE): after CMP/SUB the relations of the operands, after a logic operation (CF and
+ * OF 0, SDM Vol. 1 Appendix B) ZF and SF of the result; with constants, each folds to a
+ * test or two. */
+static inline bool flags_cond_shape(const struct cpu *c, unsigned cc, unsigned kind, unsigned size)
+{
+    if (kind == LF_LOGIC) {
+        u64 r = c->lf.res & size_mask(size);
+        bool zf = r == 0, sf = (r >> flags_msb(size)) & 1, v;
+        switch ((cc >> 1) & 7) {
+        case 0: case 1: v = false; break;          /* O, B: OF = CF = 0 */
+        case 2: case 3: v = zf; break;             /* E, BE */
+        case 4: case 6: v = sf; break;             /* S, L (SF != OF) */
+        case 5: v = flags_pf(c); break;            /* P */
+        default: v = zf || sf; break;              /* LE */
+        }
+        return v ^ (cc & 1);
+    }
+    unsigned sh = 64 - 8 * size; /* LF_CMP, as in flags_cond without testing lf.op */
+    u64 a = c->lf.src1 << sh, b = c->lf.src2 << sh;
+    switch ((cc >> 1) & 7) {
+    case 1: return (a < b) ^ (cc & 1);
+    case 2: return (a == b) ^ (cc & 1);
+    case 3: return (a <= b) ^ (cc & 1);
+    case 6: return ((s64)a < (s64)b) ^ (cc & 1);
+    case 7: return ((s64)a <= (s64)b) ^ (cc & 1);
+    default: return flags_cond(c, cc); /* O, S, P */
+    }
+}
+
 /* Current value of the six arithmetic flags in RFLAGS positions. */
 u64 flags_arith(const struct cpu *c);
 

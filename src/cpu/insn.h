@@ -145,7 +145,12 @@ struct fast_handler {
     insn_fn tfn_nf;  /* FK_W forms: tfn without the flag writes */
     u8 fk;
     insn_fn tfn_rip; /* FAST_MEM forms: tfn for a RIP-relative operand (syncs first) */
+    /* FK_W forms that leave the lazy flags in one known shape: its kind (flags.h LF_CMP or
+     * LF_LOGIC) | operand size << 4, else 0. A Jcc right after one tests them directly
+     * (branch_after_writer). */
+    u8 lf;
 };
+#define LF_SHAPE(kind, size) ((kind) | (size) << 4)
 #define FAST_HANDLER_AS(n, sync, next, fk)                                                \
     static inline __attribute__((always_inline)) void n##_body(struct cpu *c, const struct insn *i); \
     static void n##_fn(struct cpu *c, const struct insn *i) { n##_body(c, i); }          \
@@ -168,7 +173,7 @@ struct fast_handler {
  * TLB entries for those accesses), so a FAST_MEM form is as lazy as a FAST_REG one: it
  * syncs RIP and the count only before a retry, or first when its operand is RIP-relative
  * (tfn_rip). FAST_MEM_SYNC is for the branches, which read and write next_rip. */
-#define FAST_MEM_AS(n, lazy)                                                              \
+#define FAST_MEM_AS(n, lazy, lf)                                                          \
     static inline __attribute__((always_inline)) bool n##_body(struct cpu *c, const struct insn *i, bool try_); \
     static void n##_fn(struct cpu *c, const struct insn *i) { n##_body(c, i, false); }   \
     static void n##_tfn_sync(struct cpu *c, const struct insn *i)                        \
@@ -190,10 +195,12 @@ struct fast_handler {
         thread_next_reg(c, i);                                                            \
     }                                                                                     \
     static const struct fast_handler n[1] = {{n##_fn, (lazy) ? n##_tfn_lazy : n##_tfn_sync, \
-                                              NULL, FK_STOP, (lazy) ? n##_tfn_sync : NULL}}; \
+                                              NULL, FK_STOP, (lazy) ? n##_tfn_sync : NULL, lf}}; \
     static inline __attribute__((always_inline)) bool n##_body(struct cpu *c, const struct insn *i, bool try_)
-#define FAST_MEM(n) FAST_MEM_AS(n, true)
-#define FAST_MEM_SYNC(n) FAST_MEM_AS(n, false)
+#define FAST_MEM(n) FAST_MEM_AS(n, true, 0)
+#define FAST_MEM_SYNC(n) FAST_MEM_AS(n, false, 0)
+/* A FAST_MEM form that writes all six flags in shape lf (struct fast_handler). */
+#define FAST_MEM_LF(n, lf) FAST_MEM_AS(n, true, lf)
 /* In a FAST_MEM body: the value read, or out with false (threaded) when the TLB's fast
  * path does not apply. */
 #define MEM_READ(seg, off, size)                                                          \
@@ -217,7 +224,8 @@ struct fast_handler {
 #define FAST_REG_READ(n) FAST_HANDLER_AS(n, (void)0, thread_next_reg, FK_R)
 /* A register-only form that writes all six flags (fk FK_W, or FK_R | FK_W for ADC and
  * SBB): its body gets `wf`, false in tfn_nf, and writes the flags only when it is set. */
-#define FAST_REG_FLAGS(n, fk)                                                             \
+#define FAST_REG_FLAGS(n, fk) FAST_REG_FLAGS_LF(n, fk, 0)
+#define FAST_REG_FLAGS_LF(n, fk, lf)                                                      \
     static inline __attribute__((always_inline)) void n##_body(struct cpu *c, const struct insn *i, bool wf); \
     static void n##_fn(struct cpu *c, const struct insn *i) { n##_body(c, i, true); }    \
     static void n##_tfn(struct cpu *c, const struct insn *i)                             \
@@ -230,7 +238,7 @@ struct fast_handler {
         n##_body(c, i, false);                                                            \
         thread_next_reg(c, i);                                                            \
     }                                                                                     \
-    static const struct fast_handler n[1] = {{n##_fn, n##_tfn, n##_tfn_nf, fk, NULL}};    \
+    static const struct fast_handler n[1] = {{n##_fn, n##_tfn, n##_tfn_nf, fk, NULL, lf}}; \
     static inline __attribute__((always_inline)) void n##_body(struct cpu *c, const struct insn *i, bool wf)
 
 static inline bool insn_has_mem(const struct insn *i) { return i->mod != 3; }
@@ -458,5 +466,9 @@ const struct fast_handler *branch_specialize(const struct insn *i, bool long_mod
 const struct fast_handler *shift_specialize(const struct insn *i, bool long_mode);
 const struct fast_handler *muldiv_specialize(const struct insn *i, bool long_mode);
 const struct fast_handler *stack_specialize(const struct insn *i, bool long_mode);
+/* For a Jcc (FK_BRANCH) in 64-bit mode right after a record that left the lazy flags in
+ * shape lf (struct fast_handler), and reached only from it: a threaded form that tests
+ * them as that shape has them; NULL when there is none. */
+insn_fn branch_after_writer(const struct insn *i, unsigned lf);
 
 #endif

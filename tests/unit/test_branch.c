@@ -271,6 +271,17 @@ static void test_forward_in_block(void)
         CHECK(name, t_done(r), "r=%d", r);
         snprintf(name, sizeof name, "%sinside.ran_the_bytes", p);
         CHECK_EQ(name, m ? c->r[RAX] & 0xffffffff : c->r[R9], m ? 2 : 1);
+        /* A Jcc right after a flags writer tests that writer's flags directly (block.c),
+         * unless a forward branch reaches it past the writer: then the flags are another's.
+         * mov eax,1; cmp eax,2 (CF 1, ZF 0); jne t; test eax,eax (CF 0); t: jb y;
+         * mov ebx,1; hlt; y: mov ebx,2; hlt */
+        static const u8 past[] = {0xb8, 0x01, 0x00, 0x00, 0x00, 0x83, 0xf8, 0x02, 0x75, 0x02,
+                                  0x85, 0xc0, 0x72, 0x06, 0xbb, 0x01, 0x00, 0x00, 0x00, 0xf4,
+                                  0xbb, 0x02, 0x00, 0x00, 0x00, 0xf4};
+        c->r[RBX] = 0;
+        r = RUN(h, past);
+        snprintf(name, sizeof name, "%spast_writer.ebx", p);
+        CHECK_EQ(name, t_done(r) ? c->r[RBX] : 0, 2);
         /* Backward within the block: ecx = 3; l: dec ecx; jne l (taken twice); hlt */
         static const u8 back[] = {0xb9, 0x03, 0x00, 0x00, 0x00, 0xff, 0xc9, 0x75, 0xfc, 0xf4};
         ic = c->icount;
