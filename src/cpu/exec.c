@@ -220,16 +220,18 @@ static inline bool debug_stepping(const struct cpu *c)
 
 /* A block ended without stop_block, RIP and the count exact: run the next one directly
  * when the executor would run it at once, with nothing else to do first (exec_pass):
- * 64-bit mode (no CS limit, no EIP wrap), nothing needing attention, no debug traps or
- * tracing, the whole block before the deadline, and its entry in the jump cache. This
+ * 64-bit mode (no CS limit, no EIP wrap), nothing needing attention, no stop or reset
+ * requested, the whole block before the deadline, and its entry in the jump cache. This
  * saves the trip through the executor's loop for most block ends (calls, returns,
- * jumps). Else back to the loop, which looks at all of it. */
+ * jumps). Else back to the loop, which looks at all of it. Debug traps and tracing need
+ * no test: threaded records run only when neither was on at the chain's start (exec_pass),
+ * tracing is fixed at start-up, and what arms a debug trap (MOV DR, POPF, IRET, VM entry
+ * and exit) sets stop_block, as loop_again relies on too. */
 static inline __attribute__((always_inline)) void thread_chain(struct cpu *c)
 {
     const struct machine *m = c->m;
     if (c->decode_key != 8 || !--c->chain_left || c->icount >= c->deadline_fast || c->attention ||
-        m->stop != STOP_NONE || m->reset_requested || debug_traps_armed(c) ||
-        (m->trace & TRACE_EXEC))
+        m->stop != STOP_NONE || m->reset_requested)
         return;
     /* The block this one went on with last time, if still valid (block.h: link); else
      * the jump cache's, which becomes the link. The link is on a line the block's entry

@@ -34,6 +34,9 @@ void cpu_set_rflags(struct cpu *c, u64 v)
     c->rflags = (v & FL_WRITABLE) | FL_FIXED1;
     if ((old ^ c->rflags) & (FL_VM | FL_AC)) cpu_update_mode(c);
     if ((old ^ c->rflags) & FL_IF) c->check_events = true;
+    /* Debug traps armed or disarmed (TF, RF): the block ends here, so that the executor
+     * looks before the next instruction (exec.c debug_traps_armed). */
+    if ((old ^ c->rflags) & (FL_TF | FL_RF)) c->stop_block = true;
 }
 
 bool cpu_cond(struct cpu *c, unsigned cc) { return flags_cond(c, cc); }

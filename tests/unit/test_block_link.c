@@ -62,8 +62,30 @@ static int run_variant(const char *name, const u8 *remap, size_t remap_len)
     return 0;
 }
 
+/* A block's end goes on with the next block only where the executor would: POPF that
+ * sets TF ends its block, and the single-step trap must come after the one instruction
+ * that follows, in the next block (SDM Vol. 3 18.3.1.4), not after a chain of them. The
+ * code runs once without TF first, so that the next block is known to the jump cache.
+ * pushfq; or [rsp],rbx; popfq; mov eax,1; mov eax,2; mov eax,3; hlt */
+static void popf_tf(void)
+{
+    struct harness *h = harness_new(MODE_LONG);
+    static const u8 code[] = {0x9c, 0x48, 0x09, 0x1c, 0x24, 0x9d, 0xb8, 1, 0, 0, 0,
+                              0xb8, 2, 0, 0, 0, 0xb8, 3, 0, 0, 0, 0xf4};
+    h->c->r[RBX] = 0;
+    int r = harness_run(h, code, sizeof code, 1000);
+    CHECK_EQ("block_link.popf_tf.first_run", r, -1);
+    h->c->r[RBX] = FL_TF;
+    h->c->r[RSP] = HARNESS_STACK;
+    r = harness_resume(h, 1000);
+    CHECK_EQ("block_link.popf_tf.vector", r, EXC_DB);
+    CHECK_EQ("block_link.popf_tf.eax", h->c->r[RAX] & 0xffffffff, 1);
+    harness_free(h);
+}
+
 int main(void)
 {
+    popf_tf();
     /* mov qword [PT], Q2|3 */
     #define REMAP 0x48, 0xc7, 0x04, 0x25, 0x00, 0x00, 0x30, 0x00, 0x03, 0x10, 0x40, 0x00
     #define INVLPG_Y 0x0f, 0x01, 0x3c, 0x25, 0x00, 0x00, 0x60, 0x00
