@@ -105,6 +105,7 @@ struct lazy_flags {
  * compare. A tag is the linear page number | 1 (0 means empty); `host` is the host
  * address of the page's first byte minus the linear page address, so host = lin + addend. */
 #define TLB_SIZE 1024
+#define TLB_LARGE_BUCKETS 4096 /* large pages told apart for INVLPG (mem.c tlb_set) */
 struct tlb_entry {
     u64 tag;
     uintptr_t addend;
@@ -326,6 +327,7 @@ struct walk_result {
     bool rw, xd; /* R/W of every level, XD of any (with NXE): the address's own rights,
                   * whatever the CPL (gpa.h, struct gpa_why) */
     u8 pat;      /* the PAT memory type the leaf selects (SDM Vol. 3A 12.12.3) */
+    u8 page_shift; /* log2 of the page the leaf maps: 12, 21, 22 or 30 */
 };
 /* Walk the page tables for `lin` as the access `acc` at the current CPL, setting A/D bits.
  * On a fault, if acc has ACC_NOFAULT returns false, otherwise sets CR2 and raises #PF with

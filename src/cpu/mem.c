@@ -77,7 +77,27 @@ struct tlb_set {
     u8 smap_n;
     u16 smap_fill[TLB_SMAP_LOG];
     struct tlb_victims *victims; /* -tlb strict: what fills evicted (tlb_victim.h) */
+    /* Entries split from a large page, one per 4-KiB page used, as SDM Vol. 3 4.10.2.3
+     * allows: which large pages (hashed, one filter per size: tlb_large_bucket) had some, since
+     * the set was last emptied. INVLPG of any address in such a page must drop all of them
+     * (4.10.4.1), so it drops every entry of the page's range (tlb_set_drop_page). */
+    bool any_large;
+    u64 large[3][TLB_LARGE_BUCKETS / 64]; /* 2 MiB, 4 MiB, 1 GiB pages */
 };
+
+static unsigned tlb_large_bucket(u64 lin, unsigned shift)
+{
+    u64 n = lin >> shift;
+    return (unsigned)(n ^ (n >> 12)) & (TLB_LARGE_BUCKETS - 1);
+}
+static u64 *tlb_large_word(struct tlb_set *s, u64 lin, unsigned shift)
+{
+    return &s->large[shift == 21 ? 0 : shift == 22 ? 1 : 2][tlb_large_bucket(lin, shift) / 64];
+}
+static bool tlb_large_may_hold(struct tlb_set *s, u64 lin, unsigned shift)
+{
+    return s->any_large && ((*tlb_large_word(s, lin, shift) >> (tlb_large_bucket(lin, shift) % 64)) & 1);
+}
 
 /* RFLAGS.AC is not among them: entries that depend on it are logged (smap_fill). */
 static u64 tlb_mode_now(const struct cpu *c)
@@ -118,6 +138,8 @@ static void tlb_set_clear(struct cpu *c, struct tlb_set *s)
     s->nfilled = 0;
     s->smap_n = 0;
     if (s->victims) tlb_victim_clear(s->victims);
+    if (s->any_large) memset(s->large, 0, sizeof s->large);
+    s->any_large = false;
     jump_cache_empty(&s->jc[0]);
     jump_cache_empty(&s->jc[1]);
     s->mode = tlb_mode_now(c);
@@ -226,8 +248,33 @@ static bool tlb_keep(const struct tlb_set *s, int t, int kind, unsigned k, enum 
     return which == TLB_KEEP_GLOBAL ? g : which == TLB_ONLY_GLOBAL ? !g : false;
 }
 
+/* Every entry for a page in the large page of 2^shift bytes at lin (SDM Vol. 3 4.10.4.1:
+ * INVLPG drops all the entries of a large page), 4-KiB ones too, which is allowed, and
+ * the jump caches, whose blocks may lie on any of its pages. */
+static void tlb_set_drop_large(struct tlb_set *s, u64 lin, unsigned shift, enum tlb_which which)
+{
+    u64 base = lin & ~((1ull << shift) - 1);
+    u64 pages = 1ull << (shift - 12), n = pages < TLB_SIZE ? pages : TLB_SIZE;
+    for (u64 p = 0; p < n; p++) {
+        unsigned k = tlb_index(base + (p << 12));
+        for (int t = 0; t < 2; t++) {
+            struct tlb_entry *e[3] = {&s->t[t].read[k], &s->t[t].write[k], &s->t[t].exec[k]};
+            for (int kind = 0; kind < 3; kind++)
+                if (e[kind]->tag && ((e[kind]->tag ^ base) >> shift) == 0 &&
+                    !tlb_keep(s, t, kind, k, which))
+                    e[kind]->tag = 0;
+        }
+    }
+    if (s->victims) tlb_victim_drop(s->victims, 0, which);
+    jump_cache_empty(&s->jc[0]);
+    jump_cache_empty(&s->jc[1]);
+}
+
 static void tlb_set_drop_page(struct tlb_set *s, u64 lin, enum tlb_which which)
 {
+    static const unsigned large_shifts[] = {21, 22, 30};
+    for (unsigned n = 0; n < ARRAY_LEN(large_shifts); n++)
+        if (tlb_large_may_hold(s, lin, large_shifts[n])) tlb_set_drop_large(s, lin, large_shifts[n], which);
     unsigned k = tlb_index(lin);
     u64 tag = tlb_tag(lin);
     for (int t = 0; t < 2; t++) {
@@ -363,11 +410,12 @@ void tlb_drop_writes_to(struct machine *m, u64 phys_page)
  * place both paged and unpaged accesses meet EPT (SDM Vol. 3 29.3.2). *writable says
  * whether the TLB may cache a write. Returns false only with ACC_NOFAULT. */
 static bool lin_to_phys(struct cpu *c, u64 lin, int acc, u64 *phys, bool *writable, bool *global,
-                        bool *user)
+                        bool *user, u8 *page_shift)
 {
     u64 gpa;
     *global = false;
     *user = false;
+    *page_shift = 12;
     struct gpa_why why = {.lin = lin, .acc = acc, .user = true, .writable = true, .pat = 6};
     if (!(c->cr0 & CR0_PG)) {
         gpa = lin & 0xffffffffull;
@@ -379,6 +427,7 @@ static bool lin_to_phys(struct cpu *c, u64 lin, int acc, u64 *phys, bool *writab
         *writable = r.writable;
         *global = r.global;
         *user = r.user;
+        *page_shift = r.page_shift;
         why.user = r.user;
         why.writable = r.rw;
         why.nx = r.xd;
@@ -390,7 +439,8 @@ static bool lin_to_phys(struct cpu *c, u64 lin, int acc, u64 *phys, bool *writab
 bool lin_translate(struct cpu *c, u64 lin, int acc, u64 *phys)
 {
     bool writable, global, user;
-    return lin_to_phys(c, lin, acc, phys, &writable, &global, &user);
+    u8 page_shift;
+    return lin_to_phys(c, lin, acc, phys, &writable, &global, &user, &page_shift);
 }
 
 /* Translate and, for RAM, fill the TLB entry. Returns the host pointer of the byte at lin,
@@ -429,7 +479,8 @@ static u8 *translate_fill(struct cpu *c, u64 lin, int acc, u64 *phys)
         *phys = old.phys | (lin & 0xfff);
         return (u8 *)(uintptr_t)(lin + old.addend);
     }
-    lin_to_phys(c, lin, acc & ~ACC_NOFAULT, phys, &writable, &global, &user);
+    u8 page_shift;
+    lin_to_phys(c, lin, acc & ~ACC_NOFAULT, phys, &writable, &global, &user, &page_shift);
     u64 page_phys = *phys & ~0xfffull;
     u8 *host = phys_ram(c->m, page_phys);
     /* This processor's xAPIC window over RAM: no host pointer, so its accesses go through
@@ -455,6 +506,10 @@ static u8 *translate_fill(struct cpu *c, u64 lin, int acc, u64 *phys)
     const struct tlb_entry val = {tlb_tag(lin), (uintptr_t)host - (uintptr_t)(lin & ~0xfffull),
                                   page_phys};
     tlb_store(c, s, e, where, &val, global);
+    if (page_shift > 12) { /* a part of a large page: INVLPG must find all (tlb_set_drop_page) */
+        *tlb_large_word(s, lin, page_shift) |= 1ull << (tlb_large_bucket(lin, page_shift) % 64);
+        s->any_large = true;
+    }
     if (user && where >= 3 && kind != 2 && (c->cr4 & CR4_SMAP)) { /* allowed: AC was 1 */
         if (s->smap_n < TLB_SMAP_LOG) s->smap_fill[s->smap_n] = (u16)(where * TLB_SIZE + tlb_index(lin));
         if (s->smap_n <= TLB_SMAP_LOG) s->smap_n++;

@@ -16,7 +16,8 @@ struct xlat {
     u64 gpa;        /* guest-physical page base */
     bool rw, us, xd; /* combined over all levels (SDM Vol. 3 4.6.1) */
     bool global, dirty;
-    bool large;     /* the leaf maps a 4 MiB, 2 MiB or 1 GiB page (its PAT bit is bit 12) */
+    u8 page_shift;  /* log2 of the page the leaf maps: 12, or 22, 21, 30 for a 4 MiB,
+                     * 2 MiB or 1 GiB page (whose PAT bit is bit 12) */
     int n;          /* entries used */
     u64 ent_pa[5];  /* where they are, for the accessed/dirty update */
     u64 ent[5];
@@ -71,7 +72,7 @@ static u32 walk32(struct cpu *c, u32 lin, struct xlat *x)
                  phys_mask(m);
         x->global = (pde & PTE_G) && (c->cr4 & CR4_PGE);
         x->dirty = pde & PTE_D;
-        x->large = true;
+        x->page_shift = 22;
         return 0;
     }
     u64 pte_pa = (pde & 0xfffff000u) + ((lin >> 12) & 0x3ff) * 4;
@@ -128,7 +129,7 @@ static u32 walk64(struct cpu *c, u64 lin, u64 table, int level, struct xlat *x)
             x->gpa = (e & phys_mask(m) & ~(size - 1)) | (lin & (size - 1) & ~0xfffull);
             x->global = (e & PTE_G) && (c->cr4 & CR4_PGE);
             x->dirty = e & PTE_D;
-            x->large = level > 1;
+            x->page_shift = (u8)shift;
             return 0;
         }
         table = e & phys_mask(m) & ~0xfffull;
@@ -174,7 +175,7 @@ static bool set_accessed_dirty(struct cpu *c, struct xlat *x, bool write)
 static u8 pat_type(const struct cpu *c, const struct xlat *x)
 {
     u64 e = x->ent[x->n - 1];
-    unsigned pat = (unsigned)(e >> (x->large ? 12 : 7)) & 1;
+    unsigned pat = (unsigned)(e >> (x->page_shift > 12 ? 12 : 7)) & 1;
     unsigned index = pat << 2 | (unsigned)((e & PTE_PCD) ? 2 : 0) | (unsigned)((e & PTE_PWT) ? 1 : 0);
     return (u8)((c->pat >> (8 * index)) & 7);
 }
@@ -193,7 +194,7 @@ bool paging_walk(struct cpu *c, u64 lin, int acc, struct walk_result *r)
     u32 err = (kind == ACC_WRITE ? PF_W : 0) | (user ? PF_US : 0);
     if (kind == ACC_EXEC && ((c->cr4 & CR4_SMEP) || (pae && (c->efer & EFER_NXE)))) err |= PF_ID;
 
-    struct xlat x = {.why = {.lin = lin, .acc = acc}, .rw = true, .us = true};
+    struct xlat x = {.why = {.lin = lin, .acc = acc}, .rw = true, .us = true, .page_shift = 12};
     u32 fault;
     if (!pae) {
         fault = walk32(c, (u32)lin, &x);
@@ -221,6 +222,7 @@ bool paging_walk(struct cpu *c, u64 lin, int acc, struct walk_result *r)
     r->xd = x.xd;
     r->pat = pat_type(c, &x);
     r->global = x.global;
+    r->page_shift = x.page_shift;
     r->exec = allowed(c, ACC_EXEC, user, implicit, &x);
     /* A write may be cached only once the dirty flag is set, so the first write through a
      * clean page always walks and sets it. */

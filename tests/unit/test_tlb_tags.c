@@ -270,8 +270,8 @@ static void test_root(void)
 
 /* A slot conflict does not end a stale translation under -tlb strict: LIN's entry, made
  * stale by the PDE change, is pushed out of its direct-mapped slot by a load from LIN + 4 MiB
- * (same index), and the next load from LIN still sees the old page; INVLPG then, and the
- * INVLPG of another page not, ends it. -tlb exact keeps nothing past the conflict (a TLB may
+ * (same index), and the next load from LIN still sees the old page; INVLPG then, or of
+ * another page of LIN's 2 MiB page, ends it, and the INVLPG of another page not. -tlb exact keeps nothing past the conflict (a TLB may
  * drop any entry, 4.10.2). Read and write entries alike; and a PDE change is seen after
  * MOV CR3 although the stale entry sat among the evicted ones. */
 #define OTHER_PAGE 0x800000u /* RAM behind linear LIN + 4 MiB */
@@ -295,9 +295,15 @@ static void test_conflict(void)
         CHECK_EQ(n, run(h, other, sizeof other), 3);
         snprintf(n, sizeof n, "tlb_tags.conflict.%s.after_eviction", pol_name(p));
         CHECK_EQ(n, run(h, load, sizeof load), strict ? 1u : 2u);
-        h->c->r[RBX] = LIN + 0x1000; /* another page */
+        h->c->r[RBX] = LIN + 0x200000; /* another page, outside LIN's 2 MiB one */
         snprintf(n, sizeof n, "tlb_tags.conflict.%s.invlpg_other_page", pol_name(p));
         CHECK_EQ(n, run(h, invlpg_other, sizeof invlpg_other), strict ? 1u : 2u);
+        run(h, other, sizeof other); /* evict it again */
+        /* Another 4-KiB page of LIN's 2 MiB page: INVLPG drops every entry of a large page
+         * (4.10.4.1), the evicted ones too. */
+        h->c->r[RBX] = LIN + 0x1000;
+        snprintf(n, sizeof n, "tlb_tags.conflict.%s.invlpg_same_large_page", pol_name(p));
+        CHECK_EQ(n, run(h, invlpg_other, sizeof invlpg_other), 2);
         run(h, other, sizeof other); /* evict it again */
         h->c->r[RBX] = LIN;
         snprintf(n, sizeof n, "tlb_tags.conflict.%s.invlpg", pol_name(p));
