@@ -466,6 +466,9 @@ const struct fast_handler *branch_specialize(const struct insn *i, bool long_mod
 const struct fast_handler *shift_specialize(const struct insn *i, bool long_mode);
 const struct fast_handler *muldiv_specialize(const struct insn *i, bool long_mode);
 const struct fast_handler *stack_specialize(const struct insn *i, bool long_mode);
+const struct fast_handler *system_specialize(const struct insn *i, bool long_mode);
+/* The no-operation form (system.c), for the NOPs of other families. */
+extern const struct fast_handler *const fast_nop;
 /* For a Jcc (FK_BRANCH) in 64-bit mode right after a record that left the lazy flags in
  * shape lf (struct fast_handler), and reached only from it: a threaded form that tests
  * them as that shape has them; NULL when there is none. */

@@ -270,6 +270,8 @@ const struct fast_handler *move_specialize(const struct insn *i, bool long_mode)
     (void)long_mode;
     bool mem = i->mod != 3;
     if (i->fn == op_setcc) return setcc_fast_forms[mem][i->op & 15];
+    /* 90 is NOP (op_xchg_acc); not F3 90, PAUSE, which may exit to a VMM */
+    if (i->fn == op_xchg_acc && i->reg == RAX && i->rep != 0xf3) return fast_nop;
     if (i->opsz == 1) {
         if (i->fn == op_mov_rm_r && mem) return f_mov_store1;
         if (i->fn == op_mov_r_rm && mem) return f_mov_load1;

@@ -139,6 +139,31 @@ static inline void imul_fast(struct cpu *c, const struct insn *i, unsigned size,
 IMUL_FAST(4)
 IMUL_FAST(8)
 
+/* F7 /4 MUL r/m at 32 and 64 bits, as op_mul: rDX:rAX = rAX * r/m. */
+static inline void mul_fast(struct cpu *c, unsigned size, u64 b, bool wf)
+{
+    u64 lo, hi;
+    if (size == 8) {
+        u128 p = umul(c->r[RAX], b);
+        lo = (u64)p, hi = (u64)(p >> 64);
+    } else {
+        u64 p = (u64)(u32)c->r[RAX] * (u32)b;
+        lo = (u32)p, hi = p >> 32;
+    }
+    c->r[RAX] = lo;
+    c->r[RDX] = hi;
+    if (wf) flags_res(c, size, lo, hi ? FL_CF | FL_OF : 0);
+}
+#define MUL_FAST(size)                                                                    \
+    FAST_REG_FLAGS(f_mul_r##size, FK_W) { mul_fast(c, size, c->r[i->rm], wf); }            \
+    FAST_MEM(f_mul_m##size)                                                               \
+    {                                                                                     \
+        mul_fast(c, size, MEM_READ(i->seg, insn_ea(c, i), size), true);                  \
+        return true;                                                                      \
+    }
+MUL_FAST(4)
+MUL_FAST(8)
+
 const struct fast_handler *muldiv_specialize(const struct insn *i, bool long_mode)
 {
     (void)long_mode;
@@ -146,6 +171,7 @@ const struct fast_handler *muldiv_specialize(const struct insn *i, bool long_mod
     bool s8 = i->opsz == 8, mem = i->mod != 3;
     if (i->fn == op_imul2) return mem ? (s8 ? f_imul2_m8 : f_imul2_m4) : (s8 ? f_imul2_r8 : f_imul2_r4);
     if (i->fn == op_imul3) return mem ? (s8 ? f_imul3_m8 : f_imul3_m4) : (s8 ? f_imul3_r8 : f_imul3_r4);
+    if (i->fn == op_mul) return mem ? (s8 ? f_mul_m8 : f_mul_m4) : (s8 ? f_mul_r8 : f_mul_r4);
     return NULL;
 }
 

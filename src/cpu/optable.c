@@ -239,7 +239,7 @@ const struct fast_handler *insn_specialize(struct insn *i, bool long_mode)
                  i->index == NO_REG;
     static const struct fast_handler *(*const hooks[])(const struct insn *, bool) = {
         alu_specialize, move_specialize, branch_specialize, shift_specialize, muldiv_specialize,
-        stack_specialize,
+        stack_specialize, system_specialize,
     };
     i->tfn = thread_generic;
     for (size_t k = 0; k < ARRAY_LEN(hooks); k++) {

@@ -82,6 +82,20 @@ static void clflush(struct cpu *c, const struct insn *i, enum feature f)
 /* Prefetches (0F 0D, 0F 18 /0-3) and the reserved-NOP space 0F 19-1F: no architectural
  * effect, never fault (SDM Vol. 2 PREFETCHh, NOP). */
 static void op_hint_nop(struct cpu *c, const struct insn *i) { (void)c; (void)i; }
+/* The same, threaded without a sync: the kernel's padding and patched-out call sites run
+ * millions of them (0F 1F). */
+FAST_REG(f_hint_nop)
+{
+    (void)c;
+    (void)i;
+}
+const struct fast_handler *const fast_nop = f_hint_nop;
+
+const struct fast_handler *system_specialize(const struct insn *i, bool long_mode)
+{
+    (void)long_mode;
+    return i->fn == op_hint_nop ? f_hint_nop : NULL;
+}
 
 static void op_rsm(struct cpu *c, const struct insn *i)
 {

@@ -92,6 +92,11 @@ int main(void)
         diff_begin(&f, FL_ARITH, 0, "nop%s (90)", sn);
         diff_size(&f, sz, 0); diff_put(&f, 0x90);
         diff_form(d, &f, N / 4, false);
+        /* The multi-byte NOP (0F 1F /0): its memory operand is not accessed. */
+        diff_begin(&f, FL_ARITH, 0, "nop%s [rax+rax*1+disp32] (0f 1f)", sn);
+        diff_size(&f, sz, 0); diff_put(&f, 0x0f); diff_put(&f, 0x1f); diff_put(&f, modrm(2, 0, 4));
+        diff_put(&f, 0x00); diff_put32(&f, 0);
+        diff_form(d, &f, N / 4, false);
         /* CMOVcc and (below) SETcc over all conditions with random flags. */
         for (unsigned cc = 0; cc < 16; cc++) {
             diff_begin(&f, FL_ARITH, 0, "cmov%x%s r,r", cc, sn);
