@@ -324,6 +324,24 @@ FAST_REG_FLAGS_LF(f_test_ri8, FK_W, LF_SHAPE(LF_LOGIC, 8)) { if (wf) flags_logic
         flags_incdec(c, dec ? LF_DEC : LF_INC, size, r, a);                               \
         return true;                                                                  \
     }
+/* F7 /2 NOT and /3 NEG of a register, as op_not and op_neg. */
+#define NOTNEG_FAST(size)                                                                 \
+    FAST_REG(f_not_r##size) { reg_set48(c, i->rm, size, ~reg_get48(c, i->rm, size)); }    \
+    FAST_REG_FLAGS(f_neg_r##size, FK_W)                                                   \
+    {                                                                                     \
+        u64 a = reg_get48(c, i->rm, size), r = 0 - a;                                     \
+        reg_set48(c, i->rm, size, r);                                                     \
+        if (wf) flags_set(c, LF_SUB, size, r, 0, a);                                      \
+    }
+NOTNEG_FAST(4)
+NOTNEG_FAST(8)
+
+/* 83 /7, 81 /7 CMP m16, imm: a kernel loop compares 16-bit fields this way. */
+FAST_MEM(f_cmp_mi2)
+{
+    return fast_alu_mem(c, i, ALU_CMP, 2, (u16)i->imm, try_);
+}
+
 INCDEC_FAST(f_inc, 0, 4)
 INCDEC_FAST(f_inc, 0, 8)
 INCDEC_FAST(f_dec, 1, 4)
@@ -405,9 +423,12 @@ const struct fast_handler *alu_specialize(const struct insn *i, bool long_mode)
         if (i->fn == op_test_acc_imm && i->rm == RAX) return f_test_ri1;
         return NULL;
     }
-    if (i->opsz != 4 && i->opsz != 8) return NULL;
     unsigned s8 = i->opsz == 8, reg3 = (i->modrm >> 3) & 7;
     bool mem = i->mod != 3;
+    if (i->opsz == 2) return i->fn == op_alu_grp1 && mem && reg3 == ALU_CMP ? f_cmp_mi2 : NULL;
+    if (i->opsz != 4 && i->opsz != 8) return NULL;
+    if (i->fn == op_not && !mem) return s8 ? f_not_r8 : f_not_r4;
+    if (i->fn == op_neg && !mem) return s8 ? f_neg_r8 : f_neg_r4;
     if (i->fn == op_alu_rm_r) return alu_fast[mem ? F_MR : F_RR_RM][i->op >> 3][s8];
     if (i->fn == op_alu_r_rm) return alu_fast[mem ? F_RM : F_RR_R][i->op >> 3][s8];
     if (i->fn == op_alu_grp1) return alu_fast[mem ? F_MI : F_RI][reg3][s8];
