@@ -174,8 +174,7 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
     b->mode_key = (u16)key;
     b->n = 0;
     b->bytes = 0;
-    b->link = NULL;
-    b->link_stamp = 0;
+    memset(b->link, 0, sizeof b->link); /* stamp 0: no link */
 
     mark_code_page(m, phys, pidx);
 

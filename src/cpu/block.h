@@ -9,6 +9,14 @@
 
 #define BLOCK_MAX_INSNS 48
 
+/* A block went on with block `to` at linear address `rip`, as the jump cache with stamp
+ * `stamp` held it: valid while that cache's stamp is the same (struct jump_cache). */
+struct block_link {
+    const struct block *to;
+    u64 rip, stamp;
+};
+enum { LINK_END, LINK_OUT };
+
 struct block {
     u64 phys;      /* physical address of the first instruction */
     u64 pidx;      /* RAM page index: a write there stops the block (phys_code_written) */
@@ -18,10 +26,10 @@ struct block {
     u32 bytes;     /* bytes covered by the instructions */
     struct block *next;
     struct block *page_next; /* the other blocks decoded from this page */
-    /* The block its sentinel last went on with (exec.c thread_chain), at link_rip, as the
-     * jump cache with stamp link_stamp held it: valid while that cache's stamp is the same. */
-    const struct block *link;
-    u64 link_rip, link_stamp;
+    /* The blocks it last went on with (exec.c thread_chain): [LINK_END] from its sentinel,
+     * [LINK_OUT] from a branch out of it (a Jcc taken), kept apart so that a block that
+     * leaves both ways keeps both. */
+    struct block_link link[2];
     struct insn insn[]; /* n records, then a sentinel whose tfn is thread_end (insn.h) */
 };
 

@@ -227,7 +227,7 @@ static inline bool debug_stepping(const struct cpu *c)
  * no test: threaded records run only when neither was on at the chain's start (exec_pass),
  * tracing is fixed at start-up, and what arms a debug trap (MOV DR, POPF, IRET, VM entry
  * and exit) sets stop_block, as loop_again relies on too. */
-static inline __attribute__((always_inline)) void thread_chain(struct cpu *c)
+static inline __attribute__((always_inline)) void thread_chain(struct cpu *c, unsigned way)
 {
     const struct machine *m = c->m;
     if (c->decode_key != 8 || !--c->chain_left || c->icount >= c->deadline_fast || c->attention ||
@@ -236,25 +236,25 @@ static inline __attribute__((always_inline)) void thread_chain(struct cpu *c)
     /* The block this one went on with last time, if still valid (block.h: link); else
      * the jump cache's, which becomes the link. The link is on a line the block's entry
      * brought in; the jump cache's entry often is not. */
-    struct block *cur = (struct block *)c->cur_block; /* the arena is writable */
-    const struct block *b = cur->link;
-    if (cur->link_rip != c->rip || cur->link_stamp != c->jc->stamp || b->mode_key != 8) {
+    struct block_link *l = &((struct block *)c->cur_block)->link[way]; /* the arena is writable */
+    const struct block *b = l->to;
+    if (l->rip != c->rip || l->stamp != c->jc->stamp || b->mode_key != 8) {
         b = jump_cache_find(c->jc, jump_cache_index(c->rip), c->rip, 8);
         if (!b) return;
-        cur->link = b;
-        cur->link_rip = c->rip;
-        cur->link_stamp = c->jc->stamp;
+        l->to = b;
+        l->rip = c->rip;
+        l->stamp = c->jc->stamp;
     }
     c->cur_block = b;
     thread_enter(c, b->insn);
 }
 
-void thread_chain_out(struct cpu *c) { thread_chain(c); }
+void thread_chain_out(struct cpu *c) { thread_chain(c, LINK_OUT); }
 void thread_end(struct cpu *c, const struct insn *i)
 {
     c->rip = c->next_rip;
     c->icount = c->icount_base + i->idx;
-    thread_chain(c);
+    thread_chain(c, LINK_END);
 }
 void thread_end_fall(struct cpu *c, const struct insn *i)
 {

@@ -1,9 +1,10 @@
-/* A block's sentinel remembers the block it went on with (src/cpu/block.h: link), valid
- * while the jump cache it came through keeps its stamp. A remapped page must end the
- * link: the same CALL, run again after the page under its target changed, reaches the new
- * code. Three ways the mapping changes: INVLPG of the page, INVLPG after the page's jump
- * cache entry was evicted by another address with the same index (only the page filter
- * still knows the page), and MOV CR3. */
+/* A block remembers the blocks it went on with (src/cpu/block.h: link), valid while the
+ * jump cache they came through keeps its stamp. A remapped page must end a link: the same
+ * CALL (the sentinel's link), or the same Jcc taken out of its block (the other link), run
+ * again after the page under its target changed, reaches the new code. Three ways the
+ * mapping changes: INVLPG of the page, INVLPG after the page's jump cache entry was
+ * evicted by another address with the same index (only the page filter still knows the
+ * page), and MOV CR3. */
 #include "harness.h"
 #include "check.h"
 
@@ -14,7 +15,7 @@
 #define Q2 0x401000u  /* mov eax,2; ret */
 #define Q3 0x402000u  /* Y2's page: ret at offset 1 */
 
-static int run_variant(const char *name, const u8 *remap, size_t remap_len)
+static int run_variant(const char *name, const u8 *remap, size_t remap_len, bool jcc)
 {
     struct harness *h = harness_new(MODE_LONG);
     struct cpu *c = h->c;
@@ -35,8 +36,16 @@ static int run_variant(const char *name, const u8 *remap, size_t remap_len)
     static const u8 head[] = {0x31, 0xdb, 0xb9, 6, 0, 0, 0};
     memcpy(code, head, sizeof head), n = sizeof head;
     l = n;
-    code[n++] = 0xe8;
-    u32 rel = (u32)(Y - (HARNESS_CODE + n + 4));
+    u32 rel;
+    if (jcc) { /* push the return address; cmp eax,eax; je Y: a branch out of the block */
+        u32 back = HARNESS_CODE + (u32)n + 13;
+        code[n++] = 0x68;
+        memcpy(code + n, &back, 4), n += 4;
+        code[n++] = 0x39, code[n++] = 0xc0, code[n++] = 0x0f, code[n++] = 0x84;
+    } else {
+        code[n++] = 0xe8;
+    }
+    rel = (u32)(Y - (HARNESS_CODE + n + 4));
     memcpy(code + n, &rel, 4), n += 4;
     static const u8 mid[] = {0x01, 0xc3, 0xff, 0xc9, 0x83, 0xf9, 0x03, 0x75, 0x00};
     memcpy(code + n, mid, sizeof mid), n += sizeof mid;
@@ -92,8 +101,12 @@ int main(void)
     static const u8 invlpg[] = {REMAP, INVLPG_Y};
     static const u8 evicted[] = {REMAP, 0xe8, 0xee, 0, 0, 0, INVLPG_Y}; /* call Y2 first */
     static const u8 cr3[] = {REMAP, 0x0f, 0x20, 0xd8, 0x0f, 0x22, 0xd8}; /* mov rax,cr3; mov cr3,rax */
-    run_variant("invlpg", invlpg, sizeof invlpg);
-    run_variant("invlpg_evicted", evicted, sizeof evicted);
-    run_variant("mov_cr3", cr3, sizeof cr3);
+    run_variant("invlpg", invlpg, sizeof invlpg, false);
+    run_variant("invlpg_evicted", evicted, sizeof evicted, false);
+    run_variant("mov_cr3", cr3, sizeof cr3, false);
+    /* The same with a Jcc taken out of its block instead of the CALL (link[LINK_OUT]). */
+    run_variant("jcc_invlpg", invlpg, sizeof invlpg, true);
+    run_variant("jcc_invlpg_evicted", evicted, sizeof evicted, true);
+    run_variant("jcc_mov_cr3", cr3, sizeof cr3, true);
     return check_exit();
 }
