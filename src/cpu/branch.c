@@ -226,25 +226,40 @@ insn_fn branch_after_writer(const struct insn *i, unsigned lf)
     return jcc64_shaped[kind == LF_LOGIC][size == 1 ? 0 : size == 4 ? 1 : 2][cc];
 }
 
-FAST_HANDLER(f_jmp64)
+/* JMP, CALL and RET in 64-bit mode, lazy like a FAST_MEM record (insn.h): threaded, the
+ * instruction's end comes from the block's start and the record (as thread_sync has it),
+ * and a target that is not canonical (#GP), like a stack access the TLB's fast path
+ * cannot serve, makes the record run again as its plain form, with RIP synced. */
+static inline u64 next_rip_of(const struct cpu *c, const struct insn *i, bool threaded)
 {
-    jump64(c, c->next_rip + i->imm);
+    return threaded ? c->block_rip + i->boff + i->len : c->next_rip;
+}
+FAST_MEM(f_jmp64)
+{
+    u64 t = next_rip_of(c, i, try_) + i->imm;
+    if (try_ && !canonical48(t)) return false;
+    jump64(c, t);
+    return true;
 }
 
-FAST_MEM_SYNC(f_call64)
+FAST_MEM(f_call64)
 {
-    u64 target = target64(c, c->next_rip + i->imm), sp = c->r[RSP] - 8;
-    MEM_WRITE(SEG_SS, sp, 8, c->next_rip);
+    u64 ret = next_rip_of(c, i, try_), t = ret + i->imm;
+    if (try_ && !canonical48(t)) return false;
+    u64 target = target64(c, t), sp = c->r[RSP] - 8;
+    MEM_WRITE(SEG_SS, sp, 8, ret);
     c->r[RSP] = sp;
     c->next_rip = target;
     return true;
 }
 
-FAST_MEM_SYNC(f_ret64)
+FAST_MEM(f_ret64)
 {
     (void)i;
     u64 sp = c->r[RSP];
-    u64 target = target64(c, MEM_READ(SEG_SS, sp, 8));
+    u64 t = MEM_READ(SEG_SS, sp, 8);
+    if (try_ && !canonical48(t)) return false;
+    u64 target = target64(c, t);
     c->r[RSP] = sp + 8;
     c->next_rip = target;
     return true;

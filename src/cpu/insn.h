@@ -172,8 +172,8 @@ struct fast_handler {
  * What the fast path serves cannot fault or set stop_block (code and MMIO pages have no
  * TLB entries for those accesses), so a FAST_MEM form is as lazy as a FAST_REG one: it
  * syncs RIP and the count only before a retry, or first when its operand is RIP-relative
- * (tfn_rip). FAST_MEM_SYNC is for the branches, which read and write next_rip. */
-#define FAST_MEM_AS(n, lazy, lf)                                                          \
+ * (tfn_rip). */
+#define FAST_MEM_AS(n, lf)                                                                \
     static inline __attribute__((always_inline)) bool n##_body(struct cpu *c, const struct insn *i, bool try_); \
     static void n##_fn(struct cpu *c, const struct insn *i) { n##_body(c, i, false); }   \
     static void n##_tfn_sync(struct cpu *c, const struct insn *i)                        \
@@ -185,7 +185,7 @@ struct fast_handler {
         }                                                                                 \
         thread_next(c, i);                                                                \
     }                                                                                     \
-    static __attribute__((unused)) void n##_tfn_lazy(struct cpu *c, const struct insn *i) \
+    static void n##_tfn_lazy(struct cpu *c, const struct insn *i)                         \
     {                                                                                     \
         if (unlikely(!n##_body(c, i, true))) {                                            \
             thread_sync(c, i);                                                            \
@@ -194,13 +194,11 @@ struct fast_handler {
         }                                                                                 \
         thread_next_reg(c, i);                                                            \
     }                                                                                     \
-    static const struct fast_handler n[1] = {{n##_fn, (lazy) ? n##_tfn_lazy : n##_tfn_sync, \
-                                              NULL, FK_STOP, (lazy) ? n##_tfn_sync : NULL, lf}}; \
+    static const struct fast_handler n[1] = {{n##_fn, n##_tfn_lazy, NULL, FK_STOP, n##_tfn_sync, lf}}; \
     static inline __attribute__((always_inline)) bool n##_body(struct cpu *c, const struct insn *i, bool try_)
-#define FAST_MEM(n) FAST_MEM_AS(n, true, 0)
-#define FAST_MEM_SYNC(n) FAST_MEM_AS(n, false, 0)
+#define FAST_MEM(n) FAST_MEM_AS(n, 0)
 /* A FAST_MEM form that writes all six flags in shape lf (struct fast_handler). */
-#define FAST_MEM_LF(n, lf) FAST_MEM_AS(n, true, lf)
+#define FAST_MEM_LF(n, lf) FAST_MEM_AS(n, lf)
 /* In a FAST_MEM body: the value read, or out with false (threaded) when the TLB's fast
  * path does not apply. */
 #define MEM_READ(seg, off, size)                                                          \
