@@ -180,7 +180,21 @@ static inline __attribute__((always_inline)) void jcc_thread(struct cpu *c, cons
     }                                                                                     \
     static void n##_tfn(struct cpu *c, const struct insn *i) { jcc_thread(c, i, flags_cond(c, cc), out); } \
     static const struct fast_handler n[1] = {{n##_fn, n##_tfn, NULL, FK_STOP | FK_BRANCH, NULL}};
-JCC_OUT(jcc64_out, jump64)
+/* The same for 64-bit code, from the record alone: RIP and the count go straight to the
+ * target's, and only a target that is not canonical for 48 bits takes the way above
+ * (jcc64_out_far: #GP, or a 5-level address). */
+JCC_OUT(jcc64_out_far, jump64)
+static __attribute__((noinline)) void jcc64_out(struct cpu *c, const struct insn *i)
+{
+    u64 t = c->block_rip + i->boff + i->len + i->imm;
+    if (unlikely(!canonical48(t))) {
+        jcc64_out_far(c, i);
+        return;
+    }
+    c->rip = c->next_rip = t;
+    c->icount = c->icount_base + i->idx + 1;
+    if (t != c->block_rip) thread_chain_out(c); /* to its own start: run_block loops */
+}
 #define JCC64(cc) JCC_FORMS(f_jcc64_##cc, cc, jump64, jcc64_out)
 JCC64(0) JCC64(1) JCC64(2) JCC64(3) JCC64(4) JCC64(5) JCC64(6) JCC64(7)
 JCC64(8) JCC64(9) JCC64(10) JCC64(11) JCC64(12) JCC64(13) JCC64(14) JCC64(15)

@@ -45,11 +45,12 @@ int main(void)
     CHECK_EQ("thread_lazy.fault.rip", c->rip, HARNESS_CODE + 20);
     CHECK("thread_lazy.fault.count", c->icount - ic >= 3, "ran %llu", (unsigned long long)(c->icount - ic));
 
-    /* JMP, CALL and RET are lazy too: a non-canonical target raises #GP with RIP at the
+    /* JMP, CALL, RET and a Jcc out of its block are lazy too: a non-canonical target raises #GP with RIP at the
      * branch, here the block's second record. Code at the top of the lower half
      * (0x7ffffffff000, a 2 MiB page at 0x400000 through PML4E 255), reached by jmp rax:
      * mov eax,1; jmp/call +0x2000 (past 0x7fffffffffff); or mov eax,1; push rbx;
-     * mov rdx,[rsp] (so that RET's read hits the TLB); ret. */
+     * mov rdx,[rsp] (so that RET's read hits the TLB); ret; or mov eax,1; cmp eax,eax;
+     * je +0x2000. */
     static const u64 TOP = 0x7ffffffff000ull;
     u64 e;
     e = 0x300000 | 7, phys_copy_in(h->m, HARNESS_PT + 255 * 8, &e, 8);
@@ -57,13 +58,14 @@ int main(void)
     e = 0x400000 | 0x87, phys_copy_in(h->m, 0x301000 + 511 * 8, &e, 8);
     static const u8 to_top[] = {0x48, 0xb8, 0x00, 0xf0, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x00,
                                 0xff, 0xe0}; /* mov rax, TOP; jmp rax */
-    static const struct { const char *name; u8 code[12]; unsigned len, at; } far_[] = {
+    static const struct { const char *name; u8 code[14]; unsigned len, at; } far_[] = {
         {"jmp", {0xb8, 1, 0, 0, 0, 0xe9, 0x00, 0x20}, 8, 5},
         {"call", {0xb8, 1, 0, 0, 0, 0xe8, 0x00, 0x20}, 8, 5},
         {"ret", {0xb8, 1, 0, 0, 0, 0x53, 0x48, 0x8b, 0x14, 0x24, 0xc3}, 11, 10},
+        {"jcc", {0xb8, 1, 0, 0, 0, 0x39, 0xc0, 0x0f, 0x84, 0x00, 0x20}, 11, 7},
     };
-    for (unsigned k = 0; k < 3; k++) {
-        u8 code[14] = {0};
+    for (unsigned k = 0; k < ARRAY_LEN(far_); k++) {
+        u8 code[16] = {0};
         memcpy(code, far_[k].code, far_[k].len); /* rel32 0x2000: two zero bytes follow */
         phys_copy_in(h->m, 0x400000 + (TOP & 0x1fffff), code, sizeof code);
         c->r[RBX] = 1ull << 63;
