@@ -106,6 +106,7 @@ struct lazy_flags {
  * address of the page's first byte minus the linear page address, so host = lin + addend. */
 #define TLB_SIZE 1024
 #define TLB_LARGE_BUCKETS 4096 /* large pages told apart for INVLPG (mem.c tlb_set) */
+#define TLB_LARGE_LOG 16
 struct tlb_entry {
     u64 tag;
     uintptr_t addend;

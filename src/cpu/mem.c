@@ -83,6 +83,11 @@ struct tlb_set {
      * (4.10.4.1), so it drops every entry of the page's range (tlb_set_drop_page). */
     bool any_large;
     u64 large[3][TLB_LARGE_BUCKETS / 64]; /* 2 MiB, 4 MiB, 1 GiB pages */
+    /* The words of large[] made nonzero since it was last cleared, up to TLB_LARGE_LOG
+     * (nlarge past it: too many), so that emptying the set, as at every VM entry and exit
+     * without VPID, clears those and not all of it. */
+    u8 nlarge;
+    u16 large_log[TLB_LARGE_LOG];
 };
 
 static unsigned tlb_large_bucket(u64 lin, unsigned shift)
@@ -138,7 +143,11 @@ static void tlb_set_clear(struct cpu *c, struct tlb_set *s)
     s->nfilled = 0;
     s->smap_n = 0;
     if (s->victims) tlb_victim_clear(s->victims);
-    if (s->any_large) memset(s->large, 0, sizeof s->large);
+    if (s->nlarge > TLB_LARGE_LOG)
+        memset(s->large, 0, sizeof s->large);
+    else
+        for (unsigned k = 0; k < s->nlarge; k++) (&s->large[0][0])[s->large_log[k]] = 0;
+    s->nlarge = 0;
     s->any_large = false;
     jump_cache_empty(&s->jc[0]);
     jump_cache_empty(&s->jc[1]);
@@ -507,7 +516,12 @@ static u8 *translate_fill(struct cpu *c, u64 lin, int acc, u64 *phys)
                                   page_phys};
     tlb_store(c, s, e, where, &val, global);
     if (page_shift > 12) { /* a part of a large page: INVLPG must find all (tlb_set_drop_page) */
-        *tlb_large_word(s, lin, page_shift) |= 1ull << (tlb_large_bucket(lin, page_shift) % 64);
+        u64 *w = tlb_large_word(s, lin, page_shift);
+        if (!*w) {
+            if (s->nlarge < TLB_LARGE_LOG) s->large_log[s->nlarge] = (u16)(w - &s->large[0][0]);
+            if (s->nlarge <= TLB_LARGE_LOG) s->nlarge++;
+        }
+        *w |= 1ull << (tlb_large_bucket(lin, page_shift) % 64);
         s->any_large = true;
     }
     if (user && where >= 3 && kind != 2 && (c->cr4 & CR4_SMAP)) { /* allowed: AC was 1 */
