@@ -179,10 +179,12 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
     mark_code_page(m, phys, pidx);
 
     unsigned room = room_at(c, phys);
-    /* The last full flags writer since anything read or could observe the flags, and its
-     * form without the flag writes (insn.h: dead flags). */
-    struct insn *pend = NULL;
-    insn_fn pend_nf = NULL;
+    /* The flags writers since anything read or could observe the flags, with their forms
+     * without the flag writes (insn.h: dead flags): the last full writer, and partial
+     * writers (rotates, shifts by CL) after it. */
+    struct insn *pend[BLOCK_MAX_INSNS];
+    insn_fn pend_nf[BLOCK_MAX_INSNS];
+    unsigned npend = 0;
     u64 branches = 0; /* records of relative branches (FK_BRANCH), by index */
     u8 shape[BLOCK_MAX_INSNS] = {0}; /* a branch's: the flags shape its writer left */
     unsigned prev_lf = 0;            /* the shape the record before left, if known */
@@ -203,12 +205,12 @@ const struct block *block_lookup(struct cpu *c, u64 phys, u8 *host)
         if (fk & FK_BRANCH) branches |= 1ull << i->idx, shape[i->idx] = (u8)prev_lf;
         prev_lf = h ? h->lf : 0;
         if (fk & (FK_R | FK_STOP)) {
-            pend = NULL; /* pend's flags are read, or may be seen */
-        } else if ((fk & FK_W) && pend) {
-            pend->tfn = pend_nf; /* overwritten before anything saw them */
-            pend = NULL;
+            npend = 0; /* their flags are read, or may be seen */
+        } else if (fk & FK_W) {
+            for (unsigned k = 0; k < npend; k++) pend[k]->tfn = pend_nf[k]; /* overwritten first */
+            npend = 0;
         }
-        if (h && h->tfn_nf) pend = i, pend_nf = h->tfn_nf; /* only FK_W forms have one */
+        if (h && h->tfn_nf) pend[npend] = i, pend_nf[npend++] = h->tfn_nf;
         if (end) break;
     }
     if (b->n == 0) return NULL;

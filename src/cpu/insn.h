@@ -134,8 +134,9 @@ void thread_end_fall(struct cpu *c, const struct insn *i);
  * gives the writer its tfn_nf, which skips the flags. fk says what a form does with them:
  * FK_W writes all six, FK_R reads some (CMOVcc, SETcc, ADC, SBB), FK_STOP may fault, leave
  * the block or run a generic handler (everything but FAST_REG). Partial writers (rotates,
- * INC, DEC, shifts by CL) are neither: they only pass earlier flags on to the next full
- * writer. */
+ * INC, DEC, shifts by CL) are neither: they pass earlier flags on to the next full writer;
+ * what rotates and shifts by CL write is dead too when a full writer comes first, so they
+ * have a tfn_nf as well. */
 enum { FK_NONE = 0, FK_R = 1, FK_W = 2, FK_STOP = 4 };
 /* FK_BRANCH (with the others): a relative branch whose imm is the displacement; block.c
  * gives its record fwd. */

@@ -159,14 +159,17 @@ static inline __attribute__((always_inline)) void shift_reg(struct cpu *c, const
     }
     struct shres s = shift_do(c, op, size, a, n);
     reg_set48(c, i->rm, size, s.r);
+    if (!wf) return;
     if (s.only_cf_of) flags_write(c, FL_CF | FL_OF, s.flags);
-    else if (wf) flags_res(c, size, s.r, s.flags);
+    else flags_res(c, size, s.r, s.flags);
 }
-/* By CL (the count may be 0) and the rotates (CF and OF only), not all six flags. */
+/* By CL (the count may be 0) and the rotates (CF and OF only), not all six flags: they
+ * neither read the flags nor surely write all six (FK_NONE), but what they write is dead
+ * when a full writer follows first (block.c), so they have a tfn_nf too. */
 #define SHIFT_REG(name, op, size, count)                                                  \
-    FAST_REG(name##size)                          \
+    FAST_REG_FLAGS(name##size, FK_NONE)                                                   \
     {                                                                                     \
-        shift_reg(c, i, op, size, (count) & count_mask(size), true);                      \
+        shift_reg(c, i, op, size, (count) & count_mask(size), wf);                        \
     }
 /* SHL, SHR and SAR by a count that is not 0: all six flags (AF cleared). */
 #define SHIFT_REG_ALL(name, op, size, count)                                              \

@@ -4,7 +4,7 @@
  * ADD), and a full flags writer (ADD EDX,EBX)
  * follows in the same block: whatever reads or may observe the middle flags in between
  * (SETcc, CMOVcc, ADC, a Jcc, PUSHF, a faulting load) must see them, and the last
- * writer's flags must be the ones left. */
+ * writer's flags must be the ones left. Rotates, partial writers, likewise. */
 #include "test_seg_util.h"
 
 /* mov eax,1; or eax,eax (ZF=0); mov eax,5; cmp eax,5 (ZF=1) */
@@ -85,6 +85,32 @@ int main(void)
     CHECK("dead_flags.chain.ran", t_done(r), "r=%d", r);
     CHECK_EQ("dead_flags.chain.eax", c->r[RAX] & 0xffffffff, 18);
     CHECK_EQ("dead_flags.chain.zf", c->r[RCX] & (FL_ZF | FL_CF | FL_OF), FL_ZF);
+
+    /* Partial writers: a rotate's CF and OF are dead too when a full writer comes first,
+     * and must stay when something reads them (ROR by an immediate: C1 /1, the fast form).
+     * mov eax,1; ror eax,1 (CF=1); setc cl */
+    static const u8 ror_setc[] = {0xb8, 0x01, 0x00, 0x00, 0x00, 0xc1, 0xc8, 0x01, 0x0f, 0x92, 0xc1,
+                                  ADD_EDX_EBX, HLT};
+    r = RUN_CODE(ror_setc);
+    CHECK("dead_flags.ror_setc.ran", t_done(r), "r=%d", r);
+    CHECK_EQ("dead_flags.ror_setc.reads_cf", c->r[RCX] & 0xff, 1);
+    /* mov eax,1; ror eax,1 (CF=1); mov ecx,0; adc ecx,0 */
+    static const u8 ror_adc[] = {0xb8, 0x01, 0x00, 0x00, 0x00, 0xc1, 0xc8, 0x01, 0xb9, 0x00, 0x00,
+                                 0x00, 0x00, 0x83, 0xd1, 0x00, ADD_EDX_EBX, HLT};
+    r = RUN_CODE(ror_adc);
+    CHECK_EQ("dead_flags.ror_adc.reads_cf", c->r[RCX], 1);
+    /* mov eax,-1; add eax,1 (CF=1, skipped); ror ecx,4 (skipped); mov ebx,1; cmp ebx,2
+     * (CF=1); setc dl: the last writer's flags, after two dead ones */
+    static const u8 two_dead[] = {0xb8, 0xff, 0xff, 0xff, 0xff, 0x83, 0xc0, 0x01, 0xc1, 0xc9, 0x04,
+                                  0xbb, 0x01, 0x00, 0x00, 0x00, 0x83, 0xfb, 0x02, 0x0f, 0x92, 0xc2, HLT};
+    r = RUN_CODE(two_dead);
+    CHECK_EQ("dead_flags.ror_between.last_writer", c->r[RDX] & 0xff, 1);
+    /* mov eax,1; ror eax,1 (CF=1, skipped); xor ecx,ecx (CF=0); setc dl */
+    static const u8 ror_then_xor[] = {0xb8, 0x01, 0x00, 0x00, 0x00, 0xc1, 0xc8, 0x01, 0x31, 0xc9,
+                                      0x0f, 0x92, 0xc2, HLT};
+    c->r[RDX] = 0xff;
+    r = RUN_CODE(ror_then_xor);
+    CHECK_EQ("dead_flags.ror_then_xor.cf", c->r[RDX] & 0xff, 0);
 
     harness_free(h);
     return check_exit();
