@@ -186,7 +186,7 @@ static inline __attribute__((always_inline)) void jcc_thread(struct cpu *c, cons
 JCC_OUT(jcc64_out_far, jump64)
 static __attribute__((noinline)) void jcc64_out(struct cpu *c, const struct insn *i)
 {
-    u64 t = c->block_rip + i->boff + i->len + i->imm;
+    u64 t = thread_next_rip(c, i) + i->imm;
     if (unlikely(!canonical48(t))) {
         jcc64_out_far(c, i);
         return;
@@ -234,7 +234,7 @@ static const insn_fn jcc64_shaped[2][3][16] = {
 
 insn_fn branch_after_writer(const struct insn *i, unsigned lf)
 {
-    unsigned cc = i->op & 15, kind = lf & 15, size = lf >> 4;
+    unsigned cc = i->op & 15, kind = LF_SHAPE_KIND(lf), size = LF_SHAPE_SIZE(lf);
     if (i->tfn != jcc64[cc]->tfn || (kind != LF_CMP && kind != LF_LOGIC)) return NULL;
     if (size != 1 && size != 4 && size != 8) return NULL;
     return jcc64_shaped[kind == LF_LOGIC][size == 1 ? 0 : size == 4 ? 1 : 2][cc];
@@ -246,7 +246,7 @@ insn_fn branch_after_writer(const struct insn *i, unsigned lf)
  * cannot serve, makes the record run again as its plain form, with RIP synced. */
 static inline u64 next_rip_of(const struct cpu *c, const struct insn *i, bool threaded)
 {
-    return threaded ? c->block_rip + i->boff + i->len : c->next_rip;
+    return threaded ? thread_next_rip(c, i) : c->next_rip;
 }
 FAST_MEM(f_jmp64)
 {

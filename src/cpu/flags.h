@@ -152,22 +152,30 @@ static inline void flags_write(struct cpu *c, u64 mask, u64 val)
 
 /* Condition codes (SDM Vol. 1 Appendix B, Table B-1). Pairs differ in bit 0 (negation).
  * Inline so a constant cc folds to the one test it needs. */
+/* After CMP/SUB of `size` bytes the unsigned and signed relations of the operands are the
+ * conditions B, E, BE, L, LE and their negations; shifting both to the top bits makes
+ * every size one compare. False for the others (O, S, P), which need the flags. */
+static inline __attribute__((always_inline)) bool flags_cmp_relation(const struct cpu *c, unsigned cc,
+                                                                      unsigned size, bool *r)
+{
+    unsigned sh = 64 - 8 * size;
+    u64 a = c->lf.src1 << sh, b = c->lf.src2 << sh;
+    switch ((cc >> 1) & 7) {
+    case 1: *r = a < b; break;                   /* B */
+    case 2: *r = a == b; break;                  /* E */
+    case 3: *r = a <= b; break;                  /* BE */
+    case 6: *r = (s64)a < (s64)b; break;         /* L */
+    case 7: *r = (s64)a <= (s64)b; break;        /* LE */
+    default: return false;
+    }
+    *r ^= cc & 1;
+    return true;
+}
+
 static inline bool flags_cond(const struct cpu *c, unsigned cc)
 {
     bool r;
-    if (c->lf.op == LF_CMP) {
-        /* After CMP/SUB the unsigned and signed relations of the operands are the
-         * conditions; shifting both to the top bits makes every size one compare. */
-        unsigned sh = 64 - 8 * c->lf.size;
-        u64 a = c->lf.src1 << sh, b = c->lf.src2 << sh;
-        switch ((cc >> 1) & 7) {
-        case 1: return (a < b) ^ (cc & 1);                   /* B */
-        case 2: return (a == b) ^ (cc & 1);                  /* E */
-        case 3: return (a <= b) ^ (cc & 1);                  /* BE */
-        case 6: return ((s64)a < (s64)b) ^ (cc & 1);         /* L */
-        case 7: return ((s64)a <= (s64)b) ^ (cc & 1);        /* LE */
-        }
-    }
+    if (c->lf.op == LF_CMP && flags_cmp_relation(c, cc, c->lf.size, &r)) return r;
     switch ((cc >> 1) & 7) {
     case 0: r = flags_of(c); break;                       /* O */
     case 1: r = flags_cf(c); break;                       /* B / C */
@@ -199,16 +207,8 @@ static inline bool flags_cond_shape(const struct cpu *c, unsigned cc, unsigned k
         }
         return v ^ (cc & 1);
     }
-    unsigned sh = 64 - 8 * size; /* LF_CMP, as in flags_cond without testing lf.op */
-    u64 a = c->lf.src1 << sh, b = c->lf.src2 << sh;
-    switch ((cc >> 1) & 7) {
-    case 1: return (a < b) ^ (cc & 1);
-    case 2: return (a == b) ^ (cc & 1);
-    case 3: return (a <= b) ^ (cc & 1);
-    case 6: return ((s64)a < (s64)b) ^ (cc & 1);
-    case 7: return ((s64)a <= (s64)b) ^ (cc & 1);
-    default: return flags_cond(c, cc); /* O, S, P */
-    }
+    bool r; /* LF_CMP, as in flags_cond without testing lf.op */
+    return flags_cmp_relation(c, cc, size, &r) ? r : flags_cond(c, cc);
 }
 
 /* Current value of the six arithmetic flags in RFLAGS positions. */

@@ -75,6 +75,11 @@ static inline __attribute__((always_inline)) void thread_enter(struct cpu *c, co
     c->icount_base = c->icount;
     i->tfn(c, i); /* a tail call: compilers turn it into a jump */
 }
+/* The address after record i's instruction, from the block's start. */
+static inline __attribute__((always_inline)) u64 thread_next_rip(const struct cpu *c, const struct insn *i)
+{
+    return c->block_rip + i->boff + i->len;
+}
 /* RIP, next RIP and the count as run_one has them for record i. */
 static inline __attribute__((always_inline)) void thread_sync(struct cpu *c, const struct insn *i)
 {
@@ -152,6 +157,8 @@ struct fast_handler {
     u8 lf;
 };
 #define LF_SHAPE(kind, size) ((kind) | (size) << 4)
+#define LF_SHAPE_KIND(lf) ((lf) & 15)
+#define LF_SHAPE_SIZE(lf) ((lf) >> 4)
 #define FAST_HANDLER_AS(n, sync, next, fk)                                                \
     static inline __attribute__((always_inline)) void n##_body(struct cpu *c, const struct insn *i); \
     static void n##_fn(struct cpu *c, const struct insn *i) { n##_body(c, i); }          \

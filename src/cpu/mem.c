@@ -82,13 +82,16 @@ struct tlb_set {
      * the set was last emptied. INVLPG of any address in such a page must drop all of them
      * (4.10.4.1), so it drops every entry of the page's range (tlb_set_drop_page). */
     bool any_large;
-    u64 large[3][TLB_LARGE_BUCKETS / 64]; /* 2 MiB, 4 MiB, 1 GiB pages */
+    u64 large[3][TLB_LARGE_BUCKETS / 64]; /* by size, as in tlb_large_shifts */
     /* The words of large[] made nonzero since it was last cleared, up to TLB_LARGE_LOG
      * (nlarge past it: too many), so that emptying the set, as at every VM entry and exit
      * without VPID, clears those and not all of it. */
     u8 nlarge;
     u16 large_log[TLB_LARGE_LOG];
 };
+
+/* The large page sizes: 2 MiB, 4 MiB (32-bit paging), 1 GiB. */
+static const unsigned tlb_large_shifts[3] = {21, 22, 30};
 
 static unsigned tlb_large_bucket(u64 lin, unsigned shift)
 {
@@ -97,7 +100,9 @@ static unsigned tlb_large_bucket(u64 lin, unsigned shift)
 }
 static u64 *tlb_large_word(struct tlb_set *s, u64 lin, unsigned shift)
 {
-    return &s->large[shift == 21 ? 0 : shift == 22 ? 1 : 2][tlb_large_bucket(lin, shift) / 64];
+    unsigned row = 0;
+    while (tlb_large_shifts[row] != shift) row++;
+    return &s->large[row][tlb_large_bucket(lin, shift) / 64];
 }
 static bool tlb_large_may_hold(struct tlb_set *s, u64 lin, unsigned shift)
 {
@@ -281,9 +286,8 @@ static void tlb_set_drop_large(struct tlb_set *s, u64 lin, unsigned shift, enum 
 
 static void tlb_set_drop_page(struct tlb_set *s, u64 lin, enum tlb_which which)
 {
-    static const unsigned large_shifts[] = {21, 22, 30};
-    for (unsigned n = 0; n < ARRAY_LEN(large_shifts); n++)
-        if (tlb_large_may_hold(s, lin, large_shifts[n])) tlb_set_drop_large(s, lin, large_shifts[n], which);
+    for (unsigned n = 0; n < ARRAY_LEN(tlb_large_shifts); n++)
+        if (tlb_large_may_hold(s, lin, tlb_large_shifts[n])) tlb_set_drop_large(s, lin, tlb_large_shifts[n], which);
     unsigned k = tlb_index(lin);
     u64 tag = tlb_tag(lin);
     for (int t = 0; t < 2; t++) {
